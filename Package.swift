@@ -1,0 +1,84 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Tally",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "TallyCore", targets: ["TallyCore"]),
+        .library(name: "TallyAggregation", targets: ["TallyAggregation"]),
+        .executable(name: "tally", targets: ["tally"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(
+            name: "CTallyBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+
+        // MARK: - Public API
+        .target(name: "TallyCore", swiftSettings: swiftSettings),
+        .target(
+            name: "TallyAggregation",
+            dependencies: ["TallyCore", "CTallyBLAS"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Command-line tool
+        .executableTarget(
+            name: "tally",
+            dependencies: [
+                "TallyCore",
+                "TallyAggregation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "TallyCoreTests",
+            dependencies: ["TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TallyAggregationTests",
+            dependencies: ["TallyAggregation", "TallyCore"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TallyCLITests",
+            dependencies: ["tally"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
+
+// Benchmarks are opt-in so that `swift build` and `swift test` never build package-benchmark:
+//   TALLY_BENCHMARKS=1 swift package benchmark --target TallyBenchmarks
+if Context.environment["TALLY_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "TallyBenchmarks",
+            dependencies: [
+                "TallyCore",
+                "TallyAggregation",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TallyBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

@@ -1,0 +1,36 @@
+import TallyCore
+
+/// Majority vote weighted by each worker's accuracy on golden tasks.
+///
+/// A worker's skill is the share of their (distinct) answers on gold tasks that equal the gold
+/// label; then every task, golden or not, gets a vote weighted by those skills.
+///
+/// crowd-kit's `GoldMajorityVote` raises when any worker has no golden answer. Tally does not:
+/// by default such a worker votes with the **mean skill of the workers who do have golden
+/// answers** (``MissingSkillPolicy/mean``) — the best guess about an unmeasured member of the
+/// same crowd, and one that neither silences new workers nor trusts them more than the rest.
+/// ``MissingSkillPolicy/error`` restores crowd-kit's behaviour; `.ignore` and `.value(_:)` are
+/// there too. ``VoteModel/workersWithoutSkill`` counts the workers filled in; their reported skill
+/// is NaN (they have no measured accuracy), while their weight is the filled-in value.
+///
+/// Parity: crowd-kit 1.4.2 `GoldMajorityVote` wherever crowd-kit does not raise.
+public struct GoldMajorityVote: Aggregator {
+    public var gold: GoldLabels
+    public var onMissingSkill: MissingSkillPolicy
+
+    public init(gold: GoldLabels, onMissingSkill: MissingSkillPolicy = .mean) {
+        self.gold = gold
+        self.onMissingSkill = onMissingSkill
+    }
+
+    public func fit(_ answers: AnswerTable) throws -> VoteModel {
+        let alignment = gold.aligned(to: answers)
+        guard alignment.goldTasks > 0 else {
+            throw AggregationError("none of the \(gold.count) gold tasks has an answer, so no worker's accuracy can be measured")
+        }
+        let accuracy = VoteKernels.agreement(answers, reference: alignment.labelOfTask)
+        let known = accuracy.map { $0.isNaN ? nil : $0 }
+        let (weights, missing) = try MajorityVote.resolve(known, policy: onMissingSkill, table: answers)
+        return MajorityVote.vote(answers, weights: weights, workersWithoutSkill: missing, reportedSkills: accuracy)
+    }
+}

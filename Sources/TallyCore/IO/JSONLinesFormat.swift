@@ -1,0 +1,83 @@
+import Foundation
+
+/// JSON Lines answers: one object per line with `task`, `worker` (or `performer`) and `label`.
+///
+/// Values may be strings or numbers (a number keeps its JSON spelling, so `1` is the label `1`);
+/// other keys are ignored; blank lines are skipped.
+enum JSONLinesFormat {
+    static func read(_ source: ByteSource, progress: ((Int) -> Void)?) throws -> AnswerFile {
+        let file = source.name
+        var builder = AnswerTableBuilder()
+        var sawLine = false
+        try LineScanner.scan(source, file: file, progress: progress) { bytes, line in
+            sawLine = true
+            let object: Any
+            do {
+                object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            } catch {
+                throw InputError(.invalidJSON, file: file, line: line, "invalid JSON; expected one object per line like {\"task\": \"t1\", \"worker\": \"w1\", \"label\": \"yes\"}")
+            }
+            guard let dict = object as? [String: Any] else {
+                throw InputError(.invalidJSON, file: file, line: line, "expected a JSON object with task, worker and label keys")
+            }
+            func value(_ keys: [String]) throws -> String {
+                guard let key = keys.first(where: { dict[$0] != nil }) else {
+                    throw InputError(.missingColumn, file: file, line: line, field: keys[0], "missing key; expected task, worker (or performer) and label")
+                }
+                switch dict[key] {
+                case let s as String: return s
+                case let n as NSNumber where isNotBoolean(n):
+                    return n.stringValue
+                default:
+                    throw InputError(.invalidValue, file: file, line: line, field: key, "expected a string or a number")
+                }
+            }
+            let t = try value(["task"]), w = try value(["worker", "performer"]), l = try value(["label"])
+            for (name, v) in [("task", t), ("worker", w), ("label", l)] where v.isEmpty {
+                throw InputError(.emptyField, file: file, line: line, field: name, "empty value; every answer needs a task, a worker and a label")
+            }
+            builder.append(task: builder.tasks.intern(t), worker: builder.workers.intern(w), label: builder.rawLabels.intern(l))
+        }
+        guard sawLine else { throw InputError(.emptyFile, file: file, "the file is empty; expected one JSON object per line") }
+        return AnswerFile(table: try builder.build(file: file), gold: nil, format: .jsonl, skipped: [:])
+    }
+
+    /// Booleans decode as NSNumber too; they are not labels we accept silently.
+    private static func isNotBoolean(_ n: NSNumber) -> Bool {
+        String(cString: n.objCType) != "c"
+    }
+}
+
+/// Splits input into lines (no quoting), for line-oriented formats.
+enum LineScanner {
+    static func scan(
+        _ source: ByteSource, file: String, progress: ((Int) -> Void)?,
+        _ body: (_ line: UnsafeRawBufferPointer, _ number: Int) throws -> Void
+    ) throws {
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0.baseAddress!, count: $0.count) }
+            if n == 0 { break }
+            data.append(contentsOf: chunk[0..<n])
+            progress?(source.bytesRead)
+        }
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
+        try data.withUnsafeBytes { all in
+            var start = 0, number = 1
+            while start < all.count {
+                var end = start
+                while end < all.count && all[end] != 0x0A { end += 1 }
+                var stop = end
+                if stop > start && all[stop - 1] == 0x0D { stop -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: all[start..<stop])
+                if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
+                    guard isValidUTF8(line) else { throw InputError(.invalidUTF8, file: file, line: number, "invalid UTF-8; expected text in UTF-8") }
+                    try body(line, number)
+                }
+                start = end + 1
+                number += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+/// Every answer of a data set, with names interned to dense ids.
+///
+/// Strings live only at the edges: tasks, workers and labels are interned to `Int32` ids once,
+/// the answers are three columnar `Int32` arrays in input order, and the task-sorted and
+/// worker-sorted ``CSRView``s are built once here and shared by every aggregator.
+///
+/// Task and worker ids follow first appearance in the input; label ids follow ``LabelSet``'s
+/// order. Duplicated (task, worker) pairs are kept, as crowd-kit keeps them, and counted in
+/// ``duplicates``.
+public struct AnswerTable: Sendable {
+    /// Task names by id.
+    public let tasks: Interner
+    /// Worker names by id.
+    public let workers: Interner
+    /// The labels that occur in the answers, in the toolkit's order.
+    public let labels: LabelSet
+    /// The task of each answer, in input order.
+    public let task: [Int32]
+    /// The worker of each answer, in input order.
+    public let worker: [Int32]
+    /// The label of each answer, in input order.
+    public let label: [Int32]
+    /// Answers grouped by task; entries are `worker * K + label`.
+    public let byTask: CSRView
+    /// Answers grouped by worker; entries are `task * K + label`.
+    public let byWorker: CSRView
+    /// Repeated (task, worker) pairs.
+    public let duplicates: DuplicateReport
+
+    public var answerCount: Int { task.count }
+    public var taskCount: Int { tasks.count }
+    public var workerCount: Int { workers.count }
+    public var labelCount: Int { labels.count }
+
+    /// A table from parallel columns of names.
+    ///
+    /// - Throws: ``InputError`` when the columns differ in length or hold no answers.
+    public init(tasks: [String], workers: [String], labels: [String]) throws {
+        guard tasks.count == workers.count, workers.count == labels.count else {
+            throw InputError(.raggedRow, file: "<memory>", "columns differ in length: \(tasks.count) tasks, \(workers.count) workers, \(labels.count) labels")
+        }
+        var b = AnswerTableBuilder()
+        for i in tasks.indices {
+            b.append(task: b.tasks.intern(tasks[i]), worker: b.workers.intern(workers[i]), label: b.rawLabels.intern(labels[i]))
+        }
+        self = try b.build(file: "<memory>")
+    }
+
+    init(tasks: Interner, workers: Interner, labels: LabelSet, task: [Int32], worker: [Int32], label: [Int32]) {
+        let k = max(labels.count, 1)
+        self.tasks = tasks
+        self.workers = workers
+        self.labels = labels
+        self.task = task
+        self.worker = worker
+        self.label = label
+        byTask = CSRView(rows: task, rowCount: tasks.count, other: worker, label: label, labelCount: k)
+        byWorker = CSRView(rows: worker, rowCount: workers.count, other: task, label: label, labelCount: k)
+        duplicates = DuplicateReport(byTask: byTask, workerCount: workers.count, tasks: tasks, workers: workers)
+    }
+}
+
+/// Builds an ``AnswerTable`` from interned ids; readers feed it one answer at a time.
+public struct AnswerTableBuilder: Sendable {
+    public var tasks = Interner(capacity: 1024)
+    public var workers = Interner(capacity: 1024)
+    /// Labels in first-seen order; ``build(file:)`` puts them in ``LabelSet`` order.
+    public var rawLabels = Interner(capacity: 16)
+    public private(set) var task: [Int32] = []
+    public private(set) var worker: [Int32] = []
+    public private(set) var label: [Int32] = []
+
+    public init() {}
+
+    public var count: Int { task.count }
+
+    public mutating func append(task t: Int32, worker w: Int32, label l: Int32) {
+        task.append(t)
+        worker.append(w)
+        label.append(l)
+    }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        task.reserveCapacity(n)
+        worker.reserveCapacity(n)
+        label.reserveCapacity(n)
+    }
+
+    /// The finished table; label ids are renumbered into ``LabelSet`` order.
+    ///
+    /// - Throws: ``InputError/Code/noAnswers`` when nothing was appended, ``InputError/Code/tooLarge``
+    ///   when `tasks × labels` does not fit the fused `Int32` index.
+    public consuming func build(file: String) throws -> AnswerTable {
+        guard !task.isEmpty else { throw InputError(.noAnswers, file: file, "no answers: the file has a header but no answer rows") }
+        let raw = rawLabels.names
+        let set = LabelSet(raw)
+        let k = set.count
+        guard (tasks.count + 1) * k < Int(Int32.max), (workers.count + 1) * k < Int(Int32.max) else {
+            throw InputError(.tooLarge, file: file, "\(tasks.count) tasks × \(k) labels exceed the 2^31 fused-index limit")
+        }
+        let remap = raw.map { Int32(set.index(of: $0)!) }
+        var labels = label
+        labels.withUnsafeMutableBufferPointer { l in
+            remap.withUnsafeBufferPointer { remap in
+                for i in 0..<l.count { l[i] = remap[Int(l[i])] }
+            }
+        }
+        return AnswerTable(tasks: tasks, workers: workers, labels: set, task: task, worker: worker, label: labels)
+    }
+}
+
+/// Repeated (task, worker) pairs: counted and reported, and kept, as crowd-kit keeps them.
+public struct DuplicateReport: Sendable, Equatable {
+    /// Distinct (task, worker) pairs that occur more than once.
+    public let pairs: Int
+    /// Answers beyond the first on those pairs.
+    public let extraAnswers: Int
+    /// The first repeated pair in task order, by name.
+    public let example: (task: String, worker: String)?
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.pairs == b.pairs && a.extraAnswers == b.extraAnswers && a.example?.task == b.example?.task && a.example?.worker == b.example?.worker
+    }
+
+    init(byTask: CSRView, workerCount: Int, tasks: Interner, workers: Interner) {
+        // stamp[w] = last task (+1) in which w answered; count[w] = answers of w in that task.
+        var stamp = [Int32](repeating: 0, count: workerCount)
+        var seen = [Int32](repeating: 0, count: workerCount)
+        var pairs = 0, extra = 0
+        var example: (Int32, Int32)?
+        let k = Int32(byTask.labelCount)
+        byTask.entries.withUnsafeBufferPointer { e in
+            for t in 0..<byTask.rowCount {
+                for i in byTask.range(of: t) {
+                    let w = Int(e[i] / k)
+                    if stamp[w] == Int32(t + 1) {
+                        seen[w] += 1
+                        extra += 1
+                        if seen[w] == 2 { pairs += 1 }
+                        if example == nil { example = (Int32(t), Int32(w)) }
+                    } else {
+                        stamp[w] = Int32(t + 1)
+                        seen[w] = 1
+                    }
+                }
+            }
+        }
+        self.pairs = pairs
+        self.extraAnswers = extra
+        self.example = example.map { (tasks.name($0.0), workers.name($0.1)) }
+    }
+}

@@ -1,0 +1,73 @@
+/// Known true labels for some tasks (a golden set, or a data set's ground truth).
+///
+/// Kept by name, apart from any ``AnswerTable``, because gold often covers tasks that have no
+/// answers and labels that no worker gave; ``aligned(to:)`` maps it onto a table's ids.
+public struct GoldLabels: Sendable {
+    /// One known label.
+    public struct Entry: Sendable, Equatable {
+        public let task: String
+        public let label: String
+        public init(task: String, label: String) {
+            self.task = task
+            self.label = label
+        }
+    }
+
+    /// The entries, one per task, in the order they were given.
+    public let entries: [Entry]
+
+    /// Gold from entries; a task given twice must have the same label both times.
+    ///
+    /// - Throws: ``InputError/Code/conflictingGold`` when one task has two different labels.
+    public init(_ entries: [Entry], file: String = "<memory>") throws {
+        var index = Interner(capacity: entries.count)
+        var kept: [Entry] = []
+        kept.reserveCapacity(entries.count)
+        for e in entries {
+            let before = index.count
+            let id = Int(index.intern(e.task))
+            if index.count == before {
+                guard kept[id].label.utf8.elementsEqual(e.label.utf8) else {
+                    throw InputError(.conflictingGold, file: file, field: "label", "task '\(e.task)' has two gold labels, '\(kept[id].label)' and '\(e.label)'")
+                }
+            } else {
+                kept.append(e)
+            }
+        }
+        self.entries = kept
+    }
+
+    /// Gold from a task → label dictionary (order: by task name).
+    public init(_ labels: [String: String]) {
+        entries = labels.sorted { LabelSet.scalarOrder($0.key, $1.key) }.map { Entry(task: $0.key, label: $0.value) }
+    }
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// What gold says about each task of a table.
+    public struct Alignment: Sendable {
+        /// Per task id: the gold label's id in the table's ``LabelSet``, ``none`` for a task
+        /// without gold, or ``unknownLabel`` for gold naming a label no worker gave.
+        public let labelOfTask: [Int32]
+        /// Gold entries whose task has no answers in the table.
+        public let tasksWithoutAnswers: Int
+        /// Tasks with gold in the table.
+        public let goldTasks: Int
+
+        public static let none: Int32 = -1
+        public static let unknownLabel: Int32 = -2
+    }
+
+    /// Gold mapped onto `table`'s task and label ids.
+    public func aligned(to table: AnswerTable) -> Alignment {
+        var byTask = [Int32](repeating: Alignment.none, count: table.taskCount)
+        var missing = 0, found = 0
+        for e in entries {
+            guard let t = table.tasks.lookup(e.task) else { missing += 1; continue }
+            byTask[Int(t)] = table.labels.index(of: e.label).map(Int32.init) ?? Alignment.unknownLabel
+            found += 1
+        }
+        return Alignment(labelOfTask: byTask, tasksWithoutAnswers: missing, goldTasks: found)
+    }
+}

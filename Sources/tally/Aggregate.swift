@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import TallyAggregation
+import TallyCore
+
+/// The aggregation methods the CLI offers.
+enum Method: String, CaseIterable, ExpressibleByArgument {
+    case mv, wawa, zbs
+    case goldMV = "gold-mv"
+}
+
+enum MissingSkillChoice: String, CaseIterable, ExpressibleByArgument {
+    case error, ignore, value, mean
+}
+
+struct Aggregate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Aggregate crowd answers into one label per task.",
+        discussion: """
+            FILE holds one answer per row, in one of these layouts (chosen from the header unless \
+            --input-format says):
+              crowd-kit   TSV or CSV with columns task, worker (or performer), label, any order
+              toloka      Toloka's TSV export: INPUT:*, OUTPUT:*, GOLDEN:*, ASSIGNMENT:worker_id …
+              jsonl       one {"task": …, "worker": …, "label": …} object per line
+            Use - to read standard input.
+
+            Methods:
+              mv       majority vote (optionally weighted: --weights FILE)
+              wawa     majority vote weighted by each worker's agreement with majority vote
+              zbs      zero-based skill: iterated weighted vote with a decaying learning rate
+              gold-mv  vote weighted by accuracy on gold tasks (--gold, or GOLDEN: in an export);
+                       workers without gold answers vote with the mean skill (--on-missing-skill)
+
+            Ties go to the first label: numeric order if every label is an integer, otherwise \
+            Unicode order (crowd-kit's behaviour under pandas 2).
+
+            Examples:
+              tally aggregate datasets/toy/answers.tsv --method mv --out labels.tsv --probabilities probs.tsv
+              tally aggregate export.tsv --label-column OUTPUT:gender --method gold-mv --out labels.json
+              cat answers.csv | tally aggregate - --method wawa --format csv
+            """
+    )
+
+    @Argument(help: "Answers file (TSV, CSV, Toloka export or JSONL), or - for stdin.")
+    var file: String
+
+    @Option(help: "Aggregation method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var method: Method = .mv
+
+    @Option(help: "Where to write task labels (- for stdout).")
+    var out: String = "-"
+
+    @Option(help: "Also write per-task label probabilities (one column per label) here.")
+    var probabilities: String?
+
+    @Option(help: "Also write per-worker skills here.")
+    var skills: String?
+
+    @Option(help: "Output format: tsv, csv or json (default: from --out's extension, else tsv).")
+    var format: OutputFormat?
+
+    @Option(help: "Gold labels (task, label): used by gold-mv, and scored against when given.")
+    var gold: String?
+
+    @Option(help: "Input layout: auto, crowdkit, toloka or jsonl.")
+    var inputFormat: AnswerFormat = .auto
+
+    @Option(help: "Toloka export: the OUTPUT: column holding the label (needed if there are several).")
+    var labelColumn: String?
+
+    @Option(help: "Toloka export: the column naming a task (default: the INPUT: values joined by ' | ').")
+    var taskColumn: String?
+
+    @Flag(help: "Toloka export: keep answers of rejected assignments.")
+    var includeRejected = false
+
+    @Option(help: "mv: weight votes by these worker skills (worker, skill).")
+    var weights: String?
+
+    @Option(help: "mv with --weights, gold-mv: workers without a skill: error, ignore, value (--default-skill) or mean.")
+    var onMissingSkill: MissingSkillChoice?
+
+    @Option(help: "The skill used with --on-missing-skill value.")
+    var defaultSkill: Double?
+
+    @Option(help: "zbs: number of iterations.")
+    var iterations: Int = 100
+
+    @Flag(name: .shortAndLong, help: "Print nothing on stderr but errors.")
+    var quiet = false
+
+    mutating func validate() throws {
+        if onMissingSkill == .value && defaultSkill == nil {
+            throw ValidationError("--on-missing-skill value needs --default-skill")
+        }
+        if defaultSkill != nil && onMissingSkill != .value {
+            throw ValidationError("--default-skill is used only with --on-missing-skill value")
+        }
+        if weights != nil && method != .mv {
+            throw ValidationError("--weights applies to --method mv only")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let start = ContinuousClock.now
+            let progress = ProgressLine("reading \(file)", quiet: quiet)
+            var options = AnswerReadOptions(format: inputFormat)
+            options.labelColumn = labelColumn
+            options.taskColumn = taskColumn
+            options.includeRejected = includeRejected
+            if progress.enabled { options.progress = { progress.update($0, $1) } }
+            let input = try AnswerReader.read(file, options: options)
+            progress.finish()
+            let table = input.table
+            var summary = "read \(table.answerCount) answers: \(table.taskCount) tasks, \(table.workerCount) workers, \(table.labelCount) labels (\(seconds(since: start)))"
+            if !input.skipped.isEmpty {
+                summary += "; left out " + input.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            }
+            note(summary, quiet: quiet)
+            if table.duplicates.pairs > 0, let ex = table.duplicates.example {
+                note("warning: \(table.duplicates.pairs) (task, worker) pairs answered more than once (\(table.duplicates.extraAnswers) extra answers; first: task '\(ex.task)', worker '\(ex.worker)'); all answers are kept", quiet: quiet)
+            }
+
+            var goldLabels: GoldLabels? = input.gold
+            if let gold { goldLabels = try GoldReader.read(gold) }
+
+            let fitStart = ContinuousClock.now
+            let model: VoteModel
+            switch method {
+            case .mv:
+                let w = try weights.map { try WorkerSkills.read($0) }
+                model = try MajorityVote(skills: w, onMissingSkill: policy(default: .error)).fit(table)
+            case .wawa:
+                model = try Wawa().fit(table)
+            case .zbs:
+                model = try ZeroBasedSkill(iterations: iterations).fit(table)
+            case .goldMV:
+                guard let goldLabels else {
+                    throw AggregationError("gold-mv needs gold labels: give --gold FILE, or an export with GOLDEN: columns")
+                }
+                model = try GoldMajorityVote(gold: goldLabels, onMissingSkill: policy(default: .mean)).fit(table)
+                if model.workersWithoutSkill > 0 {
+                    note("\(model.workersWithoutSkill) workers have no golden answer; they voted with \(describe(policy(default: .mean)))", quiet: quiet)
+                }
+            }
+            if model.tasksWithZeroWeight > 0 {
+                note("warning: \(model.tasksWithZeroWeight) tasks had only zero-weight votes; they are scored by plain vote shares", quiet: quiet)
+            }
+            note("\(method.rawValue): fitted in \(seconds(since: fitStart))", quiet: quiet)
+
+            let outFormat = format ?? OutputFormat(pathExtensionOf: out) ?? .tsv
+            try AtomicFile.write(ResultWriter.labels(table, model.labels, format: outFormat), to: out)
+            if let probabilities {
+                let f = format ?? OutputFormat(pathExtensionOf: probabilities) ?? .tsv
+                try AtomicFile.write(ResultWriter.probabilities(table, model.probabilities, format: f), to: probabilities)
+            }
+            if let skills, let values = model.skills {
+                let f = format ?? OutputFormat(pathExtensionOf: skills) ?? .tsv
+                try AtomicFile.write(ResultWriter.skills(table, values, format: f), to: skills)
+            }
+            if let goldLabels {
+                let predicted = try GoldLabels((0..<table.taskCount).map {
+                    GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(model.labels[$0])])
+                })
+                let e = Evaluation(predictions: predicted, gold: goldLabels)
+                note(String(format: "accuracy on %d gold tasks: %.4f (macro-F1 %.4f)", e.scored, e.accuracy, e.macroF1), quiet: quiet)
+            }
+        }
+    }
+
+    private func policy(default fallback: MissingSkillPolicy) -> MissingSkillPolicy {
+        switch onMissingSkill {
+        case nil: return fallback
+        case .error: return .error
+        case .ignore: return .ignore
+        case .value: return .value(defaultSkill ?? 0)
+        case .mean: return .mean
+        }
+    }
+
+    private func describe(_ p: MissingSkillPolicy) -> String {
+        switch p {
+        case .error: return "an error"
+        case .ignore: return "no weight (their answers were left out)"
+        case .value(let v): return "skill \(v)"
+        case .mean: return "the mean skill of the others"
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score predicted labels against gold labels.",
+        discussion: """
+            LABELS and GOLD are TSV or CSV files with a header naming task and label (GOLD may \
+            call it true_label). Only gold tasks that have a prediction are scored; the report \
+            says how many. Prints accuracy, macro-F1 and per-class precision, recall and F1.
+
+            Example:
+              tally aggregate datasets/toy/answers.tsv --method mv --out labels.tsv
+              tally evaluate labels.tsv --gold datasets/toy/gold.tsv
+            """
+    )
+
+    @Argument(help: "Predicted labels (task, label), or - for stdin.")
+    var labels: String
+
+    @Option(help: "Gold labels (task, label).")
+    var gold: String
+
+    @Option(help: "Report format: text or json.")
+    var format: ReportFormat = .text
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func run() throws {
+        try reportingErrors {
+            let predicted = try GoldReader.read(labels)
+            let truth = try GoldReader.read(gold)
+            let e = Evaluation(predictions: predicted, gold: truth)
+            let text = format == .json ? json(e) : report(e)
+            FileHandle.standardOutput.write(Data(text.utf8))
+            if e.scored == 0 {
+                printError("no gold task has a prediction in \(labels); check that the task names match")
+                throw ExitCode(dataErrorExit)
+            }
+        }
+    }
+
+    private func report(_ e: Evaluation) -> String {
+        var s = "scored \(e.scored) of \(e.goldTasks) gold tasks"
+        if e.unscored > 0 { s += " (\(e.unscored) have no prediction)" }
+        s += "\n"
+        s += String(format: "accuracy  %.4f  (%d correct)\nmacro-F1  %.4f\n\n", e.accuracy, e.correct, e.macroF1)
+        let width = max(5, e.perClass.map { $0.label.count }.max() ?? 5)
+        s += "label".padding(toLength: width, withPad: " ", startingAt: 0) + "  precision  recall      f1  support\n"
+        for c in e.perClass {
+            s += c.label.padding(toLength: width, withPad: " ", startingAt: 0)
+            s += String(format: "  %9.4f  %6.4f  %6.4f  %7d\n", c.precision, c.recall, c.f1, c.support)
+        }
+        return s
+    }
+
+    private func json(_ e: Evaluation) -> String {
+        func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+        func str(_ s: String) -> String {
+            let data = try! JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed])
+            return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+        }
+        let classes = e.perClass.map {
+            "    {\"label\": \(str($0.label)), \"precision\": \(num($0.precision)), \"recall\": \(num($0.recall)), \"f1\": \(num($0.f1)), \"support\": \($0.support), \"predicted\": \($0.predicted)}"
+        }
+        return """
+            {
+              "scored": \(e.scored),
+              "gold_tasks": \(e.goldTasks),
+              "correct": \(e.correct),
+              "accuracy": \(num(e.accuracy)),
+              "macro_f1": \(num(e.macroF1)),
+              "per_class": [
+            \(classes.joined(separator: ",\n"))
+              ]
+            }
+
+            """
+    }
+}

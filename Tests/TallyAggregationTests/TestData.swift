@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TallyCore
+
+/// Paths and loaders shared by the aggregation tests.
+enum TestData {
+    /// The repository root (this file is Tests/TallyAggregationTests/TestData.swift).
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = repoRoot.appendingPathComponent("Tests/TallyAggregationTests/Fixtures/crowdkit")
+    /// `../shared/datasets`, beside the repository (as on CI).
+    static let sharedDatasets = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
+
+    /// The answers file of a dataset: the toy set ships with the fixtures, the rest live in
+    /// `../shared/datasets`.
+    static func answersPath(_ dataset: String) -> String {
+        dataset == "toy" ? fixtures.appendingPathComponent("toy/answers.tsv").path : sharedDatasets.appendingPathComponent("\(dataset)/answers.tsv").path
+    }
+
+    static func goldPath(_ dataset: String) -> String {
+        dataset == "toy" ? fixtures.appendingPathComponent("toy/gold.tsv").path : sharedDatasets.appendingPathComponent("\(dataset)/gold.tsv").path
+    }
+
+    /// Rows of a TSV text (header included), split on tabs; fixtures hold no quoted cells.
+    static func rows(_ text: String) -> [[String]] {
+        text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// The text of a gzip-compressed fixture, through the system's `gzip`.
+    static func gunzip(_ url: URL) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["gzip", "-dc", url.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The manifest of the crowd-kit fixtures: (dataset, method) → status and message.
+    struct ManifestRow: Sendable {
+        let dataset: String, method: String, status: String, tasks: Int, labels: Int, message: String
+    }
+
+    static let manifest: [ManifestRow] = {
+        let text = (try? String(contentsOf: fixtures.appendingPathComponent("manifest.tsv"), encoding: .utf8)) ?? ""
+        return rows(text).filter { !$0[0].hasPrefix("#") && $0[0] != "dataset" }.map {
+            ManifestRow(dataset: $0[0], method: $0[1], status: $0[2], tasks: Int($0[3]) ?? -1, labels: Int($0[4]) ?? -1, message: $0.count > 5 ? $0[5] : "")
+        }
+    }()
+
+    static let datasets: [String] = {
+        var seen: [String] = []
+        for r in manifest where !seen.contains(r.dataset) { seen.append(r.dataset) }
+        return seen
+    }()
+}
