@@ -17,26 +17,29 @@ struct Aggregate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Aggregate crowd answers into one label per task.",
         discussion: """
-            FILE holds one answer per row, in one of these layouts (chosen from the header unless \
-            --input-format says):
-              crowd-kit   TSV or CSV with columns task, worker (or performer), label, any order
-              toloka      Toloka's TSV export: INPUT:*, OUTPUT:*, GOLDEN:*, ASSIGNMENT:worker_id …
-              jsonl       one {"task": …, "worker": …, "label": …} object per line
-            Use - to read standard input.
+            FILE holds one answer per row (- reads standard input). Its layout is \
+            taken from the header unless --input-format says:
+              crowdkit  TSV/CSV with columns task, worker (or performer), label
+              toloka    Toloka's TSV export: INPUT:*, OUTPUT:*, GOLDEN:*,
+                        ASSIGNMENT:worker_id, ASSIGNMENT:status
+              jsonl     one {"task": …, "worker": …, "label": …} per line
 
             Methods:
-              mv       majority vote (optionally weighted: --weights FILE)
-              wawa     majority vote weighted by each worker's agreement with majority vote
-              zbs      zero-based skill: iterated weighted vote with a decaying learning rate
-              gold-mv  vote weighted by accuracy on gold tasks (--gold, or GOLDEN: in an export);
-                       workers without gold answers vote with the mean skill (--on-missing-skill)
+              mv       majority vote (weighted with --weights FILE)
+              wawa     vote weighted by agreement with majority vote
+              zbs      zero-based skill: iterated weighted vote
+              gold-mv  vote weighted by accuracy on gold tasks (--gold, or
+                       GOLDEN: cells of an export); workers with no gold
+                       answer vote with the others' mean skill
 
-            Ties go to the first label: numeric order if every label is an integer, otherwise \
-            Unicode order (crowd-kit's behaviour under pandas 2).
+            Ties go to the first label: numeric order if every label is an \
+            integer, otherwise Unicode order (as crowd-kit under pandas 2).
 
             Examples:
-              tally aggregate datasets/toy/answers.tsv --method mv --out labels.tsv --probabilities probs.tsv
-              tally aggregate export.tsv --label-column OUTPUT:gender --method gold-mv --out labels.json
+              tally aggregate datasets/toy/answers.tsv --method mv \\
+                --out labels.tsv --probabilities probabilities.tsv
+              tally aggregate export.tsv --label-column OUTPUT:gender \\
+                --method gold-mv --out labels.json
               cat answers.csv | tally aggregate - --method wawa --format csv
             """
     )

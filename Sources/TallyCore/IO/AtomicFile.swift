@@ -21,10 +21,29 @@ public enum AtomicFile {
         public var description: String { "\(path): \(message)" }
     }
 
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        if path == "-" {
+    public static func write(_ bytes: [UInt8], to requested: String) throws {
+        if requested == "-" {
             try writeAll(fd: 1, bytes, path: "<stdout>")
             return
+        }
+        var path = requested
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(path, nil) {
+                // Replace the file the link points to, and keep the link.
+                path = String(cString: resolved)
+                free(resolved)
+                _ = stat(path, &st)
+            }
+            if (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFLNK {
+                // A device, FIFO or socket (e.g. /dev/null, /dev/stdout, a pipe): it cannot be
+                // replaced by a rename, and a partial write to it cannot spoil a stored file.
+                let fd = open(path, O_WRONLY)
+                guard fd >= 0 else { throw WriteError(path: requested, message: "cannot open: \(String(cString: strerror(errno)))") }
+                defer { close(fd) }
+                try writeAll(fd: fd, bytes, path: requested)
+                return
+            }
         }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
@@ -33,7 +52,7 @@ public enum AtomicFile {
         guard fd >= 0 else {
             throw WriteError(path: path, message: "cannot create a temporary file in \(dir): \(String(cString: strerror(errno)))")
         }
-        let tmp = String(cString: template)
+        let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
             defer { close(fd) }
             try writeAll(fd: fd, bytes, path: path)
