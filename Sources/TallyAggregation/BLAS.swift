@@ -1,0 +1,35 @@
+import CTallyBLAS
+
+/// Thin wrappers over OpenBLAS and LAPACKE (through `CTallyBLAS`).
+///
+/// Dense kernels call these instead of the C API directly, so that the C types (`lapack_int` is a
+/// macro Swift cannot see; it is `Int32` on this LP64 build) stay in one place.
+public enum BLAS {
+    /// The CPU kernel OpenBLAS chose (e.g. `Haswell`); benchmarks print it in their header.
+    public static var coreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    /// OpenBLAS's own thread count.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// Sets OpenBLAS's thread count (use 1 when the caller parallelises itself).
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+    /// `xᵀy`.
+    public static func dot(_ x: [Double], _ y: [Double]) -> Double {
+        precondition(x.count == y.count)
+        return cblas_ddot(Int32(x.count), x, 1, y, 1)
+    }
+
+    /// Solves `A X = B` for a row-major n×n `a` and n×nrhs `b` (LAPACKE `dgesv`); `nil` when `A`
+    /// is singular.
+    public static func solve(_ a: [Double], _ b: [Double], n: Int, nrhs: Int = 1) -> [Double]? {
+        precondition(a.count == n * n && b.count == n * nrhs)
+        var a = a, b = b
+        var pivots = [Int32](repeating: 0, count: n)
+        let info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, Int32(n), Int32(nrhs), &a, Int32(n), &pivots, &b, Int32(nrhs))
+        return info == 0 ? b : nil
+    }
+}
