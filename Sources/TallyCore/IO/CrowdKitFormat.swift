@@ -5,37 +5,92 @@
 enum CrowdKitFormat {
     static func read(_ source: ByteSource, delimiter: UInt8?, progress: ((Int) -> Void)?) throws -> AnswerFile {
         let file = source.name
-        var scanner = DelimitedScanner(file: file, delimiter: delimiter)
+        var scanner = DelimitedScanner(source, delimiter: delimiter, progress: progress)
         var builder = AnswerTableBuilder()
         if let total = source.totalBytes { builder.reserveCapacity(total / 24) }
-        var header: [String]?
-        var ti = 0, wi = 0, li = 0
-        try scanner.scan(source, progress: progress) { fields, line in
-            guard let columns = header else {
-                let names = fields.map { String(decoding: $0, as: UTF8.self) }
-                let cols = try Columns(names, file: file, line: line)
-                (ti, wi, li) = (cols.task, cols.worker, cols.label)
-                header = names
-                return
+        var columns: [String]?
+        var cols = Columns(task: 0, worker: 0, label: 0)
+        // Answers are interned in batches: the task table of a large file is far bigger than the
+        // cache, and hashing a batch and touching its slots first lets the misses overlap. A plain
+        // loop (no closure per record) keeps Swift's exclusivity checks static.
+        var batch = Batch()
+        while try scanner.refill() {
+            while try scanner.next() {
+                let fields = scanner.fields, line = scanner.recordLine
+                guard let names = columns else {
+                    let header = fields.map { String(decoding: $0, as: UTF8.self) }
+                    cols = try Columns(header, file: file, line: line)
+                    columns = header
+                    continue
+                }
+                guard fields.count == names.count else {
+                    let field = fields.count < names.count ? names[fields.count] : "column \(names.count + 1)"
+                    throw InputError(.raggedRow, file: file, line: line, field: field, "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(names.count) as in the header")
+                }
+                batch.tasks.append(fields[cols.task])
+                batch.workers.append(fields[cols.worker])
+                batch.labels.append(fields[cols.label])
+                batch.lines.append(line)
+                if batch.lines.count == Batch.size { try batch.flush(into: &builder, columns: cols, names: names, file: file) }
             }
-            guard fields.count == columns.count else {
-                let field = fields.count < columns.count ? columns[fields.count] : "column \(columns.count + 1)"
-                throw InputError(.raggedRow, file: file, line: line, field: field, "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columns.count) as in the header")
-            }
-            let t = try AnswerTableBuilder.internChecked(&builder.tasks, fields[ti], file: file, line: line, field: columns[ti])
-            let w = try AnswerTableBuilder.internChecked(&builder.workers, fields[wi], file: file, line: line, field: columns[wi])
-            let l = try AnswerTableBuilder.internChecked(&builder.rawLabels, fields[li], file: file, line: line, field: columns[li])
-            builder.append(task: t, worker: w, label: l)
+            // The field buffers are about to move: intern what is pending first.
+            if let names = columns { try batch.flush(into: &builder, columns: cols, names: names, file: file) }
         }
-        guard header != nil else {
+        guard columns != nil else {
             throw InputError(.emptyFile, file: file, "the file is empty; expected a header naming task, worker and label")
         }
+        if batch.sink == 0x5EED_5EED { builder.reserveCapacity(0) }  // keeps the touching loads alive
         return AnswerFile(table: try builder.build(file: file), gold: nil, format: .crowdkit, skipped: [:])
+    }
+
+    /// Field buffers of up to ``size`` answers, valid until the scanner's next refill.
+    struct Batch {
+        static let size = 256
+        var tasks: [UnsafeRawBufferPointer] = [], workers: [UnsafeRawBufferPointer] = [], labels: [UnsafeRawBufferPointer] = []
+        var lines: [Int] = []
+        var probes: [Interner.Probe] = []
+        var sink: UInt64 = 0
+
+        init() {
+            tasks.reserveCapacity(Self.size)
+            workers.reserveCapacity(Self.size)
+            labels.reserveCapacity(Self.size)
+            lines.reserveCapacity(Self.size)
+            probes.reserveCapacity(Self.size)
+        }
+
+        /// Interns the pending answers into `builder` and empties the batch.
+        mutating func flush(into builder: inout AnswerTableBuilder, columns cols: Columns, names: [String], file: String) throws {
+            guard !lines.isEmpty else { return }
+            sink &+= builder.tasks.prefetch(tasks, into: &probes)
+            for i in lines.indices {
+                let line = lines[i]
+                let task = tasks[i]
+                if task.isEmpty {
+                    throw InputError(.emptyField, file: file, line: line, field: names[cols.task], "empty value; every answer needs a task, a worker and a label")
+                }
+                let (t, isNew) = builder.tasks.intern(task, probe: probes[i])
+                if isNew && !isValidUTF8(task) {
+                    throw InputError(.invalidUTF8, file: file, line: line, field: names[cols.task], "invalid UTF-8; expected text in UTF-8")
+                }
+                let w = try AnswerTableBuilder.internChecked(&builder.workers, workers[i], file: file, line: line, field: names[cols.worker])
+                let l = try AnswerTableBuilder.internChecked(&builder.rawLabels, labels[i], file: file, line: line, field: names[cols.label])
+                builder.append(task: t, worker: w, label: l)
+            }
+            tasks.removeAll(keepingCapacity: true)
+            workers.removeAll(keepingCapacity: true)
+            labels.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Positions of the required columns in a header.
     struct Columns {
         let task: Int, worker: Int, label: Int
+
+        init(task: Int, worker: Int, label: Int) {
+            (self.task, self.worker, self.label) = (task, worker, label)
+        }
 
         init(_ names: [String], file: String, line: Int) throws {
             func find(_ wanted: [String]) -> Int? {

@@ -19,80 +19,94 @@ import Darwin
 /// Quoted fields are unescaped in place once their record is known to be complete.
 ///
 /// - Complexity: O(bytes). Unquoted lines go through `memchr` for the line end and the delimiters.
-struct DelimitedScanner {
+struct DelimitedScanner: ~Copyable {
     let file: String
     private(set) var delimiter: UInt8?
-    private var fields: [UnsafeRawBufferPointer] = []
+    /// The fields of the current record; valid until the next ``refill()``.
+    private(set) var fields: [UnsafeRawBufferPointer] = []
+    /// The one-based line number where the current record starts.
+    private(set) var recordLine = 0
 
-    init(file: String, delimiter: UInt8? = nil) {
-        self.file = file
+    private let source: ByteSource
+    private let progress: ((Int) -> Void)?
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity = 4 << 20
+    private var start = 0, end = 0
+    private var eof = false
+    private var line = 1
+    private var first = true
+
+    init(_ source: ByteSource, delimiter: UInt8? = nil, progress: ((Int) -> Void)? = nil) {
+        self.source = source
+        self.file = source.name
         self.delimiter = delimiter
+        self.progress = progress
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         fields.reserveCapacity(64)
     }
 
-    /// Calls `body` with the fields and the one-based line number of every non-empty record.
-    /// The field buffers are valid only during the call.
-    ///
-    /// - Parameter progress: called after each chunk with the bytes read so far.
-    mutating func scan(
-        _ source: ByteSource,
-        progress: ((Int) -> Void)? = nil,
-        _ body: (_ fields: [UnsafeRawBufferPointer], _ line: Int) throws -> Void
-    ) throws {
-        var capacity = 4 << 20
-        var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        defer { buffer.deallocate() }
-        var start = 0, end = 0
-        var eof = false
-        var line = 1
-        var first = true
+    deinit { buffer.deallocate() }
 
-        while true {
-            // Refill: keep the unparsed tail, read after it.
-            if !eof {
-                if start > 0 {
-                    if end > start { memmove(buffer, buffer + start, end - start) }
-                    end -= start
-                    start = 0
-                }
-                if end == capacity {
-                    let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
-                    bigger.copyMemory(from: buffer, byteCount: end)
-                    buffer.deallocate()
-                    buffer = bigger
-                    capacity *= 2
-                }
-                let n = try source.read(into: buffer + end, count: capacity - end)
-                if n == 0 { eof = true } else { end += n }
-                progress?(source.bytesRead)
-                if first {
-                    if !eof && end < 3 { continue }
-                    if end >= 3, buffer.load(as: UInt8.self) == 0xEF, buffer.load(fromByteOffset: 1, as: UInt8.self) == 0xBB,
-                        buffer.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
-                    {
-                        start = 3
-                    }
-                    first = false
-                }
+    /// Moves to the next non-empty record in the bytes already read; `false` when more input is
+    /// needed (call ``refill()``) or the input is exhausted.
+    ///
+    /// Hot readers call this in a plain loop (no closure per record), batch what they need, and
+    /// finish with the batch before calling ``refill()``, which invalidates the field buffers.
+    mutating func next() throws -> Bool {
+        while start < end {
+            if delimiter == nil {
+                // Sniff from the first line; wait for it to be complete.
+                let lineEnd = memchr(buffer + start, Int32(UInt8(ascii: "\n")), end - start)
+                if lineEnd == nil && !eof { return false }
+                let stop = lineEnd.map { UnsafeMutableRawPointer($0) - buffer } ?? end
+                delimiter = Self.sniff(UnsafeRawBufferPointer(start: buffer + start, count: stop - start))
             }
-            // Parse every complete record in [start, end).
-            while start < end {
-                if delimiter == nil {
-                    // Sniff from the first line; wait for it to be complete.
-                    let lineEnd = memchr(buffer + start, Int32(UInt8(ascii: "\n")), end - start)
-                    if lineEnd == nil && !eof { break }
-                    let stop = lineEnd.map { UnsafeMutableRawPointer($0) - buffer } ?? end
-                    delimiter = Self.sniff(UnsafeRawBufferPointer(start: buffer + start, count: stop - start))
-                }
-                guard let next = try parseRecord(buffer, from: start, to: end, eof: eof, line: &line, body) else { break }
-                start = next
+            guard let parsed = try parseRecord(from: start) else { return false }
+            start = parsed.0
+            if parsed.1 { return true }
+        }
+        return false
+    }
+
+    /// Reads more input after the unparsed tail; `false` once the input is exhausted.
+    mutating func refill() throws -> Bool {
+        if eof {
+            if start < end {
+                throw InputError(.unterminatedQuote, file: file, line: line, "unterminated quoted field: a field opened with \" is not closed before the end of the file")
             }
-            if eof {
-                if start < end {
-                    throw InputError(.unterminatedQuote, file: file, line: line, "unterminated quoted field: a field opened with \" is not closed before the end of the file")
-                }
-                return
+            return false
+        }
+        if start > 0 {
+            if end > start { memmove(buffer, buffer + start, end - start) }
+            end -= start
+            start = 0
+        }
+        if end == capacity {
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+            bigger.copyMemory(from: buffer, byteCount: end)
+            buffer.deallocate()
+            buffer = bigger
+            capacity *= 2
+        }
+        let n = try source.read(into: buffer + end, count: capacity - end)
+        if n == 0 { eof = true } else { end += n }
+        progress?(source.bytesRead)
+        if first && (eof || end >= 3) {
+            if end >= 3, buffer.load(as: UInt8.self) == 0xEF, buffer.load(fromByteOffset: 1, as: UInt8.self) == 0xBB,
+                buffer.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
+            {
+                start = 3
             }
+            first = false
+        }
+        return true
+    }
+
+    /// Calls `body` with the fields and line number of every non-empty record (for readers whose
+    /// per-record cost is not the bottleneck).
+    mutating func forEach(_ body: (_ fields: [UnsafeRawBufferPointer], _ line: Int) throws -> Void) throws {
+        while try refill() {
+            while try next() { try body(fields, recordLine) }
         }
     }
 
@@ -103,13 +117,12 @@ struct DelimitedScanner {
         return UInt8(ascii: "\t")
     }
 
-    /// Parses the record at `p`; returns where the next one starts, or `nil` if the record is not
-    /// complete in the buffer yet (more input needed).
+    /// Parses the record at `p` into ``fields``; returns where the next one starts and whether
+    /// this one held anything (blank lines do not), or `nil` if the record is not complete in the
+    /// buffer yet.
     @inline(__always)
-    private mutating func parseRecord(
-        _ buf: UnsafeMutableRawPointer, from p: Int, to end: Int, eof: Bool, line: inout Int,
-        _ body: (_ fields: [UnsafeRawBufferPointer], _ line: Int) throws -> Void
-    ) throws -> Int? {
+    private mutating func parseRecord(from p: Int) throws -> (Int, Bool)? {
+        let buf = buffer
         let delim = delimiter!
         let nlPtr = memchr(buf + p, Int32(UInt8(ascii: "\n")), end - p)
         if nlPtr == nil && !eof { return nil }
@@ -122,10 +135,9 @@ struct DelimitedScanner {
             // Fast path: no quote on this line.
             var lineEnd = recordEnd
             if lineEnd > p && buf.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
-            if lineEnd == p {
-                line += 1
-                return next
-            }
+            recordLine = line
+            line += 1
+            if lineEnd == p { return (next, false) }
             fields.removeAll(keepingCapacity: true)
             var f = p
             while true {
@@ -138,19 +150,16 @@ struct DelimitedScanner {
                     break
                 }
             }
-            try body(fields, line)
-            line += 1
-            return next
+            return (next, true)
         }
-        return try parseQuotedRecord(buf, from: p, to: end, eof: eof, line: &line, body)
+        return try parseQuotedRecord(from: p)
     }
 
     /// The slow path for a record holding quotes: first find its end without touching the bytes
     /// (so an incomplete record can be carried over as it was), then split and unescape in place.
-    private mutating func parseQuotedRecord(
-        _ buf: UnsafeMutableRawPointer, from p: Int, to end: Int, eof: Bool, line: inout Int,
-        _ body: (_ fields: [UnsafeRawBufferPointer], _ line: Int) throws -> Void
-    ) throws -> Int? {
+    private mutating func parseQuotedRecord(from p: Int) throws -> (Int, Bool)? {
+        let buf = buffer
+        let end = self.end, eof = self.eof
         let delim = delimiter!
         let quote = UInt8(ascii: "\""), nl = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         @inline(__always) func at(_ i: Int) -> UInt8 { buf.load(fromByteOffset: i, as: UInt8.self) }
@@ -192,13 +201,14 @@ struct DelimitedScanner {
         }
         let next = recordEnd < end ? recordEnd + 1 : end
         let startLine = line
+        recordLine = line
         line += 1 + newlines
 
         // Pass 2: split into fields, unescaping quoted ones in place.
         fields.removeAll(keepingCapacity: true)
         var lineEnd = recordEnd
         if lineEnd > p && at(lineEnd - 1) == cr { lineEnd -= 1 }
-        if lineEnd == p { return next }
+        if lineEnd == p { return (next, false) }
         i = p
         while true {
             if i < lineEnd && at(i) == quote {
@@ -238,7 +248,6 @@ struct DelimitedScanner {
                 if i == lineEnd { fields.append(UnsafeRawBufferPointer(start: buf + i, count: 0)); break }
             }
         }
-        try body(fields, startLine)
-        return next
+        return (next, true)
     }
 }

@@ -7,11 +7,11 @@ public enum GoldReader {
     public static func read(_ path: String, delimiter: UInt8? = nil) throws -> GoldLabels {
         let source = try ByteSource(path: path)
         let file = source.name
-        var scanner = DelimitedScanner(file: file, delimiter: delimiter)
+        var scanner = DelimitedScanner(source, delimiter: delimiter)
         var header: [String]?
         var ti = 0, li = 0
         var entries: [GoldLabels.Entry] = []
-        try scanner.scan(source) { fields, line in
+        try scanner.forEach { fields, line in
             guard let columns = header else {
                 let names = fields.map { String(decoding: $0, as: UTF8.self) }
                 guard let t = names.firstIndex(of: "task"), let l = names.firstIndex(of: "label") ?? names.firstIndex(of: "true_label") else {

@@ -11,7 +11,7 @@ enum TolokaExportFormat {
 
     static func read(_ source: ByteSource, options: AnswerReadOptions, progress: ((Int) -> Void)?) throws -> AnswerFile {
         let file = source.name
-        var scanner = DelimitedScanner(file: file, delimiter: options.delimiter ?? UInt8(ascii: "\t"))
+        var scanner = DelimitedScanner(source, delimiter: options.delimiter ?? UInt8(ascii: "\t"), progress: progress)
         var builder = AnswerTableBuilder()
         if let total = source.totalBytes { builder.reserveCapacity(total / 128) }
         var layout: Layout?
@@ -20,7 +20,7 @@ enum TolokaExportFormat {
         var goldOrder: [Int32] = []
         var skipped: [String: Int] = [:]
 
-        try scanner.scan(source, progress: progress) { fields, line in
+        try scanner.forEach { fields, line in
             guard let cols = layout else {
                 layout = try Layout(fields.map { String(decoding: $0, as: UTF8.self) }, options: options, file: file, line: line)
                 return

@@ -13,7 +13,10 @@ public struct Interner: Sendable {
     private var arena: [UInt8] = []
     private var starts: [Int] = [0]
     private var hashes: [UInt64] = []
-    /// 0 = empty, else `tag << 32 | (id + 1)`.
+    /// Two words per slot. `b == 0`: empty; else `b = tag << 48 | length << 32 | (id + 1)` with
+    /// `length` capped at 0xFFFF. `a` is the key itself (zero-padded) when it is at most 8 bytes
+    /// long, so a lookup of a short name touches one cache line; otherwise `a` is the key's offset
+    /// in the arena.
     private var slots: [UInt64]
     private var mask: Int
 
@@ -21,7 +24,7 @@ public struct Interner: Sendable {
     public init(capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
+        slots = Array(repeating: 0, count: 2 * size)
         mask = size - 1
     }
 
@@ -35,9 +38,45 @@ public struct Interner: Sendable {
     public var count: Int { starts.count - 1 }
 
     /// The id of `key`, adding it if it is new.
-    @inlinable @inline(__always)
+    @inline(__always)
     public mutating func intern(_ key: UnsafeRawBufferPointer) -> (id: Int32, isNew: Bool) {
-        _intern(key, hash: Interner.hash(key))
+        let word = Interner.shortWord(key)
+        let h = Interner.hash(key, word: word)
+        if let id = find(key, word: word, hash: h) { return (id, false) }
+        return (insert(key, word: word, hash: h), true)
+    }
+
+    /// A key's precomputed hash, for batched interning (see ``prefetch(_:into:)``).
+    public struct Probe: Sendable {
+        @usableFromInline let word: UInt64
+        @usableFromInline let hash: UInt64
+    }
+
+    /// Hashes a batch of keys and touches the table slots they will probe, so that the cache
+    /// misses of a batch overlap instead of coming one after another; then ``intern(_:probe:)``
+    /// finds the slots in cache. On a table far larger than the cache (a million tasks) this
+    /// roughly halves the cost of interning.
+    ///
+    /// - Returns: a value that depends on the touched slots (keep it, so the loads stay).
+    public func prefetch(_ keys: [UnsafeRawBufferPointer], into probes: inout [Probe]) -> UInt64 {
+        probes.removeAll(keepingCapacity: true)
+        var sink: UInt64 = 0
+        slots.withUnsafeBufferPointer { slots in
+            for key in keys {
+                let word = Interner.shortWord(key)
+                let h = Interner.hash(key, word: word)
+                probes.append(Probe(word: word, hash: h))
+                sink &+= slots[2 * (Int(truncatingIfNeeded: h) & mask) + 1]
+            }
+        }
+        return sink
+    }
+
+    /// The id of `key`, whose ``Probe`` was made by ``prefetch(_:into:)``, adding it if new.
+    @inline(__always)
+    public mutating func intern(_ key: UnsafeRawBufferPointer, probe: Probe) -> (id: Int32, isNew: Bool) {
+        if let id = find(key, word: probe.word, hash: probe.hash) { return (id, false) }
+        return (insert(key, word: probe.word, hash: probe.hash), true)
     }
 
     /// The id of `name`, adding it if it is new.
@@ -49,20 +88,8 @@ public struct Interner: Sendable {
 
     /// The id of `key`, or `nil` when it was never interned.
     public func lookup(_ key: UnsafeRawBufferPointer) -> Int32? {
-        let h = Interner.hash(key)
-        let tag = h >> 32
-        return slots.withUnsafeBufferPointer { slots in
-            var i = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let s = slots[i]
-                if s == 0 { return nil }
-                if s >> 32 == tag {
-                    let id = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
-                    if keyEquals(id, key) { return Int32(id) }
-                }
-                i = (i + 1) & mask
-            }
-        }
+        let word = Interner.shortWord(key)
+        return find(key, word: word, hash: Interner.hash(key, word: word))
     }
 
     /// The id of `name`, or `nil` when it was never interned.
@@ -86,63 +113,91 @@ public struct Interner: Sendable {
     /// All names, by id.
     public var names: [String] { (0..<count).map { name(Int32($0)) } }
 
-    @usableFromInline
-    mutating func _intern(_ key: UnsafeRawBufferPointer, hash h: UInt64) -> (id: Int32, isNew: Bool) {
-        let tag = h >> 32
-        var i = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let s = slots.withUnsafeBufferPointer { $0[i] }
-            if s == 0 { break }
-            if s >> 32 == tag {
-                let id = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
-                if keyEquals(id, key) { return (Int32(id), false) }
+    @inline(__always)
+    private func find(_ key: UnsafeRawBufferPointer, word: UInt64, hash h: UInt64) -> Int32? {
+        let n = key.count
+        let want = (h >> 48) << 48 | UInt64(min(n, 0xFFFF)) << 32
+        return slots.withUnsafeBufferPointer { slots in
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let b = slots[2 * i + 1]
+                if b == 0 { return nil }
+                if b & 0xFFFF_FFFF_0000_0000 == want {
+                    let a = slots[2 * i]
+                    let id = Int32(truncatingIfNeeded: b & 0xFFFF_FFFF) - 1
+                    if n <= 8 {
+                        if a == word { return id }
+                    } else if longKeyEquals(id, offset: Int(a), key) {
+                        return id
+                    }
+                }
+                i = (i + 1) & mask
             }
-            i = (i + 1) & mask
         }
+    }
+
+    private mutating func insert(_ key: UnsafeRawBufferPointer, word: UInt64, hash h: UInt64) -> Int32 {
         let id = count
         precondition(id < Int(Int32.max) - 1, "more than 2^31 distinct names")
-        slots.withUnsafeMutableBufferPointer { $0[i] = tag << 32 | UInt64(id + 1) }
+        let offset = arena.count
         arena.append(contentsOf: key)
         starts.append(arena.count)
         hashes.append(h)
-        if count * 2 > slots.count { grow() }
-        return (Int32(id), true)
-    }
-
-    private mutating func grow() {
-        let size = slots.count * 2
-        var fresh = [UInt64](repeating: 0, count: size)
-        let m = size - 1
-        hashes.withUnsafeBufferPointer { hashes in
-            fresh.withUnsafeMutableBufferPointer { fresh in
-                for id in 0..<hashes.count {
-                    let h = hashes[id]
-                    var i = Int(truncatingIfNeeded: h) & m
-                    while fresh[i] != 0 { i = (i + 1) & m }
-                    fresh[i] = (h >> 32) << 32 | UInt64(id + 1)
-                }
-            }
-        }
-        slots = fresh
-        mask = m
+        place(id: id, hash: h, length: key.count, a: key.count <= 8 ? word : UInt64(offset))
+        if count * 2 > slots.count / 2 { grow() }
+        return Int32(id)
     }
 
     @inline(__always)
-    private func keyEquals(_ id: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let a = starts[id], b = starts[id + 1]
-        guard b - a == key.count else { return false }
-        if key.count == 0 { return true }
-        return arena.withUnsafeBytes { arena in
-            memcmpBytes(arena.baseAddress! + a, key.baseAddress!, key.count)
+    private mutating func place(id: Int, hash h: UInt64, length: Int, a: UInt64) {
+        let m = mask
+        slots.withUnsafeMutableBufferPointer { slots in
+            var i = Int(truncatingIfNeeded: h) & m
+            while slots[2 * i + 1] != 0 { i = (i + 1) & m }
+            slots[2 * i] = a
+            slots[2 * i + 1] = (h >> 48) << 48 | UInt64(min(length, 0xFFFF)) << 32 | UInt64(id + 1)
         }
     }
 
-    /// A 64-bit hash of `key`, eight bytes at a time.
-    @inlinable @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+    private mutating func grow() {
+        let size = (mask + 1) * 2
+        slots = [UInt64](repeating: 0, count: 2 * size)
+        mask = size - 1
+        for id in 0..<count {
+            let a = starts[id], b = starts[id + 1]
+            let word = arena.withUnsafeBytes { Interner.shortWord(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
+            place(id: id, hash: hashes[id], length: b - a, a: b - a <= 8 ? word : UInt64(a))
+        }
+    }
+
+    @inline(__always)
+    private func longKeyEquals(_ id: Int32, offset: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        // The slot holds the length capped at 0xFFFF; very long names check the true length.
+        if key.count >= 0xFFFF && starts[Int(id) + 1] - starts[Int(id)] != key.count { return false }
+        return arena.withUnsafeBytes { arena in
+            memcmpBytes(arena.baseAddress! + offset, key.baseAddress!, key.count)
+        }
+    }
+
+    /// The key's bytes as a little-endian word, zero-padded, when it is at most 8 bytes long.
+    @inline(__always)
+    static func shortWord(_ key: UnsafeRawBufferPointer) -> UInt64 {
         let n = key.count
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: n &+ 1)
-        guard let base = key.baseAddress else { return mix(h) }
+        guard n <= 8, let base = key.baseAddress else { return 0 }
+        if n == 8 { return base.loadUnaligned(as: UInt64.self) }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+        return w
+    }
+
+    /// A 64-bit hash of `key` (`word` is ``shortWord(_:)`` of it), eight bytes at a time.
+    @inline(__always)
+    static func hash(_ key: UnsafeRawBufferPointer, word: UInt64) -> UInt64 {
+        let n = key.count
+        let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: n &+ 1)
+        if n <= 8 { return mix(seed ^ word) }
+        let base = key.baseAddress!
+        var h = seed
         var i = 0
         while i + 8 <= n {
             let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
@@ -151,19 +206,14 @@ public struct Interner: Sendable {
             i += 8
         }
         if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
-                shift += 8
-                i += 1
-            }
+            // The last eight bytes, overlapping what came before.
+            let w = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             h = (h ^ w) &* 0xC4CE_B9FE_1A85_EC53
         }
         return mix(h)
     }
 
-    @inlinable @inline(__always)
+    @inline(__always)
     static func mix(_ x: UInt64) -> UInt64 {
         var h = x
         h ^= h >> 33

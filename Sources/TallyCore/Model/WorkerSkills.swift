@@ -34,11 +34,11 @@ extension WorkerSkills {
     public static func read(_ path: String) throws -> WorkerSkills {
         let source = try ByteSource(path: path)
         let file = source.name
-        var scanner = DelimitedScanner(file: file)
+        var scanner = DelimitedScanner(source)
         var header: [String]?
         var wi = 0, si = 0
         var entries: [Entry] = []
-        try scanner.scan(source) { fields, line in
+        try scanner.forEach { fields, line in
             guard let columns = header else {
                 let names = fields.map { String(decoding: $0, as: UTF8.self) }
                 guard let w = names.firstIndex(of: "worker") ?? names.firstIndex(of: "performer"), let s = names.firstIndex(of: "skill") else {
