@@ -87,23 +87,22 @@ enum VoteKernels {
                     for w in 0..<view.rowCount {
                         var correct = 0, total = 0
                         let range = offsets[w]..<offsets[w + 1]
-                        @inline(__always) func count(_ e: Int32) {
-                            let r = ref[Int(e / k32)]
-                            guard r >= 0 || r == GoldLabels.Alignment.unknownLabel else { return }
-                            total += 1
-                            if r == e % k32 { correct += 1 }
-                        }
                         if dedupe {
                             scratch.removeAll(keepingCapacity: true)
                             scratch.append(contentsOf: entries[range])
                             scratch.sort()
-                            var last: Int32 = -1
-                            for e in scratch where e != last {
-                                count(e)
+                        }
+                        var last: Int32 = -1
+                        for i in 0..<range.count {
+                            let e = dedupe ? scratch[i] : entries[range.lowerBound + i]
+                            if dedupe {
+                                if e == last { continue }
                                 last = e
                             }
-                        } else {
-                            for i in range { count(entries[i]) }
+                            let r = ref[Int(e / k32)]
+                            guard r >= 0 || r == GoldLabels.Alignment.unknownLabel else { continue }
+                            total += 1
+                            if r == e % k32 { correct += 1 }
                         }
                         if total > 0 { skills[w] = Double(correct) / Double(total) }
                     }

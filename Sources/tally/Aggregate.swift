@@ -152,16 +152,18 @@ struct Aggregate: ParsableCommand {
             }
             note("\(method.rawValue): fitted in \(seconds(since: fitStart))", quiet: quiet)
 
+            // Render every output, then write them all or none.
             let outFormat = format ?? OutputFormat(pathExtensionOf: out) ?? .tsv
-            try AtomicFile.write(ResultWriter.labels(table, model.labels, format: outFormat), to: out)
+            var outputs: [(bytes: [UInt8], path: String)] = [(ResultWriter.labels(table, model.labels, format: outFormat), out)]
             if let probabilities {
                 let f = format ?? OutputFormat(pathExtensionOf: probabilities) ?? .tsv
-                try AtomicFile.write(ResultWriter.probabilities(table, model.probabilities, format: f), to: probabilities)
+                outputs.append((ResultWriter.probabilities(table, model.probabilities, format: f), probabilities))
             }
             if let skills, let values = model.skills {
                 let f = format ?? OutputFormat(pathExtensionOf: skills) ?? .tsv
-                try AtomicFile.write(ResultWriter.skills(table, values, format: f), to: skills)
+                outputs.append((ResultWriter.skills(table, values, format: f), skills))
             }
+            try AtomicFile.write(outputs)
             if let goldLabels {
                 let predicted = try GoldLabels((0..<table.taskCount).map {
                     GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(model.labels[$0])])

@@ -71,7 +71,8 @@ public enum AnswerReader {
             throw InputError(.emptyFile, file: source.name, "the file is empty; expected a header line")
         }
         if firstNonSpace == UInt8(ascii: "{") { return .jsonl }
-        let firstLine = head.prefix { $0 != 0x0A }
+        let firstLine = head.split(separator: 0x0A, omittingEmptySubsequences: true)
+            .first { $0.contains { $0 != 0x0D && $0 != 0x20 && $0 != 0x09 } } ?? []
         let text = String(decoding: firstLine, as: UTF8.self)
         if text.contains("INPUT:") || text.contains("OUTPUT:") || text.contains("ASSIGNMENT:") { return .toloka }
         return .crowdkit

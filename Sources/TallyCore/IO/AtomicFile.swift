@@ -21,11 +21,66 @@ public enum AtomicFile {
         public var description: String { "\(path): \(message)" }
     }
 
-    public static func write(_ bytes: [UInt8], to requested: String) throws {
-        if requested == "-" {
-            try writeAll(fd: 1, bytes, path: "<stdout>")
-            return
+    /// Writes `bytes` to `path` (see the type's documentation).
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write([(bytes, path)])
+    }
+
+    /// Writes several outputs all or nothing, as far as a file system allows: every file is
+    /// first written in full to a temporary file beside its destination, and only when all of
+    /// them are written are they renamed into place. A failure before that leaves every
+    /// destination as it was.
+    public static func write(_ outputs: [(bytes: [UInt8], path: String)]) throws {
+        var pending: [Pending] = []
+        do {
+            for (bytes, path) in outputs { pending.append(try prepare(bytes, to: path)) }
+        } catch {
+            for p in pending { p.discard() }
+            throw error
         }
+        for (i, p) in pending.enumerated() {
+            do {
+                try p.commit()
+            } catch {
+                for q in pending[(i + 1)...] { q.discard() }
+                throw error
+            }
+        }
+    }
+
+    /// An output written to its temporary file (or, for a stream, held in memory), not yet in place.
+    private struct Pending {
+        let requested: String
+        let destination: String
+        let temporary: String?
+        let bytes: [UInt8]
+
+        func commit() throws {
+            guard let temporary else {
+                if destination == "-" {
+                    try writeAll(fd: 1, bytes, path: "<stdout>")
+                } else {
+                    let fd = open(destination, O_WRONLY)
+                    guard fd >= 0 else { throw WriteError(path: requested, message: "cannot open: \(String(cString: strerror(errno)))") }
+                    defer { close(fd) }
+                    try writeAll(fd: fd, bytes, path: requested)
+                }
+                return
+            }
+            guard rename(temporary, destination) == 0 else {
+                let message = String(cString: strerror(errno))
+                unlink(temporary)
+                throw WriteError(path: requested, message: "cannot rename the temporary file into place: \(message)")
+            }
+        }
+
+        func discard() {
+            if let temporary { unlink(temporary) }
+        }
+    }
+
+    private static func prepare(_ bytes: [UInt8], to requested: String) throws -> Pending {
+        if requested == "-" { return Pending(requested: requested, destination: "-", temporary: nil, bytes: bytes) }
         var path = requested
         var st = stat()
         if lstat(path, &st) == 0 {
@@ -38,11 +93,7 @@ public enum AtomicFile {
             if (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFLNK {
                 // A device, FIFO or socket (e.g. /dev/null, /dev/stdout, a pipe): it cannot be
                 // replaced by a rename, and a partial write to it cannot spoil a stored file.
-                let fd = open(path, O_WRONLY)
-                guard fd >= 0 else { throw WriteError(path: requested, message: "cannot open: \(String(cString: strerror(errno)))") }
-                defer { close(fd) }
-                try writeAll(fd: fd, bytes, path: requested)
-                return
+                return Pending(requested: requested, destination: path, temporary: nil, bytes: bytes)
             }
         }
         let url = URL(fileURLWithPath: path)
@@ -50,23 +101,19 @@ public enum AtomicFile {
         var template = Array("\(dir)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw WriteError(path: path, message: "cannot create a temporary file in \(dir): \(String(cString: strerror(errno)))")
+            throw WriteError(path: requested, message: "cannot create a temporary file in \(dir): \(String(cString: strerror(errno)))")
         }
         let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
             defer { close(fd) }
-            try writeAll(fd: fd, bytes, path: path)
-            guard fsync(fd) == 0 else { throw WriteError(path: path, message: "fsync failed: \(String(cString: strerror(errno)))") }
+            try writeAll(fd: fd, bytes, path: requested)
+            guard fsync(fd) == 0 else { throw WriteError(path: requested, message: "fsync failed: \(String(cString: strerror(errno)))") }
             fchmod(fd, 0o644)
         } catch {
             unlink(tmp)
             throw error
         }
-        guard rename(tmp, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(tmp)
-            throw WriteError(path: path, message: "cannot rename the temporary file into place: \(message)")
-        }
+        return Pending(requested: requested, destination: path, temporary: tmp, bytes: [])
     }
 
     private static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {

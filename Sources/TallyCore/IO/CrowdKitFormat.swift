@@ -14,18 +14,31 @@ enum CrowdKitFormat {
         // cache, and hashing a batch and touching its slots first lets the misses overlap. A plain
         // loop (no closure per record) keeps Swift's exclusivity checks static.
         var batch = Batch()
-        while try scanner.refill() {
-            while try scanner.next() {
+        // Errors found while splitting (a ragged row, an unterminated quote) come after the
+        // batched answers in the file: intern those first, so the earliest problem is reported.
+        while true {
+            do {
+                guard try scanner.refill() else { break }
+            } catch {
+                try batch.failing(error, into: &builder, columns: cols, names: columns, file: file)
+            }
+            while true {
+                do {
+                    guard try scanner.next() else { break }
+                } catch {
+                    try batch.failing(error, into: &builder, columns: cols, names: columns, file: file)
+                }
                 let fields = scanner.fields, line = scanner.recordLine
                 guard let names = columns else {
                     let header = fields.map { String(decoding: $0, as: UTF8.self) }
                     cols = try Columns(header, file: file, line: line)
                     columns = header
+                    scanner.columnNames = header
                     continue
                 }
                 guard fields.count == names.count else {
                     let field = fields.count < names.count ? names[fields.count] : "column \(names.count + 1)"
-                    throw InputError(.raggedRow, file: file, line: line, field: field, "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(names.count) as in the header")
+                    try batch.failing(InputError(.raggedRow, file: file, line: line, field: field, "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(names.count) as in the header"), into: &builder, columns: cols, names: columns, file: file)
                 }
                 batch.tasks.append(fields[cols.task])
                 batch.workers.append(fields[cols.worker])
@@ -57,6 +70,13 @@ enum CrowdKitFormat {
             labels.reserveCapacity(Self.size)
             lines.reserveCapacity(Self.size)
             probes.reserveCapacity(Self.size)
+        }
+
+        /// Interns the pending answers (reporting their problems first, as they come earlier in
+        /// the file), then throws `error`.
+        mutating func failing(_ error: any Error, into builder: inout AnswerTableBuilder, columns cols: Columns, names: [String]?, file: String) throws -> Never {
+            if let names { try flush(into: &builder, columns: cols, names: names, file: file) }
+            throw error
         }
 
         /// Interns the pending answers into `builder` and empties the batch.

@@ -26,6 +26,8 @@ struct DelimitedScanner: ~Copyable {
     private(set) var fields: [UnsafeRawBufferPointer] = []
     /// The one-based line number where the current record starts.
     private(set) var recordLine = 0
+    /// Column names (the header, once the reader has it), to name fields in errors.
+    var columnNames: [String] = []
 
     private let source: ByteSource
     private let progress: ((Int) -> Void)?
@@ -55,11 +57,19 @@ struct DelimitedScanner: ~Copyable {
     mutating func next() throws -> Bool {
         while start < end {
             if delimiter == nil {
-                // Sniff from the first line; wait for it to be complete.
-                let lineEnd = memchr(buffer + start, Int32(UInt8(ascii: "\n")), end - start)
-                if lineEnd == nil && !eof { return false }
-                let stop = lineEnd.map { UnsafeMutableRawPointer($0) - buffer } ?? end
-                delimiter = Self.sniff(UnsafeRawBufferPointer(start: buffer + start, count: stop - start))
+                // Sniff from the first non-blank line; wait for it to be complete.
+                var from = start
+                while true {
+                    let lineEnd = memchr(buffer + from, Int32(UInt8(ascii: "\n")), end - from)
+                    if lineEnd == nil && !eof { return false }
+                    let stop = lineEnd.map { UnsafeMutableRawPointer($0) - buffer } ?? end
+                    let text = UnsafeRawBufferPointer(start: buffer + from, count: stop - from)
+                    if text.contains(where: { $0 != 0x0D && $0 != 0x20 }) || stop >= end {
+                        delimiter = Self.sniff(text)
+                        break
+                    }
+                    from = stop + 1
+                }
             }
             guard let parsed = try parseRecord(from: start) else { return false }
             start = parsed.0
@@ -168,13 +178,15 @@ struct DelimitedScanner: ~Copyable {
         var i = p
         var newlines = 0
         var recordEnd = -1
+        var column = 0
         scanning: while true {
             if i < end && at(i) == quote {
                 i += 1
                 while true {
                     guard i < end else {
                         if eof {
-                            throw InputError(.unterminatedQuote, file: file, line: line, "unterminated quoted field: a field opened with \" is not closed before the end of the file")
+                            let name = column < columnNames.count ? columnNames[column] : "column \(column + 1)"
+                            throw InputError(.unterminatedQuote, file: file, line: line, field: name, "unterminated quoted field: a field opened with \" is not closed before the end of the file")
                         }
                         return nil
                     }
@@ -191,7 +203,7 @@ struct DelimitedScanner: ~Copyable {
             }
             while i < end {
                 let c = at(i)
-                if c == delim { i += 1; continue scanning }
+                if c == delim { i += 1; column += 1; continue scanning }
                 if c == nl { recordEnd = i; break scanning }
                 i += 1
             }

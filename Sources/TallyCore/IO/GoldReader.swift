@@ -11,6 +11,7 @@ public enum GoldReader {
         var header: [String]?
         var ti = 0, li = 0
         var entries: [GoldLabels.Entry] = []
+        var seen = Interner()
         try scanner.forEach { fields, line in
             guard let columns = header else {
                 let names = fields.map { String(decoding: $0, as: UTF8.self) }
@@ -31,7 +32,13 @@ public enum GoldReader {
                 if fields[i].isEmpty { throw InputError(.emptyField, file: file, line: line, field: name, "empty value; expected a \(name)") }
                 if !isValidUTF8(fields[i]) { throw InputError(.invalidUTF8, file: file, line: line, field: name, "invalid UTF-8; expected text in UTF-8") }
             }
-            entries.append(.init(task: String(decoding: fields[ti], as: UTF8.self), label: String(decoding: fields[li], as: UTF8.self)))
+            let entry = GoldLabels.Entry(task: String(decoding: fields[ti], as: UTF8.self), label: String(decoding: fields[li], as: UTF8.self))
+            let (id, isNew) = seen.intern(fields[ti])
+            if isNew {
+                entries.append(entry)
+            } else if !entries[Int(id)].label.utf8.elementsEqual(entry.label.utf8) {
+                throw InputError(.conflictingGold, file: file, line: line, field: "label", "task '\(entry.task)' has two gold labels, '\(entries[Int(id)].label)' and '\(entry.label)'")
+            }
         }
         guard header != nil else { throw InputError(.emptyFile, file: file, "the file is empty; expected a header naming task and label") }
         guard !entries.isEmpty else { throw InputError(.noAnswers, file: file, "no rows: the file has a header but no task labels") }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// JSON Lines answers: one object per line with `task`, `worker` (or `performer`) and `label`.
 ///
 /// Values may be strings or numbers (a number keeps its JSON spelling, so `1` is the label `1`);
@@ -11,23 +9,19 @@ enum JSONLinesFormat {
         var sawLine = false
         try LineScanner.scan(source, file: file, progress: progress) { bytes, line in
             sawLine = true
-            let object: Any
+            let dict: [String: FlatJSON.Value]
             do {
-                object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-            } catch {
-                throw InputError(.invalidJSON, file: file, line: line, "invalid JSON; expected one object per line like {\"task\": \"t1\", \"worker\": \"w1\", \"label\": \"yes\"}")
-            }
-            guard let dict = object as? [String: Any] else {
-                throw InputError(.invalidJSON, file: file, line: line, "expected a JSON object with task, worker and label keys")
+                dict = try FlatJSON.parse(bytes)
+            } catch let e as FlatJSON.SyntaxError {
+                throw InputError(.invalidJSON, file: file, line: line, "invalid JSON (\(e.message)); expected one object per line like {\"task\": \"t1\", \"worker\": \"w1\", \"label\": \"yes\"}")
             }
             func value(_ keys: [String]) throws -> String {
                 guard let key = keys.first(where: { dict[$0] != nil }) else {
                     throw InputError(.missingColumn, file: file, line: line, field: keys[0], "missing key; expected task, worker (or performer) and label")
                 }
-                switch dict[key] {
-                case let s as String: return s
-                case let n as NSNumber where isNotBoolean(n):
-                    return n.stringValue
+                switch dict[key]! {
+                case .string(let s): return s
+                case .number(let n): return n
                 default:
                     throw InputError(.invalidValue, file: file, line: line, field: key, "expected a string or a number")
                 }
@@ -40,11 +34,6 @@ enum JSONLinesFormat {
         }
         guard sawLine else { throw InputError(.emptyFile, file: file, "the file is empty; expected one JSON object per line") }
         return AnswerFile(table: try builder.build(file: file), gold: nil, format: .jsonl, skipped: [:])
-    }
-
-    /// Booleans decode as NSNumber too; they are not labels we accept silently.
-    private static func isNotBoolean(_ n: NSNumber) -> Bool {
-        String(cString: n.objCType) != "c"
     }
 }
 

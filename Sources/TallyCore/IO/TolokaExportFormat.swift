@@ -69,6 +69,10 @@ enum TolokaExportFormat {
         guard layout != nil else {
             throw InputError(.emptyFile, file: file, "the file is empty; expected Toloka's export header (INPUT:…, OUTPUT:…, ASSIGNMENT:worker_id)")
         }
+        if builder.count == 0 && !skipped.isEmpty {
+            let what = skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            throw InputError(.noAnswers, file: file, "no answers left: every row was left out (\(what))\(skipped["rejected"] != nil ? "; --include-rejected keeps rejected assignments" : "")")
+        }
         let tasks = builder.tasks
         let gold = goldOrder.isEmpty ? nil : try GoldLabels(goldOrder.map { GoldLabels.Entry(task: tasks.name($0), label: goldByTask[$0]!) }, file: file)
         return AnswerFile(table: try builder.build(file: file), gold: gold, format: .toloka, skipped: skipped)

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TallyCore
+
+/// A fresh directory under the system's temporary directory, removed when `body` returns.
+func withTempDirectory<R>(_ body: (URL) throws -> R) throws -> R {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-core-tests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    return try body(dir)
+}
+
+/// Writes `bytes` to `name` inside `dir` and returns the file's path.
+@discardableResult
+func writeFile(_ dir: URL, _ name: String, _ bytes: [UInt8]) throws -> String {
+    let url = dir.appendingPathComponent(name)
+    try Data(bytes).write(to: url)
+    return url.path
+}
+
+@discardableResult
+func writeFile(_ dir: URL, _ name: String, _ text: String) throws -> String {
+    try writeFile(dir, name, Array(text.utf8))
+}
+
+/// Reads `text` as the answers file `name` in a temporary directory.
+func readAnswers(_ text: String, name: String = "answers.tsv", options: AnswerReadOptions = AnswerReadOptions()) throws -> AnswerFile {
+    try readAnswers(Array(text.utf8), name: name, options: options)
+}
+
+func readAnswers(_ bytes: [UInt8], name: String = "answers.tsv", options: AnswerReadOptions = AnswerReadOptions()) throws -> AnswerFile {
+    try withTempDirectory { dir in
+        let path = try writeFile(dir, name, bytes)
+        return try AnswerReader.read(path, options: options)
+    }
+}
+
+/// The error reading `bytes` (as the file `name`) throws, with the file name made relative to
+/// the temporary directory so that expectations can name it.
+func readError(_ bytes: [UInt8], name: String, options: AnswerReadOptions = AnswerReadOptions()) throws -> InputError {
+    try withTempDirectory { dir in
+        let path = try writeFile(dir, name, bytes)
+        let error = try #require(throws: InputError.self) { try AnswerReader.read(path, options: options) }
+        #expect(error.file == path, "the error names the file as given")
+        return InputError(error.code, file: name, line: error.line, field: error.field, error.message)
+    }
+}
+
+/// (task, worker, label) names of every answer, in input order.
+func triples(_ table: AnswerTable) -> [[String]] {
+    (0..<table.answerCount).map {
+        [table.tasks.name(table.task[$0]), table.workers.name(table.worker[$0]), table.labels[Int(table.label[$0])]]
+    }
+}
+
+/// The UTF-8 bytes of each string, to compare without Swift's Unicode-canonical `==`.
+func bytes(_ strings: [String]) -> [[UInt8]] { strings.map { Array($0.utf8) } }
+
+extension AnswerReadOptions {
+    static func with(
+        format: AnswerFormat = .auto, delimiter: UInt8? = nil, labelColumn: String? = nil,
+        taskColumn: String? = nil, includeRejected: Bool = false
+    ) -> AnswerReadOptions {
+        var o = AnswerReadOptions(format: format)
+        o.delimiter = delimiter
+        o.labelColumn = labelColumn
+        o.taskColumn = taskColumn
+        o.includeRejected = includeRejected
+        return o
+    }
+}
