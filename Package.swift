@@ -7,7 +7,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Tally",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyAggregation", targets: ["TallyAggregation"]),

@@ -23,6 +23,11 @@ public enum MissingSkillPolicy: Sendable, Equatable {
 /// Parity: crowd-kit 1.4.2 `MajorityVote` (labels identical, probabilities to 1e-9 on all 23
 /// categorical datasets of `../shared/datasets`; see `Tests/TallyAggregationTests`).
 ///
+/// One difference, by design: with ``MissingSkillPolicy/ignore`` the answers of workers without
+/// a skill are left out of the vote, but the model still has every worker (their agreement skill
+/// is reported) and every label as a probability column; crowd-kit drops those workers and any
+/// label only they gave. Ids stay those of the ``AnswerTable``.
+///
 /// - Complexity: O(answers + tasks × labels).
 public struct MajorityVote: Aggregator {
     /// Vote weights by worker; `nil` for an unweighted vote.

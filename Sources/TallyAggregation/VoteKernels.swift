@@ -44,8 +44,11 @@ enum VoteKernels {
                                     for c in 0..<k { out[row + c] = sum[c] / total }
                                 } else {
                                     zeroTasks += 1
-                                    let n = Double(offsets[t + 1] - offsets[t])
-                                    for i in offsets[t]..<offsets[t + 1] { out[row + Int(entries[i] % k32)] += 1 }
+                                    var n = 0.0
+                                    for i in offsets[t]..<offsets[t + 1] where !weights[Int(entries[i] / k32)].isNaN {
+                                        out[row + Int(entries[i] % k32)] += 1
+                                        n += 1
+                                    }
                                     for c in 0..<k { out[row + c] /= n }
                                 }
                             }
@@ -74,11 +77,11 @@ enum VoteKernels {
     /// `(task, worker, label)` rows); a worker who gave two different labels to one task has both
     /// counted.
     ///
-    /// - Complexity: O(answers) without duplicates; O(answers · log) for workers with them.
+    /// - Complexity: O(answers), plus a sort of the answers of each worker who repeated a task.
     static func agreement(_ table: AnswerTable, reference: [Int32]) -> [Double] {
         let view = table.byWorker
         let k32 = Int32(table.labelCount)
-        let dedupe = table.duplicates.pairs > 0
+        let repeated = table.duplicates.repeatedWorkers
         var skills = [Double](repeating: .nan, count: table.workerCount)
         var scratch: [Int32] = []
         view.offsets.withUnsafeBufferPointer { offsets in
@@ -87,6 +90,7 @@ enum VoteKernels {
                     for w in 0..<view.rowCount {
                         var correct = 0, total = 0
                         let range = offsets[w]..<offsets[w + 1]
+                        let dedupe = repeated.contains(Int32(w))
                         if dedupe {
                             scratch.removeAll(keepingCapacity: true)
                             scratch.append(contentsOf: entries[range])

@@ -7,7 +7,7 @@ struct Evaluate: ParsableCommand {
         abstract: "Score predicted labels against gold labels.",
         discussion: """
             LABELS and GOLD are TSV or CSV files with a header naming task and label (GOLD may \
-            call it true_label). Only gold tasks that have a prediction are scored; the report \
+            call it true_label); LABELS may also be the JSON that aggregate --format json writes. Only gold tasks that have a prediction are scored; the report \
             says how many. Prints accuracy, macro-F1 and per-class precision, recall and F1.
 
             Example:
@@ -29,7 +29,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let predicted = try GoldReader.read(labels)
+            let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels)
             let truth = try GoldReader.read(gold)
             let e = Evaluation(predictions: predicted, gold: truth)
             let text = format == .json ? json(e) : report(e)
@@ -39,6 +39,22 @@ struct Evaluate: ParsableCommand {
                 throw ExitCode(dataErrorExit)
             }
         }
+    }
+
+    /// Labels as `tally aggregate --format json` writes them: `[{"task": …, "label": …}, …]`.
+    private func readJSONLabels(_ path: String) throws -> GoldLabels {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(.fileNotFound, file: path, "no such file")
+        }
+        guard let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw InputError(.invalidJSON, file: path, "expected a JSON array of {\"task\": …, \"label\": …} objects, as tally aggregate --format json writes")
+        }
+        return try GoldLabels(array.enumerated().map { i, o in
+            guard let t = o["task"] as? String, let l = o["label"] as? String else {
+                throw InputError(.invalidJSON, file: path, field: "record \(i + 1)", "expected string task and label keys")
+            }
+            return GoldLabels.Entry(task: t, label: l)
+        }, file: path)
     }
 
     private func report(_ e: Evaluation) -> String {

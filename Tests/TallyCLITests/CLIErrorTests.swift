@@ -120,7 +120,7 @@ struct CLIErrorTests {
         ("task\tlabel\nt1\ta\n", "task\tlabel\nt1\ta\nt1\tb\n", Int32(65), "tally: error: gold.tsv:3: field 'label': task 't1' has two gold labels, 'a' and 'b'"),
         ("task\tprediction\nt1\ta\n", "task\tlabel\nt1\ta\n", 65, "tally: error: pred.tsv:1: field 'label': missing column; expected a header naming task and label (or true_label), found 'task', 'prediction'"),
         ("task\tlabel\n", "task\tlabel\nt1\ta\n", 65, "tally: error: pred.tsv: no rows: the file has a header but no task labels"),
-        ("task\tlabel\nt1\ta\n", "", 65, "tally: error: gold.tsv: the file is empty; expected a header naming task and label"),
+        ("task\tlabel\nt1\ta\n", "", 65, "tally: error: gold.tsv: the file is empty; expected a header naming task and label (or true_label)"),
     ])
     func evaluateBadFiles(pred: String, gold: String, status: Int32, stderr: String) throws {
         try withTempDirectory { dir in

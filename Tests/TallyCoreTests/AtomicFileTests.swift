@@ -46,13 +46,34 @@ struct AtomicFileTests {
         }
     }
 
-    @Test("the written file is readable by others (0644)")
+    @Test("a new file gets 0666 less the umask; a replaced file keeps its mode")
     func permissions() throws {
         try withTempDirectory { dir in
             let path = dir.appendingPathComponent("p.tsv").path
+            let mask = umask(0o022)
+            defer { umask(mask) }
             try AtomicFile.write(Array("x\n".utf8), to: path)
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
             #expect(mode == 0o644)
+            chmod(path, 0o600)
+            try AtomicFile.write(Array("y\n".utf8), to: path)
+            let kept = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(kept == 0o600)
+        }
+    }
+
+    @Test("several outputs: a directory among them fails before any file is replaced")
+    func allOrNothing() throws {
+        try withTempDirectory { dir in
+            let a = dir.appendingPathComponent("a.tsv").path
+            try Data("old a\n".utf8).write(to: URL(fileURLWithPath: a))
+            let sub = dir.appendingPathComponent("sub")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            #expect(throws: AtomicFile.WriteError.self) {
+                try AtomicFile.write([(Array("new a\n".utf8), a), (Array("b\n".utf8), sub.path)])
+            }
+            #expect(FileManager.default.contents(atPath: a) == Data("old a\n".utf8))
+            #expect(try Self.contents(dir) == ["a.tsv", "sub"])
         }
     }
 

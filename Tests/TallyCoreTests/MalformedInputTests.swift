@@ -142,7 +142,7 @@ struct MalformedInputTests {
         Case(name: "gold: invalid UTF-8 in a task", reader: .gold, file: "g.tsv", bytes: b("task\tlabel\n") + [0xFF] + b("\ta\n"), code: .invalidUTF8, line: 2,
              field: "task", message: utf8),
         Case(name: "gold: empty file", reader: .gold, file: "g.tsv", bytes: [], code: .emptyFile, line: nil, field: nil,
-             message: "the file is empty; expected a header naming task and label"),
+             message: "the file is empty; expected a header naming task and label (or true_label)"),
         Case(name: "gold: header only", reader: .gold, file: "g.tsv", bytes: b("task\tlabel\n"), code: .noAnswers, line: nil, field: nil,
              message: "no rows: the file has a header but no task labels"),
         Case(name: "gold: conflicting labels for a task", reader: .gold, file: "g.tsv", bytes: b("task\tlabel\nt1\ta\nt2\tb\nt1\tb\n"),

@@ -90,12 +90,17 @@ public enum AtomicFile {
                 free(resolved)
                 _ = stat(path, &st)
             }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw WriteError(path: requested, message: "is a directory; expected a file name")
+            }
             if (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFLNK {
                 // A device, FIFO or socket (e.g. /dev/null, /dev/stdout, a pipe): it cannot be
                 // replaced by a rename, and a partial write to it cannot spoil a stored file.
                 return Pending(requested: requested, destination: path, temporary: nil, bytes: bytes)
             }
         }
+        // A replaced file keeps its permissions; a new one gets 0666 less the umask, as with open(2).
+        let existingMode: mode_t? = stat(path, &st) == 0 ? st.st_mode & 0o7777 : nil
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         var template = Array("\(dir)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
@@ -108,7 +113,7 @@ public enum AtomicFile {
             defer { close(fd) }
             try writeAll(fd: fd, bytes, path: requested)
             guard fsync(fd) == 0 else { throw WriteError(path: requested, message: "fsync failed: \(String(cString: strerror(errno)))") }
-            fchmod(fd, 0o644)
+            fchmod(fd, existingMode ?? (0o666 & ~currentUmask()))
         } catch {
             unlink(tmp)
             throw error
@@ -132,3 +137,10 @@ public enum AtomicFile {
 }
 
 private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
+
+/// The process's umask (read by setting and restoring it).
+private func currentUmask() -> mode_t {
+    let m = umask(0o022)
+    umask(m)
+    return m
+}

@@ -37,6 +37,8 @@ struct DelimitedScanner: ~Copyable {
     private var eof = false
     private var line = 1
     private var first = true
+    /// The longest record the scanner buffers before it gives up.
+    static let maxRecordBytes = 1 << 30
 
     init(_ source: ByteSource, delimiter: UInt8? = nil, progress: ((Int) -> Void)? = nil) {
         self.source = source
@@ -92,14 +94,22 @@ struct DelimitedScanner: ~Copyable {
             start = 0
         }
         if end == capacity {
+            guard capacity < Self.maxRecordBytes else {
+                throw InputError(.invalidValue, file: file, line: line, "a record longer than \(Self.maxRecordBytes >> 20) MiB starts here; is a quote left open?")
+            }
             let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
             bigger.copyMemory(from: buffer, byteCount: end)
             buffer.deallocate()
             buffer = bigger
             capacity *= 2
         }
-        let n = try source.read(into: buffer + end, count: capacity - end)
-        if n == 0 { eof = true } else { end += n }
+        // Fill the buffer (a pipe hands out 64 KiB at a time), so that an incomplete record is
+        // rescanned once per doubling of the buffer, not once per read.
+        while end < capacity {
+            let n = try source.read(into: buffer + end, count: capacity - end)
+            if n == 0 { eof = true; break }
+            end += n
+        }
         progress?(source.bytesRead)
         if first && (eof || end >= 3) {
             if end >= 3, buffer.load(as: UInt8.self) == 0xEF, buffer.load(fromByteOffset: 1, as: UInt8.self) == 0xBB,

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// JSON Lines answers: one object per line with `task`, `worker` (or `performer`) and `label`.
 ///
 /// Values may be strings or numbers (a number keeps its JSON spelling, so `1` is the label `1`);
@@ -37,35 +45,53 @@ enum JSONLinesFormat {
     }
 }
 
-/// Splits input into lines (no quoting), for line-oriented formats.
+/// Splits input into lines (no quoting), for line-oriented formats, streaming in 4 MiB chunks.
 enum LineScanner {
     static func scan(
         _ source: ByteSource, file: String, progress: ((Int) -> Void)?,
         _ body: (_ line: UnsafeRawBufferPointer, _ number: Int) throws -> Void
     ) throws {
-        var data = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0.baseAddress!, count: $0.count) }
-            if n == 0 { break }
-            data.append(contentsOf: chunk[0..<n])
-            progress?(source.bytesRead)
-        }
-        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
-        try data.withUnsafeBytes { all in
-            var start = 0, number = 1
-            while start < all.count {
-                var end = start
-                while end < all.count && all[end] != 0x0A { end += 1 }
-                var stop = end
-                if stop > start && all[stop - 1] == 0x0D { stop -= 1 }
-                let line = UnsafeRawBufferPointer(rebasing: all[start..<stop])
-                if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
-                    guard isValidUTF8(line) else { throw InputError(.invalidUTF8, file: file, line: number, "invalid UTF-8; expected text in UTF-8") }
-                    try body(line, number)
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var start = 0, end = 0, number = 1
+        var eof = false, first = true
+        while !eof || start < end {
+            if !eof {
+                // Keep the unfinished line, fill the rest.
+                if start > 0 {
+                    buffer.withUnsafeMutableBytes { b in
+                        if end > start { memmove(b.baseAddress!, b.baseAddress! + start, end - start) }
+                    }
+                    end -= start
+                    start = 0
                 }
-                start = end + 1
-                number += 1
+                if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
+                while end < buffer.count {
+                    let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0.baseAddress! + end, count: $0.count - end) }
+                    if n == 0 { eof = true; break }
+                    end += n
+                }
+                progress?(source.bytesRead)
+                if first {
+                    first = false
+                    if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
+                }
+            }
+            try buffer.withUnsafeBytes { all in
+                while start < end {
+                    let nl = memchr(all.baseAddress! + start, 0x0A, end - start)
+                    if nl == nil && !eof { return }
+                    let stopAt = nl.map { UnsafeRawPointer($0) - all.baseAddress! } ?? end
+                    var stop = stopAt
+                    if stop > start && all[stop - 1] == 0x0D { stop -= 1 }
+                    let line = UnsafeRawBufferPointer(rebasing: all[start..<stop])
+                    if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
+                        guard isValidUTF8(line) else { throw InputError(.invalidUTF8, file: file, line: number, "invalid UTF-8; expected text in UTF-8") }
+                        try body(line, number)
+                    }
+                    start = stopAt + 1
+                    number += 1
+                }
+                start = min(start, end)
             }
         }
     }

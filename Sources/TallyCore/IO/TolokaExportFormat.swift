@@ -16,8 +16,8 @@ enum TolokaExportFormat {
         if let total = source.totalBytes { builder.reserveCapacity(total / 128) }
         var layout: Layout?
         var key: [UInt8] = []
-        var goldByTask: [Int32: String] = [:]
-        var goldOrder: [Int32] = []
+        var goldTasks = Interner()
+        var goldLabels: [String] = []
         var skipped: [String: Int] = [:]
 
         try scanner.forEach { fields, line in
@@ -28,6 +28,25 @@ enum TolokaExportFormat {
             guard fields.count == cols.names.count else {
                 let field = fields.count < cols.names.count ? cols.names[fields.count] : "column \(cols.names.count + 1)"
                 throw InputError(.raggedRow, file: file, line: line, field: field, "row has \(fields.count) fields, expected \(cols.names.count) as in the header")
+            }
+            // Known solutions count even on rows whose answer is left out (a rejected assignment
+            // still shows the control task's golden answer).
+            if let g = cols.golden, !fields[g].isEmpty {
+                guard isValidUTF8(fields[g]) else {
+                    throw InputError(.invalidUTF8, file: file, line: line, field: cols.names[g], "invalid UTF-8; expected text in UTF-8")
+                }
+                key.removeAll(keepingCapacity: true)
+                for (n, c) in cols.task.enumerated() {
+                    if n > 0 { key.append(contentsOf: joiner) }
+                    key.append(contentsOf: fields[c])
+                }
+                let gold = String(decoding: fields[g], as: UTF8.self)
+                let (id, isNew) = key.withUnsafeBytes { goldTasks.intern($0) }
+                if isNew {
+                    goldLabels.append(gold)
+                } else if !goldLabels[Int(id)].utf8.elementsEqual(gold.utf8) {
+                    throw InputError(.conflictingGold, file: file, line: line, field: cols.names[g], "task '\(goldTasks.name(id))' has two golden answers, '\(goldLabels[Int(id)])' and '\(gold)'")
+                }
             }
             if let s = cols.status {
                 let status = String(decoding: fields[s], as: UTF8.self)
@@ -51,20 +70,6 @@ enum TolokaExportFormat {
             let w = try AnswerTableBuilder.internChecked(&builder.workers, fields[cols.worker], file: file, line: line, field: cols.names[cols.worker])
             let l = try AnswerTableBuilder.internChecked(&builder.rawLabels, labelBytes, file: file, line: line, field: cols.names[cols.label])
             builder.append(task: t, worker: w, label: l)
-            if let g = cols.golden, !fields[g].isEmpty {
-                guard isValidUTF8(fields[g]) else {
-                    throw InputError(.invalidUTF8, file: file, line: line, field: cols.names[g], "invalid UTF-8; expected text in UTF-8")
-                }
-                let gold = String(decoding: fields[g], as: UTF8.self)
-                if let known = goldByTask[t] {
-                    guard known.utf8.elementsEqual(gold.utf8) else {
-                        throw InputError(.conflictingGold, file: file, line: line, field: cols.names[g], "task '\(builder.tasks.name(t))' has two golden answers, '\(known)' and '\(gold)'")
-                    }
-                } else {
-                    goldByTask[t] = gold
-                    goldOrder.append(t)
-                }
-            }
         }
         guard layout != nil else {
             throw InputError(.emptyFile, file: file, "the file is empty; expected Toloka's export header (INPUT:…, OUTPUT:…, ASSIGNMENT:worker_id)")
@@ -73,8 +78,7 @@ enum TolokaExportFormat {
             let what = skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             throw InputError(.noAnswers, file: file, "no answers left: every row was left out (\(what))\(skipped["rejected"] != nil ? "; --include-rejected keeps rejected assignments" : "")")
         }
-        let tasks = builder.tasks
-        let gold = goldOrder.isEmpty ? nil : try GoldLabels(goldOrder.map { GoldLabels.Entry(task: tasks.name($0), label: goldByTask[$0]!) }, file: file)
+        let gold = goldLabels.isEmpty ? nil : try GoldLabels(goldLabels.indices.map { GoldLabels.Entry(task: goldTasks.name(Int32($0)), label: goldLabels[$0]) }, file: file)
         return AnswerFile(table: try builder.build(file: file), gold: gold, format: .toloka, skipped: skipped)
     }
 

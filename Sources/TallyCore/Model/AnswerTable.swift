@@ -117,6 +117,8 @@ public struct DuplicateReport: Sendable, Equatable {
     public let extraAnswers: Int
     /// The first repeated pair in task order, by name.
     public let example: (task: String, worker: String)?
+    /// Ids of the workers who answered some task more than once.
+    public let repeatedWorkers: Set<Int32>
 
     public static func == (a: Self, b: Self) -> Bool {
         a.pairs == b.pairs && a.extraAnswers == b.extraAnswers && a.example?.task == b.example?.task && a.example?.worker == b.example?.worker
@@ -128,6 +130,7 @@ public struct DuplicateReport: Sendable, Equatable {
         var seen = [Int32](repeating: 0, count: workerCount)
         var pairs = 0, extra = 0
         var example: (Int32, Int32)?
+        var repeated = Set<Int32>()
         let k = Int32(byTask.labelCount)
         byTask.entries.withUnsafeBufferPointer { e in
             for t in 0..<byTask.rowCount {
@@ -137,6 +140,7 @@ public struct DuplicateReport: Sendable, Equatable {
                         seen[w] += 1
                         extra += 1
                         if seen[w] == 2 { pairs += 1 }
+                        repeated.insert(Int32(w))
                         if example == nil { example = (Int32(t), Int32(w)) }
                     } else {
                         stamp[w] = Int32(t + 1)
@@ -147,6 +151,7 @@ public struct DuplicateReport: Sendable, Equatable {
         }
         self.pairs = pairs
         self.extraAnswers = extra
+        self.repeatedWorkers = repeated
         self.example = example.map { (tasks.name($0.0), workers.name($0.1)) }
     }
 }

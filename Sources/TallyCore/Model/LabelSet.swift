@@ -10,6 +10,10 @@ public struct LabelSet: Sendable, Equatable, RandomAccessCollection {
     public let names: [String]
     /// Whether every label is a canonical integer, so that the order is numeric.
     public let isNumeric: Bool
+    /// Names → positions (interned in order, so an id is the position).
+    private let index: Interner
+
+    public static func == (a: LabelSet, b: LabelSet) -> Bool { a.names == b.names && a.isNumeric == b.isNumeric }
 
     /// Puts `labels` (in any order, duplicates allowed) in the toolkit's order.
     public init<S: Sequence>(_ labels: S) where S.Element == String {
@@ -24,13 +28,13 @@ public struct LabelSet: Sendable, Equatable, RandomAccessCollection {
             isNumeric = false
         }
         names = unique
+        index = Interner(unique)
     }
 
     /// The position of `label`, or `nil` when the set does not hold it.
     public func index(of label: String) -> Int? {
-        // Label sets are small (a handful to a few hundred labels); a linear scan over
-        // byte-compared names keeps Unicode-equivalent spellings apart, as the readers do.
-        names.firstIndex { $0.utf8.elementsEqual(label.utf8) }
+        // Byte-compared, so Unicode-equivalent spellings stay apart, as in the readers.
+        index.lookup(label).map(Int.init)
     }
 
     public var startIndex: Int { 0 }

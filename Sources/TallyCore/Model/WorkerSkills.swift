@@ -32,37 +32,21 @@ extension WorkerSkills {
     /// Reads `worker, skill` TSV or CSV (other columns ignored), e.g. a file `tally aggregate
     /// --skills` wrote.
     public static func read(_ path: String) throws -> WorkerSkills {
-        let source = try ByteSource(path: path)
-        let file = source.name
-        var scanner = DelimitedScanner(source)
-        var header: [String]?
-        var wi = 0, si = 0
+        let table = try TableReader.read(path, required: ["skill"], alternatives: [["worker", "performer"]], expecting: "worker and skill")
+        let wi = table.column("worker", "performer")!, si = table.column("skill")!
         var entries: [Entry] = []
-        try scanner.forEach { fields, line in
-            guard let columns = header else {
-                let names = fields.map { String(decoding: $0, as: UTF8.self) }
-                guard let w = names.firstIndex(of: "worker") ?? names.firstIndex(of: "performer"), let s = names.firstIndex(of: "skill") else {
-                    throw InputError(.missingColumn, file: file, line: line, field: names.contains("skill") ? "worker" : "skill",
-                        "missing column; expected a header naming worker and skill, found \(names.map { "'\($0)'" }.joined(separator: ", "))")
-                }
-                (wi, si) = (w, s)
-                header = names
-                return
+        for (n, r) in table.rows.enumerated() {
+            // `nan` (or an empty cell) is how Tally writes "no measured skill" (e.g. gold-mv for a
+            // worker without golden answers): such a worker has no skill here either.
+            if r[si].isEmpty || r[si] == "nan" { continue }
+            guard let skill = Double(r[si]), skill.isFinite else {
+                throw InputError(.invalidValue, file: table.file, line: table.lines[n], field: "skill", "'\(r[si])' is not a number; expected a finite skill such as 0.8")
             }
-            guard fields.count == columns.count else {
-                throw InputError(.raggedRow, file: file, line: line, field: fields.count < columns.count ? columns[fields.count] : "column \(columns.count + 1)",
-                    "row has \(fields.count) fields, expected \(columns.count) as in the header")
+            guard !r[wi].isEmpty else {
+                throw InputError(.emptyField, file: table.file, line: table.lines[n], field: "worker", "empty value; expected a worker name")
             }
-            let text = String(decoding: fields[si], as: UTF8.self)
-            guard let skill = Double(text), skill.isFinite else {
-                throw InputError(.invalidValue, file: file, line: line, field: "skill", "'\(text)' is not a number; expected a finite skill such as 0.8")
-            }
-            guard !fields[wi].isEmpty, isValidUTF8(fields[wi]) else {
-                throw InputError(.emptyField, file: file, line: line, field: "worker", "expected a worker name in UTF-8")
-            }
-            entries.append(Entry(worker: String(decoding: fields[wi], as: UTF8.self), skill: skill))
+            entries.append(Entry(worker: r[wi], skill: skill))
         }
-        guard header != nil else { throw InputError(.emptyFile, file: file, "the file is empty; expected a header naming worker and skill") }
         return WorkerSkills(entries)
     }
 }

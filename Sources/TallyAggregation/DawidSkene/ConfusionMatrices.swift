@@ -1,0 +1,86 @@
+import TallyCore
+
+/// Per-worker confusion matrices: `P(worker answers y | true label c)`.
+///
+/// Stored densely, `values[(w * K + y) * K + c]`, with a mask of the (worker, answered label)
+/// rows that exist. As in crowd-kit, a worker's matrix has rows only for labels the worker
+/// actually gave; the other rows hold 0 and ``isObserved(worker:answer:)`` is `false`.
+public struct ConfusionMatrices: Sendable, Equatable {
+    public let workerCount: Int
+    public let labelCount: Int
+    public let values: [Double]
+    /// `observed[w * K + y]`: worker `w` gave label `y` at least once.
+    public let observed: [Bool]
+
+    public init(workerCount: Int, labelCount: Int, values: [Double], observed: [Bool]) {
+        precondition(values.count == workerCount * labelCount * labelCount && observed.count == workerCount * labelCount)
+        self.workerCount = workerCount
+        self.labelCount = labelCount
+        self.values = values
+        self.observed = observed
+    }
+
+    /// `P(answer | truth)` for `worker`.
+    public subscript(worker: Int, answer: Int, truth: Int) -> Double {
+        values[(worker * labelCount + answer) * labelCount + truth]
+    }
+
+    public func isObserved(worker: Int, answer: Int) -> Bool { observed[worker * labelCount + answer] }
+}
+
+/// Confusion counts or matrices given by the user, by name, to start Dawid-Skene from
+/// (crowd-kit's `initial_error`): rows are (worker, answered label), columns true labels.
+public struct InitialConfusions: Sendable {
+    /// How the given matrices enter the first M-step.
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// Replace the counts: the given matrices must cover every (worker, label) the answers
+        /// hold; if every value is at most 1, each worker's columns must sum to 1.
+        case assign
+        /// Add the given counts to the counts from the data (rows the data lacks are added too).
+        case addition
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public let worker: String
+        public let answer: String
+        public let truth: String
+        public let value: Double
+        public init(worker: String, answer: String, truth: String, value: Double) {
+            self.worker = worker
+            self.answer = answer
+            self.truth = truth
+            self.value = value
+        }
+    }
+
+    public let entries: [Entry]
+    public let strategy: Strategy
+
+    public init(_ entries: [Entry], strategy: Strategy) {
+        self.entries = entries
+        self.strategy = strategy
+    }
+}
+
+extension InitialConfusions {
+    /// Reads `worker, label, <true label 1>, <true label 2>, …` TSV or CSV — the layout
+    /// `tally aggregate --confusions` writes.
+    public static func read(_ path: String, strategy: Strategy) throws -> InitialConfusions {
+        let rows = try TableReader.read(path, required: ["worker", "label"])
+        var entries: [Entry] = []
+        let truthColumns = rows.header.indices.filter { !["worker", "label"].contains(rows.header[$0]) }
+        guard !truthColumns.isEmpty else {
+            throw InputError(.missingColumn, file: rows.file, line: 1, field: "true label", "expected one column per true label after worker and label")
+        }
+        let wi = rows.header.firstIndex(of: "worker")!, li = rows.header.firstIndex(of: "label")!
+        for (n, r) in rows.rows.enumerated() {
+            for c in truthColumns {
+                guard let v = Double(r[c]), v.isFinite, v >= 0 else {
+                    throw InputError(.invalidValue, file: rows.file, line: rows.lines[n], field: rows.header[c], "'\(r[c])' is not a non-negative number")
+                }
+                entries.append(Entry(worker: r[wi], answer: r[li], truth: rows.header[c], value: v))
+            }
+        }
+        return InitialConfusions(entries, strategy: strategy)
+    }
+}
