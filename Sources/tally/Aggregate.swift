@@ -7,7 +7,12 @@ import TallyCore
 enum Method: String, CaseIterable, ExpressibleByArgument {
     case mv, wawa, zbs
     case goldMV = "gold-mv"
+    case ds
+    case oneCoinDS = "onecoin-ds"
 }
+
+extension DawidSkene.EM: ExpressibleByArgument {}
+extension InitialConfusions.Strategy: ExpressibleByArgument {}
 
 enum MissingSkillChoice: String, CaseIterable, ExpressibleByArgument {
     case error, ignore, value, mean
@@ -31,6 +36,9 @@ struct Aggregate: ParsableCommand {
               gold-mv  vote weighted by accuracy on gold tasks (--gold, or
                        GOLDEN: cells of an export); workers with no gold
                        answer vote with the others' mean skill
+              ds       Dawid-Skene EM, a confusion matrix per worker
+                       (crowd-kit's DawidSkene; --confusions writes them)
+              onecoin-ds  Dawid-Skene with one skill per worker
 
             Ties go to the first label: numeric order if every label is an \
             integer, otherwise Unicode order (as crowd-kit under pandas 2).
@@ -41,6 +49,8 @@ struct Aggregate: ParsableCommand {
               tally aggregate export.tsv --label-column OUTPUT:gender \\
                 --method gold-mv --out labels.json
               cat answers.csv | tally aggregate - --method wawa --format csv
+              tally aggregate answers.tsv --method ds --max-iterations 20 \\
+                --out labels.tsv --confusions confusions.tsv
             """
     )
 
@@ -89,6 +99,27 @@ struct Aggregate: ParsableCommand {
     @Option(help: "zbs: number of iterations.")
     var iterations: Int = 100
 
+    @Option(help: "ds, onecoin-ds: at most this many EM iterations.")
+    var maxIterations: Int = 100
+
+    @Option(help: "ds, onecoin-ds: stop when the loss (ELBO per answer) improves by less than this.")
+    var tolerance: Double = 1e-5
+
+    @Flag(help: "ds: hold the --gold tasks at their gold labels during EM (crowd-kit's true_labels).")
+    var clampGold = false
+
+    @Option(help: "ds: start from these confusion counts or matrices (worker, label, one column per true label).")
+    var initialError: String?
+
+    @Option(help: "ds: how --initial-error enters the first M-step: assign or addition.")
+    var initialErrorStrategy: InitialConfusions.Strategy = .addition
+
+    @Option(help: "ds: soft (classic EM, crowd-kit), hard (one-hot posteriors), or hybrid (Fast Dawid-Skene: soft, then hard).")
+    var em: DawidSkene.EM = .soft
+
+    @Option(help: "ds, onecoin-ds: also write each worker's confusion matrix here.")
+    var confusions: String?
+
     @Flag(name: .shortAndLong, help: "Print nothing on stderr but errors.")
     var quiet = false
 
@@ -102,10 +133,23 @@ struct Aggregate: ParsableCommand {
         if weights != nil && method != .mv {
             throw ValidationError("--weights applies to --method mv only")
         }
+        if clampGold && gold == nil {
+            throw ValidationError("--clamp-gold needs --gold")
+        }
+        if (clampGold || initialError != nil || em != .soft) && method != .ds {
+            throw ValidationError("--clamp-gold, --initial-error and --em apply to --method ds only")
+        }
+        if confusions != nil && method != .ds && method != .oneCoinDS {
+            throw ValidationError("--confusions applies to --method ds and onecoin-ds")
+        }
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors { try execute() }
+    }
+
+    private func execute() throws {
+        do {
             let start = ContinuousClock.now
             let progress = ProgressLine("reading \(file)", quiet: quiet)
             var options = AnswerReadOptions(format: inputFormat)
@@ -129,7 +173,14 @@ struct Aggregate: ParsableCommand {
             if let gold { goldLabels = try GoldReader.read(gold) }
 
             let fitStart = ContinuousClock.now
-            let model: VoteModel
+            let iterationLine = ProgressLine(method.rawValue, quiet: quiet)
+            var onIteration: (@Sendable (Int, Double) -> Void)?
+            if iterationLine.enabled {
+                let name = method.rawValue
+                onIteration = { @Sendable i, loss in iterationLine.message("\(name): iteration \(i), loss \(loss)") }
+            }
+            let model: any FittedModel
+            var confusionTable: ConfusionMatrices?
             switch method {
             case .mv:
                 let w = try weights.map { try WorkerSkills.read($0) }
@@ -142,13 +193,31 @@ struct Aggregate: ParsableCommand {
                 guard let goldLabels else {
                     throw AggregationError("gold-mv needs gold labels: give --gold FILE, or an export with GOLDEN: columns")
                 }
-                model = try GoldMajorityVote(gold: goldLabels, onMissingSkill: policy(default: .mean)).fit(table)
-                if model.workersWithoutSkill > 0 {
-                    note("\(model.workersWithoutSkill) workers have no golden answer; they voted with \(describe(policy(default: .mean)))", quiet: quiet)
+                let m = try GoldMajorityVote(gold: goldLabels, onMissingSkill: policy(default: .mean)).fit(table)
+                if m.workersWithoutSkill > 0 {
+                    note("\(m.workersWithoutSkill) workers have no golden answer; they voted with \(describe(policy(default: .mean)))", quiet: quiet)
                 }
+                model = m
+            case .ds, .oneCoinDS:
+                let m: DawidSkeneModel
+                if method == .ds {
+                    let initial = try initialError.map { try InitialConfusions.read($0, strategy: initialErrorStrategy) }
+                    m = try DawidSkene(maxIterations: maxIterations, tolerance: tolerance, trueLabels: clampGold ? goldLabels : nil,
+                                       initialConfusions: initial, em: em, progress: onIteration).fit(table)
+                } else {
+                    m = try OneCoinDawidSkene(maxIterations: maxIterations, tolerance: tolerance, progress: onIteration).fit(table)
+                }
+                iterationLine.finish()
+                if m.unusableGoldTasks > 0 {
+                    note("warning: \(m.unusableGoldTasks) gold tasks name a label no worker gave; they were not clamped", quiet: quiet)
+                }
+                let priors = zip(table.labels.names, m.priors).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+                note("\(method.rawValue): \(m.iterations) iterations, loss \(m.lossHistory.last.map { String(format: "%.9f", $0) } ?? "-"); priors \(priors)", quiet: quiet)
+                confusionTable = m.confusions
+                model = m
             }
-            if model.tasksWithZeroWeight > 0 {
-                note("warning: \(model.tasksWithZeroWeight) tasks had only zero-weight votes; they are scored by plain vote shares", quiet: quiet)
+            if let m = model as? VoteModel, m.tasksWithZeroWeight > 0 {
+                note("warning: \(m.tasksWithZeroWeight) tasks had only zero-weight votes; they are scored by plain vote shares", quiet: quiet)
             }
             note("\(method.rawValue): fitted in \(seconds(since: fitStart))", quiet: quiet)
 
@@ -162,6 +231,10 @@ struct Aggregate: ParsableCommand {
             if let skills, let values = model.skills {
                 let f = format ?? OutputFormat(pathExtensionOf: skills) ?? .tsv
                 outputs.append((ResultWriter.skills(table, values, format: f), skills))
+            }
+            if let confusions, let c = confusionTable {
+                let f = format ?? OutputFormat(pathExtensionOf: confusions) ?? .tsv
+                outputs.append((ResultWriter.confusions(table, values: c.values, observed: c.observed, format: f), confusions))
             }
             try AtomicFile.write(outputs)
             if let goldLabels {

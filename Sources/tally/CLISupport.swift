@@ -64,6 +64,16 @@ final class ProgressLine: @unchecked Sendable {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// Replaces the line with `text` (throttled like ``update(_:_:)``).
+    func message(_ text: String) {
+        guard enabled else { return }
+        let now = Date().timeIntervalSince1970
+        guard now - lastPrint > 0.1 else { return }
+        lastPrint = now
+        shown = true
+        FileHandle.standardError.write(Data("\r\(text)\u{1B}[K".utf8))
+    }
+
     func finish() {
         guard enabled, shown else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))

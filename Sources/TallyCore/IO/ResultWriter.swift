@@ -48,6 +48,27 @@ public enum ResultWriter {
         return out.finish()
     }
 
+    /// Per-worker confusion matrices, `values[(w * K + y) * K + c] = P(answer y | truth c)`: one row
+    /// per (worker, label the worker gave) with a column per true label — the layout
+    /// crowd-kit's `errors_` has and that Dawid-Skene's initial confusions are read from.
+    public static func confusions(_ table: AnswerTable, values: [Double], observed: [Bool], format: OutputFormat) -> [UInt8] {
+        let k = table.labelCount
+        var out = TextBuffer(format: format)
+        out.header(["worker", "label"] + table.labels.names)
+        for w in 0..<table.workerCount {
+            for y in 0..<k where observed[w * k + y] {
+                out.beginRecord()
+                out.field("worker", table.workers.name(Int32(w)))
+                out.field("label", table.labels[y])
+                out.beginObject("confusion")
+                for c in 0..<k { out.number(table.labels[c], values[(w * k + y) * k + c]) }
+                out.endObject()
+                out.endRecord()
+            }
+        }
+        return out.finish()
+    }
+
     public static func skills(_ table: AnswerTable, _ skills: [Double], format: OutputFormat) -> [UInt8] {
         var out = TextBuffer(format: format)
         out.header(["worker", "skill"])

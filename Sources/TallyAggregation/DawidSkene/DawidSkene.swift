@@ -1,0 +1,89 @@
+import TallyCore
+
+/// Dawid-Skene: each worker has a confusion matrix, each task a latent true label; expectation
+/// maximisation finds both.
+///
+/// A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using the
+/// EM Algorithm", *Journal of the Royal Statistical Society C* 28(1), 1979.
+///
+/// With the default options this is crowd-kit 1.4.2's `DawidSkene`, step for step:
+/// - Start from majority-vote shares (soft), golden tasks (``trueLabels``) set to one-hot; the
+///   class prior is the plain mean of the posteriors; one M-step (the only one that applies
+///   ``initialConfusions``).
+/// - M-step: for each worker and each label the worker gave, `n[w,y,c] = Σ P[t,c]` over the
+///   worker's answers `y`; clipped to ≥ 1e-10; each true-class column normalised over the labels
+///   the worker gave.
+/// - E-step in log space, max-shifted, then softmax; golden tasks back to one-hot.
+/// - Stop when `ELBO_t/N − ELBO_{t−1}/N < tolerance` (signed), where the ELBO adds `log prior`
+///   once per answer, as crowd-kit's does, and clips posteriors at 1e-10 for the entropy. At least
+///   one iteration runs (unless `maxIterations` is 0).
+/// - The reported probabilities and priors are floored at 1e-10 and not renormalised (crowd-kit
+///   clips them in place while computing the ELBO).
+///
+/// Beyond crowd-kit, ``em`` chooses hard EM (each E-step's posterior replaced by the one-hot
+/// argmax, i.e. classification EM) or the hybrid of Fast Dawid-Skene (V. B. Sinha, S. Rao,
+/// V. N. Balasubramanian, "Fast Dawid-Skene: A Fast Vote Aggregation Scheme for Sentiment
+/// Classification", KDD WISDOM 2018, arXiv:1803.02781): soft EM until the class marginals move by
+/// at most 0.005 in L1 between iterations, then hard EM.
+///
+/// - Complexity: one pass over the answers per iteration (gather log-confusion rows, softmax,
+///   scatter the posterior into the counts of the next M-step), plus O(workers × K²) for the
+///   M-step and the ELBO, which comes from the counts (sufficient statistics) without a second pass.
+public struct DawidSkene: Aggregator {
+    /// How the E-step's posteriors are used.
+    public enum EM: String, Sendable, CaseIterable {
+        /// Soft posteriors (classic EM; crowd-kit).
+        case soft
+        /// One-hot at the argmax (classification EM).
+        case hard
+        /// Soft until the class marginals settle (L1 change ≤ 0.005), then hard (Fast Dawid-Skene).
+        case hybrid
+    }
+
+    public var maxIterations: Int
+    public var tolerance: Double
+    /// Golden tasks: their posteriors are one-hot at every step (crowd-kit's `true_labels`).
+    public var trueLabels: GoldLabels?
+    /// Confusion counts or matrices to start from (crowd-kit's `initial_error`).
+    public var initialConfusions: InitialConfusions?
+    public var em: EM
+    /// Called after every iteration with (iteration, loss).
+    public var progress: (@Sendable (Int, Double) -> Void)?
+
+    public init(
+        maxIterations: Int = 100, tolerance: Double = 1e-5, trueLabels: GoldLabels? = nil,
+        initialConfusions: InitialConfusions? = nil, em: EM = .soft, progress: (@Sendable (Int, Double) -> Void)? = nil
+    ) {
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.trueLabels = trueLabels
+        self.initialConfusions = initialConfusions
+        self.em = em
+        self.progress = progress
+    }
+
+    public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
+        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        var engine = DawidSkeneEngine(answers, mStep: .full)
+        if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
+        return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: em, initial: initialConfusions, progress: progress)
+    }
+}
+
+/// A fitted Dawid-Skene model.
+public struct DawidSkeneModel: FittedModel {
+    public let labels: [Int32]
+    /// Posterior of every label for every task (floored at 1e-10 after at least one iteration).
+    public let probabilities: ProbabilityMatrix
+    /// The class prior, in label order.
+    public let priors: [Double]
+    public let confusions: ConfusionMatrices
+    /// `ELBO / N` after every iteration.
+    public let lossHistory: [Double]
+    /// One-coin skills (``OneCoinDawidSkene``); `nil` for the full model.
+    public let skills: [Double]?
+    /// Golden tasks whose label no worker gave (they could not be clamped).
+    public let unusableGoldTasks: Int
+
+    public var iterations: Int { lossHistory.count }
+}

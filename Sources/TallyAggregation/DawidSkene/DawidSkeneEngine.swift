@@ -1,0 +1,287 @@
+import Foundation
+import TallyCore
+
+/// The EM loop shared by ``DawidSkene`` and ``OneCoinDawidSkene``, around sufficient statistics.
+///
+/// Layout: `K` labels; the task view's fused entry `e = worker * K + label` indexes row `e` of the
+/// `(W·K) × K` tables `counts` (expected counts `n[w,y,c]`) and `logConfusion` (`ln e[w,y,c]`).
+/// One pass per iteration over the task-sorted answers gathers log-confusion rows into each task's
+/// logits, takes the softmax, and scatters the posterior into `counts`; the M-step and the ELBO then
+/// work on `counts` alone (`Σ_answers P[t,c] ln e[w,y,c] = Σ_{w,y,c} n[w,y,c] ln e[w,y,c]`).
+struct DawidSkeneEngine {
+    enum MStep { case full, oneCoin }
+
+    static let eps = 1e-10
+    static let logEps = log(1e-10)
+
+    let table: AnswerTable
+    let mStep: MStep
+    let k: Int
+    let tasks: Int
+    let rows: Int
+    /// `observed[w * K + y]`: worker w gave label y.
+    var observed: [Bool]
+    /// Per task: the golden label id, or -1.
+    var gold: [Int32]
+    var unusableGold = 0
+
+    init(_ table: AnswerTable, mStep: MStep) {
+        self.table = table
+        self.mStep = mStep
+        k = table.labelCount
+        tasks = table.taskCount
+        rows = table.workerCount * k
+        var observed = [Bool](repeating: false, count: rows)
+        for e in table.byTask.entries { observed[Int(e)] = true }
+        self.observed = observed
+        gold = []
+    }
+
+    mutating func clampGold(_ labelOfTask: [Int32]) {
+        gold = labelOfTask.map { $0 >= 0 ? $0 : -1 }
+        unusableGold = labelOfTask.filter { $0 == GoldLabels.Alignment.unknownLabel }.count
+    }
+
+    mutating func run(
+        maxIterations: Int, tolerance: Double, em: DawidSkene.EM, initial: InitialConfusions?,
+        progress: (@Sendable (Int, Double) -> Void)?
+    ) throws -> DawidSkeneModel {
+        let n = Double(table.answerCount)
+        // Initialisation: majority-vote shares, golden rows one-hot, prior = plain mean.
+        var p = VoteKernels.shares(table, weights: nil).probabilities.values
+        applyGold(&p)
+        var prior = columnMeans(p)
+        var counts = scatter(p)
+        var mask = observed
+        if let initial { try apply(initial, to: &counts, mask: &mask) }
+        var (confusion, skills) = maximise(counts, mask: mask)
+        var logConfusion = confusion.map { $0 > 0 ? log($0) : -Double.infinity }
+
+        var history: [Double] = []
+        var previous = -Double.infinity
+        var hard = em == .hard
+        for iteration in 0..<maxIterations {
+            let logPrior = prior.map { log(max($0, Self.eps)) }
+            let (priorSum, entropyTerm) = pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard)
+            let newPrior = priorSum.map { $0 / Double(tasks) }
+            if em == .hybrid && !hard {
+                let change = zip(newPrior, prior).reduce(0) { $0 + abs($1.0 - $1.1) }
+                if change <= 0.005 { hard = true }
+            }
+            prior = newPrior
+            (confusion, skills) = maximise(counts, mask: observed)
+            logConfusion = confusion.map { $0 > 0 ? log($0) : -Double.infinity }
+            let loss = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
+            history.append(loss)
+            progress?(iteration + 1, loss)
+            if loss - previous < tolerance { break }
+            previous = loss
+        }
+        if !history.isEmpty {
+            // crowd-kit floors posteriors and priors at 1e-10 in place while computing the ELBO.
+            for i in p.indices where p[i] < Self.eps { p[i] = Self.eps }
+            for c in prior.indices where prior[c] < Self.eps { prior[c] = Self.eps }
+        }
+        let probabilities = ProbabilityMatrix(rows: tasks, columns: k, values: p)
+        return DawidSkeneModel(
+            labels: probabilities.argmaxFirst(), probabilities: probabilities, priors: prior,
+            confusions: ConfusionMatrices(workerCount: table.workerCount, labelCount: k, values: confusion, observed: observed),
+            lossHistory: history, skills: skills, unusableGoldTasks: unusableGold)
+    }
+
+    // MARK: - Passes
+
+    private func applyGold(_ p: inout [Double]) {
+        guard !gold.isEmpty else { return }
+        for t in 0..<tasks where gold[t] >= 0 {
+            for c in 0..<k { p[t * k + c] = 0 }
+            p[t * k + Int(gold[t])] = 1
+        }
+    }
+
+    private func columnMeans(_ p: [Double]) -> [Double] {
+        var sum = [Double](repeating: 0, count: k)
+        for t in 0..<tasks { for c in 0..<k { sum[c] += p[t * k + c] } }
+        return sum.map { $0 / Double(tasks) }
+    }
+
+    /// `counts[e, c] = Σ P[t, c]` over answers with fused entry `e`.
+    private func scatter(_ p: [Double]) -> [Double] {
+        var counts = [Double](repeating: 0, count: rows * k)
+        let view = table.byTask
+        let k = self.k
+        view.offsets.withUnsafeBufferPointer { offsets in
+            view.entries.withUnsafeBufferPointer { entries in
+                p.withUnsafeBufferPointer { p in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        for t in 0..<tasks {
+                            for i in offsets[t]..<offsets[t + 1] {
+                                let base = Int(entries[i]) * k
+                                for c in 0..<k { counts[base + c] += p[t * k + c] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return counts
+    }
+
+    /// One E-step fused with the next M-step's scatter.
+    ///
+    /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
+    ///   `P' = max(P, 1e-10)` (the ELBO's entropy term, as crowd-kit clips it).
+    /// - Complexity: O(answers × K) with one `exp` per task and label and one `log` per task.
+    private func pass(
+        logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool
+    ) -> (priorSum: [Double], entropyTerm: Double) {
+        let view = table.byTask
+        let k = self.k
+        var priorSum = [Double](repeating: 0, count: k)
+        var entropyTerm = 0.0
+        var logits = [Double](repeating: 0, count: k)
+        let hasGold = !gold.isEmpty
+        for i in counts.indices { counts[i] = 0 }
+        view.offsets.withUnsafeBufferPointer { offsets in
+            view.entries.withUnsafeBufferPointer { entries in
+                logConfusion.withUnsafeBufferPointer { logE in
+                    posteriors.withUnsafeMutableBufferPointer { p in
+                        counts.withUnsafeMutableBufferPointer { counts in
+                            logits.withUnsafeMutableBufferPointer { l in
+                                for t in 0..<tasks {
+                                    let lo = offsets[t], hi = offsets[t + 1]
+                                    let row = t * k
+                                    for c in 0..<k { l[c] = logPrior[c] }
+                                    for i in lo..<hi {
+                                        let base = Int(entries[i]) * k
+                                        for c in 0..<k { l[c] += logE[base + c] }
+                                    }
+                                    if hasGold && gold[t] >= 0 {
+                                        for c in 0..<k { p[row + c] = 0 }
+                                        p[row + Int(gold[t])] = 1
+                                    } else {
+                                        var m = -Double.infinity
+                                        for c in 0..<k where l[c] > m { m = l[c] }
+                                        var s = 0.0
+                                        for c in 0..<k {
+                                            let x = exp(l[c] - m)
+                                            p[row + c] = x
+                                            s += x
+                                        }
+                                        for c in 0..<k { p[row + c] /= s }
+                                        if hard {
+                                            var best = 0
+                                            for c in 1..<max(k, 1) where p[row + c] > p[row + best] { best = c }
+                                            for c in 0..<k { p[row + c] = c == best ? 1 : 0 }
+                                        }
+                                    }
+                                    for c in 0..<k {
+                                        let x = p[row + c]
+                                        priorSum[c] += x
+                                        entropyTerm += x >= Self.eps ? x * log(x) : Self.eps * Self.logEps
+                                    }
+                                    for i in lo..<hi {
+                                        let base = Int(entries[i]) * k
+                                        for c in 0..<k { counts[base + c] += p[row + c] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (priorSum, entropyTerm)
+    }
+
+    // MARK: - M-step and ELBO
+
+    /// Confusion matrices from expected counts over the `mask`ed (worker, label) rows.
+    private func maximise(_ counts: [Double], mask: [Bool]) -> (confusion: [Double], skills: [Double]?) {
+        var e = [Double](repeating: 0, count: rows * k)
+        let workers = table.workerCount
+        switch mStep {
+        case .full:
+            for w in 0..<workers {
+                for c in 0..<k {
+                    var total = 0.0
+                    for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], Self.eps) }
+                    for y in 0..<k where mask[w * k + y] { e[(w * k + y) * k + c] = max(counts[(w * k + y) * k + c], Self.eps) / total }
+                }
+            }
+            return (e, nil)
+        case .oneCoin:
+            var skills = [Double](repeating: 0, count: workers)
+            let view = table.byWorker
+            for w in 0..<workers {
+                var right = 0.0
+                for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
+                let s = right / Double(view.offsets[w + 1] - view.offsets[w])
+                skills[w] = s
+                let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
+                for y in 0..<k where mask[w * k + y] {
+                    for c in 0..<k {
+                        e[(w * k + y) * k + c] = min(max(y == c ? s : wrong, Self.eps), 1 - Self.eps)
+                    }
+                }
+            }
+            return (e, skills)
+        }
+    }
+
+    /// `Σ_{w,y,c} n ln e + Σ_c (Σ_{w,y} n[w,y,c]) ln max(p_c, 1e-10) − Σ P' ln P'`.
+    private func elbo(counts: [Double], logConfusion: [Double], prior: [Double], entropyTerm: Double) -> Double {
+        var joint = 0.0
+        var column = [Double](repeating: 0, count: k)
+        for r in 0..<rows where observed[r] {
+            for c in 0..<k {
+                let n = counts[r * k + c]
+                column[c] += n
+                if n != 0 { joint += n * logConfusion[r * k + c] }
+            }
+        }
+        for c in 0..<k { joint += column[c] * log(max(prior[c], Self.eps)) }
+        return joint - entropyTerm
+    }
+
+    /// Applies crowd-kit's `initial_error` to the first M-step.
+    private func apply(_ initial: InitialConfusions, to counts: inout [Double], mask: inout [Bool]) throws {
+        var given = [Double](repeating: 0, count: rows * k)
+        var present = [Bool](repeating: false, count: rows)
+        for entry in initial.entries {
+            guard let w = table.workers.lookup(entry.worker), let y = table.labels.index(of: entry.answer),
+                let c = table.labels.index(of: entry.truth)
+            else { continue }
+            let r = Int(w) * k + y
+            given[r * k + c] = entry.value
+            present[r] = true
+        }
+        switch initial.strategy {
+        case .addition:
+            for r in 0..<rows where present[r] {
+                mask[r] = true
+                for c in 0..<k { counts[r * k + c] += given[r * k + c] }
+            }
+        case .assign:
+            let missing = (0..<rows).filter { observed[$0] && !present[$0] }
+            if let first = missing.first {
+                let workers = Set(missing.map { $0 / k }).count
+                throw AggregationError("the initial confusion matrices must cover every worker and label in the answers (assign strategy): \(workers) workers lack rows, first '\(table.workers.name(Int32(first / k)))' for label '\(table.labels[first % k])'")
+            }
+            if given.allSatisfy({ $0 <= 1 }) {
+                for w in 0..<table.workerCount {
+                    for c in 0..<k {
+                        var total = 0.0
+                        var any = false
+                        for y in 0..<k where present[w * k + y] { total += given[(w * k + y) * k + c]; any = true }
+                        if any && abs(total - 1) > 1e-8 + 1e-5 {
+                            throw AggregationError("worker '\(table.workers.name(Int32(w)))': the initial confusion column for true label '\(table.labels[c])' sums to \(total), not 1 (values at most 1 are read as probabilities)")
+                        }
+                    }
+                }
+            }
+            mask = present
+            counts = given
+        }
+    }
+}
