@@ -254,6 +254,36 @@ def check_toy(config, agg):
         raise SystemExit(f"toy {config} differs from spec §11: {got}")
 
 
+COMPACT_NOTE = ("# compacted: n_iter=20 files identical to the full run are removed (message 'files: same as ...'); "
+                "labels files are kept for toy and vldb-product only (elsewhere labels_ is the first argmax of probas_, "
+                "and no final probabilities tie)")
+
+
+def compact(out, rows):
+    """Removes byte-identical 20-iteration files and most labels files, to keep the fixtures small."""
+    import filecmp
+    result = []
+    for line in rows:
+        r = line.split("\t")
+        base = {"ds20": "ds", "onecoin20": "onecoin"}.get(r[1])
+        folder = os.path.join(out, r[0])
+        if base and r[2] == "ok":
+            suffixes = [f[len(r[1]):] for f in os.listdir(folder) if f.startswith(r[1] + ".")]
+            if all(filecmp.cmp(os.path.join(folder, r[1] + s), os.path.join(folder, base + s), shallow=False)
+                   for s in suffixes if os.path.exists(os.path.join(folder, base + s))):
+                for s in suffixes:
+                    os.remove(os.path.join(folder, r[1] + s))
+                r[8] = (r[8] + "; " if r[8] else "") + f"files: same as {base}"
+        result.append("\t".join(r))
+    for name in os.listdir(out):
+        folder = os.path.join(out, name)
+        if os.path.isdir(folder) and name not in ("toy", "vldb-product"):
+            for f in os.listdir(folder):
+                if f.endswith(".labels.tsv.gz"):
+                    os.remove(os.path.join(folder, f))
+    return result
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", required=True, help="folder of dataset sub-folders")
@@ -314,8 +344,9 @@ def main():
                 print(f"{name}\t{config}\tok\tanswers={len(df)} workers={df['worker'].nunique()} int={int_labels} "
                       f"acc={acc:.6f} gz_bytes={size} " + " ".join(f"{k}={v}" for k, v in d.items())
                       + (f" warnings={kinds}" if kinds else ""), flush=True)
+    rows = compact(args.out, rows)
     with open(os.path.join(args.out, "manifest.tsv"), "w", newline="") as f:
-        f.write(versions + "\n" + "\n".join(rows) + "\n")
+        f.write(versions + "\n" + COMPACT_NOTE + "\n" + "\n".join(rows) + "\n")
     if args.summary:
         print(f"total_bytes={dir_size(args.out)}")
 

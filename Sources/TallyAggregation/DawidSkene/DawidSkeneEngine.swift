@@ -62,7 +62,9 @@ struct DawidSkeneEngine {
         var hard = em == .hard
         for iteration in 0..<maxIterations {
             let logPrior = prior.map { log(max($0, Self.eps)) }
-            let (priorSum, entropyTerm) = pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard)
+            let (priorSum, entropyTerm) = k == 2
+                ? passBinary(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard)
+                : pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard)
             let newPrior = priorSum.map { $0 / Double(tasks) }
             if em == .hybrid && !hard {
                 let change = zip(newPrior, prior).reduce(0) { $0 + abs($1.0 - $1.1) }
@@ -192,6 +194,73 @@ struct DawidSkeneEngine {
             }
         }
         return (priorSum, entropyTerm)
+    }
+
+    /// The E-step and scatter for two labels, in log-odds form.
+    ///
+    /// Each answer adds one precomputed `ln e[w,y,1] − ln e[w,y,0]` to the task's log-odds; the
+    /// posterior pair is scattered into the answer's two adjacent count cells (one cache line).
+    /// Both probabilities are computed directly (`1/(1+z)` and `z/(1+z)` with `z = e^{−|δ|}`), never
+    /// as `1 − p`, so a tiny posterior keeps its relative precision — the next M-step takes its log.
+    /// Per task: one `exp` and one `log1p`.
+    private func passBinary(
+        logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool
+    ) -> (priorSum: [Double], entropyTerm: Double) {
+        let view = table.byTask
+        var logOdds = [Double](repeating: 0, count: rows)
+        for r in 0..<rows where observed[r] { logOdds[r] = logConfusion[2 * r + 1] - logConfusion[2 * r] }
+        let priorOdds = logPrior[1] - logPrior[0]
+        var sum0 = 0.0, sum1 = 0.0
+        var entropyTerm = 0.0
+        let hasGold = !gold.isEmpty
+        let epsTerm = Self.eps * Self.logEps
+        for i in counts.indices { counts[i] = 0 }
+        view.offsets.withUnsafeBufferPointer { offsets in
+            view.entries.withUnsafeBufferPointer { entries in
+                logOdds.withUnsafeBufferPointer { d in
+                    counts.withUnsafeMutableBufferPointer { n in
+                        posteriors.withUnsafeMutableBufferPointer { p in
+                            for t in 0..<tasks {
+                                let lo = offsets[t], hi = offsets[t + 1]
+                                var p0: Double, p1: Double
+                                if hasGold && gold[t] >= 0 {
+                                    p1 = gold[t] == 1 ? 1 : 0
+                                    p0 = 1 - p1
+                                    entropyTerm += epsTerm
+                                } else {
+                                    var delta = priorOdds
+                                    for i in lo..<hi { delta += d[Int(entries[i])] }
+                                    if hard {
+                                        // Ties go to the first label.
+                                        p1 = delta > 0 ? 1 : 0
+                                        p0 = 1 - p1
+                                        entropyTerm += epsTerm
+                                    } else {
+                                        // z = e^{-|δ|}; the likelier label has 1/(1+z), the other z/(1+z).
+                                        let z = exp(-abs(delta))
+                                        let l1p = log1p(z)
+                                        let high = 1 / (1 + z), low = z / (1 + z)
+                                        (p0, p1) = delta > 0 ? (low, high) : (high, low)
+                                        entropyTerm -= high * l1p
+                                        entropyTerm += low >= Self.eps ? low * (-abs(delta) - l1p) : epsTerm
+                                    }
+                                }
+                                p[2 * t] = p0
+                                p[2 * t + 1] = p1
+                                sum0 += p0
+                                sum1 += p1
+                                for i in lo..<hi {
+                                    let e = 2 * Int(entries[i])
+                                    n[e] += p0
+                                    n[e + 1] += p1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return ([sum0, sum1], entropyTerm)
     }
 
     // MARK: - M-step and ELBO
