@@ -57,6 +57,9 @@ public struct MajorityVote: Aggregator {
 
     /// Turns optional per-worker skills into weights under `policy` (NaN = leave the answers out).
     static func resolve(_ known: [Double?], policy: MissingSkillPolicy, table: AnswerTable) throws -> (weights: [Double], missing: Int) {
+        if let bad = known.indices.first(where: { known[$0].map { !$0.isFinite } ?? false }) {
+            throw AggregationError("the skill of worker '\(table.workers.name(Int32(bad)))' is \(known[bad]!); skills must be finite numbers")
+        }
         let missingWorkers = known.indices.filter { known[$0] == nil }
         if missingWorkers.isEmpty { return (known.map { $0! }, 0) }
         let fill: Double
@@ -67,6 +70,7 @@ public struct MajorityVote: Aggregator {
         case .ignore:
             fill = .nan
         case .value(let v):
+            guard v.isFinite else { throw AggregationError("the skill for workers without one is \(v); it must be a finite number") }
             fill = v
         case .mean:
             let knownValues = known.compactMap { $0 }

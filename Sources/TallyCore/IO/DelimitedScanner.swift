@@ -157,7 +157,10 @@ struct DelimitedScanner: ~Copyable {
             if lineEnd > p && buf.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
             recordLine = line
             line += 1
-            if lineEnd == p { return (next, false) }
+            // A line of nothing but spaces is blank too (as in pandas).
+            var blank = p
+            while blank < lineEnd && buf.load(fromByteOffset: blank, as: UInt8.self) == UInt8(ascii: " ") { blank += 1 }
+            if blank == lineEnd { return (next, false) }
             fields.removeAll(keepingCapacity: true)
             var f = p
             while true {

@@ -5,8 +5,10 @@
 /// checked as UTF-8. Keys are compared byte for byte (as pandas compares Python strings), so two
 /// spellings that Unicode calls equivalent stay two names.
 ///
-/// Open addressing with linear probing over a power-of-two table whose slots pack a 32-bit hash
-/// tag and the id, so a probe touches one cache line and compares key bytes only on a tag match.
+/// Open addressing with linear probing over a power-of-two table of 16-byte slots: a 16-bit hash
+/// tag, the key's length (capped at 0xFFFF) and the id in one word, and in the other the key
+/// itself when it is at most 8 bytes long (else its offset in the arena). A probe touches one
+/// cache line; key bytes are compared only on a tag and length match.
 ///
 /// - Complexity: `intern` and `lookup` are expected O(length of the key).
 public struct Interner: Sendable {
