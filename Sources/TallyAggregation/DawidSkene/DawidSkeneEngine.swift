@@ -159,65 +159,55 @@ struct DawidSkeneEngine {
         return counts
     }
 
-    /// One E-step fused with the next M-step's scatter.
+    /// One E-step fused with the next M-step's scatter, for any number of labels.
+    ///
+    /// Per task: gather-add each answer's log-confusion row (K contiguous numbers) into the
+    /// logits, softmax with an inlined `exp` (no libm call; flushed to 0 below e^-69), one `log`
+    /// for the entropy term (`Σ_c P ln P = Σ_c P (l_c − m) − ln S`, with crowd-kit's 1e-10 clip),
+    /// then scatter-add the posterior into each answer's count row. Tasks are split over threads
+    /// like the binary pass, each scattering into its own count table.
+    ///
+    /// Measured on 10 M answers (1 M tasks, 10 k workers, K = 10), release, per iteration:
+    /// plain scalar loops 350 ms on one thread, 200 ms on two; touching each block's rows first
+    /// 265 / 160 ms (kept); rows padded to SIMD8/SIMD16 vectors 470 / 420 ms (dropped: the
+    /// padded tables are 1.6× larger and the pass is bound by the latency of fetching rows from
+    /// L3, not by arithmetic). The 60 ms target for K = 10 is not met yet.
     ///
     /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
     ///   `P' = max(P, 1e-10)` (the ELBO's entropy term, as crowd-kit clips it).
-    /// - Complexity: O(answers × K) with one `exp` per task and label and one `log` per task.
     private func pass(
         logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool
     ) -> (priorSum: [Double], entropyTerm: Double) {
-        let view = table.byTask
         let k = self.k
+        let parts = partitions
+        let view = table.byTask
+        let gold = self.gold
+        let tableSize = rows * k
         var priorSum = [Double](repeating: 0, count: k)
         var entropyTerm = 0.0
-        var logits = [Double](repeating: 0, count: k)
-        let hasGold = !gold.isEmpty
         for i in counts.indices { counts[i] = 0 }
         view.offsets.withUnsafeBufferPointer { offsets in
             view.entries.withUnsafeBufferPointer { entries in
                 logConfusion.withUnsafeBufferPointer { logE in
                     posteriors.withUnsafeMutableBufferPointer { p in
-                        counts.withUnsafeMutableBufferPointer { counts in
-                            logits.withUnsafeMutableBufferPointer { l in
-                                for t in 0..<tasks {
-                                    let lo = offsets[t], hi = offsets[t + 1]
-                                    let row = t * k
-                                    for c in 0..<k { l[c] = logPrior[c] }
-                                    for i in lo..<hi {
-                                        let base = Int(entries[i]) * k
-                                        for c in 0..<k { l[c] += logE[base + c] }
-                                    }
-                                    if hasGold && gold[t] >= 0 {
-                                        for c in 0..<k { p[row + c] = 0 }
-                                        p[row + Int(gold[t])] = 1
-                                    } else {
-                                        var m = -Double.infinity
-                                        for c in 0..<k where l[c] > m { m = l[c] }
-                                        var s = 0.0
-                                        for c in 0..<k {
-                                            // Flushed below e^-69 (see `binaryRange`): no subnormals.
-                                            let x = l[c] - m > -69 ? exp(l[c] - m) : 0
-                                            p[row + c] = x
-                                            s += x
-                                        }
-                                        for c in 0..<k { p[row + c] /= s }
-                                        if hard {
-                                            var best = 0
-                                            for c in 1..<max(k, 1) where p[row + c] > p[row + best] { best = c }
-                                            for c in 0..<k { p[row + c] = c == best ? 1 : 0 }
-                                        }
-                                    }
-                                    for c in 0..<k {
-                                        let x = p[row + c]
-                                        priorSum[c] += x
-                                        entropyTerm += x >= Self.eps ? x * log(x) : Self.eps * Self.logEps
-                                    }
-                                    for i in lo..<hi {
-                                        let base = Int(entries[i]) * k
-                                        for c in 0..<k { counts[base + c] += p[row + c] }
+                        gold.withUnsafeBufferPointer { gold in
+                            do {
+                                let shared = SharedPointers(offsets: offsets, entries: entries, d: logE, p: p, gold: gold)
+                                let out = PassSlots(count: parts.count, tableSize: tableSize, k: k)
+                                parallelFor(parts.count) { part in
+                                    out.entropy[part] = Self.generalRange(
+                                        parts[part], shared, k: k, logPrior: logPrior, hard: hard,
+                                        counts: out.counts[part], priorSum: out.priorSums[part])
+                                }
+                                counts.withUnsafeMutableBufferPointer { c in
+                                    for part in 0..<parts.count {
+                                        let src = out.counts[part]
+                                        for i in 0..<tableSize { c[i] += src[i] }
+                                        for j in 0..<k { priorSum[j] += out.priorSums[part][j] }
+                                        entropyTerm += out.entropy[part]
                                     }
                                 }
+                                out.deallocate()
                             }
                         }
                     }
@@ -225,6 +215,106 @@ struct DawidSkeneEngine {
             }
         }
         return (priorSum, entropyTerm)
+    }
+
+    /// The general pass over one range of tasks (see ``pass(logPrior:logConfusion:posteriors:counts:hard:)``).
+    private static func generalRange(
+        _ range: Range<Int>, _ s: SharedPointers, k: Int, logPrior: [Double], hard: Bool,
+        counts: UnsafeMutableBufferPointer<Double>, priorSum: UnsafeMutableBufferPointer<Double>
+    ) -> Double {
+        counts.update(repeating: 0)
+        priorSum.update(repeating: 0)
+        let l = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
+        defer { l.deallocate() }
+        let hasGold = !s.gold.isEmpty
+        let epsTerm = eps * logEps
+        var entropy = 0.0
+        let logE = s.d
+        // The tables are W·K·K numbers (8 MB at 10 k workers and K = 10): rows are fetched from
+        // L3 or memory. Touching a block's rows first lets those misses overlap (the interner's
+        // trick); the pass then finds them in L1/L2.
+        var sink = 0.0
+        var blockEnd = range.lowerBound
+        for t in range {
+            if t == blockEnd {
+                blockEnd = min(t + 32, range.upperBound)
+                for i in s.offsets[t]..<s.offsets[blockEnd] {
+                    let base = Int(s.entries[i]) * k
+                    sink += logE[base] + logE[base + k - 1] + counts[base] + counts[base + k - 1]
+                }
+            }
+            let lo = s.offsets[t], hi = s.offsets[t + 1]
+            let row = t * k
+            if hasGold && s.gold[t] >= 0 {
+                for c in 0..<k { s.p[row + c] = 0 }
+                s.p[row + Int(s.gold[t])] = 1
+                entropy += Double(k - 1) * epsTerm
+            } else {
+                for c in 0..<k { l[c] = logPrior[c] }
+                for i in lo..<hi {
+                    let base = Int(s.entries[i]) * k
+                    for c in 0..<k { l[c] += logE[base + c] }
+                }
+                var m = -Double.infinity
+                for c in 0..<k where l[c] > m { m = l[c] }
+                var sum = 0.0
+                for c in 0..<k {
+                    l[c] -= m
+                    let x = expNonPositive(l[c])
+                    s.p[row + c] = x
+                    sum += x
+                }
+                let inverse = 1 / sum
+                for c in 0..<k { s.p[row + c] *= inverse }
+                if hard {
+                    var best = 0
+                    for c in 1..<k where s.p[row + c] > s.p[row + best] { best = c }
+                    for c in 0..<k { s.p[row + c] = c == best ? 1 : 0 }
+                    entropy += Double(k - 1) * epsTerm
+                } else {
+                    let logSum = log(sum)
+                    for c in 0..<k {
+                        let x = s.p[row + c]
+                        entropy += x >= eps ? x * (l[c] - logSum) : epsTerm
+                    }
+                }
+            }
+            for c in 0..<k { priorSum[c] += s.p[row + c] }
+            for i in lo..<hi {
+                let base = Int(s.entries[i]) * k
+                for c in 0..<k { counts[base + c] += s.p[row + c] }
+            }
+        }
+        // `sink` is finite (log-probabilities and counts); the test keeps the touching loads.
+        return sink.isNaN ? .nan : entropy
+    }
+
+    /// `e^x` for `x ≤ 0`, inlined; 0 below −69 (so no subnormals: see `binaryRange`).
+    ///
+    /// Range reduction `x = k ln 2 + r` (Cody-Waite split of ln 2, rounding by the 1.5·2^52 trick
+    /// so no libm call is left), a degree-12 Taylor polynomial for `e^r` (`|r| ≤ ln2/2`, truncation
+    /// below 2e-16), and `2^k` from exponent bits. Relative error 4.7e-16 at most against glibc's
+    /// `exp` on 10⁷ points of [−69, 0] (measured).
+    @inline(__always)
+    static func expNonPositive(_ x: Double) -> Double {
+        if x < -69 { return 0 }
+        let shifter = 6755399441055744.0  // 1.5 · 2^52
+        let k = (x * 1.4426950408889634 + shifter) - shifter
+        let r = (x - k * 0.6931471803691238) - k * 1.9082149292705877e-10
+        var q = 1.0 / 479001600.0
+        q = q * r + 1.0 / 39916800.0
+        q = q * r + 1.0 / 3628800.0
+        q = q * r + 1.0 / 362880.0
+        q = q * r + 1.0 / 40320.0
+        q = q * r + 1.0 / 5040.0
+        q = q * r + 1.0 / 720.0
+        q = q * r + 1.0 / 120.0
+        q = q * r + 1.0 / 24.0
+        q = q * r + 1.0 / 6.0
+        q = q * r + 0.5
+        q = q * r + 1.0
+        q = q * r + 1.0
+        return q * Double(bitPattern: UInt64(Int64(k) + 1023) << 52)
     }
 
     /// The E-step and scatter for two labels, in log-odds form.
@@ -473,4 +563,24 @@ struct ResultSlots: @unchecked Sendable {
 func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
     if n == 1 { body(0); return }
     DispatchQueue.concurrentPerform(iterations: n, execute: body)
+}
+
+/// Per-thread count tables, prior sums and entropy terms of one general pass.
+struct PassSlots: @unchecked Sendable {
+    let counts: [UnsafeMutableBufferPointer<Double>]
+    let priorSums: [UnsafeMutableBufferPointer<Double>]
+    let entropy: UnsafeMutableBufferPointer<Double>
+
+    init(count: Int, tableSize: Int, k: Int) {
+        counts = (0..<count).map { _ in .allocate(capacity: tableSize) }
+        priorSums = (0..<count).map { _ in .allocate(capacity: k) }
+        entropy = .allocate(capacity: count)
+        entropy.initialize(repeating: 0)
+    }
+
+    func deallocate() {
+        for c in counts { c.deallocate() }
+        for p in priorSums { p.deallocate() }
+        entropy.deallocate()
+    }
 }
