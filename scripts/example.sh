@@ -21,5 +21,11 @@ echo "== a Toloka export (audio gender, overlap 3, golden tasks): gold-weighted 
 "$tally" aggregate datasets/toloka-audio-gender/export.tsv --method gold-mv \
   --out "$out/audio-labels.tsv" --skills "$out/audio-skills.tsv"
 "$tally" evaluate "$out/audio-labels.tsv" --gold datasets/toloka-audio-gender/truth.tsv
+
+echo
+echo "== the same export with Dawid-Skene, as the notebook ran it (DawidSkene(n_iter=20))"
+"$tally" aggregate datasets/toloka-audio-gender/export.tsv --method ds --max-iterations 20 \
+  --out "$out/audio-ds.tsv" --confusions "$out/audio-confusions.tsv"
+"$tally" evaluate "$out/audio-ds.tsv" --gold datasets/toloka-audio-gender/truth.tsv
 echo
 echo "outputs are in $out"

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@Suite("tally aggregate --method ds / onecoin-ds")
+struct DawidSkeneCLITests {
+    @Test("ds on vldb-product: accuracy 0.9397, confusions written per (worker, label)")
+    func vldbProduct() throws {
+        let answers = CLI.sharedDatasets.appendingPathComponent("vldb-product/answers.tsv").path
+        let gold = CLI.sharedDatasets.appendingPathComponent("vldb-product/gold.tsv").path
+        try withTempDirectory { dir in
+            let out = try CLI.run(["aggregate", answers, "--method", "ds", "--out", "labels.tsv", "--probabilities", "p.tsv",
+                                   "--confusions", "c.tsv", "--gold", gold], in: dir)
+            #expect(out.status == 0, "stderr: \(out.stderr)")
+            #expect(out.stderr.contains("ds: 80 iterations"), "stderr: \(out.stderr)")
+            #expect(out.stderr.contains("accuracy on 8315 gold tasks: 0.9397"), "stderr: \(out.stderr)")
+            let confusions = try String(contentsOf: dir.appendingPathComponent("c.tsv"), encoding: .utf8)
+            #expect(confusions.hasPrefix("worker\tlabel\t0\t1\n"))
+            let probabilities = try String(contentsOf: dir.appendingPathComponent("p.tsv"), encoding: .utf8)
+            #expect(probabilities.hasPrefix("task\t0\t1\n"))
+            #expect(probabilities.split(separator: "\n").count == 8316)
+        }
+    }
+
+    @Test("onecoin-ds writes skills; ds options are refused with other methods")
+    func options() throws {
+        try withTempDirectory { dir in
+            try writeFile(dir, "a.tsv", "task\tworker\tlabel\nt1\tw1\ta\nt1\tw2\ta\nt2\tw1\tb\nt2\tw2\ta\n")
+            let out = try CLI.run(["aggregate", "a.tsv", "--method", "onecoin-ds", "--skills", "s.tsv", "--out", "l.tsv"], in: dir)
+            #expect(out.status == 0, "stderr: \(out.stderr)")
+            #expect(try String(contentsOf: dir.appendingPathComponent("s.tsv"), encoding: .utf8).hasPrefix("worker\tskill\n"))
+            let bad = try CLI.run(["aggregate", "a.tsv", "--method", "mv", "--em", "hard"], in: dir)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("--method ds only"))
+        }
+    }
+
+    @Test("--initial-error reads a confusions file; --clamp-gold needs --gold")
+    func initialError() throws {
+        try withTempDirectory { dir in
+            try writeFile(dir, "a.tsv", "task\tworker\tlabel\nt1\tw1\ta\nt1\tw2\ta\nt2\tw1\tb\nt2\tw2\ta\n")
+            let first = try CLI.run(["aggregate", "a.tsv", "--method", "ds", "--confusions", "c.tsv", "--out", "l.tsv"], in: dir)
+            #expect(first.status == 0, "stderr: \(first.stderr)")
+            let again = try CLI.run(["aggregate", "a.tsv", "--method", "ds", "--initial-error", "c.tsv",
+                                     "--initial-error-strategy", "assign", "--out", "l2.tsv"], in: dir)
+            #expect(again.status == 0, "stderr: \(again.stderr)")
+            let clamp = try CLI.run(["aggregate", "a.tsv", "--method", "ds", "--clamp-gold"], in: dir)
+            #expect(clamp.status != 0)
+            #expect(clamp.stderr.contains("--clamp-gold needs --gold"))
+        }
+    }
+}
