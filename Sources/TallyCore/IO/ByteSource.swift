@@ -16,6 +16,19 @@ final class ByteSource {
     private let fd: Int32
     private let ownsDescriptor: Bool
 
+    /// Reading stops here (for a byte range of a regular file), or `Int.max`.
+    private var remaining = Int.max
+
+    /// Opens `path` and reads only `range` of it (a regular file, e.g. half of it for a second
+    /// reading thread).
+    convenience init(path: String, range: Range<Int>) throws {
+        try self.init(path: path)
+        guard lseek(fd, off_t(range.lowerBound), SEEK_SET) >= 0 else {
+            throw InputError(.unreadable, file: path, "cannot seek: \(String(cString: strerror(errno)))")
+        }
+        remaining = range.count
+    }
+
     /// Opens `path`; `-` means standard input.
     init(path: String) throws {
         if path == "-" {
@@ -81,7 +94,8 @@ final class ByteSource {
 
     private func rawRead(_ buffer: UnsafeMutableRawPointer, _ count: Int) throws -> Int {
         while true {
-            let n = posixRead(fd, buffer, count)
+            let n = posixRead(fd, buffer, min(count, remaining))
+            if n > 0 { remaining -= n }
             if n >= 0 {
                 bytesRead += n
                 return n

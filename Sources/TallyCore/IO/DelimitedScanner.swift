@@ -28,6 +28,11 @@ struct DelimitedScanner: ~Copyable {
     private(set) var recordLine = 0
     /// Column names (the header, once the reader has it), to name fields in errors.
     var columnNames: [String] = []
+    /// Whether any record so far held a quote character (a split of the file at an arbitrary
+    /// newline is only safe when none does).
+    private(set) var sawQuote = false
+    /// The line number the next record would start on.
+    var nextLine: Int { line }
 
     private let source: ByteSource
     private let progress: ((Int) -> Void)?
@@ -175,6 +180,7 @@ struct DelimitedScanner: ~Copyable {
             }
             return (next, true)
         }
+        sawQuote = true
         return try parseQuotedRecord(from: p)
     }
 

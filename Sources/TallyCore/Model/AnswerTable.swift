@@ -80,6 +80,31 @@ public struct AnswerTableBuilder: Sendable {
         label.append(l)
     }
 
+    /// Appends another builder's answers after these, interning its names into these tables in
+    /// its own first-seen order (so ids are as if one reader had read both, one after the other).
+    mutating func append(_ other: AnswerTableBuilder) throws {
+        func remap(_ from: Interner, into: inout Interner) -> [Int32] {
+            // Batched like the reader: touch the slots of 256 keys, then intern them.
+            var ids: [Int32] = []
+            ids.reserveCapacity(from.count)
+            var probes: [Interner.Probe] = []
+            var sink: UInt64 = 0
+            from.forEachBatch(256) { keys in
+                sink &+= into.prefetch(keys, into: &probes)
+                for (i, key) in keys.enumerated() { ids.append(into.intern(key, probe: probes[i]).id) }
+            }
+            if sink == 0x5EED_5EED { ids.reserveCapacity(0) }  // keeps the touching loads alive
+            return ids
+        }
+        let t = remap(other.tasks, into: &tasks)
+        let w = remap(other.workers, into: &workers)
+        let l = remap(other.rawLabels, into: &rawLabels)
+        reserveCapacity(count + other.count)
+        for i in 0..<other.count {
+            append(task: t[Int(other.task[i])], worker: w[Int(other.worker[i])], label: l[Int(other.label[i])])
+        }
+    }
+
     public mutating func reserveCapacity(_ n: Int) {
         task.reserveCapacity(n)
         worker.reserveCapacity(n)

@@ -112,6 +112,21 @@ public struct Interner: Sendable {
         return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
     }
 
+    /// Calls `body` with the keys in id order, `size` at a time (buffers valid during the call).
+    func forEachBatch(_ size: Int, _ body: ([UnsafeRawBufferPointer]) -> Void) {
+        arena.withUnsafeBytes { arena in
+            var keys: [UnsafeRawBufferPointer] = []
+            keys.reserveCapacity(size)
+            for id in 0..<count {
+                keys.append(UnsafeRawBufferPointer(rebasing: arena[starts[id]..<starts[id + 1]]))
+                if keys.count == size || id == count - 1 {
+                    body(keys)
+                    keys.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+    }
+
     /// All names, by id.
     public var names: [String] { (0..<count).map { name(Int32($0)) } }
 
