@@ -171,9 +171,9 @@ struct DawidSkeneEngine {
     /// plain scalar loops 350 ms on one thread, 200 ms on two; touching each block's rows first
     /// 265 / 160 ms (kept); rows padded to SIMD8/SIMD16 vectors 470 / 420 ms (dropped: the
     /// padded tables are 1.6× larger and the pass is bound by the latency of fetching rows from
-    /// L3, not by arithmetic); adding rows two numbers at a time (SIMD2 loads and stores) 300 / 160 ms
-(dropped). The issue's 60 ms target for K = 10 is not met yet (143 ms on two threads in the
-benchmark run of Benchmarks/README.md).
+    /// L3, not by arithmetic); adding rows two numbers at a time (SIMD2 loads and stores) 300 /
+    /// 160 ms (dropped). The 60 ms target for K = 10 is not met yet (143 ms on two threads
+    /// in the benchmark run of Benchmarks/README.md).
     ///
     /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
     ///   `P' = max(P, 1e-10)` (the ELBO's entropy term, as crowd-kit clips it).
