@@ -12,6 +12,7 @@ enum Method: String, CaseIterable, ExpressibleByArgument {
 }
 
 extension DawidSkene.EM: ExpressibleByArgument {}
+extension DawidSkene.Initialization: ExpressibleByArgument {}
 extension InitialConfusions.Strategy: ExpressibleByArgument {}
 
 enum MissingSkillChoice: String, CaseIterable, ExpressibleByArgument {
@@ -117,6 +118,9 @@ struct Aggregate: ParsableCommand {
     @Option(help: "ds: soft (classic EM, crowd-kit), hard (one-hot posteriors), or hybrid (Fast Dawid-Skene: soft, then hard).")
     var em: DawidSkene.EM = .soft
 
+    @Option(help: "ds: start from mv (majority-vote shares, crowd-kit) or spectral (one-coin skills from the workers' agreement rates).")
+    var initialization: DawidSkene.Initialization = .majorityVote
+
     @Option(help: "ds, onecoin-ds: also write each worker's confusion matrix here.")
     var confusions: String?
 
@@ -136,8 +140,8 @@ struct Aggregate: ParsableCommand {
         if clampGold && gold == nil {
             throw ValidationError("--clamp-gold needs --gold")
         }
-        if (clampGold || initialError != nil || em != .soft) && method != .ds {
-            throw ValidationError("--clamp-gold, --initial-error and --em apply to --method ds only")
+        if (clampGold || initialError != nil || em != .soft || initialization != .majorityVote) && method != .ds {
+            throw ValidationError("--clamp-gold, --initial-error, --em and --initialization apply to --method ds only")
         }
         if confusions != nil && method != .ds && method != .oneCoinDS {
             throw ValidationError("--confusions applies to --method ds and onecoin-ds")
@@ -203,7 +207,7 @@ struct Aggregate: ParsableCommand {
                 if method == .ds {
                     let initial = try initialError.map { try InitialConfusions.read($0, strategy: initialErrorStrategy) }
                     m = try DawidSkene(maxIterations: maxIterations, tolerance: tolerance, trueLabels: clampGold ? goldLabels : nil,
-                                       initialConfusions: initial, em: em, progress: onIteration).fit(table)
+                                       initialConfusions: initial, em: em, initialization: initialization, progress: onIteration).fit(table)
                 } else {
                     m = try OneCoinDawidSkene(maxIterations: maxIterations, tolerance: tolerance, progress: onIteration).fit(table)
                 }

@@ -98,3 +98,50 @@ struct DawidSkeneTests {
         #expect(throws: AggregationError.self) { try DawidSkene(initialConfusions: partial).fit(table) }
     }
 }
+
+@Suite("Dawid-Skene: spectral initialisation")
+struct SpectralInitializationTests {
+    /// A seeded one-coin crowd: 2,000 tasks × 5 answers, K = 3, 60 workers of known skill
+    /// (a third of them near chance).
+    static func crowd() throws -> (AnswerTable, [String: String]) {
+        var state: UInt64 = 42
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let labels = ["a", "b", "c"]
+        let skills = (0..<60).map { $0 % 3 == 0 ? 0.38 : 0.6 + 0.35 * next() }
+        var t: [String] = [], w: [String] = [], l: [String] = []
+        var truth: [String: String] = [:]
+        for task in 0..<2000 {
+            let y = Int(next() * 3) % 3
+            truth["t\(task)"] = labels[y]
+            var used = Set<Int>()
+            while used.count < 5 { used.insert(Int(next() * 60) % 60) }
+            for worker in used.sorted() {
+                let right = next() < skills[worker]
+                let answer = right ? y : (y + 1 + Int(next() * 2) % 2) % 3
+                t.append("t\(task)"); w.append("w\(worker)"); l.append(labels[answer])
+            }
+        }
+        return (try AnswerTable(tasks: t, workers: w, labels: l), truth)
+    }
+
+    static func accuracy(_ table: AnswerTable, _ labels: [Int32], _ truth: [String: String]) -> Double {
+        var right = 0
+        for t in 0..<table.taskCount where truth[table.tasks.name(Int32(t))] == table.labels[Int(labels[t])] { right += 1 }
+        return Double(right) / Double(table.taskCount)
+    }
+
+    @Test("spectral starting posteriors beat majority vote on a one-coin crowd, and EM runs from them")
+    func beatsMajorityVote() throws {
+        let (table, truth) = try Self.crowd()
+        let mv = Self.accuracy(table, try MajorityVote().fit(table).labels, truth)
+        let start = try DawidSkene(maxIterations: 0, initialization: .spectral).fit(table)
+        let spectral = Self.accuracy(table, start.labels, truth)
+        #expect(spectral > mv, "spectral start \(spectral), majority vote \(mv)")
+        let fitted = try DawidSkene(initialization: .spectral).fit(table)
+        #expect(fitted.probabilities.values.allSatisfy { $0.isFinite })
+        #expect(Self.accuracy(table, fitted.labels, truth) >= spectral - 0.01)
+    }
+}

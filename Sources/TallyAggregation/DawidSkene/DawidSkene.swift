@@ -20,7 +20,8 @@ import TallyCore
 /// - The reported probabilities and priors are floored at 1e-10 and not renormalised (crowd-kit
 ///   clips them in place while computing the ELBO).
 ///
-/// Beyond crowd-kit, ``em`` chooses hard EM (each E-step's posterior replaced by the one-hot
+/// Beyond crowd-kit, ``initialization`` can start EM from a spectral estimate of one-coin skills
+/// instead of majority vote, and ``em`` chooses hard EM (each E-step's posterior replaced by the one-hot
 /// argmax, i.e. classification EM) or the hybrid of Fast Dawid-Skene (V. B. Sinha, S. Rao,
 /// V. N. Balasubramanian, "Fast Dawid-Skene: A Fast Vote Aggregation Scheme for Sentiment
 /// Classification", KDD WISDOM 2018, arXiv:1803.02781): soft EM until the class marginals move by
@@ -30,6 +31,15 @@ import TallyCore
 ///   scatter the posterior into the counts of the next M-step), plus O(workers × K²) for the
 ///   M-step and the ELBO, which comes from the counts (sufficient statistics) without a second pass.
 public struct DawidSkene: Aggregator {
+    /// Where EM starts.
+    public enum Initialization: String, Sendable, CaseIterable {
+        /// Majority-vote shares (crowd-kit).
+        case majorityVote = "mv"
+        /// One-coin skills from a rank-one fit of the workers' agreement rates (see
+        /// `SpectralInitialization`).
+        case spectral
+    }
+
     /// How the E-step's posteriors are used.
     public enum EM: String, Sendable, CaseIterable {
         /// Soft posteriors (classic EM; crowd-kit).
@@ -47,13 +57,16 @@ public struct DawidSkene: Aggregator {
     /// Confusion counts or matrices to start from (crowd-kit's `initial_error`).
     public var initialConfusions: InitialConfusions?
     public var em: EM
+    public var initialization: Initialization
     /// Called after every iteration with (iteration, loss).
     public var progress: (@Sendable (Int, Double) -> Void)?
 
     public init(
         maxIterations: Int = 100, tolerance: Double = 1e-5, trueLabels: GoldLabels? = nil,
-        initialConfusions: InitialConfusions? = nil, em: EM = .soft, progress: (@Sendable (Int, Double) -> Void)? = nil
+        initialConfusions: InitialConfusions? = nil, em: EM = .soft, initialization: Initialization = .majorityVote,
+        progress: (@Sendable (Int, Double) -> Void)? = nil
     ) {
+        self.initialization = initialization
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.trueLabels = trueLabels
@@ -66,6 +79,7 @@ public struct DawidSkene: Aggregator {
         guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
         var engine = DawidSkeneEngine(answers, mStep: .full)
         if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
+        if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
         return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: em, initial: initialConfusions, progress: progress)
     }
 }

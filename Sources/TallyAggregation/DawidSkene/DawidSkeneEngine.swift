@@ -24,6 +24,8 @@ struct DawidSkeneEngine {
     /// Per task: the golden label id, or -1.
     var gold: [Int32]
     var unusableGold = 0
+    /// Starting posteriors (tasks × K); majority-vote shares when nil.
+    var start: [Double]?
 
     /// Contiguous task ranges of about equal answer counts, one per thread.
     let partitions: [Range<Int>]
@@ -71,7 +73,7 @@ struct DawidSkeneEngine {
     ) throws -> DawidSkeneModel {
         let n = Double(table.answerCount)
         // Initialisation: majority-vote shares, golden rows one-hot, prior = plain mean.
-        var p = VoteKernels.shares(table, weights: nil).probabilities.values
+        var p = start ?? VoteKernels.shares(table, weights: nil).probabilities.values
         applyGold(&p)
         var prior = columnMeans(p)
         var counts = scatter(p)
