@@ -69,6 +69,47 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Dense expert panel: 8 workers label every one of 100 k tasks, K = 4. The E-step's logits
+    // L = X · logE, X the tasks × (worker·label) one-hot matrix (exactly 8 ones per 32-wide row),
+    // as a BLAS product against the sparse gather the engine uses.
+    let panelTasks = 100_000, panelWorkers = 8, panelK = 4
+    var panelEntries = [Int32](), panelOneHot = [Double](repeating: 0, count: panelTasks * panelWorkers * panelK)
+    for t in 0..<panelTasks {
+        for w in 0..<panelWorkers {
+            let y = (t * 7 + w * 3) % panelK
+            panelEntries.append(Int32(w * panelK + y))
+            panelOneHot[t * panelWorkers * panelK + w * panelK + y] = 1
+        }
+    }
+    let panelLogE = (0..<(panelWorkers * panelK * panelK)).map { -Double($0 % 7) * 0.3 - 0.1 }
+    let entries = panelEntries, oneHot = panelOneHot
+
+    Benchmark("dense panel E-step logits, 100k tasks x 8 workers, K=4: sparse gather") { benchmark in
+        for _ in benchmark.scaledIterations {
+            // As the engine does it: raw pointers, no bounds checks.
+            var logits = [Double](repeating: 0, count: panelTasks * panelK)
+            logits.withUnsafeMutableBufferPointer { l in
+                entries.withUnsafeBufferPointer { e in
+                    panelLogE.withUnsafeBufferPointer { logE in
+                        for t in 0..<panelTasks {
+                            for a in 0..<panelWorkers {
+                                let base = Int(e[t * panelWorkers + a]) * panelK
+                                for c in 0..<panelK { l[t * panelK + c] += logE[base + c] }
+                            }
+                        }
+                    }
+                }
+            }
+            blackHole(logits)
+        }
+    }
+
+    Benchmark("dense panel E-step logits, 100k tasks x 8 workers, K=4: cblas_dgemm") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(BLAS.multiply(oneHot, panelLogE, m: panelTasks, k: panelWorkers * panelK, n: panelK))
+        }
+    }
+
     Benchmark("ZeroBasedSkill.fit (100 iterations), 1M answers, K=2", configuration: .init(maxIterations: 3)) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try ZeroBasedSkill().fit(table).labels.count)

@@ -23,6 +23,14 @@ public enum BLAS {
         return cblas_ddot(Int32(x.count), x, 1, y, 1)
     }
 
+    /// `C = A · B` for row-major `a` (m×k), `b` (k×n); returns `c` (m×n) (`cblas_dgemm`).
+    public static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
+        precondition(a.count == m * k && b.count == k * n)
+        var c = [Double](repeating: 0, count: m * n)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        return c
+    }
+
     /// Solves `A X = B` for a row-major n×n `a` and n×nrhs `b` (LAPACKE `dgesv`); `nil` when `A`
     /// is singular.
     public static func solve(_ a: [Double], _ b: [Double], n: Int, nrhs: Int = 1) -> [Double]? {

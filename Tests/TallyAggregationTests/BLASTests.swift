@@ -14,6 +14,11 @@ struct BLASTests {
         #expect(BLAS.solve([1, 2, 2, 4], [1, 2], n: 2) == nil)
     }
 
+    @Test func multiply() {
+        // [1 2; 3 4] · [5; 6] = [17; 39]
+        #expect(BLAS.multiply([1, 2, 3, 4], [5, 6], m: 2, k: 2, n: 1) == [17, 39])
+    }
+
     @Test func coreName() {
         #expect(!BLAS.coreName.isEmpty && BLAS.coreName != "unknown")
     }
