@@ -182,8 +182,13 @@ struct DawidSkeneEngine {
     /// 265 / 160 ms (kept); rows padded to SIMD8/SIMD16 vectors 470 / 420 ms (dropped: the
     /// padded tables are 1.6× larger and the pass is bound by the latency of fetching rows from
     /// L3, not by arithmetic); adding rows two numbers at a time (SIMD2 loads and stores) 300 /
-    /// 160 ms (dropped). The 60 ms target for K = 10 is not met yet (143 ms on two threads
-    /// in the benchmark run of Benchmarks/README.md).
+    /// 160 ms (dropped); scattering only posteriors ≥ 1e-14: no change (dropped). Where the one-
+    /// thread 265 ms go, by removal: the scatter ≈ 75 ms, the K exponentials ≈ 95 ms (glibc's
+    /// `exp` costs the same as the inlined one; an eight-lane SIMD8 version was slower, 410 ms, as
+    /// the baseline x86-64 target has only SSE2 and the conversions are scalarised). The issue's
+    /// 60 ms target for K = 10 is not met yet (143 ms on two threads in the benchmark run of
+    /// Benchmarks/README.md); AVX2 kernels behind a runtime CPU check (a C target with
+    /// per-function `target("avx2")`, no unsafe flags) are the next step.
     ///
     /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
     ///   `P' = max(P, 1e-10)` (the ELBO's entropy term, as crowd-kit clips it).
