@@ -24,11 +24,13 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
 
+        .target(name: "CTallyKernels"),
+
         // MARK: - Public API
         .target(name: "TallyCore", swiftSettings: swiftSettings),
         .target(
             name: "TallyAggregation",
-            dependencies: ["TallyCore", "CTallyBLAS"],
+            dependencies: ["TallyCore", "CTallyBLAS", "CTallyKernels"],
             swiftSettings: swiftSettings
         ),
 

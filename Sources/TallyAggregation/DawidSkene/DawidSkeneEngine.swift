@@ -1,3 +1,4 @@
+import CTallyKernels
 import Foundation
 import TallyCore
 
@@ -50,6 +51,10 @@ struct DawidSkeneEngine {
         gold = []
         partitions = Self.split(table.byTask, into: max(1, min(threads, table.answerCount / 100_000 + 1)))
     }
+
+    /// The C kernel (AVX2 when the CPU has it) for the general pass; `TALLY_SWIFT_KERNEL=1` keeps
+    /// the Swift one (for comparison).
+    static let useCKernel = ProcessInfo.processInfo.environment["TALLY_SWIFT_KERNEL"] == nil
 
     /// Two threads when the machine has two or more cores; small tables run on one.
     /// `TALLY_THREADS` overrides it (for measurements).
@@ -186,9 +191,12 @@ struct DawidSkeneEngine {
     /// thread 265 ms go, by removal: the scatter ≈ 75 ms, the K exponentials ≈ 95 ms (glibc's
     /// `exp` costs the same as the inlined one; an eight-lane SIMD8 version was slower, 410 ms, as
     /// the baseline x86-64 target has only SSE2 and the conversions are scalarised). The issue's
-    /// 60 ms target for K = 10 is not met yet (143 ms on two threads in the benchmark run of
-    /// Benchmarks/README.md); AVX2 kernels behind a runtime CPU check (a C target with
-    /// per-function `target("avx2")`, no unsafe flags) are the next step.
+    /// 60 ms target for K = 10 is not met yet. The pass now runs in C (`CTallyKernels`: an
+    /// AVX2+FMA variant chosen at run time, no compiler flags) with software prefetch of the rows
+    /// six tasks ahead: AVX2 alone changed nothing (280 / 150 ms), the prefetch brought it to
+    /// 183 / 100 ms (prefetch distances 3–20 all within noise). In `compare-ds.sh --tally-only`:
+    /// 201 ms on one thread, 112 ms on two (median of iterations 3–20). This Swift version stays
+    /// as the reference (`TALLY_SWIFT_KERNEL=1`).
     ///
     /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
     ///   `P' = max(P, 1e-10)` (the ELBO's entropy term, as crowd-kit clips it).
@@ -211,10 +219,23 @@ struct DawidSkeneEngine {
                             do {
                                 let shared = SharedPointers(offsets: offsets, entries: entries, d: logE, p: p, gold: gold)
                                 let out = PassSlots(count: parts.count, tableSize: tableSize, k: k)
+                                let useC = Self.useCKernel && k <= 64
                                 parallelFor(parts.count) { part in
-                                    out.entropy[part] = Self.generalRange(
-                                        parts[part], shared, k: k, logPrior: logPrior, hard: hard,
-                                        counts: out.counts[part], priorSum: out.priorSums[part])
+                                    if useC {
+                                        out.counts[part].update(repeating: 0)
+                                        out.priorSums[part].update(repeating: 0)
+                                        out.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
+                                            tally_ds_general_range(
+                                                UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
+                                                shared.d.baseAddress!, prior.baseAddress!, shared.gold.isEmpty ? nil : shared.gold.baseAddress!,
+                                                shared.p.baseAddress!, out.counts[part].baseAddress!, out.priorSums[part].baseAddress!,
+                                                Int64(parts[part].lowerBound), Int64(parts[part].upperBound), Int32(k), hard ? 1 : 0)
+                                        }
+                                    } else {
+                                        out.entropy[part] = Self.generalRange(
+                                            parts[part], shared, k: k, logPrior: logPrior, hard: hard,
+                                            counts: out.counts[part], priorSum: out.priorSums[part])
+                                    }
                                 }
                                 counts.withUnsafeMutableBufferPointer { c in
                                     for part in 0..<parts.count {
