@@ -7,10 +7,11 @@
 #include <string.h>
 
 #define EPS 1e-10
-#define MAX_K 64
+#define MAX_K TALLY_KERNELS_MAX_K
 
 // e^x for x <= 0; 0 below -69. Range reduction with the 1.5*2^52 shifter, whose low mantissa
-// bits then hold k, so 2^k is built with integer adds and shifts (vectorisable with AVX2).
+// bits then hold k, so 2^k is built with integer adds and shifts (no libm call, no float-to-int
+// conversion). With FMA the AVX2 variant may differ from the baseline in the last bits.
 static inline __attribute__((always_inline)) double exp_nonpositive(double x) {
     const double shifter = 6755399441055744.0;
     double xc = x < -70.0 ? -70.0 : x;
@@ -118,13 +119,19 @@ static double range_baseline(const int64_t *offsets, const int32_t *entries, con
     return range_impl(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
 }
 
-int tally_kernels_avx2(void) {
+#include <pthread.h>
+static int has_avx2 = 0;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static void detect_cpu(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return 0;
+    has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
+}
+
+int tally_kernels_avx2(void) {
+    pthread_once(&cpu_once, detect_cpu);
+    return has_avx2;
 }
 
 double tally_ds_general_range(const int64_t *offsets, const int32_t *entries, const double *logE,

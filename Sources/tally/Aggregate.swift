@@ -112,8 +112,8 @@ struct Aggregate: ParsableCommand {
     @Option(help: "ds: start from these confusion counts or matrices (worker, label, one column per true label).")
     var initialError: String?
 
-    @Option(help: "ds: how --initial-error enters the first M-step: assign or addition.")
-    var initialErrorStrategy: InitialConfusions.Strategy = .addition
+    @Option(help: "ds: how --initial-error enters the first M-step: assign or addition (default).")
+    var initialErrorStrategy: InitialConfusions.Strategy?
 
     @Option(help: "ds: soft (classic EM, crowd-kit), hard (one-hot posteriors), or hybrid (Fast Dawid-Skene: soft, then hard).")
     var em: DawidSkene.EM = .soft
@@ -137,8 +137,11 @@ struct Aggregate: ParsableCommand {
         if weights != nil && method != .mv {
             throw ValidationError("--weights applies to --method mv only")
         }
-        if clampGold && gold == nil {
-            throw ValidationError("--clamp-gold needs --gold")
+        if !tolerance.isFinite && tolerance != -.infinity {
+            throw ValidationError("--tolerance must be a number")
+        }
+        if initialErrorStrategy != nil && initialError == nil {
+            throw ValidationError("--initial-error-strategy needs --initial-error")
         }
         if (clampGold || initialError != nil || em != .soft || initialization != .majorityVote) && method != .ds {
             throw ValidationError("--clamp-gold, --initial-error, --em and --initialization apply to --method ds only")
@@ -205,7 +208,10 @@ struct Aggregate: ParsableCommand {
             case .ds, .oneCoinDS:
                 let m: DawidSkeneModel
                 if method == .ds {
-                    let initial = try initialError.map { try InitialConfusions.read($0, strategy: initialErrorStrategy) }
+                    let initial = try initialError.map { try InitialConfusions.read($0, strategy: initialErrorStrategy ?? .addition) }
+                    if clampGold && goldLabels == nil {
+                        throw AggregationError("--clamp-gold needs gold labels: give --gold FILE, or an export with GOLDEN: columns")
+                    }
                     m = try DawidSkene(maxIterations: maxIterations, tolerance: tolerance, trueLabels: clampGold ? goldLabels : nil,
                                        initialConfusions: initial, em: em, initialization: initialization, progress: onIteration).fit(table)
                 } else {

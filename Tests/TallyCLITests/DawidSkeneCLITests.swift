@@ -45,7 +45,7 @@ struct DawidSkeneCLITests {
             #expect(again.status == 0, "stderr: \(again.stderr)")
             let clamp = try CLI.run(["aggregate", "a.tsv", "--method", "ds", "--clamp-gold"], in: dir)
             #expect(clamp.status != 0)
-            #expect(clamp.stderr.contains("--clamp-gold needs --gold"))
+            #expect(clamp.stderr.contains("--clamp-gold needs gold labels"))
         }
     }
 }

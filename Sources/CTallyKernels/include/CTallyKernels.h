@@ -2,6 +2,9 @@
 #define CTALLYKERNELS_H
 #include <stdint.h>
 
+/// The largest K the C kernel handles (callers use their own code above it).
+#define TALLY_KERNELS_MAX_K 64
+
 /// One Dawid-Skene E-step fused with the M-step's scatter, over tasks [begin, end), K labels.
 ///
 /// offsets: task-sorted CSR offsets; entries: fused worker*K+label; logE: (W*K) x K

@@ -22,7 +22,8 @@ import TallyCore
 ///
 /// Beyond crowd-kit, ``initialization`` can start EM from a spectral estimate of one-coin skills
 /// instead of majority vote, and ``em`` chooses hard EM (each E-step's posterior replaced by the one-hot
-/// argmax, i.e. classification EM) or the hybrid of Fast Dawid-Skene (V. B. Sinha, S. Rao,
+/// argmax: classification EM, G. Celeux and G. Govaert, "A classification EM algorithm for
+/// clustering and two stochastic versions", *Computational Statistics & Data Analysis* 14, 1992) or the hybrid of Fast Dawid-Skene (V. B. Sinha, S. Rao,
 /// V. N. Balasubramanian, "Fast Dawid-Skene: A Fast Vote Aggregation Scheme for Sentiment
 /// Classification", KDD WISDOM 2018, arXiv:1803.02781): soft EM until the class marginals move by
 /// at most 0.005 in L1 between iterations, then hard EM.
@@ -98,6 +99,8 @@ public struct DawidSkeneModel: FittedModel {
     public let skills: [Double]?
     /// Golden tasks whose label no worker gave (they could not be clamped).
     public let unusableGoldTasks: Int
+    /// The first hard-EM iteration (hard and hybrid EM), counting from 1.
+    public let firstHardIteration: Int?
 
     public var iterations: Int { lossHistory.count }
 }

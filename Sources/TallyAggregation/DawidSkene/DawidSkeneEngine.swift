@@ -39,7 +39,12 @@ struct DawidSkeneEngine {
     /// Contiguous task ranges of about equal answer counts, one per thread.
     let partitions: [Range<Int>]
 
-    init(_ table: AnswerTable, mStep: MStep, threads: Int = DawidSkeneEngine.defaultThreads) {
+    /// Whether the general pass runs the C kernel (else the Swift one, used above K = 64).
+    var useCKernel = DawidSkeneEngine.defaultUseCKernel
+
+    /// - Parameters:
+    ///   - threads: at most this many task ranges; a range gets at least `minimumAnswersPerThread`.
+    init(_ table: AnswerTable, mStep: MStep, threads: Int = DawidSkeneEngine.defaultThreads, minimumAnswersPerThread: Int = 100_000) {
         self.table = table
         self.mStep = mStep
         k = table.labelCount
@@ -49,12 +54,12 @@ struct DawidSkeneEngine {
         for e in table.byTask.entries { observed[Int(e)] = true }
         self.observed = observed
         gold = []
-        partitions = Self.split(table.byTask, into: max(1, min(threads, table.answerCount / 100_000 + 1)))
+        partitions = Self.split(table.byTask, into: max(1, min(threads, table.answerCount / max(1, minimumAnswersPerThread) + 1)))
     }
 
     /// The C kernel (AVX2 when the CPU has it) for the general pass; `TALLY_SWIFT_KERNEL=1` keeps
     /// the Swift one (for comparison).
-    static let useCKernel = ProcessInfo.processInfo.environment["TALLY_SWIFT_KERNEL"] == nil
+    static let defaultUseCKernel = ProcessInfo.processInfo.environment["TALLY_SWIFT_KERNEL"] == nil
 
     /// Two threads when the machine has two or more cores; small tables run on one.
     /// `TALLY_THREADS` overrides it (for measurements).
@@ -98,6 +103,7 @@ struct DawidSkeneEngine {
         var history: [Double] = []
         var previous = -Double.infinity
         var hard = em == .hard
+        var firstHard: Int? = em == .hard ? 1 : nil
         let debugTiming = ProcessInfo.processInfo.environment["TALLY_DEBUG_TIMING"] != nil
         var debugStart = ContinuousClock.now
         for iteration in 0..<maxIterations {
@@ -108,7 +114,10 @@ struct DawidSkeneEngine {
             let newPrior = priorSum.map { $0 / Double(tasks) }
             if em == .hybrid && !hard {
                 let change = zip(newPrior, prior).reduce(0) { $0 + abs($1.0 - $1.1) }
-                if change <= 0.005 { hard = true }
+                if change <= 0.005 {
+                    hard = true
+                    firstHard = iteration + 2  // the next E-step is the first hard one
+                }
             }
             prior = newPrior
             (confusion, skills) = maximise(counts, mask: observed)
@@ -120,6 +129,12 @@ struct DawidSkeneEngine {
                 // TALLY_DEBUG_TIMING=1: wall time of each iteration on stderr (Benchmarks/README.md).
                 FileHandle.standardError.write(Data("iteration \(iteration + 1): \(ContinuousClock.now - debugStart)\n".utf8))
                 debugStart = .now
+            }
+            // The switch to hard EM drops the entropy from the ELBO, so the loss falls once; the
+            // stopping rule starts afresh from the first hard iteration.
+            if em == .hybrid && firstHard == iteration + 1 {
+                previous = loss
+                continue
             }
             if loss - previous < tolerance { break }
             previous = loss
@@ -133,7 +148,7 @@ struct DawidSkeneEngine {
         return DawidSkeneModel(
             labels: probabilities.argmaxFirst(), probabilities: probabilities, priors: prior,
             confusions: ConfusionMatrices(workerCount: table.workerCount, labelCount: k, values: confusion, observed: observed),
-            lossHistory: history, skills: skills, unusableGoldTasks: unusableGold)
+            lossHistory: history, skills: skills, unusableGoldTasks: unusableGold, firstHardIteration: firstHard)
     }
 
     // MARK: - Passes
@@ -219,7 +234,7 @@ struct DawidSkeneEngine {
                             do {
                                 let shared = SharedPointers(offsets: offsets, entries: entries, d: logE, p: p, gold: gold)
                                 let out = PassSlots(count: parts.count, tableSize: tableSize, k: k)
-                                let useC = Self.useCKernel && k <= 64
+                                let useC = useCKernel && k <= Int(TALLY_KERNELS_MAX_K)
                                 parallelFor(parts.count) { part in
                                     if useC {
                                         out.counts[part].update(repeating: 0)
@@ -365,7 +380,8 @@ struct DawidSkeneEngine {
     /// The entropy term needs `ln(1+z)` per task; instead of a `log1p` per task (8 ms per iteration
     /// at a million tasks, measured) the factors `1+z ∈ (1, 2]` are multiplied in blocks of 512
     /// (at most 2^512, far from overflow) and one `log` is taken per block: relative error about
-    /// 512 ulp per block, 1e-13 absolute in the ELBO, nothing at the 1e-9 loss tolerance.
+    /// 512 ulp per block, i.e. ~1e-13 absolute per block in the ELBO — after division by N far
+    /// below the 1e-9 loss tolerance.
     ///
     /// Tasks are split into `threads` contiguous ranges of about equal answer counts; each range
     /// scatters into its own count buffer, summed at the end.
@@ -449,7 +465,7 @@ struct DawidSkeneEngine {
                     let a = abs(delta)
                     // Below e^-69 ≈ 1e-30 the smaller posterior is flushed to 0: left alone it
                     // becomes subnormal as EM converges, and subnormal arithmetic made late
-                    // iterations 5× slower (measured). A count gains at most N·1e-30 ≪ the 1e-10 clip.
+                    // iterations 5× slower (measured). A count loses at most N·1e-30 ≪ the 1e-10 clip.
                     let z = a < 69 ? exp(-a) : 0
                     let high = 1 / (1 + z), low = z * high
                     (p0, p1) = delta > 0 ? (low, high) : (high, low)

@@ -13,8 +13,8 @@ import TallyCore
 /// The matrix is never formed: pairs of answers on the same task are the observed entries, and
 /// the weighted least-squares rank-one fit is solved by alternating updations
 /// `u_i ← Σ_pairs M_ij u_j / Σ_pairs u_j²`, each an O(answers × K) pass over the task view using
-/// per-task label sums (so ten thousand workers need no 10⁸-entry matrix, and workers who never
-/// share a task are simply unconstrained). The sign is fixed so that the average worker is better
+/// per-task label sums (so ten thousand workers need no 10⁸-entry matrix). A worker who never
+/// shares a task keeps the starting value u = 0.5 (skill (1 + (K−1)/2)/K, e.g. 0.75 for K = 2). The sign is fixed so that the average worker is better
 /// than chance. Skills become one-coin log-likelihood votes, whose softmax is the starting
 /// posterior (in place of crowd-kit's majority-vote shares).
 ///

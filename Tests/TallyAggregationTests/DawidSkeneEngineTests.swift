@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TallyCore
+@testable import TallyAggregation
+
+@Suite("Dawid-Skene engine: kernels, threads and hybrid EM")
+struct DawidSkeneEngineTests {
+    private func maxDifference(_ a: DawidSkeneModel, _ b: DawidSkeneModel) -> Double {
+        zip(a.probabilities.values, b.probabilities.values).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test("the C kernel and the Swift kernel agree (K = 10, act-ms)")
+    func cAndSwiftAgree() throws {
+        let table = try AnswerReader.read(TestData.answersPath("act-ms")).table
+        var c = DawidSkeneEngine(table, mStep: .full)
+        c.useCKernel = true
+        var swift = DawidSkeneEngine(table, mStep: .full)
+        swift.useCKernel = false
+        let a = try c.run(maxIterations: 20, tolerance: 1e-5, em: .soft, initial: nil, progress: nil)
+        let b = try swift.run(maxIterations: 20, tolerance: 1e-5, em: .soft, initial: nil, progress: nil)
+        #expect(a.labels == b.labels)
+        #expect(a.iterations == b.iterations)
+        #expect(maxDifference(a, b) < 1e-9)
+        #expect(zip(a.lossHistory, b.lossHistory).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
+    @Test("two task ranges give the one-range result (K = 2 and K = 5)", arguments: ["act-sp", "act-cf"])
+    func threadsAgree(dataset: String) throws {
+        let table = try AnswerReader.read(TestData.answersPath(dataset)).table
+        var one = DawidSkeneEngine(table, mStep: .full, threads: 1)
+        var two = DawidSkeneEngine(table, mStep: .full, threads: 2, minimumAnswersPerThread: 100)
+        #expect(two.partitions.count == 2)
+        let a = try one.run(maxIterations: 100, tolerance: 1e-5, em: .soft, initial: nil, progress: nil)
+        let b = try two.run(maxIterations: 100, tolerance: 1e-5, em: .soft, initial: nil, progress: nil)
+        #expect(a.labels == b.labels)
+        #expect(a.iterations == b.iterations)
+        #expect(maxDifference(a, b) < 1e-9)
+    }
+
+    @Test("more labels than the C kernel takes (K = 70) run in Swift, finite")
+    func manyLabels() throws {
+        var tasks: [String] = [], workers: [String] = [], labels: [String] = []
+        for t in 0..<300 {
+            for w in 0..<4 {
+                tasks.append("t\(t)"); workers.append("w\((t + w) % 9)"); labels.append("c\((t + (w == 3 ? 1 : 0)) % 70)")
+            }
+        }
+        let table = try AnswerTable(tasks: tasks, workers: workers, labels: labels)
+        #expect(table.labelCount == 70)
+        let m = try DawidSkene().fit(table)
+        #expect(m.probabilities.values.allSatisfy { $0.isFinite })
+        #expect(m.lossHistory.allSatisfy { $0.isFinite })
+    }
+
+    @Test("hybrid EM switches to hard and keeps iterating after the switch")
+    func hybridKeepsGoing() throws {
+        let table = try AnswerReader.read(TestData.answersPath("vldb-rel")).table
+        let m = try DawidSkene(em: .hybrid).fit(table)
+        let first = try #require(m.firstHardIteration)
+        #expect(m.iterations >= first + 1, "stopped at \(m.iterations), first hard iteration \(first)")
+        #expect(try DawidSkene().fit(table).firstHardIteration == nil)
+        #expect(try DawidSkene(em: .hard).fit(table).firstHardIteration == 1)
+    }
+}
