@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyAggregation", targets: ["TallyAggregation"]),
+        .library(name: "TallyReports", targets: ["TallyReports"]),
         .executable(name: "tally", targets: ["tally"]),
     ],
     dependencies: [
@@ -34,12 +35,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "TallyReports",
+            dependencies: ["TallyCore", "TallyAggregation"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "tally",
             dependencies: [
                 "TallyCore",
                 "TallyAggregation",
+                "TallyReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -55,6 +63,11 @@ let package = Package(
             name: "TallyAggregationTests",
             dependencies: ["TallyAggregation", "TallyCore"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TallyReportsTests",
+            dependencies: ["TallyReports", "TallyCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,35 @@
+import TallyAggregation
+import TallyCore
+
+/// An aggregation method as the benchmark runs it: a name, and how to fit it on one data set.
+public struct BenchMethod: Sendable {
+    public let name: String
+    /// Fits the method; `gold` is the data set's gold (used only by methods that need a golden set).
+    let fit: @Sendable (AnswerTable, GoldLabels) throws -> (labels: [Int32], iterations: Int?)
+
+    /// Every method Tally has, by its CLI name.
+    public static let all: [BenchMethod] = [
+        BenchMethod(name: "mv") { t, _ in (try MajorityVote().fit(t).labels, nil) },
+        BenchMethod(name: "wawa") { t, _ in (try Wawa().fit(t).labels, nil) },
+        BenchMethod(name: "zbs") { t, _ in (try ZeroBasedSkill().fit(t).labels, 100) },
+        BenchMethod(name: "ds") { t, _ in
+            let m = try DawidSkene().fit(t)
+            return (m.labels, m.iterations)
+        },
+        BenchMethod(name: "onecoin-ds") { t, _ in
+            let m = try OneCoinDawidSkene().fit(t)
+            return (m.labels, m.iterations)
+        },
+    ]
+
+    /// Methods by name (`all` for every one).
+    public static func named(_ list: String) throws -> [BenchMethod] {
+        if list == "all" { return all }
+        return try list.split(separator: ",").map { name in
+            guard let m = all.first(where: { $0.name == name }) else {
+                throw AggregationError("unknown method '\(name)'; choose from \(all.map(\.name).joined(separator: ", ")) or all")
+            }
+            return m
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+import TallyReports
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run aggregation methods on every data set in a folder and score them.",
+        discussion: """
+            Every sub-folder of --datasets with answers.tsv + gold.tsv (the layout of \
+            ../shared/datasets) or crowd-kit's crowd_labels.csv + gt.csv is a data set. Each \
+            method's accuracy and macro-F1 on the gold tasks, iterations, median fit time over \
+            --repeat runs and the process's peak RSS go to results.tsv, results.json and \
+            results.md in --out; published accuracies (--published, by default \
+            datasets/published-accuracy.tsv when it exists) are shown beside ours. A folder that \
+            cannot be read is reported and skipped, and so is one with more than --max-labels \
+            distinct labels (numeric answers). gold-mv is not benchmarked: it would be scored on \
+            the gold it learned from.
+
+            Example:
+              tally bench --datasets ../shared/datasets --methods all --out bench-results
+              tally bench --datasets ../shared/datasets --methods mv,ds --repeat 5 --out bench
+            """
+    )
+
+    @Option(help: "The folder of data sets.")
+    var datasets: String
+
+    @Option(help: "Comma-separated methods (mv, wawa, zbs, ds, onecoin-ds) or all.")
+    var methods: String = "all"
+
+    @Option(help: "Fit each method this many times and report the median time.")
+    var `repeat`: Int = 1
+
+    @Option(help: "Published accuracies (dataset, method, accuracy TSV).")
+    var published: String?
+
+    @Option(help: "Skip data sets with more distinct labels than this (numeric answers).")
+    var maxLabels: Int = 50
+
+    @Option(help: "Where to write results.tsv, results.json and results.md.")
+    var out: String
+
+    @Flag(name: .shortAndLong, help: "Print nothing on stderr but errors.")
+    var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            let chosen = try BenchMethod.named(methods)
+            let publishedPath = published ?? (FileManager.default.fileExists(atPath: "datasets/published-accuracy.tsv") ? "datasets/published-accuracy.tsv" : nil)
+            let known = try publishedPath.map { try Bench.published($0) } ?? [:]
+            let start = ContinuousClock.now
+            let (rows, skipped) = Bench(methods: chosen, repeats: `repeat`, maxLabels: maxLabels).run(directory: datasets, published: known) { line in
+                note(line, quiet: quiet)
+            }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try AtomicFile.write([
+                (Array(BenchReport.tsv(rows).utf8), out + "/results.tsv"),
+                (Array(try BenchReport.json(rows, skipped: skipped).utf8), out + "/results.json"),
+                (Array(BenchReport.markdown(rows, skipped: skipped).utf8), out + "/results.md"),
+            ])
+            let sets = Set(rows.map(\.dataset)).count
+            note("\(rows.count) runs on \(sets) data sets in \(seconds(since: start)); \(skipped.count) skipped; results in \(out)", quiet: quiet)
+        }
+    }
+}
