@@ -86,7 +86,7 @@ public struct Bench: Sendable {
                 continue
             }
             var datasetRows: [Row] = []
-            for method in methods {
+            for method in methods where !(method.binaryOnly && table.labelCount != 2) {
                 progress("\(name): \(method.name)")
                 do {
                     var times: [Double] = []

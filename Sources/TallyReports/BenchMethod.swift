@@ -4,8 +4,16 @@ import TallyCore
 /// An aggregation method as the benchmark runs it: a name, and how to fit it on one data set.
 public struct BenchMethod: Sendable {
     public let name: String
+    /// Runs only on data sets with two labels (others get no row, and are not reported as failures).
+    public var binaryOnly = false
     /// Fits the method; `gold` is the data set's gold (used only by methods that need a golden set).
     let fit: @Sendable (AnswerTable, GoldLabels) throws -> (labels: [Int32], iterations: Int?)
+
+    init(name: String, binaryOnly: Bool = false, fit: @escaping @Sendable (AnswerTable, GoldLabels) throws -> (labels: [Int32], iterations: Int?)) {
+        self.name = name
+        self.binaryOnly = binaryOnly
+        self.fit = fit
+    }
 
     /// Every method Tally has, by its CLI name.
     public static let all: [BenchMethod] = [
@@ -20,6 +28,7 @@ public struct BenchMethod: Sendable {
             let m = try OneCoinDawidSkene().fit(t)
             return (m.labels, m.iterations)
         },
+        BenchMethod(name: "kos", binaryOnly: true) { t, _ in (try KOS().fit(t).labels, 100) },
     ]
 
     /// Methods by name (`all` for every one).

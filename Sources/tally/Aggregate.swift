@@ -9,6 +9,7 @@ enum Method: String, CaseIterable, ExpressibleByArgument {
     case goldMV = "gold-mv"
     case ds
     case oneCoinDS = "onecoin-ds"
+    case kos
 }
 
 extension DawidSkene.EM: ExpressibleByArgument {}
@@ -40,6 +41,7 @@ struct Aggregate: ParsableCommand {
               ds       Dawid-Skene EM, a confusion matrix per worker
                        (crowd-kit's DawidSkene; --confusions writes them)
               onecoin-ds  Dawid-Skene with one skill per worker
+              kos      Karger-Oh-Shah message passing (two labels only)
 
             Ties go to the first label: numeric order if every label is an \
             integer, otherwise Unicode order (as crowd-kit under pandas 2).
@@ -97,8 +99,11 @@ struct Aggregate: ParsableCommand {
     @Option(help: "The skill used with --on-missing-skill value.")
     var defaultSkill: Double?
 
-    @Option(help: "zbs: number of iterations.")
+    @Option(help: "zbs, kos: number of iterations.")
     var iterations: Int = 100
+
+    @Option(help: "kos: seed of the random starting messages.")
+    var seed: UInt64 = 0
 
     @Option(help: "ds, onecoin-ds: at most this many EM iterations.")
     var maxIterations: Int = 100
@@ -196,6 +201,8 @@ struct Aggregate: ParsableCommand {
                 model = try Wawa().fit(table)
             case .zbs:
                 model = try ZeroBasedSkill(iterations: iterations).fit(table)
+            case .kos:
+                model = try KOS(iterations: iterations, seed: seed).fit(table)
             case .goldMV:
                 guard let goldLabels else {
                     throw AggregationError("gold-mv needs gold labels: give --gold FILE, or an export with GOLDEN: columns")

@@ -1,0 +1,126 @@
+import Foundation
+import TallyCore
+
+/// Karger–Oh–Shah iterative message passing for binary labels.
+///
+/// D. R. Karger, S. Oh, D. Shah, "Iterative Learning for Reliable Crowdsourcing Systems",
+/// NeurIPS 2011. Answers are ±1 (the first label −1, the second +1); task→worker messages
+/// `x_{t→w} = Σ_{w'≠w} A_{tw'} y_{w'→t}` and worker→task messages `y_{w→t} = Σ_{t'≠t} A_{t'w} x_{t'→w}`
+/// alternate for `iterations` rounds from `y ~ N(1, 1)` (seeded); a task's label is the sign of
+/// `Σ_w A_{tw} y_{w→t}`.
+///
+/// Unlike crowd-kit 1.4.2's `KOS`, messages are normalised every round (by their largest
+/// magnitude; crowd-kit lets them grow until one passes 1e300) and the global sign — which the
+/// iteration cannot fix on its own, since negating every message gives another fixed point — is
+/// resolved by agreement with majority vote: if fewer than half of the tasks agree with it, every
+/// label is flipped. crowd-kit skips this and labels a unanimous toy task wrongly. A task whose sum
+/// is exactly 0 takes its majority-vote label.
+///
+/// Sums are kept per task and per worker, so each round is two passes over the answers:
+/// `x_{t→w} = T_t − A_{tw} y_{w→t}`, `y_{w→t} = S_w − A_{tw} x_{t→w}`.
+///
+/// The model's probabilities are one-hot (KOS scores are not probabilities); it has no skills.
+///
+/// Known weakness (measured): when many workers lean towards one label, the iteration converges to
+/// the "everyone says the same" direction instead of the reliability one. On snow-rte accuracy
+/// falls from 0.855 (sign of the starting messages) to 0.50 after 10 rounds; on crowd-kit's 5-task
+/// toy set every task gets "no". On vldb-product and vldb-possent it gives crowd-kit's 0.8955 and
+/// 0.9330, and on a seeded one-coin crowd (2,000 tasks × 5, 50 workers) 0.9065 against majority
+/// vote's 0.8945.
+public struct KOS: Aggregator {
+    public var iterations: Int
+    public var seed: UInt64
+
+    public init(iterations: Int = 100, seed: UInt64 = 0) {
+        self.iterations = iterations
+        self.seed = seed
+    }
+
+    public func fit(_ answers: AnswerTable) throws -> VoteModel {
+        guard answers.labelCount == 2 else {
+            throw AggregationError("KOS works on two labels only; these answers have \(answers.labelCount) (\(answers.labels.names.prefix(5).joined(separator: ", ")))")
+        }
+        guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        let view = answers.byTask
+        let n = view.entries.count
+        // Edges in task order: worker and ±1 answer.
+        var worker = [Int32](repeating: 0, count: n)
+        var sign = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let e = view.entries[i]
+            worker[i] = e / 2
+            sign[i] = e % 2 == 1 ? 1 : -1
+        }
+        var rng = SplitMix64(seed: seed)
+        var y = (0..<n).map { _ in 1 + rng.nextGaussian() }
+        var x = [Double](repeating: 0, count: n)
+        var workerSum = [Double](repeating: 0, count: answers.workerCount)
+        for _ in 0..<iterations {
+            // Task → worker.
+            for t in 0..<view.rowCount {
+                let range = view.range(of: t)
+                var total = 0.0
+                for i in range { total += sign[i] * y[i] }
+                for i in range { x[i] = total - sign[i] * y[i] }
+            }
+            // Worker → task.
+            for w in workerSum.indices { workerSum[w] = 0 }
+            for i in 0..<n { workerSum[Int(worker[i])] += sign[i] * x[i] }
+            var largest = 0.0
+            for i in 0..<n {
+                y[i] = workerSum[Int(worker[i])] - sign[i] * x[i]
+                largest = max(largest, abs(y[i]))
+            }
+            if largest > 0 { for i in 0..<n { y[i] /= largest } }
+        }
+        let mv = try MajorityVote().fit(answers)
+        var labels = [Int32](repeating: 0, count: answers.taskCount)
+        var agree = 0, decided = 0
+        for t in 0..<view.rowCount {
+            var total = 0.0
+            for i in view.range(of: t) { total += sign[i] * y[i] }
+            if total == 0 {
+                labels[t] = mv.labels[t]
+            } else {
+                labels[t] = total > 0 ? 1 : 0
+                decided += 1
+                if labels[t] == mv.labels[t] { agree += 1 }
+            }
+        }
+        if 2 * agree < decided {
+            // The flipped fixed point: flip the tasks the messages decided.
+            for t in 0..<view.rowCount {
+                var total = 0.0
+                for i in view.range(of: t) { total += sign[i] * y[i] }
+                if total != 0 { labels[t] = 1 - labels[t] }
+            }
+        }
+        var p = ProbabilityMatrix(rows: answers.taskCount, columns: 2)
+        for t in 0..<answers.taskCount { p[t, Int(labels[t])] = 1 }
+        return VoteModel(labels: labels, probabilities: p, skills: nil, workersWithoutSkill: 0, tasksWithZeroWeight: 0)
+    }
+}
+
+/// A small seeded generator (SplitMix64) with Gaussian draws (Box–Muller); the same seed gives
+/// the same numbers on every platform.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1).
+    mutating func nextUniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+
+    mutating func nextGaussian() -> Double {
+        let u = nextUniform(), v = nextUniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+}
