@@ -57,7 +57,6 @@ Outputs, per finished (dataset, method), under <out>/<dataset>/
 
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -271,7 +270,7 @@ def main():
             remove_files(outdir, m)
             cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--out", args.out, "--name", name,
                    "--folder", info[name][0], "--method", m, "--float-format", args.float_format,
-                   "--big", str(args.big)]
+                   "--big", str(args.big), "--omitted-dir", args.omitted_dir]
             p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             running.append(((name, m), p, time.time()))
             print(f"start {name} {m} answers={info[name][1]}", flush=True)
