@@ -75,10 +75,11 @@ public struct KOS: Aggregator {
         }
         let mv = try MajorityVote().fit(answers)
         var labels = [Int32](repeating: 0, count: answers.taskCount)
+        var totals = [Double](repeating: 0, count: answers.taskCount)
         var agree = 0, decided = 0
         for t in 0..<view.rowCount {
-            var total = 0.0
-            for i in view.range(of: t) { total += sign[i] * y[i] }
+            for i in view.range(of: t) { totals[t] += sign[i] * y[i] }
+            let total = totals[t]
             if total == 0 {
                 labels[t] = mv.labels[t]
             } else {
@@ -89,11 +90,7 @@ public struct KOS: Aggregator {
         }
         if 2 * agree < decided {
             // The flipped fixed point: flip the tasks the messages decided.
-            for t in 0..<view.rowCount {
-                var total = 0.0
-                for i in view.range(of: t) { total += sign[i] * y[i] }
-                if total != 0 { labels[t] = 1 - labels[t] }
-            }
+            for t in 0..<view.rowCount where totals[t] != 0 { labels[t] = 1 - labels[t] }
         }
         var p = ProbabilityMatrix(rows: answers.taskCount, columns: 2)
         for t in 0..<answers.taskCount { p[t, Int(labels[t])] = 1 }

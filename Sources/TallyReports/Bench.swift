@@ -98,10 +98,7 @@ public struct Bench: Sendable {
                         times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
                     }
                     times.sort()
-                    let predicted = try GoldLabels((0..<table.taskCount).map {
-                        GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(result.labels[$0])])
-                    })
-                    let e = Evaluation(predictions: predicted, gold: gold)
+                    let e = Evaluation(labels: result.labels, of: table, gold: gold)
                     datasetRows.append(Row(
                         dataset: name, method: method.name, answers: table.answerCount, tasks: table.taskCount,
                         goldTasks: e.scored, accuracy: e.accuracy, macroF1: e.macroF1, iterations: result.iterations,

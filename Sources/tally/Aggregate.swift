@@ -255,10 +255,7 @@ struct Aggregate: ParsableCommand {
             }
             try AtomicFile.write(outputs)
             if let goldLabels {
-                let predicted = try GoldLabels((0..<table.taskCount).map {
-                    GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(model.labels[$0])])
-                })
-                let e = Evaluation(predictions: predicted, gold: goldLabels)
+                let e = Evaluation(labels: model.labels, of: table, gold: goldLabels)
                 let caveat = method == .goldMV ? " — the same gold gold-mv weighted workers by, so not an independent estimate" : ""
                 note(String(format: "accuracy on %d gold tasks: %.4f (macro-F1 %.4f)", e.scored, e.accuracy, e.macroF1) + caveat, quiet: quiet)
             }

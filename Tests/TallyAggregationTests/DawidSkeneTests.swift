@@ -12,10 +12,7 @@ struct DawidSkeneTests {
         let table = try AnswerReader.read(TestData.answersPath(dataset)).table
         let model = try DawidSkene().fit(table)
         let gold = try GoldReader.read(TestData.goldPath(dataset))
-        let predicted = try GoldLabels((0..<table.taskCount).map {
-            GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(model.labels[$0])])
-        })
-        let e = Evaluation(predictions: predicted, gold: gold)
+                let e = Evaluation(labels: model.labels, of: table, gold: gold)
         #expect(abs(e.accuracy - expected) < 5e-5, "\(dataset): \(e.accuracy)")
     }
 

@@ -10,10 +10,7 @@ struct KOSTests {
         let table = try AnswerReader.read(TestData.answersPath(dataset)).table
         let model = try KOS().fit(table)
         let gold = try GoldReader.read(TestData.goldPath(dataset))
-        let predicted = try GoldLabels((0..<table.taskCount).map {
-            GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(model.labels[$0])])
-        })
-        #expect(abs(Evaluation(predictions: predicted, gold: gold).accuracy - expected) < 5e-5)
+                #expect(abs(Evaluation(labels: model.labels, of: table, gold: gold).accuracy - expected) < 5e-5)
     }
 
     @Test("two labels only; the same seed gives the same labels")
@@ -49,10 +46,7 @@ struct KOSCrowdKitTests {
         let table = try AnswerReader.read(TestData.answersPath(dataset)).table
         let model = try KOS().fit(table)
         let gold = try GoldReader.read(TestData.goldPath(dataset))
-        let predicted = try GoldLabels((0..<table.taskCount).map {
-            GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(model.labels[$0])])
-        })
-        let accuracy = Evaluation(predictions: predicted, gold: gold).accuracy
+                let accuracy = Evaluation(labels: model.labels, of: table, gold: gold).accuracy
         #expect(accuracy >= expected - 5e-4, "\(dataset): ours \(accuracy), crowd-kit \(expected)")
     }
 }

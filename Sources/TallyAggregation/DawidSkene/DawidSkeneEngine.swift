@@ -392,7 +392,6 @@ struct DawidSkeneEngine {
         for r in 0..<rows where observed[r] { logOdds[r] = logConfusion[2 * r + 1] - logConfusion[2 * r] }
         let priorOdds = logPrior[1] - logPrior[0]
         let parts = partitions
-        var partCounts = [[Double]](repeating: [], count: parts.count)
         var results = [(sum0: Double, sum1: Double, entropy: Double)](repeating: (0, 0, 0), count: parts.count)
         let view = table.byTask
         let gold = self.gold
@@ -407,9 +406,13 @@ struct DawidSkeneEngine {
                             parallelFor(parts.count) { part in
                                 out.results[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: out.counts[part])
                             }
-                            for part in 0..<parts.count {
-                                results[part] = out.results[part]
-                                partCounts[part] = Array(out.counts[part])
+                            counts.withUnsafeMutableBufferPointer { c in
+                                c.update(repeating: 0)
+                                for part in 0..<parts.count {
+                                    results[part] = out.results[part]
+                                    let src = out.counts[part]
+                                    for i in 0..<c.count { c[i] += src[i] }
+                                }
                             }
                             out.deallocate()
                         }
@@ -417,8 +420,6 @@ struct DawidSkeneEngine {
                 }
             }
         }
-        for i in counts.indices { counts[i] = 0 }
-        for part in partCounts { for i in counts.indices { counts[i] += part[i] } }
         let sum0 = results.reduce(0) { $0 + $1.sum0 }, sum1 = results.reduce(0) { $0 + $1.sum1 }
         return ([sum0, sum1], results.reduce(0) { $0 + $1.entropy })
     }

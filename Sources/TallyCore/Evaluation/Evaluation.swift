@@ -31,6 +31,14 @@ public struct Evaluation: Sendable {
     /// Gold tasks with no prediction.
     public var unscored: Int { goldTasks - scored }
 
+    /// Scores a table's predicted label ids (one per task, as aggregators return them) against `gold`.
+    public init(labels: [Int32], of table: AnswerTable, gold: GoldLabels) {
+        let predictions = try! GoldLabels((0..<table.taskCount).map {
+            GoldLabels.Entry(task: table.tasks.name(Int32($0)), label: table.labels[Int(labels[$0])])
+        })  // one entry per task: cannot conflict
+        self.init(predictions: predictions, gold: gold)
+    }
+
     /// Scores `predictions` (task → label) against `gold`.
     public init(predictions: GoldLabels, gold: GoldLabels) {
         var index = Interner(capacity: predictions.count)
