@@ -1,0 +1,354 @@
+import Foundation
+import TallyCore
+
+/// GLAD: Generative model of Labels, Abilities and Difficulties.
+///
+/// J. Whitehill, P. Ruvolo, T. Wu, J. Bergsma, J. Movellan, "Whose Vote Should Count More:
+/// Optimal Integration of Labels from Labelers of Unknown Expertise", NIPS 2009.
+///
+/// A worker `w` with ability `α_w` answers task `t` with difficulty parameter `β_t` correctly with
+/// probability `σ(α_w·e^{β_t})` (crowd-kit's parameterisation: `e^{β}` is the inverse difficulty)
+/// and otherwise picks one of the other `K − 1` labels uniformly. Abilities and difficulties have
+/// Gaussian priors `N(μ, 1)` (μ = 1 unless given per worker or task); label priors are fixed
+/// (uniform unless given). EM: the E-step computes each task's posterior in log space; the M-step
+/// maximises the expected log-likelihood plus the log-priors over every `α` and `β` at once with
+/// nonlinear conjugate gradient (``ConjugateGradient``, SciPy's `method="CG"` step for step,
+/// `mStepTolerance` on the largest gradient component, at most `mStepMaxIterations`),
+/// warm-started from the previous parameters, with analytic gradients. Each objective evaluation
+/// is one pass over the task-sorted answers that also accumulates both gradients.
+///
+/// Matches crowd-kit 1.4.2's `GLAD` (same objective, same optimiser, same outputs: the
+/// probabilities and labels of the last E-step, the loss history `Q / (N·K)`), with one choice:
+/// - ``Stopping/relativeChange`` (default) stops when `|Q_t − Q_{t−1}| ≤ tolerance·|Q_{t−1}|`
+///   (Q normalised the same way every time).
+/// - ``Stopping/crowdKit`` reproduces crowd-kit's check: the first comparison is against the
+///   *unnormalised* initial Q (so it never stops there), after that it stops as soon as
+///   `Q_t − Q_{t−1} < tolerance`, a decrease included.
+///
+/// With a single label every task gets it with probability 1 and no iteration runs (crowd-kit
+/// divides by `ln(K − 1) = ln 0` there and returns NaN).
+///
+/// - Complexity: O(N) memory beyond the table (crowd-kit expands every answer into K rows);
+///   time O(N) per objective evaluation, about 1 + 1.5·(CG iterations) evaluations per EM
+///   iteration; two threads share the tasks.
+public struct GLAD: Aggregator {
+    /// When the EM loop stops.
+    public enum Stopping: String, Sendable, CaseIterable {
+        /// Relative change of the objective below the tolerance.
+        case relativeChange = "relative"
+        /// crowd-kit 1.4.2's check, for parity.
+        case crowdKit = "crowd-kit"
+    }
+
+    public var maxIterations: Int
+    public var tolerance: Double
+    public var stopping: Stopping
+    /// Prior probability of each label, by label name (uniform when nil). Every label in the
+    /// answers must have a positive prior.
+    public var labelPriors: [String: Double]?
+    /// Prior mean of `α` by worker name (1 for workers not listed).
+    public var alphaPriorMeans: [String: Double]?
+    /// Prior mean of `β` by task name (1 for tasks not listed).
+    public var betaPriorMeans: [String: Double]?
+    public var mStepMaxIterations: Int
+    public var mStepTolerance: Double
+    /// Threads for the passes; nil chooses (two on two or more cores for large tables).
+    public var threads: Int?
+
+    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, threads: Int? = nil) {
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.stopping = stopping
+        self.labelPriors = labelPriors
+        self.alphaPriorMeans = alphaPriorMeans
+        self.betaPriorMeans = betaPriorMeans
+        self.mStepMaxIterations = mStepMaxIterations
+        self.mStepTolerance = mStepTolerance
+        self.threads = threads
+    }
+
+    public func fit(_ answers: AnswerTable) throws -> GLADModel {
+        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        guard tolerance.isFinite else { throw AggregationError("the tolerance must be a finite number") }
+        guard mStepMaxIterations >= 0 else { throw AggregationError("the number of M-step iterations must be ≥ 0") }
+        guard mStepTolerance.isFinite, mStepTolerance >= 0 else { throw AggregationError("the M-step tolerance must be a finite number ≥ 0") }
+        let k = answers.labelCount, w = answers.workerCount, t = answers.taskCount
+        var priors = [Double](repeating: 1 / Double(max(k, 1)), count: k)
+        if let labelPriors {
+            for (name, value) in labelPriors {
+                guard answers.labels.index(of: name) != nil else { throw AggregationError("label prior for \"\(name)\", which no answer uses") }
+                guard value.isFinite, value > 0 else { throw AggregationError("the prior of label \"\(name)\" must be a positive number, not \(value)") }
+            }
+            for c in 0..<k {
+                guard let p = labelPriors[answers.labels.names[c]] else { throw AggregationError("no prior given for label \"\(answers.labels.names[c])\"") }
+                priors[c] = p
+            }
+        }
+        let muAlpha = try Self.means(alphaPriorMeans, names: answers.workers, count: w, what: "α")
+        let muBeta = try Self.means(betaPriorMeans, names: answers.tasks, count: t, what: "β")
+        if k < 2 {
+            // One label: nothing to infer.
+            return GLADModel(labels: [Int32](repeating: 0, count: t), probabilities: ProbabilityMatrix(rows: t, columns: k, repeating: 1), alphas: muAlpha.map { _ in 1 }, betas: muBeta.map { _ in 1 }, priors: priors, lossHistory: [], mStepIterations: 0, evaluations: 0, lineSearchFailures: 0)
+        }
+        let threadCount = threads ?? (answers.answerCount >= 200_000 ? DawidSkeneEngine.defaultThreads : 1)
+        let parts = DawidSkeneEngine.split(answers.byTask, into: max(1, threadCount))
+        let normaliser = Double(answers.answerCount * k)
+        return answers.byTask.offsets.withUnsafeBufferPointer { offsets in
+            answers.byTask.entries.withUnsafeBufferPointer { entries in
+                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts)
+                var x = [Double](repeating: 1, count: w + t)
+                var posteriors = [Double](repeating: 0, count: t * k)
+                var gradient = [Double](repeating: 0, count: w + t)
+                kernel.eStep(x, into: &posteriors)
+                var q = -kernel.evaluate(x, posteriors: posteriors, gradient: &gradient)
+                var evaluations = 1
+                var history: [Double] = []
+                var cgIterations = 0, failures = 0
+                if stopping == .relativeChange { q /= normaliser }
+                let optimiser = ConjugateGradient(gradientTolerance: mStepTolerance, maxIterations: mStepMaxIterations)
+                for iteration in 0..<maxIterations {
+                    let last = q
+                    // The first E-step would repeat the one above (same parameters).
+                    if iteration > 0 { kernel.eStep(x, into: &posteriors) }
+                    let result = optimiser.minimize(from: x) { point, g in
+                        kernel.evaluate(point, posteriors: posteriors, gradient: &g)
+                    }
+                    x = result.x
+                    evaluations += result.evaluations
+                    cgIterations += result.iterations
+                    if result.lineSearchFailed { failures += 1 }
+                    q = -result.value / normaliser
+                    if q.isNaN { q = -.infinity }
+                    history.append(q)
+                    let converged = switch stopping {
+                    case .crowdKit: q - last < tolerance
+                    case .relativeChange: abs(q - last) <= tolerance * abs(last)
+                    }
+                    if converged { break }
+                }
+                let probabilities = ProbabilityMatrix(rows: t, columns: k, values: posteriors)
+                return GLADModel(labels: probabilities.argmaxFirst(), probabilities: probabilities, alphas: Array(x[0..<w]), betas: Array(x[w...]), priors: priors, lossHistory: history, mStepIterations: cgIterations, evaluations: evaluations, lineSearchFailures: failures)
+            }
+        }
+    }
+
+    private static func means(_ given: [String: Double]?, names: Interner, count: Int, what: String) throws -> [Double] {
+        var out = [Double](repeating: 1, count: count)
+        guard let given else { return out }
+        for (name, value) in given {
+            guard value.isFinite else { throw AggregationError("the prior mean of \(what) for \"\(name)\" must be a finite number") }
+            if let id = names.lookup(name) { out[Int(id)] = value }
+        }
+        return out
+    }
+}
+
+/// A fitted GLAD model.
+public struct GLADModel: FittedModel {
+    /// Each task's label: the first most probable one.
+    public let labels: [Int32]
+    /// The posteriors of the last E-step (the ones the last M-step was fitted to, as crowd-kit).
+    public let probabilities: ProbabilityMatrix
+    /// Worker abilities `α` by worker id (negative: worse than random, systematically wrong).
+    public let alphas: [Double]
+    /// Task parameters `β` by task id; `e^{β}` is the inverse difficulty.
+    public let betas: [Double]
+    /// The fixed label priors, in label order.
+    public let priors: [Double]
+    /// `Q / (N·K)` after each EM iteration (crowd-kit's `loss_history_`).
+    public let lossHistory: [Double]
+    /// Conjugate-gradient iterations over all M-steps.
+    public let mStepIterations: Int
+    /// Objective-and-gradient evaluations (passes over the answers) over the whole fit.
+    public let evaluations: Int
+    /// M-steps whose line search gave up before the gradient test or the iteration limit.
+    public let lineSearchFailures: Int
+
+    /// EM iterations run.
+    public var iterations: Int { lossHistory.count }
+    /// The abilities `α`.
+    public var skills: [Double]? { alphas }
+}
+
+/// The two passes of GLAD over the task-sorted answers: the E-step and the objective with its
+/// gradient. Tasks are split into contiguous parts, one per thread.
+struct GLADKernel: @unchecked Sendable {
+    let offsets: UnsafeBufferPointer<Int>
+    let entries: UnsafeBufferPointer<Int32>
+    let k: Int
+    let workers: Int
+    let tasks: Int
+    let lnPriors: [Double]
+    let muAlpha: [Double]
+    let muBeta: [Double]
+    let parts: [Range<Int>]
+    /// `ln(K − 1)`.
+    let lnOthers: Double
+    /// `⌈2^64 / K⌉`: the worker of a fused entry is the high word of `entry · divider`.
+    let divider: UInt64
+
+    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>]) {
+        self.offsets = offsets
+        self.entries = entries
+        self.k = k
+        self.workers = workers
+        self.tasks = tasks
+        self.lnPriors = lnPriors
+        self.muAlpha = muAlpha
+        self.muBeta = muBeta
+        self.parts = parts
+        lnOthers = log(Double(k - 1))
+        divider = UInt64.max / UInt64(k) + 1
+    }
+
+    /// crowd-kit's clamped softplus pieces for `x`: `(ln σ(x), ln σ(−x), σ(x))`, with
+    /// `ln(1 + e^{−|x|})` taken as 0 beyond |x| > 30.
+    @inline(__always)
+    static func logistic(_ x: Double) -> (logSigma: Double, logSigmaNeg: Double, sigma: Double) {
+        let ax = abs(x)
+        let e = exp(-ax)
+        let l = ax > 30 ? 0 : log1p(e)
+        let sigma = x >= 0 ? 1 / (1 + e) : e / (1 + e)
+        return (-(max(-x, 0) + l), -(max(x, 0) + l), sigma)
+    }
+
+    /// Posteriors of every task under parameters `x = [α…, β…]`.
+    func eStep(_ x: [Double], into posteriors: inout [Double]) {
+        posteriors.withUnsafeMutableBufferPointer { pp in
+            x.withUnsafeBufferPointer { xp in
+                let out = SendableMutablePointer(pp.baseAddress!), xs = SendablePointer(xp.baseAddress!)
+                parallelFor(parts.count) { p in
+                    self.eStepPart(self.parts[p], alpha: xs.pointer, beta: xs.pointer + self.workers, out: out.pointer)
+                }
+            }
+        }
+    }
+
+    private func eStepPart(_ range: Range<Int>, alpha: UnsafePointer<Double>, beta: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
+        let k = self.k
+        var logits = [Double](repeating: 0, count: k)
+        for t in range {
+            let eb = exp(beta[t])
+            var base = 0.0
+            for c in 0..<k { logits[c] = 0 }
+            for i in offsets[t]..<offsets[t + 1] {
+                let e = UInt64(UInt32(bitPattern: entries[i]))
+                let w = Int(e.multipliedFullWidth(by: divider).high)
+                let y = Int(e) - w * k
+                let l = Self.logistic(alpha[w] * eb)
+                let wrong = l.logSigmaNeg - lnOthers
+                base += wrong
+                logits[y] += l.logSigma - wrong
+            }
+            var top = -Double.infinity
+            for c in 0..<k {
+                logits[c] += base + lnPriors[c]
+                top = max(top, logits[c])
+            }
+            var sum = 0.0
+            for c in 0..<k {
+                logits[c] = exp(logits[c] - top)
+                sum += logits[c]
+            }
+            let row = out + t * k
+            for c in 0..<k { row[c] = logits[c] / sum }
+        }
+    }
+
+    /// `−Q(x)` and its gradient `−∇Q(x)` for fixed posteriors.
+    func evaluate(_ x: [Double], posteriors: [Double], gradient: inout [Double]) -> Double {
+        let parts = self.parts
+        let workers = self.workers
+        let slots = GLADSlots(parts: parts.count, workers: workers)
+        defer { slots.deallocate() }
+        gradient.withUnsafeMutableBufferPointer { gp in
+            x.withUnsafeBufferPointer { xp in
+                posteriors.withUnsafeBufferPointer { pp in
+                    let g = SendableMutablePointer(gp.baseAddress!), xs = SendablePointer(xp.baseAddress!), ps = SendablePointer(pp.baseAddress!)
+                    parallelFor(parts.count) { p in
+                        let alphaGradient = p == 0 ? g.pointer : slots.alphaGradients[p - 1].baseAddress!
+                        slots.values[p] = self.objectivePart(parts[p], alpha: xs.pointer, beta: xs.pointer + workers, posteriors: ps.pointer, alphaGradient: alphaGradient, betaGradient: g.pointer + workers)
+                    }
+                }
+            }
+        }
+        var q = 0.0
+        for p in 0..<parts.count { q += slots.values[p] }
+        let halfLog2Pi = 0.5 * log(2 * Double.pi)
+        gradient.withUnsafeMutableBufferPointer { grad in
+            for p in 1..<max(1, parts.count) {
+                let other = slots.alphaGradients[p - 1]
+                for i in 0..<workers { grad[i] += other[i] }
+            }
+            x.withUnsafeBufferPointer { x in
+                // Gaussian log-priors on α and β, then the sign flip: we minimise −Q.
+                for i in 0..<workers {
+                    let z = x[i] - muAlpha[i]
+                    q -= 0.5 * z * z + halfLog2Pi
+                    grad[i] = -(grad[i] - z)
+                }
+                for j in 0..<tasks {
+                    let z = x[workers + j] - muBeta[j]
+                    q -= 0.5 * z * z + halfLog2Pi
+                    grad[workers + j] = -(grad[workers + j] - z)
+                }
+            }
+        }
+        return -q
+    }
+
+    private func objectivePart(_ range: Range<Int>, alpha: UnsafePointer<Double>, beta: UnsafePointer<Double>, posteriors: UnsafePointer<Double>, alphaGradient: UnsafeMutablePointer<Double>, betaGradient: UnsafeMutablePointer<Double>) -> Double {
+        let k = self.k
+        for i in 0..<workers { alphaGradient[i] = 0 }
+        var q = 0.0
+        for t in range {
+            let eb = exp(beta[t])
+            let row = posteriors + t * k
+            var gb = 0.0
+            for i in offsets[t]..<offsets[t + 1] {
+                let e = UInt64(UInt32(bitPattern: entries[i]))
+                let w = Int(e.multipliedFullWidth(by: divider).high)
+                let y = Int(e) - w * k
+                let py = row[y]
+                let x = alpha[w] * eb
+                let l = Self.logistic(x)
+                q += py * l.logSigma + (1 - py) * (l.logSigmaNeg - lnOthers)
+                let d = py - l.sigma
+                alphaGradient[w] += d * eb
+                gb += d * x
+            }
+            betaGradient[t] = gb
+        }
+        return q
+    }
+}
+
+/// Per-thread results of one objective pass: the Q part and the α-gradient of threads 1… (thread
+/// 0 writes into the gradient itself).
+private struct GLADSlots: @unchecked Sendable {
+    let values: UnsafeMutableBufferPointer<Double>
+    let alphaGradients: [UnsafeMutableBufferPointer<Double>]
+
+    init(parts: Int, workers: Int) {
+        values = .allocate(capacity: parts)
+        values.initialize(repeating: 0)
+        alphaGradients = (1..<max(1, parts)).map { _ in .allocate(capacity: workers) }
+    }
+
+    func deallocate() {
+        values.deallocate()
+        for a in alphaGradients { a.deallocate() }
+    }
+}
+
+/// A pointer handed to worker threads that each touch a disjoint part of it.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafePointer<T>
+    init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
+}
+
+/// A mutable pointer handed to worker threads that each write a disjoint part of it.
+struct SendableMutablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}
