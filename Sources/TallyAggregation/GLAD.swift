@@ -201,16 +201,12 @@ struct GLADKernel: @unchecked Sendable {
         divider = UInt64.max / UInt64(k) + 1
     }
 
-    /// crowd-kit's clamped softplus pieces for `x`: `(ln σ(x), ln σ(−x), σ(x))`, with
-    /// `ln(1 + e^{−|x|})` taken as 0 beyond |x| > 30.
-    @inline(__always)
-    static func logistic(_ x: Double) -> (logSigma: Double, logSigmaNeg: Double, sigma: Double) {
-        let ax = abs(x)
-        let e = exp(-ax)
-        let l = ax > 30 ? 0 : log1p(e)
-        let sigma = x >= 0 ? 1 / (1 + e) : e / (1 + e)
-        return (-(max(-x, 0) + l), -(max(x, 0) + l), sigma)
-    }
+    /// `ln(1 + e^{−|x|})` is taken as 0 beyond |x| > 30, as crowd-kit's clamped softplus does.
+    static let softplusLimit = 30.0
+
+    /// How many factors `1 + e^{−|x|} ∈ (1, 2]` are multiplied before one `log` is taken
+    /// (2^512 is far from overflow).
+    static let productBlock = 512
 
     /// Posteriors of every task under parameters `x = [α…, β…]`.
     func eStep(_ x: [Double], into posteriors: inout [Double]) {
@@ -229,17 +225,28 @@ struct GLADKernel: @unchecked Sendable {
         var logits = [Double](repeating: 0, count: k)
         for t in range {
             let eb = exp(beta[t])
+            // ln σ(x) = −max(−x, 0) − ln(1 + e^{−|x|}) and ln σ(x) − ln σ(−x) = x, so an answer y
+            // adds x + ln(K − 1) to label y and −max(x, 0) − ln(1 + e^{−|x|}) − ln(K − 1) to every
+            // label; the ln(1 + e^{−|x|}) terms are multiplied and one log taken per task.
             var base = 0.0
+            var product = 1.0
+            var factors = 0
             for c in 0..<k { logits[c] = 0 }
             for i in offsets[t]..<offsets[t + 1] {
                 let e = UInt64(UInt32(bitPattern: entries[i]))
                 let w = Int(e.multipliedFullWidth(by: divider).high)
                 let y = Int(e) - w * k
-                let l = Self.logistic(alpha[w] * eb)
-                let wrong = l.logSigmaNeg - lnOthers
-                base += wrong
-                logits[y] += l.logSigma - wrong
+                let x = alpha[w] * eb
+                let ax = abs(x)
+                if ax <= Self.softplusLimit {
+                    product *= 1 + exp(-ax)
+                    factors += 1
+                    if factors == Self.productBlock { base -= log(product); product = 1; factors = 0 }
+                }
+                base -= max(x, 0) + lnOthers
+                logits[y] += x + lnOthers
             }
+            base -= log(product)
             var top = -Double.infinity
             for c in 0..<k {
                 logits[c] += base + lnPriors[c]
@@ -301,6 +308,8 @@ struct GLADKernel: @unchecked Sendable {
         let k = self.k
         for i in 0..<workers { alphaGradient[i] = 0 }
         var q = 0.0
+        var product = 1.0
+        var factors = 0
         for t in range {
             let eb = exp(beta[t])
             let row = posteriors + t * k
@@ -311,14 +320,24 @@ struct GLADKernel: @unchecked Sendable {
                 let y = Int(e) - w * k
                 let py = row[y]
                 let x = alpha[w] * eb
-                let l = Self.logistic(x)
-                q += py * l.logSigma + (1 - py) * (l.logSigmaNeg - lnOthers)
-                let d = py - l.sigma
+                let ax = abs(x)
+                let z = exp(-ax)
+                let onePlus = 1 + z
+                // py·ln σ(x) + (1 − py)·(ln σ(−x) − ln(K − 1)); the common −ln(1 + e^{−|x|}) is
+                // collected as a product.
+                if ax <= Self.softplusLimit {
+                    product *= onePlus
+                    factors += 1
+                    if factors == Self.productBlock { q -= log(product); product = 1; factors = 0 }
+                }
+                q -= py * max(-x, 0) + (1 - py) * (max(x, 0) + lnOthers)
+                let d = py - (x >= 0 ? 1 : z) / onePlus
                 alphaGradient[w] += d * eb
                 gb += d * x
             }
             betaGradient[t] = gb
         }
+        q -= log(product)
         return q
     }
 }

@@ -10,8 +10,10 @@ enum Method: String, CaseIterable, ExpressibleByArgument {
     case ds
     case oneCoinDS = "onecoin-ds"
     case kos
+    case glad
 }
 
+extension GLAD.Stopping: ExpressibleByArgument {}
 extension DawidSkene.EM: ExpressibleByArgument {}
 extension DawidSkene.Initialization: ExpressibleByArgument {}
 extension InitialConfusions.Strategy: ExpressibleByArgument {}
@@ -42,6 +44,8 @@ struct Aggregate: ParsableCommand {
                        (crowd-kit's DawidSkene; --confusions writes them)
               onecoin-ds  Dawid-Skene with one skill per worker
               kos      Karger-Oh-Shah message passing (two labels only)
+              glad     GLAD: worker abilities and task difficulties (--skills
+                       writes the abilities, --betas the task parameters)
 
             Ties go to the first label: numeric order if every label is an \
             integer, otherwise Unicode order (as crowd-kit under pandas 2).
@@ -105,11 +109,23 @@ struct Aggregate: ParsableCommand {
     @Option(help: "kos: seed of the random starting messages.")
     var seed: UInt64 = 0
 
-    @Option(help: "ds, onecoin-ds: at most this many EM iterations.")
+    @Option(help: "ds, onecoin-ds, glad: at most this many EM iterations.")
     var maxIterations: Int = 100
 
-    @Option(help: "ds, onecoin-ds: stop when the loss (ELBO per answer) improves by less than this.")
+    @Option(help: "ds, onecoin-ds: stop when the loss (ELBO per answer) improves by less than this; glad: see --stopping.")
     var tolerance: Double = 1e-5
+
+    @Option(help: ArgumentHelp("glad: when EM stops: relative (default: the objective's relative change is at most --tolerance) or crowd-kit (crowd-kit 1.4.2's check, for parity: stop once the objective per answer improves by less than --tolerance, a decrease included; its first check compares with an unnormalised value and never stops).", valueName: "rule"))
+    var stopping: GLAD.Stopping = .relativeChange
+
+    @Option(help: "glad: conjugate-gradient iterations per M-step (crowd-kit: 25).")
+    var mStepIterations: Int = 25
+
+    @Option(help: "glad: M-step stops when no gradient component exceeds this (crowd-kit: 0.01).")
+    var mStepTolerance: Double = 1e-2
+
+    @Option(help: "glad: also write each task's difficulty parameter beta (task, beta; e^beta is the inverse difficulty) here.")
+    var betas: String?
 
     @Flag(help: "ds: hold the --gold tasks at their gold labels during EM (crowd-kit's true_labels).")
     var clampGold = false
@@ -150,6 +166,9 @@ struct Aggregate: ParsableCommand {
         }
         if (clampGold || initialError != nil || em != .soft || initialization != .majorityVote) && method != .ds {
             throw ValidationError("--clamp-gold, --initial-error, --em and --initialization apply to --method ds only")
+        }
+        if betas != nil && method != .glad {
+            throw ValidationError("--betas applies to --method glad only")
         }
         if confusions != nil && method != .ds && method != .oneCoinDS {
             throw ValidationError("--confusions applies to --method ds and onecoin-ds")
@@ -193,6 +212,7 @@ struct Aggregate: ParsableCommand {
             }
             let model: any FittedModel
             var confusionTable: ConfusionMatrices?
+            var extraOutputs: [(bytes: (OutputFormat) -> [UInt8], path: String)] = []
             switch method {
             case .mv:
                 let w = try weights.map { try WorkerSkills.read($0) }
@@ -210,6 +230,13 @@ struct Aggregate: ParsableCommand {
                 let m = try GoldMajorityVote(gold: goldLabels, onMissingSkill: policy(default: .mean)).fit(table)
                 if m.workersWithoutSkill > 0 {
                     note("\(m.workersWithoutSkill) workers have no golden answer; they voted with \(describe(policy(default: .mean)))", quiet: quiet)
+                }
+                model = m
+            case .glad:
+                let m = try GLAD(maxIterations: maxIterations, tolerance: tolerance, stopping: stopping, mStepMaxIterations: mStepIterations, mStepTolerance: mStepTolerance).fit(table)
+                note("glad: \(m.iterations) iterations (\(m.mStepIterations) conjugate-gradient steps, \(m.evaluations) passes), loss \(m.lossHistory.last.map { String(format: "%.9f", $0) } ?? "-")", quiet: quiet)
+                if let betas {
+                    extraOutputs.append(({ ResultWriter.columns("task", keys: table.tasks, columns: ["beta"], values: m.betas, format: $0) }, betas))
                 }
                 model = m
             case .ds, .oneCoinDS:
@@ -252,6 +279,9 @@ struct Aggregate: ParsableCommand {
             if let confusions, let c = confusionTable {
                 let f = format ?? OutputFormat(pathExtensionOf: confusions) ?? .tsv
                 outputs.append((ResultWriter.confusions(table, values: c.values, observed: c.observed, format: f), confusions))
+            }
+            for extra in extraOutputs {
+                outputs.append((extra.bytes(format ?? OutputFormat(pathExtensionOf: extra.path) ?? .tsv), extra.path))
             }
             try AtomicFile.write(outputs)
             if let goldLabels {

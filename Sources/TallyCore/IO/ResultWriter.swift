@@ -80,6 +80,22 @@ public enum ResultWriter {
         }
         return out.finish()
     }
+
+    /// Named numbers per task or worker: `keyColumn` (the name from `keys`), then one column per
+    /// entry of `columns`; `values` is row-major, `keys.count × columns.count` (GLAD's
+    /// `task, beta`, MACE's `worker, spamming, knowing`, its strategies per label, …).
+    public static func columns(_ keyColumn: String, keys: Interner, columns: [String], values: [Double], format: OutputFormat) -> [UInt8] {
+        precondition(values.count == keys.count * columns.count, "values must fill keys × columns")
+        var out = TextBuffer(format: format)
+        out.header([keyColumn] + columns)
+        for r in 0..<keys.count {
+            out.beginRecord()
+            out.field(keyColumn, keys.name(Int32(r)))
+            for (c, name) in columns.enumerated() { out.number(name, values[r * columns.count + c]) }
+            out.endRecord()
+        }
+        return out.finish()
+    }
 }
 
 /// Builds delimited or JSON text record by record.
