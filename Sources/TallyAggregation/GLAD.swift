@@ -90,12 +90,14 @@ public struct GLAD: Aggregator {
             // One label: nothing to infer.
             return GLADModel(labels: [Int32](repeating: 0, count: t), probabilities: ProbabilityMatrix(rows: t, columns: k, repeating: 1), alphas: muAlpha.map { _ in 1 }, betas: muBeta.map { _ in 1 }, priors: priors, lossHistory: [], mStepIterations: 0, evaluations: 0, lineSearchFailures: 0)
         }
-        let threadCount = threads ?? (answers.answerCount >= 200_000 ? DawidSkeneEngine.defaultThreads : 1)
-        let parts = DawidSkeneEngine.split(answers.byTask, into: max(1, threadCount))
+        // The tasks are split the same way whatever the thread count, so that the sums — and the
+        // conjugate gradient, which amplifies their last bits — do not depend on the machine.
+        let parts = DawidSkeneEngine.split(answers.byTask, into: answers.answerCount >= 200_000 ? 2 : 1)
+        let threadCount = max(1, threads ?? DawidSkeneEngine.defaultThreads)
         let normaliser = Double(answers.answerCount * k)
         return answers.byTask.offsets.withUnsafeBufferPointer { offsets in
             answers.byTask.entries.withUnsafeBufferPointer { entries in
-                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts)
+                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount)
                 var x = [Double](repeating: 1, count: w + t)
                 var posteriors = [Double](repeating: 0, count: t * k)
                 var gradient = [Double](repeating: 0, count: w + t)
@@ -182,12 +184,13 @@ struct GLADKernel: @unchecked Sendable {
     let muAlpha: [Double]
     let muBeta: [Double]
     let parts: [Range<Int>]
+    let threads: Int
     /// `ln(K − 1)`.
     let lnOthers: Double
     /// `⌈2^64 / K⌉`: the worker of a fused entry is the high word of `entry · divider`.
     let divider: UInt64
 
-    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>]) {
+    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int) {
         self.offsets = offsets
         self.entries = entries
         self.k = k
@@ -197,6 +200,7 @@ struct GLADKernel: @unchecked Sendable {
         self.muAlpha = muAlpha
         self.muBeta = muBeta
         self.parts = parts
+        self.threads = threads
         lnOthers = log(Double(k - 1))
         divider = UInt64.max / UInt64(k) + 1
     }
@@ -208,12 +212,17 @@ struct GLADKernel: @unchecked Sendable {
     /// (2^512 is far from overflow).
     static let productBlock = 512
 
+    /// Runs `body` for every part: concurrently when there are threads for it.
+    private func forEachPart(_ body: @Sendable (Int) -> Void) {
+        if threads > 1 { parallelFor(parts.count, body) } else { for p in parts.indices { body(p) } }
+    }
+
     /// Posteriors of every task under parameters `x = [α…, β…]`.
     func eStep(_ x: [Double], into posteriors: inout [Double]) {
         posteriors.withUnsafeMutableBufferPointer { pp in
             x.withUnsafeBufferPointer { xp in
                 let out = SendableMutablePointer(pp.baseAddress!), xs = SendablePointer(xp.baseAddress!)
-                parallelFor(parts.count) { p in
+                forEachPart { p in
                     self.eStepPart(self.parts[p], alpha: xs.pointer, beta: xs.pointer + self.workers, out: out.pointer)
                 }
             }
@@ -272,7 +281,7 @@ struct GLADKernel: @unchecked Sendable {
             x.withUnsafeBufferPointer { xp in
                 posteriors.withUnsafeBufferPointer { pp in
                     let g = SendableMutablePointer(gp.baseAddress!), xs = SendablePointer(xp.baseAddress!), ps = SendablePointer(pp.baseAddress!)
-                    parallelFor(parts.count) { p in
+                    forEachPart { p in
                         let alphaGradient = p == 0 ? g.pointer : slots.alphaGradients[p - 1].baseAddress!
                         slots.values[p] = self.objectivePart(parts[p], alpha: xs.pointer, beta: xs.pointer + workers, posteriors: ps.pointer, alphaGradient: alphaGradient, betaGradient: g.pointer + workers)
                     }

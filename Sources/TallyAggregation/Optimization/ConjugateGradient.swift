@@ -10,10 +10,9 @@ import Foundation
 /// `maxIterations` — because crowd-kit's GLAD runs its M-step with it, and GLAD's compatibility
 /// stopping depends on the exact objective values reached.
 ///
-/// One difference: when the Moré–Thuente search fails (or its step fails the sufficient-descent
-/// check) SciPy retries with a second line search (`line_search_wolfe2`) before giving up; this
-/// stops at the last accepted point straight away. Neither happened on the GLAD parity data sets
-/// except at convergence, where the second search rarely finds anything either.
+/// When the Moré–Thuente search fails, or its step is not a sufficient descent direction for the
+/// next iteration, the bracketing-and-zoom search (``WolfeZoomLineSearch``) is tried, as SciPy
+/// does; if that fails too, the minimiser stops at the last accepted point.
 ///
 /// `evaluate(x, &gradient)` returns `f(x)` and writes `∇f(x)`; it is called once per trial point.
 struct ConjugateGradient {
@@ -53,7 +52,10 @@ struct ConjugateGradient {
                 alpha1 = min(1.0, 1.01 * 2 * (oldValue - oldOldValue) / dphi0)
                 if alpha1 < 0 { alpha1 = 1 }
             }
-            let found = search.search(initialStep: alpha1, phi0: oldValue, dphi0: dphi0) { s in
+            // SciPy keeps the last point's value and gradient; asking again for it costs nothing.
+            var last: (step: Double, value: Double, slope: Double)? = nil
+            let trial = { (s: Double) -> (Double, Double) in
+                if let last, last.step == s { return (last.value, last.slope) }
                 xTrial.withUnsafeMutableBufferPointer { xt in
                     xk.withUnsafeBufferPointer { x in
                         pk.withUnsafeBufferPointer { p in
@@ -62,21 +64,36 @@ struct ConjugateGradient {
                     }
                 }
                 let f = evaluate(xTrial, &gTrial)
-                return (f, Self.dot(gTrial, pk))
+                evaluations += 1
+                let slope = Self.dot(gTrial, pk)
+                last = (s, f, slope)
+                return (f, slope)
             }
-            guard let found else { failed = true; break }
-            evaluations += found.evaluations
-            // The Polak–Ribière+ direction at the accepted point (the last one evaluated).
-            var yDotG = 0.0
-            for i in 0..<n { yDotG += (gTrial[i] - gfk[i]) * gTrial[i] }
-            let betaK = max(0, yDotG / deltak)
+            // The Polak–Ribière+ direction at the point evaluated last, and whether it is a
+            // sufficient descent direction (or the gradient test is met there).
             var pNext = [Double](repeating: 0, count: n)
-            for i in 0..<n { pNext[i] = -gTrial[i] + betaK * pk[i] }
-            let gnormNext = Self.infNorm(gTrial)
-            let descent = gnormNext <= gradientTolerance || Self.dot(pNext, gTrial) <= -0.01 * Self.dot(gTrial, gTrial)
-            guard descent else { failed = true; break }
+            var gnormNext = 0.0
+            let direction = { () -> Bool in
+                var yDotG = 0.0
+                for i in 0..<n { yDotG += (gTrial[i] - gfk[i]) * gTrial[i] }
+                let betaK = max(0, yDotG / deltak)
+                for i in 0..<n { pNext[i] = -gTrial[i] + betaK * pk[i] }
+                gnormNext = Self.infNorm(gTrial)
+                return gnormNext <= gradientTolerance || Self.dot(pNext, gTrial) <= -0.01 * Self.dot(gTrial, gTrial)
+            }
+            var accepted: Double? = nil
+            if let found = search.search(initialStep: alpha1, phi0: oldValue, dphi0: dphi0, evaluate: trial), direction() {
+                accepted = found.phi
+            } else {
+                let fallback = WolfeZoomLineSearch(c1: c1, c2: c2)
+                if let found = fallback.search(phi0: oldValue, oldPhi0: oldOldValue, dphi0: dphi0, evaluate: trial, accept: { _, _ in direction() }) {
+                    _ = direction()
+                    accepted = found.phi
+                }
+            }
+            guard let acceptedValue = accepted else { failed = true; break }
             oldOldValue = oldValue
-            oldValue = found.phi
+            oldValue = acceptedValue
             swap(&xk, &xTrial)
             swap(&gfk, &gTrial)
             pk = pNext
