@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyAggregation", targets: ["TallyAggregation"]),
         .library(name: "TallyReports", targets: ["TallyReports"]),
+        .library(name: "TallyQualityControl", targets: ["TallyQualityControl"]),
         .executable(name: "tally", targets: ["tally"]),
     ],
     dependencies: [
@@ -38,6 +39,12 @@ let package = Package(
         .target(
             name: "TallyReports",
             dependencies: ["TallyCore", "TallyAggregation"],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "TallyQualityControl",
+            dependencies: ["TallyCore"],
             swiftSettings: swiftSettings
         ),
 
@@ -68,6 +75,11 @@ let package = Package(
         .testTarget(
             name: "TallyReportsTests",
             dependencies: ["TallyReports", "TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TallyQualityControlTests",
+            dependencies: ["TallyQualityControl", "TallyCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,170 @@
+/// One test in a rule: a collector statistic compared with a constant (`{"key", "operator", "value"}`).
+///
+/// A rule's conditions are joined by AND. Rates are percentages from 0 to 100, counts are integers.
+public struct Condition: Sendable, Equatable, Codable {
+    /// The statistic tested.
+    public var key: ConditionKey
+    /// The comparison.
+    public var `operator`: ComparisonOperator
+    /// The constant the statistic is compared with.
+    public var value: Value
+
+    public init(_ key: ConditionKey, _ op: ComparisonOperator, _ value: Value) {
+        self.key = key
+        self.operator = op
+        self.value = value
+    }
+
+    /// A condition's constant: a number for counts and rates, a string or a boolean for the few
+    /// enumerated keys (`assessment_event`, `pool_access_revoked_reason`, `skill_id`, `next_assignment_available`).
+    public enum Value: Sendable, Equatable, Codable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+        case number(Double)
+        case bool(Bool)
+        case string(String)
+
+        public init(floatLiteral value: Double) { self = .number(value) }
+        public init(integerLiteral value: Int) { self = .number(Double(value)) }
+
+        /// The number, when the value is one.
+        public var number: Double? {
+            if case .number(let d) = self { return d }
+            return nil
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else if let s = try? c.decode(String.self) {
+                self = .string(s)
+            } else {
+                throw invalid(decoder.codingPath, "expected a number, a string or true/false")
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .number(let d):
+                if d.rounded() == d, abs(d) < 9e15 { try c.encode(Int64(d)) } else { try c.encode(d) }
+            case .bool(let b): try c.encode(b)
+            case .string(let s): try c.encode(s)
+            }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case key, `operator`, value }
+
+    public init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, collector: nil)
+    }
+
+    /// Decodes a condition, checking its key against what `collector` offers.
+    init(from decoder: any Decoder, collector: Collector.Kind?) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let allowed = collector.map { ConditionKey.allowed(for: $0) }
+        let key = try c.decodeEnum(ConditionKey.self, forKey: .key, allowed: allowed)
+        let op = try c.decodeEnum(ComparisonOperator.self, forKey: .operator)
+        let value = try c.decode(Value.self, forKey: .value)
+        switch (key.valueKind, value) {
+        case (.number, .number), (.bool, .bool), (.string, .string): break
+        case (.number, _):
+            throw DecodingError.dataCorruptedError(forKey: .value, in: c, debugDescription: "expected a number for \(key.rawValue)")
+        case (.bool, _):
+            throw DecodingError.dataCorruptedError(forKey: .value, in: c, debugDescription: "expected true or false for \(key.rawValue)")
+        case (.string, _):
+            throw DecodingError.dataCorruptedError(forKey: .value, in: c, debugDescription: "expected a string for \(key.rawValue)")
+        }
+        if key.valueKind != .number, op != .eq, op != .ne {
+            throw DecodingError.dataCorruptedError(forKey: .operator, in: c, debugDescription: "expected EQ or NE for \(key.rawValue), got \"\(op.rawValue)\"")
+        }
+        self.init(key, op, value)
+    }
+}
+
+/// The comparison in a condition.
+public enum ComparisonOperator: String, Sendable, Equatable, Codable, CaseIterable {
+    case eq = "EQ", ne = "NE", gt = "GT", gte = "GTE", lt = "LT", lte = "LTE"
+
+    /// Whether `lhs <op> rhs` holds.
+    @inline(__always)
+    public func holds(_ lhs: Double, _ rhs: Double) -> Bool {
+        switch self {
+        case .eq: return lhs == rhs
+        case .ne: return lhs != rhs
+        case .gt: return lhs > rhs
+        case .gte: return lhs >= rhs
+        case .lt: return lhs < rhs
+        case .lte: return lhs <= rhs
+        }
+    }
+}
+
+/// A statistic a collector offers to conditions (spec §4.3; `SET_SKILL_FROM_OUTPUT_FIELD` names one too).
+public enum ConditionKey: String, Sendable, Equatable, Codable, CaseIterable {
+    // GOLDEN_SET, MAJORITY_VOTE, TRAINING
+    case totalAnswersCount = "total_answers_count"
+    case correctAnswersRate = "correct_answers_rate"
+    case incorrectAnswersRate = "incorrect_answers_rate"
+    // GOLDEN_SET
+    case goldenSetAnswersCount = "golden_set_answers_count"
+    case goldenSetCorrectAnswersRate = "golden_set_correct_answers_rate"
+    case goldenSetIncorrectAnswersRate = "golden_set_incorrect_answers_rate"
+    // ANSWER_COUNT
+    case assignmentsAcceptedCount = "assignments_accepted_count"
+    // ASSIGNMENT_SUBMIT_TIME
+    case totalSubmittedCount = "total_submitted_count"
+    case fastSubmittedCount = "fast_submitted_count"
+    // CAPTCHA
+    case storedResultsCount = "stored_results_count"
+    case successRate = "success_rate"
+    case failRate = "fail_rate"
+    // SKIPPED_IN_ROW_ASSIGNMENTS
+    case skippedInRowCount = "skipped_in_row_count"
+    // ACCEPTANCE_RATE
+    case totalAssignmentsCount = "total_assignments_count"
+    case acceptedAssignmentsRate = "accepted_assignments_rate"
+    case rejectedAssignmentsRate = "rejected_assignments_rate"
+    // ASSIGNMENTS_ASSESSMENT
+    case pendingAssignmentsCount = "pending_assignments_count"
+    case acceptedAssignmentsCount = "accepted_assignments_count"
+    case rejectedAssignmentsCount = "rejected_assignments_count"
+    case assessmentEvent = "assessment_event"
+    // USERS_ASSESSMENT
+    case poolAccessRevokedReason = "pool_access_revoked_reason"
+    case skillID = "skill_id"
+    // INCOME
+    case incomeSumForLast24Hours = "income_sum_for_last_24_hours"
+    // TRAINING
+    case submittedAssignmentsCount = "submitted_assignments_count"
+    case nextAssignmentAvailable = "next_assignment_available"
+
+    enum ValueKind { case number, bool, string }
+
+    var valueKind: ValueKind {
+        switch self {
+        case .assessmentEvent, .poolAccessRevokedReason, .skillID: return .string
+        case .nextAssignmentAvailable: return .bool
+        default: return .number
+        }
+    }
+
+    /// The keys a collector of this kind offers (spec §4.3).
+    public static func allowed(for kind: Collector.Kind) -> [ConditionKey] {
+        switch kind {
+        case .goldenSet: return [.totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate, .goldenSetAnswersCount, .goldenSetCorrectAnswersRate, .goldenSetIncorrectAnswersRate]
+        case .majorityVote: return [.totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate]
+        case .answerCount: return [.assignmentsAcceptedCount]
+        case .assignmentSubmitTime: return [.totalSubmittedCount, .fastSubmittedCount]
+        case .captcha: return [.storedResultsCount, .successRate, .failRate]
+        case .skippedInRowAssignments: return [.skippedInRowCount]
+        case .acceptanceRate: return [.totalAssignmentsCount, .acceptedAssignmentsRate, .rejectedAssignmentsRate]
+        case .assignmentsAssessment: return [.pendingAssignmentsCount, .acceptedAssignmentsCount, .rejectedAssignmentsCount, .assessmentEvent]
+        case .usersAssessment: return [.poolAccessRevokedReason, .skillID]
+        case .income: return [.incomeSumForLast24Hours]
+        case .training: return [.submittedAssignmentsCount, .totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate, .nextAssignmentAvailable]
+        }
+    }
+}
