@@ -29,6 +29,10 @@ public struct BenchMethod: Sendable {
             return (m.labels, m.iterations)
         },
         BenchMethod(name: "kos", binaryOnly: true) { t, _ in (try KOS().fit(t).labels, 100) },
+        BenchMethod(name: "glad") { t, _ in
+            let m = try GLAD().fit(t)
+            return (m.labels, m.iterations)
+        },
     ]
 
     /// Methods by name (`all` for every one).
