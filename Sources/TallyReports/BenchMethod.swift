@@ -29,6 +29,7 @@ public struct BenchMethod: Sendable {
             return (m.labels, m.iterations)
         },
         BenchMethod(name: "kos", binaryOnly: true) { t, _ in (try KOS().fit(t).labels, 100) },
+        BenchMethod(name: "mace") { t, _ in (try MACE().fit(t).labels, 50) },
         BenchMethod(name: "glad") { t, _ in
             let m = try GLAD().fit(t)
             return (m.labels, m.iterations)

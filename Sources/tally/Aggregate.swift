@@ -11,9 +11,11 @@ enum Method: String, CaseIterable, ExpressibleByArgument {
     case oneCoinDS = "onecoin-ds"
     case kos
     case glad
+    case mace
 }
 
 extension GLAD.Stopping: ExpressibleByArgument {}
+extension MACE.Method: ExpressibleByArgument {}
 extension DawidSkene.EM: ExpressibleByArgument {}
 extension DawidSkene.Initialization: ExpressibleByArgument {}
 extension InitialConfusions.Strategy: ExpressibleByArgument {}
@@ -46,6 +48,8 @@ struct Aggregate: ParsableCommand {
               kos      Karger-Oh-Shah message passing (two labels only)
               glad     GLAD: worker abilities and task difficulties (--skills
                        writes the abilities, --betas the task parameters)
+              mace     MACE: each worker knows or spams with a strategy
+                       (--spamming, --strategies; --skills: P(knows))
 
             Ties go to the first label: numeric order if every label is an \
             integer, otherwise Unicode order (as crowd-kit under pandas 2).
@@ -103,11 +107,23 @@ struct Aggregate: ParsableCommand {
     @Option(help: "The skill used with --on-missing-skill value.")
     var defaultSkill: Double?
 
-    @Option(help: "zbs, kos: number of iterations.")
-    var iterations: Int = 100
+    @Option(help: "zbs, kos: number of iterations (default 100); mace: EM iterations per restart (default 50).")
+    var iterations: Int?
 
-    @Option(help: "kos: seed of the random starting messages.")
+    @Option(help: "kos: seed of the random starting messages; mace: master seed of the restarts.")
     var seed: UInt64 = 0
+
+    @Option(help: "mace: random restarts (each seeded differently); the most likely is kept.")
+    var restarts: Int = 10
+
+    @Option(help: "mace: vb (variational Bayes, crowd-kit's default) or em.")
+    var maceMethod: MACE.Method = .variational
+
+    @Option(help: "mace: also write each worker's spamming probabilities (worker, spamming, knowing) here.")
+    var spamming: String?
+
+    @Option(help: "mace: also write each worker's spamming strategy (worker, one column per label) here.")
+    var strategies: String?
 
     @Option(help: "ds, onecoin-ds, glad: at most this many EM iterations.")
     var maxIterations: Int = 100
@@ -167,6 +183,9 @@ struct Aggregate: ParsableCommand {
         if (clampGold || initialError != nil || em != .soft || initialization != .majorityVote) && method != .ds {
             throw ValidationError("--clamp-gold, --initial-error, --em and --initialization apply to --method ds only")
         }
+        if (spamming != nil || strategies != nil) && method != .mace {
+            throw ValidationError("--spamming and --strategies apply to --method mace only")
+        }
         if betas != nil && method != .glad {
             throw ValidationError("--betas applies to --method glad only")
         }
@@ -220,9 +239,19 @@ struct Aggregate: ParsableCommand {
             case .wawa:
                 model = try Wawa().fit(table)
             case .zbs:
-                model = try ZeroBasedSkill(iterations: iterations).fit(table)
+                model = try ZeroBasedSkill(iterations: iterations ?? 100).fit(table)
             case .kos:
-                model = try KOS(iterations: iterations, seed: seed).fit(table)
+                model = try KOS(iterations: iterations ?? 100, seed: seed).fit(table)
+            case .mace:
+                let m = try MACE(restarts: restarts, iterations: iterations ?? 50, method: maceMethod, seed: seed).fit(table)
+                note("mace: restart \(m.bestRestart + 1) of \(m.restartLogLikelihoods.count) kept, log-likelihood \(String(format: "%.6f", m.logLikelihood))", quiet: quiet)
+                if let spamming {
+                    extraOutputs.append(({ ResultWriter.columns("worker", keys: table.workers, columns: ["spamming", "knowing"], values: m.spamming.values, format: $0) }, spamming))
+                }
+                if let strategies {
+                    extraOutputs.append(({ ResultWriter.columns("worker", keys: table.workers, columns: table.labels.names, values: m.strategies.values, format: $0) }, strategies))
+                }
+                model = m
             case .goldMV:
                 guard let goldLabels else {
                     throw AggregationError("gold-mv needs gold labels: give --gold FILE, or an export with GOLDEN: columns")

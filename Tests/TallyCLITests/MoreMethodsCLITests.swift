@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+@Suite("tally aggregate --method glad / mace")
+struct MoreMethodsCLITests {
+    @Test("glad on vldb-rel: crowd-kit's stopping gives crowd-kit's 0.5646, convergence gives 0.5152; betas and abilities written")
+    func glad() throws {
+        let answers = CLI.sharedDatasets.appendingPathComponent("vldb-rel/answers.tsv").path
+        let gold = CLI.sharedDatasets.appendingPathComponent("vldb-rel/gold.tsv").path
+        try withTempDirectory { dir in
+            let compat = try CLI.run(["aggregate", answers, "--method", "glad", "--stopping", "crowd-kit", "--out", "l.tsv",
+                                      "--betas", "b.tsv", "--skills", "a.tsv", "--gold", gold], in: dir)
+            #expect(compat.status == 0, "stderr: \(compat.stderr)")
+            #expect(compat.stderr.contains("glad: 2 iterations"), "stderr: \(compat.stderr)")
+            #expect(compat.stderr.contains("accuracy on 4460 gold tasks: 0.5646"), "stderr: \(compat.stderr)")
+            let betas = try String(contentsOf: dir.appendingPathComponent("b.tsv"), encoding: .utf8)
+            #expect(betas.hasPrefix("task\tbeta\n"))
+            #expect(betas.split(separator: "\n").count == 20233)
+            #expect(try String(contentsOf: dir.appendingPathComponent("a.tsv"), encoding: .utf8).hasPrefix("worker\tskill\n"))
+            let converged = try CLI.run(["aggregate", answers, "--method", "glad", "--out", "l2.tsv", "--gold", gold], in: dir)
+            #expect(converged.status == 0, "stderr: \(converged.stderr)")
+            #expect(converged.stderr.contains("accuracy on 4460 gold tasks: 0.5152"), "stderr: \(converged.stderr)")
+        }
+    }
+
+    @Test("mace writes spamming and strategies; its options are refused with other methods")
+    func mace() throws {
+        try withTempDirectory { dir in
+            try writeFile(dir, "a.tsv", "task\tworker\tlabel\nt1\tw1\ta\nt1\tw2\ta\nt2\tw1\tb\nt2\tw2\ta\nt3\tw1\tc\nt3\tw2\tc\n")
+            let out = try CLI.run(["aggregate", "a.tsv", "--method", "mace", "--spamming", "s.tsv", "--strategies", "st.json",
+                                   "--restarts", "3", "--iterations", "20", "--mace-method", "em", "--out", "l.tsv"], in: dir)
+            #expect(out.status == 0, "stderr: \(out.stderr)")
+            #expect(out.stderr.contains("of 3 kept"), "stderr: \(out.stderr)")
+            let spamming = try String(contentsOf: dir.appendingPathComponent("s.tsv"), encoding: .utf8)
+            #expect(spamming.hasPrefix("worker\tspamming\tknowing\nw1\t"))
+            let strategies = try String(contentsOf: dir.appendingPathComponent("st.json"), encoding: .utf8)
+            #expect(strategies.hasPrefix("[\n  {\"worker\": \"w1\", \"a\": "))
+            let bad = try CLI.run(["aggregate", "a.tsv", "--method", "ds", "--spamming", "s2.tsv"], in: dir)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("--method mace only"))
+            let badBetas = try CLI.run(["aggregate", "a.tsv", "--method", "mace", "--betas", "b.tsv"], in: dir)
+            #expect(badBetas.status != 0)
+        }
+    }
+}
