@@ -16,11 +16,13 @@ public enum BenchReport {
         return s
     }
 
-    public static func json(_ rows: [Bench.Row], skipped: [Bench.Skipped]) throws -> String {
-        struct Document: Codable { let results: [Bench.Row]; let skipped: [Bench.Skipped] }
+    /// results.json: the rows, the skipped data sets and, when given, the command lines that
+    /// produced them and how the run was made (read back by ``BenchResults``).
+    public static func json(_ rows: [Bench.Row], skipped: [Bench.Skipped], commands: [String] = [], run: BenchRun? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(Document(results: rows, skipped: skipped)), as: UTF8.self) + "\n"
+        let document = BenchResults.Document(results: rows, skipped: skipped, commands: commands.isEmpty ? nil : commands, run: run)
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
     }
 
     /// Accuracy per data set (rows) and method (columns); the best in bold, a published value in

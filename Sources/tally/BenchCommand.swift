@@ -12,8 +12,10 @@ struct BenchCommand: ParsableCommand {
             ../shared/datasets) or crowd-kit's crowd_labels.csv + gt.csv is a data set. Each \
             method's accuracy and macro-F1 on the gold tasks, iterations, median fit time over \
             --repeat runs and the process's peak RSS go to results.tsv, results.json and \
-            results.md in --out; published accuracies (--published, by default \
-            datasets/published-accuracy.tsv when it exists) are shown beside ours. A folder that \
+            results.md in --out (results.json also records the command line, the tally version \
+            and commit, and the date; `tally report` turns the folder into a notebook); \
+            published accuracies (--published, by default datasets/published-accuracy.tsv when \
+            it exists) are shown beside ours. A folder that \
             cannot be read is reported and skipped, and so is one with more than --max-labels \
             distinct labels (numeric answers). gold-mv is not benchmarked: it would be scored on \
             the gold it learned from.
@@ -50,6 +52,7 @@ struct BenchCommand: ParsableCommand {
             let chosen = try BenchMethod.named(methods)
             let publishedPath = published ?? (FileManager.default.fileExists(atPath: "datasets/published-accuracy.tsv") ? "datasets/published-accuracy.tsv" : nil)
             let known = try publishedPath.map { try Bench.published($0) } ?? [:]
+            let run = BenchRun.current(tallyVersion: Tally.configuration.version, datasets: datasets)
             let start = ContinuousClock.now
             let (rows, skipped) = Bench(methods: chosen, repeats: `repeat`, maxLabels: maxLabels).run(directory: datasets, published: known) { line in
                 note(line, quiet: quiet)
@@ -57,7 +60,7 @@ struct BenchCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try AtomicFile.write([
                 (Array(BenchReport.tsv(rows).utf8), out + "/results.tsv"),
-                (Array(try BenchReport.json(rows, skipped: skipped).utf8), out + "/results.json"),
+                (Array(try BenchReport.json(rows, skipped: skipped, commands: BenchRun.commands(), run: run).utf8), out + "/results.json"),
                 (Array(BenchReport.markdown(rows, skipped: skipped).utf8), out + "/results.md"),
             ])
             let sets = Set(rows.map(\.dataset)).count

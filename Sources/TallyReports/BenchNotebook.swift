@@ -1,0 +1,219 @@
+import Foundation
+
+/// The notebook `tally report` writes for a `tally bench` results folder.
+///
+/// In order: a title and introduction; how the results were made (the recorded command lines,
+/// tally version, commit, date); the accuracy table (Markdown, then a pandas cell reloading
+/// results.tsv, its output the same table); the accuracy and fit-time charts (Vega-Lite
+/// outputs); and cells that re-run the same methods in crowd-kit on the same data for a
+/// cross-check (no outputs: they need crowd-kit and the data sets). Depends only on its inputs,
+/// so the same results give the same bytes.
+public struct BenchNotebook: Sendable {
+    /// Tally's method names and the crowd-kit classes that implement the same algorithm.
+    public static let crowdKitClasses: [(method: String, className: String)] = [
+        ("mv", "MajorityVote"), ("wawa", "Wawa"), ("zbs", "ZeroBasedSkill"), ("ds", "DawidSkene"),
+        ("onecoin-ds", "OneCoinDawidSkene"), ("glad", "GLAD"), ("mace", "MACE"), ("kos", "KOS"), ("mmsr", "MMSR"),
+    ]
+
+    public var results: BenchResults
+    public var title: String
+    /// The results folder as the notebook's Python cells should open it (relative to the
+    /// notebook's folder when possible, since Jupyter runs a notebook there).
+    public var resultsPath: String
+    /// The command line that made the notebook, shown with the others; `nil` to leave it out.
+    public var reportCommand: String?
+
+    public init(results: BenchResults, title: String = "Tally benchmark", resultsPath: String, reportCommand: String? = nil) {
+        self.results = results
+        self.title = title
+        self.resultsPath = resultsPath
+        self.reportCommand = reportCommand
+    }
+
+    /// The notebook.
+    public func notebook() -> Notebook {
+        let rows = results.rows
+        let methods = ordered(rows.map(\.method))
+        let datasets = ordered(rows.map(\.dataset))
+        var nb = Notebook()
+
+        var intro = "# \(title)\n\n"
+        intro += "Results of `tally bench`: \(rows.count) runs of \(list(methods.map { "`\($0)`" })) on \(datasets.count) data set\(datasets.count == 1 ? "" : "s"), "
+        intro += "scored on each data set's gold tasks"
+        if let date = results.run?.date { intro += ", run \(date)" }
+        intro += ".\n\nSections: how the results were made · the accuracy table · accuracy and fit-time charts · a cross-check with crowd-kit.\n"
+        nb.append(.markdown(intro, id: "title"))
+
+        nb.append(.markdown(provenance(), id: "provenance"))
+
+        nb.append(.markdown("## Accuracy\n\n" + BenchReport.markdown(rows, skipped: results.skipped), id: "accuracy-table"))
+        nb.append(.code(loadSource(), outputs: [.executeResult(pivotBundle(rows), executionCount: 1)], executionCount: 1, id: "load-results"))
+
+        nb.append(.markdown("## Accuracy chart\n\nEach dot is one method on one data set; hover for the numbers.\n", id: "accuracy-chart-title"))
+        nb.append(.vegaLite(BenchCharts.accuracy(rows), id: "accuracy-chart", executionCount: 2))
+
+        nb.append(.markdown("## Fit time\n\nThe median fit time over the repeats (reading the files not included), on a log scale.\n", id: "time-chart-title"))
+        nb.append(.vegaLite(BenchCharts.fitTime(rows), id: "time-chart", executionCount: 3))
+
+        let mapped = Self.crowdKitClasses.filter { methods.contains($0.method) }
+        let unmapped = methods.filter { m in !mapped.contains { $0.method == m } }
+        var check = "## Cross-check with crowd-kit\n\n"
+        check += "The next cells re-run the same methods with [crowd-kit](https://github.com/Toloka/crowd-kit)'s "
+        check += "reference implementations, with their default parameters, on the same data, and put crowd-kit's accuracy beside Tally's. "
+        check += "They need `pip install crowd-kit pandas` and the data sets folder (set `DATASETS` below if it has moved). "
+        check += "results.tsv rounds Tally's accuracy to 4 decimals, so a difference below 0.00005 is agreement.\n"
+        if !unmapped.isEmpty {
+            check += "\nNo crowd-kit counterpart, so not re-run: \(list(unmapped.map { "`\($0)`" })).\n"
+        }
+        nb.append(.markdown(check, id: "crosscheck-title"))
+        nb.append(.code(crossCheckSetup(mapped), id: "crosscheck-setup"))
+        nb.append(.code(Self.crossCheckRun, id: "crosscheck-run"))
+        return nb
+    }
+
+    /// Distinct values in first-seen order.
+    private func ordered(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    private func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: return "no methods"
+        case 1: return items[0]
+        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        }
+    }
+
+    func provenance() -> String {
+        var s = "## How these results were made\n\n"
+        if results.commands.isEmpty {
+            s += "The results folder does not record its commands (it was written by an older `tally bench`).\n"
+        } else {
+            s += "```sh\n" + results.commands.joined(separator: "\n") + "\n```\n"
+        }
+        if let run = results.run {
+            s += "\n- tally \(run.tallyVersion)" + (run.gitCommit.map { ", commit `\($0)`" } ?? "") + "\n"
+            s += "- run \(run.date), in `\(run.workingDirectory)`\n"
+            s += "- data sets: `\(run.datasets)`\n"
+        }
+        if let reportCommand {
+            s += "\nThis notebook:\n\n```sh\n\(reportCommand)\n```\n"
+        }
+        return s
+    }
+
+    func loadSource() -> String {
+        """
+        from pathlib import Path
+
+        import pandas as pd
+
+        pd.options.display.float_format = "{:.4f}".format
+        RESULTS = Path(\(Self.pythonString(resultsPath)))
+        results = pd.read_csv(RESULTS / "results.tsv", sep="\\t")
+        results.pivot(index="dataset", columns="method", values="accuracy")
+        """
+    }
+
+    /// The accuracy pivot as pandas shows it (data sets and methods sorted, 4 decimals, NaN for a
+    /// method that did not run on a data set), in text and HTML.
+    func pivotBundle(_ rows: [Bench.Row]) -> Notebook.MimeBundle {
+        let methods = Set(rows.map(\.method)).sorted(), datasets = Set(rows.map(\.dataset)).sorted()
+        var cell: [String: String] = [:]
+        for r in rows { cell["\(r.dataset)\t\(r.method)"] = BenchReport.number(r.accuracy).replacingOccurrences(of: "nan", with: "NaN") }
+        let values = datasets.map { d in methods.map { cell["\(d)\t\($0)"] ?? "NaN" } }
+
+        let first = max("method".count, "dataset".count, datasets.map(\.count).max() ?? 0)
+        let widths = methods.indices.map { j in max(methods[j].count, values.map { $0[j].count }.max() ?? 0) }
+        func line(_ head: String, _ cells: [String]) -> String {
+            (head.padding(toLength: first, withPad: " ", startingAt: 0) + zip(cells, widths).map { c, w in
+                "  " + String(repeating: " ", count: max(0, w - c.count)) + c
+            }.joined()).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var plain = [line("method", methods), line("dataset", [])]
+        for (d, v) in zip(datasets, values) { plain.append(line(d, v)) }
+
+        var html = "<div>\n<table border=\"1\" class=\"dataframe\">\n  <thead>\n"
+        html += "    <tr style=\"text-align: right;\">\n      <th>method</th>\n" + methods.map { "      <th>\(Self.html($0))</th>\n" }.joined() + "    </tr>\n"
+        html += "    <tr>\n      <th>dataset</th>\n" + methods.map { _ in "      <th></th>\n" }.joined() + "    </tr>\n  </thead>\n  <tbody>\n"
+        for (d, v) in zip(datasets, values) {
+            html += "    <tr>\n      <th>\(Self.html(d))</th>\n" + v.map { "      <td>\($0)</td>\n" }.joined() + "    </tr>\n"
+        }
+        html += "  </tbody>\n</table>\n</div>"
+        return .table(plain: plain.joined(separator: "\n"), html: html)
+    }
+
+    func crossCheckSetup(_ mapped: [(method: String, className: String)]) -> String {
+        let classes = mapped.map(\.className).sorted()
+        var s = "# Tally's method names and the crowd-kit classes with the same algorithm.\n"
+        if classes.isEmpty {
+            s += "CROWDKIT = {}\n"
+        } else {
+            s += "from crowdkit.aggregation import \(classes.joined(separator: ", "))\n\nCROWDKIT = {\n"
+            s += mapped.map { "    \(Self.pythonString($0.method)): \($0.className),\n" }.joined() + "}\n"
+        }
+        s += "DATASETS = Path(\(Self.pythonString(results.run?.datasets ?? "datasets")))\n"
+        s += #"""
+
+
+        def read_labels(path, sep):
+            """Reads a labels file as crowd-kit expects it: strings, made ints when all are integers."""
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False)
+            frame = frame.rename(columns={"performer": "worker", "true_label": "label"})
+            if len(frame) and frame["label"].map(lambda x: x.lstrip("-").isdigit() and str(int(x)) == x).all():
+                frame["label"] = frame["label"].astype("int64")
+            return frame
+
+
+        def load(name):
+            """A data set's answers (task, worker, label) and gold labels (by task), as the bench read them."""
+            folder = DATASETS / name
+            if (folder / "crowd_labels.csv").exists():
+                answers, gold = read_labels(folder / "crowd_labels.csv", ","), read_labels(folder / "gt.csv", ",")
+            else:
+                answers, gold = read_labels(folder / "answers.tsv", "\t"), read_labels(folder / "gold.tsv", "\t")
+            return answers[["task", "worker", "label"]], gold.set_index("task")["label"]
+        """#
+        return s
+    }
+
+    static let crossCheckRun = #"""
+        rows = []
+        for (dataset, method), tally_accuracy in results.set_index(["dataset", "method"])["accuracy"].items():
+            if method not in CROWDKIT:
+                continue
+            answers, gold = load(dataset)
+            try:
+                predicted = CROWDKIT[method]().fit_predict(answers)
+            except Exception as error:  # e.g. a method crowd-kit cannot run on this data set
+                rows.append({"dataset": dataset, "method": method, "tally": tally_accuracy, "crowdkit": float("nan"), "note": repr(error)})
+                continue
+            common = gold.index.intersection(predicted.index)
+            accuracy = float((predicted.loc[common].astype(str) == gold.loc[common].astype(str)).mean())
+            rows.append({"dataset": dataset, "method": method, "tally": tally_accuracy, "crowdkit": accuracy, "note": ""})
+        crosscheck = pd.DataFrame(rows, columns=["dataset", "method", "tally", "crowdkit", "note"])
+        crosscheck["difference"] = crosscheck["crowdkit"] - crosscheck["tally"]
+        crosscheck
+        """#
+
+    /// A Python string literal.
+    static func pythonString(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    static func html(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

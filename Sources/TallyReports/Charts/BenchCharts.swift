@@ -1,0 +1,84 @@
+import Foundation
+
+/// The charts of a `tally bench` run, as Vega-Lite v5 specs with their data inline.
+///
+/// Values are rounded as the TSV shows them (accuracy to 4 decimals, time to 3 significant
+/// digits), so a spec is short and two runs with the same results give the same bytes.
+public enum BenchCharts {
+    /// Accuracy per method per data set: a dot plot with data sets down the side and one colour
+    /// per method; the best method(s) on each data set ringed, a published value (if known) as a
+    /// hollow diamond in the method's colour.
+    public static func accuracy(_ rows: [Bench.Row], title: String = "Accuracy per method and data set") -> VegaLite {
+        let values: [JSONValue] = rows.map { r in
+            [
+                "dataset": .string(r.dataset), "method": .string(r.method),
+                "accuracy": .rounded(r.accuracy, decimals: 4), "macroF1": .rounded(r.macroF1, decimals: 4),
+                "goldTasks": .number(Double(r.goldTasks)), "best": .bool(r.best),
+                "published": .rounded(r.published, decimals: 4),
+            ]
+        }
+        let hasPublished = rows.contains { $0.published != nil }
+        let x = VegaLite.FieldDef.quantitative("accuracy", title: "accuracy on gold tasks", scale: VegaLite.Scale(zero: false))
+        let tooltip: [VegaLite.FieldDef] = [
+            .nominal("dataset", title: "data set"), .nominal("method"),
+            .quantitative("accuracy", format: ".4f"), .quantitative("macroF1", title: "macro-F1", format: ".4f"),
+            .quantitative("goldTasks", title: "gold tasks"), .nominal("best"),
+            .quantitative("published", title: "published accuracy", format: ".3f"),
+        ]
+        var layers = [
+            VegaLite(
+                transform: [VegaLite.filter("isValid(datum.accuracy)")],
+                mark: .init("point", filled: true, size: 70, opacity: 0.85),
+                encoding: .init(x: x, color: .nominal("method"), tooltip: tooltip)),
+            VegaLite(
+                transform: [VegaLite.filter("datum.best")],
+                mark: .init("point", filled: false, size: 260, color: "black", strokeWidth: 1.5),
+                encoding: .init(x: x, tooltip: tooltip)),
+        ]
+        if hasPublished {
+            var published = VegaLite.FieldDef.quantitative("published", title: "accuracy on gold tasks", scale: VegaLite.Scale(zero: false))
+            published.format = ".3f"
+            layers.append(VegaLite(
+                transform: [VegaLite.filter("isValid(datum.published)")],
+                mark: .init("point", filled: false, size: 110, shape: "diamond", strokeWidth: 2),
+                encoding: .init(x: published, color: .nominal("method"), tooltip: tooltip)))
+        }
+        return VegaLite(
+            schema: VegaLite.schemaURL,
+            title: .init(title, subtitle: "Ringed: best on the data set." + (hasPublished ? " Hollow diamond: published accuracy." : "")),
+            description: "Accuracy of each aggregation method on each data set's gold tasks (tally bench).",
+            width: 480, height: ["step": 18],
+            data: .init(values: values),
+            encoding: .init(y: .nominal("dataset", title: "data set", sort: "ascending")),
+            layer: layers)
+    }
+
+    /// Fit time per method per data set on a log scale: a dot plot like ``accuracy(_:title:)``.
+    /// Rows with a zero time (below the clock's resolution) cannot go on a log axis and are left
+    /// out.
+    public static func fitTime(_ rows: [Bench.Row], title: String = "Fit time per method and data set") -> VegaLite {
+        let values: [JSONValue] = rows.map { r in
+            [
+                "dataset": .string(r.dataset), "method": .string(r.method),
+                "seconds": .rounded(r.seconds, significant: 3), "answers": .number(Double(r.answers)),
+                "iterations": r.iterations.map { .number(Double($0)) } ?? .null,
+            ]
+        }
+        return VegaLite(
+            schema: VegaLite.schemaURL,
+            title: .init(title, subtitle: "Median over the repeats, seconds, log scale."),
+            description: "Time each aggregation method took to fit each data set (tally bench).",
+            width: 480, height: ["step": 18],
+            data: .init(values: values),
+            transform: [VegaLite.filter("isValid(datum.seconds) && datum.seconds > 0")],
+            mark: .init("point", filled: true, size: 70, opacity: 0.85),
+            encoding: .init(
+                x: .quantitative("seconds", title: "fit time, s (log scale)", scale: .log),
+                y: .nominal("dataset", title: "data set", sort: "ascending"),
+                color: .nominal("method"),
+                tooltip: [
+                    .nominal("dataset", title: "data set"), .nominal("method"),
+                    .quantitative("seconds", format: ".3g"), .quantitative("answers"), .quantitative("iterations"),
+                ]))
+    }
+}
