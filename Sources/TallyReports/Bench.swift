@@ -85,6 +85,13 @@ public struct Bench: Sendable {
                 progress("\(name): skipped (\(reason))")
                 continue
             }
+            let scorable = gold.aligned(to: table).goldTasks
+            if scorable == 0 {
+                let reason = "no gold task has an answer (\(gold.count) gold labels, none for the \(table.taskCount) tasks answered)"
+                skipped.append(Skipped(dataset: name, reason: reason))
+                progress("\(name): skipped (\(reason))")
+                continue
+            }
             var datasetRows: [Row] = []
             for method in methods where !(method.binaryOnly && table.labelCount != 2) {
                 progress("\(name): \(method.name)")

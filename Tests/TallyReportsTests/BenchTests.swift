@@ -52,6 +52,20 @@ struct BenchTests {
         #expect(skipped.first?.reason.contains("60 distinct labels") == true)
     }
 
+    @Test("a data set whose gold names no answered task is skipped, and the results still write as JSON")
+    func noScorableGold() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let set = dir.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+        try Data("task\tworker\tlabel\nt1\tw1\tx\nt1\tw2\ty\n".utf8).write(to: set.appendingPathComponent("answers.tsv"))
+        try Data("task\tlabel\nzz\tx\n".utf8).write(to: set.appendingPathComponent("gold.tsv"))
+        let (rows, skipped) = Bench(methods: try BenchMethod.named("mv,ds")).run(directory: dir.path)
+        #expect(rows.isEmpty)
+        #expect(skipped.first?.reason.contains("no gold task has an answer") == true)
+        #expect(try BenchReport.json(rows, skipped: skipped).contains("no gold task"))
+    }
+
     @Test("unknown method names are refused")
     func unknownMethod() {
         #expect(throws: (any Error).self) { try BenchMethod.named("mv,glaad") }
