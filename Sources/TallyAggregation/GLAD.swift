@@ -1,3 +1,4 @@
+import CTallyKernels
 import Foundation
 import TallyCore
 
@@ -98,6 +99,7 @@ public struct GLAD: Aggregator {
         return answers.byTask.offsets.withUnsafeBufferPointer { offsets in
             answers.byTask.entries.withUnsafeBufferPointer { entries in
                 let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount)
+                defer { kernel.deallocate() }
                 var x = [Double](repeating: 1, count: w + t)
                 var posteriors = [Double](repeating: 0, count: t * k)
                 var gradient = [Double](repeating: 0, count: w + t)
@@ -189,6 +191,12 @@ struct GLADKernel: @unchecked Sendable {
     let lnOthers: Double
     /// `⌈2^64 / K⌉`: the worker of a fused entry is the high word of `entry · divider`.
     let divider: UInt64
+    /// The C pass (AVX2+FMA when the CPU has it); `TALLY_SWIFT_KERNEL=1` keeps the Swift one.
+    let useC: Bool
+    /// Per part: the C pass's scratch (answers of a block of tasks), `capacity` answers each.
+    let scratch: [UnsafeMutablePointer<Double>]
+    let scratchWorkers: [UnsafeMutablePointer<Int32>]
+    let capacity: Int
 
     init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int) {
         self.offsets = offsets
@@ -203,6 +211,20 @@ struct GLADKernel: @unchecked Sendable {
         self.threads = threads
         lnOthers = log(Double(k - 1))
         divider = UInt64.max / UInt64(k) + 1
+        let useC = DawidSkeneEngine.defaultUseCKernel
+        self.useC = useC
+        var largest = 0
+        for t in 0..<tasks { largest = max(largest, offsets[t + 1] - offsets[t]) }
+        let capacity = max(1024, largest)
+        self.capacity = capacity
+        let doubles = Int(tally_glad_scratch_doubles(Int64(capacity)))
+        scratch = useC ? parts.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: doubles) } : []
+        scratchWorkers = useC ? parts.map { _ in UnsafeMutablePointer<Int32>.allocate(capacity: capacity) } : []
+    }
+
+    func deallocate() {
+        for s in scratch { s.deallocate() }
+        for s in scratchWorkers { s.deallocate() }
     }
 
     /// `ln(1 + e^{−|x|})` is taken as 0 beyond |x| > 30, as crowd-kit's clamped softplus does.
@@ -283,7 +305,7 @@ struct GLADKernel: @unchecked Sendable {
                     let g = SendableMutablePointer(gp.baseAddress!), xs = SendablePointer(xp.baseAddress!), ps = SendablePointer(pp.baseAddress!)
                     forEachPart { p in
                         let alphaGradient = p == 0 ? g.pointer : slots.alphaGradients[p - 1].baseAddress!
-                        slots.values[p] = self.objectivePart(parts[p], alpha: xs.pointer, beta: xs.pointer + workers, posteriors: ps.pointer, alphaGradient: alphaGradient, betaGradient: g.pointer + workers)
+                        slots.values[p] = self.objectivePart(p, alpha: xs.pointer, beta: xs.pointer + workers, posteriors: ps.pointer, alphaGradient: alphaGradient, betaGradient: g.pointer + workers)
                     }
                 }
             }
@@ -313,9 +335,13 @@ struct GLADKernel: @unchecked Sendable {
         return -q
     }
 
-    private func objectivePart(_ range: Range<Int>, alpha: UnsafePointer<Double>, beta: UnsafePointer<Double>, posteriors: UnsafePointer<Double>, alphaGradient: UnsafeMutablePointer<Double>, betaGradient: UnsafeMutablePointer<Double>) -> Double {
+    private func objectivePart(_ part: Int, alpha: UnsafePointer<Double>, beta: UnsafePointer<Double>, posteriors: UnsafePointer<Double>, alphaGradient: UnsafeMutablePointer<Double>, betaGradient: UnsafeMutablePointer<Double>) -> Double {
         let k = self.k
+        let range = parts[part]
         for i in 0..<workers { alphaGradient[i] = 0 }
+        if useC {
+            return tally_glad_objective_range(UnsafePointer(OpaquePointer(offsets.baseAddress!)), entries.baseAddress!, Int64(range.lowerBound), Int64(range.upperBound), Int32(k), divider, alpha, beta, posteriors, alphaGradient, betaGradient, lnOthers, scratch[part], scratchWorkers[part], Int64(capacity))
+        }
         var q = 0.0
         var product = 1.0
         var factors = 0
