@@ -120,8 +120,17 @@ def main():
                 if ckpy:
                     c1 = ck_fit(ckpy, answers, gold, "glad", ["--n-iter", "1", "--tol=-1e30"], work, "glad-c1", args.timeout)
                     c2 = ck_fit(ckpy, answers, gold, "glad", ["--n-iter", "2", "--tol=-1e30"], work, "glad-c2", args.timeout)
-                    theirs = c2["fit"] - c1["fit"]
-                    B.log(f"  crowd-kit: fit 1 iteration {c1['fit']:.1f} s, 2 iterations {c2['fit']:.1f} s -> {theirs:.1f} s per iteration")
+                    if c1["timed_out"]:
+                        # Not even one iteration finished: its time exceeds the limit (a lower bound).
+                        theirs = c1["fit"]
+                        B.log(f"  crowd-kit: a fit of 1 iteration did not finish in {args.timeout} s")
+                    elif c2["timed_out"]:
+                        # Setup plus one iteration finished, two did not: c2 - c1 > timeout - c1.
+                        theirs = c2["fit"] - c1["fit"]
+                        B.log(f"  crowd-kit: fit 1 iteration {c1['fit']:.1f} s, 2 iterations > {args.timeout} s")
+                    else:
+                        theirs = c2["fit"] - c1["fit"]
+                        B.log(f"  crowd-kit: fit 1 iteration {c1['fit']:.1f} s, 2 iterations {c2['fit']:.1f} s -> {theirs:.1f} s per iteration")
                     row.update(theirs=theirs, theirs_acc=c2["accuracy"], timed_out=c1["timed_out"] or c2["timed_out"], target=100,
                                differing=B.compare_labels(t1["labels"], c1["labels"])["total"] if c1["labels"] else None)
                 results.append(row)
