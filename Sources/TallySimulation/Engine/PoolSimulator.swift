@@ -166,6 +166,8 @@ struct Simulation {
     var workerRecompletedUpTo: [Int32] = []
     var groupCount: [Int32]               // per type: workers of a colluding type so far
     let typeCDF: [Double]
+    let typeModels: [WorkerType.Model]
+    let responseSigma: Double, skipProbability: Double, gapSeconds: Double, autoAccept: Bool
 
     // Assignments.
     var assignWorker: [Int32] = []
@@ -188,6 +190,8 @@ struct Simulation {
 
     var queue = EventQueue()
     var pendingMajority: [Int32] = []
+    var flushTasks: [Int32] = []
+    var flushKeys: [UInt64] = []
     var pendingMajorityMs: Int64 = -1
     var scratchCounts: [Int32]
     var scratchAnswers: [Int32] = []
@@ -258,6 +262,11 @@ struct Simulation {
         let total = scenario.crowd.types.map(\.share).reduce(0, +)
         var acc = 0.0
         typeCDF = scenario.crowd.types.map { acc += $0.share / total; return acc }
+        typeModels = scenario.crowd.types.map(\.model)
+        responseSigma = scenario.crowd.responseSigma
+        skipProbability = scenario.crowd.skipProbability
+        gapSeconds = scenario.crowd.gapSeconds
+        autoAccept = scenario.pool.autoAccept
         let expected = n * scenario.pool.overlap / max(1, realPerSuite) + 16
         assignWorker.reserveCapacity(expected)
         assignStartMs.reserveCapacity(expected)
@@ -437,7 +446,7 @@ struct Simulation {
     func answered(_ w: Int32, _ task: Int32) -> Bool {
         var s = taskHead[Int(task)]
         while s >= 0 {
-            if assignWorker[Int(slotAssignment(s))] == w { return true }
+            if slotWorker[Int(s)] == w { return true }
             s = slotNext[Int(s)]
         }
         return false
@@ -448,6 +457,7 @@ struct Simulation {
     func slotAssignment(_ s: Int32) -> Int32 { slotOwner[Int(s)] }
 
     var slotOwner: [Int32] = []
+    var slotWorker: [Int32] = []
 
     mutating func request(_ w: Int32, _ t: Int64) {
         let wi = Int(w)
@@ -527,17 +537,17 @@ struct Simulation {
             slotLabel.append(answer(w, kind, task))
             slotNext.append(-1)
             slotOwner.append(a)
+            slotWorker.append(w)
             if kind == 0 {
                 taskActive[Int(task)] += 1
                 updateAvailability(task)
             }
         }
         // How it ends.
-        let c = scenario.crowd
-        let seconds = Foundation.exp(workerLogMedian[wi] + Foundation.log(Double(scratchSuite.count)) + c.responseSigma * rng.normal())
+        let seconds = Foundation.exp(workerLogMedian[wi] + Foundation.log(Double(scratchSuite.count)) + responseSigma * rng.normal())
         var ms = max(1, Int64(min(1e12, seconds * 1000).rounded()))
         var planned: UInt8 = 1
-        if c.skipProbability > 0, rng.bernoulli(c.skipProbability) {
+        if skipProbability > 0, rng.bernoulli(skipProbability) {
             planned = 4
             ms = max(1, ms / 5)
         } else if ms > maxDurationMs {
@@ -561,7 +571,7 @@ struct Simulation {
         default: truth = trainingLabel[Int(task)]; beta = 1; difficulty = 0
         }
         let k32 = Int32(k)
-        let model = scenario.crowd.types[Int(workerType[wi])].model
+        let model = typeModels[Int(workerType[wi])]
         @inline(__always) func other(_ u: Int) -> Int32 { (truth + 1 + Int32(u)) % k32 }
         switch model {
         case .uniformSpammer, .fastCheater:
@@ -636,7 +646,7 @@ struct Simulation {
             }
             let now = engineTime(t)
             engine.process(AssignmentEvent(time: now, worker: w, .submitted(Submission(duration: now - engineTime(assignStartMs[ai]), control: control, training: training))))
-            if scenario.pool.autoAccept {
+            if autoAccept {
                 assignStatus[ai] = .accepted
                 assignReviewMs[ai] = t
                 engine.process(AssignmentEvent(time: now, worker: w, .accepted))
@@ -649,7 +659,7 @@ struct Simulation {
             if workerDone[wi] >= workerPlanned[wi] || workerDropout[wi] {
                 leave(w, t)
             } else {
-                let gap = Int64((rng.exponential(rate: 1 / max(1e-9, scenario.crowd.gapSeconds)) * 1000).rounded())
+                let gap = Int64((rng.exponential(rate: 1 / max(1e-9, gapSeconds)) * 1000).rounded())
                 queue.push(t + gap, .request, w)
             }
         case 4, 5:
@@ -660,7 +670,7 @@ struct Simulation {
             handleActions(t)
             workerDone[wi] += 1
             if skipped, workerDone[wi] < workerPlanned[wi], !workerDropout[wi] {
-                let gap = Int64((rng.exponential(rate: 1 / max(1e-9, scenario.crowd.gapSeconds)) * 1000).rounded())
+                let gap = Int64((rng.exponential(rate: 1 / max(1e-9, gapSeconds)) * 1000).rounded())
                 queue.push(t + gap, .request, w)
             } else {
                 leave(w, t)
@@ -720,19 +730,24 @@ struct Simulation {
         let t = pendingMajorityMs
         pendingMajorityMs = -1
         guard !pendingMajority.isEmpty else { return }
-        var tasks = pendingMajority
+        swap(&pendingMajority, &flushTasks)
         pendingMajority.removeAll(keepingCapacity: true)
+        defer { flushTasks.removeAll(keepingCapacity: true) }
         // The export lists suites in issue order, so a task's first row is its earliest answer slot.
-        if tasks.count > 1 {
-            func firstRow(_ task: Int32) -> Int32 {
+        if flushTasks.count > 1 {
+            // Sort by first row: pack (first slot, task) into one word per task.
+            flushKeys.removeAll(keepingCapacity: true)
+            for task in flushTasks {
                 var s = taskHead[Int(task)], best = Int32.max
                 while s >= 0 { best = min(best, s); s = slotNext[Int(s)] }
-                return best
+                flushKeys.append(UInt64(UInt32(bitPattern: best)) << 32 | UInt64(UInt32(bitPattern: task)))
             }
-            tasks.sort { firstRow($0) < firstRow($1) }
+            flushKeys.sort()
+            for i in flushKeys.indices { flushTasks[i] = Int32(bitPattern: UInt32(truncatingIfNeeded: flushKeys[i])) }
         }
         let now = engineTime(t)
-        for task in tasks {
+        for i in flushTasks.indices {
+            let task = flushTasks[i]
             scratchAnswers.removeAll(keepingCapacity: true)
             for z in 0..<k { scratchCounts[z] = 0 }
             var s = taskHead[Int(task)]
@@ -741,14 +756,14 @@ struct Simulation {
                 scratchCounts[Int(slotLabel[Int(s)])] += 1
                 s = slotNext[Int(s)]
             }
-            scratchAnswers.sort()
+            if scratchAnswers.count > 1 { insertionSort(&scratchAnswers) }
             var best: Int32 = 0, leader = -1, tie = false
             for z in 0..<k {
                 if scratchCounts[z] > best { best = scratchCounts[z]; leader = z; tie = false } else if scratchCounts[z] == best, best > 0 { tie = true }
             }
             let size = tie ? 0 : best
             for s in scratchAnswers {
-                let w = assignWorker[Int(slotOwner[Int(s)])]
+                let w = slotWorker[Int(s)]
                 engine.process(AssignmentEvent(time: now, worker: w, .majorityResolved(task: task, agreed: !tie && Int(slotLabel[Int(s)]) == leader, majoritySize: size)))
                 handleActions(t)
             }
@@ -855,5 +870,18 @@ struct Simulation {
             handleActions(t)
             leave(assignWorker[a], t)
         }
+    }
+}
+
+/// Sorts a short array in place without allocating.
+@inline(__always)
+func insertionSort(_ a: inout [Int32]) {
+    var i = 1
+    while i < a.count {
+        let x = a[i]
+        var j = i - 1
+        while j >= 0, a[j] > x { a[j + 1] = a[j]; j -= 1 }
+        a[j + 1] = x
+        i += 1
     }
 }
