@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TallyAggregation", targets: ["TallyAggregation"]),
         .library(name: "TallyReports", targets: ["TallyReports"]),
         .library(name: "TallyQualityControl", targets: ["TallyQualityControl"]),
+        .library(name: "TallySimulation", targets: ["TallySimulation"]),
         .executable(name: "tally", targets: ["tally"]),
     ],
     dependencies: [
@@ -48,6 +49,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "TallySimulation",
+            dependencies: ["TallyCore", "TallyQualityControl"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "tally",
@@ -55,6 +62,8 @@ let package = Package(
                 "TallyCore",
                 "TallyAggregation",
                 "TallyReports",
+                "TallyQualityControl",
+                "TallySimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -80,6 +89,11 @@ let package = Package(
         .testTarget(
             name: "TallyQualityControlTests",
             dependencies: ["TallyQualityControl", "TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TallySimulationTests",
+            dependencies: ["TallySimulation", "TallyQualityControl", "TallyCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,8 +11,9 @@ import TallyCore
 /// * `SKIPPED`, `EXPIRED`: a skip or an expiry at `ASSIGNMENT:skipped` / `ASSIGNMENT:expired`
 ///   (else at the start); `ACTIVE`: nothing.
 /// * A row with any `GOLDEN:` cell filled is a control answer, correct when every `OUTPUT:` field
-///   whose `GOLDEN:` cell is filled equals it. Training answers cannot be told apart in an export
-///   and count as control answers.
+///   whose `GOLDEN:` cell is filled equals it. Such a row whose `HINT:text` is filled is a training
+///   answer (training tasks carry a hint, `message_on_unknown_solution`); without a hint, training
+///   answers cannot be told apart and count as control answers.
 /// * Other rows are general answers. A task (`ASSIGNMENT:task_id`, else its `INPUT:` values) is
 ///   taken to have reached its overlap with the answers in the file; at its last submission time
 ///   every Toloker who answered it gets a `majorityResolved` event: the majority is the most
@@ -50,6 +51,7 @@ public struct TolokaExportEvents: Sendable {
         let timeColumns = (accepted: column("ASSIGNMENT:accepted"), rejected: column("ASSIGNMENT:rejected"), skipped: column("ASSIGNMENT:skipped"), expired: column("ASSIGNMENT:expired"))
         let outputs = table.header.indices.filter { table.header[$0].hasPrefix("OUTPUT:") }
         let golden = outputs.map { column("GOLDEN:" + table.header[$0].dropFirst("OUTPUT:".count)) }
+        let hintColumn = column("HINT:text")
         let taskColumns = column("ASSIGNMENT:task_id").map { [$0] } ?? table.header.indices.filter { table.header[$0].hasPrefix("INPUT:") }
 
         var workers = Interner()
@@ -95,7 +97,7 @@ public struct TolokaExportEvents: Sendable {
                 guard let at = submittedAt ?? started else {
                     throw QualityControlError(.invalidValue, path: "\(table.file):\(table.lines[first])", "field '\(table.header[submittedColumn ?? startedColumn!])': empty; expected the assignment's time")
                 }
-                var control = AnswerOutcomes()
+                var control = AnswerOutcomes(), training = AnswerOutcomes()
                 for r in rows {
                     let row = table.rows[r]
                     var isControl = false, correct = true
@@ -104,7 +106,9 @@ public struct TolokaExportEvents: Sendable {
                         isControl = true
                         if row[o] != row[g] { correct = false }
                     }
-                    if isControl {
+                    if isControl, let h = hintColumn, !row[h].isEmpty {
+                        training.append(correct)
+                    } else if isControl {
                         control.append(correct)
                     } else if !outputs.isEmpty, !taskColumns.isEmpty {
                         let task = tasks.intern(taskColumns.map { row[$0] }.joined(separator: " | "))
@@ -113,7 +117,7 @@ public struct TolokaExportEvents: Sendable {
                     }
                 }
                 let duration = submittedAt.flatMap { s in started.map { s - $0 } } ?? .nan
-                events.append(.submitted(time: at, worker: worker, duration: duration, control: control))
+                events.append(.submitted(time: at, worker: worker, duration: duration, control: control, training: training))
                 if status == "REJECTED" {
                     events.append(AssignmentEvent(time: try time(first, timeColumns.rejected) ?? at, worker: worker, .rejected))
                 } else if status != "SUBMITTED" {

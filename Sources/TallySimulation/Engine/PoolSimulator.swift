@@ -1,0 +1,887 @@
+import Foundation
+import TallyQualityControl
+
+/// A seeded discrete-event simulation of one Toloka pool.
+///
+///     let scenario = try Scenario.read(path: "datasets/scenarios/audio-gender.json")
+///     let result = try PoolSimulator.run(scenario, seed: 7)
+///     for file in result.files() { … }   // answers.tsv, export.tsv, …
+///
+/// The clock counts whole milliseconds from ``SimulationSettings/startEpochSeconds``. Events are
+/// processed in time order, ties in the order they were scheduled. What happens (spec §4.4, §9, §10;
+/// *choice* marks a modelling decision where the spec is silent or unverified):
+/// * **Arrivals**: a Poisson process of new workers, `arrivals_per_hour`, optionally modulated by a
+///   diurnal cosine (thinning). A worker's type is drawn by share; parameters are drawn per worker.
+/// * **A session**: a worker plans a heavy-tailed number of suites (``CrowdSettings/Activity``), leaves
+///   after the first with probability `first_visit_dropout`, and asks for the next suite after an
+///   exponential pause. A worker who finds no suite (nothing available, the control tasks used up,
+///   restricted, pool closed) leaves for good (*choice*); a worker whose suite expires leaves too (*choice*).
+/// * **Mixing**: a suite takes `real_tasks_count` general tasks the worker has not answered, with
+///   overlap left, drawn at random (or in creation order), plus control and training tasks the worker
+///   has not seen (each shown to a worker at most once; infinite overlap), then shuffled on the page.
+///   The control tasks come in a per-worker pseudo-random cyclic order (random start and a stride
+///   coprime with their number), so a worker sees all of them before any repeats could arise — and
+///   a worker who would need a repeat gets no suite. With `force_last_assignment`, a worker who can find
+///   only fewer than `min_real_tasks_count` general tasks gets a partial suite.
+/// * **Overlap**: a general task is issued until `overlap` workers hold or submitted it; a skipped or
+///   expired suite gives its slots back; a rejected one does not. With `dynamic_overlap_config`, when a
+///   task reaches its overlap the confidence of spec notes §3.3 is computed with each worker's control
+///   accuracy q = (K + correct) / (2K + total), and the overlap grows by one until the confidence
+///   reaches `min_confidence` or `max_overlap`.
+/// * **Times**: a suite takes lognormal time around the worker's median (median seconds per task ×
+///   tasks, divided by the type's speed-up); it is skipped with `skip_probability` (after a fifth of
+///   that time, *choice*), expires when the time exceeds `assignment_max_duration_seconds`, else is
+///   submitted. Every duration is at least 1 ms.
+/// * **Quality control**: a ``QualityControlEngine`` gets exactly the events a replay of the TSV export
+///   would build (``TolokaExportEvents``): a submission (duration = submitted − started; control and
+///   training outcomes in page order), then an accept at once in auto-accept pools (else when a rule
+///   approves or rejects, or `auto_accept_period_day` after submission), skips, expiries; and when a
+///   general task reaches its final overlap, a majority event for each of its answerers. Majority
+///   events at one millisecond are delivered after every other event at that millisecond, ordered by
+///   the task's first row in the export, then by row — the order the replay builds. A restricted
+///   worker gets no further suites; `REJECT_ALL_ASSIGNMENTS` / `APPROVE_ALL_ASSIGNMENTS` review the
+///   worker's SUBMITTED suites.
+/// * **Recompletion after a ban**: a `USERS_ASSESSMENT` config whose rule is `CHANGE_OVERLAP` (the
+///   "Recompletion of assignments from banned users" rule) adds `delta` to the overlap of every
+///   general task in the suites the banned worker had submitted (each suite once), reopening the pool
+///   when `open_pool` is true. The banned worker's answers stay (paid) unless rejected, and are left
+///   out of the accepted data when ``SimulationSettings/excludeBanned``.
+/// * **Closing**: the pool closes `COMPLETED` when every general task reached its overlap and no suite
+///   is active (infinite-overlap control tasks do not keep it open), or `EXPIRED` at `will_expire`
+///   (default ``SimulationSettings/maxDurationSeconds``); active suites then expire.
+/// * **Cost**: each submitted, not rejected suite costs the reward plus Toloka's fee,
+///   max(`fee_rate` × reward, `fee_minimum`) — 30 % with a $0.005 minimum by default (Toloka's published
+///   requester fee at the time of writing; **unverified**, set it in the scenario). Partial suites are
+///   paid in full (*choice*). A banned worker's suites are "wasted"; the others are split into general
+///   and control (+ training) cost by the suite's task counts.
+///
+/// Replay equality: fed the same events, the engine takes the same actions, so replaying `export.tsv`
+/// through `pool.json`'s rules reproduces the simulator's bans exactly (same workers, same times), for
+/// every emulated collector — except that for `MAJORITY_VOTE` the replay resolves every task once, at
+/// its last answer, so a task that never reached its overlap (pool expired) or was reopened by
+/// recompletion can make the two differ.
+///
+/// - Complexity: O(log active workers) per event; issuing a suite is O(suite size × overlap) in the
+///   common case. The hot loop touches only flat arrays of integers and doubles.
+public enum PoolSimulator {
+    /// Runs `scenario` with `seed`.
+    /// - Throws: ``ScenarioError`` when the scenario is inconsistent (see ``Scenario/validate()``).
+    public static func run(_ scenario: Scenario, seed: UInt64) throws(ScenarioError) -> SimulationResult {
+        try scenario.validate()
+        let engine: QualityControlEngine
+        do {
+            engine = try QualityControlEngine(scenario.pool.qualityControl, ignoringUnsupported: true)
+        } catch {
+            throw ScenarioError(.invalidValue, path: "pool.quality_control." + error.path, error.message)
+        }
+        var s = Simulation(scenario, seed: seed, engine: engine)
+        s.run()
+        return SimulationResult(s)
+    }
+}
+
+/// Assignment statuses (spec §10). The export calls `accepted` APPROVED.
+public enum AssignmentStatus: UInt8, Sendable {
+    case active, submitted, accepted, rejected, skipped, expired
+
+    public var exportName: String {
+        switch self {
+        case .active: return "ACTIVE"
+        case .submitted: return "SUBMITTED"
+        case .accepted: return "APPROVED"
+        case .rejected: return "REJECTED"
+        case .skipped: return "SKIPPED"
+        case .expired: return "EXPIRED"
+        }
+    }
+}
+
+/// Why the pool closed.
+public enum PoolCloseReason: String, Sendable, Codable {
+    case completed = "COMPLETED", expired = "EXPIRED", open = "OPEN"
+}
+
+/// The state of one run; flat arrays indexed by task, worker, assignment and slot.
+struct Simulation {
+    let scenario: Scenario
+    let seed: UInt64
+    var rng: SimulationRandom
+    var engine: QualityControlEngine
+    let k: Int
+    let epoch: Int64
+
+    // Mixer and pool.
+    let realPerSuite: Int, goldenPerSuite: Int, trainingPerSuite: Int, minReal: Int
+    let maxDurationMs: Int64
+    let expireMs: Int64
+    let recompletion: (delta: Int, openPool: Bool)?
+    var poolOpen = true
+    var closeReason: PoolCloseReason = .open
+    var closeMs: Int64 = -1
+    var arrivalsRunning = true
+
+    // General tasks.
+    var taskLabel: [Int32]
+    var taskBeta: [Double]
+    var taskDifficulty: [UInt8]     // 0 normal, 1 easy, 2 impossible
+    var taskTarget: [Int32]
+    var taskActive: [Int32]
+    var taskSubmitted: [Int32]
+    var taskResolved: [Bool]
+    var taskResolvedMs: [Int64]
+    var taskHead: [Int32]
+    var taskTail: [Int32]
+    var available: [Int32] = []
+    var availablePosition: [Int32]
+    var resolvedCount = 0
+    var creationCursor = 0
+    // Control and training tasks.
+    var goldenLabel: [Int32]
+    var trainingLabel: [Int32]
+
+    // Workers.
+    var workerType: [Int32] = []
+    var workerParameter: [Double] = []    // p, α, strength, detection, group accuracy
+    var workerFixed: [Int32] = []         // fixed label, adversarial shift, group id
+    var workerConfusion: [Int32] = []     // offset into confusionCDF, or -1
+    var confusionCDF: [Double] = []
+    var confusionDiagonal: [Double] = []  // per worker with a matrix: Σ prior_c π_cc (filled at creation)
+    var workerLogMedian: [Double] = []
+    var workerPlanned: [Int32] = []
+    var workerDone: [Int32] = []
+    var workerDropout: [Bool] = []
+    var workerGoldenSeen: [Int32] = []
+    var workerGoldenStart: [Int32] = []
+    var workerGoldenStride: [Int32] = []
+    var workerTrainingSeen: [Int32] = []
+    var workerTrainingStart: [Int32] = []
+    var workerTrainingStride: [Int32] = []
+    var workerGoldCorrect: [Int32] = []
+    var workerGoldTotal: [Int32] = []
+    var workerArrivalMs: [Int64] = []
+    var workerLeftMs: [Int64] = []
+    var workerFirstBanMs: [Int64] = []
+    var workerFirstAssignment: [Int32] = []
+    var workerLastAssignment: [Int32] = []
+    var workerRecompletedUpTo: [Int32] = []
+    var groupCount: [Int32]               // per type: workers of a colluding type so far
+    let typeCDF: [Double]
+    let typeModels: [WorkerType.Model]
+    let responseSigma: Double, skipProbability: Double, gapSeconds: Double, autoAccept: Bool
+
+    // Assignments.
+    var assignWorker: [Int32] = []
+    var assignStartMs: [Int64] = []
+    var assignEndMs: [Int64] = []
+    var assignPlannedEnd: [Int64] = []
+    var assignPlanned: [UInt8] = []       // planned outcome: 1 submit, 4 skip, 5 expire
+    var assignStatus: [AssignmentStatus] = []
+    var assignReviewMs: [Int64] = []      // accepted or rejected at
+    var assignSlotStart: [Int32] = []
+    var assignSlotCount: [UInt8] = []
+    var assignNextOfWorker: [Int32] = []
+    var activeCount = 0
+
+    // Slots (one task of one assignment).
+    var slotKind: [UInt8] = []            // 0 general, 1 control, 2 training
+    var slotTask: [Int32] = []
+    var slotLabel: [Int32] = []
+    var slotNext: [Int32] = []            // next answer of the same general task
+
+    var queue = EventQueue()
+    var pendingMajority: [Int32] = []
+    var flushTasks: [Int32] = []
+    var flushKeys: [UInt64] = []
+    var pendingMajorityMs: Int64 = -1
+    var scratchCounts: [Int32]
+    var scratchAnswers: [Int32] = []
+    var scratchSuite: [Int32] = []
+    var scratchKinds: [UInt8] = []
+    var actionsSeen = 0
+
+    init(_ scenario: Scenario, seed: UInt64, engine: QualityControlEngine) {
+        self.scenario = scenario
+        self.seed = seed
+        self.engine = engine
+        rng = SimulationRandom(seed: seed)
+        k = scenario.labels.count
+        epoch = scenario.simulation.startEpochSeconds
+        let m = scenario.pool.mixer
+        realPerSuite = m.realTasksCount
+        goldenPerSuite = m.goldenTasksCount
+        trainingPerSuite = m.trainingTasksCount
+        minReal = max(1, m.minRealTasksCount ?? m.realTasksCount)
+        maxDurationMs = Int64(scenario.pool.assignmentMaxDurationSeconds) * 1000
+        expireMs = Int64(((scenario.pool.willExpireSeconds ?? scenario.simulation.maxDurationSeconds) * 1000).rounded())
+        var rec: (Int, Bool)?
+        for c in scenario.pool.qualityControl.configs where c.collector.kind == .usersAssessment {
+            for r in c.rules {
+                if case .changeOverlap(let delta, let open) = r.action, r.conditions.allSatisfy({ $0.key != .poolAccessRevokedReason || $0.value == .string("RESTRICTION") }) {
+                    rec = (delta + (rec?.0 ?? 0), open || (rec?.1 ?? false))
+                }
+            }
+        }
+        recompletion = rec.map { (delta: $0.0, openPool: $0.1) }
+
+        // Tasks.
+        var taskRNG = SimulationRandom(seed: SimulationRandom.hash(seed, 1, 0))
+        let n = scenario.tasks.count
+        let prior = scenario.tasks.prior ?? Array(repeating: 1 / Double(k), count: k)
+        func draw(_ p: [Double], _ r: inout SimulationRandom) -> Int32 {
+            var u = r.uniform()
+            for (i, x) in p.enumerated() { u -= x; if u < 0 { return Int32(i) } }
+            return Int32(p.count - 1)
+        }
+        taskLabel = (0..<n).map { _ in draw(prior, &taskRNG) }
+        taskBeta = Array(repeating: 1, count: n)
+        taskDifficulty = Array(repeating: 0, count: n)
+        switch scenario.tasks.difficulty {
+        case .none: break
+        case .glad(let mu, let sd):
+            for t in 0..<n { taskBeta[t] = Foundation.exp(taskRNG.normal(mean: mu, sd: sd)) }
+        case .discrete(let easy, _, let impossible):
+            for t in 0..<n {
+                let u = taskRNG.uniform()
+                taskDifficulty[t] = u < easy ? 1 : (u >= 1 - impossible ? 2 : 0)
+            }
+        }
+        let goldenPrior = scenario.tasks.goldenPrior ?? prior
+        goldenLabel = (0..<scenario.tasks.goldenCount).map { _ in draw(goldenPrior, &taskRNG) }
+        trainingLabel = (0..<scenario.tasks.trainingCount).map { _ in draw(goldenPrior, &taskRNG) }
+        taskTarget = Array(repeating: Int32(scenario.pool.overlap), count: n)
+        taskActive = Array(repeating: 0, count: n)
+        taskSubmitted = Array(repeating: 0, count: n)
+        taskResolved = Array(repeating: false, count: n)
+        taskResolvedMs = Array(repeating: -1, count: n)
+        taskHead = Array(repeating: -1, count: n)
+        taskTail = Array(repeating: -1, count: n)
+        available = (0..<Int32(n)).map { $0 }
+        availablePosition = (0..<Int32(n)).map { $0 }
+        scratchCounts = Array(repeating: 0, count: k)
+        groupCount = Array(repeating: 0, count: scenario.crowd.types.count)
+        let total = scenario.crowd.types.map(\.share).reduce(0, +)
+        var acc = 0.0
+        typeCDF = scenario.crowd.types.map { acc += $0.share / total; return acc }
+        typeModels = scenario.crowd.types.map(\.model)
+        responseSigma = scenario.crowd.responseSigma
+        skipProbability = scenario.crowd.skipProbability
+        gapSeconds = scenario.crowd.gapSeconds
+        autoAccept = scenario.pool.autoAccept
+        let expected = n * scenario.pool.overlap / max(1, realPerSuite) + 16
+        assignWorker.reserveCapacity(expected)
+        assignStartMs.reserveCapacity(expected)
+        assignEndMs.reserveCapacity(expected)
+        assignPlannedEnd.reserveCapacity(expected)
+        assignPlanned.reserveCapacity(expected)
+        assignStatus.reserveCapacity(expected)
+        assignReviewMs.reserveCapacity(expected)
+        assignSlotStart.reserveCapacity(expected)
+        assignSlotCount.reserveCapacity(expected)
+        assignNextOfWorker.reserveCapacity(expected)
+        let slots = expected * (realPerSuite + goldenPerSuite + trainingPerSuite)
+        slotKind.reserveCapacity(slots)
+        slotTask.reserveCapacity(slots)
+        slotLabel.reserveCapacity(slots)
+        slotNext.reserveCapacity(slots)
+    }
+
+    @inline(__always) func engineTime(_ ms: Int64) -> Double { TolokaTime.seconds(epoch: epoch, ms: ms) }
+
+    // MARK: - Main loop
+
+    mutating func run() {
+        queue.push(0, .arrival, 0)
+        queue.push(expireMs, .poolExpire, 0)
+        while !queue.isEmpty {
+            let t = queue.peekTime!
+            if pendingMajorityMs >= 0, t > pendingMajorityMs { flushMajority() }
+            let e = queue.pop()
+            switch e.kind {
+            case .arrival: arrival(e.time)
+            case .request: request(e.id, e.time)
+            case .finish: finish(e.id, e.time)
+            case .autoAccept: autoAccept(e.id, e.time)
+            case .poolExpire: poolExpire(e.time)
+            }
+        }
+        if pendingMajorityMs >= 0 { flushMajority() }
+    }
+
+    mutating func arrival(_ t: Int64) {
+        guard poolOpen, workerType.count < scenario.crowd.maxWorkers else { arrivalsRunning = false; return }
+        let w = newWorker(t)
+        queue.push(t, .request, w)
+        // Next arrival: thinning of a Poisson process with rate λ(1 + A cos(2π(h − peak)/24)).
+        let c = scenario.crowd
+        let lambdaMax = c.arrivalsPerHour * (1 + c.diurnalAmplitude) / 3_600_000
+        var next = Double(t)
+        while true {
+            next += rng.exponential(rate: lambdaMax)
+            if c.diurnalAmplitude == 0 { break }
+            let hour = (Double(epoch % 86_400) + next / 1000).truncatingRemainder(dividingBy: 86_400) / 3600
+            let rate = 1 + c.diurnalAmplitude * Foundation.cos(2 * Double.pi * (hour - c.peakHour) / 24)
+            if rng.uniform() * (1 + c.diurnalAmplitude) < rate { break }
+        }
+        let nextMs = Int64(next.rounded(.up))
+        if nextMs < expireMs { queue.push(max(nextMs, t), .arrival, 0) } else { arrivalsRunning = false }
+    }
+
+    mutating func newWorker(_ t: Int64) -> Int32 {
+        let w = Int32(workerType.count)
+        let u = rng.uniform()
+        var type = typeCDF.count - 1
+        for (i, c) in typeCDF.enumerated() where u < c { type = i; break }
+        let spec = scenario.crowd.types[type]
+        var parameter = 0.0, fixed: Int32 = 0, confusion: Int32 = -1
+        switch spec.model {
+        case .oneCoin(let a): parameter = min(1, max(0, a.draw(&rng)))
+        case .glad(let a): parameter = a.draw(&rng)
+        case .adversarial(let s):
+            parameter = min(1, max(0, s.draw(&rng)))
+            fixed = Int32(1 + rng.below(k - 1))
+        case .goldenDetector(let d): parameter = min(1, max(0, d.draw(&rng)))
+        case .fixedAnswer(let l): fixed = Int32(l ?? rng.below(k))
+        case .colluding(let size, let a):
+            let index = groupCount[type]
+            groupCount[type] += 1
+            fixed = Int32(type) << 24 | (index / Int32(size))
+            // The group's accuracy is drawn from a stream of its own, so every member shares it.
+            var g = SimulationRandom(seed: SimulationRandom.hash(seed, 2, UInt64(UInt32(bitPattern: fixed))))
+            parameter = min(1, max(0, a.draw(&g)))
+        case .confusion(let concentration, let diagonal, let dominant):
+            confusion = Int32(confusionCDF.count)
+            let prior = scenario.tasks.prior ?? Array(repeating: 1 / Double(k), count: k)
+            var expected = 0.0
+            for c in 0..<k {
+                var row = rng.dirichlet(Array(repeating: concentration, count: k))
+                if dominant, let j = row.indices.max(by: { row[$0] < row[$1] }) { row.swapAt(c, j) }
+                if diagonal > 0 {
+                    row[c] += diagonal
+                    let s = row.reduce(0, +)
+                    for j in row.indices { row[j] /= s }
+                }
+                expected += prior[c] * row[c]
+                var acc = 0.0
+                for j in 0..<k { acc += row[j]; confusionCDF.append(acc) }
+                confusionCDF[confusionCDF.count - 1] = 1
+            }
+            parameter = expected
+        case .uniformSpammer, .fastCheater: break
+        }
+        let c = scenario.crowd
+        let median = c.medianSecondsPerTask * Foundation.exp(c.workerSigma * rng.normal()) / spec.speedup
+        let planned: Int
+        switch c.activity {
+        case .pareto(let alpha, let minimum, let maximum): planned = min(maximum, Int(min(1e9, rng.pareto(alpha: alpha, xm: minimum))))
+        case .lognormal(let mu, let sigma, let maximum): planned = min(maximum, max(1, Int(min(1e9, rng.lognormal(mu: mu, sigma: sigma)).rounded(.up))))
+        case .geometric(let mean, let maximum):
+            let p = 1 / mean
+            planned = min(maximum, p >= 1 ? 1 : 1 + Int(min(1e9, Foundation.log(rng.uniformPositive()) / Foundation.log(1 - p))))
+        case .fixed(let n): planned = n
+        }
+        let dropout = rng.bernoulli(c.firstVisitDropout)
+        workerType.append(Int32(type))
+        workerParameter.append(parameter)
+        workerFixed.append(fixed)
+        workerConfusion.append(confusion)
+        workerLogMedian.append(Foundation.log(median))
+        workerPlanned.append(Int32(max(1, planned)))
+        workerDone.append(0)
+        workerDropout.append(dropout)
+        let g = Int32(goldenLabel.count), tr = Int32(trainingLabel.count)
+        workerGoldenSeen.append(0)
+        workerGoldenStart.append(g > 0 ? Int32(rng.below(Int(g))) : 0)
+        workerGoldenStride.append(g > 0 ? coprimeStride(Int(g)) : 1)
+        workerTrainingSeen.append(0)
+        workerTrainingStart.append(tr > 0 ? Int32(rng.below(Int(tr))) : 0)
+        workerTrainingStride.append(tr > 0 ? coprimeStride(Int(tr)) : 1)
+        workerGoldCorrect.append(0)
+        workerGoldTotal.append(0)
+        workerArrivalMs.append(t)
+        workerLeftMs.append(-1)
+        workerFirstBanMs.append(-1)
+        workerFirstAssignment.append(-1)
+        workerLastAssignment.append(-1)
+        workerRecompletedUpTo.append(-1)
+        if Int(w) >= 64, Int(w) & (Int(w) - 1) == 0 { engine.reserveWorkers(2 * Int(w)) }
+        return w
+    }
+
+    /// A random step in 1..<n coprime with n (1 when n is 1).
+    mutating func coprimeStride(_ n: Int) -> Int32 {
+        guard n > 2 else { return 1 }
+        while true {
+            let s = 1 + rng.below(n - 1)
+            var a = s, b = n
+            while b != 0 { (a, b) = (b, a % b) }
+            if a == 1 { return Int32(s) }
+        }
+    }
+
+    mutating func leave(_ w: Int32, _ t: Int64) {
+        if workerLeftMs[Int(w)] < 0 { workerLeftMs[Int(w)] = t }
+    }
+
+    // MARK: - Issuing suites
+
+    @inline(__always)
+    mutating func updateAvailability(_ task: Int32) {
+        let t = Int(task)
+        let open = !taskResolved[t] && taskTarget[t] - taskActive[t] - taskSubmitted[t] > 0
+        let p = availablePosition[t]
+        if open, p < 0 {
+            availablePosition[t] = Int32(available.count)
+            available.append(task)
+        } else if !open, p >= 0 {
+            let last = available.removeLast()
+            if last != task {
+                available[Int(p)] = last
+                availablePosition[Int(last)] = p
+            }
+            availablePosition[t] = -1
+        }
+    }
+
+    @inline(__always)
+    func answered(_ w: Int32, _ task: Int32) -> Bool {
+        var s = taskHead[Int(task)]
+        while s >= 0 {
+            if slotWorker[Int(s)] == w { return true }
+            s = slotNext[Int(s)]
+        }
+        return false
+    }
+
+    /// The assignment a slot belongs to (slots are stored assignment by assignment).
+    @inline(__always)
+    func slotAssignment(_ s: Int32) -> Int32 { slotOwner[Int(s)] }
+
+    var slotOwner: [Int32] = []
+    var slotWorker: [Int32] = []
+
+    mutating func request(_ w: Int32, _ t: Int64) {
+        let wi = Int(w)
+        guard poolOpen, !engine.isRestricted(worker: w, at: engineTime(t)) else { leave(w, t); return }
+        if goldenPerSuite > 0, Int(workerGoldenSeen[wi]) + goldenPerSuite > goldenLabel.count { leave(w, t); return }
+        if trainingPerSuite > 0, Int(workerTrainingSeen[wi]) + trainingPerSuite > trainingLabel.count { leave(w, t); return }
+        // General tasks.
+        scratchSuite.removeAll(keepingCapacity: true)
+        scratchKinds.removeAll(keepingCapacity: true)
+        var exhaustive = false
+        if scenario.pool.mixer.mixTasksInCreationOrder {
+            var i = creationCursor
+            while i < taskLabel.count, scratchSuite.count < realPerSuite {
+                if availablePosition[i] >= 0, !answered(w, Int32(i)) { scratchSuite.append(Int32(i)) }
+                i += 1
+            }
+            exhaustive = i == taskLabel.count
+            while creationCursor < taskLabel.count, taskResolved[creationCursor] { creationCursor += 1 }
+        } else {
+            var tries = 0
+            while scratchSuite.count < realPerSuite, tries < 4 * realPerSuite + 4, !available.isEmpty {
+                tries += 1
+                let task = available[rng.below(available.count)]
+                if !scratchSuite.contains(task), !answered(w, task) { scratchSuite.append(task) }
+            }
+            if scratchSuite.count < realPerSuite, !available.isEmpty {
+                exhaustive = true
+                let n = available.count
+                let start = rng.below(n)
+                var j = 0
+                while j < n, scratchSuite.count < realPerSuite {
+                    let task = available[(start + j) % n]
+                    if !scratchSuite.contains(task), !answered(w, task) { scratchSuite.append(task) }
+                    j += 1
+                }
+            }
+        }
+        if scratchSuite.isEmpty || (scratchSuite.count < minReal && !(scenario.pool.mixer.forceLastAssignment && exhaustive)) {
+            leave(w, t)
+            return
+        }
+        for _ in scratchSuite { scratchKinds.append(0) }
+        for _ in 0..<goldenPerSuite {
+            let g = (Int(workerGoldenStart[wi]) + Int(workerGoldenSeen[wi]) * Int(workerGoldenStride[wi])) % goldenLabel.count
+            workerGoldenSeen[wi] += 1
+            scratchSuite.append(Int32(g)); scratchKinds.append(1)
+        }
+        for _ in 0..<trainingPerSuite {
+            let g = (Int(workerTrainingStart[wi]) + Int(workerTrainingSeen[wi]) * Int(workerTrainingStride[wi])) % trainingLabel.count
+            workerTrainingSeen[wi] += 1
+            scratchSuite.append(Int32(g)); scratchKinds.append(2)
+        }
+        if scenario.pool.mixer.shuffleTasksInTaskSuite {
+            var i = scratchSuite.count - 1
+            while i > 0 {
+                let j = rng.below(i + 1)
+                scratchSuite.swapAt(i, j); scratchKinds.swapAt(i, j)
+                i -= 1
+            }
+        }
+        // The assignment.
+        let a = Int32(assignWorker.count)
+        assignWorker.append(w)
+        assignStartMs.append(t)
+        assignSlotStart.append(Int32(slotKind.count))
+        assignSlotCount.append(UInt8(scratchSuite.count))
+        assignStatus.append(.active)
+        assignReviewMs.append(-1)
+        assignNextOfWorker.append(-1)
+        if workerLastAssignment[wi] >= 0 { assignNextOfWorker[Int(workerLastAssignment[wi])] = a } else { workerFirstAssignment[wi] = a }
+        workerLastAssignment[wi] = a
+        activeCount += 1
+        for i in scratchSuite.indices {
+            let task = scratchSuite[i], kind = scratchKinds[i]
+            slotKind.append(kind)
+            slotTask.append(task)
+            slotLabel.append(answer(w, kind, task))
+            slotNext.append(-1)
+            slotOwner.append(a)
+            slotWorker.append(w)
+            if kind == 0 {
+                taskActive[Int(task)] += 1
+                updateAvailability(task)
+            }
+        }
+        // How it ends.
+        let seconds = Foundation.exp(workerLogMedian[wi] + Foundation.log(Double(scratchSuite.count)) + responseSigma * rng.normal())
+        var ms = max(1, Int64(min(1e12, seconds * 1000).rounded()))
+        var planned: UInt8 = 1
+        if skipProbability > 0, rng.bernoulli(skipProbability) {
+            planned = 4
+            ms = max(1, ms / 5)
+        } else if ms > maxDurationMs {
+            planned = 5
+            ms = maxDurationMs
+        }
+        assignPlanned.append(planned)
+        assignPlannedEnd.append(t + ms)
+        assignEndMs.append(-1)
+        queue.push(t + ms, .finish, a)
+    }
+
+    /// The label worker `w` gives to a task (`kind` 0 general, 1 control, 2 training).
+    @inline(__always)
+    mutating func answer(_ w: Int32, _ kind: UInt8, _ task: Int32) -> Int32 {
+        let wi = Int(w)
+        let truth: Int32, beta: Double, difficulty: UInt8
+        switch kind {
+        case 0: truth = taskLabel[Int(task)]; beta = taskBeta[Int(task)]; difficulty = taskDifficulty[Int(task)]
+        case 1: truth = goldenLabel[Int(task)]; beta = 1; difficulty = 0
+        default: truth = trainingLabel[Int(task)]; beta = 1; difficulty = 0
+        }
+        let k32 = Int32(k)
+        let model = typeModels[Int(workerType[wi])]
+        @inline(__always) func other(_ u: Int) -> Int32 { (truth + 1 + Int32(u)) % k32 }
+        switch model {
+        case .uniformSpammer, .fastCheater:
+            return Int32(rng.below(k))
+        case .fixedAnswer:
+            return workerFixed[wi]
+        case .adversarial:
+            return rng.bernoulli(workerParameter[wi]) ? (truth + workerFixed[wi]) % k32 : Int32(rng.below(k))
+        case .goldenDetector:
+            if kind != 0, rng.bernoulli(workerParameter[wi]) { return truth }
+            return Int32(rng.below(k))
+        case .colluding:
+            // The leader's answer: a one-coin draw fixed per (group, task), so every member copies it.
+            let h = SimulationRandom.hash(seed, UInt64(UInt32(bitPattern: workerFixed[wi])), UInt64(kind) << 32 | UInt64(UInt32(bitPattern: task)))
+            if difficulty == 1 { return truth }
+            if difficulty == 2 { return Int32(h % UInt64(k)) }
+            let u = Double(h >> 11) * 0x1p-53
+            return u < workerParameter[wi] ? truth : other(Int((h & 0xFFFF) % UInt64(k - 1)))
+        default:
+            break
+        }
+        if difficulty == 1 { return truth }
+        if difficulty == 2 { return Int32(rng.below(k)) }
+        switch model {
+        case .oneCoin:
+            return rng.bernoulli(workerParameter[wi]) ? truth : other(rng.below(k - 1))
+        case .glad:
+            let p = 1 / (1 + Foundation.exp(-workerParameter[wi] * beta))
+            return rng.bernoulli(p) ? truth : other(rng.below(k - 1))
+        case .confusion:
+            let base = Int(workerConfusion[wi]) + Int(truth) * k
+            let u = rng.uniform()
+            var j = 0
+            while j < k - 1, u >= confusionCDF[base + j] { j += 1 }
+            return Int32(j)
+        default:
+            return Int32(rng.below(k))
+        }
+    }
+
+    // MARK: - Finishing suites
+
+    mutating func finish(_ a: Int32, _ t: Int64) {
+        let ai = Int(a)
+        guard assignStatus[ai] == .active else { return }
+        let w = assignWorker[ai]
+        let wi = Int(w)
+        activeCount -= 1
+        assignEndMs[ai] = t
+        let first = Int(assignSlotStart[ai]), end = first + Int(assignSlotCount[ai])
+        switch assignPlanned[ai] {
+        case 1:
+            assignStatus[ai] = .submitted
+            var control = AnswerOutcomes(), training = AnswerOutcomes()
+            for s in first..<end {
+                let task = slotTask[s]
+                switch slotKind[s] {
+                case 0:
+                    let ti = Int(task)
+                    taskActive[ti] -= 1
+                    taskSubmitted[ti] += 1
+                    if taskTail[ti] >= 0 { slotNext[Int(taskTail[ti])] = Int32(s) } else { taskHead[ti] = Int32(s) }
+                    taskTail[ti] = Int32(s)
+                case 1:
+                    let right = slotLabel[s] == goldenLabel[Int(task)]
+                    control.append(right)
+                    workerGoldTotal[wi] += 1
+                    if right { workerGoldCorrect[wi] += 1 }
+                default:
+                    training.append(slotLabel[s] == trainingLabel[Int(task)])
+                }
+            }
+            let now = engineTime(t)
+            engine.process(AssignmentEvent(time: now, worker: w, .submitted(Submission(duration: now - engineTime(assignStartMs[ai]), control: control, training: training))))
+            if autoAccept {
+                assignStatus[ai] = .accepted
+                assignReviewMs[ai] = t
+                engine.process(AssignmentEvent(time: now, worker: w, .accepted))
+            } else {
+                queue.push(t + Int64(scenario.pool.autoAcceptPeriodDays) * 86_400_000, .autoAccept, a)
+            }
+            handleActions(t)
+            for s in first..<end where slotKind[s] == 0 { taskReachedOverlap(slotTask[s], t) }
+            workerDone[wi] += 1
+            if workerDone[wi] >= workerPlanned[wi] || workerDropout[wi] {
+                leave(w, t)
+            } else {
+                let gap = Int64((rng.exponential(rate: 1 / max(1e-9, gapSeconds)) * 1000).rounded())
+                queue.push(t + gap, .request, w)
+            }
+        case 4, 5:
+            let skipped = assignPlanned[ai] == 4
+            assignStatus[ai] = skipped ? .skipped : .expired
+            giveBack(first, end)
+            engine.process(AssignmentEvent(time: engineTime(t), worker: w, skipped ? .skipped : .expired))
+            handleActions(t)
+            workerDone[wi] += 1
+            if skipped, workerDone[wi] < workerPlanned[wi], !workerDropout[wi] {
+                let gap = Int64((rng.exponential(rate: 1 / max(1e-9, gapSeconds)) * 1000).rounded())
+                queue.push(t + gap, .request, w)
+            } else {
+                leave(w, t)
+            }
+        default:
+            break
+        }
+    }
+
+    mutating func giveBack(_ first: Int, _ end: Int) {
+        for s in first..<end where slotKind[s] == 0 {
+            let task = slotTask[s]
+            taskActive[Int(task)] -= 1
+            updateAvailability(task)
+        }
+    }
+
+    /// Checks whether a general task reached its overlap; grows dynamic overlap or marks it resolved.
+    mutating func taskReachedOverlap(_ task: Int32, _ t: Int64) {
+        let ti = Int(task)
+        guard !taskResolved[ti], taskSubmitted[ti] >= taskTarget[ti] else { updateAvailability(task); return }
+        if let d = scenario.pool.dynamicOverlap, taskTarget[ti] < Int32(d.maxOverlap), confidence(task) < d.minConfidence {
+            taskTarget[ti] += 1
+            updateAvailability(task)
+            return
+        }
+        taskResolved[ti] = true
+        taskResolvedMs[ti] = t
+        resolvedCount += 1
+        updateAvailability(task)
+        if pendingMajorityMs != t {
+            if pendingMajorityMs >= 0 { flushMajority() }
+            pendingMajorityMs = t
+        }
+        pendingMajority.append(task)
+    }
+
+    /// Toloka's dynamic-overlap confidence in the leading answer (spec notes §3.3).
+    func confidence(_ task: Int32) -> Double {
+        let kk = scenario.simulation.dynamicOverlapSmoothing
+        var logL = [Double](repeating: 0, count: k)
+        var s = taskHead[Int(task)]
+        while s >= 0 {
+            let w = Int(assignWorker[Int(slotOwner[Int(s)])])
+            let q = min(1 - 1e-9, max(1e-9, (kk + Double(workerGoldCorrect[w])) / (2 * kk + Double(workerGoldTotal[w]))))
+            let a = Int(slotLabel[Int(s)])
+            for z in 0..<k { logL[z] += Foundation.log(z == a ? q : (1 - q) / Double(k - 1)) }
+            s = slotNext[Int(s)]
+        }
+        let top = logL.max() ?? 0
+        let sum = logL.reduce(0) { $0 + Foundation.exp($1 - top) }
+        return 1 / sum
+    }
+
+    /// Delivers the majority events of tasks resolved at `pendingMajorityMs`, in the replay's order.
+    mutating func flushMajority() {
+        let t = pendingMajorityMs
+        pendingMajorityMs = -1
+        guard !pendingMajority.isEmpty else { return }
+        swap(&pendingMajority, &flushTasks)
+        pendingMajority.removeAll(keepingCapacity: true)
+        defer { flushTasks.removeAll(keepingCapacity: true) }
+        // The export lists suites in issue order, so a task's first row is its earliest answer slot.
+        if flushTasks.count > 1 {
+            // Sort by first row: pack (first slot, task) into one word per task.
+            flushKeys.removeAll(keepingCapacity: true)
+            for task in flushTasks {
+                var s = taskHead[Int(task)], best = Int32.max
+                while s >= 0 { best = min(best, s); s = slotNext[Int(s)] }
+                flushKeys.append(UInt64(UInt32(bitPattern: best)) << 32 | UInt64(UInt32(bitPattern: task)))
+            }
+            flushKeys.sort()
+            for i in flushKeys.indices { flushTasks[i] = Int32(bitPattern: UInt32(truncatingIfNeeded: flushKeys[i])) }
+        }
+        let now = engineTime(t)
+        for i in flushTasks.indices {
+            let task = flushTasks[i]
+            scratchAnswers.removeAll(keepingCapacity: true)
+            for z in 0..<k { scratchCounts[z] = 0 }
+            var s = taskHead[Int(task)]
+            while s >= 0 {
+                scratchAnswers.append(s)
+                scratchCounts[Int(slotLabel[Int(s)])] += 1
+                s = slotNext[Int(s)]
+            }
+            if scratchAnswers.count > 1 { insertionSort(&scratchAnswers) }
+            var best: Int32 = 0, leader = -1, tie = false
+            for z in 0..<k {
+                if scratchCounts[z] > best { best = scratchCounts[z]; leader = z; tie = false } else if scratchCounts[z] == best, best > 0 { tie = true }
+            }
+            let size = tie ? 0 : best
+            for s in scratchAnswers {
+                let w = slotWorker[Int(s)]
+                engine.process(AssignmentEvent(time: now, worker: w, .majorityResolved(task: task, agreed: !tie && Int(slotLabel[Int(s)]) == leader, majoritySize: size)))
+                handleActions(t)
+            }
+        }
+        checkCompletion(t)
+    }
+
+    mutating func checkCompletion(_ t: Int64) {
+        if poolOpen, resolvedCount == taskLabel.count, activeCount == 0 {
+            poolOpen = false
+            closeReason = .completed
+            closeMs = t
+        }
+    }
+
+    // MARK: - Actions and reviews
+
+    mutating func handleActions(_ t: Int64) {
+        while actionsSeen < engine.actions.count {
+            let action = engine.actions[actionsSeen]
+            actionsSeen += 1
+            let w = action.worker, wi = Int(w)
+            switch action.action {
+            case .restriction, .legacyRestriction:
+                if workerFirstBanMs[wi] < 0 { workerFirstBanMs[wi] = t }
+                if let r = recompletion { recomplete(w, delta: r.delta, reopen: r.openPool, t) }
+            case .rejectAllAssignments:
+                review(w, accept: false, t)
+            case .approveAllAssignments:
+                review(w, accept: true, t)
+            default:
+                break
+            }
+        }
+    }
+
+    mutating func review(_ w: Int32, accept: Bool, _ t: Int64) {
+        var a = workerFirstAssignment[Int(w)]
+        while a >= 0 {
+            if assignStatus[Int(a)] == .submitted {
+                assignStatus[Int(a)] = accept ? .accepted : .rejected
+                assignReviewMs[Int(a)] = t
+                engine.process(AssignmentEvent(time: engineTime(t), worker: w, accept ? .accepted : .rejected))
+            }
+            a = assignNextOfWorker[Int(a)]
+        }
+    }
+
+    mutating func autoAccept(_ a: Int32, _ t: Int64) {
+        guard assignStatus[Int(a)] == .submitted else { return }
+        assignStatus[Int(a)] = .accepted
+        assignReviewMs[Int(a)] = t
+        engine.process(AssignmentEvent(time: engineTime(t), worker: assignWorker[Int(a)], .accepted))
+        handleActions(t)
+    }
+
+    mutating func recomplete(_ w: Int32, delta: Int, reopen: Bool, _ t: Int64) {
+        let wi = Int(w)
+        var a = workerFirstAssignment[wi]
+        var last = workerRecompletedUpTo[wi]
+        while a >= 0 {
+            if a > workerRecompletedUpTo[wi], assignStatus[Int(a)] == .submitted || assignStatus[Int(a)] == .accepted || assignStatus[Int(a)] == .rejected {
+                let first = Int(assignSlotStart[Int(a)]), end = first + Int(assignSlotCount[Int(a)])
+                for s in first..<end where slotKind[s] == 0 {
+                    let ti = Int(slotTask[s])
+                    taskTarget[ti] = max(0, taskTarget[ti] + Int32(delta))
+                    if taskResolved[ti], taskSubmitted[ti] < taskTarget[ti] {
+                        taskResolved[ti] = false
+                        resolvedCount -= 1
+                    }
+                    updateAvailability(slotTask[s])
+                }
+                last = a
+            }
+            a = assignNextOfWorker[Int(a)]
+        }
+        workerRecompletedUpTo[wi] = last
+        creationCursor = 0
+        if !poolOpen, closeReason == .completed, reopen, resolvedCount < taskLabel.count, t < expireMs {
+            poolOpen = true
+            closeReason = .open
+            closeMs = -1
+            if !arrivalsRunning {
+                arrivalsRunning = true
+                queue.push(t, .arrival, 0)
+            }
+        }
+    }
+
+    mutating func poolExpire(_ t: Int64) {
+        guard poolOpen || activeCount > 0 else { return }
+        if poolOpen {
+            poolOpen = false
+            closeReason = .expired
+            closeMs = t
+        }
+        for a in assignStatus.indices where assignStatus[a] == .active {
+            assignStatus[a] = .expired
+            assignEndMs[a] = t
+            activeCount -= 1
+            let first = Int(assignSlotStart[a])
+            giveBack(first, first + Int(assignSlotCount[a]))
+            engine.process(AssignmentEvent(time: engineTime(t), worker: assignWorker[a], .expired))
+            handleActions(t)
+            leave(assignWorker[a], t)
+        }
+    }
+}
+
+/// Sorts a short array in place without allocating.
+@inline(__always)
+func insertionSort(_ a: inout [Int32]) {
+    var i = 1
+    while i < a.count {
+        let x = a[i]
+        var j = i - 1
+        while j >= 0, a[j] > x { a[j + 1] = a[j]; j -= 1 }
+        a[j + 1] = x
+        i += 1
+    }
+}
