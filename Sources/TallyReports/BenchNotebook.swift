@@ -22,12 +22,27 @@ public struct BenchNotebook: Sendable {
     public var resultsPath: String
     /// The command line that made the notebook, shown with the others; `nil` to leave it out.
     public var reportCommand: String?
+    /// Leave out what depends on the machine or the moment rather than on the data: the `cd`
+    /// lines, the date, the commit, the folders, and the fit times (the fit-time chart).
+    public var stable = false
+    /// The data set folder as the cross-check cells open it; `nil` for the absolute path recorded
+    /// in results.json.
+    public var datasetsPath: String?
+    /// Command lines that made the data sets (e.g. `tally simulate` runs), shown before the bench's.
+    public var datasetCommands: [String] = []
+    /// Extra Markdown for the introduction.
+    public var note: String?
 
     public init(results: BenchResults, title: String = "Tally benchmark", resultsPath: String, reportCommand: String? = nil) {
         self.results = results
         self.title = title
         self.resultsPath = resultsPath
         self.reportCommand = reportCommand
+    }
+
+    /// The charts, by file name (for `--charts`): accuracy, and fit time unless ``stable``.
+    public func charts() -> [(name: String, spec: VegaLite)] {
+        [("accuracy", BenchCharts.accuracy(results.rows))] + (stable ? [] : [("fit-time", BenchCharts.fitTime(results.rows))])
     }
 
     /// The notebook.
@@ -40,8 +55,9 @@ public struct BenchNotebook: Sendable {
         var intro = "# \(title)\n\n"
         intro += "Results of `tally bench`: \(rows.count) runs of \(list(methods.map { "`\($0)`" })) on \(datasets.count) data set\(datasets.count == 1 ? "" : "s"), "
         intro += "scored on each data set's gold tasks"
-        if let date = results.run?.date { intro += ", run \(date)" }
-        intro += ".\n\nSections: how the results were made · the accuracy table · accuracy and fit-time charts · a cross-check with crowd-kit.\n"
+        if !stable, let date = results.run?.date { intro += ", run \(date)" }
+        intro += ".\n\nSections: how the results were made · the accuracy table · accuracy\(stable ? "" : " and fit-time") charts · a cross-check with crowd-kit.\n"
+        if let note { intro += "\n" + note + "\n" }
         nb.append(.markdown(intro, id: "title"))
 
         nb.append(.markdown(provenance(), id: "provenance"))
@@ -52,8 +68,12 @@ public struct BenchNotebook: Sendable {
         nb.append(.markdown("## Accuracy chart\n\nEach dot is one method on one data set; hover for the numbers.\n", id: "accuracy-chart-title"))
         nb.append(.vegaLite(BenchCharts.accuracy(rows), id: "accuracy-chart", executionCount: 2))
 
-        nb.append(.markdown("## Fit time\n\nThe median fit time over the repeats (reading the files not included), on a log scale.\n", id: "time-chart-title"))
-        nb.append(.vegaLite(BenchCharts.fitTime(rows), id: "time-chart", executionCount: 3))
+        if stable {
+            nb.append(.markdown("## Fit time\n\nLeft out: this notebook was written with `--stable`, so that it depends only on the data. The times are in results.tsv (`seconds`, `peak_rss_mb`).\n", id: "time-chart-title"))
+        } else {
+            nb.append(.markdown("## Fit time\n\nThe median fit time over the repeats (reading the files not included), on a log scale.\n", id: "time-chart-title"))
+            nb.append(.vegaLite(BenchCharts.fitTime(rows), id: "time-chart", executionCount: 3))
+        }
 
         let mapped = Self.crowdKitClasses.filter { methods.contains($0.method) }
         let unmapped = methods.filter { m in !mapped.contains { $0.method == m } }
@@ -87,12 +107,18 @@ public struct BenchNotebook: Sendable {
 
     func provenance() -> String {
         var s = "## How these results were made\n\n"
+        let data = NotebookText.commands(datasetCommands, stable: stable)
+        if !data.isEmpty {
+            s += "The data sets:\n\n" + NotebookText.shell(data) + "\nThe benchmark:\n\n"
+        }
         if results.commands.isEmpty {
             s += "The results folder does not record its commands (it was written by an older `tally bench`).\n"
         } else {
-            s += "```sh\n" + results.commands.joined(separator: "\n") + "\n```\n"
+            s += NotebookText.shell(NotebookText.commands(results.commands, stable: stable))
         }
-        if let run = results.run {
+        if stable, let run = results.run {
+            s += "\n- tally \(run.tallyVersion)\n"
+        } else if let run = results.run {
             s += "\n- tally \(run.tallyVersion)" + (run.gitCommit.map { ", commit `\($0)`" } ?? "") + "\n"
             s += "- run \(run.date), in `\(run.workingDirectory)`\n"
             s += "- data sets: `\(run.datasets)`\n"
@@ -100,6 +126,7 @@ public struct BenchNotebook: Sendable {
         if let reportCommand {
             s += "\nThis notebook:\n\n```sh\n\(reportCommand)\n```\n"
         }
+        if stable { s += "\n" + NotebookText.stableNote + "\n" }
         return s
     }
 
@@ -153,7 +180,7 @@ public struct BenchNotebook: Sendable {
             s += "from crowdkit.aggregation import \(classes.joined(separator: ", "))\n\nCROWDKIT = {\n"
             s += mapped.map { "    \(Self.pythonString($0.method)): \($0.className),\n" }.joined() + "}\n"
         }
-        s += "DATASETS = Path(\(Self.pythonString(results.run?.datasets ?? "datasets")))\n"
+        s += "DATASETS = Path(\(Self.pythonString(datasetsPath ?? results.run?.datasets ?? "datasets")))\n"
         s += #"""
 
 

@@ -3,6 +3,7 @@ import Foundation
 import TallyAggregation
 import TallyCore
 import TallyQualityControl
+import TallyReports
 import TallySimulation
 
 struct SimulateCommand: ParsableCommand {
@@ -55,7 +56,9 @@ struct SimulateCommand: ParsableCommand {
             var summary = result.summary()
             summary.aggregators = try SimulationAggregation.accuracies(result, methods: methods)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try AtomicFile.write(result.files(summary: summary).map { ($0.bytes, out + "/" + $0.name) })
+            // summary.json also records the command line (for `tally report`).
+            let recorded = RecordedSummary(summary: summary, commands: BenchRun.commands())
+            try AtomicFile.write(result.files(summary: summary).map { ($0.name == "summary.json" ? recorded.json() : $0.bytes, out + "/" + $0.name) })
             let accuracy = (summary.aggregators ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")
             note("\(result.assignmentCount) assignments, \(result.workerCount) workers, \(summary.workers.banned) banned; pool \(summary.pool.closeReason) after \(String(format: "%.1f", (summary.pool.closedAfterSeconds ?? .nan) / 3600)) h; cost $\(String(format: "%.2f", summary.cost.total)); accuracy \(accuracy) (\(seconds(since: start))); files in \(out)", quiet: quiet)
         }
@@ -119,5 +122,26 @@ enum SimulationAggregation {
         let (t, w, l) = result.acceptedAnswers()
         let gold = GoldLabels(Dictionary(uniqueKeysWithValues: result.taskLabels.indices.map { (result.taskName(Int32($0)), result.scenario.labels[Int(result.taskLabels[$0])]) }))
         return try accuracies(tasks: t.map { result.taskName($0) }, workers: w.map { result.workerName($0) }, labels: l.map { result.scenario.labels[Int($0)] }, gold: gold, methods: methods)
+    }
+}
+
+/// summary.json with the command lines that made it (`cd …`, `tally simulate …`) as `commands`.
+struct RecordedSummary: Encodable {
+    let summary: SimulationSummary
+    let commands: [String]
+
+    enum Keys: String, CodingKey { case commands }
+
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(commands, forKey: .commands)
+    }
+
+    func json() -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        guard let data = try? e.encode(self) else { return summary.json() }
+        return Array(data + Data("\n".utf8))
     }
 }

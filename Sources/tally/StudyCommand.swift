@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TallyCore
+import TallyReports
 import TallySimulation
 
 struct StudyCommand: ParsableCommand {
@@ -107,7 +108,8 @@ struct StudyCommand: ParsableCommand {
             var summaries: [SimulationSummary] = []
             for r in results.all() { summaries.append(try r!.get()) }
             let names = parameters.map(\.0.rawValue)
-            let (tsv, json, runsTSV) = StudyTable.render(names: names, grid: grid, seeds: seeds, firstSeed: firstSeed, methods: methods, summaries: summaries)
+            let (tsv, json, runsTSV) = StudyTable.render(names: names, grid: grid, seeds: seeds, firstSeed: firstSeed, methods: methods, summaries: summaries,
+                                                          scenario: scenario, commands: BenchRun.commands())
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try AtomicFile.write([(tsv, out + "/study.tsv"), (json, out + "/study.json"), (runsTSV, out + "/runs.tsv")])
             note("\(grid.count) points × \(seeds) seeds = \(runs) runs in \(seconds(since: start)); table in \(out)/study.tsv", quiet: quiet)
@@ -145,7 +147,8 @@ final class RunResults: @unchecked Sendable {
 
 /// The study's tables.
 enum StudyTable {
-    static func render(names: [String], grid: [[Double]], seeds: Int, firstSeed: UInt64, methods: [String], summaries: [SimulationSummary]) -> ([UInt8], [UInt8], [UInt8]) {
+    static func render(names: [String], grid: [[Double]], seeds: Int, firstSeed: UInt64, methods: [String], summaries: [SimulationSummary],
+                       scenario: String? = nil, commands: [String] = []) -> ([UInt8], [UInt8], [UInt8]) {
         func metrics(_ s: SimulationSummary) -> [(String, Double?)] {
             methods.map { ("accuracy_\($0)", s.aggregators?[$0]) } + [
                 ("cost", s.cost.total), ("cost_per_task", s.cost.perCompletedTask), ("cost_wasted", s.cost.wasted),
@@ -178,7 +181,8 @@ enum StudyTable {
             let point = grid[i / seeds]
             runsTSV += (point.map(formatValue) + [String(firstSeed + UInt64(i % seeds))] + metrics(s).map { $0.1.map { String(format: "%.6g", $0) } ?? "" }).joined(separator: "\t") + "\n"
         }
-        let json = (try? JSONSerialization.data(withJSONObject: ["parameters": names, "points": rows], options: [.sortedKeys, .prettyPrinted])) ?? Data()
+        let json = (try? JSONSerialization.data(withJSONObject: ["parameters": names, "points": rows, "methods": methods, "seeds": seeds, "first_seed": Int(firstSeed),
+                                                                    "scenario": scenario ?? NSNull(), "commands": commands] as [String: Any], options: [.sortedKeys, .prettyPrinted])) ?? Data()
         return (Array(tsv.utf8), Array(json) + [0x0A], Array(runsTSV.utf8))
     }
 }

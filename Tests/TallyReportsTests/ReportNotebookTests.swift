@@ -209,4 +209,28 @@ struct ReportNotebookTests {
         }
         #expect(rendered == ["accuracy-chart", "time-chart", "study"])
     }
+
+    @Test(
+        "notebooks-export/: every notebook validates with nbformat and every chart renders to a PNG with vl-convert",
+        .enabled(if: NotebookVenv.python != nil, Comment(rawValue: NotebookVenv.missing)))
+    func validateAndRenderExports() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let expected = [
+            "bench-scenarios": ["accuracy-chart"],
+            "audio-gender-replay": ["workers-chart", "completion-chart", "accuracy-chart"],
+            "golden-set-study": ["accuracy-mv-vs-cost", "accuracy-ds-vs-cost", "false-ban-rate-vs-cost"],
+        ]
+        for (name, charts) in expected.sorted(by: { $0.key < $1.key }) {
+            let path = NotebookVenv.repoRoot.appendingPathComponent("notebooks-export/\(name).ipynb").path
+            let out = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let lines = try NotebookVenv.run(NotebookVenv.validateAndRender, [path, out.path]).split(separator: "\n")
+            #expect(lines.map { String($0.split(separator: "\t")[0]) } == charts, "\(name)")
+            for line in lines {
+                let png = try Data(contentsOf: URL(fileURLWithPath: String(line.split(separator: "\t")[1])))
+                #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47] && png.count > 5_000, "\(name): \(line)")
+            }
+        }
+    }
 }

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Text pieces the report notebooks share: command blocks, Markdown tables, numbers.
+enum NotebookText {
+    /// The sentence a `--stable` notebook carries about what it leaves out.
+    static let stableNote = "Written with `tally report --stable`: the folder the commands ran in, dates, commit ids and timings are left out, so the same data always gives this notebook byte for byte."
+
+    /// Command lines as they should appear: with `stable`, `cd …` lines (a machine's folder) are
+    /// dropped; otherwise a `cd` repeating the one before it is.
+    static func commands(_ lines: [String], stable: Bool) -> [String] {
+        var out: [String] = []
+        var lastCD: String?
+        for line in lines {
+            if line.hasPrefix("cd ") {
+                if stable || line == lastCD { continue }
+                lastCD = line
+            }
+            out.append(line)
+        }
+        return out
+    }
+
+    /// A fenced `sh` block.
+    static func shell(_ lines: [String]) -> String {
+        "```sh\n" + lines.joined(separator: "\n") + "\n```\n"
+    }
+
+    /// A Markdown table; `right` marks the columns aligned right (numbers).
+    static func table(_ header: [String], _ rows: [[String]], right: Set<Int> = []) -> String {
+        func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var s = "| " + header.map(escape).joined(separator: " | ") + " |\n|"
+        s += header.indices.map { right.contains($0) ? "---:" : "---" }.joined(separator: "|") + "|\n"
+        for r in rows { s += "| " + r.map(escape).joined(separator: " | ") + " |\n" }
+        return s
+    }
+
+    /// `x` with `digits` decimals, `—` when missing or not finite.
+    static func number(_ x: Double?, _ digits: Int = 4) -> String {
+        guard let x, x.isFinite else { return "—" }
+        let s = String(format: "%.\(digits)f", x)
+        return s.hasPrefix("-") && Double(s) == 0 ? String(s.dropFirst()) : s
+    }
+
+    /// `x` (a fraction) as a percentage with one decimal, `—` when missing.
+    static func percent(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "—" }
+        return String(format: "%.1f %%", 100 * x)
+    }
+
+    /// An integral value without a fraction, others to `digits` significant digits.
+    static func value(_ x: Double?, significant digits: Int = 6) -> String {
+        guard let x, x.isFinite else { return "—" }
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+        return String(format: "%.\(digits)g", x)
+    }
+
+    /// A list in prose: `a`, `a and b`, `a, b and c`.
+    static func list(_ items: [String], empty: String = "none") -> String {
+        switch items.count {
+        case 0: return empty
+        case 1: return items[0]
+        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        }
+    }
+
+    /// Seconds since the Unix epoch of a Toloka time `YYYY-MM-DDTHH:MM:SS[.fff]` (UTC), `nil` if
+    /// it is not one.
+    static func seconds(_ text: String) -> Double? {
+        let parts = text.split(separator: "T")
+        guard parts.count == 2 else { return nil }
+        let d = parts[0].split(separator: "-").compactMap { Int($0) }
+        let t = parts[1].split(separator: ":")
+        guard d.count == 3, t.count == 3, let h = Int(t[0]), let m = Int(t[1]), let s = Double(t[2]) else { return nil }
+        // Days from civil (Howard Hinnant's algorithm).
+        let y = d[1] <= 2 ? d[0] - 1 : d[0]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (d[1] + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d[2] - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Double(days * 86_400 + h * 3600 + m * 60) + s
+    }
+}
