@@ -13,10 +13,12 @@ let package = Package(
         .library(name: "TallyAggregation", targets: ["TallyAggregation"]),
         .library(name: "TallyReports", targets: ["TallyReports"]),
         .library(name: "TallyQualityControl", targets: ["TallyQualityControl"]),
+        .library(name: "TolokaEmulator", targets: ["TolokaEmulator"]),
         .executable(name: "tally", targets: ["tally"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: - System libraries
@@ -48,6 +50,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "TolokaEmulator",
+            dependencies: [
+                "TallyCore",
+                "TallyQualityControl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "tally",
@@ -55,6 +67,7 @@ let package = Package(
                 "TallyCore",
                 "TallyAggregation",
                 "TallyReports",
+                "TolokaEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -80,6 +93,11 @@ let package = Package(
         .testTarget(
             name: "TallyQualityControlTests",
             dependencies: ["TallyQualityControl", "TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TolokaEmulatorTests",
+            dependencies: ["TolokaEmulator", "TallyQualityControl", "TallyCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
