@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// The emulator's HTTP server (Hummingbird 2): every request goes to ``EmulatorState/handle(_:)``.
 ///
@@ -8,8 +9,9 @@ import Hummingbird
 public struct TolokaEmulatorServer: Sendable {
     public let state: EmulatorState
 
-    public init(_ configuration: EmulatorConfiguration) throws(EmulatorConfigurationError) {
-        state = try EmulatorState(configuration)
+    /// - Parameter now: the real clock (Unix seconds); tests pass a manual one to step simulated time.
+    public init(_ configuration: EmulatorConfiguration, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(EmulatorConfigurationError) {
+        state = try EmulatorState(configuration, now: now)
     }
 
     /// Serves until the task is cancelled (or, with `handleSignals`, until SIGINT/SIGTERM).
@@ -17,7 +19,9 @@ public struct TolokaEmulatorServer: Sendable {
     /// - Parameters:
     ///   - port: 0 picks a free port; `onStart` gets the bound one.
     ///   - maxBodyBytes: larger request bodies are refused (413).
+    ///   - logLevel: Hummingbird's log level (stderr); tests pass `.critical` to silence shutdown noise.
     public func run(host: String = "127.0.0.1", port: Int = 8000, handleSignals: Bool = false, maxBodyBytes: Int = 64 << 20,
+                    logLevel: Logger.Level = .notice,
                     onStart: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let state = self.state
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
@@ -57,7 +61,12 @@ public struct TolokaEmulatorServer: Sendable {
         let app = Application(
             responder: responder,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in await onStart(channel.localAddress?.port ?? port) }
+            onServerRunning: { channel in await onStart(channel.localAddress?.port ?? port) },
+            logger: {
+                var logger = Logger(label: "tally.emulator")
+                logger.logLevel = logLevel
+                return logger
+            }()
         )
         if handleSignals {
             try await app.runService()
