@@ -156,6 +156,10 @@ struct NotebookFlowTests {
             }
         }
         #expect(abs(observed / n - expected / n) < 0.06, "observed \(observed / n) vs crowd \(expected / n)")
+        // The pool's filter (languages IN EN) keeps the crowd's RU-only Tolokers out.
+        let english = Set(crowd.filter { $0["languages"]?.array?.contains("EN") == true }.map { $0["user_id"]!.string! })
+        #expect(english.count < crowd.count)
+        #expect(assignments.allSatisfy { english.contains($0["user_id"]!.string!) })
 
         // The TSV export has one row per task per accepted assignment.
         let tsv = try await emulator.send("GET", "/api/new/requester/pools/\(poolID)/assignments.tsv")

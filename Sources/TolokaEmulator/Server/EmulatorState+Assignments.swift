@@ -47,7 +47,7 @@ extension EmulatorState {
         }
         var fields: [String: Listing.FieldKind] = ["id": .string]
         for f in ["created", "submitted", "accepted", "rejected", "skipped", "expired"] { fields[f] = .number }
-        let page = try Listing.page(candidates, query: q, fields: fields, defaultLimit: 50, maxLimit: 100_000) { pair, field in
+        let page = try Listing.page(candidates, query: q, fields: fields, defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { pair, field in
             field == "id" ? .string(pair.0.id) : pair.0.time(field).map(SortKey.number)
         }
         return page.json { render($0.0, in: $0.1) }

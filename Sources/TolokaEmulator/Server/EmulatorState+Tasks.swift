@@ -190,7 +190,7 @@ extension EmulatorState {
             guard let o = Int(raw) else { throw APIError.validation("overlap", "INTEGER_EXPECTED", "Expected an integer") }
             items = items.filter { $0.overlap == o }
         }
-        let page = try Listing.page(items, query: q, fields: ["id": .string, "created": .number, "overlap": .number], defaultLimit: 50, maxLimit: 100_000) { t, field in
+        let page = try Listing.page(items, query: q, fields: ["id": .string, "created": .number, "overlap": .number], defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { t, field in
             switch field {
             case "id": .string(t.id)
             case "created": .number(t.created)

@@ -205,7 +205,31 @@ public actor EmulatorState {
                                  submittedReal: clock.realNow(), outcome: outcome, log: log)
         operations[op.id] = op
         operationOrder.append(op.id)
+        pruneOperations()
         return op
+    }
+}
+
+extension EmulatorState {
+    /// At most this many `ANALYTICS` operations are kept (the oldest go first), so that a client
+    /// polling analytics forever does not grow the emulator without bound. Other operations are kept.
+    static let analyticsOperationsKept = 10_000
+
+    func pruneOperations() {
+        guard operationOrder.count > Self.analyticsOperationsKept + Self.analyticsOperationsKept / 5 else { return }
+        var analytics = operationOrder.lazy.filter { self.operations[$0]?.type == "ANALYTICS" }.count
+        guard analytics > Self.analyticsOperationsKept else { return }
+        var kept: [String] = []
+        kept.reserveCapacity(operationOrder.count)
+        for id in operationOrder {
+            if analytics > Self.analyticsOperationsKept, operations[id]?.type == "ANALYTICS" {
+                operations[id] = nil
+                analytics -= 1
+            } else {
+                kept.append(id)
+            }
+        }
+        operationOrder = kept
     }
 }
 

@@ -35,8 +35,11 @@ enum Listing {
     /// value, nil when unset (the item then fails every range on it, and sorts first). Range values on
     /// number fields are read as numbers or Toloka date-times. Range parameters on other fields are
     /// ignored; an unknown sort field is a validation error.
+    ///
+    /// `idOrdered`: the items come in ascending id order already (tasks and assignments are kept in
+    /// creation order, which is id order), so `sort=id` costs nothing.
     static func page<T>(_ items: [T], query: [String: String], fields: [String: FieldKind], defaultLimit: Int, maxLimit: Int,
-                        key: (T, String) -> SortKey?) throws -> Page<T> {
+                        idOrdered: Bool = false, key: (T, String) -> SortKey?) throws -> Page<T> {
         var filtered = items
         var errors: [String: FieldError] = [:]
         for (name, raw) in query.sorted(by: { $0.key < $1.key }) {
@@ -71,6 +74,8 @@ enum Listing {
             }
             if let bad = sortFields.first(where: { fields[$0.0] == nil }) {
                 errors["sort"] = FieldError("VALUE_NOT_ALLOWED", "Unknown sort field \(bad.0)")
+            } else if idOrdered, sortFields.count == 1, sortFields[0] == ("id", false) {
+                // already in order
             } else {
                 let decorated = filtered.enumerated().map { (i, item) in (i, item, sortFields.map { key(item, $0.0) }) }
                 filtered = decorated.sorted { a, b in
