@@ -21,7 +21,9 @@ struct EmulatorCommand: AsyncParsableCommand {
                 each task's hidden true label (a control task's known solution; for general tasks \
                 the --truth file, else a label drawn per task) and are restricted by the pool's own \
                 quality-control rules. The pool closes as COMPLETED when every general task has its \
-                overlap. Everything is kept in memory: nothing survives a restart.
+                overlap. State is kept in memory; with --state FILE every request that changed \
+                something is journalled and replayed at the next start (with the same --seed and \
+                --speed), so projects, pools, tasks, assignments and bans survive a restart.
 
                 The token comes from --token, --token-env (default TALLY_EMULATOR_TOKEN) or --token-file; \
                 without one any non-empty token is accepted. The token is never printed.
@@ -70,6 +72,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         @Option(help: "Rate limits, e.g. all=300/s,pools=20/min, or none.")
         var rateLimit: String?
 
+        @Option(help: "Journal file: replayed at start-up (same --seed and --speed), appended to while serving.")
+        var state: String?
+
         func run() async throws {
             let configuration: EmulatorConfiguration
             do {
@@ -85,6 +90,15 @@ struct EmulatorCommand: AsyncParsableCommand {
             }
             let host = self.host
             let authNote = configuration.token == nil ? "any non-empty token is accepted" : token != nil ? "token from --token" : "token from \(tokenFile ?? "$" + tokenEnv)"
+            do {
+                try await serve(server, configuration: configuration, host: host, authNote: authNote)
+            } catch let error as EmulatorConfigurationError {
+                printError(error.message)
+                throw ExitCode(2)
+            }
+        }
+
+        func serve(_ server: TolokaEmulatorServer, configuration: EmulatorConfiguration, host: String, authNote: String) async throws {
             try await server.run(host: host, port: port, handleSignals: true) { port in
                 let shown = host.contains(":") ? "[\(host)]" : host
                 FileHandle.standardError.write(Data("tally emulator: serving Toloka's API at http://\(shown):\(port) (toloka-kit url=\"http://\(shown):\(port)\"; \(authNote); speed \(configuration.speed.map { "\($0)×" } ?? "instant"))\n".utf8))
@@ -124,6 +138,7 @@ struct EmulatorCommand: AsyncParsableCommand {
             }
             if let truth { c.truth = try TruthTable.read(path: truth) }
             if let rateLimit { c.rateLimits = try RateLimits(parsing: rateLimit) }
+            c.statePath = state
             return c
         }
     }

@@ -15,6 +15,8 @@ public struct EmulatorConfiguration: Sendable {
     public var rateLimits: RateLimits
     /// The requester's balance shown by `GET /requester` (USD).
     public var balance: Double
+    /// `--state FILE`: the journal replayed at start-up and appended to while serving; nil = memory only.
+    public var statePath: String?
 
     public init(token: String? = nil, speed: Double? = 60, seed: UInt64 = 1, crowd: (any Crowd)? = nil,
                 truth: TruthTable = TruthTable(), rateLimits: RateLimits = .toloka, balance: Double = 1000) {

@@ -46,7 +46,7 @@ extension EmulatorState {
             default: e = APIError(status, "INJECTED_FAULT", "Injected fault")
             }
             if let ra = f.retryAfter { e.headers = [("Retry-After", String(ra))] }
-            return .respond(.json(status, e.body(requestID: rng.uuid()), headers: e.headers))
+            return .respond(.json(status, e.body(requestID: requestRNG.uuid()), headers: e.headers))
         }
         return nil
     }

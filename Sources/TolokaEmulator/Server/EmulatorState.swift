@@ -10,9 +10,14 @@ import TallyQualityControl
 public actor EmulatorState {
     let configuration: EmulatorConfiguration
     let crowd: any Crowd
-    let clock: EmulatorClock
+    var clock: EmulatorClock
     var world: World
+    /// Ids that are part of the state (operations, collector uuids): replaying the journal gives the same ones.
     var rng: SplitMix64
+    /// `request_id`s: drawn for every request, so kept apart from ``rng``.
+    var requestRNG: SplitMix64
+    /// The `--state` journal, open for appending.
+    var journal: FileHandle?
     var limiter: RateLimiter
     let requesterID: String
     let companyID: String
@@ -42,13 +47,18 @@ public actor EmulatorState {
         companyID = g.hex(32)
         nextProjectID = 100_000 + Int(g.next() % 10_000)
         nextPoolID = 36_000_000 + Int(g.next() % 1_000_000)
+        requestRNG = SplitMix64(seed: g.next())
         rng = g
         limiter = RateLimiter(configuration.rateLimits)
     }
 
     /// Answers one request; never throws (errors become Toloka-shaped error responses).
     public func handle(_ request: EmulatorRequest) -> EmulatorResponse {
-        let requestID = rng.uuid()
+        let requestID = requestRNG.uuid()
+        // One instant per request: every timestamp it makes is the same, and a journal replay sees it again.
+        let receivedAt = clock.realNow()
+        clock.override = receivedAt
+        defer { clock.override = nil }
         var response: EmulatorResponse
         do {
             response = try dispatch(request)
@@ -58,6 +68,9 @@ public actor EmulatorState {
             response = .json(500, APIError(500, "INTERNAL_ERROR", "Internal error").body(requestID: requestID))
         }
         statusCounts[response.status, default: 0] += 1
+        if journal != nil, response.status < 400, request.method != "GET", !request.path.hasPrefix("/_emulator") {
+            record(request, at: receivedAt)
+        }
         return response
     }
 
@@ -116,7 +129,7 @@ public actor EmulatorState {
 
     // MARK: - Routing
 
-    private func route(_ r: EmulatorRequest) throws -> EmulatorResponse {
+    func route(_ r: EmulatorRequest) throws -> EmulatorResponse {
         var segments = r.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if segments.first == "api" { segments.removeFirst() } else if segments.first != "_emulator" {
             throw APIError(404, "DOES_NOT_EXIST", "Resource \(r.path) does not exist")
@@ -238,14 +251,18 @@ extension EmulatorState {
 /// and pools are simulated 30 days ahead of it.
 struct EmulatorClock: Sendable {
     let speed: Double?
-    let realNow: @Sendable () -> Double
-    let start: Double
+    let source: @Sendable () -> Double
+    var start: Double
+    /// While the journal is replayed: the recorded real time of the request being replayed.
+    var override: Double?
 
     init(speed: Double?, realNow: @escaping @Sendable () -> Double) {
         self.speed = speed
-        self.realNow = realNow
+        source = realNow
         start = realNow()
     }
+
+    func realNow() -> Double { override ?? source() }
 
     func now() -> Double { start + (realNow() - start) * (speed ?? 1) }
 

@@ -24,6 +24,7 @@ public struct TolokaEmulatorServer: Sendable {
                     logLevel: Logger.Level = .notice,
                     onStart: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let state = self.state
+        if let path = state.configuration.statePath { try await state.restore(from: path) }
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
             let buffer: ByteBuffer
