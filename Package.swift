@@ -14,10 +14,13 @@ let package = Package(
         .library(name: "TallyReports", targets: ["TallyReports"]),
         .library(name: "TallyQualityControl", targets: ["TallyQualityControl"]),
         .library(name: "TallySimulation", targets: ["TallySimulation"]),
+        .library(name: "TolokaEmulator", targets: ["TolokaEmulator"]),
         .executable(name: "tally", targets: ["tally"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: - System libraries
@@ -55,6 +58,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "TolokaEmulator",
+            dependencies: [
+                "TallyCore",
+                "TallyQualityControl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "tally",
@@ -64,6 +78,7 @@ let package = Package(
                 "TallyReports",
                 "TallyQualityControl",
                 "TallySimulation",
+                "TolokaEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -94,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "TallySimulationTests",
             dependencies: ["TallySimulation", "TallyQualityControl", "TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TolokaEmulatorTests",
+            dependencies: ["TolokaEmulator", "TallyQualityControl", "TallyCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

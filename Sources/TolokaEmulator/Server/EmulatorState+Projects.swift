@@ -1,0 +1,204 @@
+import Foundation
+import TallyQualityControl
+
+extension EmulatorState {
+    // MARK: - Projects (spec §3)
+
+    func validateProject(_ body: JSONValue) throws -> [String: JSONValue] {
+        guard let o = body.object else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        var v = Validator(o)
+        v.string("public_name", required: true)
+        v.string("public_description", required: true)
+        v.string("public_instructions")
+        v.string("private_comment")
+        if let spec = v.object("task_spec", required: true) {
+            var s = Validator(spec, prefix: "task_spec")
+            for name in ["input_spec", "output_spec"] {
+                guard let fields = s.object(name, required: true) else { continue }
+                for (field, fieldSpec) in fields {
+                    let path = "\(name).\(field)"
+                    guard let t = fieldSpec["type"] else { s.fail("\(path).type", .required); continue }
+                    guard let type = t.string else { s.fail("\(path).type", .string); continue }
+                    if !Validator.fieldTypes.contains(type.lowercased()) {
+                        s.fail("\(path).type", FieldError("UNKNOWN_ENUM_VALUE", "Unknown value \(type); expected one of \(Validator.fieldTypes.sorted().joined(separator: ", "))"))
+                    }
+                }
+            }
+            s.object("view_spec")
+            v.errors.merge(s.errors) { a, _ in a }
+        }
+        if let type = v.string("assignments_issuing_type"), !["AUTOMATED", "MAP_SELECTOR"].contains(type) {
+            v.fail("assignments_issuing_type", FieldError("UNKNOWN_ENUM_VALUE", "Expected AUTOMATED or MAP_SELECTOR"))
+        }
+        guard v.isValid else { throw APIError.validation(v.errors) }
+        var json = o
+        for key in ["id", "status", "created", "owner"] { json[key] = nil }
+        return json
+    }
+
+    func createProject(_ body: JSONValue) throws -> JSONValue {
+        let json = try validateProject(body)
+        let id = nextProjectID
+        nextProjectID += 1
+        let p = ProjectRecord(id: id, json: json, created: clock.now())
+        projects[id] = p
+        projectOrder.append(id)
+        return p.renderedJSON(owner: owner)
+    }
+
+    func updateProject(_ id: String, _ body: JSONValue) throws -> JSONValue {
+        let p = try project(id)
+        p.json = try validateProject(body)
+        return p.renderedJSON(owner: owner)
+    }
+
+    func listProjects(_ q: [String: String]) throws -> JSONValue {
+        var items = projectOrder.map { projects[$0]! }
+        if let status = q["status"] { items = items.filter { $0.status == status } }
+        let page = try Listing.page(items, query: q, fields: ["id": .number, "created": .number, "public_name": .string], defaultLimit: 20, maxLimit: 300) { p, field in
+            switch field {
+            case "id": .number(Double(p.id))
+            case "created": .number(p.created)
+            case "public_name": .string(p.json["public_name"]?.string ?? "")
+            default: nil
+            }
+        }
+        return page.json { $0.renderedJSON(owner: owner) }
+    }
+
+    // MARK: - Pools (spec §4)
+
+    func createPool(_ body: JSONValue) throws -> JSONValue {
+        guard var o = body.object else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        var v = Validator(o)
+        var project: ProjectRecord?
+        if let pid = v.id("project_id", required: true) {
+            project = numericID(pid).flatMap { projects[$0] }
+            if project == nil { v.fail("project_id", .doesNotExist("Project \(pid)")) }
+        }
+        v.string("private_name", required: true)
+        if let reward = v.number("reward_per_assignment", required: true, min: 0), reward > 0, reward < 0.005 {
+            v.fail("reward_per_assignment", .min(0.005))
+        }
+        v.integer("assignment_max_duration_seconds", required: true, min: 5, max: Int(Int32.max))
+        v.date("will_expire", required: true)
+        if let defaults = v.object("defaults", required: true) {
+            var d = Validator(defaults, prefix: "defaults")
+            d.integer("default_overlap_for_new_task_suites", required: true, min: 1, max: 30000)
+            d.integer("default_overlap_for_new_tasks", min: 1, max: 30000)
+            v.errors.merge(d.errors) { a, _ in a }
+        }
+        if let mixer = v.object("mixer_config") {
+            var m = Validator(mixer, prefix: "mixer_config")
+            for f in ["real_tasks_count", "golden_tasks_count", "training_tasks_count"] { m.integer(f, required: true, min: 0, max: 500) }
+            for f in ["min_real_tasks_count", "min_golden_tasks_count", "min_training_tasks_count"] { m.integer(f, min: 0, max: 500) }
+            m.integer("force_last_assignment_delay_seconds", min: 0, max: 86400)
+            for f in ["force_last_assignment", "mix_tasks_in_creation_order", "shuffle_tasks_in_task_suite"] { m.bool(f) }
+            v.errors.merge(m.errors) { a, _ in a }
+        }
+        for f in ["may_contain_adult_content", "auto_accept_solutions"] { v.bool(f) }
+        v.integer("auto_close_after_complete_delay_seconds", min: 0, max: 259_200)
+        v.integer("auto_accept_period_day", min: 1, max: 21)
+        v.integer("priority", min: 0, max: 100)
+        v.object("filter")
+        var engine: QualityControlEngine?
+        if let qc = v.object("quality_control") {
+            do {
+                let decoded = try QualityControl.decode(JSONValue.object(["quality_control": .object(qc)]).serialized)
+                engine = try QualityControlEngine(decoded, ignoringUnsupported: true)
+            } catch {
+                let path = error.path.isEmpty ? "quality_control" : (error.path.hasPrefix("quality_control") ? error.path : "quality_control.\(error.path)")
+                v.fail(path, FieldError(error.code == .missingField ? "VALUE_REQUIRED" : "VALUE_NOT_ALLOWED", error.message))
+            }
+        }
+        guard v.isValid, let project else { throw APIError.validation(v.errors) }
+        // Server fields and defaults (spec §4.1).
+        for key in ["id", "status", "created", "last_started", "last_stopped", "last_close_reason", "owner", "type"] { o[key] = nil }
+        o["project_id"] = .string(String(project.id))
+        if o["auto_close_after_complete_delay_seconds"] == nil { o["auto_close_after_complete_delay_seconds"] = 0 }
+        if o["auto_accept_solutions"] == nil { o["auto_accept_solutions"] = true }
+        if o["auto_accept_period_day"] == nil { o["auto_accept_period_day"] = 21 }
+        if o["priority"] == nil { o["priority"] = 0 }
+        if o["assignments_issuing_config"] == nil { o["assignments_issuing_config"] = ["issue_task_suites_in_creation_order": false] }
+        if case .object(var qc) = o["quality_control"], case .array(var configs) = qc["configs"] {
+            for i in configs.indices {
+                guard case .object(var config) = configs[i], case .object(var collector) = config["collector_config"] else { continue }
+                if collector["uuid"] == nil { collector["uuid"] = .string(rng.uuid()) }
+                config["collector_config"] = .object(collector)
+                configs[i] = .object(config)
+            }
+            qc["configs"] = .array(configs)
+            o["quality_control"] = .object(qc)
+        }
+        let id = nextPoolID
+        nextPoolID += 1
+        let field = project.answerField
+        let pool = PoolRecord(id: id, projectID: project.id, json: o, created: clock.now(),
+                              engine: try engine ?? QualityControlEngine(QualityControl(configs: [])),
+                              crowd: crowd, seed: mixSeed(configuration.seed, UInt64(id)), answerField: field,
+                              outputType: (project.outputSpec[field]?["type"]?.string ?? "string").lowercased(),
+                              declaredOptions: project.declaredOptions(field: field))
+        pools[id] = pool
+        poolOrder.append(id)
+        return render(pool)
+    }
+
+    func render(_ p: PoolRecord) -> JSONValue {
+        var o = p.json
+        o["id"] = .string(String(p.id))
+        o["project_id"] = .string(String(p.projectID))
+        o["status"] = .string(p.status)
+        o["created"] = .string(TolokaTime.format(p.created))
+        o["owner"] = owner
+        o["type"] = "REGULAR"
+        if let t = p.lastStarted { o["last_started"] = .string(TolokaTime.format(t)) }
+        if let t = p.lastStopped { o["last_stopped"] = .string(TolokaTime.format(t)) }
+        if let r = p.lastCloseReason { o["last_close_reason"] = .string(r) }
+        return .object(o)
+    }
+
+    func listPools(_ q: [String: String]) throws -> JSONValue {
+        var items = poolOrder.map { pools[$0]! }
+        if let s = q["status"] { items = items.filter { $0.status == s } }
+        if let p = q["project_id"] { items = items.filter { String($0.projectID) == p } }
+        let page = try Listing.page(items, query: q, fields: ["id": .number, "created": .number, "last_started": .number], defaultLimit: 20, maxLimit: 300) { p, field in
+            switch field {
+            case "id": .number(Double(p.id))
+            case "created": .number(p.created)
+            case "last_started": p.lastStarted.map(SortKey.number)
+            default: nil
+            }
+        }
+        return page.json { render($0) }
+    }
+
+    /// `POST /pools/{id}/open|close|archive` (spec §4.5): 202 with an operation, or 204 when already there.
+    func poolAction(_ id: String, _ action: String) throws -> EmulatorResponse {
+        let p = try pool(id)
+        let now = clock.now()
+        let params: JSONValue = ["pool_id": .string(String(p.id))]
+        switch action {
+        case "open":
+            if p.status == "OPEN" { return EmulatorResponse(status: 204) }
+            guard p.status == "CLOSED" else { throw APIError.inappropriateStatus(["CLOSED"]) }
+            guard !p.tasks.isEmpty else { throw APIError(409, "EMPTY_POOL", "The pool has no tasks; upload tasks before opening it") }
+            guard configuration.balance >= 0 else { throw APIError(409, "NOT_ENOUGH_BALANCE", "Not enough money on the balance") }
+            p.open(at: now, world: &world)
+            let op = newOperation(type: "POOL.OPEN", parameters: params, details: nil)
+            advanceAll()
+            return .json(202, op.rendered(realNow: op.submittedReal))
+        case "close":
+            if p.status == "CLOSED" { return EmulatorResponse(status: 204) }
+            guard p.status == "OPEN" else { throw APIError.inappropriateStatus(["OPEN"]) }
+            p.close(reason: "MANUAL", at: now)
+            let op = newOperation(type: "POOL.CLOSE", parameters: params, details: nil)
+            return .json(202, op.rendered(realNow: op.submittedReal))
+        default:
+            if p.status == "ARCHIVED" { return EmulatorResponse(status: 204) }
+            guard p.status == "CLOSED" else { throw APIError.inappropriateStatus(["CLOSED"]) }
+            p.status = "ARCHIVED"
+            let op = newOperation(type: "POOL.ARCHIVE", parameters: params, details: nil)
+            return .json(202, op.rendered(realNow: op.submittedReal))
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+
+extension EmulatorState {
+    // MARK: - Tasks (spec §5)
+
+    /// A task that passed validation, waiting to be created.
+    struct PreparedTask {
+        let index: Int
+        let pool: PoolRecord
+        let json: [String: JSONValue]
+        let overlap: Int?
+        let knownSolutions: [[String: JSONValue]]
+    }
+
+    func queryBool(_ q: [String: String], _ name: String) throws -> Bool? {
+        guard let raw = q[name] else { return nil }
+        switch raw.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw APIError.validation(name, "BOOLEAN_EXPECTED", "Expected true or false, got \(raw)")
+        }
+    }
+
+    /// `POST /api/v1/tasks` (spec §5.2–§5.3).
+    ///
+    /// *Choices*: an async request whose items are invalid (without `skip_invalid_items`, or all of
+    /// them) creates nothing and its operation ends `FAIL`, with a `TASK_VALIDATE` log entry per
+    /// invalid item; tasks are created when the request is handled (the operation only reports it);
+    /// a task's unknown fields are kept and echoed, except `__`-prefixed client bookkeeping such as
+    /// `__client_uuid` / `__item_idx`, which only the operation log echoes (in `input`, verbatim).
+    func createTasks(_ body: JSONValue, query: [String: String]) throws -> EmulatorResponse {
+        let items: [JSONValue]
+        let single: Bool
+        switch body {
+        case .array(let a): items = a; single = false
+        case .object: items = [body]; single = true
+        default: throw APIError(400, "VALIDATION_ERROR", "Expected a task object or an array of tasks")
+        }
+        let asyncMode = try queryBool(query, "async_mode") ?? false
+        let allowDefaults = try queryBool(query, "allow_defaults") ?? false
+        let skipInvalid = try queryBool(query, "skip_invalid_items") ?? false
+        let openPool = try queryBool(query, "open_pool") ?? false
+        let operationID = query["operation_id"]
+        if let operationID {
+            guard UUID(uuidString: operationID) != nil else { throw APIError.validation("operation_id", "INVALID_UUID", "Expected a UUID, got \(operationID)") }
+            if operations[operationID.lowercased()] != nil || operations[operationID] != nil {
+                throw APIError(409, "OPERATION_ALREADY_EXISTS", "Operation with id \(operationID) already exists")
+            }
+        }
+        guard !items.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "No tasks in the request") }
+        if !asyncMode, items.count > 5000 { throw APIError(413, "REQUEST_TOO_LARGE", "At most 5000 tasks in a synchronous request; use async_mode=true") }
+        if items.count > 100_000 { throw APIError(413, "REQUEST_TOO_LARGE", "At most 100000 tasks in one request") }
+
+        var prepared: [PreparedTask] = []
+        var errors: [Int: [String: FieldError]] = [:]
+        for (i, item) in items.enumerated() {
+            switch prepareTask(item, index: i, allowDefaults: allowDefaults) {
+            case .success(let t): prepared.append(t)
+            case .failure(let e): errors[i] = e.fields
+            }
+        }
+        for pool in Set(prepared.map { ObjectIdentifier($0.pool) }).compactMap({ id in prepared.first { ObjectIdentifier($0.pool) == id }?.pool }) {
+            if pool.status == "ARCHIVED" { throw APIError.inappropriateStatus(["OPEN", "CLOSED"]) }
+            if pool.mixer == nil { throw APIError(409, "MIXER_CONFIG_REQUIRED", "Pool \(pool.id) has no mixer_config; tasks need one (or upload task suites)") }
+        }
+        let failed = (!errors.isEmpty && !skipInvalid) || prepared.isEmpty
+        func errorsJSON() -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: errors.map { (String($0.key), JSONValue.object($0.value.mapValues(\.json))) }))
+        }
+        var log: [JSONValue] = []
+        for (i, e) in errors.sorted(by: { $0.key < $1.key }) {
+            log.append(["type": "TASK_VALIDATE", "success": false, "input": items[i], "output": .object(e.mapValues(\.json))])
+        }
+        let parameters: JSONValue = ["open_pool": .bool(openPool), "allow_defaults": .bool(allowDefaults), "skip_invalid_items": .bool(skipInvalid)]
+        if failed {
+            if asyncMode {
+                let op = newOperation(type: "TASK.BATCH_CREATE", parameters: parameters,
+                                      details: ["total_count": .int(Int64(items.count)), "valid_count": .int(Int64(prepared.count)),
+                                                "not_valid_count": .int(Int64(errors.count)), "success_count": 0, "failed_count": .int(Int64(items.count))],
+                                      outcome: "FAIL", log: log, id: operationID)
+                return .json(202, op.rendered(realNow: op.submittedReal))
+            }
+            if single, let e = errors[0] { throw APIError.validation(e) }
+            throw APIError(400, "VALIDATION_ERROR", "Validation failed", payload: errorsJSON())
+        }
+
+        let now = clock.now()
+        var created: [Int: JSONValue] = [:]
+        for t in prepared {
+            // Labels named by control tasks become answer options before any truth is drawn.
+            for s in t.knownSolutions { if let v = s[t.pool.answerField] { t.pool.noteOption(v.labelText) } }
+        }
+        for t in prepared {
+            let id = world.taskIDs.next(pool: t.pool.id, time: now)
+            let inputs = t.json["input_values"]?.object ?? [:]
+            let truth: String
+            if let known = t.knownSolutions.first?[t.pool.answerField] {
+                truth = known.labelText
+            } else if let label = configuration.truth.label(for: inputs) {
+                truth = label
+            } else {
+                let options = t.pool.options.isEmpty ? ["true", "false"] : t.pool.options
+                let h = stableHash(String(decoding: JSONValue.object(inputs).serialized, as: UTF8.self)) ^ configuration.seed
+                truth = options[Int(mixSeed(h, 5) % UInt64(options.count))]
+            }
+            let record = TaskRecord(id: id, json: t.json, created: now, overlap: t.overlap, isControl: !t.knownSolutions.isEmpty,
+                                    knownSolutions: t.knownSolutions, truth: truth)
+            t.pool.add(record)
+            taskPools[id] = t.pool.id
+            created[t.index] = record.rendered(poolID: t.pool.id)
+            log.append(["type": "TASK_CREATE", "success": true, "input": items[t.index], "output": ["task_id": .string(id)]])
+        }
+        if openPool {
+            var seen = Set<Int>()
+            for t in prepared where seen.insert(t.pool.id).inserted && t.pool.status == "CLOSED" {
+                t.pool.open(at: now, world: &world)
+                log.append(["type": "POOL_OPEN", "success": true, "input": ["pool_id": .string(String(t.pool.id))], "output": [:]])
+            }
+            advanceAll()
+        }
+        if asyncMode {
+            let op = newOperation(type: "TASK.BATCH_CREATE", parameters: parameters,
+                                  details: ["total_count": .int(Int64(items.count)), "valid_count": .int(Int64(prepared.count)),
+                                            "not_valid_count": .int(Int64(errors.count)), "success_count": .int(Int64(prepared.count)),
+                                            "failed_count": .int(Int64(errors.count)), "items_count": .int(Int64(prepared.count))],
+                                  log: log, id: operationID)
+            return .json(202, op.rendered(realNow: op.submittedReal))
+        }
+        if single { return .json(201, created[0]!) }
+        return .json(201, ["items": .object(Dictionary(uniqueKeysWithValues: created.map { (String($0.key), $0.value) })),
+                           "validation_errors": errorsJSON()])
+    }
+
+    struct TaskErrors: Error { let fields: [String: FieldError] }
+
+    func prepareTask(_ item: JSONValue, index: Int, allowDefaults: Bool) -> Result<PreparedTask, TaskErrors> {
+        guard let o = item.object else { return .failure(TaskErrors(fields: ["task": .object])) }
+        var v = Validator(o)
+        var pool: PoolRecord?
+        if let pid = v.id("pool_id", required: true) {
+            pool = numericID(pid).flatMap { pools[$0] }
+            if pool == nil { v.fail("pool_id", .doesNotExist("Pool \(pid)")) }
+        }
+        if let inputs = v.object("input_values", required: true), let pool, let project = projects[pool.projectID] {
+            let spec = project.inputSpec
+            for (field, fieldSpec) in spec {
+                if let e = Validator.check(inputs[field], spec: fieldSpec) { v.fail("input_values.\(field)", e) }
+            }
+            for field in inputs.keys where spec[field] == nil { v.fail("input_values.\(field)", .unknownField) }
+        }
+        var solutions: [[String: JSONValue]] = []
+        if let known = v.array("known_solutions") {
+            for (k, s) in known.enumerated() {
+                guard let values = s["output_values"]?.object else {
+                    v.fail("known_solutions.\(k).output_values", s.object == nil ? .object : .required)
+                    continue
+                }
+                if let w = s["correctness_weight"], w != .null {
+                    if let n = w.number { if n < 0 || n > 1 { v.fail("known_solutions.\(k).correctness_weight", n < 0 ? .min(0) : .max(1)) } } else {
+                        v.fail("known_solutions.\(k).correctness_weight", .float)
+                    }
+                }
+                if let pool, let project = projects[pool.projectID] {
+                    for (field, value) in values {
+                        guard let spec = project.outputSpec[field] else { v.fail("known_solutions.\(k).output_values.\(field)", .unknownField); continue }
+                        if let e = Validator.check(value, spec: spec) { v.fail("known_solutions.\(k).output_values.\(field)", e) }
+                    }
+                }
+                solutions.append(values)
+            }
+        }
+        let overlap = v.integer("overlap", min: 1, max: 30000)
+        let infinite = v.bool("infinite_overlap") ?? false
+        v.string("message_on_unknown_solution")
+        if !infinite, overlap == nil, o["overlap"] ?? .null == .null, !allowDefaults {
+            v.fail("overlap", FieldError("VALUE_REQUIRED", "Value must be present and not equal to null (or pass allow_defaults=true)"))
+        }
+        guard v.isValid, let pool else { return .failure(TaskErrors(fields: v.errors)) }
+        var json = o.filter { !$0.key.hasPrefix("__") }
+        for key in ["id", "created", "remaining_overlap", "origin_task_id"] { json[key] = nil }
+        json["pool_id"] = .string(String(pool.id))
+        return .success(PreparedTask(index: index, pool: pool, json: json, overlap: infinite ? nil : overlap ?? pool.defaultOverlap, knownSolutions: solutions))
+    }
+
+    func listTasks(_ q: [String: String]) throws -> JSONValue {
+        guard let pid = q["pool_id"] else { throw APIError.validation("pool_id", "VALUE_REQUIRED", "pool_id is required") }
+        guard let pool = numericID(pid).flatMap({ pools[$0] }) else { return ["items": [], "has_more": false] }
+        var items = pool.tasks
+        if let raw = q["overlap"] {
+            guard let o = Int(raw) else { throw APIError.validation("overlap", "INTEGER_EXPECTED", "Expected an integer") }
+            items = items.filter { $0.overlap == o }
+        }
+        let page = try Listing.page(items, query: q, fields: ["id": .string, "created": .number, "overlap": .number], defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { t, field in
+            switch field {
+            case "id": .string(t.id)
+            case "created": .number(t.created)
+            case "overlap": t.overlap.map { .number(Double($0)) }
+            default: nil
+            }
+        }
+        return page.json { $0.rendered(poolID: pool.id) }
+    }
+
+    func task(_ id: String) throws -> JSONValue {
+        guard let pid = taskPools[id], let pool = pools[pid], let i = pool.taskIndexByID[id] else { throw APIError.notFound("Task", id) }
+        return pool.tasks[i].rendered(poolID: pid)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// A request as the emulator's core sees it, independent of the HTTP server library.
+public struct EmulatorRequest: Sendable {
+    public var method: String
+    /// The path without the query, e.g. `/api/v1/pools/12`.
+    public var path: String
+    /// Decoded query parameters (the last value wins when a name repeats).
+    public var query: [String: String]
+    /// Header names in lower case.
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: Data = Data()) {
+        self.method = method.uppercased()
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Splits `a=1&b=x%20y` into decoded pairs (`+` is a space).
+    public static func parseQuery(_ query: String?) -> [String: String] {
+        guard let query, !query.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for part in query.split(separator: "&") {
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let plus = s.replacingOccurrences(of: "+", with: " ")
+                return plus.removingPercentEncoding ?? plus
+            }
+            out[decode(kv[0])] = kv.count > 1 ? decode(kv[1]) : ""
+        }
+        return out
+    }
+}
+
+/// What the core answers.
+public struct EmulatorResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: Data
+    /// Fault injection: send the headers and part of the body, then close the connection.
+    public var dropConnection = false
+
+    public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> EmulatorResponse {
+        EmulatorResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serialized)
+    }
+}

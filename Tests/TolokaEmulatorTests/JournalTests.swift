@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import TolokaEmulator
+
+@Suite("Emulator: --state journal")
+struct JournalTests {
+    @Test("a restart with the same journal restores pools, tasks, assignments and bans exactly")
+    func restart() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tally-journal-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = EmulatorConfiguration(speed: 1, seed: 4, truth: try TruthTable(tsv: Notebook.truthTSV(Notebook.voices())), rateLimits: .none)
+        configuration.statePath = path
+        let clock = ManualClock()
+
+        let first = try await RunningEmulator.start(configuration, clock: clock)
+        let projectID = try await first.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.string!
+        let poolID = try await first.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.string!
+        clock.advance(2)
+        let upload = try await first.send("POST", "/api/v1/tasks", query: ["async_mode": "true", "allow_defaults": "true", "operation_id": UUID().uuidString],
+                                          json: Notebook.tasks(poolID: poolID, rows: Notebook.voices()))
+        #expect(upload.status == 202)
+        #expect(try await first.send("POST", "/api/v1/pools/\(poolID)/open").status == 202)
+        clock.advance(240)  // part-way: the pool is still open
+        let pool1 = try await first.send("GET", "/api/v1/pools/\(poolID)").json!
+        let assignments1 = try await first.listAll("/api/v1/assignments", query: ["pool_id": poolID], limit: 1000).items
+        let restrictions1 = try await first.send("GET", "/api/v1/user-restrictions", query: ["pool_id": poolID]).json!
+        let tasks1 = try await first.listAll("/api/v1/tasks", query: ["pool_id": poolID], limit: 1000).items
+        first.stop()
+        #expect(pool1["status"]?.string == "OPEN")
+        #expect(!assignments1.isEmpty)
+
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5, "header + 4 changes; GETs are not journalled")
+
+        let second = try await RunningEmulator.start(configuration, clock: clock)
+        defer { second.stop() }
+        #expect(try await second.send("GET", "/api/v1/pools/\(poolID)").json! == pool1)
+        #expect(try await second.listAll("/api/v1/tasks", query: ["pool_id": poolID], limit: 1000).items == tasks1)
+        #expect(try await second.listAll("/api/v1/assignments", query: ["pool_id": poolID], limit: 1000).items == assignments1)
+        #expect(try await second.send("GET", "/api/v1/user-restrictions", query: ["pool_id": poolID]).json! == restrictions1)
+        #expect(try await second.send("GET", "/api/v1/operations/\(upload.json!["id"]!.string!)").json?["status"]?.string == "SUCCESS")
+        // and it runs on
+        clock.advance(3600)
+        #expect(try await second.send("GET", "/api/v1/pools/\(poolID)").json?["last_close_reason"]?.string == "COMPLETED")
+
+        var other = configuration
+        other.seed = 5
+        let state = try EmulatorState(other)
+        await #expect(throws: EmulatorConfigurationError.self) { try await state.restore(from: path) }
+    }
+}
