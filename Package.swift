@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TallyAggregation", targets: ["TallyAggregation"]),
         .library(name: "TallyReports", targets: ["TallyReports"]),
         .library(name: "TallyQualityControl", targets: ["TallyQualityControl"]),
+        .library(name: "TolokaClient", targets: ["TolokaClient"]),
         .executable(name: "tally", targets: ["tally"]),
     ],
     dependencies: [
@@ -48,6 +49,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Toloka's REST API: Codable models, an async client (URLSession) and resumable runs.
+        .target(
+            name: "TolokaClient",
+            dependencies: ["TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "tally",
@@ -55,6 +63,7 @@ let package = Package(
                 "TallyCore",
                 "TallyAggregation",
                 "TallyReports",
+                "TolokaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -80,6 +89,12 @@ let package = Package(
         .testTarget(
             name: "TallyQualityControlTests",
             dependencies: ["TallyQualityControl", "TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TolokaClientTests",
+            dependencies: ["TolokaClient", "TallyCore"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
