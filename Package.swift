@@ -93,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TolokaClientTests",
-            dependencies: ["TolokaClient", "TallyCore"],
+            dependencies: ["TolokaClient", "TallyCore", "tally"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -307,6 +307,9 @@ class Handler(BaseHTTPRequestHandler):
                 if u.path == "/_control/faults":
                     S.faults.extend(body or [])
                     return self._send(200, {"ok": True})
+                if u.path == "/_control/clear-faults":
+                    S.faults = []
+                    return self._send(200, {"ok": True})
                 if u.path == "/_control/stats":
                     return self._send(200, stats())
                 if u.path == "/_control/requests":
@@ -403,10 +406,16 @@ def main():
     ap.add_argument("--token", required=True)
     ap.add_argument("--close-after-polls", type=int, default=2)
     ap.add_argument("--workers", type=int, default=12)
+    ap.add_argument("--port-file", help="also write the port here (atomically)")
     ARGS = ap.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)
+    if ARGS.port_file:
+        import os
+        with open(ARGS.port_file + ".tmp", "w") as f:
+            f.write(str(server.server_address[1]))
+        os.rename(ARGS.port_file + ".tmp", ARGS.port_file)
     server.serve_forever()
 
 
