@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import TolokaClient
 
 enum Paths {
@@ -48,7 +51,8 @@ final class StubServer: @unchecked Sendable {
     deinit { stop() }
 
     func stop() {
-        if process.isRunning { process.terminate() }
+        let pid = process.processIdentifier
+        if pid > 0 { kill(pid, SIGTERM) }
     }
 
     var environment: TolokaEnvironment { .emulator(port: port) }

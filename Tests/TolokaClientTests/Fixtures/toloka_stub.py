@@ -23,7 +23,9 @@ Prints "PORT <n>" on stdout once listening.
 import argparse
 import hashlib
 import json
+import os
 import random
+import signal
 import socket
 import sys
 import threading
@@ -401,6 +403,8 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     global ARGS
+    # A parent's blocked signal mask is inherited: make SIGTERM work again.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, set(signal.Signals))
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--token", required=True)
@@ -412,10 +416,19 @@ def main():
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)
     if ARGS.port_file:
-        import os
         with open(ARGS.port_file + ".tmp", "w") as f:
             f.write(str(server.server_address[1]))
         os.rename(ARGS.port_file + ".tmp", ARGS.port_file)
+    # Exit when the test process that started us is gone (no stray servers after a crash).
+    parent = os.getppid()
+
+    def watch_parent():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     server.serve_forever()
 
 
