@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TallyQualityControl", targets: ["TallyQualityControl"]),
         .library(name: "TallySimulation", targets: ["TallySimulation"]),
         .library(name: "TolokaEmulator", targets: ["TolokaEmulator"]),
+        .library(name: "TolokaClient", targets: ["TolokaClient"]),
         .executable(name: "tally", targets: ["tally"]),
     ],
     dependencies: [
@@ -69,6 +70,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Toloka's REST API: Codable models, an async client (URLSession) and resumable runs.
+        .target(
+            name: "TolokaClient",
+            dependencies: ["TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "tally",
@@ -79,6 +87,7 @@ let package = Package(
                 "TallyQualityControl",
                 "TallySimulation",
                 "TolokaEmulator",
+                "TolokaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -114,6 +123,12 @@ let package = Package(
         .testTarget(
             name: "TolokaEmulatorTests",
             dependencies: ["TolokaEmulator", "TallyQualityControl", "TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TolokaClientTests",
+            dependencies: ["TolokaClient", "TallyCore", "tally"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

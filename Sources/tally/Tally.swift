@@ -14,6 +14,6 @@ struct Tally: AsyncParsableCommand {
               tally evaluate labels.tsv --gold datasets/toy/gold.tsv
             """,
         version: "0.1.0",
-        subcommands: [Aggregate.self, Evaluate.self, BenchCommand.self, ReportCommand.self, SimulateCommand.self, QCCommand.self, StudyCommand.self, EmulatorCommand.self]
+        subcommands: [Aggregate.self, Evaluate.self, BenchCommand.self, ReportCommand.self, SimulateCommand.self, QCCommand.self, StudyCommand.self, EmulatorCommand.self, TolokaCommand.self]
     )
 }

@@ -1,0 +1,394 @@
+import Foundation
+import TallyCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs a ``Workflow`` against a Toloka API, resumably: create project → create pool → upload
+/// tasks in batches → open → wait until the pool closes → download assignments → write them as
+/// Toloka's TSV export and crowd-kit answers.
+///
+/// Resume algorithm (every step records its intent in the state file *before* the request and
+/// its result right after, each write atomic):
+/// - project: with an id recorded, reuse it. With only the intent recorded (the answer was
+///   lost), list the projects created after the largest id that existed before the request and
+///   adopt the one with the same name and description; create only if there is none.
+/// - pool: the same, among the pools of the run's project (matched by private name).
+/// - tasks: a batch is recorded with a fresh `operation_id` before it is sent. A batch found
+///   `sending` on resume is settled by `GET /operations/{operation_id}` (the server has it: wait
+///   for it), else by listing the pool's tasks and sending only those whose content (inputs and
+///   known solutions) is not there yet, under the same `operation_id`.
+/// - open: skipped when the pool is open or has been started before.
+/// - download: pages (`sort=id`, `id_gt`) are appended to `assignments.jsonl`, fsynced, then
+///   the cursor and the file's length are recorded; a resume truncates the file to the recorded
+///   length and continues after the recorded id, so no assignment is lost or written twice.
+public final class WorkflowRunner: @unchecked Sendable {
+    /// What the runner reports while it works.
+    public enum Event: Sendable {
+        case note(String)
+        /// While waiting: completion percentage and counts from analytics.
+        case progress(percent: Double?, submitted: Int?, accepted: Int?, status: String)
+        case downloaded(count: Int)
+    }
+
+    public let workflow: Workflow
+    public let client: TolokaAPIClient
+    public let statePath: String
+    public let outDir: String
+    public var onEvent: (@Sendable (Event) -> Void)?
+    /// Which assignments to download.
+    public var statuses = ["ACCEPTED"]
+    /// Overrides the workflow's poll interval (tests).
+    public var pollInterval: Double?
+    /// The web UI root for `ASSIGNMENT:link` (default: platform.toloka.ai for production, the API host otherwise).
+    public var webRoot: String?
+
+    private(set) public var state: RunState
+
+    public init(workflow: Workflow, client: TolokaAPIClient, statePath: String, outDir: String) throws {
+        self.workflow = workflow
+        self.client = client
+        self.statePath = statePath
+        self.outDir = outDir
+        let root = client.configuration.environment.baseURL.absoluteString
+        if let s = try RunState.load(statePath) {
+            guard s.apiRoot == root else {
+                throw TolokaError(kind: .conflict, message: "\(statePath) belongs to a run against \(s.apiRoot), not \(root); use another --state to start a new run there")
+            }
+            guard s.workflowFingerprint == workflow.fingerprint else {
+                throw TolokaError(kind: .conflict, message: "\(statePath) belongs to a run of a different workflow or task list (they changed since the run started); use another --state to start a new run")
+            }
+            state = s
+        } else {
+            state = RunState(apiRoot: root, workflowFingerprint: workflow.fingerprint)
+        }
+    }
+
+    /// The result of a completed run.
+    public struct Outcome: Sendable {
+        public var projectID: String
+        public var poolID: String
+        public var closeReason: String?
+        public var outputs: RunOutputs.Summary
+    }
+
+    /// Runs (or resumes) the workflow to the end of the download and writes the outputs.
+    public func run() async throws -> Outcome {
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        let me = try await client.requester()
+        emit(.note("requester \(me.id)\(me.balance.map { ", balance $\($0)" } ?? "")"))
+        let projectID = try await ensureProject()
+        let poolID = try await ensurePool(projectID: projectID)
+        try await uploadTasks(poolID: poolID)
+        try await ensureOpen(poolID: poolID)
+        try await waitForClose(poolID: poolID)
+        try await download(poolID: poolID)
+        let summary = try RunOutputs.write(from: jsonlPath, workflow: workflow, poolID: poolID, outDir: outDir, webRoot: resolvedWebRoot)
+        if !state.outputsWritten {
+            state.outputsWritten = true
+            try save()
+        }
+        return Outcome(projectID: projectID, poolID: poolID, closeReason: state.closeReason, outputs: summary)
+    }
+
+    var jsonlPath: String { (outDir as NSString).appendingPathComponent("assignments.jsonl") }
+
+    var resolvedWebRoot: String {
+        if let webRoot { return webRoot }
+        if case .production = client.configuration.environment { return "https://platform.toloka.ai" }
+        var c = URLComponents(url: client.configuration.environment.baseURL, resolvingAgainstBaseURL: false)!
+        c.path = ""
+        return c.url?.absoluteString ?? ""
+    }
+
+    private func emit(_ e: Event) { onEvent?(e) }
+    private func save() throws { try state.save(statePath) }
+    private func now() -> String { TolokaDate.format(Date()) }
+
+    // MARK: - Project
+
+    func ensureProject() async throws -> String {
+        if let id = state.project?.id { return id }
+        if let pending = state.project {
+            emit(.note("project: a create request was sent at \(pending.requestedAt) without a recorded answer; looking for it"))
+            guard pending.listable != false else {
+                throw TolokaError(kind: .conflict, message: "a project may have been created at \(pending.requestedAt), and this server cannot list projects to check; find it and put its id in \"project\".\"id\" of \(statePath), or delete \"project\" there to create a new one")
+            }
+            let candidates = try await client.projects(afterID: pending.existingMaxID)
+            if let found = candidates.first(where: { matches($0) }), let id = found.id {
+                emit(.note("project: adopted \(id), created by the interrupted run"))
+                state.project?.id = id
+                try save()
+                return id
+            }
+        } else {
+            // Record the newest project id before creating, so that a lost answer can be found.
+            var maxID: String?
+            var listable = true
+            do {
+                let data = try await client.send("GET", "v1/projects", query: ["sort": "-id", "limit": "1"])
+                maxID = (try? JSONValue(parsing: data))?["items"]?[0]?["id"]?.stringValue
+            } catch let e as TolokaError where e.kind == .api && (e.status == 404 || e.status == 405 || e.status == 400) {
+                listable = false
+            }
+            state.project = RunState.Creation(id: nil, requestedAt: now(), existingMaxID: maxID, listable: listable)
+            try save()
+        }
+        let created = try await client.createProject(workflow.project)
+        guard let id = created.id else { throw TolokaError(kind: .decoding, message: "the created project has no id") }
+        state.project?.id = id
+        try save()
+        emit(.note("project \(id) created"))
+        return id
+    }
+
+    private func matches(_ p: Project) -> Bool {
+        p.publicName == workflow.project.publicName && p.publicDescription == workflow.project.publicDescription
+            && p.privateComment == workflow.project.privateComment && p.status != "ARCHIVED"
+    }
+
+    // MARK: - Pool
+
+    func poolBody(projectID: String) -> Pool {
+        var pool = workflow.pool
+        pool.projectID = projectID
+        if pool.willExpire == nil, let days = workflow.poolExpiresInDays {
+            let base = state.pool.flatMap { TolokaDate.parse($0.requestedAt) } ?? Date()
+            pool.willExpire = TolokaDate.format(base.addingTimeInterval(days * 86_400))
+        }
+        return pool
+    }
+
+    func ensurePool(projectID: String) async throws -> String {
+        if let id = state.pool?.id { return id }
+        if let pending = state.pool {
+            emit(.note("pool: a create request was sent at \(pending.requestedAt) without a recorded answer; looking for it"))
+            let pools = try await client.pools(projectID: projectID)
+            if let found = pools.first(where: { $0.privateName == workflow.pool.privateName && $0.status != "ARCHIVED" }), let id = found.id {
+                emit(.note("pool: adopted \(id), created by the interrupted run"))
+                state.pool?.id = id
+                try save()
+                return id
+            }
+        } else {
+            state.pool = RunState.Creation(id: nil, requestedAt: now())
+            try save()
+        }
+        let created = try await client.createPool(poolBody(projectID: projectID))
+        guard let id = created.id else { throw TolokaError(kind: .decoding, message: "the created pool has no id") }
+        state.pool?.id = id
+        try save()
+        emit(.note("pool \(id) created"))
+        return id
+    }
+
+    // MARK: - Tasks
+
+    func uploadTasks(poolID: String) async throws {
+        let order = workflow.uploadOrder()
+        let ranges = workflow.batches
+        // Present on the server, by content key, minus what recorded batches account for; read
+        // only when a batch must be reconciled.
+        var unaccounted: [String: Int]?
+        for (k, range) in ranges.enumerated() {
+            if k < state.batches.count, state.batches[k].status == "done" { continue }
+            let tasks = order[range].map { workflow.task($0, poolID: poolID) }
+            if k < state.batches.count {
+                // Interrupted: does the server know the operation?
+                let b = state.batches[k]
+                guard b.first == range.lowerBound, b.count == range.count else {
+                    throw TolokaError(kind: .conflict, message: "\(statePath): batch \(k + 1) covers tasks \(b.first)..<\(b.first + b.count), the workflow now gives \(range); the task list changed")
+                }
+                do {
+                    let op = try await client.operation(id: b.operationID)
+                    emit(.note("tasks: batch \(k + 1) was sent before the interruption (operation \(op.status)); waiting for it"))
+                    let done = try await client.waitForOperation(op)
+                    guard done.succeeded else {
+                        throw TolokaError(kind: .operationFailed, code: done.type, message: "task upload operation \(done.id) ended in \(done.status)")
+                    }
+                    state.batches[k].status = "done"
+                    state.batches[k].created = done.details?["success_count"]?.intValue ?? done.details?["items_count"]?.intValue
+                    try save()
+                    continue
+                } catch let e as TolokaError where e.kind == .api && e.status == 404 {
+                    // Not known: reconcile by content before sending again.
+                }
+                if unaccounted == nil {
+                    var present: [String: Int] = [:]
+                    for t in try await client.tasks(poolID: poolID) { present[t.contentKey, default: 0] += 1 }
+                    for (j, r) in ranges.enumerated() where j < state.batches.count && state.batches[j].status == "done" {
+                        for row in order[r] { present[workflow.task(row, poolID: poolID).contentKey, default: 0] -= 1 }
+                    }
+                    unaccounted = present
+                }
+                var missing: [TolokaTask] = []
+                for t in tasks {
+                    let key = t.contentKey
+                    if let n = unaccounted?[key], n > 0 { unaccounted?[key] = n - 1 } else { missing.append(t) }
+                }
+                emit(.note("tasks: batch \(k + 1): \(tasks.count - missing.count) of \(tasks.count) tasks already on the server; sending \(missing.count)"))
+                if !missing.isEmpty {
+                    guard let uuid = UUID(uuidString: b.operationID) else { throw TolokaError(kind: .conflict, message: "bad operation id in \(statePath)") }
+                    try await client.createTasks(missing, operationID: uuid)
+                }
+                state.batches[k].status = "done"
+                state.batches[k].created = missing.count
+                try save()
+                continue
+            }
+            let uuid = UUID()
+            state.batches.append(RunState.Batch(first: range.lowerBound, count: range.count, operationID: uuid.uuidString.lowercased(), status: "sending"))
+            try save()
+            let done = try await client.createTasks(tasks, operationID: uuid)
+            state.batches[k].status = "done"
+            state.batches[k].created = done.details?["success_count"]?.intValue ?? done.details?["items_count"]?.intValue ?? tasks.count
+            try save()
+            emit(.note("tasks: batch \(k + 1) of \(ranges.count) uploaded (\(range.upperBound) of \(order.count) tasks)"))
+        }
+    }
+
+    // MARK: - Open and wait
+
+    func ensureOpen(poolID: String) async throws {
+        if state.opened { return }
+        if state.openRequested {
+            let pool = try await client.pool(id: poolID)
+            if pool.isOpen || pool.lastStarted != nil {
+                state.opened = true
+                try save()
+                return
+            }
+        }
+        state.openRequested = true
+        try save()
+        let pool = try await client.openPool(id: poolID)
+        state.opened = true
+        try save()
+        emit(.note("pool \(poolID) is \(pool.status ?? "?")"))
+    }
+
+    func waitForClose(poolID: String) async throws {
+        if state.poolStatus != nil { return }
+        let interval = pollInterval ?? workflow.pollIntervalSeconds
+        while true {
+            let pool = try await client.pool(id: poolID)
+            if pool.isClosed || pool.status == "ARCHIVED" {
+                state.poolStatus = pool.status
+                state.closeReason = pool.lastCloseReason
+                try save()
+                emit(.note("pool \(poolID) closed (\(pool.lastCloseReason ?? "no reason given"))"))
+                return
+            }
+            do {
+                let r = try await client.analytics([
+                    .completionPercentage(pool: poolID),
+                    AnalyticsRequest(subjectID: poolID, name: "submitted_assignments_count"),
+                    AnalyticsRequest(subjectID: poolID, name: "approved_assignments_count"),
+                ])
+                emit(.progress(percent: r.number("completion_percentage"), submitted: r.number("submitted_assignments_count").map { Int($0) },
+                               accepted: r.number("approved_assignments_count").map { Int($0) }, status: pool.status ?? "?"))
+            } catch let e as TolokaError where e.kind != .transport {
+                // Analytics are for the progress bar only.
+                emit(.progress(percent: nil, submitted: nil, accepted: nil, status: pool.status ?? "?"))
+                _ = e
+            }
+            try await client.configuration.sleep(interval)
+        }
+    }
+
+    // MARK: - Download
+
+    func download(poolID: String) async throws {
+        var d = state.download ?? RunState.Download(statuses: statuses, afterID: nil, count: 0, bytes: 0, done: false)
+        if d.done { return }
+        let path = jsonlPath
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let fd = open(path, O_WRONLY)
+        guard fd >= 0 else { throw TolokaError.invalidInput("\(path): cannot open for writing") }
+        defer { close(fd) }
+        // Drop anything written after the last recorded page.
+        guard ftruncate(fd, off_t(d.bytes)) == 0, lseek(fd, off_t(d.bytes), SEEK_SET) >= 0 else {
+            throw TolokaError.invalidInput("\(path): cannot truncate to \(d.bytes) bytes")
+        }
+        if state.download == nil {
+            state.download = d
+            try save()
+        }
+        try await client.forEachAssignmentPage(poolID: poolID, statuses: d.statuses, afterID: d.afterID) { page in
+            guard let last = page.last else { return }
+            var bytes: [UInt8] = []
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for a in page {
+                bytes += Array(try e.encode(a))
+                bytes.append(10)
+            }
+            try bytes.withUnsafeBytes { buf in
+                var done = 0
+                while done < buf.count {
+                    let n = write(fd, buf.baseAddress! + done, buf.count - done)
+                    if n < 0 { if errno == EINTR { continue }; throw TolokaError.invalidInput("\(path): write failed: \(String(cString: strerror(errno)))") }
+                    done += n
+                }
+            }
+            guard fsync(fd) == 0 else { throw TolokaError.invalidInput("\(path): fsync failed") }
+            d.afterID = last.id
+            d.count += page.count
+            d.bytes += bytes.count
+            state.download = d
+            try save()
+            emit(.downloaded(count: d.count))
+        }
+        d.done = true
+        state.download = d
+        try save()
+        emit(.note("downloaded \(d.count) \(d.statuses.joined(separator: ", ").lowercased()) assignments"))
+    }
+
+    // MARK: - Dry run
+
+    /// The requests a run would make from the current state, without sending any (and without
+    /// the credential): for `--dry-run`. Ids not known yet appear as `<project id>`, `<pool id>`.
+    public func plannedRequests() throws -> [HTTPRequest] {
+        var out: [HTTPRequest] = []
+        let c = client
+        out.append(c.makeRequest("GET", "v1/requester", authorized: false))
+        let projectID = state.project?.id ?? "<project id>"
+        if state.project?.id == nil {
+            out.append(c.makeRequest("GET", "v1/projects", query: ["sort": "-id", "limit": "1"], authorized: false))
+            out.append(c.makeRequest("POST", "v1/projects", body: try workflow.project.creationJSON(), authorized: false))
+        }
+        let poolID = state.pool?.id ?? "<pool id>"
+        if state.pool?.id == nil {
+            out.append(c.makeRequest("POST", "v1/pools", body: try poolBody(projectID: projectID).creationJSON(), authorized: false))
+        }
+        let order = workflow.uploadOrder()
+        for (k, r) in workflow.batches.enumerated() where !(k < state.batches.count && state.batches[k].status == "done") {
+            let op = k < state.batches.count ? state.batches[k].operationID : "<new uuid>"
+            let body = JSONValue.array(try order[r].enumerated().map { i, row in
+                var j = try workflow.task(row, poolID: poolID).preservingJSON()
+                if case .object(var o) = j { o["__item_idx"] = .string(String(i)); j = .object(o) }
+                return j
+            })
+            out.append(c.makeRequest("POST", "v1/tasks", query: ["operation_id": op, "async_mode": "true", "allow_defaults": "true"], body: body, authorized: false))
+            out.append(c.makeRequest("GET", "v1/operations/\(op)", authorized: false))
+        }
+        if !state.opened { out.append(c.makeRequest("POST", "v1/pools/\(poolID)/open", authorized: false)) }
+        if state.poolStatus == nil {
+            out.append(c.makeRequest("GET", "v1/pools/\(poolID)", authorized: false))
+            out.append(c.makeRequest("POST", "staging/analytics-2", body: try JSONValue(encoding: [AnalyticsRequest.completionPercentage(pool: poolID)]), authorized: false))
+        }
+        if state.download?.done != true {
+            var q = ["pool_id": poolID, "status": statuses.joined(separator: ","), "sort": "id"]
+            if let a = state.download?.afterID { q["id_gt"] = a }
+            if let l = c.configuration.pageSize { q["limit"] = String(l) }
+            out.append(c.makeRequest("GET", "v1/assignments", query: q, authorized: false))
+        }
+        return out
+    }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import TallyAggregation
+import TallyCore
+import TolokaClient
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tally toloka run`: the notebook's whole workflow from one file, resumable.
+struct TolokaRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Create the project and pool, upload tasks, open, wait, download and aggregate — resumably.",
+        discussion: """
+            WORKFLOW is a tally-toloka-workflow/1 file (see datasets/toloka-audio-gender/workflow.json): \
+            the project and pool as Toloka's JSON and a TSV task list (INPUT:… columns, optional GOLDEN:… column).
+
+            Every created id and upload batch is recorded in --state as it happens. Run the same \
+            command again after a crash, Ctrl-C or network failure and it continues where it \
+            stopped: no second project, pool or task, no lost or repeated assignment.
+
+            Writes into --out: assignments.jsonl (as downloaded), assignments.tsv (Toloka's export \
+            format), answers.tsv (crowd-kit task/worker/label, real tasks), gold.tsv, labels.tsv, \
+            probabilities.tsv, skills.tsv and summary.json (counts, cost, method).
+            """
+    )
+
+    @Argument(help: "The workflow file.")
+    var workflow: String
+
+    @Option(help: "State file recording the run's progress (created if absent).")
+    var state: String
+
+    @Option(help: "Output folder.")
+    var out: String
+
+    @Option(help: "Aggregation method: \(Method.allCases.filter { $0 != .goldMV }.map(\.rawValue).joined(separator: ", ")).")
+    var method: Method = .ds
+
+    @Option(help: "Seconds between checks of the pool while waiting (default: the workflow's).")
+    var pollInterval: Double?
+
+    @Flag(help: "Print the requests the run would make from the current state, and send none.")
+    var dryRun = false
+
+    @OptionGroup var connection: TolokaConnectionOptions
+
+    mutating func validate() throws {
+        if method == .goldMV {
+            throw ValidationError("gold-mv needs gold answers among the aggregated ones; golden tasks are left out of the run's answers (use tally aggregate on assignments.tsv)")
+        }
+    }
+
+    func run() async throws {
+        let wf = try await reportingTolokaErrors { try Workflow.load(workflow) }
+        if dryRun {
+            try await reportingTolokaErrors {
+                let client = try connection.client(credential: nil)
+                let runner = try WorkflowRunner(workflow: wf, client: client, statePath: state, outDir: out)
+                for r in try runner.plannedRequests() { print(describe(r)) }
+            }
+            return
+        }
+        let credential = try await reportingTolokaErrors { try connection.credential() }
+        try await reportingTolokaErrors(credential) {
+            let client = try connection.client(credential: credential)
+            let runner = try WorkflowRunner(workflow: wf, client: client, statePath: state, outDir: out)
+            runner.pollInterval = pollInterval
+            let quiet = connection.quiet
+            let bar = ProgressLine("pool", quiet: quiet)
+            let lastShown = LastPercent()
+            runner.onEvent = { event in
+                switch event {
+                case .note(let s):
+                    bar.finish()
+                    note(credential.redact(s), quiet: quiet)
+                case .progress(let percent, let submitted, let accepted, let status):
+                    let text = progressText(percent: percent, submitted: submitted, accepted: accepted, status: status)
+                    if bar.enabled { bar.message(text) } else if lastShown.changed(percent) { note(text, quiet: quiet) }
+                case .downloaded(let n):
+                    bar.message("downloaded \(n) assignments")
+                }
+            }
+            let start = ContinuousClock.now
+            let outcome = try await runner.run()
+            bar.finish()
+            let s = outcome.outputs
+            note("project \(outcome.projectID), pool \(outcome.poolID) (\(outcome.closeReason ?? "closed")): \(s.assignments) assignments, \(s.answers) answers on \(s.tasks) tasks by \(s.workers) workers, \(s.goldenCorrect)/\(s.goldenAnswers) golden answers correct, cost $\(s.cost)", quiet: quiet)
+            try aggregate(outcome, started: start)
+        }
+    }
+
+    private func aggregate(_ outcome: WorkflowRunner.Outcome, started: ContinuousClock.Instant) throws {
+        let dir = URL(fileURLWithPath: out)
+        let answersPath = dir.appendingPathComponent(RunOutputs.answersFile).path
+        var summary: [String: JSONValue] = [
+            "project_id": .string(outcome.projectID), "pool_id": .string(outcome.poolID),
+            "close_reason": outcome.closeReason.map(JSONValue.string) ?? .null,
+            "assignments": .int(outcome.outputs.assignments), "answers": .int(outcome.outputs.answers),
+            "tasks": .int(outcome.outputs.tasks), "workers": .int(outcome.outputs.workers),
+            "golden_answers": .int(outcome.outputs.goldenAnswers), "golden_correct": .int(outcome.outputs.goldenCorrect),
+            "cost_usd": .double(NSDecimalNumber(decimal: outcome.outputs.cost).doubleValue),
+            "method": .string(method.rawValue),
+        ]
+        var outputs: [(bytes: [UInt8], path: String)] = []
+        if outcome.outputs.answers > 0 {
+            let table = try AnswerReader.read(answersPath, options: AnswerReadOptions(format: .crowdkit)).table
+            let model = try fit(table)
+            outputs.append((ResultWriter.labels(table, model.labels, format: .tsv), dir.appendingPathComponent("labels.tsv").path))
+            outputs.append((ResultWriter.probabilities(table, model.probabilities, format: .tsv), dir.appendingPathComponent("probabilities.tsv").path))
+            if let skills = model.skills ?? (model as? DawidSkeneModel).map({ expectedAccuracy($0, table) }) {
+                outputs.append((ResultWriter.skills(table, skills, format: .tsv), dir.appendingPathComponent("skills.tsv").path))
+            }
+            var counts: [String: JSONValue] = [:]
+            for l in model.labels { counts[table.labels[Int(l)], default: .int(0)] = .int((counts[table.labels[Int(l)]]?.intValue ?? 0) + 1) }
+            summary["labels"] = .object(counts)
+        } else {
+            note("no answers to aggregate", quiet: connection.quiet)
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        summary["seconds"] = .double((Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18 * 1000).rounded() / 1000)
+        outputs.append((Array((prettyJSON(.object(summary)) + "\n").utf8), dir.appendingPathComponent("summary.json").path))
+        try AtomicFile.write(outputs)
+        note("\(method.rawValue): labels, probabilities\(outputs.count > 3 ? ", skills" : "") and summary written to \(out)", quiet: connection.quiet)
+    }
+
+    /// A Dawid-Skene worker's skill: the chance of a right answer, Σ_c prior(c) · P(answer c | truth c).
+    private func expectedAccuracy(_ m: DawidSkeneModel, _ table: AnswerTable) -> [Double] {
+        let k = table.labelCount
+        return (0..<table.workerCount).map { w in
+            (0..<k).reduce(0.0) { $0 + m.priors[$1] * m.confusions.values[(w * k + $1) * k + $1] }
+        }
+    }
+
+    private func fit(_ table: AnswerTable) throws -> any FittedModel {
+        switch method {
+        case .mv: return try MajorityVote().fit(table)
+        case .wawa: return try Wawa().fit(table)
+        case .zbs: return try ZeroBasedSkill().fit(table)
+        case .kos: return try KOS().fit(table)
+        case .ds: return try DawidSkene().fit(table)
+        case .oneCoinDS: return try OneCoinDawidSkene().fit(table)
+        case .glad: return try GLAD().fit(table)
+        case .mace: return try MACE().fit(table)
+        case .goldMV: throw AggregationError("gold-mv is not available in tally toloka run")
+        }
+    }
+}
+
+/// Remembers the last percentage printed, so that a non-terminal log gets one line per change.
+final class LastPercent: @unchecked Sendable {
+    private var last: Double?? = .none
+    private let lock = NSLock()
+    func changed(_ p: Double?) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if case .some(let l) = last, l == p { return false }
+        last = .some(p)
+        return true
+    }
+}
+
+func progressText(percent: Double?, submitted: Int?, accepted: Int?, status: String) -> String {
+    var s = "pool \(status.lowercased())"
+    if let p = percent {
+        let width = 30
+        let filled = max(0, min(width, Int((p / 100 * Double(width)).rounded())))
+        s += " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " + String(format: "%3.0f%%", p)
+    }
+    if let submitted { s += ", \(submitted) submitted" }
+    if let accepted { s += ", \(accepted) accepted" }
+    return s
+}
+
+/// A request for `--dry-run`: method, URL and body (a long task list is abridged).
+func describe(_ r: HTTPRequest) -> String {
+    var s = "\(r.method) \(r.url.absoluteString)"
+    if let body = r.body, let json = try? JSONValue(parsing: body) {
+        if case .array(let items) = json, items.count > 2 {
+            s += "\n" + prettyJSON(.array(Array(items.prefix(2)))) + "\n  … \(items.count) tasks in this batch (\(items.filter { $0["known_solutions"] != nil }.count) golden)"
+        } else {
+            s += "\n" + prettyJSON(json)
+        }
+    }
+    return s
+}
+
+func prettyJSON(_ v: JSONValue) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return (try? String(decoding: e.encode(v), as: UTF8.self)) ?? v.jsonText()
+}
