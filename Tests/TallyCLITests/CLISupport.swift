@@ -54,8 +54,8 @@ enum CLI {
     }
 
     /// Runs `tally args…` in `directory`; `stdin` is fed through a pipe.
-    static func run(_ args: [String], in directory: URL, stdin: Data? = nil) throws -> Output {
-        try run(executable: try tally(), args, in: directory, stdin: stdin)
+    static func run(_ args: [String], in directory: URL, stdin: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
+        try run(executable: try tally(), args, in: directory, stdin: stdin, extra: extra)
     }
 
     /// Runs `tally args…` through `/bin/sh -c script` (the script gets the binary as "$0").
@@ -63,7 +63,7 @@ enum CLI {
         try run(executable: URL(fileURLWithPath: "/bin/sh"), ["-c", script, try tally().path] + args, in: directory, stdin: nil)
     }
 
-    private static func run(executable: URL, _ args: [String], in directory: URL, stdin: Data?) throws -> Output {
+    private static func run(executable: URL, _ args: [String], in directory: URL, stdin: Data?, extra: [String: String] = [:]) throws -> Output {
         // Output goes to files, not pipes, so that a chatty process can never block on a full pipe.
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("tally-cli-capture-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: capture, withIntermediateDirectories: true)
@@ -82,6 +82,7 @@ enum CLI {
         p.standardError = err
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "80"
+        environment.merge(extra) { $1 }
         p.environment = environment
         let pipe = Pipe()
         p.standardInput = stdin == nil ? FileHandle.nullDevice : pipe

@@ -38,13 +38,17 @@ public struct EmulatorConfiguration: Sendable {
 /// inputs (compared as text) has that row's label; tasks matching no row get a label drawn from the
 /// answer options by a hash of their inputs and the seed (the same task always gets the same label).
 /// A two-column file with no such label column (the notebook's `url<TAB>sex`) maps the value of a
-/// task's only input field (whatever its name) to the label in the second column.
+/// task's only input field (whatever its name) to the label in the second column; so does a
+/// single bare input column (e.g. `task<TAB>label`) when a task has no field of that name.
 ///
 ///     INPUT:path<TAB>GOLDEN:result          url<TAB>sex
 ///     https://example.com/a.mp3<TAB>male    https://example.com/a.mp3<TAB>male
 public struct TruthTable: Sendable {
     var fields: [String] = []
     var labels: [String: String] = [:]
+    /// One bare (not `INPUT:`) input column: also matched against a task's only input field
+    /// when no field has its name (Tally's `task<TAB>label` truth files).
+    var bareSingleColumn = false
 
     public init() {}
 
@@ -68,6 +72,7 @@ public struct TruthTable: Sendable {
         let inputColumns = header.indices.filter { $0 != labelColumn && !header[$0].hasPrefix("GOLDEN:") && !header[$0].hasPrefix("OUTPUT:") && !header[$0].hasPrefix("ASSIGNMENT:") && !header[$0].hasPrefix("HINT:") }
         guard !inputColumns.isEmpty else { throw EmulatorConfigurationError("\(name):1: no input columns") }
         fields = anyField ? [Self.anyField] : inputColumns.map { header[$0].hasPrefix("INPUT:") ? String(header[$0].dropFirst(6)) : header[$0] }
+        bareSingleColumn = !anyField && inputColumns.count == 1 && !header[inputColumns[0]].hasPrefix("INPUT:")
         for (n, line) in lines.enumerated() {
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard cells.count == header.count else {
@@ -96,7 +101,10 @@ public struct TruthTable: Sendable {
         }
         var key: [String] = []
         for f in fields {
-            guard let v = inputs[f] else { return nil }
+            guard let v = inputs[f] else {
+                if bareSingleColumn, inputs.count == 1 { return labels[inputs.values.first!.labelText] }
+                return nil
+            }
             key.append(v.labelText)
         }
         return labels[key.joined(separator: "\u{1F}")]
