@@ -7,5 +7,8 @@ scripts/setup.sh
 # The notebook tests validate exported notebooks with nbformat and render their charts with
 # vl-convert; their Python environment is cached in ../.venv-notebook (outside the repository).
 scripts/setup-notebook-venv.sh
+# The emulator's end-to-end tests run the original notebook's Python (toloka-kit 0.1.26 and 1.2.3)
+# against `tally emulator serve`; their environments are cached in ../.venv-toloka*.
+scripts/setup-toloka-venv.sh --with-123
 swift build --build-tests
 swift test --skip-build
