@@ -3,16 +3,34 @@ import Testing
 @testable import TallySimulation
 
 /// Speed: assignments simulated per second with QC on. Runs only with TALLY_SIM_BENCH=1 (use a release build:
-/// `TALLY_SIM_BENCH=1 swift test -c release --filter SimulationBenchmark`); it prints the rate and asserts nothing timed.
+/// `TALLY_SIM_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter SimulationBenchmark`); it prints the
+/// rate and the process's user CPU time, and asserts nothing timed. `TALLY_SIM_BENCH_TASKS=20000` overrides the
+/// scenario's 200,000 general tasks (control tasks scale at 1 %).
 @Suite struct SimulationBenchmark {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["TALLY_SIM_BENCH"] != nil))
     func assignmentsPerSecond() throws {
-        let s = try Scenarios.load("benchmark")
+        var s = try Scenarios.load("benchmark")
+        if let n = ProcessInfo.processInfo.environment["TALLY_SIM_BENCH_TASKS"].flatMap({ Int($0) }) {
+            s.tasks.count = n
+            s.tasks.goldenCount = max(10, n / 100)
+        }
+        let cpu0 = userCPUSeconds()
         let start = ContinuousClock.now
         let r = try PoolSimulator.run(s, seed: 1)
         let d = ContinuousClock.now - start
+        let cpu = userCPUSeconds() - cpu0
         let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        print("benchmark: \(r.assignmentCount) assignments, \(r.actions.count) QC actions, \(r.workerCount) workers in \(seconds) s = \(Int(Double(r.assignmentCount) / seconds)) assignments/s")
-        #expect(r.assignmentCount > 100_000)
+        print("benchmark: \(s.tasks.count) tasks, \(r.assignmentCount) assignments, \(r.actions.count) QC actions, \(r.workerCount) workers in \(seconds) s (user CPU \(cpu) s) = \(Int(Double(r.assignmentCount) / seconds)) assignments/s, \(Int(Double(r.assignmentCount) / cpu)) per CPU second")
+        #expect(r.assignmentCount > 1000)
+    }
+
+    func userCPUSeconds() -> Double {
+        var u = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        #else
+        getrusage(RUSAGE_SELF, &u)
+        #endif
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6
     }
 }
