@@ -12,6 +12,8 @@ struct EventQueue {
         var seq: UInt64
         var kind: Kind
         var id: Int32
+        /// For `finish`: the assignment's first slot (read only to prefetch).
+        var aux: Int32
 
         @inline(__always)
         static func < (a: Event, b: Event) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
@@ -23,9 +25,9 @@ struct EventQueue {
     var isEmpty: Bool { heap.isEmpty }
 
     @inline(__always)
-    mutating func push(_ time: Int64, _ kind: Kind, _ id: Int32) {
+    mutating func push(_ time: Int64, _ kind: Kind, _ id: Int32, aux: Int32 = 0) {
         seq &+= 1
-        heap.append(Event(time: time, seq: seq, kind: kind, id: id))
+        heap.append(Event(time: time, seq: seq, kind: kind, id: id, aux: aux))
         var i = heap.count - 1
         let e = heap[i]
         while i > 0 {
@@ -38,6 +40,16 @@ struct EventQueue {
     }
 
     var peekTime: Int64? { heap.first?.time }
+
+    /// The next event.
+    var first: Event? { heap.first }
+
+    /// The event after the next one, unless one scheduled meanwhile comes first (a prefetching hint).
+    var second: Event? {
+        let n = heap.count
+        if n >= 3 { return heap[2] < heap[1] ? heap[2] : heap[1] }
+        return n == 2 ? heap[1] : nil
+    }
 
     @inline(__always)
     mutating func pop() -> Event {

@@ -162,6 +162,30 @@ struct WorkerState {
     var dropout: Bool
 }
 
+/// An assignment (suite) as one record; ``SimulationResult`` gets it as flat arrays.
+struct AssignmentState {
+    var startMs: Int64
+    var endMs: Int64
+    /// Accepted or rejected at.
+    var reviewMs: Int64
+    var worker: Int32
+    var slotStart: Int32
+    /// The worker's next assignment, or -1.
+    var next: Int32
+    var slotCount: UInt8
+    /// Planned outcome: 1 submit, 4 skip, 5 expire.
+    var planned: UInt8
+    var status: AssignmentStatus
+}
+
+/// One task of one assignment.
+struct SlotState {
+    var task: Int32
+    var label: Int32
+    /// 0 general, 1 control, 2 training.
+    var kind: UInt8
+}
+
 /// Worker models as small codes for the answer switch (no payload to copy per answer).
 enum ModelCode {
     static let spammer: UInt8 = 0, fixedAnswer: UInt8 = 1, adversarial: UInt8 = 2, goldenDetector: UInt8 = 3
@@ -244,21 +268,11 @@ struct Simulation {
     let logSize: [Double]
 
     // Assignments.
-    var assignWorker: [Int32] = []
-    var assignStartMs: [Int64] = []
-    var assignEndMs: [Int64] = []
-    var assignPlanned: [UInt8] = []       // planned outcome: 1 submit, 4 skip, 5 expire
-    var assignStatus: [AssignmentStatus] = []
-    var assignReviewMs: [Int64] = []      // accepted or rejected at
-    var assignSlotStart: [Int32] = []
-    var assignSlotCount: [UInt8] = []
-    var assignNextOfWorker: [Int32] = []
+    var assign: [AssignmentState] = []
     var activeCount = 0
 
-    // Slots (one task of one assignment).
-    var slotKind: [UInt8] = []            // 0 general, 1 control, 2 training
-    var slotTask: [Int32] = []
-    var slotLabel: [Int32] = []
+    // Slots (one task of one assignment), assignment by assignment in page order.
+    var slot: [SlotState] = []
 
     var queue = EventQueue()
     var pendingMajority: [Int32] = []
@@ -351,19 +365,8 @@ struct Simulation {
         let suiteMax = realPerSuite + goldenPerSuite + trainingPerSuite
         logSize = (0...suiteMax).map { Foundation.log(Double($0)) }
         let expected = n * scenario.pool.overlap / max(1, realPerSuite) + 16
-        assignWorker.reserveCapacity(expected)
-        assignStartMs.reserveCapacity(expected)
-        assignEndMs.reserveCapacity(expected)
-        assignPlanned.reserveCapacity(expected)
-        assignStatus.reserveCapacity(expected)
-        assignReviewMs.reserveCapacity(expected)
-        assignSlotStart.reserveCapacity(expected)
-        assignSlotCount.reserveCapacity(expected)
-        assignNextOfWorker.reserveCapacity(expected)
-        let slots = expected * suiteMax
-        slotKind.reserveCapacity(slots)
-        slotTask.reserveCapacity(slots)
-        slotLabel.reserveCapacity(slots)
+        assign.reserveCapacity(expected)
+        slot.reserveCapacity(expected * suiteMax)
         scratchSuite.reserveCapacity(suiteMax)
         scratchKinds.reserveCapacity(suiteMax)
     }
@@ -377,6 +380,16 @@ struct Simulation {
     var workerFixed: [Int32] { worker.map(\.fixed) }
     var workerLogMedian: [Double] { worker.map(\.logMedian) }
     var workerPlanned: [Int32] { worker.map(\.planned) }
+    var assignWorker: [Int32] { assign.map(\.worker) }
+    var assignStartMs: [Int64] { assign.map(\.startMs) }
+    var assignEndMs: [Int64] { assign.map(\.endMs) }
+    var assignStatus: [AssignmentStatus] { assign.map(\.status) }
+    var assignReviewMs: [Int64] { assign.map(\.reviewMs) }
+    var assignSlotStart: [Int32] { assign.map(\.slotStart) }
+    var assignSlotCount: [UInt8] { assign.map(\.slotCount) }
+    var slotKind: [UInt8] { slot.map(\.kind) }
+    var slotTask: [Int32] { slot.map(\.task) }
+    var slotLabel: [Int32] { slot.map(\.label) }
 
     // MARK: - Main loop
 
@@ -387,6 +400,10 @@ struct Simulation {
             let t = queue.peekTime!
             if pendingMajorityMs >= 0, t > pendingMajorityMs { flushMajority() }
             let e = queue.pop()
+            // Software pipelining: the next event's tasks (its records were fetched one event ago)
+            // and the records of the one after load while this event runs.
+            if let next = queue.first { prefetchTasks(next) }
+            if let after = queue.second { prefetchRecords(after) }
             switch e.kind {
             case .arrival: arrival(e.time)
             case .request: request(e.id, e.time)
@@ -396,6 +413,42 @@ struct Simulation {
             }
         }
         if pendingMajorityMs >= 0 { flushMajority() }
+    }
+
+    // MARK: - Prefetching (hints only: they change no state)
+
+    /// The assignment and slot records of a `finish` event, the worker of a `request`.
+    @inline(__always)
+    func prefetchRecords(_ e: EventQueue.Event) {
+        switch e.kind {
+        case .finish:
+            assign.withUnsafeBufferPointer { b in
+                if Int(e.id) < b.count { prefetch(b.baseAddress! + Int(e.id)) }
+            }
+            slot.withUnsafeBufferPointer { b in
+                let i = Int(e.aux)
+                if i < b.count {
+                    prefetch(b.baseAddress! + i)
+                    prefetch(UnsafeRawPointer(b.baseAddress! + i) + 63)
+                }
+            }
+        case .request:
+            worker.withUnsafeBufferPointer { b in
+                if Int(e.id) < b.count { prefetch(b.baseAddress! + Int(e.id)) }
+            }
+        default:
+            break
+        }
+    }
+
+    /// The general tasks of a `finish` event.
+    @inline(__always)
+    func prefetchTasks(_ e: EventQueue.Event) {
+        guard e.kind == .finish else { return }
+        let first = Int(e.aux), end = first + Int(assign[Int(e.id)].slotCount)
+        slot.withUnsafeBufferPointer { b in
+            for s in first..<end where b[s].kind == 0 { prefetch(task + Int(b[s].task)) }
+        }
     }
 
     mutating func arrival(_ t: Int64) {
@@ -560,6 +613,16 @@ struct Simulation {
 
     mutating func request(_ w: Int32, _ t: Int64) {
         let wi = Int(w)
+        if !creationOrder, !available.isEmpty {
+            // The first draws the mixer will make (the stream is not used before it): fetch those tasks,
+            // and the last available one (a removal moves it), while the checks below run.
+            var r = rng
+            let n = available.count
+            available.withUnsafeBufferPointer { b in
+                for _ in 0..<realPerSuite { prefetch(task + Int(b[r.below(n)])) }
+                prefetch(task + Int(b[n - 1]))
+            }
+        }
         guard poolOpen, !engine.isRestricted(worker: w, at: engineTime(t)) else { leave(w, t); return }
         if goldenPerSuite > 0, Int(worker[wi].goldenSeen) + goldenPerSuite > goldenLabel.count { leave(w, t); return }
         if trainingPerSuite > 0, Int(workerTrainingSeen[wi]) + trainingPerSuite > trainingLabel.count { leave(w, t); return }
@@ -624,30 +687,22 @@ struct Simulation {
             }
         }
         // The assignment.
-        let a = Int32(assignWorker.count)
-        assignWorker.append(w)
-        assignStartMs.append(t)
-        assignSlotStart.append(Int32(slotKind.count))
-        assignSlotCount.append(UInt8(size))
-        assignStatus.append(.active)
-        assignReviewMs.append(-1)
-        assignNextOfWorker.append(-1)
+        let a = Int32(assign.count)
         let last = worker[wi].lastAssignment
-        if last >= 0 { assignNextOfWorker[Int(last)] = a } else { workerFirstAssignment[wi] = a }
+        if last >= 0 { assign[Int(last)].next = a } else { workerFirstAssignment[wi] = a }
         worker[wi].lastAssignment = a
         activeCount += 1
         let state = worker[wi]
+        let slotStart = Int32(slot.count)
         for i in 0..<size {
             let id = scratchSuite[i], kind = scratchKinds[i]
-            slotKind.append(kind)
-            slotTask.append(id)
             if kind == 0 {
                 let p = task + Int(id)
-                slotLabel.append(answer(state, kind, id, p.pointee.label, p.pointee.difficulty))
+                slot.append(SlotState(task: id, label: answer(state, kind, id, p.pointee.label, p.pointee.difficulty), kind: kind))
                 p.pointee.active += 1
                 updateAvailability(id)
             } else {
-                slotLabel.append(answer(state, kind, id, kind == 1 ? goldenLabel[Int(id)] : trainingLabel[Int(id)], 0))
+                slot.append(SlotState(task: id, label: answer(state, kind, id, kind == 1 ? goldenLabel[Int(id)] : trainingLabel[Int(id)], 0), kind: kind))
             }
         }
         // How it ends.
@@ -661,9 +716,9 @@ struct Simulation {
             planned = 5
             ms = maxDurationMs
         }
-        assignPlanned.append(planned)
-        assignEndMs.append(-1)
-        queue.push(t + ms, .finish, a)
+        assign.append(AssignmentState(startMs: t, endMs: -1, reviewMs: -1, worker: w, slotStart: slotStart, next: -1,
+                                      slotCount: UInt8(size), planned: planned, status: .active))
+        queue.push(t + ms, .finish, a, aux: slotStart)
     }
 
     /// The label a worker gives to a task (`kind` 0 general, 1 control, 2 training) whose true label
@@ -716,46 +771,51 @@ struct Simulation {
 
     mutating func finish(_ a: Int32, _ t: Int64) {
         let ai = Int(a)
-        guard assignStatus[ai] == .active else { return }
-        let w = assignWorker[ai]
+        guard assign[ai].status == .active else { return }
+        let w = assign[ai].worker
         let wi = Int(w)
         activeCount -= 1
-        assignEndMs[ai] = t
-        let first = Int(assignSlotStart[ai]), end = first + Int(assignSlotCount[ai])
-        switch assignPlanned[ai] {
+        assign[ai].endMs = t
+        let first = Int(assign[ai].slotStart), end = first + Int(assign[ai].slotCount)
+        switch assign[ai].planned {
         case 1:
-            assignStatus[ai] = .submitted
+            assign[ai].status = .submitted
+            // The engine sees no simulation state: send its events first, so the task lines fetched
+            // ahead have time to arrive; the actions are handled after the tasks are updated, as before.
             var control = AnswerOutcomes(), training = AnswerOutcomes()
             var correct: Int32 = 0, total: Int32 = 0
             for s in first..<end {
-                let id = slotTask[s]
-                switch slotKind[s] {
+                let id = slot[s].task
+                switch slot[s].kind {
                 case 0:
-                    let ti = Int(id)
-                    task[ti].active -= 1
-                    addAnswer(ti, Int32(s), w)
+                    break
                 case 1:
-                    let right = slotLabel[s] == goldenLabel[Int(id)]
+                    let right = slot[s].label == goldenLabel[Int(id)]
                     control.append(right)
                     total += 1
                     if right { correct += 1 }
                 default:
-                    training.append(slotLabel[s] == trainingLabel[Int(id)])
+                    training.append(slot[s].label == trainingLabel[Int(id)])
                 }
             }
             worker[wi].goldTotal += total
             worker[wi].goldCorrect += correct
             let now = engineTime(t)
-            engine.process(AssignmentEvent(time: now, worker: w, .submitted(Submission(duration: now - engineTime(assignStartMs[ai]), control: control, training: training))))
+            engine.process(AssignmentEvent(time: now, worker: w, .submitted(Submission(duration: now - engineTime(assign[ai].startMs), control: control, training: training))))
             if autoAccept {
-                assignStatus[ai] = .accepted
-                assignReviewMs[ai] = t
+                assign[ai].status = .accepted
+                assign[ai].reviewMs = t
                 engine.process(AssignmentEvent(time: now, worker: w, .accepted))
             } else {
                 queue.push(t + autoAcceptPeriodMs, .autoAccept, a)
             }
+            for s in first..<end where slot[s].kind == 0 {
+                let ti = Int(slot[s].task)
+                task[ti].active -= 1
+                addAnswer(ti, Int32(s), w)
+            }
             handleActions(t)
-            for s in first..<end where slotKind[s] == 0 { taskReachedOverlap(slotTask[s], t) }
+            for s in first..<end where slot[s].kind == 0 { taskReachedOverlap(slot[s].task, t) }
             worker[wi].done += 1
             if worker[wi].done >= worker[wi].planned || worker[wi].dropout {
                 leave(w, t)
@@ -764,8 +824,8 @@ struct Simulation {
                 queue.push(t + gap, .request, w)
             }
         case 4, 5:
-            let skipped = assignPlanned[ai] == 4
-            assignStatus[ai] = skipped ? .skipped : .expired
+            let skipped = assign[ai].planned == 4
+            assign[ai].status = skipped ? .skipped : .expired
             giveBack(first, end)
             engine.process(AssignmentEvent(time: engineTime(t), worker: w, skipped ? .skipped : .expired))
             handleActions(t)
@@ -782,8 +842,8 @@ struct Simulation {
     }
 
     mutating func giveBack(_ first: Int, _ end: Int) {
-        for s in first..<end where slotKind[s] == 0 {
-            let id = slotTask[s]
+        for s in first..<end where slot[s].kind == 0 {
+            let id = slot[s].task
             task[Int(id)].active -= 1
             updateAvailability(id)
         }
@@ -815,7 +875,7 @@ struct Simulation {
         for z in 0..<k { scratchLogL[z] = 0 }
         @inline(__always) func add(_ s: Int32, _ w: Int32, _ logL: inout [Double]) {
             let q = min(1 - 1e-9, max(1e-9, (kk + Double(worker[Int(w)].goldCorrect)) / (2 * kk + Double(worker[Int(w)].goldTotal))))
-            let a = Int(slotLabel[Int(s)])
+            let a = Int(slot[Int(s)].label)
             for z in 0..<k { logL[z] += Foundation.log(z == a ? q : (1 - q) / Double(k - 1)) }
         }
         let p = task + Int(id)
@@ -874,13 +934,13 @@ struct Simulation {
             for j in 0..<min(4, Int(p.pointee.submitted)) {
                 let s = p.pointee.slots[j]
                 scratchAnswers.append(UInt64(UInt32(bitPattern: s)) << 32 | UInt64(UInt32(bitPattern: p.pointee.workers[j])))
-                scratchCounts[Int(slotLabel[Int(s)])] += 1
+                scratchCounts[Int(slot[Int(s)].label)] += 1
             }
             var o = p.pointee.overflowHead
             while o >= 0 {
                 let s = overflowSlot[Int(o)]
                 scratchAnswers.append(UInt64(UInt32(bitPattern: s)) << 32 | UInt64(UInt32(bitPattern: overflowWorker[Int(o)])))
-                scratchCounts[Int(slotLabel[Int(s)])] += 1
+                scratchCounts[Int(slot[Int(s)].label)] += 1
                 o = overflowNext[Int(o)]
             }
             if scratchAnswers.count > 1 { insertionSort(&scratchAnswers) }
@@ -891,7 +951,7 @@ struct Simulation {
             let size = tie ? 0 : best
             for j in scratchAnswers.indices {
                 let s = Int(scratchAnswers[j] >> 32), w = Int32(bitPattern: UInt32(truncatingIfNeeded: scratchAnswers[j]))
-                engine.process(AssignmentEvent(time: now, worker: w, .majorityResolved(task: id, agreed: !tie && Int(slotLabel[s]) == leader, majoritySize: size)))
+                engine.process(AssignmentEvent(time: now, worker: w, .majorityResolved(task: id, agreed: !tie && Int(slot[s].label) == leader, majoritySize: size)))
                 handleActions(t)
             }
         }
@@ -930,20 +990,20 @@ struct Simulation {
     mutating func review(_ w: Int32, accept: Bool, _ t: Int64) {
         var a = workerFirstAssignment[Int(w)]
         while a >= 0 {
-            if assignStatus[Int(a)] == .submitted {
-                assignStatus[Int(a)] = accept ? .accepted : .rejected
-                assignReviewMs[Int(a)] = t
+            if assign[Int(a)].status == .submitted {
+                assign[Int(a)].status = accept ? .accepted : .rejected
+                assign[Int(a)].reviewMs = t
                 engine.process(AssignmentEvent(time: engineTime(t), worker: w, accept ? .accepted : .rejected))
             }
-            a = assignNextOfWorker[Int(a)]
+            a = assign[Int(a)].next
         }
     }
 
     mutating func autoAccept(_ a: Int32, _ t: Int64) {
-        guard assignStatus[Int(a)] == .submitted else { return }
-        assignStatus[Int(a)] = .accepted
-        assignReviewMs[Int(a)] = t
-        engine.process(AssignmentEvent(time: engineTime(t), worker: assignWorker[Int(a)], .accepted))
+        guard assign[Int(a)].status == .submitted else { return }
+        assign[Int(a)].status = .accepted
+        assign[Int(a)].reviewMs = t
+        engine.process(AssignmentEvent(time: engineTime(t), worker: assign[Int(a)].worker, .accepted))
         handleActions(t)
     }
 
@@ -952,20 +1012,20 @@ struct Simulation {
         var a = workerFirstAssignment[wi]
         var last = workerRecompletedUpTo[wi]
         while a >= 0 {
-            if a > workerRecompletedUpTo[wi], assignStatus[Int(a)] == .submitted || assignStatus[Int(a)] == .accepted || assignStatus[Int(a)] == .rejected {
-                let first = Int(assignSlotStart[Int(a)]), end = first + Int(assignSlotCount[Int(a)])
-                for s in first..<end where slotKind[s] == 0 {
-                    let p = task + Int(slotTask[s])
+            if a > workerRecompletedUpTo[wi], assign[Int(a)].status == .submitted || assign[Int(a)].status == .accepted || assign[Int(a)].status == .rejected {
+                let first = Int(assign[Int(a)].slotStart), end = first + Int(assign[Int(a)].slotCount)
+                for s in first..<end where slot[s].kind == 0 {
+                    let p = task + Int(slot[s].task)
                     p.pointee.target = max(0, p.pointee.target + Int32(delta))
                     if p.pointee.resolved, p.pointee.submitted < p.pointee.target {
                         p.pointee.resolved = false
                         resolvedCount -= 1
                     }
-                    updateAvailability(slotTask[s])
+                    updateAvailability(slot[s].task)
                 }
                 last = a
             }
-            a = assignNextOfWorker[Int(a)]
+            a = assign[Int(a)].next
         }
         workerRecompletedUpTo[wi] = last
         creationCursor = 0
@@ -987,18 +1047,26 @@ struct Simulation {
             closeReason = .expired
             closeMs = t
         }
-        for a in assignStatus.indices where assignStatus[a] == .active {
-            assignStatus[a] = .expired
-            assignEndMs[a] = t
+        for a in assign.indices where assign[a].status == .active {
+            assign[a].status = .expired
+            assign[a].endMs = t
             activeCount -= 1
-            let first = Int(assignSlotStart[a])
-            giveBack(first, first + Int(assignSlotCount[a]))
-            engine.process(AssignmentEvent(time: engineTime(t), worker: assignWorker[a], .expired))
+            let first = Int(assign[a].slotStart)
+            giveBack(first, first + Int(assign[a].slotCount))
+            engine.process(AssignmentEvent(time: engineTime(t), worker: assign[a].worker, .expired))
             handleActions(t)
-            leave(assignWorker[a], t)
+            leave(assign[a].worker, t)
         }
     }
 }
+
+/// LLVM's prefetch intrinsic (`prefetcht0` on x86-64, `prfm` on arm64): a hint that never faults.
+@_silgen_name("llvm.prefetch.p0")
+private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ dataCache: Int32)
+
+/// Asks the CPU to bring the cache line at `address` into cache.
+@inline(__always)
+func prefetch(_ address: UnsafeRawPointer) { llvmPrefetch(address, 0, 3, 1) }
 
 /// Sorts a short array in place without allocating.
 @inline(__always)
