@@ -1,4 +1,4 @@
-/// A binary min-heap of simulation events ordered by time, then by the order they were scheduled.
+/// A 4-ary min-heap of simulation events ordered by time, then by the order they were scheduled.
 ///
 /// Flat arrays of plain values: pushing and popping allocate nothing once the heap has grown.
 struct EventQueue {
@@ -27,16 +27,18 @@ struct EventQueue {
     @inline(__always)
     mutating func push(_ time: Int64, _ kind: Kind, _ id: Int32, aux: Int32 = 0) {
         seq &+= 1
-        heap.append(Event(time: time, seq: seq, kind: kind, id: id, aux: aux))
-        var i = heap.count - 1
-        let e = heap[i]
-        while i > 0 {
-            let p = (i - 1) >> 1
-            guard e < heap[p] else { break }
-            heap[i] = heap[p]
-            i = p
+        let e = Event(time: time, seq: seq, kind: kind, id: id, aux: aux)
+        heap.append(e)
+        heap.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            while i > 0 {
+                let p = (i - 1) >> 2
+                guard e < h[p] else { break }
+                h[i] = h[p]
+                i = p
+            }
+            h[i] = e
         }
-        heap[i] = e
     }
 
     var peekTime: Int64? { heap.first?.time }
@@ -47,27 +49,36 @@ struct EventQueue {
     /// The event after the next one, unless one scheduled meanwhile comes first (a prefetching hint).
     var second: Event? {
         let n = heap.count
-        if n >= 3 { return heap[2] < heap[1] ? heap[2] : heap[1] }
-        return n == 2 ? heap[1] : nil
+        guard n >= 2 else { return nil }
+        var c = 1
+        for j in 2..<min(5, n) where heap[j] < heap[c] { c = j }
+        return heap[c]
     }
 
     @inline(__always)
     mutating func pop() -> Event {
         let top = heap[0]
         let last = heap.removeLast()
-        if !heap.isEmpty {
-            var i = 0
-            let n = heap.count
-            while true {
-                let l = 2 * i + 1
-                if l >= n { break }
-                var c = l
-                if l + 1 < n, heap[l + 1] < heap[l] { c = l + 1 }
-                guard heap[c] < last else { break }
-                heap[i] = heap[c]
-                i = c
+        let n = heap.count
+        if n > 0 {
+            heap.withUnsafeMutableBufferPointer { h in
+                var i = 0
+                while true {
+                    let first = 4 * i + 1
+                    if first >= n { break }
+                    var c = first
+                    var j = first + 1
+                    let end = min(first + 4, n)
+                    while j < end {
+                        if h[j] < h[c] { c = j }
+                        j += 1
+                    }
+                    guard h[c] < last else { break }
+                    h[i] = h[c]
+                    i = c
+                }
+                h[i] = last
             }
-            heap[i] = last
         }
         return top
     }

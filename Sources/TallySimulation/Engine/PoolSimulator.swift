@@ -129,7 +129,13 @@ final class TaskTable {
 
     init(count: Int, _ make: (Int) -> TaskState) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<TaskState>.stride, alignment: 64)
+        let bytes = max(1, count) * MemoryLayout<TaskState>.stride
+        // Tasks are touched at random: on Linux, ask for transparent huge pages (2 MiB) to spare TLB misses.
+        let huge = bytes >= 4 << 20
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: huge ? 2 << 20 : 64)
+        #if os(Linux)
+        if huge { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
+        #endif
         base = raw.bindMemory(to: TaskState.self, capacity: max(1, count))
         for i in 0..<count { (base + i).initialize(to: make(i)) }
     }
@@ -613,19 +619,31 @@ struct Simulation {
 
     mutating func request(_ w: Int32, _ t: Int64) {
         let wi = Int(w)
-        if !creationOrder, !available.isEmpty {
-            // The first draws the mixer will make (the stream is not used before it): fetch those tasks,
-            // and the last available one (a removal moves it), while the checks below run.
+        // The mixer's first draws (nothing uses the stream before them): fetch their entries of
+        // `available` now, their tasks after the checks below, while the checks run.
+        var spec = SIMD4<Int32>(repeating: -1)
+        let speculate = !creationOrder && !available.isEmpty
+        if speculate {
             var r = rng
             let n = available.count
             available.withUnsafeBufferPointer { b in
-                for _ in 0..<realPerSuite { prefetch(task + Int(b[r.below(n)])) }
+                for j in 0..<min(4, realPerSuite) {
+                    let i = r.below(n)
+                    spec[j] = Int32(i)
+                    prefetch(b.baseAddress! + i)
+                }
+                // A removal moves the last available task.
                 prefetch(task + Int(b[n - 1]))
             }
         }
         guard poolOpen, !engine.isRestricted(worker: w, at: engineTime(t)) else { leave(w, t); return }
         if goldenPerSuite > 0, Int(worker[wi].goldenSeen) + goldenPerSuite > goldenLabel.count { leave(w, t); return }
         if trainingPerSuite > 0, Int(workerTrainingSeen[wi]) + trainingPerSuite > trainingLabel.count { leave(w, t); return }
+        if speculate {
+            available.withUnsafeBufferPointer { b in
+                for j in 0..<4 where spec[j] >= 0 { prefetch(task + Int(b[Int(spec[j])])) }
+            }
+        }
         // General tasks.
         scratchSuite.removeAll(keepingCapacity: true)
         scratchKinds.removeAll(keepingCapacity: true)
