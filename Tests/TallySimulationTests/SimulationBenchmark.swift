@@ -14,23 +14,30 @@ import Testing
             s.tasks.count = n
             s.tasks.goldenCount = max(10, n / 100)
         }
-        let cpu0 = userCPUSeconds()
+        let cpu0 = userCPUSeconds(), sys0 = systemCPUSeconds()
         let start = ContinuousClock.now
         let r = try PoolSimulator.run(s, seed: 1)
         let d = ContinuousClock.now - start
-        let cpu = userCPUSeconds() - cpu0
+        let cpu = userCPUSeconds() - cpu0, sys = systemCPUSeconds() - sys0
         let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        print("benchmark: \(s.tasks.count) tasks, \(r.assignmentCount) assignments, \(r.actions.count) QC actions, \(r.workerCount) workers in \(seconds) s (user CPU \(cpu) s) = \(Int(Double(r.assignmentCount) / seconds)) assignments/s, \(Int(Double(r.assignmentCount) / cpu)) per CPU second")
+        print("benchmark: \(s.tasks.count) tasks, \(r.assignmentCount) assignments, \(r.actions.count) QC actions, \(r.workerCount) workers in \(seconds) s (user CPU \(cpu) s, system \(sys) s) = \(Int(Double(r.assignmentCount) / seconds)) assignments/s, \(Int(Double(r.assignmentCount) / cpu)) per CPU second")
         #expect(r.assignmentCount > 1000)
     }
 
-    func userCPUSeconds() -> Double {
+    func userCPUSeconds() -> Double { usage().ru_utime.seconds }
+    func systemCPUSeconds() -> Double { usage().ru_stime.seconds }
+
+    func usage() -> rusage {
         var u = rusage()
         #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &u)
         #else
         getrusage(RUSAGE_SELF, &u)
         #endif
-        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6
+        return u
     }
+}
+
+extension timeval {
+    var seconds: Double { Double(tv_sec) + Double(tv_usec) * 1e-6 }
 }

@@ -1,6 +1,7 @@
 /// A 4-ary min-heap of simulation events ordered by time, then by the order they were scheduled.
 ///
-/// Flat arrays of plain values: pushing and popping allocate nothing once the heap has grown.
+/// One buffer of plain values, owned by one simulation (not copy-on-write: copies of the queue share
+/// it): pushing and popping allocate nothing once the heap has grown.
 struct EventQueue {
     /// What an event is about.
     enum Kind: UInt8 {
@@ -19,66 +20,96 @@ struct EventQueue {
         static func < (a: Event, b: Event) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
     }
 
-    private(set) var heap: [Event] = []
+    final class Storage {
+        var heap: UnsafeMutablePointer<Event>
+        var count = 0
+        var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            heap = .allocate(capacity: capacity)
+        }
+
+        func grow() {
+            let bigger = UnsafeMutablePointer<Event>.allocate(capacity: 2 * capacity)
+            bigger.moveInitialize(from: heap, count: count)
+            heap.deallocate()
+            heap = bigger
+            capacity *= 2
+        }
+
+        deinit {
+            heap.deinitialize(count: count)
+            heap.deallocate()
+        }
+    }
+
+    private let storage = Storage(capacity: 1024)
     private var seq: UInt64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
+    var isEmpty: Bool { storage.count == 0 }
+    var count: Int { storage.count }
 
     @inline(__always)
     mutating func push(_ time: Int64, _ kind: Kind, _ id: Int32, aux: Int32 = 0) {
         seq &+= 1
         let e = Event(time: time, seq: seq, kind: kind, id: id, aux: aux)
-        heap.append(e)
-        heap.withUnsafeMutableBufferPointer { h in
-            var i = h.count - 1
-            while i > 0 {
-                let p = (i - 1) >> 2
-                guard e < h[p] else { break }
-                h[i] = h[p]
-                i = p
-            }
-            h[i] = e
+        let s = storage
+        if s.count == s.capacity { s.grow() }
+        let h = s.heap
+        var i = s.count
+        s.count += 1
+        while i > 0 {
+            let p = (i - 1) >> 2
+            guard e < h[p] else { break }
+            (h + i).initialize(to: h[p])
+            i = p
         }
+        (h + i).initialize(to: e)
     }
 
-    var peekTime: Int64? { heap.first?.time }
+    var peekTime: Int64? { storage.count > 0 ? storage.heap[0].time : nil }
 
     /// The next event.
-    var first: Event? { heap.first }
+    var first: Event? { storage.count > 0 ? storage.heap[0] : nil }
 
     /// The event after the next one, unless one scheduled meanwhile comes first (a prefetching hint).
     var second: Event? {
-        let n = heap.count
+        let n = storage.count, h = storage.heap
         guard n >= 2 else { return nil }
         var c = 1
-        for j in 2..<min(5, n) where heap[j] < heap[c] { c = j }
-        return heap[c]
+        for j in 2..<min(5, n) where h[j] < h[c] { c = j }
+        return h[c]
     }
 
+    /// Removes and returns the next event.
+    /// - Precondition: the queue is not empty.
     @inline(__always)
     mutating func pop() -> Event {
-        let top = heap[0]
-        let last = heap.removeLast()
-        let n = heap.count
+        let s = storage
+        precondition(s.count > 0)
+        let h = s.heap
+        let top = h[0]
+        s.count -= 1
+        let n = s.count
         if n > 0 {
-            heap.withUnsafeMutableBufferPointer { h in
-                var i = 0
-                while true {
-                    let first = 4 * i + 1
-                    if first >= n { break }
-                    var c = first
-                    var j = first + 1
-                    let end = min(first + 4, n)
-                    while j < end {
-                        if h[j] < h[c] { c = j }
-                        j += 1
-                    }
-                    guard h[c] < last else { break }
-                    h[i] = h[c]
-                    i = c
+            let last = h[n]
+            var i = 0
+            while true {
+                let first = 4 &* i &+ 1
+                if first >= n { break }
+                var c = first
+                var j = first &+ 1
+                let end = min(first &+ 4, n)
+                while j < end {
+                    if h[j] < h[c] { c = j }
+                    j &+= 1
                 }
-                h[i] = last
+                guard h[c] < last else { break }
+                h[i] = h[c]
+                i = c
             }
+            h[i] = last
         }
         return top
     }
