@@ -1,7 +1,8 @@
 /// A 4-ary min-heap of simulation events ordered by time, then by the order they were scheduled.
 ///
-/// One buffer of plain values, owned by one simulation (not copy-on-write: copies of the queue share
-/// it): pushing and popping allocate nothing once the heap has grown.
+/// One buffer of plain values, owned by one simulation (not copy-on-write: copies of the queue share it,
+/// so only one copy may be used), held in the struct itself so that the hot path has no class access
+/// to check: pushing and popping allocate nothing once the heap has grown.
 struct EventQueue {
     /// What an event is about.
     enum Kind: UInt8 {
@@ -20,45 +21,43 @@ struct EventQueue {
         static func < (a: Event, b: Event) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
     }
 
-    final class Storage {
-        var heap: UnsafeMutablePointer<Event>
-        var count = 0
-        var capacity: Int
-
-        init(capacity: Int) {
-            self.capacity = capacity
-            heap = .allocate(capacity: capacity)
-        }
-
-        func grow() {
-            let bigger = UnsafeMutablePointer<Event>.allocate(capacity: 2 * capacity)
-            bigger.moveInitialize(from: heap, count: count)
-            heap.deallocate()
-            heap = bigger
-            capacity *= 2
-        }
-
-        deinit {
-            heap.deinitialize(count: count)
-            heap.deallocate()
-        }
+    /// Frees the buffer when the last copy of the queue goes (its pointer changes only when the heap grows).
+    final class Owner {
+        var buffer: UnsafeMutablePointer<Event>
+        init(_ buffer: UnsafeMutablePointer<Event>) { self.buffer = buffer }
+        deinit { buffer.deallocate() }
     }
 
-    private let storage = Storage(capacity: 1024)
+    private var heap: UnsafeMutablePointer<Event>
+    private(set) var count = 0
+    private var capacity = 1024
+    private let owner: Owner
     private var seq: UInt64 = 0
 
-    var isEmpty: Bool { storage.count == 0 }
-    var count: Int { storage.count }
+    init() {
+        heap = .allocate(capacity: capacity)
+        owner = Owner(heap)
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    private mutating func grow() {
+        let bigger = UnsafeMutablePointer<Event>.allocate(capacity: 2 * capacity)
+        bigger.moveInitialize(from: heap, count: count)
+        heap.deallocate()
+        heap = bigger
+        owner.buffer = bigger
+        capacity *= 2
+    }
 
     @inline(__always)
     mutating func push(_ time: Int64, _ kind: Kind, _ id: Int32, aux: Int32 = 0) {
         seq &+= 1
         let e = Event(time: time, seq: seq, kind: kind, id: id, aux: aux)
-        let s = storage
-        if s.count == s.capacity { s.grow() }
-        let h = s.heap
-        var i = s.count
-        s.count += 1
+        if count == capacity { grow() }
+        let h = heap
+        var i = count
+        count += 1
         while i > 0 {
             let p = (i - 1) >> 2
             guard e < h[p] else { break }
@@ -68,14 +67,14 @@ struct EventQueue {
         (h + i).initialize(to: e)
     }
 
-    var peekTime: Int64? { storage.count > 0 ? storage.heap[0].time : nil }
+    var peekTime: Int64? { count > 0 ? heap[0].time : nil }
 
     /// The next event.
-    var first: Event? { storage.count > 0 ? storage.heap[0] : nil }
+    var first: Event? { count > 0 ? heap[0] : nil }
 
     /// The event after the next one, unless one scheduled meanwhile comes first (a prefetching hint).
     var second: Event? {
-        let n = storage.count, h = storage.heap
+        let n = count, h = heap
         guard n >= 2 else { return nil }
         var c = 1
         for j in 2..<min(5, n) where h[j] < h[c] { c = j }
@@ -86,12 +85,11 @@ struct EventQueue {
     /// - Precondition: the queue is not empty.
     @inline(__always)
     mutating func pop() -> Event {
-        let s = storage
-        precondition(s.count > 0)
-        let h = s.heap
+        precondition(count > 0)
+        let h = heap
         let top = h[0]
-        s.count -= 1
-        let n = s.count
+        count -= 1
+        let n = count
         if n > 0 {
             let last = h[n]
             var i = 0
