@@ -463,10 +463,11 @@ struct Simulation {
         }
     }
 
-    /// The general tasks of a `finish` event.
+    /// The general tasks of a `finish` event and the engine's state for its worker.
     @inline(__always)
     func prefetchTasks(_ e: EventQueue.Event) {
         guard e.kind == .finish else { return }
+        engine.prefetch(worker: assign[Int(e.id)].worker)
         let first = Int(e.aux), end = first + Int(assign[Int(e.id)].slotCount)
         slot.withUnsafeBufferPointer { b in
             for s in first..<end where b[s].kind == 0 { prefetch(task + Int(b[s].task)) }
