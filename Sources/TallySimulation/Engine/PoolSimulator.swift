@@ -250,9 +250,6 @@ struct Simulation {
     var overflowWorker: [Int32] = []
     var overflowNext: [Int32] = []
     var available: [Int32] = []
-    /// Per entry of `available`: a copy of its task's inline answering workers, so the mixer's
-    /// already-answered check reads the entry it drew (prefetchable from the random stream alone).
-    var availableWorkers: [SIMD4<Int32>] = []
     var resolvedCount = 0
     var creationCursor = 0
     // Control and training tasks.
@@ -362,7 +359,6 @@ struct Simulation {
         task = tasks.base
         taskResolvedMs = Array(repeating: -1, count: n)
         available = (0..<Int32(n)).map { $0 }
-        availableWorkers = Array(repeating: SIMD4(repeating: -1), count: n)
         scratchCounts = Array(repeating: 0, count: k)
         scratchLogL = Array(repeating: 0, count: k)
         groupCount = Array(repeating: 0, count: scenario.crowd.types.count)
@@ -462,13 +458,7 @@ struct Simulation {
         var r = rng
         let n = available.count
         available.withUnsafeBufferPointer { b in
-            availableWorkers.withUnsafeBufferPointer { v in
-                for _ in 0..<min(4, realPerSuite) {
-                    let i = r.below(n)
-                    prefetch(b.baseAddress! + i)
-                    prefetch(v.baseAddress! + i)
-                }
-            }
+            for _ in 0..<min(4, realPerSuite) { prefetch(task + Int(b[r.below(n)])) }
             prefetch(task + Int(b[n - 1]))
         }
     }
@@ -601,13 +591,10 @@ struct Simulation {
         if open, position < 0 {
             p.pointee.position = Int32(available.count)
             available.append(id)
-            availableWorkers.append(p.pointee.workers)
         } else if !open, position >= 0 {
             let last = available.removeLast()
-            let lastWorkers = availableWorkers.removeLast()
             if last != id {
                 available[Int(position)] = last
-                availableWorkers[Int(position)] = lastWorkers
                 task[Int(last)].position = position
             }
             p.pointee.position = -1
@@ -628,15 +615,6 @@ struct Simulation {
         return false
     }
 
-    /// ``answered(_:_:)`` for the task at `available[i]`: its entry's copy of the inline workers
-    /// decides unless all four are taken (then the task may have more answers).
-    @inline(__always)
-    func answered(_ w: Int32, _ id: Int32, at i: Int) -> Bool {
-        let v = availableWorkers[i]
-        if any(v .== SIMD4(repeating: w)) { return true }
-        return all(v .>= 0) ? answered(w, id) : false
-    }
-
     /// Records a submitted answer (slot `s` by worker `w`) to general task `ti`.
     @inline(__always)
     mutating func addAnswer(_ ti: Int, _ s: Int32, _ w: Int32) {
@@ -645,7 +623,6 @@ struct Simulation {
         if n < 4 {
             p.pointee.slots[n] = s
             p.pointee.workers[n] = w
-            if p.pointee.position >= 0 { availableWorkers[Int(p.pointee.position)] = p.pointee.workers }
         } else {
             let o = Int32(overflowSlot.count)
             overflowSlot.append(s)
@@ -679,9 +656,8 @@ struct Simulation {
             var tries = 0
             while scratchSuite.count < realPerSuite, tries < 4 * realPerSuite + 4, !available.isEmpty {
                 tries += 1
-                let i = rng.below(available.count)
-                let id = available[i]
-                if !scratchSuite.contains(id), !answered(w, id, at: i) { scratchSuite.append(id) }
+                let id = available[rng.below(available.count)]
+                if !scratchSuite.contains(id), !answered(w, id) { scratchSuite.append(id) }
             }
             if scratchSuite.count < realPerSuite, !available.isEmpty {
                 exhaustive = true
@@ -689,9 +665,8 @@ struct Simulation {
                 let start = rng.below(n)
                 var j = 0
                 while j < n, scratchSuite.count < realPerSuite {
-                    let i = (start + j) % n
-                    let id = available[i]
-                    if !scratchSuite.contains(id), !answered(w, id, at: i) { scratchSuite.append(id) }
+                    let id = available[(start + j) % n]
+                    if !scratchSuite.contains(id), !answered(w, id) { scratchSuite.append(id) }
                     j += 1
                 }
             }
@@ -700,10 +675,7 @@ struct Simulation {
             leave(w, t)
             return
         }
-        for id in scratchSuite {
-            scratchKinds.append(0)
-            prefetch(task + Int(id))
-        }
+        for _ in scratchSuite { scratchKinds.append(0) }
         if goldenPerSuite > 0 {
             let count = goldenLabel.count
             let start = Int(worker[wi].goldenStart), stride = Int(worker[wi].goldenStride)
