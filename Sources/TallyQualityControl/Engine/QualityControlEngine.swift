@@ -114,6 +114,16 @@ public struct QualityControlEngine: Sendable {
         workerCapacity = workers
     }
 
+    /// Asks the CPU to fetch the state ``process(_:)`` will read for `worker`, so a caller that knows
+    /// its next events early can overlap the memory latency with other work. A hint: it changes nothing.
+    public func prefetch(worker: Int32) {
+        let w = Int(worker)
+        guard w >= 0, w < workerCapacity else { return }
+        windows.prefetch(w)
+        restrictionStart.withUnsafeBufferPointer { prefetchLine($0.baseAddress! + 3 &* w) }
+        restrictionEnd.withUnsafeBufferPointer { prefetchLine($0.baseAddress! + 3 &* w) }
+    }
+
     /// Applies one event; returns how many actions it caused (the last ones in ``actions``).
     ///
     /// - Precondition: `event.worker >= 0`. Events should come in time order.

@@ -72,6 +72,16 @@ struct WindowTable: Sendable {
         return c
     }
 
+    /// Asks the CPU to fetch `worker`'s counts, pauses, heads and entries (a hint; changes nothing).
+    @inline(__always)
+    func prefetch(_ worker: Int) {
+        guard worker < workers, rules > 0 else { return }
+        counts.withUnsafeBufferPointer { prefetchLine($0.baseAddress! + worker &* rules) }
+        pausedUntil.withUnsafeBufferPointer { prefetchLine($0.baseAddress! + worker &* rules) }
+        heads.withUnsafeBufferPointer { prefetchLine($0.baseAddress! + worker &* rules) }
+        if stride > 0 { entries.withUnsafeBufferPointer { prefetchLine($0.baseAddress! + worker &* stride) } }
+    }
+
     /// Empties `worker`'s window for `rule`.
     @inline(__always)
     mutating func clear(_ worker: Int, _ rule: Int) {
@@ -88,3 +98,11 @@ struct WindowTable: Sendable {
         return (0..<n).map { Int(entries[worker * stride + offsets[rule] + (Int(heads[i]) + $0) % capacities[rule]]) }
     }
 }
+
+/// LLVM's prefetch intrinsic (`prefetcht0` on x86-64, `prfm` on arm64): a hint that never faults.
+@_silgen_name("llvm.prefetch.p0")
+private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ dataCache: Int32)
+
+/// Asks the CPU to bring the cache line at `address` into cache.
+@inline(__always)
+func prefetchLine(_ address: UnsafeRawPointer) { llvmPrefetch(address, 0, 3, 1) }
