@@ -41,3 +41,22 @@ public enum BLAS {
         return info == 0 ? b : nil
     }
 }
+
+extension BLAS {
+    /// The `count` smallest eigenvalues (ascending) of a symmetric row-major n×n `a`, with their
+    /// eigenvectors as the rows of `vectors` (LAPACKE `dsyevr`, lower triangle read); `nil` when
+    /// LAPACK reports a failure.
+    public static func smallestEigenpairs(_ a: [Double], n: Int, count: Int = 1) -> (values: [Double], vectors: [[Double]])? {
+        precondition(a.count == n * n && count >= 1 && count <= n)
+        var a = a
+        var found: Int32 = 0
+        var w = [Double](repeating: 0, count: n)
+        var z = [Double](repeating: 0, count: n * count)
+        var support = [Int32](repeating: 0, count: 2 * count)
+        let info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "I")), CChar(UInt8(ascii: "L")), Int32(n), &a, Int32(n), 0, 0, 1, Int32(count), 0, &found, &w, &z, Int32(count), &support)
+        guard info == 0, Int(found) == count else { return nil }
+        // Row-major z is n × count: eigenvector c is column c.
+        let vectors = (0..<count).map { c in (0..<n).map { z[$0 * count + c] } }
+        return (Array(w.prefix(count)), vectors)
+    }
+}

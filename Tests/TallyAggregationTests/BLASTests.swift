@@ -23,3 +23,19 @@ struct BLASTests {
         #expect(!BLAS.coreName.isEmpty && BLAS.coreName != "unknown")
     }
 }
+
+@Suite("LAPACKE symmetric eigen-solver")
+struct BLASEigenTests {
+    @Test func smallestOfTwoByTwo() throws {
+        // [2 1; 1 2]: eigenvalues 1 (vector ±(1, −1)/√2) and 3.
+        let r = try #require(BLAS.smallestEigenpairs([2, 1, 1, 2], n: 2))
+        #expect(abs(r.values[0] - 1) < 1e-12)
+        #expect(abs(abs(r.vectors[0][0]) - 0.5.squareRoot()) < 1e-12 && abs(r.vectors[0][0] + r.vectors[0][1]) < 1e-12)
+    }
+
+    @Test func twoSmallestOfDiagonal() throws {
+        let r = try #require(BLAS.smallestEigenpairs([5, 0, 0, 0, -1, 0, 0, 0, 3], n: 3, count: 2))
+        #expect(abs(r.values[0] + 1) < 1e-12 && abs(r.values[1] - 3) < 1e-12)
+        #expect(abs(abs(r.vectors[0][1]) - 1) < 1e-12 && abs(abs(r.vectors[1][2]) - 1) < 1e-12)
+    }
+}
