@@ -30,6 +30,10 @@ public struct BenchMethod: Sendable {
         },
         BenchMethod(name: "kos", binaryOnly: true) { t, _ in (try KOS().fit(t).labels, 100) },
         BenchMethod(name: "mace") { t, _ in (try MACE().fit(t).labels, 50) },
+        BenchMethod(name: "mmsr") { t, _ in
+            let m = try MMSR().fit(t)
+            return (m.labels, m.iterationsRun)
+        },
         BenchMethod(name: "glad") { t, _ in
             let m = try GLAD().fit(t)
             return (m.labels, m.iterations)

@@ -12,6 +12,7 @@ enum Method: String, CaseIterable, ExpressibleByArgument {
     case kos
     case glad
     case mace
+    case mmsr
 }
 
 extension GLAD.Stopping: ExpressibleByArgument {}
@@ -50,6 +51,8 @@ struct Aggregate: ParsableCommand {
                        writes the abilities, --betas the task parameters)
               mace     MACE: each worker knows or spams with a strategy
                        (--spamming, --strategies; --skills: P(knows))
+              mmsr     M-MSR: skills from a robust rank-one fit of the
+                       workers' agreement matrix, then a weighted vote
 
             Ties go to the first label: numeric order if every label is an \
             integer, otherwise Unicode order (as crowd-kit under pandas 2).
@@ -110,7 +113,7 @@ struct Aggregate: ParsableCommand {
     @Option(help: "zbs, kos: number of iterations (default 100); mace: EM iterations per restart (default 50).")
     var iterations: Int?
 
-    @Option(help: "kos: seed of the random starting messages; mace: master seed of the restarts.")
+    @Option(help: "kos: seed of the random starting messages; mace: master seed of the restarts; mmsr: numpy's random_state of the start (crowd-kit's).")
     var seed: UInt64 = 0
 
     @Option(help: "mace: random restarts (each seeded differently); the most likely is kept.")
@@ -242,6 +245,10 @@ struct Aggregate: ParsableCommand {
                 model = try ZeroBasedSkill(iterations: iterations ?? 100).fit(table)
             case .kos:
                 model = try KOS(iterations: iterations ?? 100, seed: seed).fit(table)
+            case .mmsr:
+                let m = try MMSR(seed: seed).fit(table)
+                note("mmsr: \(m.iterationsRun) rounds, \(m.observedPairs) worker pairs" + (m.workersWithoutCoworkers > 0 ? ", \(m.workersWithoutCoworkers) workers without co-workers (skill 0)" : ""), quiet: quiet)
+                model = m
             case .mace:
                 let m = try MACE(restarts: restarts, iterations: iterations ?? 50, method: maceMethod, seed: seed).fit(table)
                 note("mace: restart \(m.bestRestart + 1) of \(m.restartLogLikelihoods.count) kept, log-likelihood \(String(format: "%.6f", m.logLikelihood))", quiet: quiet)

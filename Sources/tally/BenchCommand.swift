@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The folder of data sets.")
     var datasets: String
 
-    @Option(help: "Comma-separated methods (mv, wawa, zbs, ds, onecoin-ds, kos, glad, mace) or all.")
+    @Option(help: "Comma-separated methods (mv, wawa, zbs, ds, onecoin-ds, kos, glad, mace, mmsr) or all.")
     var methods: String = "all"
 
     @Option(help: "Fit each method this many times and report the median time.")

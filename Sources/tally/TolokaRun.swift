@@ -148,6 +148,7 @@ struct TolokaRun: AsyncParsableCommand {
         case .oneCoinDS: return try OneCoinDawidSkene().fit(table)
         case .glad: return try GLAD().fit(table)
         case .mace: return try MACE().fit(table)
+        case .mmsr: return try MMSR().fit(table)
         case .goldMV: throw AggregationError("gold-mv is not available in tally toloka run")
         }
     }
