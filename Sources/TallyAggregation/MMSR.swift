@@ -101,7 +101,7 @@ public struct MMSR: Aggregator {
             return MMSRModel(labels: model.labels, probabilities: model.probabilities, workerSkills: [Double](repeating: 0, count: nWorkers),
                              accuracies: [Double](repeating: 1, count: nWorkers), iterationsRun: 0, lossHistory: [], trimming: 0,
                              observedPairs: 0, workersWithoutCoworkers: 0, workersWithoutSign: nWorkers, signEigenvalue: .nan,
-                             signResidual: 0, tasksWithZeroWeight: model.tasksWithZeroWeight)
+                             signResidual: 0, signsFromMajorityVote: false, tasksWithZeroWeight: model.tasksWithZeroWeight)
         }
         let threads = answers.answerCount < 1 << 16 ? 1 : max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
         let graph = PairGraph(answers, threads: threads)
@@ -143,7 +143,26 @@ public struct MMSR: Aggregator {
         for w in 0..<nWorkers { nu += u[w] * u[w]; nv += v[w] * v[w] }
         let scale = (nu.squareRoot() / nv.squareRoot()).squareRoot()
         var s = (0..<nWorkers).map { u[$0] / scale }
-        let signs = SignSolver(graph: graph, mode: signGraph, labelCount: k, seed: seed, threads: threads).solve()
+        var signs = SignSolver(graph: graph, mode: signGraph, labelCount: k, seed: seed, threads: threads).solve()
+        let signsFromMajorityVote = !signs.converged
+        if signsFromMajorityVote {
+            // The eigen-solver did not settle within its budget (seen on 10 M answers with 10 k
+            // workers): each worker's sign is whether it agrees with the majority vote more often
+            // than chance (1/K), 0 when exactly at chance.
+            let mv = MajorityVote.vote(answers, weights: nil, workersWithoutSkill: 0).labels
+            var agree = [Int](repeating: 0, count: nWorkers), total = [Int](repeating: 0, count: nWorkers)
+            for i in 0..<answers.answerCount {
+                let w = Int(answers.worker[i])
+                total[w] += 1
+                if answers.label[i] == mv[Int(answers.task[i])] { agree[w] += 1 }
+            }
+            var sign = [Int8](repeating: 0, count: nWorkers)
+            for w in 0..<nWorkers where total[w] > 0 {
+                let d = Double(agree[w]) * Double(k) - Double(total[w])
+                sign[w] = d > 0 ? 1 : (d < 0 ? -1 : 0)
+            }
+            signs = SignSolver.Result(sign: sign, eigenvalue: signs.eigenvalue, residual: signs.residual, converged: false)
+        }
         var withoutSign = 0, withoutCoworkers = 0
         for w in 0..<nWorkers {
             if deg[w] == 0 { s[w] = 0; withoutCoworkers += 1; continue }
@@ -168,7 +187,7 @@ public struct MMSR: Aggregator {
         return MMSRModel(labels: labels, probabilities: p, workerSkills: skills, accuracies: accuracies, iterationsRun: loss.count,
                          lossHistory: loss, trimming: f, observedPairs: graph.neighbor.count / 2, workersWithoutCoworkers: withoutCoworkers,
                          workersWithoutSign: withoutSign, signEigenvalue: signs.eigenvalue, signResidual: signs.residual,
-                         tasksWithZeroWeight: zero)
+                         signsFromMajorityVote: signsFromMajorityVote, tasksWithZeroWeight: zero)
     }
 
     /// `‖u vᵀ − u' v'ᵀ‖_F` over the full workers × workers matrix, as crowd-kit measures it.
@@ -233,6 +252,9 @@ public struct MMSRModel: FittedModel {
     public let signEigenvalue: Double
     /// `‖M x − λ x‖` of the eigenvector used (0 when solved densely).
     public let signResidual: Double
+    /// The sign graph's eigenvector did not settle within the solver's budget, so each worker's
+    /// sign came from its agreement with majority vote (above or below chance).
+    public let signsFromMajorityVote: Bool
     /// Tasks whose weighted votes summed to zero, scored by plain vote shares.
     public let tasksWithZeroWeight: Int
 }
@@ -517,13 +539,13 @@ struct SignSolver: @unchecked Sendable {
         parts = balancedParts(rowOffsets, count: rowOffsets[n] < 1 << 18 ? 1 : threads * 4)
     }
 
-    struct Result { let sign: [Int8]; let eigenvalue: Double; let residual: Double }
+    struct Result { let sign: [Int8]; let eigenvalue: Double; let residual: Double; var converged = true }
 
     func solve() -> Result {
         let n = valid.count, size = n + edges
         var sign = [Int8](repeating: 0, count: graph.workerCount)
         guard n > 0 else { return Result(sign: sign, eigenvalue: .nan, residual: 0) }
-        let (x, lambda, residual) = size <= MMSR.denseEigenLimit ? dense(size) : reducedLobpcg()
+        let (x, lambda, residual, converged) = size <= MMSR.denseEigenLimit ? { let d = dense(size); return (d.0, d.1, d.2, true) }() : reducedLobpcg()
         var total = 0
         for a in 0..<n {
             let s: Int8 = x[a] > 0 ? 1 : (x[a] < 0 ? -1 : 0)
@@ -531,7 +553,7 @@ struct SignSolver: @unchecked Sendable {
             total += Int(s)
         }
         if total < 0 { for w in sign.indices { sign[w] = -sign[w] } }
-        return Result(sign: sign, eigenvalue: lambda, residual: residual)
+        return Result(sign: sign, eigenvalue: lambda, residual: residual, converged: converged)
     }
 
     /// `y = M x`.
@@ -627,7 +649,7 @@ struct SignSolver: @unchecked Sendable {
     /// `p(x)` of `λ²‖x‖² − λ xᵀMn x − xᵀK x = 0` is the Rayleigh quotient of `M` at
     /// `(x, Bn x / p(x))`, so `min p = λ_min(M)`. LOBPCG on `p` over worker-sized vectors: residual
     /// `Mn x + K x / λ − λ x`, Rayleigh–Ritz on `[x, r, p]` (and its image under `Bn`) by LAPACKE.
-    func reducedLobpcg() -> ([Double], Double, Double) {
+    func reducedLobpcg() -> ([Double], Double, Double, Bool) {
         let size = valid.count
         let n = Int32(size)
         var rng = SplitMix64(seed: seed ^ 0x5EED)
@@ -640,7 +662,11 @@ struct SignSolver: @unchecked Sendable {
         applyReduced(V[0], AV[0], KV[0], s)
         var hasP = false, lambda = Double.nan, residual = Double.infinity, step = 0, stable = 0
         var lastSign = [Double](repeating: 0, count: size)
-        let tol = 1e-10, maxSteps = 20000
+        // A work budget of about 2·10⁹ pair visits (a few seconds): the real data sets settle in
+        // under 100 steps; a graph that has not settled by then gets the fallback signs.
+        let tol = 1e-10
+        let maxSteps = max(50, min(20000, 2_000_000_000 / max(1, graph.neighbor.count)))
+        var converged = false
         while step < maxSteps {
             let b = cblas_ddot(n, V[0], 1, AV[0], 1), c = cblas_ddot(n, V[0], 1, KV[0], 1)
             let next = (b - (b * b + 4 * c).squareRoot()) / 2
@@ -658,7 +684,7 @@ struct SignSolver: @unchecked Sendable {
             let r = cblas_dnrm2(n, V[1], 1) / (1 + c / (lambda * lambda)).squareRoot()
             if !r.isFinite { break }
             residual = r
-            if residual < tol { break }
+            if residual < tol { converged = true; break }
             step += 1
             var keep = [true, true, hasP]
             // Orthonormalise [x, r, p] (twice); images follow by linearity.
@@ -727,14 +753,14 @@ struct SignSolver: @unchecked Sendable {
             var flips = 0
             for i in 0..<size where (V[0][i] < 0) != (lastSign[i] < 0) { flips += 1; lastSign[i] = V[0][i] }
             stable = flips == 0 ? stable + 1 : 0
-            if stable >= MMSR.stableSignSteps { break }
+            if stable >= MMSR.stableSignSteps { converged = true; break }
             let norm = cblas_dnrm2(n, V[0], 1)
             for v in [V[0], AV[0], KV[0]] { cblas_dscal(n, 1 / norm, v, 1) }
             if step % 64 == 0 { applyReduced(V[0], AV[0], KV[0], s) }
         }
         let x = Array(UnsafeBufferPointer(start: V[0], count: size))
         withExtendedLifetime((bufs, t, scratch, best)) {}
-        return (x, lambda, residual)
+        return (x, lambda, residual, converged)
     }
 }
 

@@ -248,6 +248,9 @@ struct Aggregate: ParsableCommand {
             case .mmsr:
                 let m = try MMSR(seed: seed).fit(table)
                 note("mmsr: \(m.iterationsRun) rounds, \(m.observedPairs) worker pairs" + (m.workersWithoutCoworkers > 0 ? ", \(m.workersWithoutCoworkers) workers without co-workers (skill 0)" : ""), quiet: quiet)
+                if m.signsFromMajorityVote {
+                    note("mmsr: the sign graph's eigenvector did not settle (residual \(String(format: "%.1e", m.signResidual))); signs taken from agreement with majority vote", quiet: quiet)
+                }
                 model = m
             case .mace:
                 let m = try MACE(restarts: restarts, iterations: iterations ?? 50, method: maceMethod, seed: seed).fit(table)
