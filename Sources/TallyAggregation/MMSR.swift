@@ -121,8 +121,8 @@ public struct MMSR: Aggregator {
         let scratch = (0..<parts.count).map { _ in RawBuffer<Double>(maxRow, 0) }
         var loss: [Double] = []
         for _ in 0..<iterations {
-            pu.p.update(fromContentsOf: u.p)
-            pv.p.update(fromContentsOf: v.p)
+            _ = pu.p.update(fromContentsOf: u.p)
+            _ = pv.p.update(fromContentsOf: v.p)
             parallelFor(parts.count) { part in
                 for j in parts[part] {
                     v[j] = graph.trimmedMean(row: j, divisor: u, f: f, current: v[j], floorValue: floorValue, scratch: scratch[part])
