@@ -17,6 +17,14 @@ enum Method: String, CaseIterable, ExpressibleByArgument {
 
 extension GLAD.Stopping: ExpressibleByArgument {}
 extension MACE.Method: ExpressibleByArgument {}
+
+/// M-MSR's sign graph as the CLI names it.
+enum SignGraphChoice: String, CaseIterable, ExpressibleByArgument {
+    case crowdKit = "crowd-kit"
+    case observedPairs = "observed-pairs"
+
+    var graph: MMSR.SignGraph { self == .crowdKit ? .crowdKit : .observedPairs }
+}
 extension DawidSkene.EM: ExpressibleByArgument {}
 extension DawidSkene.Initialization: ExpressibleByArgument {}
 extension InitialConfusions.Strategy: ExpressibleByArgument {}
@@ -122,6 +130,9 @@ struct Aggregate: ParsableCommand {
     @Option(help: "mace: vb (variational Bayes, crowd-kit's default) or em.")
     var maceMethod: MACE.Method = .variational
 
+    @Option(help: "mmsr: the sign graph: crowd-kit (default, for parity: worker pairs with no common task count as disagreeing) or observed-pairs (the paper's: only pairs that share tasks; more accurate on most data sets).")
+    var signGraph: SignGraphChoice = .crowdKit
+
     @Option(help: "mace: also write each worker's spamming probabilities (worker, spamming, knowing) here.")
     var spamming: String?
 
@@ -189,6 +200,9 @@ struct Aggregate: ParsableCommand {
         if (spamming != nil || strategies != nil) && method != .mace {
             throw ValidationError("--spamming and --strategies apply to --method mace only")
         }
+        if signGraph != .crowdKit && method != .mmsr {
+            throw ValidationError("--sign-graph applies to --method mmsr only")
+        }
         if betas != nil && method != .glad {
             throw ValidationError("--betas applies to --method glad only")
         }
@@ -246,7 +260,7 @@ struct Aggregate: ParsableCommand {
             case .kos:
                 model = try KOS(iterations: iterations ?? 100, seed: seed).fit(table)
             case .mmsr:
-                let m = try MMSR(seed: seed).fit(table)
+                let m = try MMSR(seed: seed, signGraph: signGraph.graph).fit(table)
                 note("mmsr: \(m.iterationsRun) rounds, \(m.observedPairs) worker pairs" + (m.workersWithoutCoworkers > 0 ? ", \(m.workersWithoutCoworkers) workers without co-workers (skill 0)" : ""), quiet: quiet)
                 if m.signsFromMajorityVote {
                     note("mmsr: the sign graph's eigenvector did not settle (residual \(String(format: "%.1e", m.signResidual))); signs taken from agreement with majority vote", quiet: quiet)

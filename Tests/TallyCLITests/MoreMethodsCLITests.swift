@@ -46,4 +46,21 @@ struct MoreMethodsCLITests {
             #expect(badBetas.status != 0)
         }
     }
+
+    @Test("mmsr: crowd-kit's sign graph by default (snow-rte 0.8575), the paper's with --sign-graph observed-pairs")
+    func mmsr() throws {
+        let answers = CLI.sharedDatasets.appendingPathComponent("snow-rte/answers.tsv").path
+        let gold = CLI.sharedDatasets.appendingPathComponent("snow-rte/gold.tsv").path
+        try withTempDirectory { dir in
+            let ck = try CLI.run(["aggregate", answers, "--method", "mmsr", "--gold", gold, "--skills", "s.tsv", "--out", "l.tsv"], in: dir)
+            #expect(ck.status == 0, "stderr: \(ck.stderr)")
+            #expect(ck.stderr.contains("accuracy on 800 gold tasks: 0.8575"), "stderr: \(ck.stderr)")
+            #expect(try String(contentsOf: dir.appendingPathComponent("s.tsv"), encoding: .utf8).hasPrefix("worker\tskill\n"))
+            let paper = try CLI.run(["aggregate", answers, "--method", "mmsr", "--sign-graph", "observed-pairs", "--gold", gold, "--out", "l2.tsv"], in: dir)
+            #expect(paper.status == 0, "stderr: \(paper.stderr)")
+            #expect(paper.stderr.contains("accuracy on 800 gold tasks: 0.92"), "stderr: \(paper.stderr)")
+            let bad = try CLI.run(["aggregate", answers, "--method", "mv", "--sign-graph", "observed-pairs"], in: dir)
+            #expect(bad.status != 0)
+        }
+    }
 }
