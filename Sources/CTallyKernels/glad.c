@@ -6,9 +6,6 @@
 #include <math.h>
 #include <string.h>
 #include "exp_inline.h"
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 #define SOFTPLUS_LIMIT 30.0
 #define FLUSH_BELOW -69.0
@@ -28,28 +25,6 @@ static inline __attribute__((always_inline)) void values_scalar(const double *x,
         f[i] = ax <= SOFTPLUS_LIMIT ? onePlus : 1.0;
     }
 }
-
-#if defined(__x86_64__)
-// e^r for |r| <= ln2/2, degree-12 Taylor polynomial (as exp_nonpositive), four at a time.
-__attribute__((target("avx2,fma")))
-static inline __m256d exp_reduced_avx2(__m256d r) {
-    const __m256d one = _mm256_set1_pd(1.0);
-    __m256d c = _mm256_set1_pd(1.0 / 479001600.0);
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 39916800.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 3628800.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 362880.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 40320.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 5040.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 720.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 120.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 24.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 6.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(0.5));
-    c = _mm256_fmadd_pd(c, r, one);
-    c = _mm256_fmadd_pd(c, r, one);
-    return c;
-}
-#endif
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma")))

@@ -38,6 +38,8 @@ struct DawidSkeneEngine {
 
     /// Contiguous task ranges of about equal answer counts, one per thread.
     let partitions: [Range<Int>]
+    /// Contiguous worker ranges, one per thread, for the M-step and the ELBO.
+    let workerPartitions: [Range<Int>]
 
     /// Whether the general pass runs the C kernel (else the Swift one, used above K = 64).
     var useCKernel = DawidSkeneEngine.defaultUseCKernel
@@ -54,7 +56,12 @@ struct DawidSkeneEngine {
         for e in table.byTask.entries { observed[Int(e)] = true }
         self.observed = observed
         gold = []
-        partitions = Self.split(table.byTask, into: max(1, min(threads, table.answerCount / max(1, minimumAnswersPerThread) + 1)))
+        let partitions = Self.split(table.byTask, into: max(1, min(threads, table.answerCount / max(1, minimumAnswersPerThread) + 1)))
+        self.partitions = partitions
+        let workers = table.workerCount
+        workerPartitions = (0..<partitions.count).map { part in
+            (workers * part / partitions.count)..<(workers * (part + 1) / partitions.count)
+        }
     }
 
     /// The C kernel (AVX2 when the CPU has it) for the general pass; `TALLY_SWIFT_KERNEL=1` keeps
@@ -97,8 +104,13 @@ struct DawidSkeneEngine {
         var counts = scatter(p)
         var mask = observed
         if let initial { try apply(initial, to: &counts, mask: &mask) }
-        var (confusion, skills) = maximise(counts, mask: mask)
-        var logConfusion = confusion.map { $0 > 0 ? log($0) : -Double.infinity }
+        var confusion = [Double](repeating: 0, count: rows * k)
+        var logConfusion = [Double](repeating: 0, count: rows * k)
+        var skills = maximise(counts, mask: mask, confusion: &confusion, logConfusion: &logConfusion)
+        // Count tables of the second and later task ranges (the first scatters into `counts`),
+        // allocated once: fresh tables every iteration cost page faults.
+        let slots = PassSlots(count: partitions.count, tableSize: k == 2 ? 0 : rows * k, k: k)
+        defer { slots.deallocate() }
 
         var history: [Double] = []
         var previous = -Double.infinity
@@ -110,7 +122,7 @@ struct DawidSkeneEngine {
             let logPrior = prior.map { log(max($0, Self.eps)) }
             let (priorSum, entropyTerm) = k == 2
                 ? passBinary(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard)
-                : pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard)
+                : pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
             let newPrior = priorSum.map { $0 / Double(tasks) }
             if em == .hybrid && !hard {
                 let change = zip(newPrior, prior).reduce(0) { $0 + abs($1.0 - $1.1) }
@@ -120,8 +132,7 @@ struct DawidSkeneEngine {
                 }
             }
             prior = newPrior
-            (confusion, skills) = maximise(counts, mask: observed)
-            logConfusion = confusion.map { $0 > 0 ? log($0) : -Double.infinity }
+            skills = maximise(counts, mask: observed, confusion: &confusion, logConfusion: &logConfusion)
             let loss = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
             history.append(loss)
             progress?(iteration + 1, loss)
@@ -216,7 +227,8 @@ struct DawidSkeneEngine {
     /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
     ///   `P' = max(P, 1e-10)` (the ELBO's entropy term, as crowd-kit clips it).
     private func pass(
-        logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool
+        logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool,
+        slots: PassSlots
     ) -> (priorSum: [Double], entropyTerm: Double) {
         let k = self.k
         let parts = partitions
@@ -225,42 +237,49 @@ struct DawidSkeneEngine {
         let tableSize = rows * k
         var priorSum = [Double](repeating: 0, count: k)
         var entropyTerm = 0.0
-        for i in counts.indices { counts[i] = 0 }
         view.offsets.withUnsafeBufferPointer { offsets in
             view.entries.withUnsafeBufferPointer { entries in
                 logConfusion.withUnsafeBufferPointer { logE in
                     posteriors.withUnsafeMutableBufferPointer { p in
                         gold.withUnsafeBufferPointer { gold in
-                            do {
+                            counts.withUnsafeMutableBufferPointer { counts in
                                 let shared = SharedPointers(offsets: offsets, entries: entries, d: logE, p: p, gold: gold)
-                                let out = PassSlots(count: parts.count, tableSize: tableSize, k: k)
+                                let first = SendableBuffer(counts)
                                 let useC = useCKernel && k <= Int(TALLY_KERNELS_MAX_K)
                                 parallelFor(parts.count) { part in
+                                    // The first range scatters straight into `counts`, the others into their slots.
+                                    let target = part == 0 ? first.buffer : slots.counts[part]
+                                    target.update(repeating: 0)
+                                    slots.priorSums[part].update(repeating: 0)
                                     if useC {
-                                        out.counts[part].update(repeating: 0)
-                                        out.priorSums[part].update(repeating: 0)
-                                        out.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
+                                        slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
                                             tally_ds_general_range(
                                                 UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
                                                 shared.d.baseAddress!, prior.baseAddress!, shared.gold.isEmpty ? nil : shared.gold.baseAddress!,
-                                                shared.p.baseAddress!, out.counts[part].baseAddress!, out.priorSums[part].baseAddress!,
+                                                shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
                                                 Int64(parts[part].lowerBound), Int64(parts[part].upperBound), Int32(k), hard ? 1 : 0)
                                         }
                                     } else {
-                                        out.entropy[part] = Self.generalRange(
+                                        slots.entropy[part] = Self.generalRange(
                                             parts[part], shared, k: k, logPrior: logPrior, hard: hard,
-                                            counts: out.counts[part], priorSum: out.priorSums[part])
+                                            counts: target, priorSum: slots.priorSums[part])
                                     }
                                 }
-                                counts.withUnsafeMutableBufferPointer { c in
-                                    for part in 0..<parts.count {
-                                        let src = out.counts[part]
-                                        for i in 0..<tableSize { c[i] += src[i] }
-                                        for j in 0..<k { priorSum[j] += out.priorSums[part][j] }
-                                        entropyTerm += out.entropy[part]
+                                // Add the other ranges' tables into `counts`, each thread a block of rows.
+                                if parts.count > 1 {
+                                    parallelFor(parts.count) { block in
+                                        let lo = tableSize * block / parts.count, hi = tableSize * (block + 1) / parts.count
+                                        let c = first.buffer
+                                        for part in 1..<parts.count {
+                                            let src = slots.counts[part]
+                                            for i in lo..<hi { c[i] += src[i] }
+                                        }
                                     }
                                 }
-                                out.deallocate()
+                                for part in 0..<parts.count {
+                                    for j in 0..<k { priorSum[j] += slots.priorSums[part][j] }
+                                    entropyTerm += slots.entropy[part]
+                                }
                             }
                         }
                     }
@@ -496,49 +515,100 @@ struct DawidSkeneEngine {
 
     // MARK: - M-step and ELBO
 
-    /// Confusion matrices from expected counts over the `mask`ed (worker, label) rows.
-    private func maximise(_ counts: [Double], mask: [Bool]) -> (confusion: [Double], skills: [Double]?) {
-        var e = [Double](repeating: 0, count: rows * k)
+    /// Confusion matrices from expected counts over the `mask`ed (worker, label) rows, written into
+    /// `confusion` with their logs (−∞ for 0) into `logConfusion`; rows outside the mask get 0.
+    /// Workers are split into ranges, one per thread. Returns one-coin skills.
+    private func maximise(_ counts: [Double], mask: [Bool], confusion: inout [Double], logConfusion: inout [Double]) -> [Double]? {
         let workers = table.workerCount
-        switch mStep {
-        case .full:
-            for w in 0..<workers {
-                for c in 0..<k {
-                    var total = 0.0
-                    for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], Self.eps) }
-                    for y in 0..<k where mask[w * k + y] { e[(w * k + y) * k + c] = max(counts[(w * k + y) * k + c], Self.eps) / total }
-                }
-            }
-            return (e, nil)
-        case .oneCoin:
-            var skills = [Double](repeating: 0, count: workers)
-            let view = table.byWorker
-            for w in 0..<workers {
-                var right = 0.0
-                for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
-                let s = right / Double(view.offsets[w + 1] - view.offsets[w])
-                skills[w] = s
-                let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
-                for y in 0..<k where mask[w * k + y] {
-                    for c in 0..<k {
-                        e[(w * k + y) * k + c] = min(max(y == c ? s : wrong, Self.eps), 1 - Self.eps)
+        let k = self.k
+        let eps = Self.eps
+        let parts = workerPartitions
+        var skills = mStep == .oneCoin ? [Double](repeating: 0, count: workers) : nil
+        let answersOf = table.byWorker.offsets
+        counts.withUnsafeBufferPointer { counts in
+            mask.withUnsafeBufferPointer { mask in
+                confusion.withUnsafeMutableBufferPointer { e in
+                    logConfusion.withUnsafeMutableBufferPointer { logE in
+                        let out = SendableBuffer(e), logOut = SendableBuffer(logE)
+                        let skillOut = skills.map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: workers) }
+                        let skillSlot = skillOut.map(SendableBuffer.init)
+                        let input = SendableReadBuffers(counts: counts, mask: mask)
+                        let mStep = self.mStep
+                        parallelFor(parts.count) { part in
+                            let counts = input.counts, mask = input.mask, e = out.buffer, logE = logOut.buffer
+                            for w in parts[part] {
+                                switch mStep {
+                                case .full:
+                                    for c in 0..<k {
+                                        var total = 0.0
+                                        for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], eps) }
+                                        for y in 0..<k {
+                                            let i = (w * k + y) * k + c
+                                            e[i] = mask[w * k + y] ? max(counts[i], eps) / total : 0
+                                        }
+                                    }
+                                case .oneCoin:
+                                    var right = 0.0
+                                    for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
+                                    let s = right / Double(answersOf[w + 1] - answersOf[w])
+                                    skillSlot!.buffer[w] = s
+                                    let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
+                                    for y in 0..<k {
+                                        for c in 0..<k {
+                                            e[(w * k + y) * k + c] = mask[w * k + y] ? min(max(y == c ? s : wrong, eps), 1 - eps) : 0
+                                        }
+                                    }
+                                }
+                                for i in (w * k * k)..<((w + 1) * k * k) { logE[i] = e[i] > 0 ? log(e[i]) : -Double.infinity }
+                            }
+                        }
+                        if let skillOut {
+                            skills = Array(skillOut)
+                            skillOut.deallocate()
+                        }
                     }
                 }
             }
-            return (e, skills)
         }
+        return skills
     }
 
-    /// `Σ_{w,y,c} n ln e + Σ_c (Σ_{w,y} n[w,y,c]) ln max(p_c, 1e-10) − Σ P' ln P'`.
+    /// `Σ_{w,y,c} n ln e + Σ_c (Σ_{w,y} n[w,y,c]) ln max(p_c, 1e-10) − Σ P' ln P'`, each thread a
+    /// range of workers.
     private func elbo(counts: [Double], logConfusion: [Double], prior: [Double], entropyTerm: Double) -> Double {
+        let k = self.k
+        let parts = workerPartitions
+        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts.count * (k + 1))
+        defer { partials.deallocate() }
+        let slot = SendableBuffer(partials)
+        counts.withUnsafeBufferPointer { counts in
+            logConfusion.withUnsafeBufferPointer { logE in
+                observed.withUnsafeBufferPointer { observed in
+                    let input = SendableReadBuffers(counts: counts, mask: observed)
+                    let logs = SendableReadBuffer(logE)
+                    parallelFor(parts.count) { part in
+                        let counts = input.counts, observed = input.mask, logE = logs.buffer
+                        var joint = 0.0
+                        var column = [Double](repeating: 0, count: k)
+                        for r in (parts[part].lowerBound * k)..<(parts[part].upperBound * k) where observed[r] {
+                            for c in 0..<k {
+                                let n = counts[r * k + c]
+                                column[c] += n
+                                if n != 0 { joint += n * logE[r * k + c] }
+                            }
+                        }
+                        let out = slot.buffer
+                        out[part * (k + 1)] = joint
+                        for c in 0..<k { out[part * (k + 1) + 1 + c] = column[c] }
+                    }
+                }
+            }
+        }
         var joint = 0.0
         var column = [Double](repeating: 0, count: k)
-        for r in 0..<rows where observed[r] {
-            for c in 0..<k {
-                let n = counts[r * k + c]
-                column[c] += n
-                if n != 0 { joint += n * logConfusion[r * k + c] }
-            }
+        for part in 0..<parts.count {
+            joint += partials[part * (k + 1)]
+            for c in 0..<k { column[c] += partials[part * (k + 1) + 1 + c] }
         }
         for c in 0..<k { joint += column[c] * log(max(prior[c], Self.eps)) }
         return joint - entropyTerm
@@ -620,22 +690,41 @@ func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
     DispatchQueue.concurrentPerform(iterations: n, execute: body)
 }
 
-/// Per-thread count tables, prior sums and entropy terms of one general pass.
-struct PassSlots: @unchecked Sendable {
+/// Per-thread count tables, prior sums and entropy terms of the general pass. Slot 0 has no count
+/// table (the first task range scatters into the engine's own); the tables live for a whole run.
+final class PassSlots: @unchecked Sendable {
     let counts: [UnsafeMutableBufferPointer<Double>]
     let priorSums: [UnsafeMutableBufferPointer<Double>]
     let entropy: UnsafeMutableBufferPointer<Double>
 
     init(count: Int, tableSize: Int, k: Int) {
-        counts = (0..<count).map { _ in .allocate(capacity: tableSize) }
+        counts = (0..<count).map { $0 == 0 ? UnsafeMutableBufferPointer(start: nil, count: 0) : .allocate(capacity: tableSize) }
         priorSums = (0..<count).map { _ in .allocate(capacity: k) }
         entropy = .allocate(capacity: count)
         entropy.initialize(repeating: 0)
     }
 
     func deallocate() {
-        for c in counts { c.deallocate() }
+        for c in counts where c.baseAddress != nil { c.deallocate() }
         for p in priorSums { p.deallocate() }
         entropy.deallocate()
     }
+}
+
+/// A mutable buffer handed to worker threads that write disjoint parts of it.
+struct SendableBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Double>
+    init(_ buffer: UnsafeMutableBufferPointer<Double>) { self.buffer = buffer }
+}
+
+/// A read-only buffer handed to worker threads.
+struct SendableReadBuffer: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<Double>
+    init(_ buffer: UnsafeBufferPointer<Double>) { self.buffer = buffer }
+}
+
+/// Read-only counts and row mask handed to worker threads.
+struct SendableReadBuffers: @unchecked Sendable {
+    let counts: UnsafeBufferPointer<Double>
+    let mask: UnsafeBufferPointer<Bool>
 }
