@@ -245,14 +245,42 @@ int tally_kernels_avx2(void) {
     return has_avx2;
 }
 
+// The generic pass with K a run-time value, kept callable for measurements and tests.
+static double range_generic(const int64_t *offsets, const int32_t *entries, const double *logE,
+                            const double *logPrior, const int32_t *gold, double *p, double *counts,
+                            double *priorSum, int64_t begin, int64_t end, int k, int hard) {
+    return range_impl(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+}
+
+double tally_ds_general_range_variant(const int64_t *offsets, const int32_t *entries, const double *logE,
+                                      const double *logPrior, const int32_t *gold, double *p,
+                                      double *counts, double *priorSum,
+                                      int64_t begin, int64_t end, int k, int hard, int variant) {
+    if (k > MAX_K) return NAN;
+    switch (variant) {
+    case TALLY_DS_GENERIC:
+        return range_generic(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+    case TALLY_DS_BASELINE:
+        return range_baseline(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+    case TALLY_DS_AVX2:
+#if defined(__x86_64__)
+        if (tally_kernels_avx2())
+            return range_avx2(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+#endif
+        return NAN;
+    default:
+#if defined(__x86_64__)
+        if (tally_kernels_avx2())
+            return range_avx2(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+#endif
+        return range_baseline(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+    }
+}
+
 double tally_ds_general_range(const int64_t *offsets, const int32_t *entries, const double *logE,
                               const double *logPrior, const int32_t *gold, double *p,
                               double *counts, double *priorSum,
                               int64_t begin, int64_t end, int k, int hard) {
-    if (k > MAX_K) return NAN;
-#if defined(__x86_64__)
-    if (tally_kernels_avx2())
-        return range_avx2(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
-#endif
-    return range_baseline(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+    return tally_ds_general_range_variant(offsets, entries, logE, logPrior, gold, p, counts, priorSum,
+                                          begin, end, k, hard, TALLY_DS_AUTO);
 }

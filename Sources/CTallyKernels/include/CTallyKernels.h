@@ -17,6 +17,16 @@ double tally_ds_general_range(const int64_t *offsets, const int32_t *entries, co
                               double *counts, double *priorSum,
                               int64_t begin, int64_t end, int k, int hard);
 
+/// Variants of the pass, for measurements and tests: AUTO is what tally_ds_general_range runs
+/// (AVX2 when the CPU has it, else BASELINE); GENERIC has K as a run-time value; BASELINE has one
+/// copy per K from 3 to 16 without AVX2; AVX2 returns NaN on a CPU without AVX2 and FMA.
+enum { TALLY_DS_AUTO = 0, TALLY_DS_GENERIC = 1, TALLY_DS_BASELINE = 2, TALLY_DS_AVX2 = 3 };
+
+double tally_ds_general_range_variant(const int64_t *offsets, const int32_t *entries, const double *logE,
+                                      const double *logPrior, const int32_t *gold, double *p,
+                                      double *counts, double *priorSum,
+                                      int64_t begin, int64_t end, int k, int hard, int variant);
+
 /// Doubles of scratch one call of tally_glad_objective_range needs for `capacity` answers
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.
 int64_t tally_glad_scratch_doubles(int64_t capacity);
