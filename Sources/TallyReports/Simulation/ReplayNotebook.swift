@@ -262,15 +262,16 @@ public struct ReplayNotebook: Sendable {
 
     func costSection() -> String {
         var s = "## Cost\n\n"
-        let rows: [[String]] = [
-            ["general tasks (workers never banned)", num("cost", "real")],
-            ["control tasks (workers never banned)", num("cost", "golden")],
-            ["everything paid to workers who were banned", num("cost", "wasted")],
-            ["total", num("cost", "total")],
-            ["of which rewards", num("cost", "rewards")],
-            ["of which Toloka's fees", num("cost", "fees")],
-            ["per completed task", num("cost", "per_completed_task")],
-        ].map { [$0[0] as! String, NotebookText.number($0[1] as? Double, 4)] }
+        let items: [(String, Double?)] = [
+            ("general tasks (workers never banned)", num("cost", "real")),
+            ("control tasks (workers never banned)", num("cost", "golden")),
+            ("everything paid to workers who were banned", num("cost", "wasted")),
+            ("total", num("cost", "total")),
+            ("of which rewards", num("cost", "rewards")),
+            ("of which Toloka's fees", num("cost", "fees")),
+            ("per completed task", num("cost", "per_completed_task")),
+        ]
+        let rows = items.map { [$0.0, NotebookText.number($0.1, 4)] }
         s += NotebookText.table(["USD", "amount"], rows, right: [1])
         let a = summary["assignments"]
         s += "\nAssignments: \(NotebookText.value(a?["issued"]?.numberValue)) issued, \(NotebookText.value(a?["submitted"]?.numberValue)) submitted, "
