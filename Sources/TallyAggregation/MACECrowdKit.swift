@@ -132,42 +132,35 @@ struct MACECrowdKitEngine {
         return Fit(parameters: params, logLikelihood: ll, probabilities: p, labels: labels)
     }
 
-    /// The expected counts of an E-step, as pandas sums them (Kahan-compensated, input order).
+    /// The expected counts of an E-step, as pandas sums them: one Kahan-compensated sum per group,
+    /// in input order, NaN values skipped (`groupby(...).sum()`). Groups: `[0, W)` spammed
+    /// (`knowing_expected_count_0`) and `[W, 2W)` known (`_1`) by worker id, then `2W + w·K + l`
+    /// the strategy count of (worker id `w`, ``LabelSet`` id `l`) of `groupby(["worker", "label"])`.
     struct Counts {
-        /// `knowing_expected_count_0` ("spams") and `_1` ("knows") per worker id.
-        var spammed: KahanSums
-        var known: KahanSums
-        /// Per (worker id, ``LabelSet`` id): the `groupby(["worker", "label"])` sums.
-        var strategy: KahanSums
-
-        init(workers: Int, labels: Int) {
-            spammed = KahanSums(count: workers)
-            known = KahanSums(count: workers)
-            strategy = KahanSums(count: workers * labels)
-        }
-    }
-
-    /// pandas' `groupby(...).sum()`: one Kahan-compensated sum per group, NaN values skipped.
-    struct KahanSums {
+        let workers: Int
+        let labels: Int
         var sum: [Double]
         var compensation: [Double]
 
-        init(count: Int) {
-            sum = [Double](repeating: 0, count: count)
-            compensation = [Double](repeating: 0, count: count)
+        init(workers: Int, labels: Int) {
+            self.workers = workers
+            self.labels = labels
+            sum = [Double](repeating: 0, count: 2 * workers + workers * labels)
+            compensation = sum
         }
 
-        mutating func reset() {
-            for i in sum.indices { sum[i] = 0; compensation[i] = 0 }
-        }
+        func spammed(_ w: Int) -> Double { sum[w] }
+        func known(_ w: Int) -> Double { sum[workers + w] }
+        func strategy(_ w: Int, _ l: Int) -> Double { sum[2 * workers + w * labels + l] }
 
+        /// pandas' compensated step (`group_sum`), an infinite value resetting the compensation.
         @inline(__always)
-        mutating func add(_ value: Double, at i: Int) {
+        static func add(_ value: Double, _ sum: UnsafeMutablePointer<Double>, _ compensation: UnsafeMutablePointer<Double>, _ i: Int) {
             guard !value.isNaN else { return }
             let y = value - compensation[i]
             let t = sum[i] + y
             var c = t - sum[i] - y
-            if c.isNaN { c = 0 }  // an infinite value (pandas GH#53606)
+            if c.isNaN { c = 0 }  // pandas GH#53606
             compensation[i] = c
             sum[i] = t
         }
@@ -194,20 +187,27 @@ struct MACECrowdKitEngine {
                     b.withUnsafeBufferPointer { b in
                         bt.withUnsafeBufferPointer { bt in
                             g.withUnsafeMutableBufferPointer { g in
-                                for t in 0..<tasks {
-                                    // gold_marginal = s0·θ + s1·[c = y]; groupby("task").prod() / K.
-                                    for c in 0..<k {
-                                        var prod = 1.0
-                                        for j in off[t]..<off[t + 1] {
-                                            let e = Int(tw[j]) * k + Int(tc[j])
-                                            prod *= Int(tc[j]) == c ? bt[e] : b[e]
+                                z.withUnsafeMutableBufferPointer { z in
+                                    logs.withUnsafeMutableBufferPointer { logs in
+                                        for t in 0..<tasks {
+                                            // gold_marginal = s0·θ + s1·[c = y]; groupby("task").prod() / K: each
+                                            // label's product runs over the task's answers in input order.
+                                            let row = g.baseAddress! + t * k
+                                            for c in 0..<k { row[c] = 1 }
+                                            for j in off[t]..<off[t + 1] {
+                                                let y = Int(tc[j]), e = Int(tw[j]) * k + y
+                                                let other = b[e]
+                                                for c in 0..<k { row[c] *= c == y ? bt[e] : other }
+                                            }
+                                            var s = 0.0
+                                            for c in 0..<k {
+                                                row[c] = row[c] / kd
+                                                s += row[c]
+                                            }
+                                            z[t] = s
+                                            logs[t] = log(s + 1e-8)
                                         }
-                                        g[t * k + c] = prod / kd
                                     }
-                                    var s = 0.0
-                                    for c in 0..<k { s += g[t * k + c] }
-                                    z[t] = s
-                                    logs[t] = log(s + 1e-8)
                                 }
                             }
                         }
@@ -217,22 +217,46 @@ struct MACECrowdKitEngine {
         }
         let ll = logs.withUnsafeBufferPointer { Self.numpySum($0.baseAddress!, tasks) }
 
-        counts.spammed.reset()
-        counts.known.reset()
-        counts.strategy.reset()
-        for i in 0..<task.count {
-            let t = Int(task[i]), w = Int(worker[i]), y = Int(code[i])
-            let e = w * k + y
-            // strategy_marginal: Σ_c G[t,c] / (s0θ + s1·[c = y]), then · s0 · θ, then / Z.
-            var sm = 0.0
-            for c in 0..<k { sm += g[t * k + c] / (c == y ? bt[e] : b[e]) }
-            sm = sm * p.spamming[2 * w] * p.thetas[e]
-            sm = sm / z[t]
-            // knowing_expected_counts: G[t,y] · s1 / (s0θ + s1) / Z.
-            let known = g[t * k + y] * p.spamming[2 * w + 1] / bt[e] / z[t]
-            counts.spammed.add(sm, at: w)
-            counts.known.add(known, at: w)
-            counts.strategy.add(sm, at: w * k + Int(label[i]))
+        let n = task.count, w0 = workers, s0 = 2 * workers
+        counts.sum.withUnsafeMutableBufferPointer { sum in
+            counts.compensation.withUnsafeMutableBufferPointer { comp in
+                for i in 0..<sum.count { sum[i] = 0; comp[i] = 0 }
+                let sum = sum.baseAddress!, comp = comp.baseAddress!
+                task.withUnsafeBufferPointer { task in
+                    worker.withUnsafeBufferPointer { worker in
+                        code.withUnsafeBufferPointer { code in
+                            label.withUnsafeBufferPointer { label in
+                                g.withUnsafeBufferPointer { g in
+                                    z.withUnsafeBufferPointer { z in
+                                        b.withUnsafeBufferPointer { b in
+                                            bt.withUnsafeBufferPointer { bt in
+                                                p.spamming.withUnsafeBufferPointer { spam in
+                                                    p.thetas.withUnsafeBufferPointer { theta in
+                                                        for i in 0..<n {
+                                                            let t = Int(task[i]), w = Int(worker[i]), y = Int(code[i])
+                                                            let e = w * k, row = t * k
+                                                            // strategy_marginal: Σ_c G[t,c] / (s0θ + s1·[c = y]), then · s0 · θ, then / Z.
+                                                            var sm = 0.0
+                                                            for c in 0..<k { sm += g[row + c] / (c == y ? bt[e + y] : b[e + y]) }
+                                                            sm = sm * spam[2 * w] * theta[e + y]
+                                                            sm = sm / z[t]
+                                                            // knowing_expected_counts: G[t,y] · s1 / (s0θ + s1) / Z.
+                                                            let known = g[row + y] * spam[2 * w + 1] / bt[e + y] / z[t]
+                                                            Counts.add(sm, sum, comp, w)
+                                                            Counts.add(known, sum, comp, w0 + w)
+                                                            Counts.add(sm, sum, comp, s0 + e + Int(label[i]))
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         return ll
     }
@@ -250,15 +274,15 @@ struct MACECrowdKitEngine {
         case .variational:
             // exp ψ(x + prior) / exp ψ(Σ(x + prior)), 0 where that norm is within 1e-8 of 0.
             for w in 0..<workers {
-                let a0 = counts.spammed.sum[w] + alpha, a1 = counts.known.sum[w] + beta
+                let a0 = counts.spammed(w) + alpha, a1 = counts.known(w) + beta
                 let norm = exp(Self.digamma(a0 + a1))
                 let ok = !(abs(norm) <= 1e-8)
                 spamming[2 * w] = ok ? exp(Self.digamma(a0)) / norm : 0
                 spamming[2 * w + 1] = ok ? exp(Self.digamma(a1)) / norm : 0
             }
             for i in 0..<workers {
-                let src = sortedWorkers[i] * k
-                for j in 0..<k { x[j] = counts.strategy.sum[src + j] + strategyPrior }
+                let src = sortedWorkers[i]
+                for j in 0..<k { x[j] = counts.strategy(src, j) + strategyPrior }
                 // (x + prior) is C-ordered here, so numpy sums each row pairwise.
                 let norm = exp(Self.digamma(x.withUnsafeBufferPointer { Self.numpySum($0.baseAddress!, k) }))
                 let ok = !(abs(norm) <= 1e-8)
@@ -269,17 +293,17 @@ struct MACECrowdKitEngine {
             // so the row sums run left to right.
             let smoothing = 0.01 / Double(k)
             for w in 0..<workers {
-                let a0 = counts.spammed.sum[w] + smoothing, a1 = counts.known.sum[w] + smoothing
+                let a0 = counts.spammed(w) + smoothing, a1 = counts.known(w) + smoothing
                 let norm = a0 + a1
                 let ok = !(abs(norm) <= 1e-8)
                 spamming[2 * w] = ok ? a0 / norm : 0
                 spamming[2 * w + 1] = ok ? a1 / norm : 0
             }
             for i in 0..<workers {
-                let src = sortedWorkers[i] * k
+                let src = sortedWorkers[i]
                 var norm = 0.0
                 for j in 0..<k {
-                    x[j] = counts.strategy.sum[src + j] + smoothing
+                    x[j] = counts.strategy(src, j) + smoothing
                     norm += x[j]
                 }
                 let ok = !(abs(norm) <= 1e-8)
@@ -348,22 +372,31 @@ struct MACECrowdKitEngine {
             gap -= root2
             gap -= root3
             let u = x - 1
-            let num = horner(u, [-0.0020713321167745952, -0.045251321448739056, -0.28919126444774784,
-                                 -0.65031853770896507, -0.32555031186804491, 0.25479851061131551])
-            let den = horner(u, [-0.55789841321675513e-6, 0.0021284987017821144, 0.054151797245674225,
-                                 0.43593529692665969, 1.4606242909763515, 2.0767117023730469, 1.0])
-            return y + (gap * yConstant + gap * (num / den))
+            return y + (gap * yConstant + gap * (horner(u, numerator) / horner(u, denominator)))
         }
         // ln x − 1/(2x) − Σ B_2n / (2n x^2n), the series in z = 1/x² (dropped beyond 1e17).
         var tail = 0.0
         if x < 1e17 {
             let z = 1 / (x * x)
-            tail = z * horner(z, [8.33333333333333333333e-2, -2.10927960927960927961e-2, 7.57575757575757575758e-3,
-                                  -4.16666666666666666667e-3, 3.96825396825396825397e-3, -8.33333333333333333333e-3,
-                                  8.33333333333333333333e-2])
+            tail = z * horner(z, asymptotic)
         }
         return y + (log(x) - 0.5 / x - tail)
     }
+
+    private static let numerator = [
+        -0.0020713321167745952, -0.045251321448739056, -0.28919126444774784,
+        -0.65031853770896507, -0.32555031186804491, 0.25479851061131551,
+    ]
+    private static let denominator = [
+        -0.55789841321675513e-6, 0.0021284987017821144, 0.054151797245674225,
+        0.43593529692665969, 1.4606242909763515, 2.0767117023730469, 1.0,
+    ]
+    /// B_2n / 2n in z = 1/x², highest power first.
+    private static let asymptotic = [
+        8.33333333333333333333e-2, -2.10927960927960927961e-2, 7.57575757575757575758e-3,
+        -4.16666666666666666667e-3, 3.96825396825396825397e-3, -8.33333333333333333333e-3,
+        8.33333333333333333333e-2,
+    ]
 
     /// `c[0]·x^n + … + c[n]`, evaluated as Cephes' `polevl` does.
     @inline(__always)
