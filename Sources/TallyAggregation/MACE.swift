@@ -73,7 +73,8 @@ public struct MACE: Aggregator {
         ///   reported for each restart (``MACEModel/bestRestart`` is 0, as crowd-kit keeps the first
         ///   of equal likelihoods).
         /// - **Strategies paired by sorted name.** The expected strategy counts are a table sorted
-        ///   by worker name (UTF-8 byte order, Python's `str` order) and label (``LabelSet`` order),
+        ///   by worker name (UTF-8 byte order: Python's `str` order, workers read as strings as the
+        ///   reference runner reads them) and label (``LabelSet`` order, pandas' for int or str labels),
         ///   and crowd-kit reads it positionally, as if rows were workers in first-appearance order
         ///   and columns labels in first-appearance order. So worker `w` spams with the strategy
         ///   estimated for the `w`-th worker by name, over relabelled columns, and results change
@@ -81,7 +82,7 @@ public struct MACE: Aggregator {
         /// - **Raw probabilities.** Each task's `G[t,c] = Π(s0·θ + s1·[y = c]) / K` is a product of
         ///   raw numbers in input order; a task with a few thousand answers underflows to 0 for
         ///   every label and gets NaN probabilities (counted in ``MACEModel/underflowTasks``; its
-        ///   label is then the first label, meaningless — crowd-kit gives NaN). The answers of such a
+        ///   label is then the first in ``LabelSet`` order, meaningless — crowd-kit gives NaN). The answers of such a
         ///   task drop out of the counts, as pandas skips NaN.
         /// - **Its arithmetic.** The log-likelihood is `Σ_t ln(Z_t + 1e-8)`; the variational M-step
         ///   is `exp ψ(n + prior) / exp ψ(Σ(n + prior))` with SciPy's digamma; sums follow pandas
@@ -91,8 +92,9 @@ public struct MACE: Aggregator {
         ///
         /// ``MACEModel/strategies`` then holds, for each worker, the strategy crowd-kit applies to
         /// that worker's answers (in ``LabelSet`` columns); ``MACEModel/spamming`` is crowd-kit's
-        /// `spamming_`. `threads` does not apply. Measured against crowd-kit 1.4.2 on its pinned
-        /// stack (`MACECompatibilityTests`): identical labels on all 23 data sets and the toy set;
+        /// `spamming_`. ``MACE/strategyPrior`` is crowd-kit's fixed 10 by default; `threads` does
+        /// not apply. Measured against crowd-kit 1.4.2 on its pinned stack
+        /// (`MACECompatibilityTests`): identical labels on all 23 data sets and the toy set;
         /// probabilities within 3e-15 and `spamming_` within 6e-15 (last-bit differences between
         /// numpy's vectorised `exp`/`log` and the C library's; the tests allow 1e-12).
         case crowdKit = "crowd-kit"
