@@ -49,7 +49,57 @@ import TallyCore
 /// 500 k answers K = 2 (`--seed 102`) 0.84 s; 500 k answers K = 10 (`--seed 104`) 2.6 s;
 /// 10 M answers K = 2 (1 M tasks, 10 k workers, `--seed 1`) 11.9 s. crowd-kit 1.4.2 takes
 /// 144–155 s and 475–517 s on the two 500 k sets (spec §9) and more than 600 s at 3 M.
+///
+/// The default is this correct model. ``Compatibility/crowdKit`` instead reproduces crowd-kit 1.4.2's
+/// `MACE` exactly, defects included, only so that tables published with crowd-kit (JOSS 2024) can
+/// be re-derived; see there.
 public struct MACE: Aggregator {
+    /// Which computation ``MACE/fit(_:)`` runs.
+    public enum Compatibility: String, Sendable, CaseIterable {
+        /// The model, computed correctly (the default): restarts seeded differently, counts keyed
+        /// by worker id, log space. Everything documented on ``MACE`` above.
+        case none
+        /// crowd-kit 1.4.2's `MACE`, reproduced exactly — its defects included — to re-derive
+        /// results published with it: the JOSS 2024 table's MACE column (vldb-product / possent /
+        /// rel / adult 0.929 / 0.950 / 0.501 / 0.763) comes from these defects, and the correct
+        /// model gives 0.820 / 0.957 / 0.608 / 0.781. Do not use it to label data.
+        ///
+        /// What it copies (spec crowd-kit-reference.md §3.3, §4.8):
+        /// - **One start for every restart.** ``MACE/seed`` is numpy's `RandomState` seed
+        ///   (crowd-kit's `random_state`, default 0, so it must be below 2³²); `spamming_` (W×2)
+        ///   and `thetas_` (W×K) are drawn from a fresh `RandomState(seed)` each, as
+        ///   `uniform(1, 1 + defaultNoise)`, row-normalised. Every restart draws the same numbers,
+        ///   so the restarts are one run done ``MACE/restarts`` times: it is computed once and
+        ///   reported for each restart (``MACEModel/bestRestart`` is 0, as crowd-kit keeps the first
+        ///   of equal likelihoods).
+        /// - **Strategies paired by sorted name.** The expected strategy counts are a table sorted
+        ///   by worker name (UTF-8 byte order: Python's `str` order, workers read as strings as the
+        ///   reference runner reads them) and label (``LabelSet`` order, pandas' for int or str labels),
+        ///   and crowd-kit reads it positionally, as if rows were workers in first-appearance order
+        ///   and columns labels in first-appearance order. So worker `w` spams with the strategy
+        ///   estimated for the `w`-th worker by name, over relabelled columns, and results change
+        ///   when workers are renamed. (The spamming probabilities are aligned by name, correctly.)
+        /// - **Raw probabilities.** Each task's `G[t,c] = Π(s0·θ + s1·[y = c]) / K` is a product of
+        ///   raw numbers in input order; a task with a few thousand answers underflows to 0 for
+        ///   every label and gets NaN probabilities (counted in ``MACEModel/underflowTasks``; its
+        ///   label is then the first in ``LabelSet`` order, meaningless — crowd-kit gives NaN). The answers of such a
+        ///   task drop out of the counts, as pandas skips NaN.
+        /// - **Its arithmetic.** The log-likelihood is `Σ_t ln(Z_t + 1e-8)`; the variational M-step
+        ///   is `exp ψ(n + prior) / exp ψ(Σ(n + prior))` with SciPy's digamma; sums follow pandas
+        ///   (Kahan-compensated group sums in input order) and numpy (pairwise row sums where the
+        ///   array is row-major); ties go to the label that appears first in the input (crowd-kit's
+        ///   `idxmax` over first-appearance columns), not to the first in ``LabelSet`` order.
+        ///
+        /// ``MACEModel/strategies`` then holds, for each worker, the strategy crowd-kit applies to
+        /// that worker's answers (in ``LabelSet`` columns); ``MACEModel/spamming`` is crowd-kit's
+        /// `spamming_`. ``MACE/strategyPrior`` is crowd-kit's fixed 10 by default; `threads` does
+        /// not apply. Measured against crowd-kit 1.4.2 on its pinned stack
+        /// (`MACECompatibilityTests`): identical labels on all 23 data sets and the toy set;
+        /// probabilities within 3e-15 and `spamming_` within 6e-15 (last-bit differences between
+        /// numpy's vectorised `exp`/`log` and the C library's; the tests allow 1e-12).
+        case crowdKit = "crowd-kit"
+    }
+
     public enum Method: String, Sendable, CaseIterable {
         /// Variational Bayes with Beta/Dirichlet priors (crowd-kit's default "vb").
         case variational = "vb"
@@ -76,6 +126,9 @@ public struct MACE: Aggregator {
     /// Threads running restarts side by side (results do not depend on it); nil: two when the
     /// machine has two or more cores (`TALLY_THREADS` overrides it).
     public var threads: Int?
+    /// ``Compatibility/none`` (default): the correct model; ``Compatibility/crowdKit``: crowd-kit
+    /// 1.4.2's computation, defects included, where ``seed`` is its `random_state`.
+    public var compatibility: Compatibility
 
     /// Test hook: the initial `(spamming W×2, strategies W×K)` of restart `r`, in place of the
     /// random draw (used to start from crowd-kit's exact initial parameters).
@@ -86,7 +139,7 @@ public struct MACE: Aggregator {
     public init(
         restarts: Int = 10, iterations: Int = 50, method: Method = .variational,
         alpha: Double = 0.5, beta: Double = 0.5, strategyPrior: Double = 10, defaultNoise: Double = 0.5,
-        seed: UInt64 = 0, threads: Int? = nil
+        seed: UInt64 = 0, threads: Int? = nil, compatibility: Compatibility = .none
     ) {
         self.restarts = restarts
         self.iterations = iterations
@@ -97,6 +150,7 @@ public struct MACE: Aggregator {
         self.defaultNoise = defaultNoise
         self.seed = seed
         self.threads = threads
+        self.compatibility = compatibility
     }
 
     public func fit(_ answers: AnswerTable) throws -> MACEModel {
@@ -109,6 +163,7 @@ public struct MACE: Aggregator {
             }
         }
         guard defaultNoise > -1, defaultNoise.isFinite else { throw AggregationError("defaultNoise must be > −1 (the draws are Uniform[1, 2 + defaultNoise])") }
+        if compatibility == .crowdKit { return try fitCrowdKit(answers) }
 
         let engine = MACEEngine(answers, method: method, alpha: alpha, beta: beta, strategyPrior: strategyPrior, general: forceGeneralPass)
         var master = SplitMix64(seed: seed)
@@ -162,7 +217,45 @@ public struct MACE: Aggregator {
             labels: probabilities.argmaxFirst(), probabilities: probabilities, skills: skills,
             spamming: ProbabilityMatrix(rows: w, columns: 2, values: spamming),
             strategies: ProbabilityMatrix(rows: w, columns: k, values: chosen.logTheta.map { exp($0) }),
-            logLikelihood: finalLikelihood, bestRestart: best, restartLogLikelihoods: results.map(\.logLikelihood))
+            logLikelihood: finalLikelihood, bestRestart: best, restartLogLikelihoods: results.map(\.logLikelihood), underflowTasks: 0)
+    }
+
+    /// ``Compatibility/crowdKit``: crowd-kit 1.4.2's fit (``MACECrowdKitEngine``), in Tally's ids.
+    private func fitCrowdKit(_ answers: AnswerTable) throws -> MACEModel {
+        guard let seed32 = UInt32(exactly: seed) else {
+            throw AggregationError("with crowd-kit compatibility the seed is numpy's RandomState seed (crowd-kit's random_state) and must be below 2^32, not \(seed)")
+        }
+        let engine = MACECrowdKitEngine(answers, method: method, alpha: alpha, beta: beta, strategyPrior: strategyPrior)
+        let fit = engine.fit(iterations: iterations, noise: defaultNoise, seed: seed32)
+        guard !fit.logLikelihood.isNaN else {
+            // crowd-kit keeps a restart only if its likelihood beats −inf; with NaN it keeps none and raises.
+            throw AggregationError("crowd-kit 1.4.2's MACE fails on this data (its log-likelihood is NaN, so no restart is kept)")
+        }
+        let w = answers.workerCount, k = answers.labelCount, n = answers.taskCount
+        var probabilities = ProbabilityMatrix(rows: n, columns: k)
+        var labels = [Int32](repeating: 0, count: n)
+        var underflow = 0
+        for t in 0..<n {
+            for l in 0..<k { probabilities[t, l] = fit.probabilities[t * k + engine.codeOf[l]] }
+            if fit.labels[t] < 0 {
+                underflow += 1
+            } else {
+                labels[t] = Int32(engine.labelOf[fit.labels[t]])
+            }
+        }
+        var skills = [Double](repeating: 0, count: w)
+        var strategies = [Double](repeating: 0, count: w * k)
+        for i in 0..<w {
+            let s0 = fit.parameters.spamming[2 * i], s1 = fit.parameters.spamming[2 * i + 1]
+            skills[i] = s1 / (s0 + s1)
+            for l in 0..<k { strategies[i * k + l] = fit.parameters.thetas[i * k + engine.codeOf[l]] }
+        }
+        return MACEModel(
+            labels: labels, probabilities: probabilities, skills: skills,
+            spamming: ProbabilityMatrix(rows: w, columns: 2, values: fit.parameters.spamming),
+            strategies: ProbabilityMatrix(rows: w, columns: k, values: strategies),
+            logLikelihood: fit.logLikelihood, bestRestart: 0,
+            restartLogLikelihoods: [Double](repeating: fit.logLikelihood, count: restarts), underflowTasks: underflow)
     }
 }
 
@@ -180,12 +273,17 @@ public struct MACEModel: FittedModel {
     public let spamming: ProbabilityMatrix
     /// Workers × labels: each worker's spamming strategy `θ[w,·]` (crowd-kit's `thetas_`).
     public let strategies: ProbabilityMatrix
-    /// `Σ_t ln Σ_c G[t,c]` of the final E-step (the chosen restart's parameters).
+    /// `Σ_t ln Σ_c G[t,c]` of the final E-step (the chosen restart's parameters); with
+    /// ``MACE/Compatibility/crowdKit``, crowd-kit's `Σ_t ln(Σ_c G[t,c] + 1e-8)`.
     public let logLikelihood: Double
     /// The restart (0-based) whose parameters were kept.
     public let bestRestart: Int
     /// Each restart's log-likelihood after its last E-step.
     public let restartLogLikelihoods: [Double]
+    /// Tasks whose likelihood underflowed to 0 for every label, so that their probabilities are
+    /// NaN (only with ``MACE/Compatibility/crowdKit``, which multiplies raw probabilities; the
+    /// default works in log space and has none).
+    public let underflowTasks: Int
 }
 
 /// One result slot per restart, written by its own thread.

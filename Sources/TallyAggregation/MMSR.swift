@@ -112,9 +112,9 @@ public struct MMSR: Aggregator {
         let floorValue = 1 / nTasks.squareRoot()
 
         // Robust rank-one fit.
-        var rng = MersenneTwister(seed: UInt32(seed))
+        var rng = NumpyRandomState(seed: UInt32(seed))
         let u = RawBuffer<Double>(nWorkers, 0), v = RawBuffer<Double>(nWorkers, 0)
-        for w in 0..<nWorkers { u[w] = rng.nextUniform(); v[w] = u[w] }
+        for w in 0..<nWorkers { u[w] = rng.randomSample(); v[w] = u[w] }
         let pu = RawBuffer<Double>(nWorkers, 0), pv = RawBuffer<Double>(nWorkers, 0)
         let parts = balancedParts(graph.offsets, count: graph.neighbor.count < 1 << 18 ? 1 : threads * 4)
         let maxRow = deg.max() ?? 0
@@ -761,40 +761,5 @@ struct SignSolver: @unchecked Sendable {
         let x = Array(UnsafeBufferPointer(start: V[0], count: size))
         withExtendedLifetime((bufs, t, scratch, best)) {}
         return (x, lambda, residual, converged)
-    }
-}
-
-/// numpy's legacy `RandomState(seed)`: MT19937 seeded by `init_genrand`, doubles from two draws
-/// (53 bits), so `MMSR` starts where crowd-kit's `sps.uniform.rvs(random_state: seed)` does.
-struct MersenneTwister {
-    private var mt = [UInt32](repeating: 0, count: 624)
-    private var index = 624
-
-    init(seed: UInt32) {
-        mt[0] = seed
-        for i in 1..<624 { mt[i] = 1_812_433_253 &* (mt[i - 1] ^ (mt[i - 1] >> 30)) &+ UInt32(i) }
-    }
-
-    mutating func next() -> UInt32 {
-        if index >= 624 {
-            for i in 0..<624 {
-                let y = (mt[i] & 0x8000_0000) | (mt[(i + 1) % 624] & 0x7FFF_FFFF)
-                mt[i] = mt[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
-            }
-            index = 0
-        }
-        var y = mt[index]
-        index += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C_5680
-        y ^= (y << 15) & 0xEFC6_0000
-        y ^= y >> 18
-        return y
-    }
-
-    /// Uniform in [0, 1), numpy's `random_sample`.
-    mutating func nextUniform() -> Double {
-        let a = Double(next() >> 5), b = Double(next() >> 6)
-        return (a * 67_108_864 + b) / 9_007_199_254_740_992
     }
 }

@@ -17,6 +17,7 @@ enum Method: String, CaseIterable, ExpressibleByArgument {
 
 extension GLAD.Stopping: ExpressibleByArgument {}
 extension MACE.Method: ExpressibleByArgument {}
+extension MACE.Compatibility: ExpressibleByArgument {}
 
 /// M-MSR's sign graph as the CLI names it.
 enum SignGraphChoice: String, CaseIterable, ExpressibleByArgument {
@@ -58,7 +59,9 @@ struct Aggregate: ParsableCommand {
               glad     GLAD: worker abilities and task difficulties (--skills
                        writes the abilities, --betas the task parameters)
               mace     MACE: each worker knows or spams with a strategy
-                       (--spamming, --strategies; --skills: P(knows))
+                       (--spamming, --strategies; --skills: P(knows));
+                       --mace-compat crowd-kit reproduces crowd-kit 1.4.2's
+                       defective MACE (for its published numbers)
               mmsr     M-MSR: skills from a robust rank-one fit of the
                        workers' agreement matrix, then a weighted vote
 
@@ -121,14 +124,17 @@ struct Aggregate: ParsableCommand {
     @Option(help: "zbs, kos: number of iterations (default 100); mace: EM iterations per restart (default 50).")
     var iterations: Int?
 
-    @Option(help: "kos: seed of the random starting messages; mace: master seed of the restarts; mmsr: numpy's random_state of the start (crowd-kit's).")
+    @Option(help: "kos: seed of the random starting messages; mace: master seed of the restarts (with --mace-compat crowd-kit: numpy's random_state, crowd-kit's, default 0 as in crowd-kit); mmsr: numpy's random_state of the start (crowd-kit's).")
     var seed: UInt64 = 0
 
-    @Option(help: "mace: random restarts (each seeded differently); the most likely is kept.")
+    @Option(help: "mace: random restarts (each seeded differently); the most likely is kept. With --mace-compat crowd-kit they all start alike (crowd-kit's n_restarts), so one is computed.")
     var restarts: Int = 10
 
     @Option(help: "mace: vb (variational Bayes, crowd-kit's default) or em.")
     var maceMethod: MACE.Method = .variational
+
+    @Option(help: ArgumentHelp("mace: none (default: the correct model) or crowd-kit (reproduce crowd-kit 1.4.2's MACE exactly, defects included, to re-derive tables published with it such as JOSS 2024's: --seed is its random_state and every restart starts from it, so the restarts are identical; expected counts are paired with workers and labels by sorted name, so results depend on how workers are named; raw probabilities, so tasks with thousands of answers underflow to NaN). Not for labelling data.", valueName: "mode"))
+    var maceCompat: MACE.Compatibility = .none
 
     @Option(help: "mmsr: the sign graph: crowd-kit (default, for parity: worker pairs with no common task count as disagreeing) or observed-pairs (the paper's: only pairs that share tasks; more accurate on most data sets).")
     var signGraph: SignGraphChoice = .crowdKit
@@ -200,6 +206,9 @@ struct Aggregate: ParsableCommand {
         if (spamming != nil || strategies != nil) && method != .mace {
             throw ValidationError("--spamming and --strategies apply to --method mace only")
         }
+        if maceCompat != .none && method != .mace {
+            throw ValidationError("--mace-compat applies to --method mace only")
+        }
         if signGraph != .crowdKit && method != .mmsr {
             throw ValidationError("--sign-graph applies to --method mmsr only")
         }
@@ -267,8 +276,15 @@ struct Aggregate: ParsableCommand {
                 }
                 model = m
             case .mace:
-                let m = try MACE(restarts: restarts, iterations: iterations ?? 50, method: maceMethod, seed: seed).fit(table)
-                note("mace: restart \(m.bestRestart + 1) of \(m.restartLogLikelihoods.count) kept, log-likelihood \(String(format: "%.6f", m.logLikelihood))", quiet: quiet)
+                let m = try MACE(restarts: restarts, iterations: iterations ?? 50, method: maceMethod, seed: seed, compatibility: maceCompat).fit(table)
+                if maceCompat == .crowdKit {
+                    note("mace: crowd-kit 1.4.2 compatibility (its defects included; random_state \(seed)): \(m.restartLogLikelihoods.count) identical restarts, log-likelihood \(String(format: "%.6f", m.logLikelihood))", quiet: quiet)
+                    if m.underflowTasks > 0 {
+                        note("warning: \(m.underflowTasks) tasks underflowed to 0 for every label (as in crowd-kit): their probabilities are NaN and their label is meaningless", quiet: quiet)
+                    }
+                } else {
+                    note("mace: restart \(m.bestRestart + 1) of \(m.restartLogLikelihoods.count) kept, log-likelihood \(String(format: "%.6f", m.logLikelihood))", quiet: quiet)
+                }
                 if let spamming {
                     extraOutputs.append(({ ResultWriter.columns("worker", keys: table.workers, columns: ["spamming", "knowing"], values: m.spamming.values, format: $0) }, spamming))
                 }

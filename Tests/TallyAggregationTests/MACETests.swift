@@ -20,6 +20,13 @@ enum MACEFixtures {
         rows.first { $0.dataset == dataset && $0.method == method }?.accuracy
     }
 
+    /// crowd-kit's initial `spamming_` (W×2) and `thetas_` (W×K) for `random_state` 0, in the
+    /// default engine's test hook (the draws of ``MACECrowdKitEngine``, numpy's MT19937).
+    static func crowdKitStart(workers: Int, labels: Int) -> (spamming: [Double], strategies: [Double]) {
+        let p = MACECrowdKitEngine.initialParameters(workers: workers, labels: labels, noise: 0.5, seed: 0)
+        return (p.spamming, p.thetas)
+    }
+
     /// The table with workers renamed `w%07d` and labels `c%04d` by first appearance (as the script
     /// does), so Tally's worker and label ids are crowd-kit's `pd.factorize` codes.
     static func renamed(_ table: AnswerTable) throws -> AnswerTable {
@@ -34,55 +41,6 @@ enum MACEFixtures {
             labels.append(String(format: "c%04d", code))
         }
         return try AnswerTable(tasks: tasks, workers: workers, labels: labels)
-    }
-}
-
-/// numpy's legacy `RandomState(seed).random_sample()` (MT19937, 53-bit doubles), to reproduce
-/// crowd-kit's initial draws `scipy.stats.uniform(1, 1.5).rvs(size, random_state=0)`.
-struct NumpyRandomState {
-    private var mt = [UInt32](repeating: 0, count: 624)
-    private var index = 624
-
-    init(seed: UInt32) {
-        mt[0] = seed
-        for i in 1..<624 { mt[i] = 1_812_433_253 &* (mt[i - 1] ^ (mt[i - 1] >> 30)) &+ UInt32(i) }
-    }
-
-    mutating func nextUInt32() -> UInt32 {
-        if index >= 624 {
-            for i in 0..<624 {
-                let y = (mt[i] & 0x8000_0000) | (mt[(i + 1) % 624] & 0x7FFF_FFFF)
-                mt[i] = mt[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
-            }
-            index = 0
-        }
-        var y = mt[index]
-        index += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C_5680
-        y ^= (y << 15) & 0xEFC6_0000
-        y ^= y >> 18
-        return y
-    }
-
-    mutating func randomSample() -> Double {
-        let a = Double(nextUInt32() >> 5), b = Double(nextUInt32() >> 6)
-        return (a * 67_108_864 + b) / 9_007_199_254_740_992
-    }
-
-    /// crowd-kit's initial `spamming_` (W×2) and `thetas_` (W×K): both drawn with seed 0, rows normalised.
-    static func crowdKitInitialization(workers: Int, labels: Int, noise: Double = 0.5) -> (spamming: [Double], strategies: [Double]) {
-        func draw(_ rows: Int, _ cols: Int) -> [Double] {
-            var rng = NumpyRandomState(seed: 0)
-            var v = (0..<rows * cols).map { _ in rng.randomSample() * (1 + noise) + 1 }
-            for r in 0..<rows {
-                var s = 0.0
-                for c in 0..<cols { s += v[r * cols + c] }
-                for c in 0..<cols { v[r * cols + c] /= s }
-            }
-            return v
-        }
-        return (draw(workers, 2), draw(workers, labels))
     }
 }
 
@@ -105,6 +63,15 @@ struct MACETests {
         var rng = NumpyRandomState(seed: 0)
         let expected = [0.5488135039273248, 0.7151893663724195, 0.6027633760716439, 0.5448831829968969]
         for e in expected { #expect(rng.randomSample() == e) }
+        // np.random.RandomState(12345).random_sample(3)
+        var other = NumpyRandomState(seed: 12345)
+        for e in [0.9296160928171479, 0.3163755545817859, 0.18391881167709445] { #expect(other.randomSample() == e) }
+        // The 701st double of RandomState(0): 1,402 32-bit outputs, across two regenerations of the state.
+        var long = NumpyRandomState(seed: 0)
+        for _ in 0..<700 { _ = long.randomSample() }
+        #expect(long.randomSample() == 0.37321595574479416)
+        // scipy.stats.uniform(1, 1.5).rvs(2, random_state=0)
+        #expect(NumpyRandomState.uniformDraws(count: 2, loc: 1, scale: 1.5, seed: 0) == [1.8232202558909871, 2.072784049558629])
     }
 
     /// From crowd-kit's exact initial parameters (MT19937 reproduced above) and one restart, Tally
@@ -114,7 +81,7 @@ struct MACETests {
     func exactParity(dataset: String) throws {
         let table = try MACEFixtures.renamed(AnswerReader.read(TestData.answersPath(dataset)).table)
         var mace = MACE(restarts: 1)
-        mace.initialization = { _, w, k in NumpyRandomState.crowdKitInitialization(workers: w, labels: k) }
+        mace.initialization = { _, w, k in MACEFixtures.crowdKitStart(workers: w, labels: k) }
         let model = try mace.fit(table)
         let probas = TestData.rows(try TestData.gunzip(MACEFixtures.dir.appendingPathComponent("\(dataset)/mace.probas.tsv.gz")))
         #expect(probas.count == table.taskCount + 1)
@@ -136,7 +103,7 @@ struct MACETests {
     func exactParityEM(dataset: String) throws {
         let table = try MACEFixtures.renamed(AnswerReader.read(TestData.answersPath(dataset)).table)
         var mace = MACE(restarts: 1, method: .expectationMaximization)
-        mace.initialization = { _, w, k in NumpyRandomState.crowdKitInitialization(workers: w, labels: k) }
+        mace.initialization = { _, w, k in MACEFixtures.crowdKitStart(workers: w, labels: k) }
         let model = try mace.fit(table)
         let probas = TestData.rows(try TestData.gunzip(MACEFixtures.dir.appendingPathComponent("\(dataset)/mace_em.probas.tsv.gz")))
         var worst = 0.0
@@ -161,7 +128,7 @@ struct MACETests {
         #expect(accuracy > 0.8)
         #expect(model.skills!.indices.allSatisfy { abs(model.skills![$0] - model.spamming[$0, 1]) < 1e-12 })
         var fromCrowdKit = MACE(restarts: 1, method: .expectationMaximization)
-        fromCrowdKit.initialization = { _, w, k in NumpyRandomState.crowdKitInitialization(workers: w, labels: k) }
+        fromCrowdKit.initialization = { _, w, k in MACEFixtures.crowdKitStart(workers: w, labels: k) }
         let single = try fromCrowdKit.fit(try MACEFixtures.renamed(table))
         #expect(model.logLikelihood >= single.logLikelihood - 1e-9 * abs(single.logLikelihood))
     }

@@ -47,6 +47,32 @@ struct MoreMethodsCLITests {
         }
     }
 
+    @Test("mace --mace-compat crowd-kit: crowd-kit 1.4.2's vldb-possent accuracy 0.9500 (the default model: 0.9570); refused with other methods")
+    func maceCompat() throws {
+        let answers = CLI.sharedDatasets.appendingPathComponent("vldb-possent/answers.tsv").path
+        let gold = CLI.sharedDatasets.appendingPathComponent("vldb-possent/gold.tsv").path
+        try withTempDirectory { dir in
+            let compat = try CLI.run(["aggregate", answers, "--method", "mace", "--mace-compat", "crowd-kit", "--gold", gold,
+                                      "--out", "l.tsv", "--probabilities", "p.tsv", "--spamming", "s.tsv"], in: dir)
+            #expect(compat.status == 0, "stderr: \(compat.stderr)")
+            #expect(compat.stderr.contains("mace: crowd-kit 1.4.2 compatibility (its defects included; random_state 0): 10 identical restarts"), "stderr: \(compat.stderr)")
+            #expect(compat.stderr.contains("accuracy on 1000 gold tasks: 0.9500"), "stderr: \(compat.stderr)")
+            #expect(try String(contentsOf: dir.appendingPathComponent("s.tsv"), encoding: .utf8).hasPrefix("worker\tspamming\tknowing\n"))
+            let correct = try CLI.run(["aggregate", answers, "--method", "mace", "--mace-compat", "none", "--gold", gold, "--out", "l2.tsv"], in: dir)
+            #expect(correct.status == 0, "stderr: \(correct.stderr)")
+            #expect(correct.stderr.contains("accuracy on 1000 gold tasks: 0.9570"), "stderr: \(correct.stderr)")
+            #expect(correct.stderr.contains("of 10 kept"), "stderr: \(correct.stderr)")
+            let bad = try CLI.run(["aggregate", answers, "--method", "ds", "--mace-compat", "crowd-kit"], in: dir)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("--mace-compat applies to --method mace only"), "stderr: \(bad.stderr)")
+            let badValue = try CLI.run(["aggregate", answers, "--method", "mace", "--mace-compat", "crowdkit"], in: dir)
+            #expect(badValue.status != 0)
+            let badSeed = try CLI.run(["aggregate", answers, "--method", "mace", "--mace-compat", "crowd-kit", "--seed", "4294967296"], in: dir)
+            #expect(badSeed.status != 0)
+            #expect(badSeed.stderr.contains("below 2^32"), "stderr: \(badSeed.stderr)")
+        }
+    }
+
     @Test("mmsr: crowd-kit's sign graph by default (snow-rte 0.8575), the paper's with --sign-graph observed-pairs")
     func mmsr() throws {
         let answers = CLI.sharedDatasets.appendingPathComponent("snow-rte/answers.tsv").path
