@@ -19,12 +19,14 @@ struct EmulatorCommand: AsyncParsableCommand {
                 token: toloka-kit's TolokaClient(token, url='http://127.0.0.1:8000'). When a pool \
                 opens, simulated Tolokers take task suites built by the pool's mixer, answer from \
                 each task's hidden true label (a control task's known solution; for general tasks \
-                the --truth file, else the crowd scenario's class prior, else a label drawn \
-                uniformly among the pool's answer options; all drawn per task from --seed and the \
-                task's input values) and are restricted by the pool's own quality-control rules. The pool closes as COMPLETED when every general task has its \
+                the --truth file, else a draw from the crowd scenario's class prior, else a uniform \
+                draw among the pool's answer options; a drawn label depends only on --seed and the \
+                task's input values; GET /_emulator/pools/ID/truth lists them) and are restricted \
+                by the pool's own quality-control rules. The pool closes as COMPLETED when every general task has its \
                 overlap. State is kept in memory; with --state FILE every request that changed \
-                something is journalled and replayed at the next start (with the same --seed and \
-                --speed), so projects, pools, tasks, assignments and bans survive a restart.
+                something is journalled and replayed at the next start (with the same --seed, \
+                --speed, --crowd and --truth), so projects, pools, tasks, assignments and bans \
+                survive a restart.
 
                 The token comes from --token, --token-env (default TALLY_EMULATOR_TOKEN) or --token-file; \
                 without one any non-empty token is accepted. The token is never printed.

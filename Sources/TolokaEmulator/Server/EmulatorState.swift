@@ -5,8 +5,9 @@ import TallyQualityControl
 ///
 /// One actor, so requests are handled one at a time against a consistent state. Before each request
 /// every pool with pending events is simulated up to the current simulated time (lazily: the crowd
-/// works only when someone looks), which makes a run depend only on the seed and the requests' timing.
-/// Everything is in memory: nothing survives a restart.
+/// works only when someone looks), which makes a run depend only on the seed, the crowd and the
+/// requests' timing. Everything is in memory; with `--state` a journal of the requests is replayed
+/// at the next start (``restore(from:)``).
 public actor EmulatorState {
     let configuration: EmulatorConfiguration
     let crowd: any Crowd
