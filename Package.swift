@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "TallyCore",
                 "TallyQualityControl",
+                "TallySimulation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TolokaEmulatorTests",
-            dependencies: ["TolokaEmulator", "TallyQualityControl", "TallyCore"],
+            dependencies: ["TolokaEmulator", "TallySimulation", "TallyAggregation", "TallyQualityControl", "TallyCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -19,19 +19,26 @@ struct EmulatorCommand: AsyncParsableCommand {
                 token: toloka-kit's TolokaClient(token, url='http://127.0.0.1:8000'). When a pool \
                 opens, simulated Tolokers take task suites built by the pool's mixer, answer from \
                 each task's hidden true label (a control task's known solution; for general tasks \
-                the --truth file, else a label drawn per task) and are restricted by the pool's own \
-                quality-control rules. The pool closes as COMPLETED when every general task has its \
+                the --truth file, else a draw from the crowd scenario's class prior, else a uniform \
+                draw among the pool's answer options; a drawn label depends only on --seed and the \
+                task's input values; GET /_emulator/pools/ID/truth lists them) and are restricted \
+                by the pool's own quality-control rules. The pool closes as COMPLETED when every general task has its \
                 overlap. State is kept in memory; with --state FILE every request that changed \
-                something is journalled and replayed at the next start (with the same --seed and \
-                --speed), so projects, pools, tasks, assignments and bans survive a restart.
+                something is journalled and replayed at the next start (with the same --seed, \
+                --speed, --crowd and --truth), so projects, pools, tasks, assignments and bans \
+                survive a restart.
 
                 The token comes from --token, --token-env (default TALLY_EMULATOR_TOKEN) or --token-file; \
                 without one any non-empty token is accepted. The token is never printed.
 
                 --speed N runs N simulated seconds per real second (default 60); --speed instant \
-                finishes a pool's work as soon as it opens. --crowd FILE reads the built-in crowd's \
-                settings as JSON (workers, mix of accuracies, arrivals_per_minute, …; see \
-                OneCoinCrowd). --truth FILE is a TSV with input columns (path or INPUT:path) and a \
+                finishes a pool's work as soon as it opens. --crowd FILE is either a TallySimulation \
+                scenario (the JSON tally simulate reads, e.g. \
+                datasets/toloka-audio-gender/crowd-scenario.json): its worker types, arrivals, \
+                sessions, response times and class prior drive the crowd, and its other task, pool \
+                and simulation settings are ignored (the pools come from the API); or the built-in \
+                crowd's settings (workers, mix of accuracies, arrivals_per_minute, …; see \
+                OneCoinCrowd). A file with a labels or crowd key is read as a scenario. --truth FILE is a TSV with input columns (path or INPUT:path) and a \
                 label column (label, truth, GOLDEN:result or OUTPUT:result). --rate-limit sets \
                 token-bucket limits as CATEGORY=N/UNIT,… (categories all, projects, pools, tasks, \
                 analytics, assignments; units s, min, hour, day) or none; the default is Toloka's \
@@ -39,6 +46,7 @@ struct EmulatorCommand: AsyncParsableCommand {
 
                 Example:
                   tally emulator serve --port 8000 --speed instant --truth datasets/truth.tsv
+                  tally emulator serve --speed instant --crowd datasets/toloka-audio-gender/crowd-scenario.json
                 """
         )
 
@@ -57,7 +65,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         @Option(help: "File holding the token clients must send (first line).")
         var tokenFile: String?
 
-        @Option(help: "The crowd: a JSON file of the built-in crowd's settings.")
+        @Option(help: "The crowd: a TallySimulation scenario JSON, or the built-in crowd's settings as JSON.")
         var crowd: String?
 
         @Option(help: "Simulated seconds per real second, or instant.")
@@ -98,6 +106,10 @@ struct EmulatorCommand: AsyncParsableCommand {
             }
         }
 
+        func printNote(_ line: String) {
+            FileHandle.standardError.write(Data("tally emulator: \(line)\n".utf8))
+        }
+
         func serve(_ server: TolokaEmulatorServer, configuration: EmulatorConfiguration, host: String, authNote: String) async throws {
             try await server.run(host: host, port: port, handleSignals: true) { port in
                 let shown = host.contains(":") ? "[\(host)]" : host
@@ -129,13 +141,11 @@ struct EmulatorCommand: AsyncParsableCommand {
                 c.speed = s
             }
             if let crowd {
-                guard let data = FileManager.default.contents(atPath: crowd) else { throw EmulatorConfigurationError("--crowd \(crowd): cannot read the file") }
-                let settings: OneCoinCrowd.Configuration
-                do { settings = try JSONDecoder().decode(OneCoinCrowd.Configuration.self, from: data) } catch {
-                    throw EmulatorConfigurationError("--crowd \(crowd): not a crowd settings file (\(error))")
-                }
-                c.crowd = try OneCoinCrowd(settings, seed: seed)
+                let loaded = try CrowdFile.read(path: crowd, seed: seed)
+                c.crowd = loaded.crowd
+                for line in loaded.notes { printNote(line) }
             }
+            c.log = { line in FileHandle.standardError.write(Data("tally emulator: \(line)\n".utf8)) }
             if let truth { c.truth = try TruthTable.read(path: truth) }
             if let rateLimit { c.rateLimits = try RateLimits(parsing: rateLimit) }
             c.statePath = state

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallySimulation
 @testable import TolokaEmulator
 
 @Suite("Emulator: --state journal")
@@ -47,5 +48,44 @@ struct JournalTests {
         other.seed = 5
         let state = try EmulatorState(other)
         await #expect(throws: EmulatorConfigurationError.self) { try await state.restore(from: path) }
+    }
+
+    @Test("a scenario crowd restarts the same: assignments, bans and hidden truths; another crowd is refused")
+    func restartWithScenarioCrowd() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tally-journal-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scenario = try Scenario.decode(ScenarioCrowdTests.scenarioJSON(prior: [0.7, 0.3], types: ScenarioCrowdTests.mixedTypes))
+        var configuration = EmulatorConfiguration(speed: 1, seed: 4, crowd: try ScenarioCrowd(scenario, seed: 4), rateLimits: .none)
+        configuration.statePath = path
+        let clock = ManualClock()
+
+        let first = try await RunningEmulator.start(configuration, clock: clock)
+        let projectID = try await first.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.string!
+        let poolID = try await first.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.string!
+        #expect(try await first.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true", "open_pool": "true"],
+                                     json: Notebook.tasks(poolID: poolID, rows: Notebook.voices())).status == 201)
+        clock.advance(60)  // part-way: the pool is still open
+        let pool1 = try await first.send("GET", "/api/v1/pools/\(poolID)").json!
+        let assignments1 = try await first.listAll("/api/v1/assignments", query: ["pool_id": poolID], limit: 1000).items
+        let log1 = try await first.send("GET", "/_emulator/pools/\(poolID)/quality-control-log").json!
+        let truth1 = try await first.send("GET", "/_emulator/pools/\(poolID)/truth").data
+        first.stop()
+        #expect(pool1["status"]?.string == "OPEN")
+        #expect(!assignments1.isEmpty)
+
+        let second = try await RunningEmulator.start(configuration, clock: clock)
+        #expect(try await second.send("GET", "/api/v1/pools/\(poolID)").json! == pool1)
+        #expect(try await second.listAll("/api/v1/assignments", query: ["pool_id": poolID], limit: 1000).items == assignments1)
+        #expect(try await second.send("GET", "/_emulator/pools/\(poolID)/quality-control-log").json! == log1)
+        #expect(try await second.send("GET", "/_emulator/pools/\(poolID)/truth").data == truth1)
+        second.stop()
+
+        var other = configuration
+        other.crowd = try ScenarioCrowd(scenario, seed: 5)
+        let state = try EmulatorState(other)
+        await #expect(throws: EmulatorConfigurationError.self) { try await state.restore(from: path) }
+        other.crowd = nil
+        let builtIn = try EmulatorState(other)
+        await #expect(throws: EmulatorConfigurationError.self) { try await builtIn.restore(from: path) }
     }
 }

@@ -167,7 +167,7 @@ struct WorkerState {
     var logMedian: Double
     /// Fixed label, adversarial shift, group id.
     var fixed: Int32
-    /// Offset into `confusionCDF`, or -1.
+    /// Offset into `crowd.confusionCDF`, or -1.
     var confusion: Int32
     var planned: Int32
     var done: Int32
@@ -206,25 +206,6 @@ struct SlotState {
     var label: Int32
     /// 0 general, 1 control, 2 training.
     var kind: UInt8
-}
-
-/// Worker models as small codes for the answer switch (no payload to copy per answer).
-enum ModelCode {
-    static let spammer: UInt8 = 0, fixedAnswer: UInt8 = 1, adversarial: UInt8 = 2, goldenDetector: UInt8 = 3
-    static let colluding: UInt8 = 4, oneCoin: UInt8 = 5, glad: UInt8 = 6, confusion: UInt8 = 7
-
-    static func of(_ m: WorkerType.Model) -> UInt8 {
-        switch m {
-        case .uniformSpammer, .fastCheater: return spammer
-        case .fixedAnswer: return fixedAnswer
-        case .adversarial: return adversarial
-        case .goldenDetector: return goldenDetector
-        case .colluding: return colluding
-        case .oneCoin: return oneCoin
-        case .glad: return glad
-        case .confusion: return confusion
-        }
-    }
 }
 
 /// The state of one run: a cache-line struct per general task and per worker, flat arrays per
@@ -273,7 +254,9 @@ struct Simulation {
     // Workers.
     var worker: [WorkerState] = []
     var workerType: [Int32] = []
-    var confusionCDF: [Double] = []
+    /// The scenario's worker types as a generator (parameters, sessions, times, answers).
+    var crowd: CrowdModel
+    let arrivals: ArrivalProcess
     var workerTrainingSeen: [Int32] = []
     var workerTrainingStart: [Int32] = []
     var workerTrainingStride: [Int32] = []
@@ -282,10 +265,7 @@ struct Simulation {
     var workerFirstBanMs: [Int64] = []
     var workerFirstAssignment: [Int32] = []
     var workerRecompletedUpTo: [Int32] = []
-    var groupCount: [Int32]               // per type: workers of a colluding type so far
-    let typeCDF: [Double]
-    let typeCode: [UInt8]
-    let responseSigma: Double, skipProbability: Double, gapRate: Double, autoAccept: Bool
+    let skipProbability: Double, gapRate: Double, autoAccept: Bool
     /// ln n for suite sizes n (the same value `log` gives each time).
     let logSize: [Double]
 
@@ -342,32 +322,25 @@ struct Simulation {
         var taskRNG = SimulationRandom(seed: SimulationRandom.hash(seed, 1, 0))
         let n = scenario.tasks.count
         let prior = scenario.tasks.prior ?? Array(repeating: 1 / Double(k), count: k)
-        func draw(_ p: [Double], _ r: inout SimulationRandom) -> Int32 {
-            var u = r.uniform()
-            for (i, x) in p.enumerated() { u -= x; if u < 0 { return Int32(i) } }
-            return Int32(p.count - 1)
-        }
-        taskLabel = (0..<n).map { _ in draw(prior, &taskRNG) }
+        taskLabel = (0..<n).map { _ in drawCategory(prior, &taskRNG) }
         taskBeta = Array(repeating: 1, count: n)
         taskDifficulty = Array(repeating: 0, count: n)
-        switch scenario.tasks.difficulty {
+        let difficulty = scenario.tasks.difficulty
+        switch difficulty {
         case .none: break
-        case .glad(let mu, let sd):
-            for t in 0..<n { taskBeta[t] = Foundation.exp(taskRNG.normal(mean: mu, sd: sd)) }
-        case .discrete(let easy, _, let impossible):
-            for t in 0..<n {
-                let u = taskRNG.uniform()
-                taskDifficulty[t] = u < easy ? 1 : (u >= 1 - impossible ? 2 : 0)
-            }
+        case .glad:
+            for t in 0..<n { taskBeta[t] = difficulty.drawBeta(&taskRNG) }
+        case .discrete:
+            for t in 0..<n { taskDifficulty[t] = difficulty.drawKind(&taskRNG) }
         }
         let goldenPrior = scenario.tasks.goldenPrior ?? prior
-        goldenLabel = (0..<scenario.tasks.goldenCount).map { _ in draw(goldenPrior, &taskRNG) }
-        trainingLabel = (0..<scenario.tasks.trainingCount).map { _ in draw(goldenPrior, &taskRNG) }
+        goldenLabel = (0..<scenario.tasks.goldenCount).map { _ in drawCategory(goldenPrior, &taskRNG) }
+        trainingLabel = (0..<scenario.tasks.trainingCount).map { _ in drawCategory(goldenPrior, &taskRNG) }
         taskCount = n
         let overlap = Int32(scenario.pool.overlap)
-        let labels = taskLabel, difficulty = taskDifficulty
+        let labels = taskLabel, kinds = taskDifficulty
         tasks = TaskTable(count: n) { t in
-            TaskState(target: overlap, active: 0, submitted: 0, position: Int32(t), label: labels[t], difficulty: difficulty[t], resolved: false,
+            TaskState(target: overlap, active: 0, submitted: 0, position: Int32(t), label: labels[t], difficulty: kinds[t], resolved: false,
                       overflowHead: -1, overflowTail: -1, slots: SIMD4(repeating: -1), workers: SIMD4(repeating: -1))
         }
         task = tasks.base
@@ -375,14 +348,10 @@ struct Simulation {
         available = (0..<Int32(n)).map { $0 }
         scratchCounts = Array(repeating: 0, count: k)
         scratchLogL = Array(repeating: 0, count: k)
-        groupCount = Array(repeating: 0, count: scenario.crowd.types.count)
-        let total = scenario.crowd.types.map(\.share).reduce(0, +)
-        var acc = 0.0
-        typeCDF = scenario.crowd.types.map { acc += $0.share / total; return acc }
-        typeCode = scenario.crowd.types.map { ModelCode.of($0.model) }
-        responseSigma = scenario.crowd.responseSigma
+        crowd = CrowdModel(scenario, seed: seed)
+        arrivals = ArrivalProcess(scenario.crowd, epochSeconds: epoch)
         skipProbability = scenario.crowd.skipProbability
-        gapRate = 1 / max(1e-9, scenario.crowd.gapSeconds)
+        gapRate = crowd.gapRate
         autoAccept = scenario.pool.autoAccept
         let suiteMax = realPerSuite + goldenPerSuite + trainingPerSuite
         logSize = (0...suiteMax).map { Foundation.log(Double($0)) }
@@ -493,84 +462,25 @@ struct Simulation {
         let w = newWorker(t)
         queue.push(t, .request, w)
         // Next arrival: thinning of a Poisson process with rate λ(1 + A cos(2π(h − peak)/24)).
-        let c = scenario.crowd
-        let lambdaMax = c.arrivalsPerHour * (1 + c.diurnalAmplitude) / 3_600_000
-        var next = Double(t)
-        while true {
-            next += rng.exponential(rate: lambdaMax)
-            if c.diurnalAmplitude == 0 { break }
-            let hour = (Double(epoch % 86_400) + next / 1000).truncatingRemainder(dividingBy: 86_400) / 3600
-            let rate = 1 + c.diurnalAmplitude * Foundation.cos(2 * Double.pi * (hour - c.peakHour) / 24)
-            if rng.uniform() * (1 + c.diurnalAmplitude) < rate { break }
-        }
+        let next = arrivals.next(after: Double(t), &rng)
         let nextMs = Int64(next.rounded(.up))
         if nextMs < expireMs { queue.push(max(nextMs, t), .arrival, 0) } else { arrivalsRunning = false }
     }
 
     mutating func newWorker(_ t: Int64) -> Int32 {
         let w = Int32(workerType.count)
-        let u = rng.uniform()
-        var type = typeCDF.count - 1
-        for (i, c) in typeCDF.enumerated() where u < c { type = i; break }
-        let spec = scenario.crowd.types[type]
-        var parameter = 0.0, fixed: Int32 = 0, confusion: Int32 = -1
-        switch spec.model {
-        case .oneCoin(let a): parameter = min(1, max(0, a.draw(&rng)))
-        case .glad(let a): parameter = a.draw(&rng)
-        case .adversarial(let s):
-            parameter = min(1, max(0, s.draw(&rng)))
-            fixed = Int32(1 + rng.below(k - 1))
-        case .goldenDetector(let d): parameter = min(1, max(0, d.draw(&rng)))
-        case .fixedAnswer(let l): fixed = Int32(l ?? rng.below(k))
-        case .colluding(let size, let a):
-            let index = groupCount[type]
-            groupCount[type] += 1
-            fixed = Int32(type) << 24 | (index / Int32(size))
-            // The group's accuracy is drawn from a stream of its own, so every member shares it.
-            var g = SimulationRandom(seed: SimulationRandom.hash(seed, 2, UInt64(UInt32(bitPattern: fixed))))
-            parameter = min(1, max(0, a.draw(&g)))
-        case .confusion(let concentration, let diagonal, let dominant):
-            confusion = Int32(confusionCDF.count)
-            let prior = scenario.tasks.prior ?? Array(repeating: 1 / Double(k), count: k)
-            var expected = 0.0
-            for c in 0..<k {
-                var row = rng.dirichlet(Array(repeating: concentration, count: k))
-                if dominant, let j = row.indices.max(by: { row[$0] < row[$1] }) { row.swapAt(c, j) }
-                if diagonal > 0 {
-                    row[c] += diagonal
-                    let s = row.reduce(0, +)
-                    for j in row.indices { row[j] /= s }
-                }
-                expected += prior[c] * row[c]
-                var acc = 0.0
-                for j in 0..<k { acc += row[j]; confusionCDF.append(acc) }
-                confusionCDF[confusionCDF.count - 1] = 1
-            }
-            parameter = expected
-        case .uniformSpammer, .fastCheater: break
-        }
-        let c = scenario.crowd
-        let median = c.medianSecondsPerTask * Foundation.exp(c.workerSigma * rng.normal()) / spec.speedup
-        let planned: Int
-        switch c.activity {
-        case .pareto(let alpha, let minimum, let maximum): planned = min(maximum, Int(min(1e9, rng.pareto(alpha: alpha, xm: minimum))))
-        case .lognormal(let mu, let sigma, let maximum): planned = min(maximum, max(1, Int(min(1e9, rng.lognormal(mu: mu, sigma: sigma)).rounded(.up))))
-        case .geometric(let mean, let maximum):
-            let p = 1 / mean
-            planned = min(maximum, p >= 1 ? 1 : 1 + Int(min(1e9, Foundation.log(rng.uniformPositive()) / Foundation.log(1 - p))))
-        case .fixed(let n): planned = n
-        }
-        let dropout = rng.bernoulli(c.firstVisitDropout)
+        let drawn = crowd.drawWorker(&rng)
+        let (planned, dropout) = crowd.drawSession(&rng)
         let g = Int32(goldenLabel.count), tr = Int32(trainingLabel.count)
         let goldenStart = g > 0 ? Int32(rng.below(Int(g))) : 0
         let goldenStride = g > 0 ? coprimeStride(Int(g)) : 1
         workerTrainingSeen.append(0)
         workerTrainingStart.append(tr > 0 ? Int32(rng.below(Int(tr))) : 0)
         workerTrainingStride.append(tr > 0 ? coprimeStride(Int(tr)) : 1)
-        workerType.append(Int32(type))
-        worker.append(WorkerState(parameter: parameter, logMedian: Foundation.log(median), fixed: fixed, confusion: confusion,
+        workerType.append(Int32(drawn.type))
+        worker.append(WorkerState(parameter: drawn.parameter, logMedian: drawn.logMedian, fixed: drawn.fixed, confusion: drawn.confusion,
                                   planned: Int32(max(1, planned)), done: 0, goldenSeen: 0, goldenStart: goldenStart, goldenStride: goldenStride,
-                                  goldCorrect: 0, goldTotal: 0, lastAssignment: -1, model: typeCode[type], dropout: dropout, everRestricted: false))
+                                  goldCorrect: 0, goldTotal: 0, lastAssignment: -1, model: drawn.code, dropout: dropout, everRestricted: false))
         workerArrivalMs.append(t)
         workerLeftMs.append(-1)
         workerFirstBanMs.append(-1)
@@ -734,7 +644,7 @@ struct Simulation {
             }
         }
         // How it ends.
-        let seconds = Foundation.exp(state.logMedian + logSize[size] + responseSigma * rng.normal())
+        let seconds = crowd.suiteSeconds(logMedian: state.logMedian, logTasks: logSize[size], &rng)
         var ms = max(1, Int64(min(1e12, seconds * 1000).rounded()))
         var planned: UInt8 = 1
         if skipProbability > 0, rng.bernoulli(skipProbability) {
@@ -750,49 +660,13 @@ struct Simulation {
     }
 
     /// The label a worker gives to a task (`kind` 0 general, 1 control, 2 training) whose true label
-    /// is `truth` (difficulty 0 for control and training tasks).
+    /// is `truth` (difficulty 0 for control and training tasks); the model is ``CrowdModel/answer``.
     @inline(__always)
     mutating func answer(_ state: WorkerState, _ kind: UInt8, _ id: Int32, _ truth: Int32, _ difficulty: UInt8) -> Int32 {
-        let k32 = Int32(k)
-        @inline(__always) func other(_ u: Int) -> Int32 { (truth + 1 + Int32(u)) % k32 }
-        switch state.model {
-        case ModelCode.spammer:
-            return Int32(rng.below(k))
-        case ModelCode.fixedAnswer:
-            return state.fixed
-        case ModelCode.adversarial:
-            return rng.bernoulli(state.parameter) ? (truth + state.fixed) % k32 : Int32(rng.below(k))
-        case ModelCode.goldenDetector:
-            if kind != 0, rng.bernoulli(state.parameter) { return truth }
-            return Int32(rng.below(k))
-        case ModelCode.colluding:
-            // The leader's answer: a one-coin draw fixed per (group, task), so every member copies it.
-            let h = SimulationRandom.hash(seed, UInt64(UInt32(bitPattern: state.fixed)), UInt64(kind) << 32 | UInt64(UInt32(bitPattern: id)))
-            if difficulty == 1 { return truth }
-            if difficulty == 2 { return Int32(h % UInt64(k)) }
-            let u = Double(h >> 11) * 0x1p-53
-            return u < state.parameter ? truth : other(Int((h & 0xFFFF) % UInt64(k - 1)))
-        default:
-            break
-        }
-        if difficulty == 1 { return truth }
-        if difficulty == 2 { return Int32(rng.below(k)) }
-        switch state.model {
-        case ModelCode.oneCoin:
-            return rng.bernoulli(state.parameter) ? truth : other(rng.below(k - 1))
-        case ModelCode.glad:
-            let beta = kind == 0 ? taskBeta[Int(id)] : 1
-            let p = 1 / (1 + Foundation.exp(-state.parameter * beta))
-            return rng.bernoulli(p) ? truth : other(rng.below(k - 1))
-        case ModelCode.confusion:
-            let base = Int(state.confusion) + Int(truth) * k
-            let u = rng.uniform()
-            var j = 0
-            while j < k - 1, u >= confusionCDF[base + j] { j += 1 }
-            return Int32(j)
-        default:
-            return Int32(rng.below(k))
-        }
+        // Only GLAD workers read the task's β (general tasks; 1 for control and training tasks).
+        let beta = state.model == ModelCode.glad && kind == 0 ? taskBeta[Int(id)] : 1
+        return crowd.answer(code: state.model, parameter: state.parameter, fixed: state.fixed, confusion: state.confusion, kind: kind,
+                            key: UInt64(kind) << 32 | UInt64(UInt32(bitPattern: id)), truth: truth, difficulty: difficulty, beta: beta, k: k, &rng)
     }
 
     // MARK: - Finishing suites

@@ -110,26 +110,7 @@ public struct SimulationResult: Sendable {
     /// A worker's expected accuracy on a general task drawn from the prior, from its true parameters
     /// (GLAD at the median difficulty; discrete difficulty mixed in for honest types).
     public func expectedAccuracy(of w: Int32) -> Double {
-        let k = Double(scenario.labels.count)
-        let p = workerParameter[Int(w)]
-        let prior = scenario.tasks.prior ?? Array(repeating: 1 / k, count: Int(k))
-        var honest = true
-        var base: Double
-        switch model(of: w) {
-        case .oneCoin, .colluding: base = p
-        case .confusion: base = p
-        case .glad:
-            var beta = 1.0
-            if case .glad(let mu, _) = scenario.tasks.difficulty { beta = Foundation.exp(mu) }
-            base = 1 / (1 + Foundation.exp(-p * beta))
-        case .uniformSpammer, .fastCheater, .goldenDetector: base = 1 / k; honest = false
-        case .fixedAnswer: base = prior[Int(workerFixed[Int(w)])]; honest = false
-        case .adversarial: base = (1 - p) / k; honest = false
-        }
-        if honest, case .discrete(let easy, let hard, let impossible) = scenario.tasks.difficulty {
-            base = easy + hard * base + impossible / k
-        }
-        return base
+        CrowdModel.expectedAccuracy(model(of: w), parameter: workerParameter[Int(w)], fixed: workerFixed[Int(w)], scenario: scenario)
     }
 
     /// Whether a worker is "good": a non-spam type whose expected accuracy is at least ``SimulationSettings/goodAccuracy``.

@@ -1,12 +1,14 @@
 /// The simulated Tolokers behind an emulated pool: who comes looking for work, when, how long a
-/// suite takes them, and what they answer.
+/// suite takes them, what they answer, and (optionally) what the real tasks' true labels are.
 ///
 /// A pool's simulation owns one copy of the crowd (``forPool(seed:)``) and asks it, in simulated
 /// time order, for the next arrival of a Toloker looking for a task suite; once it has issued a suite
-/// to that Toloker, for the time the suite takes and for each answer, given the task's hidden true
-/// label. The emulator decides what a Toloker may get (mixer, overlap, filter, quality-control
-/// restrictions); the crowd decides only behaviour. The built-in crowd is ``OneCoinCrowd``; other
-/// crowds (e.g. a `TallySimulation` scenario) plug in by conforming to this protocol.
+/// to that Toloker, for the time the suite takes and for each answer, given the task (``CrowdTask``:
+/// its stable key, whether it is a control task, its hidden true label). The emulator decides what a
+/// Toloker may get (mixer, overlap, filter, quality-control restrictions); the crowd decides only
+/// behaviour. When a general task is uploaded with no label from `--truth`, the emulator asks the
+/// crowd's label model (``trueLabel(forTask:options:)``) for its hidden truth. The built-in crowd is
+/// ``OneCoinCrowd``; a `TallySimulation` scenario plugs in as ``ScenarioCrowd``.
 public protocol Crowd: Sendable {
     /// Every Toloker of the crowd; the simulation refers to them by index.
     var workers: [CrowdWorker] { get }
@@ -20,11 +22,50 @@ public protocol Crowd: Sendable {
     /// Seconds `worker` spends on a suite of `tasks` tasks.
     mutating func suiteDuration(worker: Int, tasks: Int) -> Double
 
-    /// The answer `worker` gives to a task whose true label is `truth`, among `options`.
-    mutating func answer(worker: Int, truth: String, options: [String]) -> String
+    /// The answer `worker` gives to `task`, among the pool's answer `options` (which hold the task's truth).
+    mutating func answer(worker: Int, task: CrowdTask, options: [String]) -> String
 
     /// After submitting, the pause before `worker` asks for another suite, or nil when the Toloker leaves.
     mutating func pauseBeforeNextSuite(worker: Int) -> Double?
+
+    /// The crowd's label model: the hidden true label of a general task that has none from `--truth`,
+    /// a function of the task's ``CrowdTask/key`` (so neither upload order nor a restart changes it),
+    /// among the pool's answer `options` so far (possibly none yet). nil: the crowd has no label model,
+    /// and the emulator draws the label uniformly among the options from the key and `--seed`.
+    /// The default implementation returns nil.
+    func trueLabel(forTask key: UInt64, options: [String]) -> String?
+
+    /// A line for the log when the crowd's own labels and a pool's answer `options` differ, saying how
+    /// they are matched; nil when there is nothing to say. The default implementation returns nil.
+    func labelNote(options: [String]) -> String?
+}
+
+extension Crowd {
+    public func trueLabel(forTask key: UInt64, options: [String]) -> String? { nil }
+    public func labelNote(options: [String]) -> String? { nil }
+}
+
+/// A task as a Toloker answering it sees it.
+public struct CrowdTask: Sendable, Hashable {
+    /// The task's identity: ``key(inputs:)`` of its `input_values`. The same inputs give the same key in
+    /// every pool, in any upload order and after a restart (colluding Tolokers and task difficulty use it).
+    public var key: UInt64
+    /// A control (golden) task: one uploaded with `known_solutions`.
+    public var isControl: Bool
+    /// The hidden true label: a control task's first known solution; for a general task the `--truth`
+    /// file's label, else the crowd's label model, else a uniform draw.
+    public var truth: String
+
+    public init(key: UInt64, isControl: Bool, truth: String) {
+        self.key = key
+        self.isControl = isControl
+        self.truth = truth
+    }
+
+    /// The key of a task with these input values: FNV-1a of their JSON text (keys sorted).
+    public static func key(inputs: [String: JSONValue]) -> UInt64 {
+        stableHash(String(decoding: JSONValue.object(inputs).serialized, as: UTF8.self))
+    }
 }
 
 /// One simulated Toloker.

@@ -6,7 +6,9 @@ import Foundation
 ///   remainder), each with an accuracy drawn uniformly from its group's range; a group with no range is
 ///   spammers, who answer uniformly at random among the options.
 /// * A one-coin Toloker answers the truth with probability `accuracy`, otherwise one of the other
-///   options uniformly (Dawid & Skene's one-coin special case).
+///   options uniformly (Dawid & Skene's one-coin special case). Control and general tasks alike.
+/// * No label model: a general task with no label from `--truth` gets one drawn uniformly among the
+///   pool's answer options from a hash of its input values and the seed.
 /// * Arrivals: a Poisson process of ``Configuration/arrivalsPerMinute``, each arrival a Toloker chosen
 ///   uniformly. After each submitted suite the Toloker asks for another with probability
 ///   ``Configuration/continueProbability``, after an exponential pause of mean ``Configuration/pauseSeconds``.
@@ -145,7 +147,8 @@ public struct OneCoinCrowd: Crowd {
         rng.logNormal(median: configuration.medianSuiteSeconds * Double(max(tasks, 1)) / 5, sigma: configuration.suiteSecondsSigma)
     }
 
-    public mutating func answer(worker: Int, truth: String, options: [String]) -> String {
+    public mutating func answer(worker: Int, task: CrowdTask, options: [String]) -> String {
+        let truth = task.truth
         let others = options.filter { $0 != truth }
         guard let accuracy = workers[worker].accuracy else {
             let all = options.contains(truth) ? options : options + [truth]

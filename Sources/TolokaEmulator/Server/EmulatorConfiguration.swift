@@ -10,13 +10,16 @@ public struct EmulatorConfiguration: Sendable {
     public var seed: UInt64
     /// The crowd; nil = ``OneCoinCrowd`` with its default configuration.
     public var crowd: (any Crowd)?
-    /// Hidden true labels of general tasks.
+    /// Hidden true labels of general tasks (those it has no row for get the crowd's label model's).
     public var truth: TruthTable
     public var rateLimits: RateLimits
     /// The requester's balance shown by `GET /requester` (USD).
     public var balance: Double
     /// `--state FILE`: the journal replayed at start-up and appended to while serving; nil = memory only.
     public var statePath: String?
+    /// Where the emulator's notes go (e.g. how a scenario crowd's labels are matched to a pool's
+    /// options), one line each, each once; nil = nowhere (they are still listed by `GET /_emulator/status`).
+    public var log: (@Sendable (String) -> Void)?
 
     public init(token: String? = nil, speed: Double? = 60, seed: UInt64 = 1, crowd: (any Crowd)? = nil,
                 truth: TruthTable = TruthTable(), rateLimits: RateLimits = .toloka, balance: Double = 1000) {

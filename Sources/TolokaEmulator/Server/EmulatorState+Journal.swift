@@ -3,7 +3,9 @@ import Foundation
 /// `--state FILE`: a journal of the requests that changed something, replayed at start-up.
 ///
 /// The file is JSON Lines. The first line is a header `{"tally_emulator_journal": 1, "start": …,
-/// "seed": …, "speed": …}` (the clock's origin and the settings the replay depends on); then one line
+/// "seed": …, "speed": …, "crowd": …}` (the clock's origin and the settings the replay depends on;
+/// `crowd` is a fingerprint of the crowd's Tolokers, so a restart with another `--crowd` is refused;
+/// journals written before it was recorded restore with any crowd); then one line
 /// per successful non-GET API request (`t` its real time, `method`, `path`, `query`, `body` in
 /// base64), appended with a single write as the request is answered. At start-up the emulator
 /// replays the lines with the clock set to each recorded time: the simulation is deterministic given
@@ -34,6 +36,9 @@ extension EmulatorState {
             guard speed == configuration.speed else {
                 throw EmulatorConfigurationError("--state \(path): written with --speed \(speed.map { String($0) } ?? "instant"); start with the same speed to restore it")
             }
+            if let recorded = header["crowd"]?.string, recorded != crowdFingerprint {
+                throw EmulatorConfigurationError("--state \(path): written with another crowd (its Tolokers differ); start with the same --crowd (and --seed) to restore it")
+            }
             lines.removeFirst()
             clock.start = start
             for line in lines {
@@ -48,7 +53,8 @@ extension EmulatorState {
             clock.override = nil
         } else {
             let header: JSONValue = ["tally_emulator_journal": .int(Self.journalVersion), "start": .double(clock.start),
-                                     "seed": .string(String(configuration.seed)), "speed": configuration.speed.map(JSONValue.double) ?? .null]
+                                     "seed": .string(String(configuration.seed)), "speed": configuration.speed.map(JSONValue.double) ?? .null,
+                                     "crowd": .string(crowdFingerprint)]
             guard FileManager.default.createFile(atPath: path, contents: header.serialized + Data("\n".utf8)) else {
                 throw EmulatorConfigurationError("--state \(path): cannot create the file")
             }
@@ -60,6 +66,12 @@ extension EmulatorState {
         } catch {
             throw EmulatorConfigurationError("--state \(path): cannot open for appending (\(error.localizedDescription))")
         }
+    }
+
+    /// A fingerprint of the crowd: its kind and every Toloker's id, kind, accuracy and profile.
+    var crowdFingerprint: String {
+        let text = crowd.workers.map { "\($0.id)\t\($0.kind)\t\($0.accuracy.map { String($0) } ?? "-")\t\($0.languages.joined(separator: ","))\t\($0.clientType)" }
+        return String(format: "%016llx", stableHash("\(type(of: crowd))\n" + text.joined(separator: "\n")))
     }
 
     /// Appends one request to the journal (one write, so a crash leaves at worst a torn last line).

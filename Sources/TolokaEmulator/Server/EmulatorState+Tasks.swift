@@ -93,22 +93,28 @@ extension EmulatorState {
         for t in prepared {
             let id = world.taskIDs.next(pool: t.pool.id, time: now)
             let inputs = t.json["input_values"]?.object ?? [:]
+            let key = CrowdTask.key(inputs: inputs)
             let truth: String
             if let known = t.knownSolutions.first?[t.pool.answerField] {
                 truth = known.labelText
             } else if let label = configuration.truth.label(for: inputs) {
                 truth = label
+            } else if let label = crowd.trueLabel(forTask: key, options: t.pool.options) {
+                truth = label
             } else {
                 let options = t.pool.options.isEmpty ? ["true", "false"] : t.pool.options
-                let h = stableHash(String(decoding: JSONValue.object(inputs).serialized, as: UTF8.self)) ^ configuration.seed
-                truth = options[Int(mixSeed(h, 5) % UInt64(options.count))]
+                truth = options[Int(mixSeed(key ^ configuration.seed, 5) % UInt64(options.count))]
             }
             let record = TaskRecord(id: id, json: t.json, created: now, overlap: t.overlap, isControl: !t.knownSolutions.isEmpty,
-                                    knownSolutions: t.knownSolutions, truth: truth)
+                                    knownSolutions: t.knownSolutions, truth: truth, key: key)
             t.pool.add(record)
             taskPools[id] = t.pool.id
             created[t.index] = record.rendered(poolID: t.pool.id)
             log.append(["type": "TASK_CREATE", "success": true, "input": items[t.index], "output": ["task_id": .string(id)]])
+        }
+        var noted = Set<Int>()
+        for t in prepared where noted.insert(t.pool.id).inserted {
+            if let line = crowd.labelNote(options: t.pool.options) { note("pool \(t.pool.id): \(line)") }
         }
         if openPool {
             var seen = Set<Int>()

@@ -5,8 +5,9 @@ import TallyQualityControl
 ///
 /// One actor, so requests are handled one at a time against a consistent state. Before each request
 /// every pool with pending events is simulated up to the current simulated time (lazily: the crowd
-/// works only when someone looks), which makes a run depend only on the seed and the requests' timing.
-/// Everything is in memory: nothing survives a restart.
+/// works only when someone looks), which makes a run depend only on the seed, the crowd and the
+/// requests' timing. Everything is in memory; with `--state` a journal of the requests is replayed
+/// at the next start (``restore(from:)``).
 public actor EmulatorState {
     let configuration: EmulatorConfiguration
     let crowd: any Crowd
@@ -36,6 +37,8 @@ public actor EmulatorState {
     var faults: [FaultRule] = []
     /// Requests handled, by HTTP status.
     var statusCounts: [Int: Int] = [:]
+    /// Notes logged so far (each once), in order.
+    var notes: [String] = []
 
     public init(_ configuration: EmulatorConfiguration, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(EmulatorConfigurationError) {
         self.configuration = configuration
@@ -118,6 +121,13 @@ public actor EmulatorState {
         return c
     }
 
+    /// Logs `line` through ``EmulatorConfiguration/log`` unless it was logged before.
+    func note(_ line: String) {
+        guard !notes.contains(line) else { return }
+        notes.append(line)
+        configuration.log?(line)
+    }
+
     /// Simulates every pool with pending events up to now (instant mode: 30 simulated days ahead).
     func advanceAll() {
         let target = clock.simulationTarget()
@@ -174,6 +184,9 @@ public actor EmulatorState {
         if on("GET", "_emulator/status") != nil { return .json(200, emulatorStatus()) }
         if on("GET", "_emulator/crowd") != nil { return .json(200, crowdJSON()) }
         if let p = on("GET", "_emulator/pools/:id/quality-control-log") { return .json(200, try qualityControlLog(p[0])) }
+        if let p = on("GET", "_emulator/pools/:id/truth") {
+            return EmulatorResponse(status: 200, headers: [("Content-Type", "text/tab-separated-values; charset=utf-8")], body: Data(try truthTSV(p[0]).utf8))
+        }
         if on("POST", "_emulator/faults") != nil { return .json(200, try setFaults(body())) }
         if pathMatched { throw APIError(405, "METHOD_NOT_ALLOWED", "Method \(m) is not allowed for \(r.path)") }
         throw APIError(404, "DOES_NOT_EXIST", "Resource \(r.path) does not exist")

@@ -265,7 +265,7 @@ final class PoolRecord {
         var completed: [Int] = []
         for i in a.tasks {
             let task = tasks[i]
-            let label = crowd.answer(worker: Int(w), truth: task.truth, options: options)
+            let label = crowd.answer(worker: Int(w), task: CrowdTask(key: task.key, isControl: task.isControl, truth: task.truth), options: options)
             var output: [String: JSONValue] = task.knownSolutions.first ?? [:]
             output[answerField] = outputValue(label)
             a.solutions.append(output)

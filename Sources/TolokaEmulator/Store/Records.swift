@@ -68,6 +68,8 @@ struct TaskRecord {
     let knownSolutions: [[String: JSONValue]]
     /// The hidden true label of the answer field.
     let truth: String
+    /// ``CrowdTask/key(inputs:)`` of the input values.
+    let key: UInt64
     /// Assignments holding a slot of the overlap (issued and not expired or skipped).
     var issued = 0
     /// Submitted answers.
