@@ -10,6 +10,22 @@
 #define EPS 1e-10
 #define MAX_K TALLY_KERNELS_MAX_K
 
+// Prefetches the log-confusion and count rows of task t's answers (the rows of a task a few
+// positions ahead): the tables are far larger than L2 (8 MB each at 10 k workers, K = 10).
+enum { PREFETCH_AHEAD = 6 };
+static inline __attribute__((always_inline)) void prefetch_rows(
+    const int64_t *restrict offsets, const int32_t *restrict entries, const double *logE, const double *counts,
+    int64_t t, int64_t end, const int k) {
+    if (t >= end) return;
+    for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
+        const int64_t base = (int64_t)entries[i] * k;
+        __builtin_prefetch(logE + base, 0, 3);
+        __builtin_prefetch(logE + base + k - 1, 0, 3);
+        __builtin_prefetch(counts + base, 1, 3);
+        __builtin_prefetch(counts + base + k - 1, 1, 3);
+    }
+}
+
 static inline __attribute__((always_inline)) double range_impl(
     const int64_t *restrict offsets, const int32_t *restrict entries, const double *restrict logE,
     const double *restrict logPrior, const int32_t *restrict gold, double *restrict p,
@@ -17,19 +33,8 @@ static inline __attribute__((always_inline)) double range_impl(
     const double epsTerm = EPS * log(EPS);
     double entropy = 0.0;
     double l[MAX_K], x[MAX_K];
-    // Prefetch the rows of the task PREFETCH_AHEAD positions ahead: its answers' log-confusion
-    // and count rows live in tables far larger than L2 (8 MB each at 10 k workers, K = 10).
-    enum { PREFETCH_AHEAD = 6 };
     for (int64_t t = begin; t < end; t++) {
-        if (t + PREFETCH_AHEAD < end) {
-            for (int64_t i = offsets[t + PREFETCH_AHEAD]; i < offsets[t + PREFETCH_AHEAD + 1]; i++) {
-                const int64_t base = (int64_t)entries[i] * k;
-                __builtin_prefetch(logE + base, 0, 3);
-                __builtin_prefetch(logE + base + k - 1, 0, 3);
-                __builtin_prefetch(counts + base, 1, 3);
-                __builtin_prefetch(counts + base + k - 1, 1, 3);
-            }
-        }
+        prefetch_rows(offsets, entries, logE, counts, t + PREFETCH_AHEAD, end, k);
         const int64_t lo = offsets[t], hi = offsets[t + 1];
         double *restrict row = p + t * k;
         if (gold && gold[t] >= 0) {
@@ -132,7 +137,6 @@ TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_k(
     const int64_t *restrict offsets, const int32_t *restrict entries, const double *restrict logE,
     const double *restrict logPrior, const int32_t *restrict gold, double *restrict p,
     double *restrict counts, double *restrict priorSum, int64_t begin, int64_t end, const int K, int hard) {
-    enum { PREFETCH_AHEAD = 6 };
     const double epsTerm = EPS * log(EPS);
     const __m256d minusInfinity = _mm256_set1_pd(-INFINITY), eps = _mm256_set1_pd(EPS), epsTerms = _mm256_set1_pd(epsTerm);
     __m256d prior[4], sums[4];
@@ -143,15 +147,7 @@ TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_k(
     double entropy = 0.0;
     __m256d entropyLanes = _mm256_setzero_pd();
     for (int64_t t = begin; t < end; t++) {
-        if (t + PREFETCH_AHEAD < end) {
-            for (int64_t i = offsets[t + PREFETCH_AHEAD]; i < offsets[t + PREFETCH_AHEAD + 1]; i++) {
-                const int64_t base = (int64_t)entries[i] * K;
-                __builtin_prefetch(logE + base, 0, 3);
-                __builtin_prefetch(logE + base + K - 1, 0, 3);
-                __builtin_prefetch(counts + base, 1, 3);
-                __builtin_prefetch(counts + base + K - 1, 1, 3);
-            }
-        }
+        prefetch_rows(offsets, entries, logE, counts, t + PREFETCH_AHEAD, end, K);
         const int64_t lo = offsets[t], hi = offsets[t + 1];
         double *restrict row = p + t * K;
         __m256d x[4];
