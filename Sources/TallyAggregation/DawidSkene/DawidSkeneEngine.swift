@@ -109,7 +109,7 @@ struct DawidSkeneEngine {
         var skills = maximise(counts, mask: mask, confusion: &confusion, logConfusion: &logConfusion)
         // Count tables of the second and later task ranges (the first scatters into `counts`),
         // allocated once: fresh tables every iteration cost page faults.
-        let slots = PassSlots(count: partitions.count, tableSize: k == 2 ? 0 : rows * k, k: k)
+        let slots = PassSlots(count: partitions.count, tableSize: rows * k, k: k)
         defer { slots.deallocate() }
 
         var history: [Double] = []
@@ -121,7 +121,7 @@ struct DawidSkeneEngine {
         for iteration in 0..<maxIterations {
             let logPrior = prior.map { log(max($0, Self.eps)) }
             let (priorSum, entropyTerm) = k == 2
-                ? passBinary(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard)
+                ? passBinary(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
                 : pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
             let newPrior = priorSum.map { $0 / Double(tasks) }
             if em == .hybrid && !hard {
@@ -234,7 +234,6 @@ struct DawidSkeneEngine {
         let parts = partitions
         let view = table.byTask
         let gold = self.gold
-        let tableSize = rows * k
         var priorSum = [Double](repeating: 0, count: k)
         var entropyTerm = 0.0
         view.offsets.withUnsafeBufferPointer { offsets in
@@ -265,17 +264,7 @@ struct DawidSkeneEngine {
                                             counts: target, priorSum: slots.priorSums[part])
                                     }
                                 }
-                                // Add the other ranges' tables into `counts`, each thread a block of rows.
-                                if parts.count > 1 {
-                                    parallelFor(parts.count) { block in
-                                        let lo = tableSize * block / parts.count, hi = tableSize * (block + 1) / parts.count
-                                        let c = first.buffer
-                                        for part in 1..<parts.count {
-                                            let src = slots.counts[part]
-                                            for i in lo..<hi { c[i] += src[i] }
-                                        }
-                                    }
-                                }
+                                slots.addSlots(into: first)
                                 for part in 0..<parts.count {
                                     for j in 0..<k { priorSum[j] += slots.priorSums[part][j] }
                                     entropyTerm += slots.entropy[part]
@@ -405,13 +394,16 @@ struct DawidSkeneEngine {
     /// Tasks are split into `threads` contiguous ranges of about equal answer counts; each range
     /// scatters into its own count buffer, summed at the end.
     private func passBinary(
-        logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool
+        logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool,
+        slots: PassSlots
     ) -> (priorSum: [Double], entropyTerm: Double) {
         var logOdds = [Double](repeating: 0, count: rows)
         for r in 0..<rows where observed[r] { logOdds[r] = logConfusion[2 * r + 1] - logConfusion[2 * r] }
         let priorOdds = logPrior[1] - logPrior[0]
         let parts = partitions
-        var results = [(sum0: Double, sum1: Double, entropy: Double)](repeating: (0, 0, 0), count: parts.count)
+        let results = UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>.allocate(capacity: parts.count)
+        defer { results.deallocate() }
+        let out = ResultPointer(results: results)
         let view = table.byTask
         let gold = self.gold
         view.offsets.withUnsafeBufferPointer { offsets in
@@ -419,21 +411,16 @@ struct DawidSkeneEngine {
                 logOdds.withUnsafeBufferPointer { d in
                     posteriors.withUnsafeMutableBufferPointer { p in
                         gold.withUnsafeBufferPointer { gold in
-                            let shared = SharedPointers(offsets: offsets, entries: entries, d: d, p: p, gold: gold)
-                            let rows = self.rows
-                            let out = ResultSlots(count: parts.count, rows: rows)
-                            parallelFor(parts.count) { part in
-                                out.results[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: out.counts[part])
-                            }
-                            counts.withUnsafeMutableBufferPointer { c in
-                                c.update(repeating: 0)
-                                for part in 0..<parts.count {
-                                    results[part] = out.results[part]
-                                    let src = out.counts[part]
-                                    for i in 0..<c.count { c[i] += src[i] }
+                            counts.withUnsafeMutableBufferPointer { counts in
+                                let shared = SharedPointers(offsets: offsets, entries: entries, d: d, p: p, gold: gold)
+                                let first = SendableBuffer(counts)
+                                parallelFor(parts.count) { part in
+                                    // The first range scatters straight into `counts`, the others into their slots.
+                                    let target = part == 0 ? first.buffer : slots.counts[part]
+                                    out.results[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: target)
                                 }
+                                slots.addSlots(into: first)
                             }
-                            out.deallocate()
                         }
                     }
                 }
@@ -666,22 +653,9 @@ struct SharedPointers: @unchecked Sendable {
     let gold: UnsafeBufferPointer<Int32>
 }
 
-/// Per-thread count buffers and results of one pass.
-/// Each thread writes only its own slot, through raw pointers (no shared Swift array is mutated).
-struct ResultSlots: @unchecked Sendable {
+/// Per-thread results of one binary pass; each thread writes only its own element.
+struct ResultPointer: @unchecked Sendable {
     let results: UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>
-    let counts: [UnsafeMutableBufferPointer<Double>]
-
-    init(count: Int, rows: Int) {
-        results = .allocate(capacity: count)
-        results.initialize(repeating: (0, 0, 0))
-        counts = (0..<count).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * rows) }
-    }
-
-    func deallocate() {
-        results.deallocate()
-        for c in counts { c.deallocate() }
-    }
 }
 
 /// Runs `body(0..<n)` on up to `n` threads (inline when `n` is 1).
@@ -702,6 +676,21 @@ final class PassSlots: @unchecked Sendable {
         priorSums = (0..<count).map { _ in .allocate(capacity: k) }
         entropy = .allocate(capacity: count)
         entropy.initialize(repeating: 0)
+    }
+
+    /// Adds the count tables of slots 1... into `target` (slot 0's table), each thread a block of rows.
+    func addSlots(into target: SendableBuffer) {
+        let parts = counts.count
+        guard parts > 1 else { return }
+        let size = target.buffer.count
+        parallelFor(parts) { block in
+            let lo = size * block / parts, hi = size * (block + 1) / parts
+            let c = target.buffer
+            for part in 1..<parts {
+                let src = self.counts[part]
+                for i in lo..<hi { c[i] += src[i] }
+            }
+        }
     }
 
     func deallocate() {
