@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import Testing
 @testable import TolokaEmulator
 
@@ -64,10 +65,10 @@ struct EmulatorUnitTests {
 
     @Test("JSON values keep integers apart from floats and serialise stably")
     func json() throws {
-        let v = try JSONValue.parse(Data(#"{"b": [1, 2.5, true, null, "x\n"], "a": 80.0}"#.utf8))
-        #expect(v["b"]?.array?[0] == .int(1))
-        #expect(v["b"]?.array?[1] == .double(2.5))
-        #expect(String(decoding: v.serialized, as: UTF8.self).hasPrefix(#"{"a":80"#))
-        #expect(String(decoding: JSONValue.double(0.01).serialized, as: UTF8.self) == "0.01")
+        let v = try JSONValue(parsing: Data(#"{"b": [1, 2.5, true, null, "x\n"], "a": 80.0}"#.utf8))
+        #expect(v["b"]?.arrayValue?[0] == .int(1))
+        #expect(v["b"]?.arrayValue?[1] == .double(2.5))
+        #expect(String(decoding: v.serializedData(numbers: .python), as: UTF8.self).hasPrefix(#"{"a":80"#))
+        #expect(String(decoding: JSONValue.double(0.01).serializedData(numbers: .python), as: UTF8.self) == "0.01")
     }
 }

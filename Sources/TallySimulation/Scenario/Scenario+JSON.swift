@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 /// Scenario files (JSON).
@@ -50,7 +51,7 @@ extension Scenario {
     public static func decode(_ data: Data) throws(ScenarioError) -> Scenario {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONValue(parsing: data)
         } catch {
             throw ScenarioError(.invalidJSON, path: "", "not valid JSON (\(describe(error)))")
         }
@@ -88,7 +89,7 @@ extension Scenario {
     /// fields as they now are, plus the pool fields kept from the file.
     public func poolJSON() -> Data {
         var o = pool.passthrough
-        o["reward_per_assignment"] = .number(pool.rewardPerAssignment)
+        o["reward_per_assignment"] = .double(pool.rewardPerAssignment)
         o["assignment_max_duration_seconds"] = .int(Int64(pool.assignmentMaxDurationSeconds))
         var defaults: [String: JSONValue] = ["default_overlap_for_new_task_suites": .int(Int64(pool.overlap)), "default_overlap_for_new_tasks": .int(Int64(pool.overlap))]
         if case .object(let d)? = pool.passthrough["defaults"] { for (k, v) in d where defaults[k] == nil { defaults[k] = v } }
@@ -106,12 +107,12 @@ extension Scenario {
         o["auto_accept_solutions"] = .bool(pool.autoAccept)
         o["auto_accept_period_day"] = .int(Int64(pool.autoAcceptPeriodDays))
         if let d = pool.dynamicOverlap {
-            o["dynamic_overlap_config"] = .object(["type": .string("BASIC"), "max_overlap": .int(Int64(d.maxOverlap)), "min_confidence": .number(d.minConfidence)])
+            o["dynamic_overlap_config"] = .object(["type": .string("BASIC"), "max_overlap": .int(Int64(d.maxOverlap)), "min_confidence": .double(d.minConfidence)])
         }
         if let w = pool.willExpireSeconds {
             o["will_expire"] = .string(TolokaTime.format(epoch: simulation.startEpochSeconds, ms: Int64((w * 1000).rounded())))
         }
-        let qc = (try? JSONDecoder().decode(JSONValue.self, from: pool.qualityControl.encoded())) ?? .object([:])
+        let qc = (try? JSONValue(parsing: pool.qualityControl.encoded())) ?? .object([:])
         o["quality_control"] = qc
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -298,11 +299,11 @@ struct ScenarioParser {
                 label = i
             }
             model = .fixedAnswer(label: label)
-        case "adversarial": model = .adversarial(strength: try distribution(n.node(o, "strength") ?? JSONNode(.number(1), path: n.child("strength")), in: 0...1))
+        case "adversarial": model = .adversarial(strength: try distribution(n.node(o, "strength") ?? JSONNode(.double(1), path: n.child("strength")), in: 0...1))
         case "colluding":
             model = .colluding(groupSize: try n.node(o, "group_size")?.int(in: 1...1_000_000) ?? 5,
                                accuracy: try distribution(n.require(o, "accuracy", "the group's accuracy"), in: 0...1))
-        case "golden_detector": model = .goldenDetector(detection: try distribution(n.node(o, "detection") ?? JSONNode(.number(1), path: n.child("detection")), in: 0...1))
+        case "golden_detector": model = .goldenDetector(detection: try distribution(n.node(o, "detection") ?? JSONNode(.double(1), path: n.child("detection")), in: 0...1))
         default: model = .fastCheater
         }
         let speedup = try n.node(o, "speedup")?.double(in: 0.001...1e6, "a positive speed-up")
@@ -345,7 +346,7 @@ struct ScenarioParser {
         var qc = QualityControl(configs: [])
         if o["quality_control"] != nil {
             do {
-                qc = try QualityControl.decode(JSONValue.object(["quality_control": o["quality_control"]!]).data())
+                qc = try QualityControl.decode(JSONValue.object(["quality_control": o["quality_control"]!]).serializedData())
             } catch {
                 throw ScenarioError(.invalidValue, path: n.child(error.path), error.message)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A value to filter and sort on.
 enum SortKey: Comparable {
