@@ -189,7 +189,7 @@ struct ScenarioParser {
         let o = try n.object(allowed: ["start", "max_duration_seconds", "fee_rate", "fee_minimum", "exclude_banned", "good_accuracy", "dynamic_overlap_smoothing"], warnings: &warnings)
         if let x = n.node(o, "start") {
             let text = try x.string()
-            guard let t = TolokaTime.parse(text), t == t.rounded() else { throw x.fail(.invalidValue, nil, "expected a UTC time such as 2024-01-01T00:00:00 (whole seconds), got \"\(text)\"") }
+            guard let t = TolokaTime.parse(text, accepting: .dateOnly), t == t.rounded() else { throw x.fail(.invalidValue, nil, "expected a UTC time such as 2024-01-01T00:00:00 (whole seconds), got \"\(text)\"") }
             s.startEpochSeconds = Int64(t)
         }
         if let x = n.node(o, "max_duration_seconds") { s.maxDurationSeconds = try x.double(in: 1...1e10, "seconds") }
@@ -365,7 +365,7 @@ struct ScenarioParser {
         if let x = n.node(o, "auto_accept_period_day") { pool.autoAcceptPeriodDays = try x.int(in: 1...21) }
         if let x = n.node(o, "will_expire") {
             let text = try x.string()
-            guard let t = TolokaTime.parse(text) else { throw x.fail(.invalidValue, nil, "expected a time such as 2024-01-31T00:00:00, got \"\(text)\"") }
+            guard let t = TolokaTime.parse(text, accepting: .dateOnly) else { throw x.fail(.invalidValue, nil, "expected a time such as 2024-01-31T00:00:00, got \"\(text)\"") }
             guard t > Double(start) else { throw x.fail(.invalidValue, nil, "expected a time after simulation.start") }
             pool.willExpireSeconds = t - Double(start)
         }

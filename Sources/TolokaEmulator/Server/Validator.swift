@@ -82,7 +82,7 @@ struct Validator {
     @discardableResult
     mutating func date(_ field: String, required: Bool = false) -> Double? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let s = v.stringValue, let t = TolokaTime.parse(s) else { fail(field, .date); return nil }
+        guard let s = v.stringValue, let t = TolokaTime.parse(s, accepting: [.dateOnly, .iso8601]) else { fail(field, .date); return nil }
         return t
     }
 

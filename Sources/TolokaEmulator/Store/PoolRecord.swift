@@ -99,7 +99,7 @@ final class PoolRecord {
         reward = json["reward_per_assignment"]?.doubleValue ?? 0
         autoAccept = json["auto_accept_solutions"]?.boolValue ?? true
         maxDuration = json["assignment_max_duration_seconds"]?.doubleValue ?? 3600
-        willExpire = json["will_expire"]?.stringValue.flatMap(TolokaTime.parse)
+        willExpire = json["will_expire"]?.stringValue.flatMap { TolokaTime.parse($0, accepting: [.dateOnly, .iso8601]) }
         autoCloseDelay = json["auto_close_after_complete_delay_seconds"]?.doubleValue ?? 0
         filter = json["filter"]
         self.crowd = crowd.forPool(seed: seed)
