@@ -49,9 +49,6 @@ Outputs, per dataset and method, under <out>/<dataset>/
 """
 
 import argparse
-import gzip
-import io
-import math
 import os
 import sys
 import warnings
@@ -59,10 +56,13 @@ import warnings
 import numpy as np
 import pandas as pd
 
-import crowdkit
 import crowdkit.aggregation as A
 
-SKIP = {"vldb-emotion"}  # numeric labels, not a categorical benchmark
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from crowdkit_fixture_common import (  # noqa: E402
+    clean, dataset_folders, dir_size, fmt_label, gz_write, labels_frame, read_dataset, remove_outputs, to_tsv, versions,
+)
+
 METHODS = ["mv", "wawa", "zbs", "gold_mv"]
 
 # crowd-kit's "toy YSDA" test set, spec §11: worker-major row order (w1's answers first).
@@ -83,35 +83,6 @@ TOY_EXPECTED = {
     "zbs": (["no", "yes", "no", "yes", "no"],
             [0.461538, 0.666667, 0.277778, 1.0, 0.166667], [0.6, 0.8, 1.0, 0.4, 0.8]),
 }
-
-
-def is_int_label(x):
-    return x.lstrip("-").isdigit() and str(int(x)) == x
-
-
-def read_tsv(path):
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
-
-
-def read_dataset(folder):
-    df = read_tsv(os.path.join(folder, "answers.tsv"))
-    missing = {"task", "worker", "label"} - set(df.columns)
-    if missing:
-        raise SystemExit(f"{folder}/answers.tsv lacks columns {sorted(missing)}")
-    df = df[["task", "worker", "label"]]
-    converted = bool(len(df)) and bool(df["label"].map(is_int_label).all())
-    if converted:
-        df["label"] = df["label"].astype("int64")
-    g = read_tsv(os.path.join(folder, "gold.tsv"))
-    if g["task"].duplicated().any():
-        raise SystemExit(f"{folder}/gold.tsv has duplicate tasks")
-    gold = g.set_index("task")["label"]
-    if converted:
-        bad = ~gold.map(is_int_label)
-        if bad.any():
-            raise SystemExit(f"{folder}: answer labels are integers but gold has {list(gold[bad][:5])}")
-        gold = gold.astype("int64")
-    return df, gold, converted
 
 
 def write_toy(out):
@@ -151,39 +122,14 @@ def run_method(method, df, gold):
     return probas, labels, agg.skills_
 
 
-def fmt_label(v, int_labels):
-    """A label as text: the input spelling (ints without '.0'), NaN as 'nan'."""
-    if isinstance(v, float) and math.isnan(v):
-        return "nan"
-    if int_labels:
-        return str(int(v))
-    return str(v)
-
-
-def gz_write(path, text):
-    data = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
-    with open(path, "wb") as f:
-        f.write(data)
-    return len(data)
-
-
 def write_outputs(folder, method, probas, labels, skills, int_labels, ff):
     p = probas.copy()
     p.columns = [fmt_label(c, int_labels) for c in p.columns]
     p.index = p.index.rename("task")
-    buf = io.StringIO()
-    p.reset_index().to_csv(buf, sep="\t", index=False, float_format=ff, na_rep="nan", lineterminator="\n")
-    size = gz_write(os.path.join(folder, f"{method}.probas.tsv.gz"), buf.getvalue())
-
-    lab = pd.DataFrame({"task": labels.index.astype(str), "label": [fmt_label(v, int_labels) for v in labels.values]})
-    buf = io.StringIO()
-    lab.to_csv(buf, sep="\t", index=False, lineterminator="\n")
-    size += gz_write(os.path.join(folder, f"{method}.labels.tsv.gz"), buf.getvalue())
-
+    size = gz_write(os.path.join(folder, f"{method}.probas.tsv.gz"), to_tsv(p.reset_index(), ff))
+    size += gz_write(os.path.join(folder, f"{method}.labels.tsv.gz"), to_tsv(labels_frame(labels, int_labels), ff))
     sk = skills.rename("skill").rename_axis("worker").reset_index()
-    buf = io.StringIO()
-    sk.to_csv(buf, sep="\t", index=False, float_format=ff, na_rep="nan", lineterminator="\n")
-    size += gz_write(os.path.join(folder, f"{method}.skills.tsv.gz"), buf.getvalue())
+    size += gz_write(os.path.join(folder, f"{method}.skills.tsv.gz"), to_tsv(sk, ff))
     return size
 
 
@@ -219,14 +165,6 @@ def check_toy(method, probas, labels, skills):
     return ok
 
 
-def dir_size(path):
-    total = 0
-    for root, _, files in os.walk(path):
-        for f in files:
-            total += os.path.getsize(os.path.join(root, f))
-    return total
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", required=True, help="folder of dataset sub-folders")
@@ -236,17 +174,8 @@ def main():
     args = ap.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
-    names = sorted(
-        d for d in os.listdir(args.datasets)
-        if d not in SKIP
-        and os.path.isfile(os.path.join(args.datasets, d, "answers.tsv"))
-        and os.path.isfile(os.path.join(args.datasets, d, "gold.tsv"))
-    )
-    folders = [(n, os.path.join(args.datasets, n)) for n in names]
-    folders.append(("toy", write_toy(args.out)))
+    folders = dataset_folders(args.datasets, toy=write_toy(args.out))
 
-    versions = (f"# crowd-kit {crowdkit.__version__}; pandas {pd.__version__}; numpy {np.__version__}; "
-                f"float_format {args.float_format}")
     rows = ["dataset\tmethod\tstatus\tn_tasks\tn_labels\tmessage"]
     for name, folder in folders:
         df, gold, int_labels = read_dataset(folder)
@@ -254,16 +183,13 @@ def main():
         outdir = os.path.join(args.out, name)
         os.makedirs(outdir, exist_ok=True)
         for method in METHODS:
-            for ext in ("probas", "labels", "skills"):
-                stale = os.path.join(outdir, f"{method}.{ext}.tsv.gz")
-                if os.path.exists(stale):
-                    os.remove(stale)
+            remove_outputs(outdir, method, ("probas", "labels", "skills"))
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
                     probas, labels, skills = run_method(method, df, gold)
                 except Exception as e:  # recorded in the manifest
-                    msg = f"{type(e).__name__}: {e}".replace("\t", " ").replace("\n", " ")
+                    msg = clean(f"{type(e).__name__}: {e}")
                     rows.append(f"{name}\t{method}\traises\t{n_tasks}\t{n_labels}\t{msg}")
                     if args.summary:
                         print(f"{name}\t{method}\traises\t{msg}")
@@ -283,7 +209,7 @@ def main():
                       + " ".join(f"{k}={v}" for k, v in d.items())
                       + (f" warnings={kinds}" if kinds else ""))
     with open(os.path.join(args.out, "manifest.tsv"), "w", newline="") as f:
-        f.write(versions + "\n" + "\n".join(rows) + "\n")
+        f.write(versions(args.float_format) + "\n" + "\n".join(rows) + "\n")
     if args.summary:
         print(f"total_bytes={dir_size(args.out)}")
 

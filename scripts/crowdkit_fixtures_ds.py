@@ -68,8 +68,6 @@ Outputs, under <out>/<dataset>/ for every configuration that did not raise
 """
 
 import argparse
-import io
-import math
 import os
 import sys
 import warnings
@@ -77,17 +75,18 @@ import warnings
 import numpy as np
 import pandas as pd
 
-import crowdkit
 import crowdkit.aggregation as A
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crowdkit_fixtures import SKIP, dir_size, fmt_label, gz_write, read_dataset  # noqa: E402
+from crowdkit_fixture_common import (  # noqa: E402
+    DEFAULT_TOY, accuracy, clean, dataset_folders, dir_size, fmt_label, gz_write, labels_frame, read_dataset,
+    remove_outputs, to_tsv, versions,
+)
 
 EPS = float(np.float_power(10, -10))  # crowd-kit's _EPS
 CONFIGS = ["ds", "ds20", "onecoin", "onecoin20"]
 EXTRA = {"vldb-product": ["ds-gold-half", "ds-addition", "ds-assign"], "toy": ["ds-addition", "ds-assign"]}
 EXTS = ["probas", "labels", "priors", "errors", "loss", "skills", "initial_error"]
-DEFAULT_TOY = "Tests/TallyAggregationTests/Fixtures/crowdkit/toy"
 
 # Spec §11 (rounded to 6 decimals, except the loss): labels t1..t5, P(yes) t1..t5,
 # priors (no, yes), iterations, loss rounded to the shown digits, skills w1..w5 (onecoin).
@@ -160,12 +159,6 @@ def run_config(config, df, gold):
     raise ValueError(config)
 
 
-def to_tsv(frame, ff):
-    buf = io.StringIO()
-    frame.to_csv(buf, sep="\t", index=False, float_format=ff, na_rep="nan", lineterminator="\n")
-    return buf.getvalue()
-
-
 def matrix_frame(m, int_labels):
     """errors_ / initial_error (MultiIndex worker,label x true labels) as a flat frame."""
     out = pd.DataFrame({
@@ -184,9 +177,7 @@ def write_outputs(folder, config, agg, init_err, int_labels, ff):
     p.index = p.index.rename("task")
     size += gz_write(os.path.join(folder, f"{config}.probas.tsv.gz"), to_tsv(p.reset_index(), ff))
 
-    lab = pd.DataFrame({"task": agg.labels_.index.astype(str),
-                        "label": [fmt_label(v, int_labels) for v in agg.labels_.values]})
-    size += gz_write(os.path.join(folder, f"{config}.labels.tsv.gz"), to_tsv(lab, ff))
+    size += gz_write(os.path.join(folder, f"{config}.labels.tsv.gz"), to_tsv(labels_frame(agg.labels_, int_labels), ff))
 
     pr = pd.DataFrame({"label": [fmt_label(v, int_labels) for v in agg.priors_.index],
                        "prior": agg.priors_.to_numpy(dtype=float)})
@@ -204,13 +195,6 @@ def write_outputs(folder, config, agg, init_err, int_labels, ff):
     if init_err is not None:
         size += gz_write(os.path.join(folder, f"{config}.initial_error.tsv.gz"), to_tsv(matrix_frame(init_err, int_labels), ff))
     return size
-
-
-def accuracy(labels, gold):
-    common = gold.index.intersection(labels.index)
-    if not len(common):
-        return float("nan")
-    return float((labels.loc[common].astype(str).values == gold.loc[common].astype(str).values).mean())
 
 
 def diagnostics(config, agg, cap):
@@ -294,17 +278,8 @@ def main():
     args = ap.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
-    names = sorted(
-        d for d in os.listdir(args.datasets)
-        if d not in SKIP
-        and os.path.isfile(os.path.join(args.datasets, d, "answers.tsv"))
-        and os.path.isfile(os.path.join(args.datasets, d, "gold.tsv"))
-    )
-    folders = [(n, os.path.join(args.datasets, n)) for n in names]
-    folders.append(("toy", args.toy))
+    folders = dataset_folders(args.datasets, toy=args.toy)
 
-    versions = (f"# crowd-kit {crowdkit.__version__}; pandas {pd.__version__}; numpy {np.__version__}; "
-                f"float_format {args.float_format}")
     rows = ["dataset\tconfig\tstatus\tn_tasks\tn_labels\tn_iter_run\tlast_loss\taccuracy\tmessage"]
     for name, folder in folders:
         df, gold, int_labels = read_dataset(folder)
@@ -312,16 +287,13 @@ def main():
         outdir = os.path.join(args.out, name)
         os.makedirs(outdir, exist_ok=True)
         for config in CONFIGS + EXTRA.get(name, []):
-            for ext in EXTS:
-                stale = os.path.join(outdir, f"{config}.{ext}.tsv.gz")
-                if os.path.exists(stale):
-                    os.remove(stale)
+            remove_outputs(outdir, config, EXTS)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
                     agg, init_err, msg = run_config(config, df, gold)
                 except Exception as e:  # recorded in the manifest
-                    msg = f"{type(e).__name__}: {e}".replace("\t", " ").replace("\n", " ")
+                    msg = clean(f"{type(e).__name__}: {e}")
                     rows.append(f"{name}\t{config}\traises\t{n_tasks}\t{n_labels}\t\t\t\t{msg}")
                     if args.summary:
                         print(f"{name}\t{config}\traises\t{msg}", flush=True)
@@ -346,7 +318,7 @@ def main():
                       + (f" warnings={kinds}" if kinds else ""), flush=True)
     rows = compact(args.out, rows)
     with open(os.path.join(args.out, "manifest.tsv"), "w", newline="") as f:
-        f.write(versions + "\n" + COMPACT_NOTE + "\n" + "\n".join(rows) + "\n")
+        f.write(versions(args.float_format) + "\n" + COMPACT_NOTE + "\n" + "\n".join(rows) + "\n")
     if args.summary:
         print(f"total_bytes={dir_size(args.out)}")
 

@@ -22,42 +22,24 @@ Run from the repository root with the pinned reference stack:
     /work/.venv-reference/bin/python scripts/crowdkit_fixtures_mace_compat.py \
         --datasets ../shared/datasets --out Tests/TallyAggregationTests/Fixtures/crowdkit-mace-compat
 
-Reading and writing follow scripts/crowdkit_fixtures.py (strings; answer labels -> int64 iff
-every label is a canonical integer; gzip level 9, mtime 0; floats "%.17g").
+Reading and writing are scripts/crowdkit_fixture_common.py's, as for every fixture set (strings;
+answer labels -> int64 iff every label is a canonical integer; gzip level 9, mtime 0; floats "%.17g").
 """
 
 import argparse
 import gzip
-import io
 import os
 import sys
 import time
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crowdkit_fixtures import fmt_label, gz_write, read_dataset  # noqa: E402
+from crowdkit_fixture_common import (  # noqa: E402
+    accuracy, fmt_label, gz_write, labels_frame, read_dataset, spamming_frame, table_frame, to_tsv, versions,
+)
 
 HEADER = "dataset\tkind\trows_written\tn_tasks\tn_labels\taccuracy\tseconds\tlabels_as_crowdkit_more"
-
-
-def to_tsv(frame, ff):
-    buf = io.StringIO()
-    frame.to_csv(buf, sep="\t", index=False, float_format=ff, na_rep="nan", lineterminator="\n")
-    return buf.getvalue()
-
-
-def probas_frame(p, int_labels):
-    p = p.copy()
-    p.columns = [fmt_label(c, int_labels) for c in p.columns]
-    p.index = pd.Index([str(t) for t in p.index], name="task")
-    return p.reset_index()
-
-
-def accuracy(labels, gold):
-    common = gold.index.intersection(labels.index)
-    return float((labels.loc[common].astype(str).values == gold.loc[common].astype(str).values).mean())
 
 
 def run(df):
@@ -79,16 +61,13 @@ def main():
     ap.add_argument("--float-format", default="%.17g")
     args = ap.parse_args()
 
-    import crowdkit
-    import scipy
-    import sklearn
     ff = args.float_format
     os.makedirs(args.out, exist_ok=True)
     rows = []
     for name in args.sample.split(","):
         df, gold, int_labels = read_dataset(os.path.join(args.datasets, name))
         agg, labels, seconds = run(df)
-        sample = probas_frame(agg.probas_, int_labels).iloc[:: args.every]
+        sample = table_frame(agg.probas_, int_labels).iloc[:: args.every]
         os.makedirs(os.path.join(args.out, name), exist_ok=True)
         gz_write(os.path.join(args.out, name, "mace.probas-sample.tsv.gz"), to_tsv(sample, ff))
         same = ""
@@ -110,23 +89,18 @@ def main():
     agg, labels, seconds = run(df)
     folder = os.path.join(args.out, "act-cf-renamed")
     os.makedirs(folder, exist_ok=True)
-    lab = pd.DataFrame({"task": [str(t) for t in labels.index],
-                        "label": [fmt_label(v, int_labels) for v in labels.values]})
-    gz_write(os.path.join(folder, "mace.labels.tsv.gz"), to_tsv(lab, ff))
-    gz_write(os.path.join(folder, "mace.probas.tsv.gz"), to_tsv(probas_frame(agg.probas_, int_labels), ff))
+    gz_write(os.path.join(folder, "mace.labels.tsv.gz"), to_tsv(labels_frame(labels, int_labels), ff))
+    gz_write(os.path.join(folder, "mace.probas.tsv.gz"), to_tsv(table_frame(agg.probas_, int_labels), ff))
     _, worker_names = pd.factorize(df["worker"])
-    sp = np.asarray(agg.spamming_, dtype=float)
-    gz_write(os.path.join(folder, "mace.spamming.tsv.gz"),
-             to_tsv(pd.DataFrame({"worker": [str(w) for w in worker_names], "p0": sp[:, 0], "p1": sp[:, 1]}), ff))
+    gz_write(os.path.join(folder, "mace.spamming.tsv.gz"), to_tsv(spamming_frame(agg.spamming_, worker_names), ff))
     rows.append(f"act-cf-renamed\tfull\t{len(agg.probas_)}\t{len(agg.probas_)}\t{agg.probas_.shape[1]}\t"
                 f"{accuracy(labels, gold):.6f}\t{seconds:.3f}\t")
     print(rows[-1], flush=True)
 
-    versions = (f"# crowd-kit {crowdkit.__version__}; pandas {pd.__version__}; numpy {np.__version__}; "
-                f"scipy {scipy.__version__}; scikit-learn {sklearn.__version__}; float_format {ff}; "
-                f"MACE() defaults; probas-sample = every {args.every}th row of probas_")
+    header = (versions(ff, scipy_sklearn=True)
+              + f"; MACE() defaults; probas-sample = every {args.every}th row of probas_")
     with open(os.path.join(args.out, "manifest.tsv"), "w", newline="") as f:
-        f.write(versions + "\n" + HEADER + "\n" + "".join(r + "\n" for r in rows))
+        f.write(header + "\n" + HEADER + "\n" + "".join(r + "\n" for r in rows))
     return 0
 
 

@@ -13,8 +13,8 @@ Run from the repository root with the pinned reference stack:
     /work/.venv-reference/bin/python scripts/crowdkit_fixtures_mace_sorted.py \
         --datasets ../shared/datasets --out Tests/TallyAggregationTests/Fixtures/crowdkit-mace-sorted
 
-Reading and writing follow scripts/crowdkit_fixtures.py (strings; answer labels -> int64 iff
-every label is a canonical integer; gzip level 9, mtime 0; floats "%.17g").
+Reading and writing are scripts/crowdkit_fixture_common.py's, as for every fixture set (strings;
+answer labels -> int64 iff every label is a canonical integer; gzip level 9, mtime 0; floats "%.17g").
 
 Renaming: worker i (0-based first-appearance index) -> "w%07d" % i; label j -> "c%04d" % j.
 Tasks keep their names (crowd-kit's task handling aligns by index and is order-independent).
@@ -37,7 +37,6 @@ Outputs under <out>/<dataset>/ (original names):
 """
 
 import argparse
-import io
 import os
 import sys
 import time
@@ -47,23 +46,12 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crowdkit_fixtures import SKIP, fmt_label, gz_write, read_dataset  # noqa: E402
+from crowdkit_fixture_common import (  # noqa: E402
+    DEFAULT_TOY, accuracy, clean, dataset_folders, fmt_label, gz_write, labels_frame, read_dataset, spamming_frame,
+    to_tsv, versions, warning_kinds,
+)
 
-DEFAULT_TOY = "Tests/TallyAggregationTests/Fixtures/crowdkit/toy"
 HEADER = "dataset\tmethod\tstatus\tn_tasks\tn_labels\tn_iter_run\taccuracy\tseconds\tmessage"
-
-
-def to_tsv(frame, ff):
-    buf = io.StringIO()
-    frame.to_csv(buf, sep="\t", index=False, float_format=ff, na_rep="nan", lineterminator="\n")
-    return buf.getvalue()
-
-
-def accuracy(labels, gold):
-    common = gold.index.intersection(labels.index)
-    if not len(common):
-        return float("nan")
-    return float((labels.loc[common].astype(str).values == gold.loc[common].astype(str).values).mean())
 
 
 def run(name, folder, method, args):
@@ -89,21 +77,16 @@ def run(name, folder, method, args):
         notes.append(f"nan_labels={nan_labels}")
     original = pd.Series([back.get(v, np.nan) if isinstance(v, str) else np.nan for v in labels.values],
                          index=labels.index)
-    files = {"labels": to_tsv(pd.DataFrame({"task": [str(t) for t in labels.index],
-                                            "label": [fmt_label(v, int_labels) for v in original.values]}), args.float_format)}
+    files = {"labels": to_tsv(labels_frame(original, int_labels), args.float_format)}
     if len(df) <= args.big:
         p = agg.probas_.copy()
         p.columns = [fmt_label(back[c], int_labels) for c in p.columns]
         p.index = pd.Index([str(t) for t in p.index], name="task")
         files["probas"] = to_tsv(p.reset_index(), args.float_format)
-        sp = np.asarray(agg.spamming_, dtype=float)
-        files["spamming"] = to_tsv(pd.DataFrame({"worker": [str(w) for w in wnames],
-                                                 "p0": sp[:, 0], "p1": sp[:, 1]}), args.float_format)
+        files["spamming"] = to_tsv(spamming_frame(agg.spamming_, wnames), args.float_format)
     else:
         notes.append(f"probas/spamming not written ({len(df)} answers > {args.big})")
-    kinds = sorted({f"{w.category.__name__}: {str(w.message)[:80]}" for w in caught
-                    if not issubclass(w.category, (pd.errors.SettingWithCopyWarning, FutureWarning,
-                                                   DeprecationWarning))})
+    kinds = warning_kinds(caught)
     if kinds:
         notes.append("warnings: " + " | ".join(kinds))
     outdir = os.path.join(args.out, name)
@@ -116,7 +99,7 @@ def run(name, folder, method, args):
         elif os.path.exists(path):
             os.remove(path)
     acc = accuracy(original, gold)
-    msg = "; ".join(notes).replace("\t", " ").replace("\n", " ")
+    msg = clean("; ".join(notes))
     return (f"{name}\t{tag}\tok\t{df['task'].nunique()}\t{len(lnames)}\t\t{acc:.6f}\t{seconds:.3f}\t{msg}", len(df))
 
 
@@ -131,16 +114,7 @@ def main():
     ap.add_argument("--only", help="comma-separated dataset names")
     args = ap.parse_args()
 
-    import crowdkit
-    import scipy
-    import sklearn
-    names = sorted(d for d in os.listdir(args.datasets)
-                   if d not in SKIP and os.path.isfile(os.path.join(args.datasets, d, "answers.tsv"))
-                   and os.path.isfile(os.path.join(args.datasets, d, "gold.tsv")))
-    folders = [(n, os.path.join(args.datasets, n)) for n in names] + [("toy", args.toy)]
-    if args.only:
-        keep = set(args.only.split(","))
-        folders = [f for f in folders if f[0] in keep]
+    folders = dataset_folders(args.datasets, toy=args.toy, only=args.only)
     em = set(filter(None, args.em.split(",")))
     os.makedirs(args.out, exist_ok=True)
     rows = []
@@ -150,12 +124,11 @@ def main():
             rows.append((n, row))
             print(row, flush=True)
     rows.sort(key=lambda r: (r[0], r[1]))
-    versions = (f"# crowd-kit {crowdkit.__version__}; pandas {pd.__version__}; numpy {np.__version__}; "
-                f"scipy {scipy.__version__}; scikit-learn {sklearn.__version__}; float_format {args.float_format}; "
-                f"MACE(n_restarts=1) on workers/labels renamed to sorted first-appearance names; "
-                f"probas/spamming omitted above {args.big} answers")
+    header = (versions(args.float_format, scipy_sklearn=True)
+              + "; MACE(n_restarts=1) on workers/labels renamed to sorted first-appearance names; "
+              + f"probas/spamming omitted above {args.big} answers")
     with open(os.path.join(args.out, "manifest.tsv"), "w", newline="") as f:
-        f.write(versions + "\n" + HEADER + "\n" + "".join(r + "\n" for _, r in rows))
+        f.write(header + "\n" + HEADER + "\n" + "".join(r + "\n" for _, r in rows))
     return 0
 
 

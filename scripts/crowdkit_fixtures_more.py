@@ -7,8 +7,8 @@ numpy 1.26.4, scikit-learn 1.5.2):
     /work/.venv-reference/bin/python scripts/crowdkit_fixtures_more.py \
         --datasets ../shared/datasets --out Tests/TallyAggregationTests/Fixtures/crowdkit-more
 
-Companion of scripts/crowdkit_fixtures.py and scripts/crowdkit_fixtures_ds.py; it imports the
-reading and writing helpers of crowdkit_fixtures.py so all fixture sets read the data
+Companion of scripts/crowdkit_fixtures.py and scripts/crowdkit_fixtures_ds.py; like them it
+uses the reading and writing helpers of crowdkit_fixture_common.py so all fixture sets read the data
 identically (strings; answer labels -> int64 iff every label is a canonical integer; gold
 converted the same way; gzip level 9, mtime 0; floats "%.17g", NaN as "nan").
 
@@ -67,41 +67,18 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crowdkit_fixtures import SKIP, dir_size, fmt_label, gz_write, read_dataset  # noqa: E402
+from crowdkit_fixture_common import (  # noqa: E402
+    DEFAULT_TOY, accuracy, clean, dataset_folders, dir_size, gz_write, labels_frame, read_dataset, remove_outputs,
+    spamming_frame, table_frame, to_tsv, versions, warning_kinds,
+)
 
 METHODS = ["kos", "mmsr", "mace", "glad"]
 EXTS = ["labels", "probas", "scores", "alphas", "betas", "loss", "skills", "spamming"]
-DEFAULT_TOY = "Tests/TallyAggregationTests/Fixtures/crowdkit/toy"
 HEADER = "dataset\tmethod\tstatus\tn_tasks\tn_labels\tn_iter_run\taccuracy\tseconds\tmessage"
-
-
-def to_tsv(frame, ff):
-    import io
-    buf = io.StringIO()
-    frame.to_csv(buf, sep="\t", index=False, float_format=ff, na_rep="nan", lineterminator="\n")
-    return buf.getvalue()
-
-
-def table_frame(p, int_labels):
-    p = p.copy()
-    p.columns = [fmt_label(c, int_labels) for c in p.columns]
-    p.index = pd.Index([str(t) for t in p.index], name="task")
-    return p.reset_index()
 
 
 def series_frame(s, key, value):
     return pd.DataFrame({key: [str(i) for i in s.index], value: s.to_numpy(dtype=float)})
-
-
-def accuracy(labels, gold):
-    common = gold.index.intersection(labels.index)
-    if not len(common):
-        return float("nan")
-    return float((labels.loc[common].astype(str).values == gold.loc[common].astype(str).values).mean())
-
-
-def clean(msg):
-    return str(msg).replace("\t", " ").replace("\n", " ")
 
 
 def worker(args):
@@ -126,9 +103,7 @@ def worker(args):
         seconds = time.perf_counter() - t0
     notes = []
     files = {}
-    lab = pd.DataFrame({"task": [str(t) for t in labels.index],
-                        "label": [fmt_label(v, int_labels) for v in labels.values]})
-    files["labels"] = to_tsv(lab, ff)
+    files["labels"] = to_tsv(labels_frame(labels, int_labels), ff)
     nan_labels = int(pd.isna(labels).sum())
     if nan_labels:
         notes.append(f"nan_labels={nan_labels}")
@@ -164,13 +139,9 @@ def worker(args):
         n_iter = str(len(agg.loss_history_))
     elif m == "mace":
         _, worker_names = pd.factorize(df["worker"])
-        sp = np.asarray(agg.spamming_, dtype=float)
-        assert sp.shape == (len(worker_names), 2), sp.shape
-        files["spamming"] = to_tsv(pd.DataFrame({"worker": [str(w) for w in worker_names],
-                                                 "p0": sp[:, 0], "p1": sp[:, 1]}), ff)
-    kinds = sorted({f"{w.category.__name__}: {str(w.message)[:80]}" for w in caught
-                    if not issubclass(w.category, (pd.errors.SettingWithCopyWarning, FutureWarning,
-                                                   DeprecationWarning))})
+        assert np.shape(agg.spamming_) == (len(worker_names), 2), np.shape(agg.spamming_)
+        files["spamming"] = to_tsv(spamming_frame(agg.spamming_, worker_names), ff)
+    kinds = warning_kinds(caught)
     if kinds:
         notes.append("warnings: " + " | ".join(kinds))
     size = 0
@@ -182,18 +153,11 @@ def worker(args):
     return 0
 
 
-def remove_files(outdir, method):
-    for ext in EXTS:
-        p = os.path.join(outdir, f"{method}.{ext}.tsv.gz")
-        if os.path.exists(p):
-            os.remove(p)
-
-
-def write_manifest(out, versions, rows, order):
+def write_manifest(out, first_line, rows, order):
     keyed = sorted(rows.items(), key=lambda kv: order.get(kv[0], (1 << 30, 0)))
     tmp = os.path.join(out, "manifest.tsv.tmp")
     with open(tmp, "w", newline="") as f:
-        f.write(versions + "\n" + HEADER + "\n" + "".join(r + "\n" for _, r in keyed))
+        f.write(first_line + "\n" + HEADER + "\n" + "".join(r + "\n" for _, r in keyed))
     os.replace(tmp, os.path.join(out, "manifest.tsv"))
 
 
@@ -218,29 +182,16 @@ def main():
     if args.worker:
         return worker(args)
 
-    import crowdkit
-    import scipy
-    import sklearn
     os.makedirs(args.out, exist_ok=True)
-    names = sorted(
-        d for d in os.listdir(args.datasets)
-        if d not in SKIP
-        and os.path.isfile(os.path.join(args.datasets, d, "answers.tsv"))
-        and os.path.isfile(os.path.join(args.datasets, d, "gold.tsv"))
-    )
-    folders = [(n, os.path.join(args.datasets, n)) for n in names] + [("toy", args.toy)]
-    if args.only:
-        keep = set(args.only.split(","))
-        folders = [f for f in folders if f[0] in keep]
+    folders = dataset_folders(args.datasets, toy=args.toy, only=args.only)
     info = {}
     for name, folder in folders:
         df, _, _ = read_dataset(folder)
         info[name] = (folder, len(df), df["task"].nunique(), df["label"].nunique())
     folders.sort(key=lambda f: (info[f[0]][1], f[0]))
 
-    versions = (f"# crowd-kit {crowdkit.__version__}; pandas {pd.__version__}; numpy {np.__version__}; "
-                f"scipy {scipy.__version__}; scikit-learn {sklearn.__version__}; float_format {args.float_format}; "
-                f"timeout {args.timeout:g} s; probas/scores omitted above {args.big} answers")
+    header = (versions(args.float_format, scipy_sklearn=True)
+              + f"; timeout {args.timeout:g} s; probas/scores omitted above {args.big} answers")
     jobs = []
     for name, _ in folders:
         for m in METHODS:
@@ -259,7 +210,7 @@ def main():
                     continue
                 rows[(r[0], r[1])] = line.rstrip("\n")
     todo = [j for j in jobs if j not in rows]
-    write_manifest(args.out, versions, rows, order)
+    write_manifest(args.out, header, rows, order)
 
     running = []  # (job, proc, start)
     while todo or running:
@@ -267,7 +218,7 @@ def main():
             name, m = todo.pop(0)
             outdir = os.path.join(args.out, name)
             os.makedirs(outdir, exist_ok=True)
-            remove_files(outdir, m)
+            remove_outputs(outdir, m, EXTS)
             cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--out", args.out, "--name", name,
                    "--folder", info[name][0], "--method", m, "--float-format", args.float_format,
                    "--big", str(args.big), "--omitted-dir", args.omitted_dir]
@@ -286,7 +237,7 @@ def main():
             if rc is None:
                 p.kill()
                 p.communicate()
-                remove_files(outdir, m)
+                remove_outputs(outdir, m, EXTS)
                 row = f"{name}\t{m}\ttimeout\t{n_tasks}\t{n_labels}\t\t\t\tkilled after {args.timeout:g} s"
             else:
                 out, err = p.communicate()
@@ -296,7 +247,7 @@ def main():
                         res = json.loads(line)
                         break
                 if rc != 0 or res is None:
-                    remove_files(outdir, m)
+                    remove_outputs(outdir, m, EXTS)
                     tail = clean(err.strip().splitlines()[-1] if err.strip() else f"exit {rc}")
                     row = f"{name}\t{m}\traises\t{n_tasks}\t{n_labels}\t\t\t\tsubprocess failed: {tail}"
                 elif res["status"] == "raises":
@@ -306,7 +257,7 @@ def main():
                     row = (f"{name}\t{m}\tok\t{n_tasks}\t{n_labels}\t{res['n_iter_run']}\t{res['accuracy']}\t"
                            f"{res['seconds']:.3f}\t{res['message']}")
             rows[(name, m)] = row
-            write_manifest(args.out, versions, rows, order)
+            write_manifest(args.out, header, rows, order)
             print(f"done  {row}  total_bytes={dir_size(args.out)}", flush=True)
     return 0
 

@@ -97,27 +97,3 @@ public struct KOS: Aggregator {
         return VoteModel(labels: labels, probabilities: p, skills: nil, workersWithoutSkill: 0, tasksWithZeroWeight: 0)
     }
 }
-
-/// A small seeded generator (SplitMix64) with Gaussian draws (Box–Muller); the same seed gives
-/// the same numbers on every platform.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1).
-    mutating func nextUniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-
-    mutating func nextGaussian() -> Double {
-        let u = nextUniform(), v = nextUniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-    }
-}

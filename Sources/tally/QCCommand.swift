@@ -106,7 +106,7 @@ struct QCReplay: ParsableCommand {
             let w = row[worker]
             all.0.append(task); all.1.append(w); all.2.append(row[label])
             let timeText = submitted.map { row[$0] } ?? started.map { row[$0] } ?? ""
-            let time = TolokaTime.parse(timeText) ?? -.infinity
+            let time = TolokaTime.parse(timeText, accepting: .dateOnly) ?? -.infinity
             if let ban = firstBan[w], time > ban { continue }
             kept.0.append(task); kept.1.append(w); kept.2.append(row[label])
         }

@@ -102,9 +102,9 @@ struct TolokaRun: AsyncParsableCommand {
         var summary: [String: JSONValue] = [
             "project_id": .string(outcome.projectID), "pool_id": .string(outcome.poolID),
             "close_reason": outcome.closeReason.map(JSONValue.string) ?? .null,
-            "assignments": .int(outcome.outputs.assignments), "answers": .int(outcome.outputs.answers),
-            "tasks": .int(outcome.outputs.tasks), "workers": .int(outcome.outputs.workers),
-            "golden_answers": .int(outcome.outputs.goldenAnswers), "golden_correct": .int(outcome.outputs.goldenCorrect),
+            "assignments": .int(Int64(outcome.outputs.assignments)), "answers": .int(Int64(outcome.outputs.answers)),
+            "tasks": .int(Int64(outcome.outputs.tasks)), "workers": .int(Int64(outcome.outputs.workers)),
+            "golden_answers": .int(Int64(outcome.outputs.goldenAnswers)), "golden_correct": .int(Int64(outcome.outputs.goldenCorrect)),
             "cost_usd": .double(NSDecimalNumber(decimal: outcome.outputs.cost).doubleValue),
             "method": .string(method.rawValue),
         ]
@@ -118,7 +118,7 @@ struct TolokaRun: AsyncParsableCommand {
                 outputs.append((ResultWriter.skills(table, skills, format: .tsv), dir.appendingPathComponent("skills.tsv").path))
             }
             var counts: [String: JSONValue] = [:]
-            for l in model.labels { counts[table.labels[Int(l)], default: .int(0)] = .int((counts[table.labels[Int(l)]]?.intValue ?? 0) + 1) }
+            for l in model.labels { counts[table.labels[Int(l)], default: .int(0)] = .int(Int64((counts[table.labels[Int(l)]]?.intValue ?? 0) + 1)) }
             summary["labels"] = .object(counts)
         } else {
             note("no answers to aggregate", quiet: connection.quiet)
@@ -194,5 +194,5 @@ func describe(_ r: HTTPRequest) -> String {
 func prettyJSON(_ v: JSONValue) -> String {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return (try? String(decoding: e.encode(v), as: UTF8.self)) ?? v.jsonText()
+    return (try? String(decoding: e.encode(v), as: UTF8.self)) ?? v.serialized(numbers: .python)
 }

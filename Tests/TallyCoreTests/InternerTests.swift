@@ -17,19 +17,6 @@ extension Interner {
     }
 }
 
-/// SplitMix64: a small seeded generator, so that the random-key test is reproducible.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Interns `keys` in order and checks every id against a first-seen oracle; returns the interner.
 private func internAll(_ keys: [[UInt8]], into interner: inout Interner, sourceLocation: SourceLocation = #_sourceLocation) -> [[UInt8]: Int32] {
     var oracle: [[UInt8]: Int32] = [:]
@@ -253,7 +240,7 @@ struct InternerTests {
 
     @Test("1M random short keys (0…11 bytes over a 4-byte alphabet) agree with a Set oracle")
     func randomShortKeys() {
-        var rng = SeededGenerator(seed: 0x7A11_7A11)
+        var rng = SplitMix64(seed: 0x7A11_7A11)
         let alphabet: [UInt8] = [0x00, 0x61, 0x62, 0xFF]
         let n = 1_000_000
         var oracle: [[UInt8]: Int32] = [:]
@@ -347,7 +334,7 @@ struct InternerTests {
 
     @Test("prefetch + intern(probe:) give the same ids as intern(_:), across resizes", arguments: [1, 7, 256])
     func prefetchMatchesIntern(batchSize: Int) {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SplitMix64(seed: 42)
         // 5000 keys with repeats, lengths 0…24 (short and long), so batches span table growth.
         var keys: [[UInt8]] = []
         for i in 0..<5000 {

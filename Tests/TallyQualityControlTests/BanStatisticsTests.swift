@@ -1,4 +1,5 @@
 import Testing
+import TallyCore
 @testable import TallyQualityControl
 
 /// The binomial anatomy of a golden-ban rule (simulation notes §4.2): "ban if fewer than 60 % correct
@@ -57,7 +58,7 @@ struct BanStatisticsTests {
         let right = AnswerOutcomes(total: 1, correct: 1), wrong = AnswerOutcomes(total: 1, correct: 0)
         for w in 0..<workers {
             for k in 0..<30 {
-                engine.process(.submitted(time: Double(k), worker: Int32(w), duration: 60, control: rng.uniform() < accuracy ? right : wrong))
+                engine.process(.submitted(time: Double(k), worker: Int32(w), duration: 60, control: rng.unit() < accuracy ? right : wrong))
             }
         }
         // A permanent ban stops the rule for that worker: one action at most per worker.

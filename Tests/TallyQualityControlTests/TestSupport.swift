@@ -2,21 +2,6 @@ import Foundation
 import Testing
 @testable import TallyQualityControl
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator for Monte-Carlo tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-}
-
 let day = 86_400.0
 
 /// A single-config, single-rule quality control.

@@ -21,11 +21,11 @@ struct TolokaExportEventsTests {
 
     @Test("timestamps: Toloka's format as Unix seconds")
     func timestamps() {
-        #expect(TolokaTimestamp.parse("1970-01-01T00:00:00") == 0)
-        #expect(TolokaTimestamp.parse("2024-02-04T19:13:23.631") == 1_707_074_003.631)
-        #expect(TolokaTimestamp.parse("2000-03-01 00:00:00Z") == 951_868_800)
-        #expect(TolokaTimestamp.parse("2024-02-04") == nil)
-        #expect(TolokaTimestamp.parse("2024-13-04T00:00:00") == nil)
+        #expect(TolokaTime.parse("1970-01-01T00:00:00") == 0)
+        #expect(TolokaTime.parse("2024-02-04T19:13:23.631") == 1_707_074_003.631)
+        #expect(TolokaTime.parse("2000-03-01 00:00:00Z") == 951_868_800)
+        #expect(TolokaTime.parse("2024-02-04") == nil)
+        #expect(TolokaTime.parse("2024-13-04T00:00:00") == nil)
     }
 
     @Test("events from an export: submissions with control outcomes and durations, accepts, majorities; replay bans")
@@ -42,7 +42,7 @@ struct TolokaExportEventsTests {
         ])
         let export = try Self.read(text)
         #expect(export.workers.names == ["A", "B", "C"])
-        let t0 = TolokaTimestamp.parse("2024-02-04T10:00:00")!
+        let t0 = TolokaTime.parse("2024-02-04T10:00:00")!
         #expect(export.events.first == .submitted(time: t0 + 15, worker: 0, duration: 15, control: AnswerOutcomes([false])))
         #expect(export.events.contains(AssignmentEvent(time: t0 + 240, worker: 2, .rejected)))
         // x1: female ×2 vs male ×1 → majority of 2, resolved at the last submission

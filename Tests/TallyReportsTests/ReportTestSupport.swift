@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 @testable import TallyReports
 
 /// The Python environment with nbformat and vl-convert-python that the notebook tests use

@@ -61,7 +61,7 @@ struct SimulationReportTests {
         #expect(builder.charts().map(\.name) == ["workers", "completion", "accuracy"])
         // The completion curve starts at the pool's opening: the last completion minus the completion time.
         let completion = try #require(builder.charts().first { $0.name == "completion" }?.spec.data?.values)
-        #expect(completion.map { $0["hours"]?.numberValue } == [0, 0.5, 1, 1.5, 2])
+        #expect(completion.map { $0["hours"]?.doubleValue } == [0, 0.5, 1, 1.5, 2])
     }
 
     @Test("a simulate folder with a bad file: the file named")

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import Testing
 @testable import TolokaClient
 
@@ -120,6 +121,6 @@ struct TolokaCLITests {
         #expect(!logs.contains(server.token), "token in a log line or error")
         #expect(!(try allText(dir)).contains(server.token), "token in an output or state file")
         // The requests carried it only in the Authorization header the stub leaves out of its log.
-        #expect(!(try await server.requests()).map { $0.jsonText() }.joined().contains(server.token))
+        #expect(!(try await server.requests()).map { $0.serialized(numbers: .python) }.joined().contains(server.token))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -63,7 +64,7 @@ final class StubServer: @unchecked Sendable {
     func control(_ path: String, _ body: JSONValue? = nil) async throws -> JSONValue {
         let url = URL(string: "http://127.0.0.1:\(port)/_control/\(path)")!
         let request = HTTPRequest(method: body == nil ? "GET" : "POST", url: url, headers: ["Content-Type": "application/json"],
-                                  body: body.map { Data($0.jsonText().utf8) })
+                                  body: body.map { Data($0.serialized(numbers: .python).utf8) })
         let response = try await URLSessionTransport(timeout: 10).send(request)
         return try JSONValue(parsing: response.body)
     }
@@ -136,7 +137,7 @@ extension StubServer {
 func notebookWorkflow(batchSize: Int? = nil, fixedExpiry: Bool = false) throws -> Workflow {
     var json = try JSONValue(parsing: Data(contentsOf: Paths.workflow))
     guard case .object(var o) = json else { throw TolokaError.invalidInput("workflow") }
-    if let batchSize, case .object(var t) = o["tasks"]! { t["batch_size"] = .int(batchSize); o["tasks"] = .object(t) }
+    if let batchSize, case .object(var t) = o["tasks"]! { t["batch_size"] = .int(Int64(batchSize)); o["tasks"] = .object(t) }
     if fixedExpiry, case .object(var p) = o["pool"]! {
         p["will_expire"] = "2026-01-01T00:00:00"
         o["pool"] = .object(p)

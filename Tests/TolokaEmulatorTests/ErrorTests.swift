@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -12,8 +13,8 @@ struct ErrorTests {
     func expectShape(_ r: RunningEmulator.Reply, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(r.status == status, "\(String(decoding: r.data, as: UTF8.self))", sourceLocation: sourceLocation)
         #expect(r.code == code, sourceLocation: sourceLocation)
-        #expect(r.json?["request_id"]?.string?.count == 36, sourceLocation: sourceLocation)
-        #expect(r.json?["message"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
+        #expect(r.json?["request_id"]?.stringValue?.count == 36, sourceLocation: sourceLocation)
+        #expect(r.json?["message"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
     }
 
     @Test("bad JSON, wrong types, unknown ids, pool state conflicts, missing token: Toloka's codes, and the server stays up")
@@ -35,13 +36,13 @@ struct ErrorTests {
         // Wrong types: field-level codes in payload
         let badProject = try await emulator.send("POST", "/api/v1/projects", json: ["public_name": 5, "task_spec": ["input_spec": ["path": ["type": "picture"]], "output_spec": "x"]])
         expectShape(badProject, 400, "VALIDATION_ERROR")
-        #expect(badProject.json?["payload"]?["public_name"]?["code"]?.string == "STRING_EXPECTED")
-        #expect(badProject.json?["payload"]?["public_description"]?["code"]?.string == "VALUE_REQUIRED")
-        #expect(badProject.json?["payload"]?["task_spec.input_spec.path.type"]?["code"]?.string == "UNKNOWN_ENUM_VALUE")
-        #expect(badProject.json?["payload"]?["task_spec.output_spec"]?["code"]?.string == "OBJECT_EXPECTED")
+        #expect(badProject.json?["payload"]?["public_name"]?["code"]?.stringValue == "STRING_EXPECTED")
+        #expect(badProject.json?["payload"]?["public_description"]?["code"]?.stringValue == "VALUE_REQUIRED")
+        #expect(badProject.json?["payload"]?["task_spec.input_spec.path.type"]?["code"]?.stringValue == "UNKNOWN_ENUM_VALUE")
+        #expect(badProject.json?["payload"]?["task_spec.output_spec"]?["code"]?.stringValue == "OBJECT_EXPECTED")
 
-        let projectID = try await emulator.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.string!
-        var pool = Notebook.pool(projectID: projectID).object!
+        let projectID = try await emulator.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.stringValue!
+        var pool = Notebook.pool(projectID: projectID).objectValue!
         pool["reward_per_assignment"] = "cheap"
         pool["assignment_max_duration_seconds"] = 2.5
         pool["defaults"] = ["default_overlap_for_new_task_suites": 0]
@@ -50,11 +51,11 @@ struct ErrorTests {
         let badPool = try await emulator.send("POST", "/api/v1/pools", json: .object(pool))
         expectShape(badPool, 400, "VALIDATION_ERROR")
         let payload = badPool.json?["payload"]
-        #expect(payload?["reward_per_assignment"]?["code"]?.string == "FLOAT_EXPECTED")
-        #expect(payload?["assignment_max_duration_seconds"]?["code"]?.string == "INTEGER_EXPECTED")
-        #expect(payload?["defaults.default_overlap_for_new_task_suites"]?["code"]?.string == "VALUE_LESS_THAN_MIN")
-        #expect(payload?["will_expire"]?["code"]?.string == "DATE_TIME_EXPECTED")
-        #expect(payload?.object?.keys.contains { $0.hasPrefix("quality_control") && $0.contains("operator") } == true, "\(payload ?? .null)")
+        #expect(payload?["reward_per_assignment"]?["code"]?.stringValue == "FLOAT_EXPECTED")
+        #expect(payload?["assignment_max_duration_seconds"]?["code"]?.stringValue == "INTEGER_EXPECTED")
+        #expect(payload?["defaults.default_overlap_for_new_task_suites"]?["code"]?.stringValue == "VALUE_LESS_THAN_MIN")
+        #expect(payload?["will_expire"]?["code"]?.stringValue == "DATE_TIME_EXPECTED")
+        #expect(payload?.objectValue?.keys.contains { $0.hasPrefix("quality_control") && $0.contains("operator") } == true, "\(payload ?? .null)")
 
         // Unknown ids
         expectShape(try await emulator.send("GET", "/api/v1/projects/999"), 404, "DOES_NOT_EXIST")
@@ -67,10 +68,10 @@ struct ErrorTests {
         expectShape(try await emulator.send("DELETE", "/api/v1/pools"), 405, "METHOD_NOT_ALLOWED")
         let unknownPoolTask = try await emulator.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true"], json: ["pool_id": "77", "input_values": ["path": "https://a.b/c"]])
         expectShape(unknownPoolTask, 400, "VALIDATION_ERROR")
-        #expect(unknownPoolTask.json?["payload"]?["pool_id"]?["code"]?.string == "DOES_NOT_EXIST")
+        #expect(unknownPoolTask.json?["payload"]?["pool_id"]?["code"]?.stringValue == "DOES_NOT_EXIST")
 
         // Pool lifecycle
-        let poolID = try await emulator.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.string!
+        let poolID = try await emulator.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.stringValue!
         expectShape(try await emulator.send("POST", "/api/v1/pools/\(poolID)/open"), 409, "EMPTY_POOL")
 
         // Task validation: sync batch keyed by index; skip_invalid_items keeps the valid ones
@@ -82,25 +83,25 @@ struct ErrorTests {
         ]
         let rejected = try await emulator.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true"], json: mixed)
         expectShape(rejected, 400, "VALIDATION_ERROR")
-        #expect(rejected.json?["payload"]?["1"]?["input_values.path"]?["code"]?.string == "STRING_EXPECTED")
-        #expect(rejected.json?["payload"]?["2"]?["input_values.pth"]?["code"]?.string == "VALUE_NOT_ALLOWED")
-        #expect(rejected.json?["payload"]?["2"]?["input_values.path"]?["code"]?.string == "VALUE_REQUIRED")
-        #expect(rejected.json?["payload"]?["2"]?["overlap"]?["code"]?.string == "INTEGER_EXPECTED")
-        #expect(rejected.json?["payload"]?["3"]?["input_values.path"]?["code"]?.string == "INVALID_URL_SYNTAX")
+        #expect(rejected.json?["payload"]?["1"]?["input_values.path"]?["code"]?.stringValue == "STRING_EXPECTED")
+        #expect(rejected.json?["payload"]?["2"]?["input_values.pth"]?["code"]?.stringValue == "VALUE_NOT_ALLOWED")
+        #expect(rejected.json?["payload"]?["2"]?["input_values.path"]?["code"]?.stringValue == "VALUE_REQUIRED")
+        #expect(rejected.json?["payload"]?["2"]?["overlap"]?["code"]?.stringValue == "INTEGER_EXPECTED")
+        #expect(rejected.json?["payload"]?["3"]?["input_values.path"]?["code"]?.stringValue == "INVALID_URL_SYNTAX")
         #expect(rejected.json?["payload"]?["0"] == nil)
         let noOverlap = try await emulator.send("POST", "/api/v1/tasks", json: ["pool_id": .string(poolID), "input_values": ["path": "https://tally.invalid/a.wav"]])
-        #expect(noOverlap.json?["payload"]?["overlap"]?["code"]?.string == "VALUE_REQUIRED", "without allow_defaults a task needs an overlap")
+        #expect(noOverlap.json?["payload"]?["overlap"]?["code"]?.stringValue == "VALUE_REQUIRED", "without allow_defaults a task needs an overlap")
         let skipped = try await emulator.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true", "skip_invalid_items": "true"], json: mixed)
         #expect(skipped.status == 201)
-        #expect(skipped.json?["items"]?.object?.keys.sorted() == ["0"])
-        #expect(skipped.json?["validation_errors"]?.object?.keys.sorted() == ["1", "2", "3"])
+        #expect(skipped.json?["items"]?.objectValue?.keys.sorted() == ["0"])
+        #expect(skipped.json?["validation_errors"]?.objectValue?.keys.sorted() == ["1", "2", "3"])
         // async + invalid: the operation fails, its log says why
         let asyncBad = try await emulator.send("POST", "/api/v1/tasks", query: ["async_mode": "true", "allow_defaults": "true"], json: mixed)
         #expect(asyncBad.status == 202)
         let (failed, _) = try await emulator.waitOperation(asyncBad.json!)
-        #expect(failed["status"]?.string == "FAIL")
-        let failLog = try await emulator.send("GET", "/api/v1/operations/\(failed["id"]!.string!)/log").json?.array ?? []
-        #expect(failLog.count == 3 && failLog.allSatisfy { $0["type"]?.string == "TASK_VALIDATE" && $0["success"]?.bool == false })
+        #expect(failed["status"]?.stringValue == "FAIL")
+        let failLog = try await emulator.send("GET", "/api/v1/operations/\(failed["id"]!.stringValue!)/log").json?.arrayValue ?? []
+        #expect(failLog.count == 3 && failLog.allSatisfy { $0["type"]?.stringValue == "TASK_VALIDATE" && $0["success"]?.boolValue == false })
 
         // Open twice: the second answers 204 (spec §4.5); add golden tasks so the crowd can work
         let golden = Notebook.tasks(poolID: poolID, rows: Notebook.voices(20))
@@ -113,8 +114,8 @@ struct ErrorTests {
         // Closed pools take tasks (spec §10); archived ones answer INAPPROPRIATE_STATUS
         expectShape(try await emulator.send("POST", "/api/v1/pools/\(poolID)/archive"), 409, "INAPPROPRIATE_STATUS")
         let close = try await emulator.send("POST", "/api/v1/pools/\(poolID)/close")
-        #expect(close.status == 202 && close.json?["type"]?.string == "POOL.CLOSE")
-        #expect(try await emulator.send("GET", "/api/v1/pools/\(poolID)").json?["last_close_reason"]?.string == "MANUAL")
+        #expect(close.status == 202 && close.json?["type"]?.stringValue == "POOL.CLOSE")
+        #expect(try await emulator.send("GET", "/api/v1/pools/\(poolID)").json?["last_close_reason"]?.stringValue == "MANUAL")
         #expect(try await emulator.send("POST", "/api/v1/pools/\(poolID)/close").status == 204)
         let addClosed = try await emulator.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true"], json: ["pool_id": .string(poolID), "input_values": ["path": "https://tally.invalid/late.wav"]])
         #expect(addClosed.status == 201)
@@ -125,9 +126,9 @@ struct ErrorTests {
         expectShape(try await emulator.send("POST", "/api/v1/pools/\(poolID)/open"), 409, "INAPPROPRIATE_STATUS")
 
         // Pools without a mixer take no tasks
-        var noMixer = Notebook.pool(projectID: projectID).object!
+        var noMixer = Notebook.pool(projectID: projectID).objectValue!
         noMixer["mixer_config"] = nil
-        let noMixerID = try await emulator.send("POST", "/api/v1/pools", json: .object(noMixer)).json!["id"]!.string!
+        let noMixerID = try await emulator.send("POST", "/api/v1/pools", json: .object(noMixer)).json!["id"]!.stringValue!
         expectShape(try await emulator.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true"], json: ["pool_id": .string(noMixerID), "input_values": ["path": "https://a.b/c"]]), 409, "MIXER_CONFIG_REQUIRED")
 
         // Lists: bad parameters
@@ -167,7 +168,7 @@ struct ErrorTests {
         #expect(try await emulator.send("POST", "/api/v1/projects", json: Notebook.project).status == 201)
         let third = try await emulator.send("POST", "/api/v1/projects", json: Notebook.project)
         #expect(third.status == 429)
-        #expect(third.json?["payload"]?["interval"]?.string == "MIN")
+        #expect(third.json?["payload"]?["interval"]?.stringValue == "MIN")
         #expect(third.headers["retry-after"] == "30")
         // other clients (credentials) have their own buckets
         #expect(try await emulator.send("POST", "/api/v1/projects", json: Notebook.project, token: "someone-else").status == 201)

@@ -14,8 +14,8 @@ struct JournalTests {
         let clock = ManualClock()
 
         let first = try await RunningEmulator.start(configuration, clock: clock)
-        let projectID = try await first.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.string!
-        let poolID = try await first.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.string!
+        let projectID = try await first.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.stringValue!
+        let poolID = try await first.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.stringValue!
         clock.advance(2)
         let upload = try await first.send("POST", "/api/v1/tasks", query: ["async_mode": "true", "allow_defaults": "true", "operation_id": UUID().uuidString],
                                           json: Notebook.tasks(poolID: poolID, rows: Notebook.voices()))
@@ -27,7 +27,7 @@ struct JournalTests {
         let restrictions1 = try await first.send("GET", "/api/v1/user-restrictions", query: ["pool_id": poolID]).json!
         let tasks1 = try await first.listAll("/api/v1/tasks", query: ["pool_id": poolID], limit: 1000).items
         first.stop()
-        #expect(pool1["status"]?.string == "OPEN")
+        #expect(pool1["status"]?.stringValue == "OPEN")
         #expect(!assignments1.isEmpty)
 
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
@@ -39,10 +39,10 @@ struct JournalTests {
         #expect(try await second.listAll("/api/v1/tasks", query: ["pool_id": poolID], limit: 1000).items == tasks1)
         #expect(try await second.listAll("/api/v1/assignments", query: ["pool_id": poolID], limit: 1000).items == assignments1)
         #expect(try await second.send("GET", "/api/v1/user-restrictions", query: ["pool_id": poolID]).json! == restrictions1)
-        #expect(try await second.send("GET", "/api/v1/operations/\(upload.json!["id"]!.string!)").json?["status"]?.string == "SUCCESS")
+        #expect(try await second.send("GET", "/api/v1/operations/\(upload.json!["id"]!.stringValue!)").json?["status"]?.stringValue == "SUCCESS")
         // and it runs on
         clock.advance(3600)
-        #expect(try await second.send("GET", "/api/v1/pools/\(poolID)").json?["last_close_reason"]?.string == "COMPLETED")
+        #expect(try await second.send("GET", "/api/v1/pools/\(poolID)").json?["last_close_reason"]?.stringValue == "COMPLETED")
 
         var other = configuration
         other.seed = 5
@@ -60,8 +60,8 @@ struct JournalTests {
         let clock = ManualClock()
 
         let first = try await RunningEmulator.start(configuration, clock: clock)
-        let projectID = try await first.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.string!
-        let poolID = try await first.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.string!
+        let projectID = try await first.send("POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.stringValue!
+        let poolID = try await first.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.stringValue!
         #expect(try await first.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true", "open_pool": "true"],
                                      json: Notebook.tasks(poolID: poolID, rows: Notebook.voices())).status == 201)
         clock.advance(60)  // part-way: the pool is still open
@@ -70,7 +70,7 @@ struct JournalTests {
         let log1 = try await first.send("GET", "/_emulator/pools/\(poolID)/quality-control-log").json!
         let truth1 = try await first.send("GET", "/_emulator/pools/\(poolID)/truth").data
         first.stop()
-        #expect(pool1["status"]?.string == "OPEN")
+        #expect(pool1["status"]?.stringValue == "OPEN")
         #expect(!assignments1.isEmpty)
 
         let second = try await RunningEmulator.start(configuration, clock: clock)

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -81,39 +82,39 @@ struct PythonEndToEndTests {
         await Task.detached { python.waitUntilExit() }.value
         let stderrText = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         try #require(python.terminationStatus == 0, "the notebook failed:\n\(stderrText.suffix(3000))")
-        let summary = try JSONValue.parse(try Data(contentsOf: out))
+        let summary = try JSONValue(parsing: try Data(contentsOf: out))
         #expect(!stderrText.contains(token), "the token never shows in the client's output")
 
-        #expect(summary["toloka_kit"]?.string == expectedKit)
-        #expect(summary["last_close_reason"]?.string == "COMPLETED")
-        #expect(summary["created_tasks"]?.int == 120)
-        #expect(summary["real_tasks_answered"]?.int == 100)
+        #expect(summary["toloka_kit"]?.stringValue == expectedKit)
+        #expect(summary["last_close_reason"]?.stringValue == "COMPLETED")
+        #expect(summary["created_tasks"]?.intValue == 120)
+        #expect(summary["real_tasks_answered"]?.intValue == 100)
         #expect(summary["answers_per_task"] == [3], "every real task got 3 answers")
-        #expect(summary["percentages"]?.array?.isEmpty == false, "the wait loop saw the completion percentage")
+        #expect(summary["percentages"]?.arrayValue?.isEmpty == false, "the wait loop saw the completion percentage")
 
         // Bans: what toloka-kit read from /user-restrictions is exactly what the golden-set rule did.
         let emulator = RunningEmulator(port: port, task: Task {}, state: try EmulatorState(EmulatorConfiguration()), token: token, session: URLSession(configuration: .ephemeral))
-        let poolID = try #require(summary["pool_id"]?.string)
-        let log = try await emulator.send("GET", "/_emulator/pools/\(poolID)/quality-control-log").json?["items"]?.array ?? []
-        let banned = Set(log.compactMap { $0["user_id"]?.string })
+        let poolID = try #require(summary["pool_id"]?.stringValue)
+        let log = try await emulator.send("GET", "/_emulator/pools/\(poolID)/quality-control-log").json?["items"]?.arrayValue ?? []
+        let banned = Set(log.compactMap { $0["user_id"]?.stringValue })
         #expect(!banned.isEmpty)
-        #expect(Set(summary["restricted_users"]?.array?.compactMap(\.string) ?? []) == banned)
+        #expect(Set(summary["restricted_users"]?.arrayValue?.compactMap(\.stringValue) ?? []) == banned)
 
         // Accuracy: answers agree with the truth as often as the crowd's accuracies imply; Dawid-Skene does better.
-        let crowd = try await emulator.send("GET", "/_emulator/crowd").json?["workers"]?.array ?? []
-        let accuracy = Dictionary(uniqueKeysWithValues: crowd.map { ($0["user_id"]!.string!, $0["accuracy"]?.number ?? 0.5) })
+        let crowd = try await emulator.send("GET", "/_emulator/crowd").json?["workers"]?.arrayValue ?? []
+        let accuracy = Dictionary(uniqueKeysWithValues: crowd.map { ($0["user_id"]!.stringValue!, $0["accuracy"]?.doubleValue ?? 0.5) })
         let (assignments, _) = try await emulator.listAll("/api/v1/assignments", query: ["pool_id": poolID, "status": "ACCEPTED"], limit: 1000)
         var expected = 0.0, n = 0.0
         for a in assignments {
-            for t in a["tasks"]!.array! where t["known_solutions"] == nil {
-                expected += accuracy[a["user_id"]!.string!]!
+            for t in a["tasks"]!.arrayValue! where t["known_solutions"] == nil {
+                expected += accuracy[a["user_id"]!.stringValue!]!
                 n += 1
             }
         }
-        let observed = try #require(summary["answer_accuracy"]?.number)
+        let observed = try #require(summary["answer_accuracy"]?.doubleValue)
         #expect(n == 300)
         #expect(abs(observed - expected / n) < 0.06, "answers \(observed) vs the crowd's \(expected / n)")
-        let ds = try #require(summary["ds_accuracy"]?.number)
+        let ds = try #require(summary["ds_accuracy"]?.doubleValue)
         #expect(ds >= observed, "Dawid-Skene \(ds) vs single answers \(observed)")
         #expect(ds >= 0.9)
     }

@@ -55,8 +55,8 @@ struct ScenarioCrowdTests {
 
     /// Creates the notebook's project and pool, uploads `golden` + `real` tasks (sync, open_pool) and returns the pool id.
     static func runPool(_ emulator: RunningEmulator, golden: Int, real: Int, rows: [(url: String, sex: String)]? = nil) async throws -> String {
-        let projectID = try #require(try await emulator.send("POST", "/api/v1/projects", json: Notebook.project).json?["id"]?.string)
-        let poolID = try #require(try await emulator.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json?["id"]?.string)
+        let projectID = try #require(try await emulator.send("POST", "/api/v1/projects", json: Notebook.project).json?["id"]?.stringValue)
+        let poolID = try #require(try await emulator.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json?["id"]?.stringValue)
         let created = try await emulator.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true", "open_pool": "true"],
                                               json: Notebook.tasks(poolID: poolID, rows: rows ?? Notebook.voices(golden + real), golden: golden))
         #expect(created.status == 201)
@@ -73,8 +73,8 @@ struct ScenarioCrowdTests {
         let rows = Notebook.voices(440)
         let poolID = try await Self.runPool(emulator, golden: 40, real: 400, rows: rows)
         let pool = try await emulator.send("GET", "/api/v1/pools/\(poolID)").json!
-        #expect(pool["status"]?.string == "CLOSED")
-        #expect(pool["last_close_reason"]?.string == "COMPLETED")
+        #expect(pool["status"]?.stringValue == "CLOSED")
+        #expect(pool["last_close_reason"]?.stringValue == "COMPLETED")
 
         // The hidden truth of real tasks: the scenario's label model, a function of the task's inputs.
         let truth = try await Self.truthMap(emulator, pool: poolID)
@@ -89,11 +89,11 @@ struct ScenarioCrowdTests {
         var answersPerTask: [String: Int] = [:]
         var real: [(task: String, worker: String, label: String)] = []
         var control: [String: [Bool]] = [:]  // worker → control answers right/wrong, in submission order
-        for a in assignments.sorted(by: { ($0["submitted"]!.string!, $0["id"]!.string!) < ($1["submitted"]!.string!, $1["id"]!.string!) }) {
-            #expect(a["status"]?.string == "ACCEPTED")
-            let worker = a["user_id"]!.string!
-            for (t, s) in zip(a["tasks"]!.array!, a["solutions"]!.array!) {
-                let url = t["input_values"]!["path"]!.string!, label = s["output_values"]!["result"]!.string!
+        for a in assignments.sorted(by: { ($0["submitted"]!.stringValue!, $0["id"]!.stringValue!) < ($1["submitted"]!.stringValue!, $1["id"]!.stringValue!) }) {
+            #expect(a["status"]?.stringValue == "ACCEPTED")
+            let worker = a["user_id"]!.stringValue!
+            for (t, s) in zip(a["tasks"]!.arrayValue!, a["solutions"]!.arrayValue!) {
+                let url = t["input_values"]!["path"]!.stringValue!, label = s["output_values"]!["result"]!.stringValue!
                 if t["known_solutions"] != nil {
                     control[worker, default: []].append(label == golden[url])
                 } else {
@@ -114,8 +114,8 @@ struct ScenarioCrowdTests {
                 if Double(window.filter { $0 }.count) * 100 / Double(window.count) <= 80 { expected.insert(worker); break }
             }
         }
-        let qcLog = try #require(try await emulator.send("GET", "/_emulator/pools/\(poolID)/quality-control-log").json?["items"]?.array)
-        let banned = Set(qcLog.compactMap { $0["user_id"]?.string })
+        let qcLog = try #require(try await emulator.send("GET", "/_emulator/pools/\(poolID)/quality-control-log").json?["items"]?.arrayValue)
+        let banned = Set(qcLog.compactMap { $0["user_id"]?.stringValue })
         #expect(banned == expected)
         let spammers = control.keys.filter { kinds[$0] == "spammer" }
         let bannedSpammers = spammers.filter { banned.contains($0) }
@@ -180,8 +180,8 @@ struct ScenarioCrowdTests {
         for reversed in [false, true] {
             let emulator = try await RunningEmulator.start(EmulatorConfiguration(speed: nil, seed: 21, crowd: crowd, rateLimits: .none), clock: ManualClock())
             defer { emulator.stop() }
-            let projectID = try #require(try await emulator.send("POST", "/api/v1/projects", json: Notebook.project).json?["id"]?.string)
-            let poolID = try #require(try await emulator.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json?["id"]?.string)
+            let projectID = try #require(try await emulator.send("POST", "/api/v1/projects", json: Notebook.project).json?["id"]?.stringValue)
+            let poolID = try #require(try await emulator.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json?["id"]?.stringValue)
             var rows = Notebook.voices(2000)
             if reversed { rows.reverse() }
             for batch in reversed ? [Array(rows[..<700]), Array(rows[700...])] : [rows] {
@@ -203,7 +203,7 @@ struct ScenarioCrowdTests {
         defer { emulator.stop() }
         // The project declares female, male; the control tasks say female or male.
         let poolID = try await Self.runPool(emulator, golden: 20, real: 200)
-        let notes = try #require(try await emulator.send("GET", "/_emulator/status").json?["notes"]?.array?.compactMap(\.string))
+        let notes = try #require(try await emulator.send("GET", "/_emulator/status").json?["notes"]?.arrayValue?.compactMap(\.stringValue))
         #expect(notes == ["pool \(poolID): the crowd scenario's labels [yes, no] are not the answer options [female, male]; they are matched by position (yes = female, no = male) for the prior, fixed answers and confusion matrices"])
         let truth = try await Self.truthMap(emulator, pool: poolID)
         #expect(Set(truth.values) == ["female", "male"])
@@ -211,7 +211,7 @@ struct ScenarioCrowdTests {
         // A fixed-answer Toloker whose label is "no" answers "male" everywhere.
         let (assignments, _) = try await emulator.listAll("/api/v1/assignments", query: ["pool_id": poolID], limit: 1000)
         #expect(!assignments.isEmpty)
-        #expect(assignments.allSatisfy { $0["solutions"]!.array!.allSatisfy { $0["output_values"]?["result"]?.string == "male" } })
+        #expect(assignments.allSatisfy { $0["solutions"]!.arrayValue!.allSatisfy { $0["output_values"]?["result"]?.stringValue == "male" } })
     }
 
     @Test("label spaces: the scenario's labels, a superset of options, by position, or different counts")
@@ -251,30 +251,30 @@ struct ScenarioCrowdTests {
         }
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(speed: nil, seed: 8, crowd: crowd, rateLimits: .none), clock: ManualClock())
         defer { emulator.stop() }
-        let projectID = try #require(try await emulator.send("POST", "/api/v1/projects", json: project).json?["id"]?.string)
+        let projectID = try #require(try await emulator.send("POST", "/api/v1/projects", json: project).json?["id"]?.stringValue)
         var poolJSON = Notebook.pool(projectID: projectID)
         if case .object(var o) = poolJSON { o["quality_control"] = nil; poolJSON = .object(o) }
-        let poolID = try #require(try await emulator.send("POST", "/api/v1/pools", json: poolJSON).json?["id"]?.string)
+        let poolID = try #require(try await emulator.send("POST", "/api/v1/pools", json: poolJSON).json?["id"]?.stringValue)
         let rows = (0..<220).map { (url: "https://tally.invalid/x/\($0)", sex: ["a", "b", "c"][$0 % 3]) }
         let created = try await emulator.send("POST", "/api/v1/tasks", query: ["allow_defaults": "true", "open_pool": "true"],
                                               json: Notebook.tasks(poolID: poolID, rows: rows, golden: 20))
         #expect(created.status == 201)
-        #expect(try await emulator.send("GET", "/api/v1/pools/\(poolID)").json?["last_close_reason"]?.string == "COMPLETED")
+        #expect(try await emulator.send("GET", "/api/v1/pools/\(poolID)").json?["last_close_reason"]?.stringValue == "COMPLETED")
         let truth = try await Self.truthMap(emulator, pool: poolID)
         let (assignments, _) = try await emulator.listAll("/api/v1/assignments", query: ["pool_id": poolID], limit: 1000)
         let kinds = Dictionary(uniqueKeysWithValues: crowd.workers.map { ($0.id, $0.kind) })
         var right: [String: (Int, Int)] = [:]
         var colluders: [String: [String: String]] = [:]  // task → worker → answer
         for a in assignments {
-            let kind = kinds[a["user_id"]!.string!]!
-            for (t, s) in zip(a["tasks"]!.array!, a["solutions"]!.array!) where t["known_solutions"] == nil {
-                let url = t["input_values"]!["path"]!.string!, label = s["output_values"]!["result"]!.string!
+            let kind = kinds[a["user_id"]!.stringValue!]!
+            for (t, s) in zip(a["tasks"]!.arrayValue!, a["solutions"]!.arrayValue!) where t["known_solutions"] == nil {
+                let url = t["input_values"]!["path"]!.stringValue!, label = s["output_values"]!["result"]!.stringValue!
                 #expect(["a", "b", "c"].contains(label))
                 let r = right[kind] ?? (0, 0)
                 right[kind] = (r.0 + (label == truth[url] ? 1 : 0), r.1 + 1)
                 if kind == "fixed_answer" { #expect(label == "b") }
                 if kind == "adversarial" { #expect(label != truth[url], "strength 1: always wrong") }
-                if kind == "colluding" { colluders[url, default: [:]][a["user_id"]!.string!] = label }
+                if kind == "colluding" { colluders[url, default: [:]][a["user_id"]!.stringValue!] = label }
             }
         }
         #expect(Set(right.keys) == ["confusion", "glad", "colluding", "adversarial", "fixed_answer", "fast_cheater"])

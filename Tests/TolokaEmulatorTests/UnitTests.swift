@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import Testing
 @testable import TolokaEmulator
 
@@ -7,12 +8,12 @@ struct EmulatorUnitTests {
     @Test("Toloka date-times round-trip, with any fractional digits and zones")
     func times() {
         #expect(TolokaTime.format(1_669_133_321.802) == "2022-11-22T16:08:41.802")
-        #expect(TolokaTime.parse("2022-11-22T16:08:41.802") == 1_669_133_321.802)
-        #expect(TolokaTime.parse("2021-08-24T06:30:08.51").map { ($0 * 100).rounded() } == 162_978_660_851)
-        #expect(TolokaTime.parse("2026-01-01T00:00:00") == 1_767_225_600)
-        #expect(TolokaTime.parse("2026-01-01T01:00:00+01:00") == 1_767_225_600)
-        #expect(TolokaTime.parse("2026-01-01") == 1_767_225_600)
-        #expect(TolokaTime.parse("tomorrow") == nil)
+        #expect(TolokaTime.parse("2022-11-22T16:08:41.802", accepting: [.dateOnly, .iso8601]) == 1_669_133_321.802)
+        #expect(TolokaTime.parse("2021-08-24T06:30:08.51", accepting: [.dateOnly, .iso8601]).map { ($0 * 100).rounded() } == 162_978_660_851)
+        #expect(TolokaTime.parse("2026-01-01T00:00:00", accepting: [.dateOnly, .iso8601]) == 1_767_225_600)
+        #expect(TolokaTime.parse("2026-01-01T01:00:00+01:00", accepting: [.dateOnly, .iso8601]) == 1_767_225_600)
+        #expect(TolokaTime.parse("2026-01-01", accepting: [.dateOnly, .iso8601]) == 1_767_225_600)
+        #expect(TolokaTime.parse("tomorrow", accepting: [.dateOnly, .iso8601]) == nil)
     }
 
     @Test("task and assignment ids: pool in 10 hex digits, then an ObjectId that sorts by creation even when time stands still or goes back")
@@ -64,10 +65,10 @@ struct EmulatorUnitTests {
 
     @Test("JSON values keep integers apart from floats and serialise stably")
     func json() throws {
-        let v = try JSONValue.parse(Data(#"{"b": [1, 2.5, true, null, "x\n"], "a": 80.0}"#.utf8))
-        #expect(v["b"]?.array?[0] == .int(1))
-        #expect(v["b"]?.array?[1] == .double(2.5))
-        #expect(String(decoding: v.serialized, as: UTF8.self).hasPrefix(#"{"a":80"#))
-        #expect(String(decoding: JSONValue.double(0.01).serialized, as: UTF8.self) == "0.01")
+        let v = try JSONValue(parsing: Data(#"{"b": [1, 2.5, true, null, "x\n"], "a": 80.0}"#.utf8))
+        #expect(v["b"]?.arrayValue?[0] == .int(1))
+        #expect(v["b"]?.arrayValue?[1] == .double(2.5))
+        #expect(String(decoding: v.serializedData(numbers: .python), as: UTF8.self).hasPrefix(#"{"a":80"#))
+        #expect(String(decoding: JSONValue.double(0.01).serializedData(numbers: .python), as: UTF8.self) == "0.01")
     }
 }

@@ -62,7 +62,7 @@ public struct TolokaExportEvents: Sendable {
             guard let c else { return nil }
             let text = table.rows[row][c]
             if text.isEmpty { return nil }
-            guard let t = TolokaTimestamp.parse(text) else {
+            guard let t = TolokaTime.parse(text) else {
                 throw QualityControlError(.invalidValue, path: "\(table.file):\(table.lines[row])", "field '\(table.header[c])': expected a time such as 2024-02-04T19:13:23.631, got \"\(text)\"")
             }
             return t

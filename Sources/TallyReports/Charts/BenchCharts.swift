@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// The charts of a `tally bench` run, as Vega-Lite v5 specs with their data inline.
 ///

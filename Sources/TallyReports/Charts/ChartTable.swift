@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A small table of named columns, the input of generic chart builders such as
 /// ``CostCurveChart``: each row holds one value per column (a number, a string, a Boolean or
@@ -36,7 +37,7 @@ public struct ChartTable: Sendable, Equatable {
         var any = false
         for r in rows {
             switch r[i] {
-            case .number: any = true
+            case .int, .double: any = true
             case .null: continue
             default: return false
             }

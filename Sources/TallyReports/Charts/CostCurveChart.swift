@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// "Accuracy versus cost" for simulator studies: one line per value of a chosen parameter
 /// through (cost, accuracy) points, with every column of the table in the tooltip.
@@ -62,8 +63,6 @@ public struct CostCurveChart: Sendable {
 
     /// A column name as a Vega expression string literal.
     static func quoted(_ name: String) -> String {
-        var s = ""
-        JSONValue.quote(name, into: &s)
-        return s
+        JSONValue.string(name).serialized()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A Vega-Lite v5 chart specification: the subset of the grammar Tally's charts use.
 ///

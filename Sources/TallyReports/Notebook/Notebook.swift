@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A Jupyter notebook (nbformat 4.5) as a value: markdown and code cells, code cells with outputs.
 ///

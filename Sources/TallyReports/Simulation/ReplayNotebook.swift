@@ -37,7 +37,7 @@ public struct ReplayNotebook: Sendable {
     func num(_ path: String...) -> Double? {
         var v: JSONValue? = summary
         for k in path { v = v?[k] }
-        return v?.numberValue
+        return v?.doubleValue
     }
 
     /// One worker: type, whether good, expected accuracy, and first ban (hours after the start).
@@ -139,7 +139,7 @@ public struct ReplayNotebook: Sendable {
         if let name = pool["private_name"]?.stringValue { s += "**\(name)**\n\n" }
         var rows: [[String]] = []
         func add(_ name: String, _ value: JSONValue?, _ format: (Double) -> String = { NotebookText.value($0) }) {
-            if let x = value?.numberValue { rows.append([name, format(x)]) } else if let t = value?.stringValue { rows.append([name, t]) } else if case .bool(let b)? = value { rows.append([name, b ? "yes" : "no"]) }
+            if let x = value?.doubleValue { rows.append([name, format(x)]) } else if let t = value?.stringValue { rows.append([name, t]) } else if case .bool(let b)? = value { rows.append([name, b ? "yes" : "no"]) }
         }
         add("reward per assignment (USD)", pool["reward_per_assignment"]) { String(format: "%.4g", $0) }
         add("fee per assignment (USD)", summary["cost"]?["fee_per_assignment"]) { String(format: "%.4g", $0) }
@@ -182,7 +182,7 @@ public struct ReplayNotebook: Sendable {
         switch v {
         case .object(let o): return o.keys.sorted().map { "\($0): \(inline(o[$0]!))" }.joined(separator: ", ")
         case .string(let s): return s
-        case .number(let x): return NotebookText.value(x)
+        case .int, .double: return NotebookText.value(v.doubleValue!)
         default: return v.serialized()
         }
     }
@@ -190,8 +190,8 @@ public struct ReplayNotebook: Sendable {
     func workersSection() -> String {
         var s = "## The crowd and the bans\n\n"
         let w = summary["workers"]
-        s += "\(NotebookText.value(w?["arrived"]?.numberValue)) workers arrived and \(NotebookText.value(w?["worked"]?.numberValue)) worked; "
-        s += "the rules banned \(NotebookText.value(w?["banned"]?.numberValue)), \(NotebookText.value(w?["banned_good"]?.numberValue)) of them good workers. "
+        s += "\(NotebookText.value(w?["arrived"]?.doubleValue)) workers arrived and \(NotebookText.value(w?["worked"]?.doubleValue)) worked; "
+        s += "the rules banned \(NotebookText.value(w?["banned"]?.doubleValue)), \(NotebookText.value(w?["banned_good"]?.doubleValue)) of them good workers. "
         s += "A worker's type and true accuracy come from the scenario (workers.tsv); the observed accuracy is that of their accepted answers on general tasks.\n\n"
         let all = workers
         guard !all.isEmpty else { return s + "(workers.tsv is missing: no table by type.)\n" }
@@ -204,7 +204,7 @@ public struct ReplayNotebook: Sendable {
             rows.append([
                 type, "\(group.count)", "\(banned)", NotebookText.percent(Double(banned) / Double(group.count)),
                 NotebookText.number(expected.isEmpty ? nil : expected.reduce(0, +) / Double(expected.count), 3),
-                NotebookText.number(observed?[type]?.numberValue, 3),
+                NotebookText.number(observed?[type]?.doubleValue, 3),
             ])
         }
         s += NotebookText.table(["type", "workers", "banned", "banned share", "mean true accuracy", "observed accuracy"], rows, right: [1, 2, 3, 4, 5])
@@ -274,9 +274,9 @@ public struct ReplayNotebook: Sendable {
         let rows = items.map { [$0.0, NotebookText.number($0.1, 4)] }
         s += NotebookText.table(["USD", "amount"], rows, right: [1])
         let a = summary["assignments"]
-        s += "\nAssignments: \(NotebookText.value(a?["issued"]?.numberValue)) issued, \(NotebookText.value(a?["submitted"]?.numberValue)) submitted, "
-        s += "\(NotebookText.value(a?["accepted"]?.numberValue)) accepted, \(NotebookText.value(a?["rejected"]?.numberValue)) rejected, "
-        s += "\(NotebookText.value(a?["skipped"]?.numberValue)) skipped, \(NotebookText.value(a?["expired"]?.numberValue)) expired.\n"
+        s += "\nAssignments: \(NotebookText.value(a?["issued"]?.doubleValue)) issued, \(NotebookText.value(a?["submitted"]?.doubleValue)) submitted, "
+        s += "\(NotebookText.value(a?["accepted"]?.doubleValue)) accepted, \(NotebookText.value(a?["rejected"]?.doubleValue)) rejected, "
+        s += "\(NotebookText.value(a?["skipped"]?.doubleValue)) skipped, \(NotebookText.value(a?["expired"]?.doubleValue)) expired.\n"
         return s
     }
 
@@ -284,9 +284,9 @@ public struct ReplayNotebook: Sendable {
         var s = "## Completion time\n\n"
         let p = summary["pool"]
         let h = { (x: Double?) in x.map { NotebookText.number($0 / 3600, 2) + " h" } ?? "—" }
-        s += "The pool closed \(p?["close_reason"]?.stringValue ?? "?") after \(h(p?["closed_after_seconds"]?.numberValue)), "
-        s += "with \(NotebookText.value(p?["tasks_completed"]?.numberValue)) of \(NotebookText.value(p?["tasks"]?.numberValue)) tasks complete. "
-        s += "Half the tasks had all their answers after \(h(p?["task_completion_seconds_p50"]?.numberValue)), 90 % after \(h(p?["task_completion_seconds_p90"]?.numberValue)).\n"
+        s += "The pool closed \(p?["close_reason"]?.stringValue ?? "?") after \(h(p?["closed_after_seconds"]?.doubleValue)), "
+        s += "with \(NotebookText.value(p?["tasks_completed"]?.doubleValue)) of \(NotebookText.value(p?["tasks"]?.doubleValue)) tasks complete. "
+        s += "Half the tasks had all their answers after \(h(p?["task_completion_seconds_p50"]?.doubleValue)), 90 % after \(h(p?["task_completion_seconds_p90"]?.doubleValue)).\n"
         return s
     }
 
@@ -331,7 +331,7 @@ public struct ReplayNotebook: Sendable {
     var accuracies: [(method: String, accuracy: Double)] {
         guard case .object(let o)? = summary["aggregators"] else { return [] }
         let order = BenchMethod.all.map(\.name)
-        return o.compactMap { k, v in v.numberValue.map { (k, $0) } }
+        return o.compactMap { k, v in v.doubleValue.map { (k, $0) } }
             .sorted { (order.firstIndex(of: $0.method) ?? order.count, $0.method) < (order.firstIndex(of: $1.method) ?? order.count, $1.method) }
     }
 

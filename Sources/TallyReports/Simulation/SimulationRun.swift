@@ -81,7 +81,7 @@ public struct StudyResults: Sendable, Equatable {
             guard case .object(let o) = p else {
                 throw InputError(.invalidJSON, file: path, field: "points[\(i)]", "not an object; expected study.json written by `tally study`")
             }
-            for name in parameters where o[name]?.numberValue == nil {
+            for name in parameters where o[name]?.doubleValue == nil {
                 throw InputError(.invalidJSON, file: path, field: "points[\(i)].\(name)", "missing or not a number; expected study.json written by `tally study`")
             }
             points.append(o)
@@ -93,6 +93,6 @@ public struct StudyResults: Sendable, Equatable {
         }
         return StudyResults(
             parameters: parameters, points: points, methods: methods, commands: ReportFolder.strings(json["commands"]),
-            scenario: json["scenario"]?.stringValue, seeds: json["seeds"]?.numberValue.map { Int($0) })
+            scenario: json["scenario"]?.stringValue, seeds: json["seeds"]?.doubleValue.map { Int($0) })
     }
 }

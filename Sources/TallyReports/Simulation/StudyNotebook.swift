@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// The notebook `tally report` writes for a `tally study` folder: the table (means ± standard
 /// deviations over seeds), accuracy-versus-cost curves (``CostCurveChart``) for each method and
@@ -63,7 +64,7 @@ public struct StudyNotebook: Sendable {
         return (sweep, p.filter { $0 != sweep })
     }
 
-    func point(_ p: [String: JSONValue], _ key: String) -> Double? { p[key]?.numberValue }
+    func point(_ p: [String: JSONValue], _ key: String) -> Double? { p[key]?.doubleValue }
 
     /// The chart table: the parameters, the series label when several, then the means.
     public func table() throws -> (table: ChartTable, series: String?) {

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 /// A seeded discrete-event simulation of one Toloka pool.

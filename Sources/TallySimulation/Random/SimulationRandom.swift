@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// The simulator's random numbers: xoshiro256** (Blackman & Vigna 2018) seeded through SplitMix64.
 ///
@@ -24,30 +25,20 @@ public struct SimulationRandom: Sendable {
 
     /// A generator whose state is four SplitMix64 outputs from `seed`.
     public init(seed: UInt64) {
-        var x = seed
-        s0 = SimulationRandom.splitMix(&x)
-        s1 = SimulationRandom.splitMix(&x)
-        s2 = SimulationRandom.splitMix(&x)
-        s3 = SimulationRandom.splitMix(&x)
-    }
-
-    /// One SplitMix64 step (Steele, Lea & Flood 2014).
-    @inlinable
-    public static func splitMix(_ x: inout UInt64) -> UInt64 {
-        x &+= 0x9E37_79B9_7F4A_7C15
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var g = SplitMix64(seed: seed)
+        s0 = g.next()
+        s1 = g.next()
+        s2 = g.next()
+        s3 = g.next()
     }
 
     /// A stateless hash of three words (SplitMix64 finaliser), for answers that must be the same
     /// wherever they are asked for (a colluding group's answer to a task).
     @inlinable
     public static func hash(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-        var x = a ^ (b &* 0xD6E8_FEB8_6659_FD93) ^ (c &* 0x9E37_79B9_7F4A_7C15)
-        _ = splitMix(&x)
-        return splitMix(&x)
+        var g = SplitMix64(seed: a ^ (b &* 0xD6E8_FEB8_6659_FD93) ^ (c &* 0x9E37_79B9_7F4A_7C15))
+        _ = g.next()
+        return g.next()
     }
 
     /// The next 64 random bits.

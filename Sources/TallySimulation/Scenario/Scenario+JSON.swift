@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 /// Scenario files (JSON).
@@ -50,7 +51,7 @@ extension Scenario {
     public static func decode(_ data: Data) throws(ScenarioError) -> Scenario {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONValue(parsing: data)
         } catch {
             throw ScenarioError(.invalidJSON, path: "", "not valid JSON (\(describe(error)))")
         }
@@ -88,7 +89,7 @@ extension Scenario {
     /// fields as they now are, plus the pool fields kept from the file.
     public func poolJSON() -> Data {
         var o = pool.passthrough
-        o["reward_per_assignment"] = .number(pool.rewardPerAssignment)
+        o["reward_per_assignment"] = .double(pool.rewardPerAssignment)
         o["assignment_max_duration_seconds"] = .int(Int64(pool.assignmentMaxDurationSeconds))
         var defaults: [String: JSONValue] = ["default_overlap_for_new_task_suites": .int(Int64(pool.overlap)), "default_overlap_for_new_tasks": .int(Int64(pool.overlap))]
         if case .object(let d)? = pool.passthrough["defaults"] { for (k, v) in d where defaults[k] == nil { defaults[k] = v } }
@@ -106,12 +107,12 @@ extension Scenario {
         o["auto_accept_solutions"] = .bool(pool.autoAccept)
         o["auto_accept_period_day"] = .int(Int64(pool.autoAcceptPeriodDays))
         if let d = pool.dynamicOverlap {
-            o["dynamic_overlap_config"] = .object(["type": .string("BASIC"), "max_overlap": .int(Int64(d.maxOverlap)), "min_confidence": .number(d.minConfidence)])
+            o["dynamic_overlap_config"] = .object(["type": .string("BASIC"), "max_overlap": .int(Int64(d.maxOverlap)), "min_confidence": .double(d.minConfidence)])
         }
         if let w = pool.willExpireSeconds {
             o["will_expire"] = .string(TolokaTime.format(epoch: simulation.startEpochSeconds, ms: Int64((w * 1000).rounded())))
         }
-        let qc = (try? JSONDecoder().decode(JSONValue.self, from: pool.qualityControl.encoded())) ?? .object([:])
+        let qc = (try? JSONValue(parsing: pool.qualityControl.encoded())) ?? .object([:])
         o["quality_control"] = qc
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -188,7 +189,7 @@ struct ScenarioParser {
         let o = try n.object(allowed: ["start", "max_duration_seconds", "fee_rate", "fee_minimum", "exclude_banned", "good_accuracy", "dynamic_overlap_smoothing"], warnings: &warnings)
         if let x = n.node(o, "start") {
             let text = try x.string()
-            guard let t = TolokaTime.parse(text), t == t.rounded() else { throw x.fail(.invalidValue, nil, "expected a UTC time such as 2024-01-01T00:00:00 (whole seconds), got \"\(text)\"") }
+            guard let t = TolokaTime.parse(text, accepting: .dateOnly), t == t.rounded() else { throw x.fail(.invalidValue, nil, "expected a UTC time such as 2024-01-01T00:00:00 (whole seconds), got \"\(text)\"") }
             s.startEpochSeconds = Int64(t)
         }
         if let x = n.node(o, "max_duration_seconds") { s.maxDurationSeconds = try x.double(in: 1...1e10, "seconds") }
@@ -298,11 +299,11 @@ struct ScenarioParser {
                 label = i
             }
             model = .fixedAnswer(label: label)
-        case "adversarial": model = .adversarial(strength: try distribution(n.node(o, "strength") ?? JSONNode(.number(1), path: n.child("strength")), in: 0...1))
+        case "adversarial": model = .adversarial(strength: try distribution(n.node(o, "strength") ?? JSONNode(.double(1), path: n.child("strength")), in: 0...1))
         case "colluding":
             model = .colluding(groupSize: try n.node(o, "group_size")?.int(in: 1...1_000_000) ?? 5,
                                accuracy: try distribution(n.require(o, "accuracy", "the group's accuracy"), in: 0...1))
-        case "golden_detector": model = .goldenDetector(detection: try distribution(n.node(o, "detection") ?? JSONNode(.number(1), path: n.child("detection")), in: 0...1))
+        case "golden_detector": model = .goldenDetector(detection: try distribution(n.node(o, "detection") ?? JSONNode(.double(1), path: n.child("detection")), in: 0...1))
         default: model = .fastCheater
         }
         let speedup = try n.node(o, "speedup")?.double(in: 0.001...1e6, "a positive speed-up")
@@ -345,7 +346,7 @@ struct ScenarioParser {
         var qc = QualityControl(configs: [])
         if o["quality_control"] != nil {
             do {
-                qc = try QualityControl.decode(JSONValue.object(["quality_control": o["quality_control"]!]).data())
+                qc = try QualityControl.decode(JSONValue.object(["quality_control": o["quality_control"]!]).serializedData())
             } catch {
                 throw ScenarioError(.invalidValue, path: n.child(error.path), error.message)
             }
@@ -364,7 +365,7 @@ struct ScenarioParser {
         if let x = n.node(o, "auto_accept_period_day") { pool.autoAcceptPeriodDays = try x.int(in: 1...21) }
         if let x = n.node(o, "will_expire") {
             let text = try x.string()
-            guard let t = TolokaTime.parse(text) else { throw x.fail(.invalidValue, nil, "expected a time such as 2024-01-31T00:00:00, got \"\(text)\"") }
+            guard let t = TolokaTime.parse(text, accepting: .dateOnly) else { throw x.fail(.invalidValue, nil, "expected a time such as 2024-01-31T00:00:00, got \"\(text)\"") }
             guard t > Double(start) else { throw x.fail(.invalidValue, nil, "expected a time after simulation.start") }
             pool.willExpireSeconds = t - Double(start)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 /// Everything a simulation run needs: labels, tasks, the crowd, the pool and run settings.

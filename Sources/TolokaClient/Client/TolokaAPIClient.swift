@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// An async client of Toloka's REST API (spec §1–§8), for production, Tally's emulator, or any
 /// base URL that speaks the same API.
@@ -115,7 +116,7 @@ public struct TolokaAPIClient: Sendable {
             let op = try decode(TolokaOperation.self, r.body, "POST /v1/pools/\(id)/\(action)")
             let done = try await waitForOperation(op)
             guard done.succeeded else {
-                throw TolokaError(kind: .operationFailed, code: done.type, message: "pool \(action) operation \(done.id) ended in \(done.status): \(done.details?.jsonText() ?? "")")
+                throw TolokaError(kind: .operationFailed, code: done.type, message: "pool \(action) operation \(done.id) ended in \(done.status): \(done.details?.serialized(numbers: .python) ?? "")")
             }
         }
         return try await pool(id: id)
@@ -151,7 +152,7 @@ public struct TolokaAPIClient: Sendable {
         let done = try await waitForOperation(op)
         guard done.succeeded else {
             let log = (try? await operationLog(id: done.id)) ?? []
-            let errors = log.filter { $0.success == false }.prefix(3).map { ($0.output ?? .null).jsonText() }
+            let errors = log.filter { $0.success == false }.prefix(3).map { ($0.output ?? .null).serialized(numbers: .python) }
             throw TolokaError(kind: .operationFailed, code: done.type, message: "task upload operation \(done.id) ended in \(done.status)\(errors.isEmpty ? "" : ": " + errors.joined(separator: "; "))")
         }
         return done
@@ -295,7 +296,7 @@ public struct TolokaAPIClient: Sendable {
         var data: Data?
         if let body {
             headers["Content-Type"] = "application/json"
-            data = Data(body.jsonText(sortedKeys: true).utf8)
+            data = Data(body.serialized(numbers: .python).utf8)
         }
         return HTTPRequest(method: method, url: components.url!, headers: headers, body: data)
     }

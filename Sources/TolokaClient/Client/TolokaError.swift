@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A failure talking to Toloka, with Toloka's own `code`, `message` and `request_id` when the
 /// server sent them. Never carries the credential.
@@ -49,7 +50,7 @@ public struct TolokaError: Error, CustomStringConvertible, Sendable {
         s += message
         if let requestID { s += " (request_id \(requestID))" }
         if attempts > 1 { s += " after \(attempts) attempts" }
-        if kind == .api, code == "VALIDATION_ERROR", let payload { s += "; details: \(payload.jsonText())" }
+        if kind == .api, code == "VALIDATION_ERROR", let payload { s += "; details: \(payload.serialized(numbers: .python))" }
         return s
     }
 }

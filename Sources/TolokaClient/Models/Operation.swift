@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A background operation (spec §6).
 public struct TolokaOperation: Codable, Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A pool filter tree (spec §4.2): a condition, or an AND / OR of filters.
 public indirect enum Filter: Sendable, Hashable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// An object of Toloka's API that keeps the fields Tally does not model.
 ///

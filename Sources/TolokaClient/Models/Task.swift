@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// `{"output_values": {...}, "correctness_weight"?: n}` — a control task's accepted answer.
 public struct KnownSolution: Codable, Sendable, Hashable {
@@ -91,7 +92,7 @@ public struct TolokaTask: TolokaObject, Hashable {
     public var contentKey: String {
         var o: [String: JSONValue] = ["input_values": .object(inputValues)]
         if let ks = knownSolutions, !ks.isEmpty, let j = try? JSONValue(encoding: ks) { o["known_solutions"] = j }
-        return JSONValue.object(o).jsonText(sortedKeys: true)
+        return JSONValue.object(o).serialized(numbers: .python)
     }
 }
 

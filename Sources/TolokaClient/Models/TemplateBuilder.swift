@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A value in a template-builder config: a literal (`"Is it male?"`, `300`, `true`) or a
 /// component (`{"type": "data.input", "path": "path"}`, `{"$ref": "vars.x"}`, `helper.*`).
@@ -342,7 +343,7 @@ extension TBComponent {
             if let l = v.layout {
                 var d = l.other
                 if let k = l.kind { d["kind"] = .string(k) }
-                if let w = l.taskWidth { d["taskWidth"] = w == w.rounded() && abs(w) < 1e15 ? .int(Int(w)) : .double(w) }
+                if let w = l.taskWidth { d["taskWidth"] = w == w.rounded() && abs(w) < 1e15 ? .int(Int64(w)) : .double(w) }
                 b.o["layout"] = .object(d)
             }
             if let n = v.notifications { b.o["notifications"] = .array(n.map(\.json)) }
@@ -423,39 +424,6 @@ public struct TemplateBuilderConfig: Sendable, Hashable, Codable {
     /// The config as toloka-kit 0.1.x/1.x serialises it into `view_spec.config`: JSON with a
     /// four-space indent and sorted keys.
     public func serialized() -> String {
-        JSONValue.prettyText(json, indent: 4)
-    }
-}
-
-extension JSONValue {
-    /// JSON text like Python's `json.dumps(v, indent=n, sort_keys=True)`.
-    static func prettyText(_ v: JSONValue, indent: Int) -> String {
-        var out = ""
-        func pad(_ level: Int) -> String { String(repeating: " ", count: level * indent) }
-        func write(_ v: JSONValue, _ level: Int) {
-            switch v {
-            case .array(let a) where !a.isEmpty:
-                out += "[\n"
-                for (i, e) in a.enumerated() {
-                    out += pad(level + 1)
-                    write(e, level + 1)
-                    out += i < a.count - 1 ? ",\n" : "\n"
-                }
-                out += pad(level) + "]"
-            case .object(let o) where !o.isEmpty:
-                out += "{\n"
-                let keys = o.keys.sorted()
-                for (i, k) in keys.enumerated() {
-                    out += pad(level + 1) + JSONValue.string(k).jsonText() + ": "
-                    write(o[k]!, level + 1)
-                    out += i < keys.count - 1 ? ",\n" : "\n"
-                }
-                out += pad(level) + "}"
-            default:
-                out += v.jsonText()
-            }
-        }
-        write(v, 0)
-        return out
+        json.serialized(indent: 4, numbers: .python)
     }
 }

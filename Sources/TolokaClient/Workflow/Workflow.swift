@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A labelling workflow in one declarative file: the original notebook's project, pool
 /// (with quality control, filter and mixer) and task list.
@@ -112,7 +113,7 @@ public struct Workflow: Sendable {
         guard !tasks.isEmpty else { throw TolokaError.invalidInput("\(taskPath): no tasks") }
 
         var h = FNV1a()
-        h.add(json.jsonText(sortedKeys: true))
+        h.add(json.serialized(numbers: .python))
         h.add(taskData)
         fingerprint = h.hex
     }
@@ -173,7 +174,7 @@ public struct Workflow: Sendable {
     static func typed(_ text: String, spec: FieldSpec?, file: String, line: Int, field: String) throws -> JSONValue {
         func fail(_ expected: String) -> TolokaError { .invalidInput("\(file):\(line): field '\(field)': '\(text)' is not \(expected)") }
         switch spec?.type.lowercased() {
-        case "integer": guard let v = Int(text) else { throw fail("an integer") }; return .int(v)
+        case "integer": guard let v = Int64(text) else { throw fail("an integer") }; return .int(v)
         case "float": guard let v = Double(text) else { throw fail("a number") }; return .double(v)
         case "boolean":
             switch text.lowercased() { case "true", "1": return .bool(true); case "false", "0": return .bool(false); default: throw fail("true or false") }

@@ -1,3 +1,5 @@
+import TallyCore
+
 /// The simulated Tolokers behind an emulated pool: who comes looking for work, when, how long a
 /// suite takes them, what they answer, and (optionally) what the real tasks' true labels are.
 ///
@@ -64,7 +66,7 @@ public struct CrowdTask: Sendable, Hashable {
 
     /// The key of a task with these input values: FNV-1a of their JSON text (keys sorted).
     public static func key(inputs: [String: JSONValue]) -> UInt64 {
-        stableHash(String(decoding: JSONValue.object(inputs).serialized, as: UTF8.self))
+        stableHash(JSONValue.object(inputs).serialized(numbers: .python))
     }
 }
 

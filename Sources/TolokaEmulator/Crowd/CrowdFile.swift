@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallySimulation
 
 /// `tally emulator serve --crowd FILE`: a `TallySimulation` scenario (the file `tally simulate`
@@ -32,10 +33,10 @@ public enum CrowdFile {
     public static func parse(_ data: Data, name: String, seed: UInt64) throws(EmulatorConfigurationError) -> Loaded {
         let formats = "a TallySimulation scenario (labels, tasks, crowd with types, pool) or the built-in crowd's settings (\(oneCoinKeys.joined(separator: ", ")))"
         let value: JSONValue
-        do { value = try JSONValue.parse(data) } catch {
+        do { value = try JSONValue(parsing: data) } catch {
             throw EmulatorConfigurationError("--crowd \(name): not valid JSON; expected \(formats)")
         }
-        guard let object = value.object else {
+        guard let object = value.objectValue else {
             throw EmulatorConfigurationError("--crowd \(name): expected a JSON object: \(formats)")
         }
         if object["labels"] != nil || object["crowd"] != nil {

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// The built-in crowd: one-coin Tolokers, Poisson arrivals, sessions of several suites, log-normal suite times.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallySimulation
 
 /// A `TallySimulation` scenario's crowd working in the emulator's pools: the worker types,

@@ -1,3 +1,5 @@
+import TallyCore
+
 /// An error the API answers with: Toloka's body `{request_id, code, message, payload}` and an HTTP status (spec §1.4).
 struct APIError: Error {
     var status: Int

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// How an emulator runs: credentials, clock, crowd, truth, limits.
 public struct EmulatorConfiguration: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 /// A failure to inject (for clients' fault tests): `POST /_emulator/faults` with
@@ -52,10 +53,10 @@ extension EmulatorState {
     }
 
     func setFaults(_ body: JSONValue) throws -> JSONValue {
-        guard let list = body["faults"]?.array else { throw APIError.validation("faults", "VALUE_REQUIRED", "Expected {\"faults\": [...]}") }
+        guard let list = body["faults"]?.arrayValue else { throw APIError.validation("faults", "VALUE_REQUIRED", "Expected {\"faults\": [...]}") }
         var rules: [FaultRule] = []
         for (i, f) in list.enumerated() {
-            guard let o = f.object else { throw APIError.validation("faults.\(i)", "OBJECT_EXPECTED", "Expected an object") }
+            guard let o = f.objectValue else { throw APIError.validation("faults.\(i)", "OBJECT_EXPECTED", "Expected an object") }
             var v = Validator(o, prefix: "faults.\(i)")
             let rule = FaultRule(method: v.string("method"), pathPrefix: v.string("path_prefix"), status: v.integer("status", min: 400, max: 599),
                                  retryAfter: v.integer("retry_after", min: 0), drop: v.bool("drop") ?? false,
@@ -101,7 +102,7 @@ extension EmulatorState {
         var seen = Set<String>()
         for i in pool.generalTasks {
             let t = pool.tasks[i]
-            let inputs = t.json["input_values"]?.object ?? [:]
+            let inputs = t.json["input_values"]?.objectValue ?? [:]
             let names = fields.isEmpty ? inputs.keys.sorted() : fields
             let name = names.map { inputs[$0].map { $0 == .null ? "" : $0.labelText } ?? "" }.joined(separator: " | ")
             guard seen.insert(name).inserted else { continue }

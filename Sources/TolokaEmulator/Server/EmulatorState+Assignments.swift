@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 extension EmulatorState {
@@ -71,7 +72,7 @@ extension EmulatorState {
     /// `PATCH /api/v1/assignments/{id}` with `{"status": "ACCEPTED"|"REJECTED", "public_comment": …}` (spec §8.3).
     func reviewAssignment(_ id: String, _ body: JSONValue) throws -> JSONValue {
         let (pool, i) = try assignmentRecord(id)
-        guard let o = body.object else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
         var v = Validator(o)
         let status = v.string("status", required: true)
         let comment = v.string("public_comment")
@@ -140,7 +141,7 @@ extension EmulatorState {
             if excludeBanned, world.isRestricted(worker: a.worker, projectID: pool.projectID, poolID: pool.id, at: now) { continue }
             for (k, ti) in a.tasks.enumerated() {
                 let t = pool.tasks[ti]
-                let inValues = t.json["input_values"]?.object ?? [:]
+                let inValues = t.json["input_values"]?.objectValue ?? [:]
                 let out = k < a.solutions.count ? a.solutions[k] : [:]
                 let golden = t.knownSolutions.first ?? [:]
                 var row = inputs.map { cell(inValues[$0]) } + outputs.map { cell(out[$0]) } + outputs.map { cell(golden[$0]) }

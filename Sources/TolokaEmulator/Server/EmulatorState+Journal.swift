@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// `--state FILE`: a journal of the requests that changed something, replayed at start-up.
 ///
@@ -24,28 +25,28 @@ extension EmulatorState {
         let url = URL(fileURLWithPath: path)
         if let data = FileManager.default.contents(atPath: path), !data.isEmpty {
             var lines = data.split(separator: UInt8(ascii: "\n"))
-            guard let first = lines.first, let header = try? JSONValue.parse(Data(first)),
-                  header["tally_emulator_journal"]?.int == Int(Self.journalVersion), let start = header["start"]?.number else {
+            guard let first = lines.first, let header = try? JSONValue(parsing: Data(first)),
+                  header["tally_emulator_journal"]?.intValue == Int(Self.journalVersion), let start = header["start"]?.doubleValue else {
                 throw EmulatorConfigurationError("--state \(path): not an emulator journal (no header line)")
             }
             let seed = header["seed"]?.labelText ?? ""
             guard seed == String(configuration.seed) else {
                 throw EmulatorConfigurationError("--state \(path): written with --seed \(seed); start with the same seed to restore it")
             }
-            let speed = header["speed"]?.number
+            let speed = header["speed"]?.doubleValue
             guard speed == configuration.speed else {
                 throw EmulatorConfigurationError("--state \(path): written with --speed \(speed.map { String($0) } ?? "instant"); start with the same speed to restore it")
             }
-            if let recorded = header["crowd"]?.string, recorded != crowdFingerprint {
+            if let recorded = header["crowd"]?.stringValue, recorded != crowdFingerprint {
                 throw EmulatorConfigurationError("--state \(path): written with another crowd (its Tolokers differ); start with the same --crowd (and --seed) to restore it")
             }
             lines.removeFirst()
             clock.start = start
             for line in lines {
-                guard let entry = try? JSONValue.parse(Data(line)), let t = entry["t"]?.number, let method = entry["method"]?.string,
-                      let requestPath = entry["path"]?.string else { continue }
-                let query = entry["query"]?.object?.compactMapValues(\.string) ?? [:]
-                let body = entry["body"]?.string.flatMap { Data(base64Encoded: $0) } ?? Data()
+                guard let entry = try? JSONValue(parsing: Data(line)), let t = entry["t"]?.doubleValue, let method = entry["method"]?.stringValue,
+                      let requestPath = entry["path"]?.stringValue else { continue }
+                let query = entry["query"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+                let body = entry["body"]?.stringValue.flatMap { Data(base64Encoded: $0) } ?? Data()
                 clock.override = t
                 advanceAll()
                 _ = try? route(EmulatorRequest(method: method, path: requestPath, query: query, headers: ["content-type": "application/json"], body: body))
@@ -55,7 +56,7 @@ extension EmulatorState {
             let header: JSONValue = ["tally_emulator_journal": .int(Self.journalVersion), "start": .double(clock.start),
                                      "seed": .string(String(configuration.seed)), "speed": configuration.speed.map(JSONValue.double) ?? .null,
                                      "crowd": .string(crowdFingerprint)]
-            guard FileManager.default.createFile(atPath: path, contents: header.serialized + Data("\n".utf8)) else {
+            guard FileManager.default.createFile(atPath: path, contents: header.serializedData(numbers: .python) + Data("\n".utf8)) else {
                 throw EmulatorConfigurationError("--state \(path): cannot create the file")
             }
         }
@@ -78,6 +79,6 @@ extension EmulatorState {
     func record(_ request: EmulatorRequest, at time: Double) {
         let entry: JSONValue = ["t": .double(time), "method": .string(request.method), "path": .string(request.path),
                                 "query": .object(request.query.mapValues(JSONValue.string)), "body": .string(request.body.base64EncodedString())]
-        try? journal?.write(contentsOf: entry.serialized + Data("\n".utf8))
+        try? journal?.write(contentsOf: entry.serializedData(numbers: .python) + Data("\n".utf8))
     }
 }

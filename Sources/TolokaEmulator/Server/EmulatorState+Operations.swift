@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 extension EmulatorState {
     // MARK: - Operations (spec §6)
@@ -33,13 +34,13 @@ extension EmulatorState {
 
     /// `POST /api/staging/analytics-2`: an `ANALYTICS` operation whose details hold each request's result.
     func analytics(_ body: JSONValue) throws -> JSONValue {
-        guard let requests = body.array else { throw APIError(400, "VALIDATION_ERROR", "Expected an array of analytics requests") }
+        guard let requests = body.arrayValue else { throw APIError(400, "VALIDATION_ERROR", "Expected an array of analytics requests") }
         guard !requests.isEmpty, requests.count <= 10 else { throw APIError(400, "VALIDATION_ERROR", "Expected 1 to 10 analytics requests, got \(requests.count)") }
         var results: [JSONValue] = []
         let finished = TolokaTime.format(clock.now())
         for (i, r) in requests.enumerated() {
-            guard let name = r["name"]?.string else { throw APIError.validation("\(i).name", "VALUE_REQUIRED", "name is required") }
-            guard r["subject"]?.string == "POOL" else { throw APIError.validation("\(i).subject", "VALUE_NOT_ALLOWED", "Only subject POOL is emulated") }
+            guard let name = r["name"]?.stringValue else { throw APIError.validation("\(i).name", "VALUE_REQUIRED", "name is required") }
+            guard r["subject"]?.stringValue == "POOL" else { throw APIError.validation("\(i).subject", "VALUE_NOT_ALLOWED", "Only subject POOL is emulated") }
             guard let sid = r["subject_id"]?.labelText, let pool = numericID(sid).flatMap({ pools[$0] }) else {
                 throw APIError.validation("\(i).subject_id", "DOES_NOT_EXIST", "Pool \(r["subject_id"]?.labelText ?? "") does not exist")
             }

@@ -1,11 +1,12 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 extension EmulatorState {
     // MARK: - Projects (spec §3)
 
     func validateProject(_ body: JSONValue) throws -> [String: JSONValue] {
-        guard let o = body.object else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
         var v = Validator(o)
         v.string("public_name", required: true)
         v.string("public_description", required: true)
@@ -18,7 +19,7 @@ extension EmulatorState {
                 for (field, fieldSpec) in fields {
                     let path = "\(name).\(field)"
                     guard let t = fieldSpec["type"] else { s.fail("\(path).type", .required); continue }
-                    guard let type = t.string else { s.fail("\(path).type", .string); continue }
+                    guard let type = t.stringValue else { s.fail("\(path).type", .string); continue }
                     if !Validator.fieldTypes.contains(type.lowercased()) {
                         s.fail("\(path).type", FieldError("UNKNOWN_ENUM_VALUE", "Unknown value \(type); expected one of \(Validator.fieldTypes.sorted().joined(separator: ", "))"))
                     }
@@ -59,7 +60,7 @@ extension EmulatorState {
             switch field {
             case "id": .number(Double(p.id))
             case "created": .number(p.created)
-            case "public_name": .string(p.json["public_name"]?.string ?? "")
+            case "public_name": .string(p.json["public_name"]?.stringValue ?? "")
             default: nil
             }
         }
@@ -69,7 +70,7 @@ extension EmulatorState {
     // MARK: - Pools (spec §4)
 
     func createPool(_ body: JSONValue) throws -> JSONValue {
-        guard var o = body.object else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
         var v = Validator(o)
         var project: ProjectRecord?
         if let pid = v.id("project_id", required: true) {
@@ -104,7 +105,7 @@ extension EmulatorState {
         var engine: QualityControlEngine?
         if let qc = v.object("quality_control") {
             do {
-                let decoded = try QualityControl.decode(JSONValue.object(["quality_control": .object(qc)]).serialized)
+                let decoded = try QualityControl.decode(JSONValue.object(["quality_control": .object(qc)]).serializedData(numbers: .python))
                 engine = try QualityControlEngine(decoded, ignoringUnsupported: true)
             } catch {
                 let path = error.path.isEmpty ? "quality_control" : (error.path.hasPrefix("quality_control") ? error.path : "quality_control.\(error.path)")
@@ -136,7 +137,7 @@ extension EmulatorState {
         let pool = PoolRecord(id: id, projectID: project.id, json: o, created: clock.now(),
                               engine: try engine ?? QualityControlEngine(QualityControl(configs: [])),
                               crowd: crowd, seed: mixSeed(configuration.seed, UInt64(id)), answerField: field,
-                              outputType: (project.outputSpec[field]?["type"]?.string ?? "string").lowercased(),
+                              outputType: (project.outputSpec[field]?["type"]?.stringValue ?? "string").lowercased(),
                               declaredOptions: project.declaredOptions(field: field))
         pools[id] = pool
         poolOrder.append(id)

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 extension EmulatorState {
     // MARK: - Tasks (spec §5)
@@ -92,7 +93,7 @@ extension EmulatorState {
         }
         for t in prepared {
             let id = world.taskIDs.next(pool: t.pool.id, time: now)
-            let inputs = t.json["input_values"]?.object ?? [:]
+            let inputs = t.json["input_values"]?.objectValue ?? [:]
             let key = CrowdTask.key(inputs: inputs)
             let truth: String
             if let known = t.knownSolutions.first?[t.pool.answerField] {
@@ -140,7 +141,7 @@ extension EmulatorState {
     struct TaskErrors: Error { let fields: [String: FieldError] }
 
     func prepareTask(_ item: JSONValue, index: Int, allowDefaults: Bool) -> Result<PreparedTask, TaskErrors> {
-        guard let o = item.object else { return .failure(TaskErrors(fields: ["task": .object])) }
+        guard let o = item.objectValue else { return .failure(TaskErrors(fields: ["task": .object])) }
         var v = Validator(o)
         var pool: PoolRecord?
         if let pid = v.id("pool_id", required: true) {
@@ -157,12 +158,12 @@ extension EmulatorState {
         var solutions: [[String: JSONValue]] = []
         if let known = v.array("known_solutions") {
             for (k, s) in known.enumerated() {
-                guard let values = s["output_values"]?.object else {
-                    v.fail("known_solutions.\(k).output_values", s.object == nil ? .object : .required)
+                guard let values = s["output_values"]?.objectValue else {
+                    v.fail("known_solutions.\(k).output_values", s.objectValue == nil ? .object : .required)
                     continue
                 }
                 if let w = s["correctness_weight"], w != .null {
-                    if let n = w.number { if n < 0 || n > 1 { v.fail("known_solutions.\(k).correctness_weight", n < 0 ? .min(0) : .max(1)) } } else {
+                    if let n = w.doubleValue { if n < 0 || n > 1 { v.fail("known_solutions.\(k).correctness_weight", n < 0 ? .min(0) : .max(1)) } } else {
                         v.fail("known_solutions.\(k).correctness_weight", .float)
                     }
                 }

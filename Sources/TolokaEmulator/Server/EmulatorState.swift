@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 /// The emulator's state and request handling: every object, every pool's simulation, the rate limiter.
@@ -198,7 +199,7 @@ public actor EmulatorState {
         }
         guard !r.body.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "Request body is required") }
         do {
-            return try JSONValue.parse(r.body)
+            return try JSONValue(parsing: r.body)
         } catch {
             throw APIError(400, "VALIDATION_ERROR", "Request body is not valid JSON", payload: ["body": FieldError("INVALID_JSON", "Malformed JSON").json])
         }

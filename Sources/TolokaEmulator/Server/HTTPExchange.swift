@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A request as the emulator's core sees it, independent of the HTTP server library.
 public struct EmulatorRequest: Sendable {
@@ -50,6 +51,6 @@ public struct EmulatorResponse: Sendable {
     }
 
     static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> EmulatorResponse {
-        EmulatorResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serialized)
+        EmulatorResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serializedData(numbers: .python))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// A value to filter and sort on.
 enum SortKey: Comparable {
@@ -50,7 +51,7 @@ enum Listing {
             let bound: SortKey
             switch kind {
             case .number:
-                if let d = Double(raw) { bound = .number(d) } else if let t = TolokaTime.parse(raw) { bound = .number(t) } else {
+                if let d = Double(raw) { bound = .number(d) } else if let t = TolokaTime.parse(raw, accepting: [.dateOnly, .iso8601]) { bound = .number(t) } else {
                     errors[name] = FieldError("FLOAT_EXPECTED", "Expected a number or a date-time"); continue
                 }
             case .string: bound = .string(raw)

@@ -32,7 +32,7 @@ public struct TolokaEmulatorServer: Sendable {
                 buffer = try await request.collectBody(upTo: maxBodyBytes)
             } catch {
                 let body = APIError(413, "REQUEST_TOO_LARGE", "Request body larger than \(maxBodyBytes) bytes").body(requestID: UUID().uuidString.lowercased())
-                return Response(status: .contentTooLarge, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body.serialized)))
+                return Response(status: .contentTooLarge, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body.serializedData(numbers: .python))))
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }

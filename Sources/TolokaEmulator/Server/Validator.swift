@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// Collects field errors of one object, keyed by dotted path (`defaults.default_overlap_for_new_task_suites`).
 struct Validator {
@@ -26,7 +27,7 @@ struct Validator {
     @discardableResult
     mutating func string(_ field: String, required: Bool = false) -> String? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let s = v.string else { fail(field, .string); return nil }
+        guard let s = v.stringValue else { fail(field, .string); return nil }
         return s
     }
 
@@ -34,7 +35,7 @@ struct Validator {
     @discardableResult
     mutating func id(_ field: String, required: Bool = false) -> String? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        if let s = v.string { return s }
+        if let s = v.stringValue { return s }
         if case .int(let i) = v { return String(i) }
         fail(field, .string)
         return nil
@@ -43,7 +44,7 @@ struct Validator {
     @discardableResult
     mutating func integer(_ field: String, required: Bool = false, min: Int? = nil, max: Int? = nil) -> Int? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard case .int = v, let i = v.int else { fail(field, .integer); return nil }
+        guard case .int = v, let i = v.intValue else { fail(field, .integer); return nil }
         if let min, i < min { fail(field, .min(Double(min))); return nil }
         if let max, i > max { fail(field, .max(Double(max))); return nil }
         return i
@@ -52,7 +53,7 @@ struct Validator {
     @discardableResult
     mutating func number(_ field: String, required: Bool = false, min: Double? = nil) -> Double? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let d = v.number else { fail(field, .float); return nil }
+        guard let d = v.doubleValue else { fail(field, .float); return nil }
         if let min, d < min { fail(field, .min(min)); return nil }
         return d
     }
@@ -60,65 +61,65 @@ struct Validator {
     @discardableResult
     mutating func bool(_ field: String) -> Bool? {
         guard let v = present(field) else { return nil }
-        guard let b = v.bool else { fail(field, .boolean); return nil }
+        guard let b = v.boolValue else { fail(field, .boolean); return nil }
         return b
     }
 
     @discardableResult
     mutating func object(_ field: String, required: Bool = false) -> [String: JSONValue]? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let o = v.object else { fail(field, .object); return nil }
+        guard let o = v.objectValue else { fail(field, .object); return nil }
         return o
     }
 
     @discardableResult
     mutating func array(_ field: String, required: Bool = false) -> [JSONValue]? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let a = v.array else { fail(field, .array); return nil }
+        guard let a = v.arrayValue else { fail(field, .array); return nil }
         return a
     }
 
     @discardableResult
     mutating func date(_ field: String, required: Bool = false) -> Double? {
         guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let s = v.string, let t = TolokaTime.parse(s) else { fail(field, .date); return nil }
+        guard let s = v.stringValue, let t = TolokaTime.parse(s, accepting: [.dateOnly, .iso8601]) else { fail(field, .date); return nil }
         return t
     }
 
     /// Checks a value against a field spec (`{"type": …, "required": …}`, spec §3.2); nil when it fits.
     static func check(_ value: JSONValue?, spec: JSONValue) -> FieldError? {
-        let required = spec["required"]?.bool ?? true
+        let required = spec["required"]?.boolValue ?? true
         guard let value, value != .null else { return required ? .required : nil }
-        let type = (spec["type"]?.string ?? "json").lowercased()
+        let type = (spec["type"]?.stringValue ?? "json").lowercased()
         if type.hasPrefix("array_") {
-            guard let items = value.array else { return .array }
-            if let min = spec["min_size"]?.int, items.count < min { return .min(Double(min)) }
-            if let max = spec["max_size"]?.int, items.count > max { return .max(Double(max)) }
+            guard let items = value.arrayValue else { return .array }
+            if let min = spec["min_size"]?.intValue, items.count < min { return .min(Double(min)) }
+            if let max = spec["max_size"]?.intValue, items.count > max { return .max(Double(max)) }
             let element: JSONValue = ["type": .string(String(type.dropFirst(6))), "required": true]
             return items.lazy.compactMap { check($0, spec: element) }.first
         }
         switch type {
         case "string":
-            guard let s = value.string else { return .string }
-            if let min = spec["min_length"]?.int, s.count < min { return .min(Double(min)) }
-            if let max = spec["max_length"]?.int, s.count > max { return .max(Double(max)) }
-            if let allowed = spec["allowed_values"]?.array, !allowed.contains(value) { return FieldError("VALUE_NOT_ALLOWED", "Value is not allowed") }
+            guard let s = value.stringValue else { return .string }
+            if let min = spec["min_length"]?.intValue, s.count < min { return .min(Double(min)) }
+            if let max = spec["max_length"]?.intValue, s.count > max { return .max(Double(max)) }
+            if let allowed = spec["allowed_values"]?.arrayValue, !allowed.contains(value) { return FieldError("VALUE_NOT_ALLOWED", "Value is not allowed") }
         case "url":
-            guard let s = value.string else { return .string }
+            guard let s = value.stringValue else { return .string }
             guard let u = URL(string: s), u.scheme != nil, u.host != nil || u.scheme == "file" else { return .url }
         case "file", "coordinates":
-            guard value.string != nil else { return .string }
+            guard value.stringValue != nil else { return .string }
         case "integer":
-            guard case .int = value, let i = value.int else { return .integer }
-            if let min = spec["min_value"]?.number, Double(i) < min { return .min(min) }
-            if let max = spec["max_value"]?.number, Double(i) > max { return .max(max) }
-            if let allowed = spec["allowed_values"]?.array, !allowed.contains(value) { return FieldError("VALUE_NOT_ALLOWED", "Value is not allowed") }
+            guard case .int = value, let i = value.intValue else { return .integer }
+            if let min = spec["min_value"]?.doubleValue, Double(i) < min { return .min(min) }
+            if let max = spec["max_value"]?.doubleValue, Double(i) > max { return .max(max) }
+            if let allowed = spec["allowed_values"]?.arrayValue, !allowed.contains(value) { return FieldError("VALUE_NOT_ALLOWED", "Value is not allowed") }
         case "float":
-            guard let d = value.number else { return .float }
-            if let min = spec["min_value"]?.number, d < min { return .min(min) }
-            if let max = spec["max_value"]?.number, d > max { return .max(max) }
+            guard let d = value.doubleValue else { return .float }
+            if let min = spec["min_value"]?.doubleValue, d < min { return .min(min) }
+            if let max = spec["max_value"]?.doubleValue, d > max { return .max(max) }
         case "boolean":
-            guard value.bool != nil else { return .boolean }
+            guard value.boolValue != nil else { return .boolean }
         default:
             break  // json: anything
         }

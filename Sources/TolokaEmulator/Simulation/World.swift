@@ -1,3 +1,4 @@
+import TallyCore
 import TallyQualityControl
 
 /// What the pools of one emulator share: the crowd's Tolokers, restrictions (a `PROJECT` or
@@ -35,22 +36,22 @@ struct World {
     /// (IN/NOT_IN), `client_type` (EQ/NE) and skill conditions are evaluated, any other condition holds.
     func matches(_ filter: JSONValue?, worker: Int32) -> Bool {
         guard let filter else { return true }
-        if let all = filter["and"]?.array { return all.allSatisfy { matches($0, worker: worker) } }
-        if let any = filter["or"]?.array { return any.isEmpty || any.contains { matches($0, worker: worker) } }
+        if let all = filter["and"]?.arrayValue { return all.allSatisfy { matches($0, worker: worker) } }
+        if let any = filter["or"]?.arrayValue { return any.isEmpty || any.contains { matches($0, worker: worker) } }
         let w = workers[Int(worker)]
-        let op = filter["operator"]?.string ?? "EQ"
+        let op = filter["operator"]?.stringValue ?? "EQ"
         let key = filter["key"]?.labelText ?? ""
-        switch (filter["category"]?.string, key) {
+        switch (filter["category"]?.stringValue, key) {
         case ("profile", "languages"):
-            let lang = filter["value"]?.string?.uppercased() ?? ""
+            let lang = filter["value"]?.stringValue?.uppercased() ?? ""
             let has = w.languages.contains(lang)
             return op == "NOT_IN" ? !has : has
         case ("computed", "client_type"):
-            let same = filter["value"]?.string == w.clientType
+            let same = filter["value"]?.stringValue == w.clientType
             return op == "NE" ? !same : same
         case ("skill", _):
             let skill = skills[key]?[worker]
-            guard let target = filter["value"]?.number else {
+            guard let target = filter["value"]?.doubleValue else {
                 return op == "NE" ? skill != nil : skill == nil
             }
             guard let v = skill else { return op == "NE" }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 import TallyQualityControl
 
 /// A pool's `mixer_config` (spec §4.4), the fields the emulator uses.
@@ -12,13 +13,13 @@ struct Mixer {
     var shuffle: Bool
 
     init(_ o: [String: JSONValue]) {
-        real = o["real_tasks_count"]?.int ?? 0
-        golden = o["golden_tasks_count"]?.int ?? 0
-        training = o["training_tasks_count"]?.int ?? 0
-        minReal = o["min_real_tasks_count"]?.int ?? real
-        forceLast = o["force_last_assignment"]?.bool ?? true
-        creationOrder = o["mix_tasks_in_creation_order"]?.bool ?? false
-        shuffle = o["shuffle_tasks_in_task_suite"]?.bool ?? true
+        real = o["real_tasks_count"]?.intValue ?? 0
+        golden = o["golden_tasks_count"]?.intValue ?? 0
+        training = o["training_tasks_count"]?.intValue ?? 0
+        minReal = o["min_real_tasks_count"]?.intValue ?? real
+        forceLast = o["force_last_assignment"]?.boolValue ?? true
+        creationOrder = o["mix_tasks_in_creation_order"]?.boolValue ?? false
+        shuffle = o["shuffle_tasks_in_task_suite"]?.boolValue ?? true
     }
 }
 
@@ -92,14 +93,14 @@ final class PoolRecord {
         self.json = json
         self.created = created
         self.engine = engine
-        mixer = json["mixer_config"]?.object.map(Mixer.init)
+        mixer = json["mixer_config"]?.objectValue.map(Mixer.init)
         let defaults = json["defaults"]
-        defaultOverlap = defaults?["default_overlap_for_new_tasks"]?.int ?? defaults?["default_overlap_for_new_task_suites"]?.int ?? 1
-        reward = json["reward_per_assignment"]?.number ?? 0
-        autoAccept = json["auto_accept_solutions"]?.bool ?? true
-        maxDuration = json["assignment_max_duration_seconds"]?.number ?? 3600
-        willExpire = json["will_expire"]?.string.flatMap(TolokaTime.parse)
-        autoCloseDelay = json["auto_close_after_complete_delay_seconds"]?.number ?? 0
+        defaultOverlap = defaults?["default_overlap_for_new_tasks"]?.intValue ?? defaults?["default_overlap_for_new_task_suites"]?.intValue ?? 1
+        reward = json["reward_per_assignment"]?.doubleValue ?? 0
+        autoAccept = json["auto_accept_solutions"]?.boolValue ?? true
+        maxDuration = json["assignment_max_duration_seconds"]?.doubleValue ?? 3600
+        willExpire = json["will_expire"]?.stringValue.flatMap { TolokaTime.parse($0, accepting: [.dateOnly, .iso8601]) }
+        autoCloseDelay = json["auto_close_after_complete_delay_seconds"]?.doubleValue ?? 0
         filter = json["filter"]
         self.crowd = crowd.forPool(seed: seed)
         rng = SplitMix64(seed: mixSeed(seed, 1))

@@ -1,3 +1,4 @@
+import TallyCore
 import TallyQualityControl
 
 /// A project as stored: the client's JSON plus what the server adds.
@@ -13,8 +14,8 @@ final class ProjectRecord {
         self.created = created
     }
 
-    var inputSpec: [String: JSONValue] { json["task_spec"]?["input_spec"]?.object ?? [:] }
-    var outputSpec: [String: JSONValue] { json["task_spec"]?["output_spec"]?.object ?? [:] }
+    var inputSpec: [String: JSONValue] { json["task_spec"]?["input_spec"]?.objectValue ?? [:] }
+    var outputSpec: [String: JSONValue] { json["task_spec"]?["output_spec"]?.objectValue ?? [:] }
 
     /// The output field the simulated Tolokers answer: the only one, else the first (by name) that is required.
     ///
@@ -23,16 +24,16 @@ final class ProjectRecord {
     var answerField: String {
         let spec = outputSpec
         if spec.count == 1 { return spec.keys.first! }
-        return spec.keys.sorted().first { spec[$0]?["required"]?.bool ?? true } ?? spec.keys.sorted().first ?? "result"
+        return spec.keys.sorted().first { spec[$0]?["required"]?.boolValue ?? true } ?? spec.keys.sorted().first ?? "result"
     }
 
     /// The answer options the project itself declares for `field`: `allowed_values` in the output
     /// spec, and the `options` of template-builder fields writing to it (e.g. `field.button-radio-group`).
     func declaredOptions(field: String) -> [String] {
         var out: [String] = []
-        if let allowed = outputSpec[field]?["allowed_values"]?.array { out += allowed.map(\.labelText) }
-        if let config = json["task_spec"]?["view_spec"]?["config"]?.string,
-           let parsed = try? JSONValue.parse(Data(config.utf8)) {
+        if let allowed = outputSpec[field]?["allowed_values"]?.arrayValue { out += allowed.map(\.labelText) }
+        if let config = json["task_spec"]?["view_spec"]?["config"]?.stringValue,
+           let parsed = try? JSONValue(parsing: Data(config.utf8)) {
             collectOptions(parsed, field: field, into: &out)
         }
         return out
@@ -41,7 +42,7 @@ final class ProjectRecord {
     private func collectOptions(_ v: JSONValue, field: String, into out: inout [String]) {
         switch v {
         case .object(let o):
-            if let options = o["options"]?.array, o["data"]?["path"]?.string == field {
+            if let options = o["options"]?.arrayValue, o["data"]?["path"]?.stringValue == field {
                 out += options.compactMap { $0["value"]?.labelText }
             }
             for value in o.values { collectOptions(value, field: field, into: &out) }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -49,8 +50,8 @@ struct RunningEmulator {
         var headers: [String: String]
         var data: Data
 
-        var code: String? { json?["code"]?.string }
-        var items: [JSONValue] { json?["items"]?.array ?? [] }
+        var code: String? { json?["code"]?.stringValue }
+        var items: [JSONValue] { json?["items"]?.arrayValue ?? [] }
     }
 
     /// Sends a request; `token: .some(nil)` sends none.
@@ -63,7 +64,7 @@ struct RunningEmulator {
         request.httpMethod = method
         let credential: String? = token ?? self.token ?? "any-token"
         if let credential { request.setValue("OAuth \(credential)", forHTTPHeaderField: "Authorization") }
-        if let body = raw ?? json?.serialized {
+        if let body = raw ?? json?.serializedData(numbers: .python) {
             request.httpBody = body
             if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         }
@@ -71,20 +72,20 @@ struct RunningEmulator {
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]
         for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
-        return Reply(status: http.statusCode, json: data.isEmpty ? nil : try? JSONValue.parse(data), headers: headers, data: data)
+        return Reply(status: http.statusCode, json: data.isEmpty ? nil : try? JSONValue(parsing: data), headers: headers, data: data)
     }
 
     /// Polls an operation until it is terminal; returns every status seen.
     func waitOperation(_ op: JSONValue) async throws -> (JSONValue, [String]) {
-        var statuses = [op["status"]?.string ?? "?"]
+        var statuses = [op["status"]?.stringValue ?? "?"]
         var current = op
         for _ in 0..<50 {
-            if ["SUCCESS", "FAIL"].contains(current["status"]?.string ?? "") { return (current, statuses) }
-            let r = try await send("GET", "/api/v1/operations/\(op["id"]!.string!)")
+            if ["SUCCESS", "FAIL"].contains(current["status"]?.stringValue ?? "") { return (current, statuses) }
+            let r = try await send("GET", "/api/v1/operations/\(op["id"]!.stringValue!)")
             current = r.json!
-            statuses.append(current["status"]?.string ?? "?")
+            statuses.append(current["status"]?.stringValue ?? "?")
         }
-        throw HarnessError("operation \(op["id"]?.string ?? "") did not finish")
+        throw HarnessError("operation \(op["id"]?.stringValue ?? "") did not finish")
     }
 
     /// Every item of a list endpoint, paging with `sort=id` and `id_gt` (spec §1.7).
@@ -99,7 +100,7 @@ struct RunningEmulator {
             guard r.status == 200 else { throw HarnessError("\(path): HTTP \(r.status) \(String(decoding: r.data, as: UTF8.self))") }
             pages += 1
             items += r.items
-            guard r.json?["has_more"]?.bool == true, let last = r.items.last?["id"]?.string else { return (items, pages) }
+            guard r.json?["has_more"]?.boolValue == true, let last = r.items.last?["id"]?.stringValue else { return (items, pages) }
             q["id_gt"] = last
         }
     }

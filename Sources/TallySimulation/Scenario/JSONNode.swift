@@ -1,55 +1,17 @@
 import Foundation
+import TallyCore
 
-/// A JSON value as decoded (Codable), walked with its path so that errors can name it.
-enum JSONValue: Sendable, Equatable, Codable {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
-        case .number(let d): try c.encode(d)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
-    }
-
+extension JSONValue {
+    /// The kind of value, as scenario errors name it ("expected a string, got a number").
     var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
-        case .int, .number: return "a number"
+        case .int, .double: return "a number"
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
         }
-    }
-
-    /// The value as JSON text (keys sorted).
-    func data() -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? e.encode(self)) ?? Data("null".utf8)
     }
 }
 
@@ -90,13 +52,7 @@ struct JSONNode {
         return n
     }
 
-    var number: Double? {
-        switch value {
-        case .int(let i): return Double(i)
-        case .number(let d): return d
-        default: return nil
-        }
-    }
+    var number: Double? { value.doubleValue }
 
     func double(in range: ClosedRange<Double>? = nil, _ what: String = "a number") throws(ScenarioError) -> Double {
         guard let d = number, d.isFinite else { throw fail(.wrongType, nil, "expected \(what), got \(value.typeName)") }

@@ -1,23 +1,9 @@
 import Foundation
+import TallyCore
 
-/// Steele, Lea & Flood's SplitMix64 generator ("Fast splittable pseudorandom number generators", OOPSLA 2014):
-/// small, fast and seeded, so that the same seed gives the same crowd, answers and ids.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
+/// The emulator's draws: the crowd's timings and answers, ids and UUIDs. The same seed gives the
+/// same crowd, answers and ids.
+extension SplitMix64 {
     /// Exponentially distributed with the given mean.
     mutating func exponential(mean: Double) -> Double { -mean * log(1 - unit()) }
 
