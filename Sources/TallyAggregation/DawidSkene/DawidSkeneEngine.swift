@@ -216,12 +216,22 @@ struct DawidSkeneEngine {
     /// 160 ms (dropped); scattering only posteriors ≥ 1e-14: no change (dropped). Where the one-
     /// thread 265 ms go, by removal: the scatter ≈ 75 ms, the K exponentials ≈ 95 ms (glibc's
     /// `exp` costs the same as the inlined one; an eight-lane SIMD8 version was slower, 410 ms, as
-    /// the baseline x86-64 target has only SSE2 and the conversions are scalarised). The issue's
-    /// 60 ms target for K = 10 is not met yet. The pass now runs in C (`CTallyKernels`: an
-    /// AVX2+FMA variant chosen at run time, no compiler flags) with software prefetch of the rows
-    /// six tasks ahead: AVX2 alone changed nothing (280 / 150 ms), the prefetch brought it to
-    /// 183 / 100 ms (prefetch distances 3–20 all within noise). In `compare-ds.sh --tally-only`:
-    /// 201 ms on one thread, 112 ms on two (median of iterations 3–20). This Swift version stays
+    /// the baseline x86-64 target has only SSE2 and the conversions are scalarised). The pass then
+    /// moved to C (`CTallyKernels`: an AVX2+FMA variant chosen at run time, no compiler flags)
+    /// with software prefetch of the rows six tasks ahead: AVX2 alone changed nothing (280 / 150
+    /// ms), the prefetch brought it to 183 / 100 ms (distances 3–20 all within noise);
+    /// `compare-ds.sh --tally-only` gave 201 ms on one thread, 112 ms on two.
+    ///
+    /// The "bound by fetching rows" reading above was wrong: `Benchmarks/ds-kernel-bench.c` shows
+    /// the generic C pass as slow with 100 workers (tables in L2) as with 10 k — it was bound by
+    /// arithmetic on a run-time K, the logits kept in a stack array. The C pass now has one AVX2
+    /// copy per K from 3 to 16 (logits in registers, four-lane exp, max, entropy and scatter;
+    /// `kernels.c`): 82–85 ms against 274–295 ms for the generic pass in that harness, and in
+    /// `compare-ds.sh --tally-only` (2026-11-25, load ≈ 0.5, two runs) 70–71 ms on one thread and
+    /// 37–40 ms on two, against the 60 ms target. The count tables of the second thread live for
+    /// the whole run (fresh tables every iteration cost page faults), the first thread scatters
+    /// into the engine's own table, and the reduction, M-step and ELBO run on both threads over
+    /// worker ranges. This Swift version stays
     /// as the reference (`TALLY_SWIFT_KERNEL=1`).
     ///
     /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
