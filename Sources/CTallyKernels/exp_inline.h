@@ -58,18 +58,24 @@ static inline __attribute__((always_inline)) __m256d exp_reduced_avx2(__m256d r)
     return c;
 }
 
-// exp_nonpositive four at a time: the same reduction and polynomial, 0 below -69 (and for -inf).
+// e^x four at a time for x already clamped to [-708, 708]: the reduction x = k ln2 + r with the
+// 1.5*2^52 shifter, the polynomial, and 2^k from the exponent bits.
 __attribute__((target("avx2,fma")))
-static inline __attribute__((always_inline)) __m256d exp_nonpositive_avx2(__m256d x) {
+static inline __attribute__((always_inline)) __m256d exp_clamped_avx2(__m256d xc) {
     const __m256d shifter = _mm256_set1_pd(6755399441055744.0);
-    const __m256d xc = _mm256_max_pd(x, _mm256_set1_pd(-70.0));
     const __m256d t = _mm256_fmadd_pd(xc, _mm256_set1_pd(1.4426950408889634), shifter);
     const __m256d kd = _mm256_sub_pd(t, shifter);
     __m256d r = _mm256_fnmadd_pd(kd, _mm256_set1_pd(0.6931471803691238), xc);
     r = _mm256_fnmadd_pd(kd, _mm256_set1_pd(1.9082149292705877e-10), r);
     const __m256d c = exp_reduced_avx2(r);
     const __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52);
-    const __m256d z = _mm256_mul_pd(c, _mm256_castsi256_pd(bits));
+    return _mm256_mul_pd(c, _mm256_castsi256_pd(bits));
+}
+
+// exp_nonpositive four at a time: the same reduction and polynomial, 0 below -69 (and for -inf).
+__attribute__((target("avx2,fma")))
+static inline __attribute__((always_inline)) __m256d exp_nonpositive_avx2(__m256d x) {
+    const __m256d z = exp_clamped_avx2(_mm256_max_pd(x, _mm256_set1_pd(-70.0)));
     return _mm256_andnot_pd(_mm256_cmp_pd(x, _mm256_set1_pd(-69.0), _CMP_LT_OQ), z);
 }
 #endif

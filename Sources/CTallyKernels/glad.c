@@ -8,7 +8,6 @@
 #include "exp_inline.h"
 
 #define SOFTPLUS_LIMIT 30.0
-#define FLUSH_BELOW -69.0
 
 // Per answer: d = py - sigma(x); q = py*max(-x,0) + (1-py)*(max(x,0) + lnOthers) (to be
 // subtracted); f = 1 + e^{-|x|} when |x| <= 30, else 1 (its log is subtracted).
@@ -29,27 +28,15 @@ static inline __attribute__((always_inline)) void values_scalar(const double *x,
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma")))
 static void values_avx2(const double *x, const double *py, double *d, double *q, double *f, int64_t n, double lnOthers) {
-    const __m256d shifter = _mm256_set1_pd(6755399441055744.0);
     const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
     const __m256d signBit = _mm256_set1_pd(-0.0);
-    const __m256d lowest = _mm256_set1_pd(-70.0), flush = _mm256_set1_pd(-FLUSH_BELOW), limit = _mm256_set1_pd(SOFTPLUS_LIMIT);
-    const __m256d log2e = _mm256_set1_pd(1.4426950408889634);
-    const __m256d ln2hi = _mm256_set1_pd(0.6931471803691238), ln2lo = _mm256_set1_pd(1.9082149292705877e-10);
+    const __m256d limit = _mm256_set1_pd(SOFTPLUS_LIMIT);
     const __m256d others = _mm256_set1_pd(lnOthers);
-    const __m256i bias = _mm256_set1_epi64x(1023);
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
         __m256d xv = _mm256_loadu_pd(x + i), p = _mm256_loadu_pd(py + i);
         __m256d ax = _mm256_andnot_pd(signBit, xv);
-        __m256d nx = _mm256_max_pd(_mm256_sub_pd(zero, ax), lowest);
-        __m256d t = _mm256_fmadd_pd(nx, log2e, shifter);
-        __m256d kd = _mm256_sub_pd(t, shifter);
-        __m256d r = _mm256_fnmadd_pd(kd, ln2hi, nx);
-        r = _mm256_fnmadd_pd(kd, ln2lo, r);
-        __m256d c = exp_reduced_avx2(r);
-        __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), bias), 52);
-        __m256d z = _mm256_mul_pd(c, _mm256_castsi256_pd(bits));
-        z = _mm256_blendv_pd(z, zero, _mm256_cmp_pd(ax, flush, _CMP_GT_OQ));
+        __m256d z = exp_nonpositive_avx2(_mm256_sub_pd(zero, ax));  // 0 beyond |x| > 69, as exp_nonpositive
         __m256d onePlus = _mm256_add_pd(one, z);
         __m256d num = _mm256_blendv_pd(z, one, _mm256_cmp_pd(xv, zero, _CMP_GE_OQ));
         _mm256_storeu_pd(d + i, _mm256_sub_pd(p, _mm256_div_pd(num, onePlus)));
@@ -59,29 +46,17 @@ static void values_avx2(const double *x, const double *py, double *d, double *q,
     }
     values_scalar(x, py, d, q, f, i, n, lnOthers);
 }
-#endif
 
 // e^x in place for |x| <= 700 (clamped), four at a time: the task factors e^{beta}.
 __attribute__((target("avx2,fma")))
 static void exp_in_place_avx2(double *v, int64_t n) {
-    const __m256d shifter = _mm256_set1_pd(6755399441055744.0), one = _mm256_set1_pd(1.0);
     const __m256d lo = _mm256_set1_pd(-700.0), hi = _mm256_set1_pd(700.0);
-    const __m256d log2e = _mm256_set1_pd(1.4426950408889634);
-    const __m256d ln2hi = _mm256_set1_pd(0.6931471803691238), ln2lo = _mm256_set1_pd(1.9082149292705877e-10);
-    const __m256i bias = _mm256_set1_epi64x(1023);
     int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        __m256d x = _mm256_min_pd(_mm256_max_pd(_mm256_loadu_pd(v + i), lo), hi);
-        __m256d t = _mm256_fmadd_pd(x, log2e, shifter);
-        __m256d kd = _mm256_sub_pd(t, shifter);
-        __m256d r = _mm256_fnmadd_pd(kd, ln2hi, x);
-        r = _mm256_fnmadd_pd(kd, ln2lo, r);
-        __m256d c = exp_reduced_avx2(r);
-        __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), bias), 52);
-        _mm256_storeu_pd(v + i, _mm256_mul_pd(c, _mm256_castsi256_pd(bits)));
-    }
+    for (; i + 4 <= n; i += 4)
+        _mm256_storeu_pd(v + i, exp_clamped_avx2(_mm256_min_pd(_mm256_max_pd(_mm256_loadu_pd(v + i), lo), hi)));
     for (; i < n; i++) v[i] = exp(v[i]);
 }
+#endif
 
 static void values_baseline(const double *x, const double *py, double *d, double *q, double *f, int64_t n, double lnOthers) {
     values_scalar(x, py, d, q, f, 0, n, lnOthers);

@@ -395,14 +395,3 @@ private struct GLADSlots: @unchecked Sendable {
     }
 }
 
-/// A pointer handed to worker threads that each touch a disjoint part of it.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafePointer<T>
-    init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
-}
-
-/// A mutable pointer handed to worker threads that each write a disjoint part of it.
-struct SendableMutablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}

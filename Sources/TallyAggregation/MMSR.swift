@@ -62,9 +62,9 @@ public struct MMSR: Aggregator {
     /// Which worker pairs the sign-determination graph uses.
     public enum SignGraph: String, Sendable, CaseIterable {
         /// crowd-kit's: observed pairs by the sign of `C`, every unobserved pair a negative edge.
-        case crowdKit
+        case crowdKit = "crowd-kit"
         /// The paper's: observed pairs only.
-        case observedPairs
+        case observedPairs = "observed-pairs"
     }
 
     /// The most alternating rounds (crowd-kit's `n_iter`).
@@ -103,7 +103,7 @@ public struct MMSR: Aggregator {
                              observedPairs: 0, workersWithoutCoworkers: 0, workersWithoutSign: nWorkers, signEigenvalue: .nan,
                              signResidual: 0, signsFromMajorityVote: false, tasksWithZeroWeight: model.tasksWithZeroWeight)
         }
-        let threads = answers.answerCount < 1 << 16 ? 1 : max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
+        let threads = answers.answerCount < 1 << 16 ? 1 : max(1, DawidSkeneEngine.defaultThreads)
         let graph = PairGraph(answers, threads: threads)
         let deg = (0..<nWorkers).map { graph.offsets[$0 + 1] - graph.offsets[$0] }
         let minCoworkers = deg.min() ?? 0
@@ -274,29 +274,6 @@ final class RawBuffer<T>: @unchecked Sendable {
         get { p[i] }
         set { p[i] = newValue }
     }
-}
-
-/// `count` contiguous row ranges holding about equal numbers of entries.
-func balancedParts(_ offsets: [Int], count: Int) -> [Range<Int>] {
-    let rows = offsets.count - 1
-    guard rows > 0 else { return [0..<0] }
-    let total = offsets[rows]
-    var parts: [Range<Int>] = []
-    var start = 0
-    for p in 1...count {
-        let target = total * p / count
-        var end = start
-        while end < rows && (offsets[end] < target || p == count) { end += 1 }
-        if end > start { parts.append(start..<end) }
-        start = end
-    }
-    if start < rows { parts.append(start..<rows) }
-    return parts.isEmpty ? [0..<0] : parts
-}
-
-func balancedRows(_ n: Int, count: Int) -> [Range<Int>] {
-    let c = max(1, min(count, n))
-    return (0..<c).map { n * $0 / c..<n * ($0 + 1) / c }
 }
 
 /// The observed worker pairs: for every worker, its co-workers (ascending) and `C` with each.
@@ -473,7 +450,6 @@ struct SignSolver: @unchecked Sendable {
     let graph: PairGraph
     let crowdKit: Bool
     let seed: UInt64
-    let threads: Int
     /// Per worker: node index, or −1 when not valid.
     let compact: [Int32]
     let valid: [Int32]
@@ -487,7 +463,6 @@ struct SignSolver: @unchecked Sendable {
         self.graph = graph
         crowdKit = mode == .crowdKit
         self.seed = seed
-        self.threads = threads
         let nW = graph.workerCount
         let off = graph.offsets
         var compact = [Int32](repeating: -1, count: nW)

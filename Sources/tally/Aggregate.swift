@@ -19,13 +19,7 @@ extension GLAD.Stopping: ExpressibleByArgument {}
 extension MACE.Method: ExpressibleByArgument {}
 extension MACE.Compatibility: ExpressibleByArgument {}
 
-/// M-MSR's sign graph as the CLI names it.
-enum SignGraphChoice: String, CaseIterable, ExpressibleByArgument {
-    case crowdKit = "crowd-kit"
-    case observedPairs = "observed-pairs"
-
-    var graph: MMSR.SignGraph { self == .crowdKit ? .crowdKit : .observedPairs }
-}
+extension MMSR.SignGraph: ExpressibleByArgument {}
 extension DawidSkene.EM: ExpressibleByArgument {}
 extension DawidSkene.Initialization: ExpressibleByArgument {}
 extension InitialConfusions.Strategy: ExpressibleByArgument {}
@@ -137,7 +131,7 @@ struct Aggregate: ParsableCommand {
     var maceCompat: MACE.Compatibility = .none
 
     @Option(help: "mmsr: the sign graph: crowd-kit (default, for parity: worker pairs with no common task count as disagreeing) or observed-pairs (the paper's: only pairs that share tasks; more accurate on most data sets).")
-    var signGraph: SignGraphChoice = .crowdKit
+    var signGraph: MMSR.SignGraph = .crowdKit
 
     @Option(help: "mace: also write each worker's spamming probabilities (worker, spamming, knowing) here.")
     var spamming: String?
@@ -269,7 +263,7 @@ struct Aggregate: ParsableCommand {
             case .kos:
                 model = try KOS(iterations: iterations ?? 100, seed: seed).fit(table)
             case .mmsr:
-                let m = try MMSR(seed: seed, signGraph: signGraph.graph).fit(table)
+                let m = try MMSR(seed: seed, signGraph: signGraph).fit(table)
                 note("mmsr: \(m.iterationsRun) rounds, \(m.observedPairs) worker pairs" + (m.workersWithoutCoworkers > 0 ? ", \(m.workersWithoutCoworkers) workers without co-workers (skill 0)" : ""), quiet: quiet)
                 if m.signsFromMajorityVote {
                     note("mmsr: the sign graph's eigenvector did not settle (residual \(String(format: "%.1e", m.signResidual))); signs taken from agreement with majority vote", quiet: quiet)

@@ -58,10 +58,7 @@ struct DawidSkeneEngine {
         gold = []
         let partitions = Self.split(table.byTask, into: max(1, min(threads, table.answerCount / max(1, minimumAnswersPerThread) + 1)))
         self.partitions = partitions
-        let workers = table.workerCount
-        workerPartitions = (0..<partitions.count).map { part in
-            (workers * part / partitions.count)..<(workers * (part + 1) / partitions.count)
-        }
+        workerPartitions = balancedRows(table.workerCount, count: partitions.count)
     }
 
     /// The C kernel (AVX2 when the CPU has it) for the general pass; `TALLY_SWIFT_KERNEL=1` keeps
@@ -413,7 +410,7 @@ struct DawidSkeneEngine {
         let parts = partitions
         let results = UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>.allocate(capacity: parts.count)
         defer { results.deallocate() }
-        let out = ResultPointer(results: results)
+        let out = SendableBuffer(results)
         let view = table.byTask
         let gold = self.gold
         view.offsets.withUnsafeBufferPointer { offsets in
@@ -427,7 +424,7 @@ struct DawidSkeneEngine {
                                 parallelFor(parts.count) { part in
                                     // The first range scatters straight into `counts`, the others into their slots.
                                     let target = part == 0 ? first.buffer : slots.counts[part]
-                                    out.results[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: target)
+                                    out.buffer[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: target)
                                 }
                                 slots.addSlots(into: first)
                             }
@@ -520,54 +517,50 @@ struct DawidSkeneEngine {
         let k = self.k
         let eps = Self.eps
         let parts = workerPartitions
-        var skills = mStep == .oneCoin ? [Double](repeating: 0, count: workers) : nil
+        var skills = [Double](repeating: 0, count: mStep == .oneCoin ? workers : 0)
         let answersOf = table.byWorker.offsets
         counts.withUnsafeBufferPointer { counts in
             mask.withUnsafeBufferPointer { mask in
                 confusion.withUnsafeMutableBufferPointer { e in
                     logConfusion.withUnsafeMutableBufferPointer { logE in
-                        let out = SendableBuffer(e), logOut = SendableBuffer(logE)
-                        let skillOut = skills.map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: workers) }
-                        let skillSlot = skillOut.map(SendableBuffer.init)
-                        let input = SendableReadBuffers(counts: counts, mask: mask)
-                        let mStep = self.mStep
-                        parallelFor(parts.count) { part in
-                            let counts = input.counts, mask = input.mask, e = out.buffer, logE = logOut.buffer
-                            for w in parts[part] {
-                                switch mStep {
-                                case .full:
-                                    for c in 0..<k {
-                                        var total = 0.0
-                                        for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], eps) }
-                                        for y in 0..<k {
-                                            let i = (w * k + y) * k + c
-                                            e[i] = mask[w * k + y] ? max(counts[i], eps) / total : 0
-                                        }
-                                    }
-                                case .oneCoin:
-                                    var right = 0.0
-                                    for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
-                                    let s = right / Double(answersOf[w + 1] - answersOf[w])
-                                    skillSlot!.buffer[w] = s
-                                    let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
-                                    for y in 0..<k {
+                        skills.withUnsafeMutableBufferPointer { skillBuffer in
+                            let out = SendableBuffer(e), logOut = SendableBuffer(logE), skillOut = SendableBuffer(skillBuffer)
+                            let countsIn = SendableReadBuffer(counts), maskIn = SendableReadBuffer(mask)
+                            let mStep = self.mStep
+                            parallelFor(parts.count) { part in
+                                let counts = countsIn.buffer, mask = maskIn.buffer, e = out.buffer, logE = logOut.buffer
+                                for w in parts[part] {
+                                    switch mStep {
+                                    case .full:
                                         for c in 0..<k {
-                                            e[(w * k + y) * k + c] = mask[w * k + y] ? min(max(y == c ? s : wrong, eps), 1 - eps) : 0
+                                            var total = 0.0
+                                            for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], eps) }
+                                            for y in 0..<k {
+                                                let i = (w * k + y) * k + c
+                                                e[i] = mask[w * k + y] ? max(counts[i], eps) / total : 0
+                                            }
+                                        }
+                                    case .oneCoin:
+                                        var right = 0.0
+                                        for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
+                                        let s = right / Double(answersOf[w + 1] - answersOf[w])
+                                        skillOut.buffer[w] = s
+                                        let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
+                                        for y in 0..<k {
+                                            for c in 0..<k {
+                                                e[(w * k + y) * k + c] = mask[w * k + y] ? min(max(y == c ? s : wrong, eps), 1 - eps) : 0
+                                            }
                                         }
                                     }
+                                    for i in (w * k * k)..<((w + 1) * k * k) { logE[i] = e[i] > 0 ? log(e[i]) : -Double.infinity }
                                 }
-                                for i in (w * k * k)..<((w + 1) * k * k) { logE[i] = e[i] > 0 ? log(e[i]) : -Double.infinity }
                             }
-                        }
-                        if let skillOut {
-                            skills = Array(skillOut)
-                            skillOut.deallocate()
                         }
                     }
                 }
             }
         }
-        return skills
+        return mStep == .oneCoin ? skills : nil
     }
 
     /// `Σ_{w,y,c} n ln e + Σ_c (Σ_{w,y} n[w,y,c]) ln max(p_c, 1e-10) − Σ P' ln P'`, each thread a
@@ -581,10 +574,10 @@ struct DawidSkeneEngine {
         counts.withUnsafeBufferPointer { counts in
             logConfusion.withUnsafeBufferPointer { logE in
                 observed.withUnsafeBufferPointer { observed in
-                    let input = SendableReadBuffers(counts: counts, mask: observed)
+                    let countsIn = SendableReadBuffer(counts), observedIn = SendableReadBuffer(observed)
                     let logs = SendableReadBuffer(logE)
                     parallelFor(parts.count) { part in
-                        let counts = input.counts, observed = input.mask, logE = logs.buffer
+                        let counts = countsIn.buffer, observed = observedIn.buffer, logE = logs.buffer
                         var joint = 0.0
                         var column = [Double](repeating: 0, count: k)
                         for r in (parts[part].lowerBound * k)..<(parts[part].upperBound * k) where observed[r] {
@@ -663,17 +656,6 @@ struct SharedPointers: @unchecked Sendable {
     let gold: UnsafeBufferPointer<Int32>
 }
 
-/// Per-thread results of one binary pass; each thread writes only its own element.
-struct ResultPointer: @unchecked Sendable {
-    let results: UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>
-}
-
-/// Runs `body(0..<n)` on up to `n` threads (inline when `n` is 1).
-func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
-    if n == 1 { body(0); return }
-    DispatchQueue.concurrentPerform(iterations: n, execute: body)
-}
-
 /// Per-thread count tables, prior sums and entropy terms of the general pass. Slot 0 has no count
 /// table (the first task range scatters into the engine's own); the tables live for a whole run.
 final class PassSlots: @unchecked Sendable {
@@ -689,16 +671,15 @@ final class PassSlots: @unchecked Sendable {
     }
 
     /// Adds the count tables of slots 1... into `target` (slot 0's table), each thread a block of rows.
-    func addSlots(into target: SendableBuffer) {
+    func addSlots(into target: SendableBuffer<Double>) {
         let parts = counts.count
         guard parts > 1 else { return }
-        let size = target.buffer.count
-        parallelFor(parts) { block in
-            let lo = size * block / parts, hi = size * (block + 1) / parts
+        let blocks = balancedRows(target.buffer.count, count: parts)
+        parallelFor(blocks.count) { block in
             let c = target.buffer
             for part in 1..<parts {
                 let src = self.counts[part]
-                for i in lo..<hi { c[i] += src[i] }
+                for i in blocks[block] { c[i] += src[i] }
             }
         }
     }
@@ -708,22 +689,4 @@ final class PassSlots: @unchecked Sendable {
         for p in priorSums { p.deallocate() }
         entropy.deallocate()
     }
-}
-
-/// A mutable buffer handed to worker threads that write disjoint parts of it.
-struct SendableBuffer: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Double>
-    init(_ buffer: UnsafeMutableBufferPointer<Double>) { self.buffer = buffer }
-}
-
-/// A read-only buffer handed to worker threads.
-struct SendableReadBuffer: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<Double>
-    init(_ buffer: UnsafeBufferPointer<Double>) { self.buffer = buffer }
-}
-
-/// Read-only counts and row mask handed to worker threads.
-struct SendableReadBuffers: @unchecked Sendable {
-    let counts: UnsafeBufferPointer<Double>
-    let mask: UnsafeBufferPointer<Bool>
 }
