@@ -9,7 +9,9 @@ import TallyCore
 /// Every number comes from the run's files, which the simulator writes from its seed alone
 /// (the times in them are simulated), so the same folder gives the same bytes.
 public struct ReplayNotebook: Sendable {
-    public var run: SimulationRun
+    public var run: SimulationRun {
+        didSet { (start, workers) = Self.startAndWorkers(run) }
+    }
     public var title: String
     /// The run folder as the notebook's Python cells open it (relative to the notebook).
     public var runPath: String
@@ -22,6 +24,11 @@ public struct ReplayNotebook: Sendable {
     public var note: String?
     /// At most this many QC log rows are shown in the table (all are in qc_log.tsv).
     public var maxLogRows = 30
+    /// The simulation's start (Unix seconds): the last task completion minus the completion time,
+    /// else the first arrival, else the first QC action. Read from the run once (tasks.tsv is long).
+    private(set) var start: Double?
+    /// workers.tsv by worker id, first bans in hours after ``start``.
+    private(set) var workers: [String: Worker]
 
     public init(run: SimulationRun, title: String? = nil, runPath: String, runArgument: String? = nil, reportCommand: String? = nil, stable: Bool = false, note: String? = nil) {
         self.run = run
@@ -31,6 +38,7 @@ public struct ReplayNotebook: Sendable {
         self.reportCommand = reportCommand
         self.stable = stable
         self.note = note
+        (start, workers) = Self.startAndWorkers(run)
     }
 
     var summary: JSONValue { run.summary }
@@ -43,10 +51,13 @@ public struct ReplayNotebook: Sendable {
     /// One worker: type, whether good, expected accuracy, and first ban (hours after the start).
     struct Worker { var type: String; var good: Bool?; var expected: Double?; var bannedAt: Double? }
 
-    /// The simulation's start (Unix seconds): the last task completion minus the completion time,
-    /// else the first arrival, else the first QC action.
-    var start: Double? {
-        if let tasks = run.tasks, let c = tasks.column("completed_at"), let closed = num("pool", "closed_after_seconds"),
+    static func startAndWorkers(_ run: SimulationRun) -> (Double?, [String: Worker]) {
+        let start = startTime(run)
+        return (start, readWorkers(run, start: start))
+    }
+
+    static func startTime(_ run: SimulationRun) -> Double? {
+        if let tasks = run.tasks, let c = tasks.column("completed_at"), let closed = run.summary["pool"]?["closed_after_seconds"]?.doubleValue,
            let last = tasks.rows.compactMap({ NotebookText.seconds($0[c]) }).max() {
             return last - closed
         }
@@ -54,15 +65,16 @@ public struct ReplayNotebook: Sendable {
         return run.qcLog.rows.compactMap { NotebookText.seconds($0[0]) }.min()
     }
 
-    func hours(_ time: String, from start: Double?) -> Double? {
+    static func hours(_ time: String, from start: Double?) -> Double? {
         guard let start, let t = NotebookText.seconds(time) else { return nil }
         return (t - start) / 3600
     }
 
-    var workers: [String: Worker] {
+    func hours(_ time: String, from start: Double?) -> Double? { Self.hours(time, from: start) }
+
+    static func readWorkers(_ run: SimulationRun, start s: Double?) -> [String: Worker] {
         guard let t = run.workers else { return [:] }
         let w = t.column("worker")!, type = t.column("type")!, good = t.column("good"), expected = t.column("expected_accuracy"), ban = t.column("first_banned")!
-        let s = start
         var out: [String: Worker] = [:]
         for r in t.rows {
             out[r[w]] = Worker(type: r[type], good: good.map { r[$0] == "true" }, expected: expected.flatMap { Double(r[$0]) },
