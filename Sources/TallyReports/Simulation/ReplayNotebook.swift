@@ -58,15 +58,15 @@ public struct ReplayNotebook: Sendable {
 
     static func startTime(_ run: SimulationRun) -> Double? {
         if let tasks = run.tasks, let c = tasks.column("completed_at"), let closed = run.summary["pool"]?["closed_after_seconds"]?.doubleValue,
-           let last = tasks.rows.compactMap({ NotebookText.seconds($0[c]) }).max() {
+           let last = tasks.rows.compactMap({ TolokaTime.parse($0[c]) }).max() {
             return last - closed
         }
-        if let w = run.workers, let a = w.column("arrived"), let first = w.rows.compactMap({ NotebookText.seconds($0[a]) }).min() { return first }
-        return run.qcLog.rows.compactMap { NotebookText.seconds($0[0]) }.min()
+        if let w = run.workers, let a = w.column("arrived"), let first = w.rows.compactMap({ TolokaTime.parse($0[a]) }).min() { return first }
+        return run.qcLog.rows.compactMap { TolokaTime.parse($0[0]) }.min()
     }
 
     static func hours(_ time: String, from start: Double?) -> Double? {
-        guard let start, let t = NotebookText.seconds(time) else { return nil }
+        guard let start, let t = TolokaTime.parse(time) else { return nil }
         return (t - start) / 3600
     }
 
