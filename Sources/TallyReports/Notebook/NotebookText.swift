@@ -62,4 +62,29 @@ enum NotebookText {
         default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
         }
     }
+
+    /// A Python string literal.
+    static func pythonString(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Python that imports the crowd-kit classes of `mapped` and names them by Tally's method
+    /// names: `CROWDKIT = {"mv": MajorityVote, …}` (`CROWDKIT = {}` when there are none).
+    static func crowdKitTable(_ mapped: [(method: String, className: String)]) -> String {
+        if mapped.isEmpty { return "CROWDKIT = {}\n" }
+        var s = "from crowdkit.aggregation import \(mapped.map(\.className).sorted().joined(separator: ", "))\n\nCROWDKIT = {\n"
+        s += mapped.map { "    \(pythonString($0.method)): \($0.className),\n" }.joined() + "}\n"
+        return s
+    }
 }

@@ -386,7 +386,7 @@ public struct ReplayNotebook: Sendable {
 
         import pandas as pd
 
-        RUN = Path(\(BenchNotebook.pythonString(runPath)))
+        RUN = Path(\(NotebookText.pythonString(runPath)))
         summary = json.loads((RUN / "summary.json").read_text())
         workers = pd.read_csv(RUN / "workers.tsv", sep="\\t")
         qc_log = pd.read_csv(RUN / "qc_log.tsv", sep="\\t")
@@ -400,12 +400,7 @@ public struct ReplayNotebook: Sendable {
     func crossCheckSource() -> String {
         let mapped = BenchNotebook.crowdKitClasses.filter { m in accuracies.contains { $0.method == m.method } }
         var s = "# The accuracies in summary.json beside crowd-kit's on the same accepted answers.\n"
-        if mapped.isEmpty {
-            s += "CROWDKIT = {}\n"
-        } else {
-            s += "from crowdkit.aggregation import \(mapped.map(\.className).sorted().joined(separator: ", "))\n\n"
-            s += "CROWDKIT = {\n" + mapped.map { "    \(BenchNotebook.pythonString($0.method)): \($0.className),\n" }.joined() + "}\n"
-        }
+        s += NotebookText.crowdKitTable(mapped)
         s += #"""
             answers = pd.read_csv(RUN / "answers.tsv", sep="\t", dtype=str, keep_default_na=False)
             gold = pd.read_csv(RUN / "gold.tsv", sep="\t", dtype=str, keep_default_na=False).set_index("task")["label"]
