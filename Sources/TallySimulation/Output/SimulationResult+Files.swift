@@ -97,7 +97,7 @@ extension SimulationResult {
                 comment = r.privateComment ?? ""
                 if let end = a.restrictionEnd { until = end.isFinite ? TolokaTime.format(epoch: epoch, ms: Int64((end - Double(epoch)) * 1000 + 0.5)) : "PERMANENT" }
             }
-            let values = a.values.map { "\($0.key.rawValue)=\(format($0.value))" }.joined(separator: " ")
+            let values = a.values.map { "\($0.key.rawValue)=\(scenarioNumber($0.value))" }.joined(separator: " ")
             out.row([TolokaTime.format(epoch: epoch, ms: ms), name(a.worker), a.rulePath, a.action.kind.rawValue, scope, until, values, comment])
         }
         return out.bytes
