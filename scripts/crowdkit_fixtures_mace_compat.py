@@ -27,7 +27,6 @@ answer labels -> int64 iff every label is a canonical integer; gzip level 9, mti
 """
 
 import argparse
-import gzip
 import os
 import sys
 import time
@@ -36,7 +35,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crowdkit_fixture_common import (  # noqa: E402
-    accuracy, fmt_label, gz_write, labels_frame, read_dataset, spamming_frame, table_frame, to_tsv, versions,
+    accuracy, gz_write, labels_frame, read_dataset, read_tsv, spamming_frame, table_frame, to_tsv, versions,
 )
 
 HEADER = "dataset\tkind\trows_written\tn_tasks\tn_labels\taccuracy\tseconds\tlabels_as_crowdkit_more"
@@ -73,9 +72,8 @@ def main():
         same = ""
         more = os.path.join(args.more, name, "mace.labels.tsv.gz")
         if os.path.exists(more):
-            with gzip.open(more, "rt") as f:
-                ref = pd.read_csv(f, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
-            mine = pd.Series([fmt_label(v, int_labels) for v in labels.values], index=[str(t) for t in labels.index])
+            ref = read_tsv(more)  # pandas infers gzip from the .gz suffix
+            mine = labels_frame(labels, int_labels).set_index("task")["label"]
             same = "yes" if (ref.set_index("task")["label"].reindex(mine.index) == mine).all() and len(ref) == len(mine) else "no"
         rows.append(f"{name}\tprobas-sample\t{len(sample)}\t{len(agg.probas_)}\t{agg.probas_.shape[1]}\t"
                     f"{accuracy(labels, gold):.6f}\t{seconds:.3f}\t{same}")

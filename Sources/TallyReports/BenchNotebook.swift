@@ -53,7 +53,7 @@ public struct BenchNotebook: Sendable {
         var nb = Notebook()
 
         var intro = "# \(title)\n\n"
-        intro += "Results of `tally bench`: \(rows.count) runs of \(list(methods.map { "`\($0)`" })) on \(datasets.count) data set\(datasets.count == 1 ? "" : "s"), "
+        intro += "Results of `tally bench`: \(rows.count) runs of \(NotebookText.list(methods.map { "`\($0)`" }, empty: "no methods")) on \(datasets.count) data set\(datasets.count == 1 ? "" : "s"), "
         intro += "scored on each data set's gold tasks"
         if !stable, let date = results.run?.date { intro += ", run \(date)" }
         intro += ".\n\nSections: how the results were made · the accuracy table · accuracy\(stable ? "" : " and fit-time") charts · a cross-check with crowd-kit.\n"
@@ -83,7 +83,7 @@ public struct BenchNotebook: Sendable {
         check += "They need `pip install crowd-kit pandas` and the data sets folder (set `DATASETS` below if it has moved). "
         check += "results.tsv rounds Tally's accuracy to 4 decimals, so a difference below 0.00005 is agreement.\n"
         if !unmapped.isEmpty {
-            check += "\nNo crowd-kit counterpart, so not re-run: \(list(unmapped.map { "`\($0)`" })).\n"
+            check += "\nNo crowd-kit counterpart, so not re-run: \(NotebookText.list(unmapped.map { "`\($0)`" }, empty: "no methods")).\n"
         }
         nb.append(.markdown(check, id: "crosscheck-title"))
         nb.append(.code(crossCheckSetup(mapped), id: "crosscheck-setup"))
@@ -95,14 +95,6 @@ public struct BenchNotebook: Sendable {
     private func ordered(_ values: [String]) -> [String] {
         var seen = Set<String>()
         return values.filter { seen.insert($0).inserted }
-    }
-
-    private func list(_ items: [String]) -> String {
-        switch items.count {
-        case 0: return "no methods"
-        case 1: return items[0]
-        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
-        }
     }
 
     func provenance() -> String {
@@ -124,7 +116,7 @@ public struct BenchNotebook: Sendable {
             s += "- data sets: `\(run.datasets)`\n"
         }
         if let reportCommand {
-            s += "\nThis notebook:\n\n```sh\n\(reportCommand)\n```\n"
+            s += "\nThis notebook:\n\n" + NotebookText.shell([reportCommand])
         }
         if stable { s += "\n" + NotebookText.stableNote + "\n" }
         return s
@@ -137,7 +129,7 @@ public struct BenchNotebook: Sendable {
         import pandas as pd
 
         pd.options.display.float_format = "{:.4f}".format
-        RESULTS = Path(\(Self.pythonString(resultsPath)))
+        RESULTS = Path(\(NotebookText.pythonString(resultsPath)))
         results = pd.read_csv(RESULTS / "results.tsv", sep="\\t")
         results.pivot(index="dataset", columns="method", values="accuracy")
         """
@@ -172,15 +164,9 @@ public struct BenchNotebook: Sendable {
     }
 
     func crossCheckSetup(_ mapped: [(method: String, className: String)]) -> String {
-        let classes = mapped.map(\.className).sorted()
         var s = "# Tally's method names and the crowd-kit classes with the same algorithm.\n"
-        if classes.isEmpty {
-            s += "CROWDKIT = {}\n"
-        } else {
-            s += "from crowdkit.aggregation import \(classes.joined(separator: ", "))\n\nCROWDKIT = {\n"
-            s += mapped.map { "    \(Self.pythonString($0.method)): \($0.className),\n" }.joined() + "}\n"
-        }
-        s += "DATASETS = Path(\(Self.pythonString(datasetsPath ?? results.run?.datasets ?? "datasets")))\n"
+        s += NotebookText.crowdKitTable(mapped)
+        s += "DATASETS = Path(\(NotebookText.pythonString(datasetsPath ?? results.run?.datasets ?? "datasets")))\n"
         s += #"""
 
 
@@ -223,22 +209,6 @@ public struct BenchNotebook: Sendable {
         crosscheck["difference"] = crosscheck["crowdkit"] - crosscheck["tally"]
         crosscheck
         """#
-
-    /// A Python string literal.
-    static func pythonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
 
     static func html(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")

@@ -57,7 +57,9 @@ struct QCReplay: ParsableCommand {
             for (i, c) in qc.configs.enumerated() where !c.collector.kind.isEmulated {
                 note("tally: warning: \(rules): configs[\(i)]: \(c.collector.kind.rawValue) cannot be replayed; skipped", quiet: quiet)
             }
-            let events = try TolokaExportEvents.read(path: export)
+            // Read once: EXPORT may be `-` (standard input), which can be read only once.
+            let table = try TableReader.read(export, required: ["ASSIGNMENT:worker_id"], expecting: "Toloka's export columns (ASSIGNMENT:worker_id, ASSIGNMENT:status, ASSIGNMENT:started, OUTPUT:…)", delimiter: UInt8(ascii: "\t"))
+            let events = try TolokaExportEvents(table)
             let actions = try events.replay(qc, ignoringUnsupported: true)
             let log = SimulationResult.qcLogTSV(actions, epoch: 0) { events.workers.name($0) }
             var firstBan: [String: Double] = [:]
@@ -69,12 +71,20 @@ struct QCReplay: ParsableCommand {
                 "export": export, "rules": rules, "actions": actions.count,
                 "banned_workers": firstBan.count, "workers": events.workers.count,
             ]
+            var summary = "\(actions.count) actions, \(firstBan.count) of \(events.workers.count) workers banned"
             if let gold {
                 let g = try GoldReader.read(gold)
-                let (with, without) = try answers(firstBan)
-                report["accuracy_with_banned_later_answers"] = try SimulationAggregation.accuracies(tasks: with.0, workers: with.1, labels: with.2, gold: g, methods: methods)
-                report["accuracy_without_banned_later_answers"] = try SimulationAggregation.accuracies(tasks: without.0, workers: without.1, labels: without.2, gold: g, methods: methods)
+                let (with, without) = try answers(table, firstBan)
+                let accuracyWith = try SimulationAggregation.accuracies(tasks: with.0, workers: with.1, labels: with.2, gold: g, methods: methods)
+                let accuracyWithout = try SimulationAggregation.accuracies(tasks: without.0, workers: without.1, labels: without.2, gold: g, methods: methods)
+                report["accuracy_with_banned_later_answers"] = accuracyWith
+                report["accuracy_without_banned_later_answers"] = accuracyWithout
                 report["answers_removed"] = with.0.count - without.0.count
+                func scores(_ accuracy: [String: Double]) -> String {
+                    let shown = methods.compactMap { m in accuracy[m].map { "\(m) \(String(format: "%.4f", $0))" } }
+                    return shown.isEmpty ? "none scored" : shown.joined(separator: ", ")
+                }
+                summary += "; accuracy with banned workers' later answers: \(scores(accuracyWith)); without (\(with.0.count - without.0.count) answers removed): \(scores(accuracyWithout))"
             }
             let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             if let out {
@@ -82,14 +92,13 @@ struct QCReplay: ParsableCommand {
                 try AtomicFile.write([(log, out + "/bans.tsv"), (Array(json) + [0x0A], out + "/replay.json")])
             }
             FileHandle.standardOutput.write(Data(log))
-            note("\(actions.count) actions, \(firstBan.count) of \(events.workers.count) workers banned" + (gold != nil ? "; " + String(decoding: json, as: UTF8.self).split(separator: "\n").filter { $0.contains("accuracy") || $0.contains("\"mv\"") || $0.contains("\"ds\"") }.joined(separator: " ") : ""), quiet: quiet)
+            note(summary, quiet: quiet)
         }
     }
 
-    /// The export's accepted general answers (not rejected; no GOLDEN: cell), all of them and without
+    /// The export's (`table`'s) accepted general answers (not rejected; no GOLDEN: cell), all of them and without
     /// those a worker submitted after its first ban.
-    func answers(_ firstBan: [String: Double]) throws -> (([String], [String], [String]), ([String], [String], [String])) {
-        let table = try TableReader.read(export, required: ["ASSIGNMENT:worker_id"], delimiter: UInt8(ascii: "\t"))
+    func answers(_ table: TableReader, _ firstBan: [String: Double]) throws -> (([String], [String], [String]), ([String], [String], [String])) {
         let outputs = table.header.indices.filter { table.header[$0].hasPrefix("OUTPUT:") }
         guard let label = outputs.first else {
             throw InputError(.missingColumn, file: export, field: "OUTPUT:", "no OUTPUT: column; expected one holding the workers' labels")

@@ -58,7 +58,7 @@ struct SimulateCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             // summary.json also records the command line (for `tally report`).
             let recorded = RecordedSummary(summary: summary, commands: BenchRun.commands())
-            try AtomicFile.write(result.files(summary: summary).map { ($0.name == "summary.json" ? recorded.json() : $0.bytes, out + "/" + $0.name) })
+            try AtomicFile.write(result.files(summaryJSON: recorded.json()).map { ($0.bytes, out + "/" + $0.name) })
             let accuracy = (summary.aggregators ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")
             note("\(result.assignmentCount) assignments, \(result.workerCount) workers, \(summary.workers.banned) banned; pool \(summary.pool.closeReason) after \(String(format: "%.1f", (summary.pool.closedAfterSeconds ?? .nan) / 3600)) h; cost $\(String(format: "%.2f", summary.cost.total)); accuracy \(accuracy) (\(seconds(since: start))); files in \(out)", quiet: quiet)
         }

@@ -71,20 +71,19 @@ struct StudyCommand: ParsableCommand {
             for v in vary { parameters.append(try StudyParameter.parse(v)) }
             let grid = studyGrid(parameters)
             // Build every point's scenario first, so that a bad value fails before any run.
-            var scenarios: [Scenario] = []
-            for point in grid {
+            // (A `let`: the parallel runs below share it.)
+            let scenarios = try grid.map { point in
                 var s = base
                 for (i, (p, _)) in parameters.enumerated() { try p.apply(point[i], to: &s) }
                 do {
                     try s.validate()
                 } catch let error as ScenarioError {
-                    let at = zip(parameters, point).map { "\($0.0.0.rawValue)=\(formatValue($0.1))" }.joined(separator: " ")
+                    let at = zip(parameters, point).map { "\($0.0.0.rawValue)=\(scenarioNumber($0.1))" }.joined(separator: " ")
                     throw ScenarioError(error.code, path: error.path, "\(error.message) (at \(at))", file: scenario)
                 }
-                scenarios.append(s)
+                return s
             }
-            let points = scenarios
-            let runs = points.count * seeds
+            let runs = scenarios.count * seeds
             let results = RunResults(count: runs)
             let progress = ProgressLine("study", quiet: quiet)
             let start = ContinuousClock.now
@@ -92,7 +91,7 @@ struct StudyCommand: ParsableCommand {
             let next = RunResults.Counter()
             DispatchQueue.concurrentPerform(iterations: min(workers, runs)) { _ in
                 while let i = next.take(below: runs) {
-                    let s = points[i / seeds], seed = firstSeed + UInt64(i % seeds)
+                    let s = scenarios[i / seeds], seed = firstSeed + UInt64(i % seeds)
                     do {
                         let r = try PoolSimulator.run(s, seed: seed)
                         var summary = r.summary()
@@ -116,8 +115,6 @@ struct StudyCommand: ParsableCommand {
         }
     }
 }
-
-func formatValue(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
 
 /// Results of parallel runs, each in its own slot.
 final class RunResults: @unchecked Sendable {
@@ -161,7 +158,7 @@ enum StudyTable {
         var rows: [[String: Any]] = []
         for (p, point) in grid.enumerated() {
             let runs = summaries[(p * seeds)..<((p + 1) * seeds)].map(metrics)
-            var cells = point.map(formatValue) + [String(seeds)]
+            var cells = point.map(scenarioNumber) + [String(seeds)]
             var row: [String: Any] = ["seeds": seeds]
             for (i, n) in names.enumerated() { row[n] = point[i] }
             for (m, name) in metricNames.enumerated() {
@@ -179,7 +176,7 @@ enum StudyTable {
         var runsTSV = (names + ["seed"] + metricNames).joined(separator: "\t") + "\n"
         for (i, s) in summaries.enumerated() {
             let point = grid[i / seeds]
-            runsTSV += (point.map(formatValue) + [String(firstSeed + UInt64(i % seeds))] + metrics(s).map { $0.1.map { String(format: "%.6g", $0) } ?? "" }).joined(separator: "\t") + "\n"
+            runsTSV += (point.map(scenarioNumber) + [String(firstSeed + UInt64(i % seeds))] + metrics(s).map { $0.1.map { String(format: "%.6g", $0) } ?? "" }).joined(separator: "\t") + "\n"
         }
         let json = (try? JSONSerialization.data(withJSONObject: ["parameters": names, "points": rows, "methods": methods, "seeds": seeds, "first_seed": Int(firstSeed),
                                                                     "scenario": scenario ?? NSNull(), "commands": commands] as [String: Any], options: [.sortedKeys, .prettyPrinted])) ?? Data()

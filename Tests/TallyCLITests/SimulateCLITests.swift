@@ -54,6 +54,25 @@ import Testing
         #expect(report["accuracy_without_banned_later_answers"] != nil)
     }
 
+    @Test func qcReplayReadsStandardInput() throws {
+        let dir = try temp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try CLI.run(["simulate", scenario, "--seed", "5", "--out", "run", "-q"], in: dir).status == 0)
+        let args = ["--rules", "run/pool.json", "--gold", "run/gold.tsv", "--aggregate", "mv,wawa"]
+        let file = try CLI.run(["qc", "replay", "run/export.tsv"] + args + ["--out", "from-file"], in: dir)
+        #expect(file.status == 0, "\(file.stderr)")
+        let export = try Data(contentsOf: dir.appendingPathComponent("run/export.tsv"))
+        let piped = try CLI.run(["qc", "replay", "-"] + args + ["--out", "from-stdin"], in: dir, stdin: export)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdoutData == file.stdoutData)
+        #expect(piped.stdout.split(separator: "\n").count > 1)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("from-stdin/replay.json"))) as! [String: Any]
+        let without = try #require(report["accuracy_without_banned_later_answers"] as? [String: Double])
+        #expect(without["mv"] != nil && without["wawa"] != nil)
+        // The stderr summary names every method scored.
+        #expect(piped.stderr.contains("wawa") && piped.stderr.contains("mv"), "\(piped.stderr)")
+    }
+
     @Test func studyWritesTable() throws {
         let dir = try temp()
         defer { try? FileManager.default.removeItem(at: dir) }

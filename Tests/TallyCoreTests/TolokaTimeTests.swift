@@ -31,6 +31,13 @@ struct TolokaTimeTests {
         }
     }
 
+    @Test("the simulator's times, as the report notebooks read them")
+    func simulatorTimes() {
+        #expect(TolokaTime.parse("2024-01-01T00:00:00.000") == 1_704_067_200)
+        #expect(TolokaTime.parse("2024-03-01T01:02:03.5") == 1_709_254_923.5)
+        #expect(TolokaTime.parse("yesterday") == nil)
+    }
+
     @Test("options: a date alone; ISO 8601's hh:mm and offsets")
     func options() {
         #expect(TolokaTime.parse("2026-01-01", accepting: .dateOnly) == 1_767_225_600)

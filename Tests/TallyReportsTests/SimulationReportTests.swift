@@ -151,11 +151,4 @@ struct SimulationReportTests {
         defer { try? FileManager.default.removeItem(at: both) }
         #expect(try ReportFolder.kind(of: both.path) == .bench)
     }
-
-    @Test("Toloka times to Unix seconds")
-    func times() {
-        #expect(NotebookText.seconds("2024-01-01T00:00:00.000") == 1_704_067_200)
-        #expect(NotebookText.seconds("2024-03-01T01:02:03.5") == 1_709_254_923.5)
-        #expect(NotebookText.seconds("yesterday") == nil)
-    }
 }

@@ -63,22 +63,28 @@ enum NotebookText {
         }
     }
 
-    /// Seconds since the Unix epoch of a Toloka time `YYYY-MM-DDTHH:MM:SS[.fff]` (UTC), `nil` if
-    /// it is not one.
-    static func seconds(_ text: String) -> Double? {
-        let parts = text.split(separator: "T")
-        guard parts.count == 2 else { return nil }
-        let d = parts[0].split(separator: "-").compactMap { Int($0) }
-        let t = parts[1].split(separator: ":")
-        guard d.count == 3, t.count == 3, let h = Int(t[0]), let m = Int(t[1]), let s = Double(t[2]) else { return nil }
-        // Days from civil (Howard Hinnant's algorithm).
-        let y = d[1] <= 2 ? d[0] - 1 : d[0]
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (d[1] + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d[2] - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return Double(days * 86_400 + h * 3600 + m * 60) + s
+    /// A Python string literal.
+    static func pythonString(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Python that imports the crowd-kit classes of `mapped` and names them by Tally's method
+    /// names: `CROWDKIT = {"mv": MajorityVote, …}` (`CROWDKIT = {}` when there are none).
+    static func crowdKitTable(_ mapped: [(method: String, className: String)]) -> String {
+        if mapped.isEmpty { return "CROWDKIT = {}\n" }
+        var s = "from crowdkit.aggregation import \(mapped.map(\.className).sorted().joined(separator: ", "))\n\nCROWDKIT = {\n"
+        s += mapped.map { "    \(pythonString($0.method)): \($0.className),\n" }.joined() + "}\n"
+        return s
     }
 }

@@ -9,7 +9,9 @@ import TallyCore
 /// Every number comes from the run's files, which the simulator writes from its seed alone
 /// (the times in them are simulated), so the same folder gives the same bytes.
 public struct ReplayNotebook: Sendable {
-    public var run: SimulationRun
+    public var run: SimulationRun {
+        didSet { (start, workers) = Self.startAndWorkers(run) }
+    }
     public var title: String
     /// The run folder as the notebook's Python cells open it (relative to the notebook).
     public var runPath: String
@@ -22,6 +24,11 @@ public struct ReplayNotebook: Sendable {
     public var note: String?
     /// At most this many QC log rows are shown in the table (all are in qc_log.tsv).
     public var maxLogRows = 30
+    /// The simulation's start (Unix seconds): the last task completion minus the completion time,
+    /// else the first arrival, else the first QC action. Read from the run once (tasks.tsv is long).
+    private(set) var start: Double?
+    /// workers.tsv by worker id, first bans in hours after ``start``.
+    private(set) var workers: [String: Worker]
 
     public init(run: SimulationRun, title: String? = nil, runPath: String, runArgument: String? = nil, reportCommand: String? = nil, stable: Bool = false, note: String? = nil) {
         self.run = run
@@ -31,6 +38,7 @@ public struct ReplayNotebook: Sendable {
         self.reportCommand = reportCommand
         self.stable = stable
         self.note = note
+        (start, workers) = Self.startAndWorkers(run)
     }
 
     var summary: JSONValue { run.summary }
@@ -43,26 +51,30 @@ public struct ReplayNotebook: Sendable {
     /// One worker: type, whether good, expected accuracy, and first ban (hours after the start).
     struct Worker { var type: String; var good: Bool?; var expected: Double?; var bannedAt: Double? }
 
-    /// The simulation's start (Unix seconds): the last task completion minus the completion time,
-    /// else the first arrival, else the first QC action.
-    var start: Double? {
-        if let tasks = run.tasks, let c = tasks.column("completed_at"), let closed = num("pool", "closed_after_seconds"),
-           let last = tasks.rows.compactMap({ NotebookText.seconds($0[c]) }).max() {
-            return last - closed
-        }
-        if let w = run.workers, let a = w.column("arrived"), let first = w.rows.compactMap({ NotebookText.seconds($0[a]) }).min() { return first }
-        return run.qcLog.rows.compactMap { NotebookText.seconds($0[0]) }.min()
+    static func startAndWorkers(_ run: SimulationRun) -> (Double?, [String: Worker]) {
+        let start = startTime(run)
+        return (start, readWorkers(run, start: start))
     }
 
-    func hours(_ time: String, from start: Double?) -> Double? {
-        guard let start, let t = NotebookText.seconds(time) else { return nil }
+    static func startTime(_ run: SimulationRun) -> Double? {
+        if let tasks = run.tasks, let c = tasks.column("completed_at"), let closed = run.summary["pool"]?["closed_after_seconds"]?.doubleValue,
+           let last = tasks.rows.compactMap({ TolokaTime.parse($0[c]) }).max() {
+            return last - closed
+        }
+        if let w = run.workers, let a = w.column("arrived"), let first = w.rows.compactMap({ TolokaTime.parse($0[a]) }).min() { return first }
+        return run.qcLog.rows.compactMap { TolokaTime.parse($0[0]) }.min()
+    }
+
+    static func hours(_ time: String, from start: Double?) -> Double? {
+        guard let start, let t = TolokaTime.parse(time) else { return nil }
         return (t - start) / 3600
     }
 
-    var workers: [String: Worker] {
+    func hours(_ time: String, from start: Double?) -> Double? { Self.hours(time, from: start) }
+
+    static func readWorkers(_ run: SimulationRun, start s: Double?) -> [String: Worker] {
         guard let t = run.workers else { return [:] }
         let w = t.column("worker")!, type = t.column("type")!, good = t.column("good"), expected = t.column("expected_accuracy"), ban = t.column("first_banned")!
-        let s = start
         var out: [String: Worker] = [:]
         for r in t.rows {
             out[r[w]] = Worker(type: r[type], good: good.map { r[$0] == "true" }, expected: expected.flatMap { Double(r[$0]) },
@@ -374,7 +386,7 @@ public struct ReplayNotebook: Sendable {
 
         import pandas as pd
 
-        RUN = Path(\(BenchNotebook.pythonString(runPath)))
+        RUN = Path(\(NotebookText.pythonString(runPath)))
         summary = json.loads((RUN / "summary.json").read_text())
         workers = pd.read_csv(RUN / "workers.tsv", sep="\\t")
         qc_log = pd.read_csv(RUN / "qc_log.tsv", sep="\\t")
@@ -388,12 +400,7 @@ public struct ReplayNotebook: Sendable {
     func crossCheckSource() -> String {
         let mapped = BenchNotebook.crowdKitClasses.filter { m in accuracies.contains { $0.method == m.method } }
         var s = "# The accuracies in summary.json beside crowd-kit's on the same accepted answers.\n"
-        if mapped.isEmpty {
-            s += "CROWDKIT = {}\n"
-        } else {
-            s += "from crowdkit.aggregation import \(mapped.map(\.className).sorted().joined(separator: ", "))\n\n"
-            s += "CROWDKIT = {\n" + mapped.map { "    \(BenchNotebook.pythonString($0.method)): \($0.className),\n" }.joined() + "}\n"
-        }
+        s += NotebookText.crowdKitTable(mapped)
         s += #"""
             answers = pd.read_csv(RUN / "answers.tsv", sep="\t", dtype=str, keep_default_na=False)
             gold = pd.read_csv(RUN / "gold.tsv", sep="\t", dtype=str, keep_default_na=False).set_index("task")["label"]

@@ -178,15 +178,15 @@ public struct StudyNotebook: Sendable {
     }
 
     func loadSource() -> String {
-        let params = study.parameters.map(BenchNotebook.pythonString).joined(separator: ", ")
-        let means = (study.methods.map { "accuracy_\($0)" } + ["cost", "false_ban_rate", "spam_leak_rate"]).map { BenchNotebook.pythonString($0 + "_mean") }.joined(separator: ", ")
+        let params = study.parameters.map(NotebookText.pythonString).joined(separator: ", ")
+        let means = (study.methods.map { "accuracy_\($0)" } + ["cost", "false_ban_rate", "spam_leak_rate"]).map { NotebookText.pythonString($0 + "_mean") }.joined(separator: ", ")
         return """
             # Not run: reload the study (made by the commands above; set STUDY if it has moved).
             from pathlib import Path
 
             import pandas as pd
 
-            STUDY = Path(\(BenchNotebook.pythonString(studyPath)))
+            STUDY = Path(\(NotebookText.pythonString(studyPath)))
             study = pd.read_csv(STUDY / "study.tsv", sep="\\t")
             runs = pd.read_csv(STUDY / "runs.tsv", sep="\\t")  # one row per run (seed)
             study.set_index([\(params)])[[\(means)]]

@@ -13,8 +13,9 @@ extension SimulationResult {
     /// * `workers.tsv` — every worker's true parameters and what happened to it;
     /// * `qc_log.tsv` — every action of the rules: time, worker, rule, action, until when, the statistics;
     /// * `pool.json` — the pool as a Toloka pool object (the `--rules` for `tally qc replay`);
-    /// * `summary.json` — ``SimulationSummary`` (pass one with aggregator accuracies to include them).
-    public func files(summary: SimulationSummary? = nil) -> [(name: String, bytes: [UInt8])] {
+    /// * `summary.json` — ``SimulationSummary``'s JSON; pass `summaryJSON` to write other bytes instead (a
+    ///   summary with aggregator accuracies, say), so that the default one is not encoded for nothing.
+    public func files(summaryJSON: [UInt8]? = nil) -> [(name: String, bytes: [UInt8])] {
         [
             ("answers.tsv", answersTSV()),
             ("export.tsv", exportTSV()),
@@ -23,7 +24,7 @@ extension SimulationResult {
             ("workers.tsv", workersTSV()),
             ("qc_log.tsv", qcLogTSV()),
             ("pool.json", Array(scenario.poolJSON()) + [0x0A]),
-            ("summary.json", (summary ?? self.summary()).json()),
+            ("summary.json", summaryJSON ?? summary().json()),
         ]
     }
 
@@ -97,7 +98,7 @@ extension SimulationResult {
                 comment = r.privateComment ?? ""
                 if let end = a.restrictionEnd { until = end.isFinite ? TolokaTime.format(epoch: epoch, ms: Int64((end - Double(epoch)) * 1000 + 0.5)) : "PERMANENT" }
             }
-            let values = a.values.map { "\($0.key.rawValue)=\(format($0.value))" }.joined(separator: " ")
+            let values = a.values.map { "\($0.key.rawValue)=\(scenarioNumber($0.value))" }.joined(separator: " ")
             out.row([TolokaTime.format(epoch: epoch, ms: ms), name(a.worker), a.rulePath, a.action.kind.rawValue, scope, until, values, comment])
         }
         return out.bytes
@@ -107,7 +108,7 @@ extension SimulationResult {
         Self.qcLogTSV(actions, epoch: scenario.simulation.startEpochSeconds, name: { workerName($0) })
     }
 
-    /// Toloka's TSV export of every assignment (see ``files(summary:)``).
+    /// Toloka's TSV export of every assignment (see ``files(summaryJSON:)``).
     public func exportTSV() -> [UInt8] {
         var out = TSVBuffer()
         out.row(["INPUT:task", "OUTPUT:result", "GOLDEN:result", "HINT:text", "HINT:default_language", "ASSIGNMENT:link", "ASSIGNMENT:task_id",

@@ -57,14 +57,14 @@ struct JSONNode {
     func double(in range: ClosedRange<Double>? = nil, _ what: String = "a number") throws(ScenarioError) -> Double {
         guard let d = number, d.isFinite else { throw fail(.wrongType, nil, "expected \(what), got \(value.typeName)") }
         if let range, !range.contains(d) {
-            throw fail(.invalidValue, nil, "expected \(what) from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(format(d))")
+            throw fail(.invalidValue, nil, "expected \(what) from \(scenarioNumber(range.lowerBound)) to \(scenarioNumber(range.upperBound)), got \(scenarioNumber(d))")
         }
         return d
     }
 
     func int(in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
         guard let d = number, d.isFinite, d == d.rounded(), abs(d) < 9e15 else {
-            throw fail(.wrongType, nil, "expected an integer, got \(value.typeName == "a number" ? format(number ?? .nan) : value.typeName)")
+            throw fail(.wrongType, nil, "expected an integer, got \(value.typeName == "a number" ? scenarioNumber(number ?? .nan) : value.typeName)")
         }
         let i = Int(d)
         guard range.contains(i) else { throw fail(.invalidValue, nil, "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(i)") }
@@ -93,7 +93,9 @@ struct JSONNode {
     }
 }
 
-func format(_ d: Double) -> String {
+/// A number as scenarios, their errors and study tables show it: an integral value without a
+/// fraction (`3`), any other in Swift's shortest round-trip form (`0.25`).
+package func scenarioNumber(_ d: Double) -> String {
     if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
     return "\(d)"
 }

@@ -172,7 +172,7 @@ struct ScenarioParser {
             return .beta(x, y)
         case "uniform":
             guard x <= y else { throw a[1].fail(.invalidValue, nil, "expected the upper bound at least the lower bound") }
-            if let range, !range.contains(x) || !range.contains(y) { throw a[0].fail(.invalidValue, nil, "expected bounds from \(format(range.lowerBound)) to \(format(range.upperBound))") }
+            if let range, !range.contains(x) || !range.contains(y) { throw a[0].fail(.invalidValue, nil, "expected bounds from \(scenarioNumber(range.lowerBound)) to \(scenarioNumber(range.upperBound))") }
             return .uniform(x, y)
         case "normal":
             guard y >= 0 else { throw a[1].fail(.invalidValue, nil, "expected a non-negative standard deviation") }

@@ -49,12 +49,12 @@ public enum StudyParameter: String, Sendable, CaseIterable {
         let path = "--vary \(rawValue)"
         func int(_ range: ClosedRange<Int>) throws(ScenarioError) -> Int {
             guard value == value.rounded(), range.contains(Int(value)) else {
-                throw ScenarioError(.invalidValue, path: path, "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(format(value))")
+                throw ScenarioError(.invalidValue, path: path, "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(scenarioNumber(value))")
             }
             return Int(value)
         }
         func number(_ range: ClosedRange<Double>) throws(ScenarioError) -> Double {
-            guard range.contains(value) else { throw ScenarioError(.invalidValue, path: path, "expected a number from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(format(value))") }
+            guard range.contains(value) else { throw ScenarioError(.invalidValue, path: path, "expected a number from \(scenarioNumber(range.lowerBound)) to \(scenarioNumber(range.upperBound)), got \(scenarioNumber(value))") }
             return value
         }
         switch self {
