@@ -136,7 +136,7 @@ final class PoolRecord {
 
     // MARK: - Lifecycle
 
-    func open(at t: Double, world: inout World) {
+    func open(at t: Double) {
         status = "OPEN"
         lastStarted = t
         lastCloseReason = nil
