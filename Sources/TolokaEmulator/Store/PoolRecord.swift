@@ -121,8 +121,7 @@ final class PoolRecord {
         tasks.append(task)
         taskIndexByID[task.id] = i
         if task.isControl {
-            controlTasks.append(i)
-            for s in task.knownSolutions { if let v = s[answerField] { noteOption(v.labelText) } }
+            controlTasks.append(i)  // its known solutions were noted as options before any truth was drawn
         } else {
             generalTasks.append(i)
             noteOption(task.truth)
