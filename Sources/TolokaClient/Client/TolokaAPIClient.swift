@@ -269,9 +269,14 @@ public struct TolokaAPIClient: Sendable {
             let q = Self.pageQuery(query, afterID: cursor, pageSize: configuration.pageSize)
             let data = try await send("GET", path, query: q)
             let page = try decode(Page<JSONValue>.self, data, "GET /\(path)")
-            let items = try page.items.map { json -> Item in
-                do { return try json.decode(Item.self) } catch {
-                    throw TolokaError(kind: .decoding, message: "an item of GET /\(path) is not the expected object: \(describe(error))", request: "GET /\(path)")
+            let items: [Item]
+            if Item.self == JSONValue.self, let same = page.items as? [Item] {
+                items = same  // projects() and pools() take the JSON as read: no encode–decode round trip
+            } else {
+                items = try page.items.map { json -> Item in
+                    do { return try json.decode(Item.self) } catch {
+                        throw TolokaError(kind: .decoding, message: "an item of GET /\(path) is not the expected object: \(describe(error))", request: "GET /\(path)")
+                    }
                 }
             }
             try await body(items)
