@@ -137,11 +137,7 @@ public struct TolokaAPIClient: Sendable {
         if allowDefaults { query["allow_defaults"] = "true" }
         if openPool { query["open_pool"] = "true" }
         if skipInvalidItems { query["skip_invalid_items"] = "true" }
-        let body = JSONValue.array(try tasks.enumerated().map { i, t in
-            var j = try t.preservingJSON()
-            if case .object(var o) = j { o["__item_idx"] = .string(String(i)); j = .object(o) }
-            return j
-        })
+        let body = Self.taskBatchBody(try tasks.map { try $0.preservingJSON() })
         let op: TolokaOperation
         do {
             op = try decode(TolokaOperation.self, try await send("POST", "v1/tasks", query: query, body: body), "POST /v1/tasks")
@@ -245,6 +241,24 @@ public struct TolokaAPIClient: Sendable {
 
     // MARK: - Paging
 
+    /// The body of `POST /v1/tasks`: the tasks' JSON, each object tagged with its index as `__item_idx`.
+    public static func taskBatchBody(_ tasks: [JSONValue]) -> JSONValue {
+        .array(tasks.enumerated().map { i, j in
+            guard case .object(var o) = j else { return j }
+            o["__item_idx"] = .string(String(i))
+            return .object(o)
+        })
+    }
+
+    /// The query of one page of a list endpoint: `query` with `sort=id`, the `id_gt` cursor and the page size.
+    public static func pageQuery(_ query: [String: String], afterID: String?, pageSize: Int?) -> [String: String] {
+        var q = query
+        q["sort"] = "id"
+        if let afterID { q["id_gt"] = afterID }
+        if let pageSize { q["limit"] = String(pageSize) }
+        return q
+    }
+
     /// Reads every page of a list endpoint with `sort=id` and an `id_gt` cursor (toloka-kit's
     /// scheme without its bug: `sort` is always sent, so no item is skipped). A page that repeats
     /// ids already seen (a server ignoring `id_gt`) is an error rather than an endless loop.
@@ -252,15 +266,17 @@ public struct TolokaAPIClient: Sendable {
                                                          _ body: ([Item]) async throws -> Void) async throws {
         var cursor = afterID
         while true {
-            var q = query
-            q["sort"] = "id"
-            if let cursor { q["id_gt"] = cursor }
-            if let size = configuration.pageSize { q["limit"] = String(size) }
+            let q = Self.pageQuery(query, afterID: cursor, pageSize: configuration.pageSize)
             let data = try await send("GET", path, query: q)
             let page = try decode(Page<JSONValue>.self, data, "GET /\(path)")
-            let items = try page.items.map { json -> Item in
-                do { return try json.decode(Item.self) } catch {
-                    throw TolokaError(kind: .decoding, message: "an item of GET /\(path) is not the expected object: \(describe(error))", request: "GET /\(path)")
+            let items: [Item]
+            if Item.self == JSONValue.self, let same = page.items as? [Item] {
+                items = same  // projects() and pools() take the JSON as read: no encode–decode round trip
+            } else {
+                items = try page.items.map { json -> Item in
+                    do { return try json.decode(Item.self) } catch {
+                        throw TolokaError(kind: .decoding, message: "an item of GET /\(path) is not the expected object: \(describe(error))", request: "GET /\(path)")
+                    }
                 }
             }
             try await body(items)

@@ -121,22 +121,17 @@ public enum TolokaDate {
             s = s.dropLast(6)
         }
         let parts = s.split(separator: ".", maxSplits: 1)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(secondsFromGMT: 0)
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        guard let base = f.date(from: String(parts[0])) else { return nil }
+        // Whole seconds: `yyyy-MM-ddTHH:mm:ss`, read by TallyCore's parser (an exact integer).
+        guard let head = parts.first, head.utf8.count == 19, head.utf8[head.utf8.index(head.utf8.startIndex, offsetBy: 10)] == UInt8(ascii: "T"),
+              let whole = TolokaTime.parse(String(parts[0])) else { return nil }
         var frac = 0.0
         if parts.count == 2, let v = Double("0." + parts[1]) { frac = v }
-        return base.addingTimeInterval(frac - Double(offset))
+        return Date(timeIntervalSince1970: whole).addingTimeInterval(frac - Double(offset))
     }
 
     /// Formats a date as Toloka sends it in requests: `2026-01-01T00:00:00` (UTC, no zone).
     public static func format(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(secondsFromGMT: 0)
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return f.string(from: date)
+        // TolokaTime writes `…:ss.mmm`, rounded down to the millisecond; the seconds are the first 19 characters.
+        String(TolokaTime.format(date.timeIntervalSince1970).prefix(19))
     }
 }

@@ -370,11 +370,7 @@ public final class WorkflowRunner: @unchecked Sendable {
         let order = workflow.uploadOrder()
         for (k, r) in workflow.batches.enumerated() where !(k < state.batches.count && state.batches[k].status == "done") {
             let op = k < state.batches.count ? state.batches[k].operationID : "<new uuid>"
-            let body = JSONValue.array(try order[r].enumerated().map { i, row in
-                var j = try workflow.task(row, poolID: poolID).preservingJSON()
-                if case .object(var o) = j { o["__item_idx"] = .string(String(i)); j = .object(o) }
-                return j
-            })
+            let body = TolokaAPIClient.taskBatchBody(try order[r].map { try workflow.task($0, poolID: poolID).preservingJSON() })
             out.append(c.makeRequest("POST", "v1/tasks", query: ["operation_id": op, "async_mode": "true", "allow_defaults": "true"], body: body, authorized: false))
             out.append(c.makeRequest("GET", "v1/operations/\(op)", authorized: false))
         }
@@ -384,9 +380,8 @@ public final class WorkflowRunner: @unchecked Sendable {
             out.append(c.makeRequest("POST", "staging/analytics-2", body: try JSONValue(encoding: [AnalyticsRequest.completionPercentage(pool: poolID)]), authorized: false))
         }
         if state.download?.done != true {
-            var q = ["pool_id": poolID, "status": statuses.joined(separator: ","), "sort": "id"]
-            if let a = state.download?.afterID { q["id_gt"] = a }
-            if let l = c.configuration.pageSize { q["limit"] = String(l) }
+            let q = TolokaAPIClient.pageQuery(["pool_id": poolID, "status": statuses.joined(separator: ",")],
+                                              afterID: state.download?.afterID, pageSize: c.configuration.pageSize)
             out.append(c.makeRequest("GET", "v1/assignments", query: q, authorized: false))
         }
         return out

@@ -90,9 +90,4 @@ public struct CrowdWorker: Sendable, Equatable {
         self.languages = languages
         self.clientType = clientType
     }
-
-    /// The chance this Toloker's answer equals the truth among `k` options.
-    public func expectedAccuracy(options k: Int) -> Double {
-        accuracy ?? 1 / Double(max(k, 1))
-    }
 }

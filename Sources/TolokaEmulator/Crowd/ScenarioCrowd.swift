@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TallyCore
 import TallySimulation
 
@@ -54,6 +55,9 @@ public struct ScenarioCrowd: Crowd {
     var sessions: [Session]
     /// The answer space of the last options asked about.
     var cache: (options: [String], space: LabelSpace)?
+    /// The label space ``trueLabel(forTask:options:)`` last used (it is called once per uploaded task,
+    /// and is not mutating); copies made by ``forPool(seed:)`` share it.
+    let truthSpace = LabelSpaceCache()
 
     struct Session {
         var active = false
@@ -189,13 +193,29 @@ public struct ScenarioCrowd: Crowd {
 
     /// The label model: `tasks.prior` over the answer space, drawn from a stream seeded with the seed and `key`.
     public func trueLabel(forTask key: UInt64, options: [String]) -> String? {
-        let space = LabelSpace(scenario: scenario.labels, prior: model.prior, options: options)
+        let space = truthSpace.space(for: options) {
+            LabelSpace(scenario: scenario.labels, prior: model.prior, options: options)
+        }
         var r = SimulationRandom(seed: SimulationRandom.hash(seed, 3, key))
         return space.labels[Int(drawCategory(space.prior, &r))]
     }
 
     public func labelNote(options: [String]) -> String? {
         LabelSpace(scenario: scenario.labels, prior: model.prior, options: options).note
+    }
+}
+
+/// The last ``LabelSpace`` built, by the options it was built for.
+final class LabelSpaceCache: Sendable {
+    private let last = Mutex<(options: [String], space: LabelSpace)?>(nil)
+
+    func space(for options: [String], make: () -> LabelSpace) -> LabelSpace {
+        last.withLock { last in
+            if let c = last, c.options == options { return c.space }
+            let space = make()
+            last = (options, space)
+            return space
+        }
     }
 }
 

@@ -13,20 +13,4 @@ extension JSONValue {
         default: return serialized(numbers: .python)
         }
     }
-
-    /// The JSON type name used in messages.
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .int: "integer"
-        case .double: "float"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-
-    /// A string, or null when nil.
-    static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
 }

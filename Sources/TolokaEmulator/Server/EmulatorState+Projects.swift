@@ -184,7 +184,7 @@ extension EmulatorState {
             guard p.status == "CLOSED" else { throw APIError.inappropriateStatus(["CLOSED"]) }
             guard !p.tasks.isEmpty else { throw APIError(409, "EMPTY_POOL", "The pool has no tasks; upload tasks before opening it") }
             guard configuration.balance >= 0 else { throw APIError(409, "NOT_ENOUGH_BALANCE", "Not enough money on the balance") }
-            p.open(at: now, world: &world)
+            p.open(at: now)
             let op = newOperation(type: "POOL.OPEN", parameters: params, details: nil)
             advanceAll()
             return .json(202, op.rendered(realNow: op.submittedReal))

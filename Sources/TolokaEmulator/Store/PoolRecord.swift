@@ -121,8 +121,7 @@ final class PoolRecord {
         tasks.append(task)
         taskIndexByID[task.id] = i
         if task.isControl {
-            controlTasks.append(i)
-            for s in task.knownSolutions { if let v = s[answerField] { noteOption(v.labelText) } }
+            controlTasks.append(i)  // its known solutions were noted as options before any truth was drawn
         } else {
             generalTasks.append(i)
             noteOption(task.truth)
@@ -136,7 +135,7 @@ final class PoolRecord {
 
     // MARK: - Lifecycle
 
-    func open(at t: Double, world: inout World) {
+    func open(at t: Double) {
         status = "OPEN"
         lastStarted = t
         lastCloseReason = nil
