@@ -5,11 +5,24 @@ import TallyQualityControl
 extension Simulation {
     // MARK: - Main loop
 
+    /// Runs the pool from its opening to its close: ``start()``, ``advance(to:)`` without limit, ``finishRun()``.
     mutating func run() {
+        start()
+        advance(to: .max)
+        finishRun()
+    }
+
+    /// Opens the pool at time 0: the first arrival, and the pool's expiry at `will_expire`.
+    mutating func start() {
         queue.push(0, .arrival, 0)
         queue.push(expireMs, .poolExpire, 0)
-        while !queue.isEmpty {
-            let t = queue.peekTime!
+    }
+
+    /// Processes every event up to and including `limit` (milliseconds); events the run schedules
+    /// meanwhile are processed too when they fall within the limit. Majority events of the last
+    /// millisecond processed stay pending until a later event (or ``finishRun()``) delivers them.
+    mutating func advance(to limit: Int64) {
+        while let t = queue.peekTime, t <= limit {
             if pendingMajorityMs >= 0, t > pendingMajorityMs { flushMajority() }
             if queue.first!.kind == .request { prefetchDraws() }
             let e = queue.pop()
@@ -26,6 +39,10 @@ extension Simulation {
             case .expire, .complete: break  // the emulator's kinds; never scheduled here
             }
         }
+    }
+
+    /// Delivers the majority events still pending once no event is left.
+    mutating func finishRun() {
         if pendingMajorityMs >= 0 { flushMajority() }
     }
 
