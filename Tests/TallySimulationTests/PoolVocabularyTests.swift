@@ -58,3 +58,18 @@ import TallyCore
         #expect(kinds == [.request, .arrival, .finish, .expire, .complete])
     }
 }
+
+@Suite struct MajorityOutcomeTests {
+    @Test func leaderTieAndEmpty() {
+        let clear = MajorityOutcome(counts: [1, 3, 0] as [Int32])
+        #expect(clear.leader == 1 && clear.size == 3)
+        #expect(clear.agrees(1) && !clear.agrees(0))
+        let tie = MajorityOutcome(counts: [2, 0, 2] as [Int32])
+        #expect(tie.leader == nil && tie.size == 0 && !tie.agrees(0) && !tie.agrees(2))
+        let none = MajorityOutcome(counts: [0, 0] as [Int32])
+        #expect(none.leader == nil && none.size == 0)
+        // A tie below the leader does not matter.
+        let below = MajorityOutcome(counts: [1, 1, 4] as [Int32])
+        #expect(below.leader == 2 && below.size == 4)
+    }
+}

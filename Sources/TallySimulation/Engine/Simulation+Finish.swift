@@ -181,14 +181,10 @@ extension Simulation {
                 o = overflowNext[Int(o)]
             }
             if scratchAnswers.count > 1 { insertionSort(&scratchAnswers) }
-            var best: Int32 = 0, leader = -1, tie = false
-            for z in 0..<k {
-                if scratchCounts[z] > best { best = scratchCounts[z]; leader = z; tie = false } else if scratchCounts[z] == best, best > 0 { tie = true }
-            }
-            let size = tie ? 0 : best
+            let majority = MajorityOutcome(counts: scratchCounts)
             for j in scratchAnswers.indices {
                 let s = Int(scratchAnswers[j] >> 32), w = Int32(bitPattern: UInt32(truncatingIfNeeded: scratchAnswers[j]))
-                engine.process(AssignmentEvent(time: now, worker: w, .majorityResolved(task: id, agreed: !tie && Int(slot[s].label) == leader, majoritySize: size)))
+                engine.process(AssignmentEvent(time: now, worker: w, .majorityResolved(task: id, agreed: majority.agrees(Int(slot[s].label)), majoritySize: majority.size)))
                 handleActions(t)
             }
         }

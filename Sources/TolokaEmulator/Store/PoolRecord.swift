@@ -301,13 +301,21 @@ final class PoolRecord {
     }
 
     private func resolveMajority(_ i: Int, at t: Double, world: inout World) {
-        var counts: [String: Int32] = [:]
-        for (_, label) in tasks[i].answers { counts[label, default: 0] += 1 }
-        let top = counts.values.max() ?? 0
-        let winners = counts.filter { $0.value == top }
-        let majority = winners.count == 1 ? winners.first!.key : nil
-        for (w, label) in tasks[i].answers {
-            runRules(AssignmentEvent(time: t, worker: w, .majorityResolved(task: Int32(i), agreed: label == majority, majoritySize: majority == nil ? 0 : top)), world: &world)
+        // Labels in order of first answer, and each answer's index among them.
+        var labels: [String] = [], counts: [Int32] = [], index: [Int] = []
+        for (_, label) in tasks[i].answers {
+            if let j = labels.firstIndex(of: label) {
+                counts[j] += 1
+                index.append(j)
+            } else {
+                index.append(labels.count)
+                labels.append(label)
+                counts.append(1)
+            }
+        }
+        let majority = MajorityOutcome(counts: counts)
+        for (n, (w, _)) in tasks[i].answers.enumerated() {
+            runRules(AssignmentEvent(time: t, worker: w, .majorityResolved(task: Int32(i), agreed: majority.agrees(index[n]), majoritySize: majority.size)), world: &world)
         }
     }
 
