@@ -2,9 +2,9 @@ import Foundation
 
 /// The secret that authorises requests, sent as `Authorization: ApiKey …` (API keys from
 /// Toloka's Profile → Integrations) or `Authorization: OAuth …` (legacy OAuth tokens and Yandex
-/// Tasks). Its description, debug description and
-/// mirror show only the scheme: the secret never reaches a log, an error or a state file.
-/// It is read from an environment variable or a file, never from a command-line argument.
+/// Tasks). Its description, debug description and mirror show only the scheme: the secret never
+/// reaches a log, an error or a state file. It is read from an environment variable or a file,
+/// never from a command-line argument.
 public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The `Authorization` scheme; the raw value is the word sent before the secret.
     public enum Scheme: String, Sendable, CaseIterable {
@@ -41,8 +41,8 @@ public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugSt
     }
 
     /// Reads the credential from the environment variable `name` (the scheme guessed as in
-    /// ``init(guessing:)`` unless `scheme` is given). Throws ``TolokaError`` (`.invalidInput`) when the
-    /// variable is unset or blank.
+    /// ``init(guessing:)`` unless `scheme` is given). Throws ``TolokaError`` (`.invalidInput`)
+    /// when the variable is unset or blank.
     public static func environment(_ name: String, scheme: Scheme? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TolokaCredential {
         guard let v = environment[name], !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TolokaError.invalidInput("the environment variable \(name) is not set or empty; export the Toloka API key in it (or use --token-file)")

@@ -139,7 +139,8 @@ public struct Pool: TolokaObject, Codable, Sendable, Hashable {
     public var rewardPerAssignment: Decimal?
     /// Seconds a Toloker has for one suite before the assignment expires (required on creation).
     public var assignmentMaxDurationSeconds: Int?
-    /// When the pool closes (reason `EXPIRED`) even if unfinished: ISO 8601 without a zone, UTC (`2026-01-01T00:00:00`).
+    /// When the pool closes (reason `EXPIRED`) even if unfinished: ISO 8601 without a zone, UTC
+    /// (`2026-01-01T00:00:00`; ``TolokaDate/format(_:)`` writes it).
     public var willExpire: String?
     /// The overlap given to tasks uploaded without one.
     public var defaults: Defaults?
