@@ -46,7 +46,7 @@ public struct LabelSet: Sendable, Equatable, RandomAccessCollection {
     public subscript(position: Int) -> String { names[position] }
 
     /// The integer `s` spells, when it is spelled canonically: `-?(0|[1-9][0-9]*)` within Int64
-    /// (and not `-0`). Mirrors how the reference scripts decide that labels are integers.
+    /// (and not `-0`). When every label passes, labels are ordered as numbers.
     package static func canonicalInteger(_ s: String) -> Int64? {
         let u = Array(s.utf8)
         guard !u.isEmpty else { return nil }
