@@ -39,9 +39,9 @@ public struct Bench: Sendable {
 
     /// A data set folder that could not be used, and why.
     public struct Skipped: Sendable, Codable, Equatable {
-        /// The data set's folder name.
+        /// The data set's folder name (`dataset/method` when one method failed on it).
         public let dataset: String
-        /// Why it could not be used (the reader's error, or too many labels).
+        /// Why it could not be used: the reader's error, too many labels, or the method's error.
         public let reason: String
     }
 
