@@ -43,6 +43,12 @@ public struct AnswerFile: Sendable {
 }
 
 /// Reads answers files in every format Tally knows.
+///
+///     let file = try AnswerReader.read("answers.tsv")
+///     let gold = try GoldReader.read("gold.tsv")
+///     let labels: [Int32] = …   // one label id per task id, e.g. from an aggregator's fit
+///     print(Evaluation(labels: labels, of: file.table, gold: gold).accuracy)
+///     try AtomicFile.write(ResultWriter.labels(file.table, labels, format: .tsv), to: "labels.tsv")
 public enum AnswerReader {
     /// Reads `path` (`-` for standard input).
     ///

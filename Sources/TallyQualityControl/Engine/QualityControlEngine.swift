@@ -13,7 +13,7 @@
 /// * What each collector's history holds, and when it changes:
 ///   - `GOLDEN_SET`: one entry per control or training answer, appended when the suite is submitted
 ///     (control answers in page order, then training answers). The rule is checked once per suite
-///     that has such answers, after all of them are in (*choice*: Toloka's documentation equates "per suite" and
+///     that has such answers, after all of them are in (*choice*: Toloka's docs equate "per suite" and
 ///     "per control answer", which differ only for suites with several control tasks). The window
 ///     of `history_size` holds control and training answers together; `golden_set_*` keys count
 ///     the control answers inside it (*choice*).

@@ -21,6 +21,12 @@ import TallyCore
 ///   frequent `OUTPUT:` tuple, and there is none when two tie. Answers of rejected assignments count.
 ///
 /// Rows without a status column count as submitted. Events come out in time order.
+///
+///     let export = try TolokaExportEvents.read(path: "export.tsv")
+///     let rules = try QualityControl.read(path: "pool.json")
+///     for action in try export.replay(rules) {
+///         print(export.workers.name(action.worker), action.rulePath, action.action.kind)
+///     }
 public struct TolokaExportEvents: Sendable {
     /// The events, in time order.
     public var events: [AssignmentEvent]
