@@ -13,6 +13,7 @@ public enum AnswerFormat: String, Sendable, CaseIterable {
 
 /// How to read an answers file.
 public struct AnswerReadOptions: Sendable {
+    /// The layout to read; ``AnswerFormat/auto`` (the default) decides from the file.
     public var format: AnswerFormat = .auto
     /// `\t` or `,`; `nil` sniffs it from the header line.
     public var delimiter: UInt8?
@@ -25,11 +26,13 @@ public struct AnswerReadOptions: Sendable {
     /// Called now and then with (bytes read, total bytes when known).
     public var progress: (@Sendable (Int, Int?) -> Void)?
 
+    /// Options for reading `format`; every other option at its default.
     public init(format: AnswerFormat = .auto) { self.format = format }
 }
 
 /// What a reader found in an answers file.
 public struct AnswerFile: Sendable {
+    /// The answers.
     public let table: AnswerTable
     /// Gold labels the file itself carries (the `GOLDEN:` columns of a Toloka export).
     public let gold: GoldLabels?
@@ -40,6 +43,12 @@ public struct AnswerFile: Sendable {
 }
 
 /// Reads answers files in every format Tally knows.
+///
+///     let file = try AnswerReader.read("answers.tsv")
+///     let gold = try GoldReader.read("gold.tsv")
+///     let labels: [Int32] = …   // one label id per task id, e.g. from an aggregator's fit
+///     print(Evaluation(labels: labels, of: file.table, gold: gold).accuracy)
+///     try AtomicFile.write(ResultWriter.labels(file.table, labels, format: .tsv), to: "labels.tsv")
 public enum AnswerReader {
     /// Reads `path` (`-` for standard input).
     ///

@@ -87,8 +87,6 @@ enum CrowdKitFormat {
     /// builder; then the second's names are interned into the first's in their order of first
     /// appearance, so ids come out exactly as a one-thread read gives them.
     ///
-    /// Measured on 10 M answers (168 MB, 1 M tasks, 10 k workers), release, three alternating runs
-    /// each: reading takes 1.61 s (median) on one thread and 1.19 s on two.
     /// Returns `nil` — and the caller reads with one thread — when either half holds a quote
     /// (a quoted field may hide a newline, so the split might fall inside a record).
     static func readInHalves(_ source: ByteSource, total: Int, delimiter: UInt8?, progress: ((Int) -> Void)?) throws -> AnswerTable? {

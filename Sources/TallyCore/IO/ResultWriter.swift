@@ -1,5 +1,6 @@
 /// The layout of an output file.
 public enum OutputFormat: String, Sendable, CaseIterable {
+    /// Tab-separated values, comma-separated values (RFC 4180 quoting) or a JSON array.
     case tsv, csv, json
 
     /// The format a path's extension implies, if any.
@@ -22,6 +23,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// `{"worker": …, "skill": …}`. Numbers are written with the fewest digits that read back to the
 /// same `Double`; NaN is `nan` in TSV/CSV and `null` in JSON.
 public enum ResultWriter {
+    /// One `task, label` row per task of `table`; `labels` holds a label id per task id (as
+    /// aggregators return them).
     public static func labels(_ table: AnswerTable, _ labels: [Int32], format: OutputFormat) -> [UInt8] {
         var out = TextBuffer(format: format)
         out.header(["task", "label"])
@@ -34,6 +37,7 @@ public enum ResultWriter {
         return out.finish()
     }
 
+    /// One row per task: the task, then its probability of each label (columns in ``LabelSet`` order).
     public static func probabilities(_ table: AnswerTable, _ p: ProbabilityMatrix, format: OutputFormat) -> [UInt8] {
         var out = TextBuffer(format: format)
         out.header(["task"] + table.labels.names)
@@ -69,6 +73,8 @@ public enum ResultWriter {
         return out.finish()
     }
 
+    /// One `worker, skill` row per worker of `table`; `skills` holds a value per worker id (NaN is
+    /// written as `nan` in TSV/CSV, `null` in JSON).
     public static func skills(_ table: AnswerTable, _ skills: [Double], format: OutputFormat) -> [UInt8] {
         var out = TextBuffer(format: format)
         out.header(["worker", "skill"])

@@ -4,7 +4,8 @@
 /// One engine stands for one pool: restrictions of scope `PROJECT` and `ALL_PROJECTS` are recorded
 /// so a caller can apply them to other pools (see ``isRestricted(worker:at:scope:)``).
 ///
-/// Semantics (spec §9; choices where the spec is silent or marks a point unverified are marked *choice*):
+/// Semantics (as Toloka documents them; where its documentation is silent or a point is unverified,
+/// the engine's own choice is marked *choice*):
 /// * Every rule keeps its own per-worker history of its collector's events — a sliding window of
 ///   the last `history_size` events, or all events when the field is absent — and is checked each
 ///   time that history changes. A rule fires when all its conditions hold. Rules and configs are
@@ -12,7 +13,7 @@
 /// * What each collector's history holds, and when it changes:
 ///   - `GOLDEN_SET`: one entry per control or training answer, appended when the suite is submitted
 ///     (control answers in page order, then training answers). The rule is checked once per suite
-///     that has such answers, after all of them are in (*choice*: the spec equates "per suite" and
+///     that has such answers, after all of them are in (*choice*: Toloka's docs equate "per suite" and
 ///     "per control answer", which differ only for suites with several control tasks). The window
 ///     of `history_size` holds control and training answers together; `golden_set_*` keys count
 ///     the control answers inside it (*choice*).
@@ -106,7 +107,7 @@ public struct QualityControlEngine: Sendable {
     }
 
     /// Makes room for worker ids below `workers` up front, so that ``process(_:)`` never allocates for a new worker.
-    public mutating func reserveWorkers(_ workers: Int) {
+    package mutating func reserveWorkers(_ workers: Int) {
         guard workers > workerCapacity else { return }
         windows.grow(to: workers)
         restrictionStart.append(contentsOf: repeatElement(.infinity, count: 3 * workers - restrictionStart.count))
@@ -116,7 +117,7 @@ public struct QualityControlEngine: Sendable {
 
     /// Asks the CPU to fetch the state ``process(_:)`` will read for `worker`, so a caller that knows
     /// its next events early can overlap the memory latency with other work. A hint: it changes nothing.
-    public func prefetch(worker: Int32) {
+    package func prefetch(worker: Int32) {
         let w = Int(worker)
         guard w >= 0, w < workerCapacity else { return }
         windows.prefetch(w)

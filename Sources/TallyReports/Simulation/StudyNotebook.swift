@@ -2,7 +2,7 @@ import Foundation
 import TallyCore
 
 /// The notebook `tally report` writes for a `tally study` folder: the table (means ± standard
-/// deviations over seeds), accuracy-versus-cost curves (``CostCurveChart``) for each method and
+/// deviations over seeds), accuracy-versus-cost curves for each method and
 /// a false-ban-rate-versus-cost chart, the commands, and pandas cells reloading study.tsv and
 /// runs.tsv. Depends only on study.json, so the same study gives the same bytes.
 ///
@@ -10,15 +10,23 @@ import TallyCore
 /// per value of the *series* parameters (by default every other varied parameter; several make
 /// one combined `setting` label).
 public struct StudyNotebook: Sendable {
+    /// The study the notebook shows.
     public var study: StudyResults
+    /// The notebook's title (by default "Study: " and the scenario's name).
     public var title: String
+    /// The study folder as the notebook's Python cells open it (relative to the notebook).
     public var studyPath: String
+    /// The `tally report` command that wrote the notebook, shown in it when given.
     public var reportCommand: String?
+    /// Leave out what depends on the machine (the `cd` lines).
     public var stable: Bool
+    /// Extra Markdown for the introduction.
     public var note: String?
     /// The parameters whose values make separate lines; `nil` for the default.
     public var series: [String]?
 
+    /// A notebook for `study`, read from the folder `studyPath` (relative to the notebook); the other
+    /// settings as their properties describe.
     public init(study: StudyResults, title: String? = nil, studyPath: String, reportCommand: String? = nil, stable: Bool = false, note: String? = nil, series: [String]? = nil) {
         self.study = study
         self.title = title ?? "Study" + (study.scenario.map { ": \(Self.scenarioName($0))" } ?? "")
@@ -52,7 +60,7 @@ public struct StudyNotebook: Sendable {
     ]
 
     /// The sweep parameter and the series parameters.
-    public func axes() throws -> (sweep: String?, series: [String]) {
+    func axes() throws -> (sweep: String?, series: [String]) {
         let p = study.parameters
         if let series {
             for s in series where !p.contains(s) {
@@ -67,7 +75,7 @@ public struct StudyNotebook: Sendable {
     func point(_ p: [String: JSONValue], _ key: String) -> Double? { p[key]?.doubleValue }
 
     /// The chart table: the parameters, the series label when several, then the means.
-    public func table() throws -> (table: ChartTable, series: String?) {
+    func table() throws -> (table: ChartTable, series: String?) {
         let (_, seriesNames) = try axes()
         var columns = study.parameters
         let label = seriesNames.count > 1 ? "setting" : nil
@@ -110,6 +118,9 @@ public struct StudyNotebook: Sendable {
         return out
     }
 
+    /// Builds the notebook.
+    /// - Throws: ``ChartTable/Error`` when the study's points do not make a chart table (for example
+    ///   a `series` parameter that was not varied).
     public func notebook() throws -> Notebook {
         var nb = Notebook()
         let (sweep, seriesNames) = try axes()
