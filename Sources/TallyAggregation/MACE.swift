@@ -33,11 +33,11 @@ import TallyCore
 ///   adds 1e-8 inside the log, which caps every big task's term at ln 1e-8).
 ///
 /// - Complexity: per E-step one pass over the task-sorted answers, one table look-up per answer
-///   whatever K: `ln a(w,y,c)` takes two values per (worker, label), so `ln G[t,c] = B_t +
-///   Σ_{answers y = c} r(w,y) − ln K` with `r = ln(1 + s1/(s0θ))`; with two labels each answer adds
-///   one `±r` to the task's log-odds. An answer is "known" with probability `P[t,y]·q(w,y)`,
-///   `q = s1/(s0θ + s1)`, so the pass scatters `P[t,y]` into a W·K table and the M-step is
-///   O(W·K). Restarts are independent and run on ``threads`` threads, one restart per thread.
+///   whatever K: `ln G[t,c] = B_t + Σ_{answers y = c} r(w,y) − ln K` with `r = ln(1 + s1/(s0θ))`
+///   and `B_t` the task's sum of `ln s0θ`; with two labels each answer adds one `±r` to the task's
+///   log-odds. An answer is "known" with probability `P[t,y]·q(w,y)`, `q = s1/(s0θ + s1)`, so the
+///   pass scatters `P[t,y]` into a W·K table and the M-step is O(W·K). Restarts are independent
+///   and run on ``threads`` threads, one restart per thread.
 ///
 /// The default is this correct model; ``Compatibility/crowdKit`` reproduces crowd-kit 1.4.2's `MACE`
 /// exactly, defects included, only to re-derive tables published with it (JOSS 2024).

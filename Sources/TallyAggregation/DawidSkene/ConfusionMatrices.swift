@@ -9,7 +9,7 @@ import TallyCore
 /// ```swift
 /// let model = try DawidSkene().fit(answers)
 /// let yes = answers.labels.index(of: "yes")!, no = answers.labels.index(of: "no")!
-/// let p = model.confusions[worker: 0, answer: yes, truth: no]  // P(worker 0 says yes | truth no)
+/// let p = model.confusions[0, yes, no]   // P(worker 0 says "yes" | the truth is "no")
 /// ```
 public struct ConfusionMatrices: Sendable, Equatable {
     /// `W`, the number of workers (the answer table's worker ids `0..<W`).
@@ -30,7 +30,7 @@ public struct ConfusionMatrices: Sendable, Equatable {
         self.observed = observed
     }
 
-    /// `P(answer | truth)` for `worker` (all three are ids of the fitted ``AnswerTable``).
+    /// `confusions[w, y, c]`: `P(answer y | truth c)` for worker `w` (ids of the fitted ``AnswerTable``).
     public subscript(worker: Int, answer: Int, truth: Int) -> Double {
         values[(worker * labelCount + answer) * labelCount + truth]
     }

@@ -33,7 +33,7 @@ import TallyCore
 /// let gold = try GoldReader.read("gold.tsv")
 /// let model = try DawidSkene(maxIterations: 50, trueLabels: gold).fit(answers)
 /// print("stopped after", model.iterations, "iterations; priors", model.priors)
-/// let confusion = model.confusions[worker: 0, answer: 1, truth: 0]
+/// let p = model.confusions[0, 1, 0]   // P(worker 0 answers label 1 | the truth is label 0)
 /// ```
 ///
 /// - Complexity: one pass over the answers per iteration (gather log-confusion rows, softmax,
