@@ -13,7 +13,7 @@ import TallyCore
 /// Gaussian priors `N(μ, 1)` (μ = 1 unless given per worker or task); label priors are fixed
 /// (uniform unless given). EM: the E-step computes each task's posterior in log space; the M-step
 /// maximises the expected log-likelihood plus the log-priors over every `α` and `β` at once with
-/// nonlinear conjugate gradient (``ConjugateGradient``, SciPy's `method="CG"` step for step,
+/// nonlinear conjugate gradient (`ConjugateGradient`, SciPy's `method="CG"` step for step,
 /// `mStepTolerance` on the largest gradient component, at most `mStepMaxIterations`),
 /// warm-started from the previous parameters, with analytic gradients. Each objective evaluation
 /// is one pass over the task-sorted answers that also accumulates both gradients.
