@@ -13,7 +13,7 @@ import TallyCore
 /// Gaussian priors `N(μ, 1)` (μ = 1 unless given per worker or task); label priors are fixed
 /// (uniform unless given). EM: the E-step computes each task's posterior in log space; the M-step
 /// maximises the expected log-likelihood plus the log-priors over every `α` and `β` at once with
-/// nonlinear conjugate gradient (``ConjugateGradient``, SciPy's `method="CG"` step for step,
+/// nonlinear conjugate gradient (`ConjugateGradient`, SciPy's `method="CG"` step for step,
 /// `mStepTolerance` on the largest gradient component, at most `mStepMaxIterations`),
 /// warm-started from the previous parameters, with analytic gradients. Each objective evaluation
 /// is one pass over the task-sorted answers that also accumulates both gradients.
@@ -29,6 +29,13 @@ import TallyCore
 /// With a single label every task gets it with probability 1 and no iteration runs (crowd-kit
 /// divides by `ln(K − 1) = ln 0` there and returns NaN).
 ///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let model = try GLAD(maxIterations: 50).fit(answers)
+/// let ability = model.alphas[0]              // worker 0; negative: systematically wrong
+/// let easiness = exp(model.betas[0])         // task 0; larger is easier
+/// ```
+///
 /// - Complexity: O(N) memory beyond the table (crowd-kit expands every answer into K rows);
 ///   time O(N) per objective evaluation, about 1 + 1.5·(CG iterations) evaluations per EM
 ///   iteration; two threads share the tasks.
@@ -41,8 +48,11 @@ public struct GLAD: Aggregator {
         case crowdKit = "crowd-kit"
     }
 
+    /// The most EM iterations (crowd-kit's `n_iter`, default 100).
     public var maxIterations: Int
+    /// The stopping threshold (crowd-kit's `tol`, default 1e-5); see ``Stopping``.
     public var tolerance: Double
+    /// How ``tolerance`` is applied (default ``Stopping/relativeChange``).
     public var stopping: Stopping
     /// Prior probability of each label, by label name (uniform when nil). Every label in the
     /// answers must have a positive prior.
@@ -51,11 +61,15 @@ public struct GLAD: Aggregator {
     public var alphaPriorMeans: [String: Double]?
     /// Prior mean of `β` by task name (1 for tasks not listed).
     public var betaPriorMeans: [String: Double]?
+    /// The most conjugate-gradient iterations per M-step (crowd-kit's `m_step_max_iter`, default 25).
     public var mStepMaxIterations: Int
+    /// An M-step stops when the largest gradient component is at most this (crowd-kit's
+    /// `m_step_tol`, default 1e-2).
     public var mStepTolerance: Double
     /// Threads for the passes; nil chooses (two on two or more cores for large tables).
     public var threads: Int?
 
+    /// A GLAD aggregator; the defaults are crowd-kit 1.4.2's, except ``stopping``.
     public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, threads: Int? = nil) {
         self.maxIterations = maxIterations
         self.tolerance = tolerance
@@ -68,6 +82,11 @@ public struct GLAD: Aggregator {
         self.threads = threads
     }
 
+    /// Runs EM with conjugate-gradient M-steps.
+    ///
+    /// - Throws: ``AggregationError`` when an iteration count is negative, a tolerance is not
+    ///   finite (or the M-step one negative), a label prior is missing, not positive or names a
+    ///   label no answer uses, or a prior mean is not finite.
     public func fit(_ answers: AnswerTable) throws -> GLADModel {
         guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
         guard tolerance.isFinite else { throw AggregationError("the tolerance must be a finite number") }

@@ -50,14 +50,20 @@ import TallyCore
 /// tasks' co-workers, into a workers-long scratch row), and only observed pairs are stored: 12
 /// bytes per ordered pair (e.g. 20 M pairs = 40 M entries ≈ 480 MB for 10 k workers × 1 M tasks ×
 /// 10 answers). The signed graph has one node per worker and per positive pair; its eigenvector is
-/// found with dense LAPACKE `dsyevr` up to ``denseEigenLimit`` nodes, else by LOBPCG over
+/// found with dense LAPACKE `dsyevr` up to 400 nodes, else by LOBPCG over
 /// worker-sized vectors (the positive-pair nodes eliminated, the "all unobserved pairs" part applied
 /// as a rank-one correction, never stored).
 ///
-/// Known limit (measured, not solved): on 10 M answers (1 M tasks × 10, 10 k workers, K = 2) the
-/// pair graph (20 M pairs) takes ~8–30 s and each alternating round 2–5 s on a loaded 2-core
-/// machine, and the eigen-solver does not settle on crowd-kit's dense sign graph there (residual
-/// ~1e-2 after hundreds of steps, with breakdowns): far from the one-minute target.
+/// Known limit: on very large crowds (10 k workers sharing 1 M tasks) the pair graph and the
+/// alternating rounds take seconds each, and the eigen-solver may not settle on crowd-kit's dense
+/// sign graph; the signs then come from majority vote (``MMSRModel/signsFromMajorityVote``).
+/// Timings are in `Benchmarks/README.md`.
+///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let model = try MMSR(seed: 0).fit(answers)
+/// let skillOfFirstWorker = model.workerSkills[0]   // negative: worse than chance
+/// ```
 public struct MMSR: Aggregator {
     /// Which worker pairs the sign-determination graph uses.
     public enum SignGraph: String, Sendable, CaseIterable {
@@ -74,15 +80,19 @@ public struct MMSR: Aggregator {
     /// Seed of the `U(0, 1)` start of `u = v` (numpy's `RandomState(seed).random_sample`, so the
     /// same seed as crowd-kit's `random_state` gives the same start) and of the eigen-solver's.
     public var seed: UInt64
+    /// Which pairs build the sign graph: ``SignGraph/crowdKit`` (default) or the paper's
+    /// ``SignGraph/observedPairs``.
     public var signGraph: SignGraph
 
     /// Sign graphs with at most this many nodes are solved densely.
-    public static let denseEigenLimit = 400
+    static let denseEigenLimit = 400
     /// The iterative eigen-solver stops at residual 1e-10, or when no worker's sign has changed
     /// for this many steps (the real data sets converge in under 100 steps; on 10 k workers × 1 M
     /// tasks the residual falls slowly while the signs settle early).
-    public static let stableSignSteps = 200
+    static let stableSignSteps = 200
 
+    /// An M-MSR aggregator; the defaults are crowd-kit 1.4.2's (`n_iter` 10 000, `tol` 1e-10,
+    /// `random_state` 0).
     public init(iterations: Int = 10000, tolerance: Double = 1e-10, seed: UInt64 = 0, signGraph: SignGraph = .crowdKit) {
         self.iterations = iterations
         self.tolerance = tolerance
@@ -90,6 +100,10 @@ public struct MMSR: Aggregator {
         self.signGraph = signGraph
     }
 
+    /// Fits skills by the robust rank-one fit and returns the skill-weighted vote.
+    ///
+    /// - Throws: ``AggregationError`` when `iterations` is negative, `tolerance` is not finite,
+    ///   or `seed` is 2³² or more (numpy's `RandomState` takes 32-bit seeds).
     public func fit(_ answers: AnswerTable) throws -> MMSRModel {
         guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
         guard tolerance.isFinite else { throw AggregationError("the tolerance must be a finite number") }
@@ -228,11 +242,13 @@ public struct MMSR: Aggregator {
 
 /// A fitted M-MSR model.
 public struct MMSRModel: FittedModel {
+    /// Per task id, the label id with the largest weighted vote (ties to the first label).
     public let labels: [Int32]
     /// Per task, each label's share of the skill-weighted votes (crowd-kit's `scores_`).
     public let probabilities: ProbabilityMatrix
     /// Per worker: `ln(q(K−1)/(1−q))`, the vote weight (negative below chance).
     public let workerSkills: [Double]
+    /// The ``workerSkills``.
     public var skills: [Double]? { workerSkills }
     /// Per worker: the estimated accuracy `q` behind the skill (1/K for skill 0).
     public let accuracies: [Double]

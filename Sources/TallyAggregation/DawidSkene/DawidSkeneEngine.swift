@@ -10,13 +10,11 @@ import TallyCore
 /// logits, takes the softmax, and scatters the posterior into `counts`; the M-step and the ELBO then
 /// work on `counts` alone (`Σ_answers P[t,c] ln e[w,y,c] = Σ_{w,y,c} n[w,y,c] ln e[w,y,c]`).
 ///
-/// BLAS: on a fully dense expert panel (8 workers label all of 100 k tasks, K = 4) the E-step's
-/// logits as `cblas_dgemm` of the 100 k × 32 one-hot matrix by the 32 × 4 log-confusion table took
-/// 1.51 ms (median, one OpenBLAS thread; 4.06 ms with two) against 1.69 ms for the sparse gather
-/// (package-benchmark, `TallyBenchmarks`). A 12 % gain on half of the pass, in the one shape where
-/// a product can win, bought with a one-hot matrix 8× the size of the answers — so the engine
-/// keeps the fused sparse pass everywhere; on sparse crowd data the dense product is 25–50×
-/// slower (../shared/spec/swift-setup.md §1.4).
+/// No BLAS: the E-step's logits could be a `cblas_dgemm` of a one-hot answers matrix by the
+/// log-confusion table, but that matrix is mostly zeros and K columns wide. Only on a fully dense
+/// expert panel does the product come close to the sparse gather, and on sparse crowd data it is
+/// many times slower, so the engine keeps the fused sparse pass everywhere (timings in
+/// `Benchmarks/README.md`).
 struct DawidSkeneEngine {
     enum MStep { case full, oneCoin }
 
@@ -205,31 +203,13 @@ struct DawidSkeneEngine {
     /// then scatter-add the posterior into each answer's count row. Tasks are split over threads
     /// like the binary pass, each scattering into its own count table.
     ///
-    /// Measured on 10 M answers (1 M tasks, 10 k workers, K = 10), release, per iteration:
-    /// plain scalar loops 350 ms on one thread, 200 ms on two; touching each block's rows first
-    /// 265 / 160 ms (kept); rows padded to SIMD8/SIMD16 vectors 470 / 420 ms (dropped: the
-    /// padded tables are 1.6× larger and the pass is bound by the latency of fetching rows from
-    /// L3, not by arithmetic); adding rows two numbers at a time (SIMD2 loads and stores) 300 /
-    /// 160 ms (dropped); scattering only posteriors ≥ 1e-14: no change (dropped). Where the one-
-    /// thread 265 ms go, by removal: the scatter ≈ 75 ms, the K exponentials ≈ 95 ms (glibc's
-    /// `exp` costs the same as the inlined one; an eight-lane SIMD8 version was slower, 410 ms, as
-    /// the baseline x86-64 target has only SSE2 and the conversions are scalarised). The pass then
-    /// moved to C (`CTallyKernels`: an AVX2+FMA variant chosen at run time, no compiler flags)
-    /// with software prefetch of the rows six tasks ahead: AVX2 alone changed nothing (280 / 150
-    /// ms), the prefetch brought it to 183 / 100 ms (distances 3–20 all within noise);
-    /// `compare-ds.sh --tally-only` gave 201 ms on one thread, 112 ms on two.
-    ///
-    /// The "bound by fetching rows" reading above was wrong: `Benchmarks/ds-kernel-bench.c` shows
-    /// the generic C pass as slow with 100 workers (tables in L2) as with 10 k — it was bound by
-    /// arithmetic on a run-time K, the logits kept in a stack array. The C pass now has one AVX2
-    /// copy per K from 3 to 16 (logits in registers, four-lane exp, max, entropy and scatter;
-    /// `kernels.c`): 82–85 ms against 274–295 ms for the generic pass in that harness, and in
-    /// `compare-ds.sh --tally-only` (2026-11-25, load ≈ 0.5, two runs) 70–71 ms on one thread and
-    /// 37–40 ms on two, against the 60 ms target. The count tables of the second thread live for
-    /// the whole run (fresh tables every iteration cost page faults), the first thread scatters
-    /// into the engine's own table, and the reduction, M-step and ELBO run on both threads over
-    /// worker ranges. This Swift version stays
-    /// as the reference (`TALLY_SWIFT_KERNEL=1`).
+    /// The pass normally runs in C (`CTallyKernels`, `kernels.c`): an AVX2+FMA variant chosen at
+    /// run time, with one copy per K from 3 to 16 (logits in registers, four-lane exp, max, entropy
+    /// and scatter) and software prefetch of the rows six tasks ahead. The count tables of the
+    /// second thread live for the whole run (fresh tables every iteration cost page faults), the
+    /// first thread scatters into the engine's own table, and the reduction, M-step and ELBO run on
+    /// both threads over worker ranges. This Swift version stays as the reference
+    /// (`TALLY_SWIFT_KERNEL=1`). The measurements behind these choices are in `Benchmarks/README.md`.
     ///
     /// - Returns: the column sums of the posteriors (for the prior) and `Σ_t Σ_c P' ln P'` with
     ///   `P' = max(P, 1e-10)` (the ELBO's entropy term, as crowd-kit clips it).
@@ -392,8 +372,8 @@ struct DawidSkeneEngine {
     /// Both probabilities are computed directly (`1/(1+z)` and `z/(1+z)` with `z = e^{−|δ|}`), never
     /// as `1 − p`, so a tiny posterior keeps its relative precision — the next M-step takes its log.
     ///
-    /// The entropy term needs `ln(1+z)` per task; instead of a `log1p` per task (8 ms per iteration
-    /// at a million tasks, measured) the factors `1+z ∈ (1, 2]` are multiplied in blocks of 512
+    /// The entropy term needs `ln(1+z)` per task; instead of a `log1p` per task (a measurable cost
+    /// at a million tasks) the factors `1+z ∈ (1, 2]` are multiplied in blocks of 512
     /// (at most 2^512, far from overflow) and one `log` is taken per block: relative error about
     /// 512 ulp per block, i.e. ~1e-13 absolute per block in the ELBO — after division by N far
     /// below the 1e-9 loss tolerance.
