@@ -53,10 +53,10 @@ public struct GLAD: Aggregator {
     public var betaPriorMeans: [String: Double]?
     public var mStepMaxIterations: Int
     public var mStepTolerance: Double
-    /// Threads for the passes; nil chooses (two on two or more cores for large tables).
-    public var threads: Int?
+    /// Threads for the passes (at most ``ExecutionSettings/threads``) and the kernel choice.
+    public var execution: ExecutionSettings
 
-    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, threads: Int? = nil) {
+    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, execution: ExecutionSettings = ExecutionSettings()) {
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.stopping = stopping
@@ -65,7 +65,7 @@ public struct GLAD: Aggregator {
         self.betaPriorMeans = betaPriorMeans
         self.mStepMaxIterations = mStepMaxIterations
         self.mStepTolerance = mStepTolerance
-        self.threads = threads
+        self.execution = execution
     }
 
     public func fit(_ answers: AnswerTable) throws -> GLADModel {
@@ -94,11 +94,11 @@ public struct GLAD: Aggregator {
         // The tasks are split the same way whatever the thread count, so that the sums — and the
         // conjugate gradient, which amplifies their last bits — do not depend on the machine.
         let parts = DawidSkeneEngine.split(answers.byTask, into: answers.answerCount >= 200_000 ? 2 : 1)
-        let threadCount = max(1, threads ?? DawidSkeneEngine.defaultThreads)
+        let threadCount = max(1, execution.threads)
         let normaliser = Double(answers.answerCount * k)
         return answers.byTask.offsets.withUnsafeBufferPointer { offsets in
             answers.byTask.entries.withUnsafeBufferPointer { entries in
-                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount)
+                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount, cKernels: execution.cKernels)
                 defer { kernel.deallocate() }
                 var x = [Double](repeating: 1, count: w + t)
                 var posteriors = [Double](repeating: 0, count: t * k)
@@ -198,7 +198,7 @@ struct GLADKernel: @unchecked Sendable {
     let scratchWorkers: [UnsafeMutablePointer<Int32>]
     let capacity: Int
 
-    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int) {
+    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int, cKernels: Bool) {
         self.offsets = offsets
         self.entries = entries
         self.k = k
@@ -211,7 +211,7 @@ struct GLADKernel: @unchecked Sendable {
         self.threads = threads
         lnOthers = log(Double(k - 1))
         divider = UInt64.max / UInt64(k) + 1
-        let useC = DawidSkeneEngine.defaultUseCKernel
+        let useC = cKernels
         self.useC = useC
         var largest = 0
         for t in 0..<tasks { largest = max(largest, offsets[t + 1] - offsets[t]) }

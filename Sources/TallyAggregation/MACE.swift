@@ -123,9 +123,8 @@ public struct MACE: Aggregator {
     public var defaultNoise: Double
     /// The master seed: restart `r` is seeded with the `r`-th draw of `SplitMix64(seed)`.
     public var seed: UInt64
-    /// Threads running restarts side by side (results do not depend on it); nil: two when the
-    /// machine has two or more cores (`TALLY_THREADS` overrides it).
-    public var threads: Int?
+    /// Threads running restarts side by side (``ExecutionSettings/threads``; results do not depend on it).
+    public var execution: ExecutionSettings
     /// ``Compatibility/none`` (default): the correct model; ``Compatibility/crowdKit``: crowd-kit
     /// 1.4.2's computation, defects included, where ``seed`` is its `random_state`.
     public var compatibility: Compatibility
@@ -139,7 +138,7 @@ public struct MACE: Aggregator {
     public init(
         restarts: Int = 10, iterations: Int = 50, method: Method = .variational,
         alpha: Double = 0.5, beta: Double = 0.5, strategyPrior: Double = 10, defaultNoise: Double = 0.5,
-        seed: UInt64 = 0, threads: Int? = nil, compatibility: Compatibility = .none
+        seed: UInt64 = 0, execution: ExecutionSettings = ExecutionSettings(), compatibility: Compatibility = .none
     ) {
         self.restarts = restarts
         self.iterations = iterations
@@ -149,7 +148,7 @@ public struct MACE: Aggregator {
         self.strategyPrior = strategyPrior
         self.defaultNoise = defaultNoise
         self.seed = seed
-        self.threads = threads
+        self.execution = execution
         self.compatibility = compatibility
     }
 
@@ -185,7 +184,7 @@ public struct MACE: Aggregator {
             }
             slots.results[r] = engine.restart(params, iterations: iterations)
         }
-        let parallel = max(1, min(threads ?? DawidSkeneEngine.defaultThreads, restarts))
+        let parallel = max(1, min(max(1, execution.threads), restarts))
         if parallel == 1 {
             for r in 0..<restarts { run(r) }
         } else {

@@ -24,6 +24,9 @@ public struct AnswerReadOptions: Sendable {
     public var includeRejected = false
     /// Called now and then with (bytes read, total bytes when known).
     public var progress: (@Sendable (Int, Int?) -> Void)?
+    /// Threads and kernels: a large crowd-kit file (16 MiB or more) is read by two threads when
+    /// `execution.threads` is 2 or more.
+    public var execution = ExecutionSettings()
 
     public init(format: AnswerFormat = .auto) { self.format = format }
 }
@@ -54,7 +57,7 @@ public enum AnswerReader {
         }
         switch format {
         case .crowdkit, .auto:
-            return try CrowdKitFormat.read(source, delimiter: options.delimiter, progress: progress)
+            return try CrowdKitFormat.read(source, delimiter: options.delimiter, threads: options.execution.threads, progress: progress)
         case .toloka:
             return try TolokaExportFormat.read(source, options: options, progress: progress)
         case .jsonl:
