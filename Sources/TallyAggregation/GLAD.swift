@@ -66,11 +66,11 @@ public struct GLAD: Aggregator {
     /// An M-step stops when the largest gradient component is at most this (crowd-kit's
     /// `m_step_tol`, default 1e-2).
     public var mStepTolerance: Double
-    /// Threads for the passes; nil chooses (two on two or more cores for large tables).
-    public var threads: Int?
+    /// Threads for the passes (at most ``ExecutionSettings/threads``) and the kernel choice.
+    public var execution: ExecutionSettings
 
     /// A GLAD aggregator; the defaults are crowd-kit 1.4.2's, except ``stopping``.
-    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, threads: Int? = nil) {
+    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, execution: ExecutionSettings = ExecutionSettings()) {
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.stopping = stopping
@@ -79,7 +79,7 @@ public struct GLAD: Aggregator {
         self.betaPriorMeans = betaPriorMeans
         self.mStepMaxIterations = mStepMaxIterations
         self.mStepTolerance = mStepTolerance
-        self.threads = threads
+        self.execution = execution
     }
 
     /// Runs EM with conjugate-gradient M-steps.
@@ -113,11 +113,11 @@ public struct GLAD: Aggregator {
         // The tasks are split the same way whatever the thread count, so that the sums — and the
         // conjugate gradient, which amplifies their last bits — do not depend on the machine.
         let parts = DawidSkeneEngine.split(answers.byTask, into: answers.answerCount >= 200_000 ? 2 : 1)
-        let threadCount = max(1, threads ?? DawidSkeneEngine.defaultThreads)
+        let threadCount = max(1, execution.threads)
         let normaliser = Double(answers.answerCount * k)
         return answers.byTask.offsets.withUnsafeBufferPointer { offsets in
             answers.byTask.entries.withUnsafeBufferPointer { entries in
-                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount)
+                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount, cKernels: execution.cKernels)
                 defer { kernel.deallocate() }
                 var x = [Double](repeating: 1, count: w + t)
                 var posteriors = [Double](repeating: 0, count: t * k)
@@ -210,14 +210,14 @@ struct GLADKernel: @unchecked Sendable {
     let lnOthers: Double
     /// `⌈2^64 / K⌉`: the worker of a fused entry is the high word of `entry · divider`.
     let divider: UInt64
-    /// The C pass (AVX2+FMA when the CPU has it); `TALLY_SWIFT_KERNEL=1` keeps the Swift one.
+    /// The C pass (AVX2+FMA when the CPU has it), unless ``ExecutionSettings/cKernels`` is false.
     let useC: Bool
     /// Per part: the C pass's scratch (answers of a block of tasks), `capacity` answers each.
     let scratch: [UnsafeMutablePointer<Double>]
     let scratchWorkers: [UnsafeMutablePointer<Int32>]
     let capacity: Int
 
-    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int) {
+    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int, cKernels: Bool) {
         self.offsets = offsets
         self.entries = entries
         self.k = k
@@ -230,7 +230,7 @@ struct GLADKernel: @unchecked Sendable {
         self.threads = threads
         lnOthers = log(Double(k - 1))
         divider = UInt64.max / UInt64(k) + 1
-        let useC = DawidSkeneEngine.defaultUseCKernel
+        let useC = cKernels
         self.useC = useC
         var largest = 0
         for t in 0..<tasks { largest = max(largest, offsets[t + 1] - offsets[t]) }

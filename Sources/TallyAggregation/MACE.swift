@@ -37,7 +37,7 @@ import TallyCore
 ///   and `B_t` the task's sum of `ln s0θ`; with two labels each answer adds one `±r` to the task's
 ///   log-odds. An answer is "known" with probability `P[t,y]·q(w,y)`, `q = s1/(s0θ + s1)`, so the
 ///   pass scatters `P[t,y]` into a W·K table and the M-step is O(W·K). Restarts are independent
-///   and run on ``threads`` threads, one restart per thread.
+///   and run on up to ``ExecutionSettings/threads`` threads (``execution``), one restart per thread.
 ///
 /// The default is this correct model; ``Compatibility/crowdKit`` reproduces crowd-kit 1.4.2's `MACE`
 /// exactly, defects included, only to re-derive tables published with it (JOSS 2024).
@@ -86,7 +86,7 @@ public struct MACE: Aggregator {
         ///
         /// ``MACEModel/strategies`` then holds, for each worker, the strategy crowd-kit applies to
         /// that worker's answers (in ``LabelSet`` columns); ``MACEModel/spamming`` is crowd-kit's
-        /// `spamming_`. ``MACE/strategyPrior`` is crowd-kit's fixed 10 by default; `threads` does
+        /// `spamming_`. ``MACE/strategyPrior`` is crowd-kit's fixed 10 by default; ``execution`` does
         /// not apply. Against crowd-kit 1.4.2 (`MACECompatibilityTests`): identical labels on 23
         /// data sets and the toy set; probabilities and `spamming_` within 1e-12 (last-bit
         /// differences between numpy's vectorised `exp`/`log` and the C library's).
@@ -118,9 +118,8 @@ public struct MACE: Aggregator {
     public var defaultNoise: Double
     /// The master seed: restart `r` is seeded with the `r`-th draw of `SplitMix64(seed)`.
     public var seed: UInt64
-    /// Threads running restarts side by side (results do not depend on it); nil: two when the
-    /// machine has two or more cores (`TALLY_THREADS` overrides it).
-    public var threads: Int?
+    /// Threads running restarts side by side (``ExecutionSettings/threads``; results do not depend on it).
+    public var execution: ExecutionSettings
     /// ``Compatibility/none`` (default): the correct model; ``Compatibility/crowdKit``: crowd-kit
     /// 1.4.2's computation, defects included, where ``seed`` is its `random_state`.
     public var compatibility: Compatibility
@@ -135,7 +134,7 @@ public struct MACE: Aggregator {
     public init(
         restarts: Int = 10, iterations: Int = 50, method: Method = .variational,
         alpha: Double = 0.5, beta: Double = 0.5, strategyPrior: Double = 10, defaultNoise: Double = 0.5,
-        seed: UInt64 = 0, threads: Int? = nil, compatibility: Compatibility = .none
+        seed: UInt64 = 0, execution: ExecutionSettings = ExecutionSettings(), compatibility: Compatibility = .none
     ) {
         self.restarts = restarts
         self.iterations = iterations
@@ -145,7 +144,7 @@ public struct MACE: Aggregator {
         self.strategyPrior = strategyPrior
         self.defaultNoise = defaultNoise
         self.seed = seed
-        self.threads = threads
+        self.execution = execution
         self.compatibility = compatibility
     }
 
@@ -186,7 +185,7 @@ public struct MACE: Aggregator {
             }
             slots.results[r] = engine.restart(params, iterations: iterations)
         }
-        let parallel = max(1, min(threads ?? DawidSkeneEngine.defaultThreads, restarts))
+        let parallel = max(1, min(max(1, execution.threads), restarts))
         if parallel == 1 {
             for r in 0..<restarts { run(r) }
         } else {

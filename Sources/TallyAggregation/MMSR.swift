@@ -91,9 +91,14 @@ public struct MMSR: Aggregator {
     /// tasks the residual falls slowly while the signs settle early).
     static let stableSignSteps = 200
 
+    /// Threads for the pair statistics and the sign solver (large inputs only).
+    public var execution: ExecutionSettings
+
     /// An M-MSR aggregator; the defaults are crowd-kit 1.4.2's (`n_iter` 10 000, `tol` 1e-10,
     /// `random_state` 0).
-    public init(iterations: Int = 10000, tolerance: Double = 1e-10, seed: UInt64 = 0, signGraph: SignGraph = .crowdKit) {
+    public init(iterations: Int = 10000, tolerance: Double = 1e-10, seed: UInt64 = 0, signGraph: SignGraph = .crowdKit,
+                execution: ExecutionSettings = ExecutionSettings()) {
+        self.execution = execution
         self.iterations = iterations
         self.tolerance = tolerance
         self.seed = seed
@@ -117,7 +122,7 @@ public struct MMSR: Aggregator {
                              observedPairs: 0, workersWithoutCoworkers: 0, workersWithoutSign: nWorkers, signEigenvalue: .nan,
                              signResidual: 0, signsFromMajorityVote: false, tasksWithZeroWeight: model.tasksWithZeroWeight)
         }
-        let threads = answers.answerCount < 1 << 16 ? 1 : max(1, DawidSkeneEngine.defaultThreads)
+        let threads = answers.answerCount < 1 << 16 ? 1 : max(1, execution.threads)
         let graph = PairGraph(answers, threads: threads)
         let deg = (0..<nWorkers).map { graph.offsets[$0 + 1] - graph.offsets[$0] }
         let minCoworkers = deg.min() ?? 0

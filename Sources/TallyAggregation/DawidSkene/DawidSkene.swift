@@ -75,13 +75,16 @@ public struct DawidSkene: Aggregator {
     public var initialization: Initialization
     /// Called after every iteration with (iteration, loss).
     public var progress: (@Sendable (Int, Double) -> Void)?
+    /// Threads, kernel choice and iteration timing.
+    public var execution: ExecutionSettings
 
     /// A Dawid-Skene aggregator; the defaults are crowd-kit 1.4.2's.
     public init(
         maxIterations: Int = 100, tolerance: Double = 1e-5, trueLabels: GoldLabels? = nil,
         initialConfusions: InitialConfusions? = nil, em: EM = .soft, initialization: Initialization = .majorityVote,
-        progress: (@Sendable (Int, Double) -> Void)? = nil
+        progress: (@Sendable (Int, Double) -> Void)? = nil, execution: ExecutionSettings = ExecutionSettings()
     ) {
+        self.execution = execution
         self.initialization = initialization
         self.maxIterations = maxIterations
         self.tolerance = tolerance
@@ -99,7 +102,7 @@ public struct DawidSkene: Aggregator {
     ///   a worker or label the answers lack are ignored.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
         guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .full)
+        var engine = DawidSkeneEngine(answers, mStep: .full, execution: execution)
         if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
         if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
         return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: em, initial: initialConfusions, progress: progress)

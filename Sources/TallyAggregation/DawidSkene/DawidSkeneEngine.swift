@@ -40,11 +40,13 @@ struct DawidSkeneEngine {
     let workerPartitions: [Range<Int>]
 
     /// Whether the general pass runs the C kernel (else the Swift one, used above K = 64).
-    var useCKernel = DawidSkeneEngine.defaultUseCKernel
+    var useCKernel = true
+    /// Called with each iteration's wall time (``ExecutionSettings/iterationTiming``).
+    var iterationTiming: (@Sendable (Int, Double) -> Void)?
 
     /// - Parameters:
     ///   - threads: at most this many task ranges; a range gets at least `minimumAnswersPerThread`.
-    init(_ table: AnswerTable, mStep: MStep, threads: Int = DawidSkeneEngine.defaultThreads, minimumAnswersPerThread: Int = 100_000) {
+    init(_ table: AnswerTable, mStep: MStep, threads: Int = ExecutionSettings.defaultThreads, minimumAnswersPerThread: Int = 100_000) {
         self.table = table
         self.mStep = mStep
         k = table.labelCount
@@ -59,14 +61,12 @@ struct DawidSkeneEngine {
         workerPartitions = balancedRows(table.workerCount, count: partitions.count)
     }
 
-    /// The C kernel (AVX2 when the CPU has it) for the general pass; `TALLY_SWIFT_KERNEL=1` keeps
-    /// the Swift one (for comparison).
-    static let defaultUseCKernel = ProcessInfo.processInfo.environment["TALLY_SWIFT_KERNEL"] == nil
-
-    /// Two threads when the machine has two or more cores; small tables run on one.
-    /// `TALLY_THREADS` overrides it (for measurements).
-    static let defaultThreads = ProcessInfo.processInfo.environment["TALLY_THREADS"].flatMap(Int.init)
-        ?? min(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// An engine for `table` that runs as `execution` says (threads, C or Swift kernel, timing).
+    init(_ table: AnswerTable, mStep: MStep, execution: ExecutionSettings) {
+        self.init(table, mStep: mStep, threads: execution.threads)
+        useCKernel = execution.cKernels
+        iterationTiming = execution.iterationTiming
+    }
 
     static func split(_ view: CSRView, into parts: Int) -> [Range<Int>] {
         let total = view.offsets.last ?? 0
@@ -111,8 +111,7 @@ struct DawidSkeneEngine {
         var previous = -Double.infinity
         var hard = em == .hard
         var firstHard: Int? = em == .hard ? 1 : nil
-        let debugTiming = ProcessInfo.processInfo.environment["TALLY_DEBUG_TIMING"] != nil
-        var debugStart = ContinuousClock.now
+        var iterationStart = ContinuousClock.now
         for iteration in 0..<maxIterations {
             let logPrior = prior.map { log(max($0, Self.eps)) }
             let (priorSum, entropyTerm) = k == 2
@@ -131,10 +130,10 @@ struct DawidSkeneEngine {
             let loss = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
             history.append(loss)
             progress?(iteration + 1, loss)
-            if debugTiming {
-                // TALLY_DEBUG_TIMING=1: wall time of each iteration on stderr (Benchmarks/README.md).
-                FileHandle.standardError.write(Data("iteration \(iteration + 1): \(ContinuousClock.now - debugStart)\n".utf8))
-                debugStart = .now
+            if let iterationTiming {
+                let d = ContinuousClock.now - iterationStart
+                iterationTiming(iteration + 1, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                iterationStart = .now
             }
             // The switch to hard EM drops the entropy from the ELBO, so the loss falls once; the
             // stopping rule starts afresh from the first hard iteration.

@@ -21,9 +21,13 @@ public struct OneCoinDawidSkene: Aggregator {
     public var tolerance: Double
     /// Called after every iteration with (iteration, loss).
     public var progress: (@Sendable (Int, Double) -> Void)?
+    /// Threads, kernel choice and iteration timing.
+    public var execution: ExecutionSettings
 
     /// A one-coin Dawid-Skene aggregator; the defaults are crowd-kit 1.4.2's.
-    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, progress: (@Sendable (Int, Double) -> Void)? = nil) {
+    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, progress: (@Sendable (Int, Double) -> Void)? = nil,
+                execution: ExecutionSettings = ExecutionSettings()) {
+        self.execution = execution
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.progress = progress
@@ -34,7 +38,7 @@ public struct OneCoinDawidSkene: Aggregator {
     /// - Throws: ``AggregationError`` when `maxIterations` is negative.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
         guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .oneCoin)
+        var engine = DawidSkeneEngine(answers, mStep: .oneCoin, execution: execution)
         return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: .soft, initial: nil, progress: progress)
     }
 }

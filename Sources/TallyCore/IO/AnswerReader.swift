@@ -25,6 +25,9 @@ public struct AnswerReadOptions: Sendable {
     public var includeRejected = false
     /// Called now and then with (bytes read, total bytes when known).
     public var progress: (@Sendable (Int, Int?) -> Void)?
+    /// Threads and kernels: a large crowd-kit file (16 MiB or more) is read by two threads when
+    /// `execution.threads` is 2 or more.
+    public var execution = ExecutionSettings()
 
     /// Options for reading `format`; every other option at its default.
     public init(format: AnswerFormat = .auto) { self.format = format }
@@ -63,7 +66,7 @@ public enum AnswerReader {
         }
         switch format {
         case .crowdkit, .auto:
-            return try CrowdKitFormat.read(source, delimiter: options.delimiter, progress: progress)
+            return try CrowdKitFormat.read(source, delimiter: options.delimiter, threads: options.execution.threads, progress: progress)
         case .toloka:
             return try TolokaExportFormat.read(source, options: options, progress: progress)
         case .jsonl:
