@@ -77,11 +77,11 @@ public struct DawidSkene: Aggregator {
     }
 
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .full)
-        if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
-        if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
-        return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: em, initial: initialConfusions, progress: progress)
+        try DawidSkeneEngine.fit(answers, mStep: .full, maxIterations: maxIterations, tolerance: tolerance, em: em,
+                                 initial: initialConfusions, progress: progress) { engine in
+            if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
+            if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
+        }
     }
 }
 

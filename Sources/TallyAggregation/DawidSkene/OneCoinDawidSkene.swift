@@ -19,8 +19,6 @@ public struct OneCoinDawidSkene: Aggregator {
     }
 
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .oneCoin)
-        return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: .soft, initial: nil, progress: progress)
+        try DawidSkeneEngine.fit(answers, mStep: .oneCoin, maxIterations: maxIterations, tolerance: tolerance, progress: progress)
     }
 }
