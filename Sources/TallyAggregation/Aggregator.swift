@@ -45,6 +45,15 @@ public struct AggregationError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+extension AggregationError {
+    /// Throws unless `iterations ≥ 0` and, when given, `tolerance` is finite: the settings every
+    /// iterative method checks before it fits.
+    static func checkIterations(_ iterations: Int, tolerance: Double? = nil) throws {
+        guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        if let tolerance, !tolerance.isFinite { throw AggregationError("the tolerance must be a finite number") }
+    }
+}
+
 /// The result of the majority-vote family: labels, vote shares and worker skills.
 public struct VoteModel: FittedModel {
     /// Per task id, the chosen label id (ties to the first label in ``LabelSet`` order).

@@ -88,8 +88,7 @@ public struct GLAD: Aggregator {
     ///   finite (or the M-step one negative), a label prior is missing, not positive or names a
     ///   label no answer uses, or a prior mean is not finite.
     public func fit(_ answers: AnswerTable) throws -> GLADModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        guard tolerance.isFinite else { throw AggregationError("the tolerance must be a finite number") }
+        try AggregationError.checkIterations(maxIterations, tolerance: tolerance)
         guard mStepMaxIterations >= 0 else { throw AggregationError("the number of M-step iterations must be ≥ 0") }
         guard mStepTolerance.isFinite, mStepTolerance >= 0 else { throw AggregationError("the M-step tolerance must be a finite number ≥ 0") }
         let k = answers.labelCount, w = answers.workerCount, t = answers.taskCount
@@ -262,9 +261,9 @@ struct GLADKernel: @unchecked Sendable {
     func eStep(_ x: [Double], into posteriors: inout [Double]) {
         posteriors.withUnsafeMutableBufferPointer { pp in
             x.withUnsafeBufferPointer { xp in
-                let out = SendableMutablePointer(pp.baseAddress!), xs = SendablePointer(xp.baseAddress!)
+                let out = UncheckedSendable(pp.baseAddress!), xs = UncheckedSendable(xp.baseAddress!)
                 forEachPart { p in
-                    self.eStepPart(self.parts[p], alpha: xs.pointer, beta: xs.pointer + self.workers, out: out.pointer)
+                    self.eStepPart(self.parts[p], alpha: xs.value, beta: xs.value + self.workers, out: out.value)
                 }
             }
         }
@@ -321,10 +320,10 @@ struct GLADKernel: @unchecked Sendable {
         gradient.withUnsafeMutableBufferPointer { gp in
             x.withUnsafeBufferPointer { xp in
                 posteriors.withUnsafeBufferPointer { pp in
-                    let g = SendableMutablePointer(gp.baseAddress!), xs = SendablePointer(xp.baseAddress!), ps = SendablePointer(pp.baseAddress!)
+                    let g = UncheckedSendable(gp.baseAddress!), xs = UncheckedSendable(xp.baseAddress!), ps = UncheckedSendable(pp.baseAddress!)
                     forEachPart { p in
-                        let alphaGradient = p == 0 ? g.pointer : slots.alphaGradients[p - 1].baseAddress!
-                        slots.values[p] = self.objectivePart(p, alpha: xs.pointer, beta: xs.pointer + workers, posteriors: ps.pointer, alphaGradient: alphaGradient, betaGradient: g.pointer + workers)
+                        let alphaGradient = p == 0 ? g.value : slots.alphaGradients[p - 1].baseAddress!
+                        slots.values[p] = self.objectivePart(p, alpha: xs.value, beta: xs.value + workers, posteriors: ps.value, alphaGradient: alphaGradient, betaGradient: g.value + workers)
                     }
                 }
             }

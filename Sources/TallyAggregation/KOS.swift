@@ -55,7 +55,7 @@ public struct KOS: Aggregator {
         guard answers.labelCount == 2 else {
             throw AggregationError("KOS works on two labels only; these answers have \(answers.labelCount) (\(answers.labels.names.prefix(5).joined(separator: ", ")))")
         }
-        guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        try AggregationError.checkIterations(iterations)
         let view = answers.byTask
         let n = view.entries.count
         // Edges in task order: worker and ±1 answer.

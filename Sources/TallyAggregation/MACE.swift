@@ -155,7 +155,7 @@ public struct MACE: Aggregator {
     ///   2³² or crowd-kit's own fit would fail (a NaN log-likelihood).
     public func fit(_ answers: AnswerTable) throws -> MACEModel {
         guard restarts >= 1 else { throw AggregationError("MACE needs at least one restart") }
-        guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        try AggregationError.checkIterations(iterations)
         guard answers.answerCount > 0, answers.labelCount > 0 else { throw AggregationError("MACE needs at least one answer") }
         if method == .variational {
             guard alpha > 0, beta > 0, strategyPrior > 0 else {

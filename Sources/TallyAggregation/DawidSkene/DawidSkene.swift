@@ -101,11 +101,11 @@ public struct DawidSkene: Aggregator {
     ///   row the answers hold or give probabilities whose columns do not sum to 1. Cells naming
     ///   a worker or label the answers lack are ignored.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .full, execution: execution)
-        if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
-        if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
-        return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: em, initial: initialConfusions, progress: progress)
+        try DawidSkeneEngine.fit(answers, mStep: .full, maxIterations: maxIterations, tolerance: tolerance, em: em,
+                                 initial: initialConfusions, progress: progress, execution: execution) { engine in
+            if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
+            if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
+        }
     }
 }
 

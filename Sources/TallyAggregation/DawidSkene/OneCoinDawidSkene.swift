@@ -37,8 +37,6 @@ public struct OneCoinDawidSkene: Aggregator {
     ///
     /// - Throws: ``AggregationError`` when `maxIterations` is negative.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .oneCoin, execution: execution)
-        return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: .soft, initial: nil, progress: progress)
+        try DawidSkeneEngine.fit(answers, mStep: .oneCoin, maxIterations: maxIterations, tolerance: tolerance, progress: progress, execution: execution)
     }
 }

@@ -347,30 +347,24 @@ struct CompiledRule: Sendable {
     /// The value of `key` given the window's counts per code; nil when a rate has no denominator.
     @inline(__always)
     static func statistic(_ kind: Collector.Kind, _ key: ConditionKey, _ c: SIMD4<Int32>) -> Double? {
-        @inline(__always) func rate(_ part: Int32, _ whole: Int32) -> Double? {
-            whole > 0 ? 100 * Double(part) / Double(whole) : nil
+        /// A pair of counters, (wrong, right): `count` is their sum, `rightRate` and `wrongRate`
+        /// their shares in percent (nil with nothing counted); nil for any other key.
+        @inline(__always) func pair(_ wrong: Int32, _ right: Int32, _ count: ConditionKey, _ rightRate: ConditionKey, _ wrongRate: ConditionKey) -> Double? {
+            let whole = wrong &+ right
+            switch key {
+            case count: return Double(whole)
+            case rightRate: return whole > 0 ? 100 * Double(right) / Double(whole) : nil
+            case wrongRate: return whole > 0 ? 100 * Double(wrong) / Double(whole) : nil
+            default: return nil
+            }
         }
         switch kind {
         case .goldenSet:
             // codes: 0 control wrong, 1 control right, 2 training wrong, 3 training right
-            let total = c.wrappedSum(), right = c[1] &+ c[3], golden = c[0] &+ c[1]
-            switch key {
-            case .totalAnswersCount: return Double(total)
-            case .correctAnswersRate: return rate(right, total)
-            case .incorrectAnswersRate: return rate(total &- right, total)
-            case .goldenSetAnswersCount: return Double(golden)
-            case .goldenSetCorrectAnswersRate: return rate(c[1], golden)
-            case .goldenSetIncorrectAnswersRate: return rate(c[0], golden)
-            default: return nil
-            }
+            return pair(c[0] &+ c[2], c[1] &+ c[3], .totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate)
+                ?? pair(c[0], c[1], .goldenSetAnswersCount, .goldenSetCorrectAnswersRate, .goldenSetIncorrectAnswersRate)
         case .majorityVote:
-            let total = c[0] &+ c[1]
-            switch key {
-            case .totalAnswersCount: return Double(total)
-            case .correctAnswersRate: return rate(c[1], total)
-            case .incorrectAnswersRate: return rate(c[0], total)
-            default: return nil
-            }
+            return pair(c[0], c[1], .totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate)
         case .assignmentSubmitTime:
             switch key {
             case .totalSubmittedCount: return Double(c[0] &+ c[1])
@@ -382,13 +376,7 @@ struct CompiledRule: Sendable {
         case .skippedInRowAssignments:
             return key == .skippedInRowCount ? Double(c[0]) : nil
         case .acceptanceRate:
-            let total = c[0] &+ c[1]
-            switch key {
-            case .totalAssignmentsCount: return Double(total)
-            case .acceptedAssignmentsRate: return rate(c[1], total)
-            case .rejectedAssignmentsRate: return rate(c[0], total)
-            default: return nil
-            }
+            return pair(c[0], c[1], .totalAssignmentsCount, .acceptedAssignmentsRate, .rejectedAssignmentsRate)
         default:
             return nil
         }

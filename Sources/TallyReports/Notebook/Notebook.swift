@@ -32,6 +32,13 @@ public struct Notebook: Sendable, Equatable {
     /// Appends a cell.
     public mutating func append(_ cell: Cell) { cells.append(cell) }
 
+    /// Appends the two cells a report opens with: the title cell (`intro`, then `note` when there
+    /// is one) and the "how this was made" cell.
+    mutating func appendOpening(_ intro: String, note: String?, provenance: String) {
+        append(.markdown(note.map { intro + "\n" + $0 + "\n" } ?? intro, id: "title"))
+        append(.markdown(provenance, id: "provenance"))
+    }
+
     /// One cell.
     public struct Cell: Sendable, Equatable {
         /// The cell type (`cell_type`).

@@ -105,9 +105,7 @@ public struct ReplayNotebook: Sendable {
         intro += "while the pool's quality-control rules, in Toloka's own JSON shape, ban workers as Toloka would. "
         intro += "Below: the pool's settings and rules, the crowd and who was banned (the QC log), what it cost, how long it took, "
         intro += "how often the rules banned a good worker or let spam through, and how accurate each aggregation method is on the accepted answers.\n"
-        if let note { intro += "\n" + note + "\n" }
-        nb.append(.markdown(intro, id: "title"))
-        nb.append(.markdown(provenance(), id: "provenance"))
+        nb.appendOpening(intro, note: note, provenance: provenance())
         nb.append(.markdown(poolSection(), id: "pool"))
         nb.append(.markdown(workersSection(), id: "workers"))
         if let chart = workersChart() {
@@ -146,9 +144,7 @@ public struct ReplayNotebook: Sendable {
         s += "\nThe same scenario and seed give the same files byte for byte. The bans can be replayed from the Toloka export alone, with the pool's rules:\n\n"
         let dir = runArgument
         s += NotebookText.shell([BenchRun.shellLine(["tally", "qc", "replay", dir + "/export.tsv", "--rules", dir + "/pool.json", "--gold", dir + "/gold.tsv"])])
-        if let reportCommand { s += "\nThis notebook:\n\n" + NotebookText.shell([reportCommand]) }
-        if stable { s += "\n" + NotebookText.stableNote + "\n" }
-        return s
+        return s + NotebookText.provenanceEnd(reportCommand: reportCommand, stable: stable)
     }
 
     func poolSection() -> String {

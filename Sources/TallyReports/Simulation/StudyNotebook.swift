@@ -98,23 +98,24 @@ public struct StudyNotebook: Sendable {
         let (table, series) = try table()
         let (sweep, _) = try axes()
         let along = sweep.map { ", along \($0)" } ?? ""
-        var out: [(String, VegaLite)] = []
-        for m in study.methods {
+        /// A cost curve of the mean of `y` over seeds, one line per series value.
+        func curve(_ y: String, title: String, yTitle: String, subtitleEnd: String, description: String) throws -> VegaLite {
             var spec = try CostCurveChart(
-                x: "cost", y: "accuracy_\(m)", series: series, title: "Accuracy (\(m)) versus cost",
-                xTitle: "cost, USD (mean over seeds)", yTitle: "accuracy of \(m) (mean over seeds)").spec(table)
-            spec.title?.subtitle = (series.map { "One line per \($0)" } ?? "One line") + along + "."
-            spec.description = "Accuracy of \(m) against the pool's cost at each point of a tally study."
+                x: "cost", y: y, series: series, title: title, xTitle: "cost, USD (mean over seeds)", yTitle: yTitle).spec(table)
+            spec.title?.subtitle = (series.map { "One line per \($0)" } ?? "One line") + along + subtitleEnd
+            spec.description = description
             spec.encoding?.color?.legend = ["labelLimit": 360]
-            out.append(("accuracy-\(m)-vs-cost", spec))
+            return spec
         }
-        var bans = try CostCurveChart(
-            x: "cost", y: "false_ban_rate", series: series, title: "False-ban rate versus cost",
-            xTitle: "cost, USD (mean over seeds)", yTitle: "banned workers who were good (mean over seeds)").spec(table)
-        bans.title?.subtitle = (series.map { "One line per \($0)" } ?? "One line") + along + "; points without bans are left out."
-        bans.description = "Share of banned workers who were good against the pool's cost at each point of a tally study."
-        bans.encoding?.color?.legend = ["labelLimit": 360]
-        out.append(("false-ban-rate-vs-cost", bans))
+        var out: [(String, VegaLite)] = try study.methods.map { m in
+            ("accuracy-\(m)-vs-cost", try curve(
+                "accuracy_\(m)", title: "Accuracy (\(m)) versus cost", yTitle: "accuracy of \(m) (mean over seeds)", subtitleEnd: ".",
+                description: "Accuracy of \(m) against the pool's cost at each point of a tally study."))
+        }
+        out.append(("false-ban-rate-vs-cost", try curve(
+            "false_ban_rate", title: "False-ban rate versus cost", yTitle: "banned workers who were good (mean over seeds)",
+            subtitleEnd: "; points without bans are left out.",
+            description: "Share of banned workers who were good against the pool's cost at each point of a tally study.")))
         return out
     }
 
@@ -131,9 +132,7 @@ public struct StudyNotebook: Sendable {
         if let seeds = study.seeds { intro += " × \(seeds) seed\(seeds == 1 ? "" : "s") = \(study.points.count * seeds) runs" }
         if let scenario = study.scenario { intro += ", on the `\(Self.scenarioName(scenario))` scenario" }
         intro += ". Each point reports the mean (± standard deviation over seeds) of each aggregation method's accuracy, the cost, the completion time, the false-ban and spam-leak rates.\n"
-        if let note { intro += "\n" + note + "\n" }
-        nb.append(.markdown(intro, id: "title"))
-        nb.append(.markdown(provenance(), id: "provenance"))
+        nb.appendOpening(intro, note: note, provenance: provenance())
         nb.append(.markdown(tableSection(), id: "table"))
         nb.append(.code(loadSource(), id: "load-study"))
         var curves = "## Accuracy versus cost\n\n"
@@ -165,9 +164,7 @@ public struct StudyNotebook: Sendable {
         let commands = NotebookText.commands(study.commands, stable: stable)
         s += commands.isEmpty ? "The study folder does not record its command (it was written by an older `tally study`).\n" : NotebookText.shell(commands)
         s += "\nThe same command gives the same tables byte for byte (each run's seed is fixed; runs in parallel each fill their own slot).\n"
-        if let reportCommand { s += "\nThis notebook:\n\n" + NotebookText.shell([reportCommand]) }
-        if stable { s += "\n" + NotebookText.stableNote + "\n" }
-        return s
+        return s + NotebookText.provenanceEnd(reportCommand: reportCommand, stable: stable)
     }
 
     func tableSection() -> String {
