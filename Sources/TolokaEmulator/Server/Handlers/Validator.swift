@@ -86,7 +86,7 @@ struct Validator {
         return t
     }
 
-    /// Checks a value against a field spec (`{"type": …, "required": …}`, spec §3.2); nil when it fits.
+    /// Checks a value against a field spec (`{"type": …, "required": …}` of a project's `input_spec` or `output_spec`); nil when it fits.
     static func check(_ value: JSONValue?, spec: JSONValue) -> FieldError? {
         let required = spec["required"]?.boolValue ?? true
         guard let value, value != .null else { return required ? .required : nil }
