@@ -20,10 +20,12 @@ import TallyCore
 /// server, which only converts requests and responses (``TolokaEmulatorServer``).
 public actor EmulatorState {
     let configuration: EmulatorConfiguration
+    /// The account's objects; only the route handlers change them.
     let store: EmulatorStore
     let router = Router(Route.table)
-    let statusCounts: StatusCounting
-    let faults: FaultInjection
+    /// Stages the `/_emulator` routes read or change, so kept by name.
+    let statusCounts: StatusCounting, faults: FaultInjection
+    /// Appends to `--state` once ``restore(from:)`` has opened it.
     let journal: Journal
     /// `request_id`s: drawn for every request.
     var requestIDs: SplitMix64
