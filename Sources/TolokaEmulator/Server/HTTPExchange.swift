@@ -3,6 +3,7 @@ import TallyCore
 
 /// A request as the emulator's core sees it, independent of the HTTP server library.
 public struct EmulatorRequest: Sendable {
+    /// The HTTP method in upper case (`GET`, `POST`, …).
     public var method: String
     /// The path without the query, e.g. `/api/v1/pools/12`.
     public var path: String
@@ -10,8 +11,13 @@ public struct EmulatorRequest: Sendable {
     public var query: [String: String]
     /// Header names in lower case.
     public var headers: [String: String]
+    /// The raw body (JSON for every route that takes one).
     public var body: Data
 
+    /// A request; `method` is upper-cased.
+    ///
+    ///     let request = EmulatorRequest(method: "GET", path: "/api/v1/pools", query: ["limit": "5"],
+    ///                                   headers: ["authorization": "OAuth my-token"])
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: Data = Data()) {
         self.method = method.uppercased()
         self.path = path
@@ -38,18 +44,23 @@ public struct EmulatorRequest: Sendable {
 
 /// What the core answers.
 public struct EmulatorResponse: Sendable {
+    /// The HTTP status code.
     public var status: Int
+    /// Response headers in order (`Content-Type`, and `Retry-After` on 429s).
     public var headers: [(String, String)]
+    /// The body: Toloka-shaped JSON, a TSV file, or empty (204).
     public var body: Data
     /// Fault injection: send the headers and part of the body, then close the connection.
     public var dropConnection = false
 
+    /// A response with the given status, headers and body.
     public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
+    /// A JSON response, its numbers written as Toloka and toloka-kit write them (`3.0` stays a float).
     static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> EmulatorResponse {
         EmulatorResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serializedData(numbers: .python))
     }

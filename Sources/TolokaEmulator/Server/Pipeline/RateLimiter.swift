@@ -10,12 +10,17 @@ import Foundation
 /// those units (none for per-second limits), as Toloka does. The default is Toloka's documented
 /// limits; `none` disables them.
 public struct RateLimits: Sendable, Equatable {
+    /// One bucket: at most `limit` requests of `category` per `seconds`.
     public struct Limit: Sendable, Equatable {
+        /// One of ``RateLimits/categories``.
         public var category: String
+        /// The bucket's size, and how many requests it refills per `seconds`.
         public var limit: Double
+        /// The unit in seconds: 1, 60, 3600 or 86400.
         public var seconds: Double
     }
 
+    /// Every bucket; a request must fit in all those of its categories.
     public var limits: [Limit]
 
     /// The category names `--rate-limit` accepts: each route draws on one of them (and on `all`).
@@ -23,8 +28,10 @@ public struct RateLimits: Sendable, Equatable {
 
     /// Toloka's documented limits: 300 requests/s overall, 20 projects and 20 pools a minute, 100 a day.
     public static let toloka = try! RateLimits(parsing: "all=300/s,projects=20/min,projects=100/day,pools=20/min,pools=100/day")
+    /// No limits.
     public static let none = RateLimits(limits: [])
 
+    /// The given limits.
     public init(limits: [Limit]) { self.limits = limits }
 
     /// Parses `category=N/unit,…` or `none`.
