@@ -75,16 +75,15 @@ public actor EmulatorState {
         var exchange = Exchange(request: request, requestID: requestIDs.uuid(), receivedAt: time, resolution: router.resolve(request))
         store.clock.override = time
         defer { store.clock.override = nil }
-        let context = (store: store, faults: faults, statusCounts: statusCounts)
         do {
             return try pipeline.run(&exchange) { exchange in
                 let match = try exchange.resolution.get()
-                let parameters = try match.route.pattern.parameters(match.values)
-                return try match.route.handler(RouteContext(store: context.store, request: exchange.request, parameters: parameters,
-                                                            faults: context.faults, statusCounts: context.statusCounts))
+                let context = RouteContext(store: store, request: exchange.request, parameters: try match.route.pattern.parameters(match.values),
+                                           faults: faults, statusCounts: statusCounts)
+                return try match.route.handler(context)
             }
         } catch {
-            // Every pipeline starts with ErrorRendering; this is a guard, not a path requests take.
+            // Both pipelines contain ErrorRendering, so nothing reaches here; a guard, not a path requests take.
             return .json(500, APIError(500, "INTERNAL_ERROR", "Internal error").body(requestID: exchange.requestID))
         }
     }
