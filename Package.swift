@@ -95,46 +95,54 @@ let package = Package(
         ),
 
         // MARK: - Tests
+        // Helpers shared by the test targets (temporary files, repository paths, the `tally`
+        // binary as a subprocess, the emulator as a subprocess). Only test targets depend on it;
+        // no test target depends on the `tally` executable (it is found beside the test runner).
+        .target(
+            name: "TallyTestSupport",
+            path: "Tests/TallyTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TallyCoreTests",
-            dependencies: ["TallyCore"],
+            dependencies: ["TallyCore", "TallyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TallyAggregationTests",
-            dependencies: ["TallyAggregation", "TallyCore"],
+            dependencies: ["TallyAggregation", "TallyCore", "TallyTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TallyReportsTests",
-            dependencies: ["TallyReports", "TallyCore"],
+            dependencies: ["TallyReports", "TallyCore", "TallyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TallyQualityControlTests",
-            dependencies: ["TallyQualityControl", "TallyCore"],
+            dependencies: ["TallyQualityControl", "TallyCore", "TallyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TallySimulationTests",
-            dependencies: ["TallySimulation", "TallyQualityControl", "TallyCore"],
+            dependencies: ["TallySimulation", "TallyQualityControl", "TallyCore", "TallyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TolokaEmulatorTests",
-            dependencies: ["TolokaEmulator", "TallySimulation", "TallyAggregation", "TallyQualityControl", "TallyCore"],
+            dependencies: ["TolokaEmulator", "TallySimulation", "TallyAggregation", "TallyQualityControl", "TallyCore", "TallyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TolokaClientTests",
-            dependencies: ["TolokaClient", "TallyCore", "tally"],
+            dependencies: ["TolokaClient", "TallyCore", "TallyTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TallyCLITests",
-            dependencies: ["tally"],
+            dependencies: ["TallyTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

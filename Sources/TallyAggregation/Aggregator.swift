@@ -3,33 +3,60 @@ import TallyCore
 /// What every fitted aggregation model offers.
 ///
 /// A model is an immutable value: fitting never changes the aggregator, and the model holds
-/// ids that index the ``AnswerTable`` it was fitted on.
+/// ids that index the ``AnswerTable`` it was fitted on: task `t` is `answers.tasks.name(Int32(t))`,
+/// label id `l` is `answers.labels[Int(l)]`, worker `w` is `answers.workers.name(Int32(w))`.
 public protocol FittedModel: Sendable {
-    /// The chosen label id of every task (ties go to the first label in ``LabelSet`` order).
+    /// The chosen label id of every task, indexed by task id (ties go to the first label in
+    /// ``LabelSet`` order).
     var labels: [Int32] { get }
-    /// Tasks × labels posterior probabilities (or normalised scores), columns in label order.
+    /// Tasks × labels posterior probabilities (or normalised scores), rows by task id, columns
+    /// in label order.
     var probabilities: ProbabilityMatrix { get }
-    /// A skill per worker id, for methods that estimate one.
+    /// A skill per worker id, for methods that estimate one; `nil` for the others.
     var skills: [Double]? { get }
 }
 
 /// An algorithm that turns a table of noisy answers into one label per task.
 ///
 /// Hyperparameters go in the aggregator's initialiser; ``fit(_:)`` returns a fitted model.
+///
+/// ```swift
+/// func labelNames(_ method: some Aggregator, _ answers: AnswerTable) throws -> [String] {
+///     try method.fit(answers).labels.map { answers.labels[Int($0)] }
+/// }
+/// ```
 public protocol Aggregator: Sendable {
+    /// The fitted model ``fit(_:)`` returns.
     associatedtype Model: FittedModel
+    /// Fits the method to `answers` and returns the model; the aggregator itself is unchanged.
+    ///
+    /// - Throws: ``AggregationError`` when the settings are invalid or the data cannot be
+    ///   aggregated with them (for example KOS on more than two labels).
     func fit(_ answers: AnswerTable) throws -> Model
 }
 
 /// A problem an aggregator cannot get past with the data and settings it was given.
 public struct AggregationError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, in words meant for the person who ran the fit.
     public let message: String
+    /// An error with `message`; aggregators written outside Tally may throw it too.
     public init(_ message: String) { self.message = message }
+    /// The ``message``.
     public var description: String { message }
+}
+
+extension AggregationError {
+    /// Throws unless `iterations ≥ 0` and, when given, `tolerance` is finite: the settings every
+    /// iterative method checks before it fits.
+    static func checkIterations(_ iterations: Int, tolerance: Double? = nil) throws {
+        guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        if let tolerance, !tolerance.isFinite { throw AggregationError("the tolerance must be a finite number") }
+    }
 }
 
 /// The result of the majority-vote family: labels, vote shares and worker skills.
 public struct VoteModel: FittedModel {
+    /// Per task id, the chosen label id (ties to the first label in ``LabelSet`` order).
     public let labels: [Int32]
     /// Per task, each label's share of the (weighted) votes.
     public let probabilities: ProbabilityMatrix

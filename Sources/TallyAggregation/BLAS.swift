@@ -3,28 +3,29 @@ import CTallyBLAS
 /// Thin wrappers over OpenBLAS and LAPACKE (through `CTallyBLAS`).
 ///
 /// Dense kernels call these instead of the C API directly, so that the C types (`lapack_int` is a
-/// macro Swift cannot see; it is `Int32` on this LP64 build) stay in one place.
-public enum BLAS {
+/// macro Swift cannot see; it is `Int32` on this LP64 build) stay in one place. Package access:
+/// the benchmarks and tests use it, users of the library do not need it.
+package enum BLAS {
     /// The CPU kernel OpenBLAS chose (e.g. `Haswell`); benchmarks print it in their header.
-    public static var coreName: String {
+    package static var coreName: String {
         guard let p = openblas_get_corename() else { return "unknown" }
         return String(cString: p)
     }
 
     /// OpenBLAS's own thread count.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    package static var threads: Int { Int(openblas_get_num_threads()) }
 
     /// Sets OpenBLAS's thread count (use 1 when the caller parallelises itself).
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    package static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 
     /// `xᵀy`.
-    public static func dot(_ x: [Double], _ y: [Double]) -> Double {
+    package static func dot(_ x: [Double], _ y: [Double]) -> Double {
         precondition(x.count == y.count)
         return cblas_ddot(Int32(x.count), x, 1, y, 1)
     }
 
     /// `C = A · B` for row-major `a` (m×k), `b` (k×n); returns `c` (m×n) (`cblas_dgemm`).
-    public static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
+    package static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
         precondition(a.count == m * k && b.count == k * n)
         var c = [Double](repeating: 0, count: m * n)
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
@@ -33,7 +34,7 @@ public enum BLAS {
 
     /// Solves `A X = B` for a row-major n×n `a` and n×nrhs `b` (LAPACKE `dgesv`); `nil` when `A`
     /// is singular.
-    public static func solve(_ a: [Double], _ b: [Double], n: Int, nrhs: Int = 1) -> [Double]? {
+    package static func solve(_ a: [Double], _ b: [Double], n: Int, nrhs: Int = 1) -> [Double]? {
         precondition(a.count == n * n && b.count == n * nrhs)
         var a = a, b = b
         var pivots = [Int32](repeating: 0, count: n)
@@ -46,7 +47,7 @@ extension BLAS {
     /// The `count` smallest eigenvalues (ascending) of a symmetric row-major n×n `a`, with their
     /// eigenvectors as the rows of `vectors` (LAPACKE `dsyevr`, lower triangle read); `nil` when
     /// LAPACK reports a failure.
-    public static func smallestEigenpairs(_ a: [Double], n: Int, count: Int = 1) -> (values: [Double], vectors: [[Double]])? {
+    package static func smallestEigenpairs(_ a: [Double], n: Int, count: Int = 1) -> (values: [Double], vectors: [[Double]])? {
         precondition(a.count == n * n && count >= 1 && count <= n)
         var a = a
         var found: Int32 = 0

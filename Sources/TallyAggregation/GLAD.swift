@@ -13,7 +13,7 @@ import TallyCore
 /// Gaussian priors `N(μ, 1)` (μ = 1 unless given per worker or task); label priors are fixed
 /// (uniform unless given). EM: the E-step computes each task's posterior in log space; the M-step
 /// maximises the expected log-likelihood plus the log-priors over every `α` and `β` at once with
-/// nonlinear conjugate gradient (``ConjugateGradient``, SciPy's `method="CG"` step for step,
+/// nonlinear conjugate gradient (`ConjugateGradient`, SciPy's `method="CG"` step for step,
 /// `mStepTolerance` on the largest gradient component, at most `mStepMaxIterations`),
 /// warm-started from the previous parameters, with analytic gradients. Each objective evaluation
 /// is one pass over the task-sorted answers that also accumulates both gradients.
@@ -29,6 +29,13 @@ import TallyCore
 /// With a single label every task gets it with probability 1 and no iteration runs (crowd-kit
 /// divides by `ln(K − 1) = ln 0` there and returns NaN).
 ///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let model = try GLAD(maxIterations: 50).fit(answers)
+/// let ability = model.alphas[0]              // worker 0; negative: systematically wrong
+/// let easiness = exp(model.betas[0])         // task 0; larger is easier
+/// ```
+///
 /// - Complexity: O(N) memory beyond the table (crowd-kit expands every answer into K rows);
 ///   time O(N) per objective evaluation, about 1 + 1.5·(CG iterations) evaluations per EM
 ///   iteration; two threads share the tasks.
@@ -41,8 +48,11 @@ public struct GLAD: Aggregator {
         case crowdKit = "crowd-kit"
     }
 
+    /// The most EM iterations (crowd-kit's `n_iter`, default 100).
     public var maxIterations: Int
+    /// The stopping threshold (crowd-kit's `tol`, default 1e-5); see ``Stopping``.
     public var tolerance: Double
+    /// How ``tolerance`` is applied (default ``Stopping/relativeChange``).
     public var stopping: Stopping
     /// Prior probability of each label, by label name (uniform when nil). Every label in the
     /// answers must have a positive prior.
@@ -51,12 +61,16 @@ public struct GLAD: Aggregator {
     public var alphaPriorMeans: [String: Double]?
     /// Prior mean of `β` by task name (1 for tasks not listed).
     public var betaPriorMeans: [String: Double]?
+    /// The most conjugate-gradient iterations per M-step (crowd-kit's `m_step_max_iter`, default 25).
     public var mStepMaxIterations: Int
+    /// An M-step stops when the largest gradient component is at most this (crowd-kit's
+    /// `m_step_tol`, default 1e-2).
     public var mStepTolerance: Double
-    /// Threads for the passes; nil chooses (two on two or more cores for large tables).
-    public var threads: Int?
+    /// Threads for the passes (at most ``ExecutionSettings/threads``) and the kernel choice.
+    public var execution: ExecutionSettings
 
-    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, threads: Int? = nil) {
+    /// A GLAD aggregator; the defaults are crowd-kit 1.4.2's, except ``stopping``.
+    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, stopping: Stopping = .relativeChange, labelPriors: [String: Double]? = nil, alphaPriorMeans: [String: Double]? = nil, betaPriorMeans: [String: Double]? = nil, mStepMaxIterations: Int = 25, mStepTolerance: Double = 1e-2, execution: ExecutionSettings = ExecutionSettings()) {
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.stopping = stopping
@@ -65,12 +79,16 @@ public struct GLAD: Aggregator {
         self.betaPriorMeans = betaPriorMeans
         self.mStepMaxIterations = mStepMaxIterations
         self.mStepTolerance = mStepTolerance
-        self.threads = threads
+        self.execution = execution
     }
 
+    /// Runs EM with conjugate-gradient M-steps.
+    ///
+    /// - Throws: ``AggregationError`` when an iteration count is negative, a tolerance is not
+    ///   finite (or the M-step one negative), a label prior is missing, not positive or names a
+    ///   label no answer uses, or a prior mean is not finite.
     public func fit(_ answers: AnswerTable) throws -> GLADModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        guard tolerance.isFinite else { throw AggregationError("the tolerance must be a finite number") }
+        try AggregationError.checkIterations(maxIterations, tolerance: tolerance)
         guard mStepMaxIterations >= 0 else { throw AggregationError("the number of M-step iterations must be ≥ 0") }
         guard mStepTolerance.isFinite, mStepTolerance >= 0 else { throw AggregationError("the M-step tolerance must be a finite number ≥ 0") }
         let k = answers.labelCount, w = answers.workerCount, t = answers.taskCount
@@ -94,11 +112,11 @@ public struct GLAD: Aggregator {
         // The tasks are split the same way whatever the thread count, so that the sums — and the
         // conjugate gradient, which amplifies their last bits — do not depend on the machine.
         let parts = DawidSkeneEngine.split(answers.byTask, into: answers.answerCount >= 200_000 ? 2 : 1)
-        let threadCount = max(1, threads ?? DawidSkeneEngine.defaultThreads)
+        let threadCount = max(1, execution.threads)
         let normaliser = Double(answers.answerCount * k)
         return answers.byTask.offsets.withUnsafeBufferPointer { offsets in
             answers.byTask.entries.withUnsafeBufferPointer { entries in
-                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount)
+                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount, cKernels: execution.cKernels)
                 defer { kernel.deallocate() }
                 var x = [Double](repeating: 1, count: w + t)
                 var posteriors = [Double](repeating: 0, count: t * k)
@@ -191,14 +209,14 @@ struct GLADKernel: @unchecked Sendable {
     let lnOthers: Double
     /// `⌈2^64 / K⌉`: the worker of a fused entry is the high word of `entry · divider`.
     let divider: UInt64
-    /// The C pass (AVX2+FMA when the CPU has it); `TALLY_SWIFT_KERNEL=1` keeps the Swift one.
+    /// The C pass (AVX2+FMA when the CPU has it), unless ``ExecutionSettings/cKernels`` is false.
     let useC: Bool
     /// Per part: the C pass's scratch (answers of a block of tasks), `capacity` answers each.
     let scratch: [UnsafeMutablePointer<Double>]
     let scratchWorkers: [UnsafeMutablePointer<Int32>]
     let capacity: Int
 
-    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int) {
+    init(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, workers: Int, tasks: Int, lnPriors: [Double], muAlpha: [Double], muBeta: [Double], parts: [Range<Int>], threads: Int, cKernels: Bool) {
         self.offsets = offsets
         self.entries = entries
         self.k = k
@@ -211,7 +229,7 @@ struct GLADKernel: @unchecked Sendable {
         self.threads = threads
         lnOthers = log(Double(k - 1))
         divider = UInt64.max / UInt64(k) + 1
-        let useC = DawidSkeneEngine.defaultUseCKernel
+        let useC = cKernels
         self.useC = useC
         var largest = 0
         for t in 0..<tasks { largest = max(largest, offsets[t + 1] - offsets[t]) }
@@ -243,9 +261,9 @@ struct GLADKernel: @unchecked Sendable {
     func eStep(_ x: [Double], into posteriors: inout [Double]) {
         posteriors.withUnsafeMutableBufferPointer { pp in
             x.withUnsafeBufferPointer { xp in
-                let out = SendableMutablePointer(pp.baseAddress!), xs = SendablePointer(xp.baseAddress!)
+                let out = UncheckedSendable(pp.baseAddress!), xs = UncheckedSendable(xp.baseAddress!)
                 forEachPart { p in
-                    self.eStepPart(self.parts[p], alpha: xs.pointer, beta: xs.pointer + self.workers, out: out.pointer)
+                    self.eStepPart(self.parts[p], alpha: xs.value, beta: xs.value + self.workers, out: out.value)
                 }
             }
         }
@@ -302,10 +320,10 @@ struct GLADKernel: @unchecked Sendable {
         gradient.withUnsafeMutableBufferPointer { gp in
             x.withUnsafeBufferPointer { xp in
                 posteriors.withUnsafeBufferPointer { pp in
-                    let g = SendableMutablePointer(gp.baseAddress!), xs = SendablePointer(xp.baseAddress!), ps = SendablePointer(pp.baseAddress!)
+                    let g = UncheckedSendable(gp.baseAddress!), xs = UncheckedSendable(xp.baseAddress!), ps = UncheckedSendable(pp.baseAddress!)
                     forEachPart { p in
-                        let alphaGradient = p == 0 ? g.pointer : slots.alphaGradients[p - 1].baseAddress!
-                        slots.values[p] = self.objectivePart(p, alpha: xs.pointer, beta: xs.pointer + workers, posteriors: ps.pointer, alphaGradient: alphaGradient, betaGradient: g.pointer + workers)
+                        let alphaGradient = p == 0 ? g.value : slots.alphaGradients[p - 1].baseAddress!
+                        slots.values[p] = self.objectivePart(p, alpha: xs.value, beta: xs.value + workers, posteriors: ps.value, alphaGradient: alphaGradient, betaGradient: g.value + workers)
                     }
                 }
             }

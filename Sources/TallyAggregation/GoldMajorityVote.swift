@@ -14,15 +14,30 @@ import TallyCore
 /// is NaN (they have no measured accuracy), while their weight is the filled-in value.
 ///
 /// Parity: crowd-kit 1.4.2 `GoldMajorityVote` wherever crowd-kit does not raise.
+///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let gold = try GoldReader.read("gold.tsv")
+/// let model = try GoldMajorityVote(gold: gold).fit(answers)
+/// print(model.workersWithoutSkill, "workers had no golden answer")
+/// ```
 public struct GoldMajorityVote: Aggregator {
+    /// The golden tasks and their labels, by name; tasks without answers are ignored.
     public var gold: GoldLabels
+    /// What workers with no answer on a golden task vote with (default ``MissingSkillPolicy/mean``).
     public var onMissingSkill: MissingSkillPolicy
 
+    /// A gold-weighted vote.
     public init(gold: GoldLabels, onMissingSkill: MissingSkillPolicy = .mean) {
         self.gold = gold
         self.onMissingSkill = onMissingSkill
     }
 
+    /// Measures each worker on the golden tasks, then votes on every task.
+    ///
+    /// - Throws: ``AggregationError`` when no gold task has an answer, or when a worker has no
+    ///   golden answer and ``onMissingSkill`` is ``MissingSkillPolicy/error`` (or `.ignore`
+    ///   leaves a task with no answer).
     public func fit(_ answers: AnswerTable) throws -> VoteModel {
         let alignment = gold.aligned(to: answers)
         guard alignment.goldTasks > 0 else {

@@ -21,26 +21,41 @@ import TallyCore
 ///
 /// The model's probabilities are one-hot (KOS scores are not probabilities); it has no skills.
 ///
-/// Known weakness (measured): when many workers lean towards one label, the iteration converges to
+/// Known weakness: when many workers lean towards one label, the iteration converges to
 /// the "everyone says the same" direction instead of the reliability one. On snow-rte accuracy
 /// falls from 0.855 (sign of the starting messages) to 0.50 after 10 rounds; on crowd-kit's 5-task
 /// toy set every task gets "no". On vldb-product and vldb-possent it gives crowd-kit's 0.8955 and
 /// 0.9330, and on a seeded one-coin crowd (2,000 tasks × 5, 50 workers) 0.9065 against majority
 /// vote's 0.8945.
+///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table   // exactly two labels
+/// let model = try KOS(iterations: 100, seed: 7).fit(answers)
+/// let names = model.labels.map { answers.labels[Int($0)] }
+/// ```
 public struct KOS: Aggregator {
+    /// Message-passing rounds (crowd-kit's `n_iter`, default 100); 0 labels by the starting
+    /// messages.
     public var iterations: Int
+    /// Seed of the `N(1, 1)` starting messages (Tally's own generator: the same seed does not
+    /// give crowd-kit's start).
     public var seed: UInt64
 
+    /// A KOS aggregator.
     public init(iterations: Int = 100, seed: UInt64 = 0) {
         self.iterations = iterations
         self.seed = seed
     }
 
+    /// Passes messages and labels each task by its sign; probabilities are one-hot, skills `nil`.
+    ///
+    /// - Throws: ``AggregationError`` unless the answers have exactly two labels, or when
+    ///   `iterations` is negative.
     public func fit(_ answers: AnswerTable) throws -> VoteModel {
         guard answers.labelCount == 2 else {
             throw AggregationError("KOS works on two labels only; these answers have \(answers.labelCount) (\(answers.labels.names.prefix(5).joined(separator: ", ")))")
         }
-        guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        try AggregationError.checkIterations(iterations)
         let view = answers.byTask
         let n = view.entries.count
         // Edges in task order: worker and ±1 answer.

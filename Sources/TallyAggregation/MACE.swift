@@ -9,7 +9,7 @@ import TallyCore
 /// label from its strategy `θ[w,·]`. So an answer `y` has likelihood `a(w,y,c) = s0[w]·θ[w,y] +
 /// s1[w]·[y = c]` under true label `c`.
 ///
-/// The model follows crowd-kit 1.4.2's `MACE` (spec crowd-kit-reference.md §4.8):
+/// The model follows crowd-kit 1.4.2's `MACE`:
 /// - Each restart draws `s` and `θ` from Uniform[1, 2 + defaultNoise] and normalises each row,
 ///   runs one E-step, then `iterations` × (M-step, E-step); the restart with the highest
 ///   log-likelihood (of its last E-step) wins and one final E-step gives the probabilities.
@@ -19,11 +19,10 @@ import TallyCore
 ///   `(n + 0.01/K) / Σ(n + 0.01/K)` (crowd-kit's fixed smoothing; its `smoothing` argument is
 ///   never read, so it is not offered here).
 ///
-/// Where it deliberately differs from crowd-kit 1.4.2 (defects, §3.3):
+/// Where it deliberately differs from crowd-kit 1.4.2, whose behaviour there is a defect:
 /// - **Restarts differ.** crowd-kit re-seeds every restart with the same `random_state`, so its ten
-///   restarts are one run done ten times. Here restart `r` draws from `SplitMix64` seeded with the
-///   `r`-th output of a `SplitMix64(seed:)` master generator; ``MACEModel/restartLogLikelihoods``
-///   shows they differ.
+///   restarts are one run done ten times. Here restart `r` is seeded with the `r`-th output of a
+///   `SplitMix64(seed:)` master generator; ``MACEModel/restartLogLikelihoods`` shows they differ.
 /// - **Names do not matter.** crowd-kit sums expected strategy counts with a sorted groupby and
 ///   uses them positionally against first-appearance indices, so its output depends on how
 ///   workers and labels are spelled (correct only when they appear in sorted order). Here every
@@ -33,38 +32,33 @@ import TallyCore
 ///   posterior a max-shifted softmax. The log-likelihood is the exact `Σ_t ln Σ_c G[t,c]` (crowd-kit
 ///   adds 1e-8 inside the log, which caps every big task's term at ln 1e-8).
 ///
-/// - Complexity: per E-step one pass over the task-sorted answers with one table look-up per
-///   answer, independent of K. The log-likelihood table `ln a(w,y,c)` of a (worker, label) pair
-///   takes just two values (`ln(bθ + s1)` when `c = y`, `ln bθ` otherwise, `bθ = s0[w]θ[w,y]`), so
-///   `ln G[t,c] = B_t + Σ_{answers y = c} r(w,y) − ln K` with `r = ln(1 + s1/(s0θ))` and `B_t`
-///   the task's sum of `ln s0θ` (needed only for the log-likelihood). With two labels the pass adds
-///   one signed `±r` per answer into the task's log-odds (the Dawid-Skene binary pass). The
-///   expected counts come from one number per answer: the answer is "known" with probability
-///   `P[t,y]·q(w,y)`, `q = s1/(s0θ + s1)`, so the pass scatters `P[t,y]` into a W·K table and the
-///   M-step finishes in O(W·K). Restarts are independent and run on `threads` threads (one
-///   restart runs on one thread).
+/// - Complexity: per E-step one pass over the task-sorted answers, one table look-up per answer
+///   whatever K: `ln G[t,c] = B_t + Σ_{answers y = c} r(w,y) − ln K` with `r = ln(1 + s1/(s0θ))`
+///   and `B_t` the task's sum of `ln s0θ`; with two labels each answer adds one `±r` to the task's
+///   log-odds. An answer is "known" with probability `P[t,y]·q(w,y)`, `q = s1/(s0θ + s1)`, so the
+///   pass scatters `P[t,y]` into a W·K table and the M-step is O(W·K). Restarts are independent
+///   and run on up to ``ExecutionSettings/threads`` threads (``execution``), one restart per thread.
 ///
-/// Measured (release, default settings: 10 restarts × 50 iterations; `gen_synth.py` sets; user CPU
-/// seconds of `fit`, which on two idle cores is about twice the wall time with two threads):
-/// 500 k answers K = 2 (`--seed 102`) 0.84 s; 500 k answers K = 10 (`--seed 104`) 2.6 s;
-/// 10 M answers K = 2 (1 M tasks, 10 k workers, `--seed 1`) 11.9 s. crowd-kit 1.4.2 takes
-/// 144–155 s and 475–517 s on the two 500 k sets (spec §9) and more than 600 s at 3 M.
+/// The default is this correct model; ``Compatibility/crowdKit`` reproduces crowd-kit 1.4.2's `MACE`
+/// exactly, defects included, only to re-derive tables published with it (JOSS 2024).
 ///
-/// The default is this correct model. ``Compatibility/crowdKit`` instead reproduces crowd-kit 1.4.2's
-/// `MACE` exactly, defects included, only so that tables published with crowd-kit (JOSS 2024) can
-/// be re-derived; see there.
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let model = try MACE(restarts: 10, iterations: 50, seed: 1).fit(answers)
+/// let knows = model.skills!                // per worker id: P(answers truthfully)
+/// let whenSpamming = model.strategies.row(0)   // worker 0's label distribution when spamming
+/// ```
 public struct MACE: Aggregator {
     /// Which computation ``MACE/fit(_:)`` runs.
     public enum Compatibility: String, Sendable, CaseIterable {
-        /// The model, computed correctly (the default): restarts seeded differently, counts keyed
-        /// by worker id, log space. Everything documented on ``MACE`` above.
+        /// The correct model (the default), as documented on ``MACE``.
         case none
         /// crowd-kit 1.4.2's `MACE`, reproduced exactly — its defects included — to re-derive
         /// results published with it: the JOSS 2024 table's MACE column (vldb-product / possent /
         /// rel / adult 0.929 / 0.950 / 0.501 / 0.763) comes from these defects, and the correct
         /// model gives 0.820 / 0.957 / 0.608 / 0.781. Do not use it to label data.
         ///
-        /// What it copies (spec crowd-kit-reference.md §3.3, §4.8):
+        /// What it copies:
         /// - **One start for every restart.** ``MACE/seed`` is numpy's `RandomState` seed
         ///   (crowd-kit's `random_state`, default 0, so it must be below 2³²); `spamming_` (W×2)
         ///   and `thetas_` (W×K) are drawn from a fresh `RandomState(seed)` each, as
@@ -92,14 +86,14 @@ public struct MACE: Aggregator {
         ///
         /// ``MACEModel/strategies`` then holds, for each worker, the strategy crowd-kit applies to
         /// that worker's answers (in ``LabelSet`` columns); ``MACEModel/spamming`` is crowd-kit's
-        /// `spamming_`. ``MACE/strategyPrior`` is crowd-kit's fixed 10 by default; `threads` does
-        /// not apply. Measured against crowd-kit 1.4.2 on its pinned stack
-        /// (`MACECompatibilityTests`): identical labels on all 23 data sets and the toy set;
-        /// probabilities within 3e-15 and `spamming_` within 6e-15 (last-bit differences between
-        /// numpy's vectorised `exp`/`log` and the C library's; the tests allow 1e-12).
+        /// `spamming_`. ``MACE/strategyPrior`` is crowd-kit's fixed 10 by default; ``execution`` does
+        /// not apply. Against crowd-kit 1.4.2 (`MACECompatibilityTests`): identical labels on 23
+        /// data sets and the toy set; probabilities and `spamming_` within 1e-12 (last-bit
+        /// differences between numpy's vectorised `exp`/`log` and the C library's).
         case crowdKit = "crowd-kit"
     }
 
+    /// How the M-step estimates the parameters.
     public enum Method: String, Sendable, CaseIterable {
         /// Variational Bayes with Beta/Dirichlet priors (crowd-kit's default "vb").
         case variational = "vb"
@@ -111,6 +105,7 @@ public struct MACE: Aggregator {
     public var restarts: Int
     /// (M-step, E-step) rounds per restart (no tolerance, as crowd-kit).
     public var iterations: Int
+    /// ``Method/variational`` (default, crowd-kit's "vb") or ``Method/expectationMaximization``.
     public var method: Method
     /// Beta prior on the "spams" probability `s0` (crowd-kit's `alpha`; variational only).
     public var alpha: Double
@@ -123,9 +118,8 @@ public struct MACE: Aggregator {
     public var defaultNoise: Double
     /// The master seed: restart `r` is seeded with the `r`-th draw of `SplitMix64(seed)`.
     public var seed: UInt64
-    /// Threads running restarts side by side (results do not depend on it); nil: two when the
-    /// machine has two or more cores (`TALLY_THREADS` overrides it).
-    public var threads: Int?
+    /// Threads running restarts side by side (``ExecutionSettings/threads``; results do not depend on it).
+    public var execution: ExecutionSettings
     /// ``Compatibility/none`` (default): the correct model; ``Compatibility/crowdKit``: crowd-kit
     /// 1.4.2's computation, defects included, where ``seed`` is its `random_state`.
     public var compatibility: Compatibility
@@ -136,10 +130,11 @@ public struct MACE: Aggregator {
     /// Test hook: run the general-K pass also for two labels.
     var forceGeneralPass = false
 
+    /// A MACE aggregator; the defaults are crowd-kit 1.4.2's.
     public init(
         restarts: Int = 10, iterations: Int = 50, method: Method = .variational,
         alpha: Double = 0.5, beta: Double = 0.5, strategyPrior: Double = 10, defaultNoise: Double = 0.5,
-        seed: UInt64 = 0, threads: Int? = nil, compatibility: Compatibility = .none
+        seed: UInt64 = 0, execution: ExecutionSettings = ExecutionSettings(), compatibility: Compatibility = .none
     ) {
         self.restarts = restarts
         self.iterations = iterations
@@ -149,13 +144,18 @@ public struct MACE: Aggregator {
         self.strategyPrior = strategyPrior
         self.defaultNoise = defaultNoise
         self.seed = seed
-        self.threads = threads
+        self.execution = execution
         self.compatibility = compatibility
     }
 
+    /// Runs every restart and keeps the most likely one.
+    ///
+    /// - Throws: ``AggregationError`` when there are no answers, `restarts` < 1, `iterations` < 0,
+    ///   a variational prior is not positive, `defaultNoise` ≤ −1, or (crowd-kit mode) `seed` ≥
+    ///   2³² or crowd-kit's own fit would fail (a NaN log-likelihood).
     public func fit(_ answers: AnswerTable) throws -> MACEModel {
         guard restarts >= 1 else { throw AggregationError("MACE needs at least one restart") }
-        guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
+        try AggregationError.checkIterations(iterations)
         guard answers.answerCount > 0, answers.labelCount > 0 else { throw AggregationError("MACE needs at least one answer") }
         if method == .variational {
             guard alpha > 0, beta > 0, strategyPrior > 0 else {
@@ -185,7 +185,7 @@ public struct MACE: Aggregator {
             }
             slots.results[r] = engine.restart(params, iterations: iterations)
         }
-        let parallel = max(1, min(threads ?? DawidSkeneEngine.defaultThreads, restarts))
+        let parallel = max(1, min(max(1, execution.threads), restarts))
         if parallel == 1 {
             for r in 0..<restarts { run(r) }
         } else {
@@ -482,8 +482,7 @@ struct MACEEngine: Sendable {
     }
 
     /// The pass for any K. Labels nobody gave on a task keep logit 0 and share one exponential,
-    /// so a task costs O(its answers + its distinct labels), not O(K) (K = 10, 500 k answers, one
-    /// thread: 12.3 s → 7.7 s wall for a default fit against a softmax over all K, on a busy machine).
+    /// so a task costs O(its answers + its distinct labels), not O(K).
     private static func generalPass(
         k: Int, offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, labels: UnsafeBufferPointer<Int32>,
         table: UnsafeBufferPointer<Double>, counts: UnsafeMutableBufferPointer<Double>,

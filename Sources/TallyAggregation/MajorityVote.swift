@@ -20,25 +20,44 @@ public enum MissingSkillPolicy: Sendable, Equatable {
 /// answer weighs its worker's skill. Ties go to the first label in ``LabelSet`` order. The
 /// fitted skills are each worker's agreement with the chosen labels (crowd-kit's `skills_`).
 ///
-/// Parity: crowd-kit 1.4.2 `MajorityVote` (labels identical, probabilities to 1e-9 on all 23
-/// categorical datasets of `../shared/datasets`; see `Tests/TallyAggregationTests`).
+/// Parity: crowd-kit 1.4.2 `MajorityVote` (labels identical, probabilities to 1e-9 on the 23
+/// categorical data sets of crowd-kit's benchmark; `CrowdKitParityTests`).
 ///
 /// One difference, by design: with ``MissingSkillPolicy/ignore`` the answers of workers without
 /// a skill are left out of the vote, but the model still has every worker (their agreement skill
 /// is reported) and every label as a probability column; crowd-kit drops those workers and any
 /// label only they gave. Ids stay those of the ``AnswerTable``.
 ///
+/// ```swift
+/// let answers = try AnswerTable(
+///     tasks: ["t1", "t1", "t1", "t2", "t2", "t2"],
+///     workers: ["w1", "w2", "w3", "w1", "w2", "w3"],
+///     labels: ["yes", "yes", "no", "no", "no", "yes"])
+/// let model = try MajorityVote().fit(answers)
+/// answers.labels[Int(model.labels[0])]   // "yes"
+/// model.probabilities[0, 1]              // 2/3, the share of "yes" on t1
+/// let weighted = try MajorityVote(skills: WorkerSkills(["w1": 0.9, "w2": 0.6, "w3": 0.7])).fit(answers)
+/// ```
+///
 /// - Complexity: O(answers + tasks × labels).
 public struct MajorityVote: Aggregator {
     /// Vote weights by worker; `nil` for an unweighted vote.
     public var skills: WorkerSkills?
+    /// What to do with workers ``skills`` does not list (default ``MissingSkillPolicy/error``,
+    /// as crowd-kit).
     public var onMissingSkill: MissingSkillPolicy
 
+    /// A majority vote, unweighted unless `skills` is given.
     public init(skills: WorkerSkills? = nil, onMissingSkill: MissingSkillPolicy = .error) {
         self.skills = skills
         self.onMissingSkill = onMissingSkill
     }
 
+    /// Votes on every task.
+    ///
+    /// - Throws: ``AggregationError`` when a skill is not finite, when a worker has no skill
+    ///   under ``MissingSkillPolicy/error``, or when ``MissingSkillPolicy/ignore`` leaves a task
+    ///   with no answer.
     public func fit(_ answers: AnswerTable) throws -> VoteModel {
         var weights: [Double]?
         var missing = 0

@@ -6,28 +6,11 @@ func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
     DispatchQueue.concurrentPerform(iterations: n, execute: body)
 }
 
-/// A pointer handed to worker threads that each touch a disjoint part of it.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafePointer<T>
-    init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
-}
-
-/// A mutable pointer handed to worker threads that each write a disjoint part of it.
-struct SendableMutablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}
-
-/// A mutable buffer handed to worker threads that each write a disjoint part of it.
-struct SendableBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
-}
-
-/// A read-only buffer handed to worker threads.
-struct SendableReadBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<T>
-    init(_ buffer: UnsafeBufferPointer<T>) { self.buffer = buffer }
+/// A pointer or buffer handed to worker threads that each touch a disjoint part of it (or only
+/// read it): the caller vouches for the absence of data races.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// `count` contiguous row ranges holding about equal numbers of entries.

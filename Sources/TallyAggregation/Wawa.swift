@@ -8,10 +8,18 @@ import TallyCore
 ///
 /// Parity: crowd-kit 1.4.2 `Wawa`.
 ///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let model = try Wawa().fit(answers)
+/// let agreement = model.skills!   // per worker id: share of answers equal to the majority
+/// ```
+///
 /// - Complexity: three passes over the answers.
 public struct Wawa: Aggregator {
+    /// Wawa has no settings.
     public init() {}
 
+    /// Runs the two votes; it does not throw on any table.
     public func fit(_ answers: AnswerTable) throws -> VoteModel {
         let mv = MajorityVote.vote(answers, weights: nil, workersWithoutSkill: 0)
         let skills = mv.skills!

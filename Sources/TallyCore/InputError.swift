@@ -7,21 +7,35 @@
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, in a form a program can switch on.
     public enum Code: String, Sendable, Equatable {
+        /// The file does not exist.
         case fileNotFound
+        /// The file exists but could not be read (permissions, an I/O error, a folder).
         case unreadable
+        /// The file holds nothing, not even a header line.
         case emptyFile
+        /// The file has a header but no data rows.
         case noAnswers
+        /// The header lacks a column the format needs.
         case missingColumn
+        /// A row has more or fewer fields than the header (or columns given in memory differ in length).
         case raggedRow
+        /// A quoted field is not closed before the end of the file.
         case unterminatedQuote
+        /// A name or value is not valid UTF-8.
         case invalidUTF8
+        /// A field that must hold a value (task, worker, label, …) is empty.
         case emptyField
+        /// A JSON Lines row or a JSON file is not valid JSON, or not of the expected shape.
         case invalidJSON
+        /// A value is of the wrong kind, for example a skill that is not a number.
         case invalidValue
+        /// One task has two different gold labels.
         case conflictingGold
+        /// The data exceed a size limit: `tasks × labels` (or `workers × labels`) must stay below 2³¹.
         case tooLarge
     }
 
+    /// The kind of problem.
     public let code: Code
     /// The file, as the user named it (`-` or `<stdin>` for standard input).
     public let file: String
@@ -32,6 +46,8 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was found and what was expected.
     public let message: String
 
+    /// An error about `file`, at `line` and `field` when known; `message` says what was found and
+    /// what was expected.
     public init(_ code: Code, file: String, line: Int? = nil, field: String? = nil, _ message: String) {
         self.code = code
         self.file = file
@@ -40,6 +56,7 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `file:line: field 'name': message`, leaving out the parts that are not known.
     public var description: String {
         var s = file
         if let line { s += ":\(line)" }

@@ -18,17 +18,20 @@ public struct QualityControlError: Error, Sendable, Equatable, CustomStringConve
         case unsupported
     }
 
+    /// The kind of problem.
     public let code: Code
     /// Where the problem is: a JSON path such as `configs[0].rules[1].action.type`, or `file:line`.
     public let path: String
     /// What was found and what was expected.
     public let message: String
 
+    /// An error at `path` (a JSON path or `file:line`; empty when there is none).
     public init(_ code: Code, path: String, _ message: String) {
         self.code = code
         self.path = path
         self.message = message
     }
 
+    /// `path: message`, or the message alone when there is no path.
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }

@@ -4,19 +4,27 @@ import TallyCore
 
 /// Runs aggregation methods over a folder of data sets and scores them against gold.
 ///
-/// A data set is a folder holding `answers.tsv` + `gold.tsv` (the layout of `../shared/datasets`)
+/// A data set is a folder holding `answers.tsv` (`task, worker, label`) + `gold.tsv` (`task, label`)
 /// or crowd-kit's `crowd_labels.csv` + `gt.csv`. A folder whose files cannot be read is reported
 /// and skipped; the others still run.
 public struct Bench: Sendable {
     /// One method on one data set.
     public struct Row: Sendable, Codable, Equatable {
+        /// The data set's folder name.
         public let dataset: String
+        /// The method's name, as given to `--methods`.
         public let method: String
+        /// Answers in the data set.
         public let answers: Int
+        /// Distinct tasks in the data set.
         public let tasks: Int
+        /// Gold tasks that were scored (those with answers).
         public let goldTasks: Int
+        /// Share of scored gold tasks labelled correctly, 0–1.
         public let accuracy: Double
+        /// The unweighted mean F1 over classes.
         public let macroF1: Double
+        /// Iterations the fit ran, for iterative methods; `nil` for the others.
         public let iterations: Int?
         /// Median fit time over the repeats, seconds.
         public let seconds: Double
@@ -31,16 +39,22 @@ public struct Bench: Sendable {
 
     /// A data set folder that could not be used, and why.
     public struct Skipped: Sendable, Codable, Equatable {
+        /// The data set's folder name (`dataset/method` when one method failed on it).
         public let dataset: String
+        /// Why it could not be used: the reader's error, too many labels, or the method's error.
         public let reason: String
     }
 
+    /// The methods run on each data set, in order.
     public let methods: [BenchMethod]
+    /// Fits per method and data set (at least 1); ``Row/seconds`` is their median.
     public let repeats: Int
     /// Data sets with more distinct labels are taken as numeric (e.g. `vldb-emotion`'s scores
     /// from −100 to 100) and skipped: these are categorical methods.
     public let maxLabels: Int
 
+    /// A benchmark of `methods`, each fitted `repeats` times (at least once) per data set; data sets
+    /// with more than `maxLabels` labels are skipped.
     public init(methods: [BenchMethod], repeats: Int = 1, maxLabels: Int = 50) {
         self.methods = methods
         self.repeats = max(1, repeats)
@@ -124,7 +138,9 @@ public struct Bench: Sendable {
         return (rows, skipped)
     }
 
-    /// Published accuracies from a `dataset, method, accuracy` TSV (e.g. datasets/published-accuracy.tsv).
+    /// Published accuracies from a `dataset, method, accuracy` TSV, keyed by data set and method
+    /// joined with a tab (`"dataset\tmethod"`).
+    /// - Throws: `InputError` for a missing column or an accuracy that is not a number.
     public static func published(_ path: String) throws -> [String: Double] {
         let table = try TableReader.read(path, required: ["dataset", "method", "accuracy"])
         var out: [String: Double] = [:]

@@ -6,6 +6,8 @@ public enum BenchReport {
         x.isFinite ? String(format: "%.\(digits)f", x) : "nan"
     }
 
+    /// results.tsv: a header, then one row per ``Bench/Row`` (accuracy and macro-F1 to 4 decimals,
+    /// seconds to 6, peak RSS to 1; `nan` for a missing number).
     public static func tsv(_ rows: [Bench.Row]) -> String {
         var s = "dataset\tmethod\tanswers\ttasks\tgold_tasks\taccuracy\tmacro_f1\titerations\tseconds\tpeak_rss_mb\tbest\tpublished_accuracy\n"
         for r in rows {

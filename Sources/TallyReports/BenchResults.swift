@@ -4,13 +4,17 @@ import TallyCore
 /// A `tally bench` results folder read back: the rows, the skipped data sets, and how the run
 /// was made (the command lines, the tally version and commit, the date), when recorded.
 public struct BenchResults: Sendable, Equatable {
+    /// One row per method and data set.
     public var rows: [Bench.Row]
+    /// Data sets that could not be used.
     public var skipped: [Bench.Skipped]
     /// Shell command lines that produced the results, in order (e.g. `cd …`, `tally bench …`);
     /// empty for results written before `tally bench` recorded them.
     public var commands: [String]
+    /// How the run was made; `nil` when not recorded.
     public var run: BenchRun?
 
+    /// Results from their parts.
     public init(rows: [Bench.Row], skipped: [Bench.Skipped] = [], commands: [String] = [], run: BenchRun? = nil) {
         self.rows = rows
         self.skipped = skipped

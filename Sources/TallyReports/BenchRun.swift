@@ -14,6 +14,7 @@ public struct BenchRun: Codable, Sendable, Equatable {
     /// The data set folder, as an absolute path.
     public var datasets: String
 
+    /// A record from its fields.
     public init(date: String, tallyVersion: String, gitCommit: String?, workingDirectory: String, datasets: String) {
         self.date = date
         self.tallyVersion = tallyVersion
@@ -23,7 +24,7 @@ public struct BenchRun: Codable, Sendable, Equatable {
     }
 
     /// The record for a run starting now in the current directory.
-    public static func current(tallyVersion: String, datasets: String, date: Date = Date()) -> BenchRun {
+    package static func current(tallyVersion: String, datasets: String, date: Date = Date()) -> BenchRun {
         let cwd = FileManager.default.currentDirectoryPath
         return BenchRun(
             date: isoDate(date), tallyVersion: tallyVersion, gitCommit: gitCommit(),
@@ -32,12 +33,12 @@ public struct BenchRun: Codable, Sendable, Equatable {
 
     /// The command lines to record for this process: `cd` to the working directory, then the
     /// command as typed, with the executable shown as `tally`.
-    public static func commands(arguments: [String] = CommandLine.arguments) -> [String] {
+    package static func commands(arguments: [String] = CommandLine.arguments) -> [String] {
         ["cd " + shellQuoted(FileManager.default.currentDirectoryPath), shellLine(["tally"] + arguments.dropFirst())]
     }
 
     /// `date` as ISO 8601 in UTC to the second, e.g. `2026-05-01T12:00:00Z`.
-    public static func isoDate(_ date: Date) -> String {
+    static func isoDate(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.timeZone = TimeZone(identifier: "UTC")
         f.formatOptions = [.withInternetDateTime]
@@ -45,18 +46,18 @@ public struct BenchRun: Codable, Sendable, Equatable {
     }
 
     /// `path` made absolute against `directory` and standardised (`..` and `.` resolved).
-    public static func absolute(_ path: String, from directory: String) -> String {
+    package static func absolute(_ path: String, from directory: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: directory).appendingPathComponent(path)
         return url.standardizedFileURL.path
     }
 
     /// Arguments as one line a POSIX shell reads back as the same arguments.
-    public static func shellLine(_ arguments: [String]) -> String {
+    package static func shellLine(_ arguments: [String]) -> String {
         arguments.map(shellQuoted).joined(separator: " ")
     }
 
     /// One argument, single-quoted when it holds anything but letters, digits and `_./=:,@%+-`.
-    public static func shellQuoted(_ s: String) -> String {
+    static func shellQuoted(_ s: String) -> String {
         let plain = !s.isEmpty && s.unicodeScalars.allSatisfy { c in
             c.isASCII && (CharacterSet.alphanumerics.contains(c) || "_./=:,@%+-".unicodeScalars.contains(c))
         }
@@ -66,7 +67,7 @@ public struct BenchRun: Codable, Sendable, Equatable {
     /// The commit of the SwiftPM checkout the running executable was built in (the folder holding
     /// the `.build` folder it sits in), from `git`; `nil` for an executable not under `.build`, or
     /// when git is missing or fails. Costs two short `git` runs.
-    public static func gitCommit(executable: String? = Bundle.main.executablePath) -> String? {
+    static func gitCommit(executable: String? = Bundle.main.executablePath) -> String? {
         guard let executable else { return nil }
         var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         while url.path != "/" && url.lastPathComponent != ".build" { url = url.deletingLastPathComponent() }

@@ -222,7 +222,9 @@ struct Aggregate: ParsableCommand {
         do {
             let start = ContinuousClock.now
             let progress = ProgressLine("reading \(file)", quiet: quiet)
+            let execution = ExecutionSettings.fromEnvironment()
             var options = AnswerReadOptions(format: inputFormat)
+            options.execution = execution
             options.labelColumn = labelColumn
             options.taskColumn = taskColumn
             options.includeRejected = includeRejected
@@ -263,14 +265,14 @@ struct Aggregate: ParsableCommand {
             case .kos:
                 model = try KOS(iterations: iterations ?? 100, seed: seed).fit(table)
             case .mmsr:
-                let m = try MMSR(seed: seed, signGraph: signGraph).fit(table)
+                let m = try MMSR(seed: seed, signGraph: signGraph, execution: execution).fit(table)
                 note("mmsr: \(m.iterationsRun) rounds, \(m.observedPairs) worker pairs" + (m.workersWithoutCoworkers > 0 ? ", \(m.workersWithoutCoworkers) workers without co-workers (skill 0)" : ""), quiet: quiet)
                 if m.signsFromMajorityVote {
                     note("mmsr: the sign graph's eigenvector did not settle (residual \(String(format: "%.1e", m.signResidual))); signs taken from agreement with majority vote", quiet: quiet)
                 }
                 model = m
             case .mace:
-                let m = try MACE(restarts: restarts, iterations: iterations ?? 50, method: maceMethod, seed: seed, compatibility: maceCompat).fit(table)
+                let m = try MACE(restarts: restarts, iterations: iterations ?? 50, method: maceMethod, seed: seed, execution: execution, compatibility: maceCompat).fit(table)
                 if maceCompat == .crowdKit {
                     note("mace: crowd-kit 1.4.2 compatibility (its defects included; random_state \(seed)): \(m.restartLogLikelihoods.count) identical restarts, log-likelihood \(String(format: "%.6f", m.logLikelihood))", quiet: quiet)
                     if m.underflowTasks > 0 {
@@ -296,7 +298,7 @@ struct Aggregate: ParsableCommand {
                 }
                 model = m
             case .glad:
-                let m = try GLAD(maxIterations: maxIterations, tolerance: tolerance, stopping: stopping, mStepMaxIterations: mStepIterations, mStepTolerance: mStepTolerance).fit(table)
+                let m = try GLAD(maxIterations: maxIterations, tolerance: tolerance, stopping: stopping, mStepMaxIterations: mStepIterations, mStepTolerance: mStepTolerance, execution: execution).fit(table)
                 note("glad: \(m.iterations) iterations (\(m.mStepIterations) conjugate-gradient steps, \(m.evaluations) passes), loss \(m.lossHistory.last.map { String(format: "%.9f", $0) } ?? "-")", quiet: quiet)
                 if let betas {
                     extraOutputs.append(({ ResultWriter.columns("task", keys: table.tasks, columns: ["beta"], values: m.betas, format: $0) }, betas))
@@ -310,9 +312,9 @@ struct Aggregate: ParsableCommand {
                         throw AggregationError("--clamp-gold needs gold labels: give --gold FILE, or an export with GOLDEN: columns")
                     }
                     m = try DawidSkene(maxIterations: maxIterations, tolerance: tolerance, trueLabels: clampGold ? goldLabels : nil,
-                                       initialConfusions: initial, em: em, initialization: initialization, progress: onIteration).fit(table)
+                                       initialConfusions: initial, em: em, initialization: initialization, progress: onIteration, execution: execution).fit(table)
                 } else {
-                    m = try OneCoinDawidSkene(maxIterations: maxIterations, tolerance: tolerance, progress: onIteration).fit(table)
+                    m = try OneCoinDawidSkene(maxIterations: maxIterations, tolerance: tolerance, progress: onIteration, execution: execution).fit(table)
                 }
                 iterationLine.finish()
                 if m.unusableGoldTasks > 0 {

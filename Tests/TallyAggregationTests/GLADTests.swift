@@ -165,8 +165,8 @@ struct GLADTests {
             }
         }
         let table = try AnswerTable(tasks: tasks, workers: workers, labels: labels)
-        let one = try GLAD(maxIterations: 3, threads: 1).fit(table)
-        let two = try GLAD(maxIterations: 3, threads: 2).fit(table)
+        let one = try GLAD(maxIterations: 3, execution: ExecutionSettings(threads: 1)).fit(table)
+        let two = try GLAD(maxIterations: 3, execution: ExecutionSettings(threads: 2)).fit(table)
         #expect(one.labels == two.labels)
         #expect(one.alphas == two.alphas)
         #expect(one.betas == two.betas)

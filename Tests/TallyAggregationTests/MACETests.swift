@@ -160,7 +160,7 @@ struct MACETests {
         #expect(Set(a.restartLogLikelihoods).count == 10)
         #expect(a.restartLogLikelihoods[a.bestRestart] == a.restartLogLikelihoods.max())
         #expect(abs(a.logLikelihood - a.restartLogLikelihoods[a.bestRestart]) < 1e-9 * abs(a.logLikelihood))
-        let b = try MACE(seed: 7, threads: 1).fit(table)
+        let b = try MACE(seed: 7, execution: ExecutionSettings(threads: 1)).fit(table)
         #expect(a.probabilities == b.probabilities && a.restartLogLikelihoods == b.restartLogLikelihoods)
         let c = try MACE(seed: 8).fit(table)
         #expect(c.restartLogLikelihoods != a.restartLogLikelihoods)

@@ -1,14 +1,15 @@
 import Foundation
 import Testing
 import TallyCore
+import TallyTestSupport
 
 /// Paths and loaders shared by the aggregation tests.
 enum TestData {
-    /// The repository root (this file is Tests/TallyAggregationTests/TestData.swift).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root.
+    static let repoRoot = Repository.root
     static let fixtures = repoRoot.appendingPathComponent("Tests/TallyAggregationTests/Fixtures/crowdkit")
     /// `../shared/datasets`, beside the repository (as on CI).
-    static let sharedDatasets = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
+    static let sharedDatasets = Repository.sharedDatasets
 
     /// The answers file of a dataset: the toy set ships with the fixtures, the rest live in
     /// `../shared/datasets`.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 @Suite("tally aggregate and evaluate")
 struct AggregateEvaluateTests {
@@ -7,8 +8,8 @@ struct AggregateEvaluateTests {
 
     @Test("mv on vldb-product, then evaluate: accuracy 0.8966 (7455/8315)")
     func vldbProduct() throws {
-        let answers = CLI.sharedDatasets.appendingPathComponent("vldb-product/answers.tsv").path
-        let gold = CLI.sharedDatasets.appendingPathComponent("vldb-product/gold.tsv").path
+        let answers = Repository.sharedDatasets.appendingPathComponent("vldb-product/answers.tsv").path
+        let gold = Repository.sharedDatasets.appendingPathComponent("vldb-product/gold.tsv").path
         try #require(FileManager.default.fileExists(atPath: answers), "missing dataset \(answers)")
         try #require(FileManager.default.fileExists(atPath: gold), "missing dataset \(gold)")
         try withTempDirectory { dir in

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 @Suite("tally bench")
 struct BenchCLITests {
     @Test("bench over the real datasets: 23 categorical sets, JOSS values beside ours")
     func realDatasets() throws {
         try withTempDirectory { dir in
-            let out = try CLI.run(["bench", "--datasets", CLI.sharedDatasets.path, "--methods", "mv,ds", "--out", "bench",
-                                   "--published", CLI.repoRoot.appendingPathComponent("datasets/published-accuracy.tsv").path, "-q"], in: dir)
+            let out = try CLI.run(["bench", "--datasets", Repository.sharedDatasets.path, "--methods", "mv,ds", "--out", "bench",
+                                   "--published", Repository.root.appendingPathComponent("datasets/published-accuracy.tsv").path, "-q"], in: dir)
             #expect(out.status == 0, "stderr: \(out.stderr)")
             let tsv = try String(contentsOf: dir.appendingPathComponent("bench/results.tsv"), encoding: .utf8)
             let rows = tsv.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 /// Bad input through the command line: exit status, the one error line on stderr, and no output
 /// file created or changed.

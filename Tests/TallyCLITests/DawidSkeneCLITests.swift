@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 @Suite("tally aggregate --method ds / onecoin-ds")
 struct DawidSkeneCLITests {
     @Test("ds on vldb-product: accuracy 0.9397, confusions written per (worker, label)")
     func vldbProduct() throws {
-        let answers = CLI.sharedDatasets.appendingPathComponent("vldb-product/answers.tsv").path
-        let gold = CLI.sharedDatasets.appendingPathComponent("vldb-product/gold.tsv").path
+        let answers = Repository.sharedDatasets.appendingPathComponent("vldb-product/answers.tsv").path
+        let gold = Repository.sharedDatasets.appendingPathComponent("vldb-product/gold.tsv").path
         try withTempDirectory { dir in
             let out = try CLI.run(["aggregate", answers, "--method", "ds", "--out", "labels.tsv", "--probabilities", "p.tsv",
                                    "--confusions", "c.tsv", "--gold", gold], in: dir)

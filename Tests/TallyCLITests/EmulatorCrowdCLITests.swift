@@ -3,31 +3,17 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TallyTestSupport
 
 /// `tally emulator serve --crowd FILE`: a TallySimulation scenario or the built-in crowd's settings.
 @Suite("tally emulator serve --crowd")
 struct EmulatorCrowdCLITests {
-    static let scenario = CLI.repoRoot.appendingPathComponent("datasets/toloka-audio-gender/crowd-scenario.json").path
+    static let scenario = Repository.root.appendingPathComponent("datasets/toloka-audio-gender/crowd-scenario.json").path
 
-    /// Starts `tally emulator serve --port 0 --speed instant` with `extra` arguments; returns the process, its URL and its log.
-    static func start(_ extra: [String], token: String, log: URL) throws -> (Process, String) {
-        let server = Process()
-        server.executableURL = try CLI.tally()
-        server.arguments = ["emulator", "serve", "--port", "0", "--speed", "instant", "--token-env", "TALLY_CROWD_TEST_TOKEN"] + extra
-        server.environment = ProcessInfo.processInfo.environment.merging(["TALLY_CROWD_TEST_TOKEN": token]) { $1 }
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        server.standardError = try FileHandle(forWritingTo: log)
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let r = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) { return (server, String(text[r])) }
-            if !server.isRunning { break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        server.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the emulator printed no URL: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")"])
+    /// Starts `tally emulator serve --port 0 --speed instant` with `extra` arguments.
+    static func start(_ extra: [String], token: String, log: URL) throws -> EmulatorProcess {
+        try EmulatorProcess.start(["--speed", "instant", "--token-env", "TALLY_CROWD_TEST_TOKEN"] + extra,
+                                  environment: ["TALLY_CROWD_TEST_TOKEN": token], log: log)
     }
 
     static func get(_ url: String, token: String) async throws -> Data {
@@ -41,8 +27,9 @@ struct EmulatorCrowdCLITests {
         let token = "tok-\(UUID().uuidString)"
         try await withTempDirectoryAsync { dir in
             let log = dir.appendingPathComponent("emulator.log")
-            let (server, url) = try Self.start(["--seed", "2", "--crowd", Self.scenario], token: token, log: log)
-            defer { server.terminate(); server.waitUntilExit() }
+            let server = try Self.start(["--seed", "2", "--crowd", Self.scenario], token: token, log: log)
+            defer { server.stop() }
+            let url = server.url
             let text = try String(contentsOf: log, encoding: .utf8)
             #expect(text.contains("tally emulator: crowd: scenario \"audio-gender-crowd\": 200 Tolokers ("), "\(text)")
             #expect(text.contains("pool and simulation sections are ignored"), "\(text)")
@@ -52,7 +39,7 @@ struct EmulatorCrowdCLITests {
             #expect(workers.count == 200)
             #expect(Set(workers.compactMap { $0["kind"] as? String }) == ["good", "weak", "spammer", "golden_detector"])
 
-            let workflow = CLI.repoRoot.appendingPathComponent("datasets/toloka-audio-gender/workflow.json").path
+            let workflow = Repository.root.appendingPathComponent("datasets/toloka-audio-gender/workflow.json").path
             let run = try CLI.run(["toloka", "run", workflow, "--env", url, "--token-env", "TOLOKA_TOKEN", "--state", "state.json", "--out", "out"],
                                   in: dir, environment: ["TOLOKA_TOKEN": token])
             try #require(run.status == 0, "stderr: \(run.stderr)")
@@ -72,8 +59,9 @@ struct EmulatorCrowdCLITests {
         let token = "tok-\(UUID().uuidString)"
         try await withTempDirectoryAsync { dir in
             let file = try writeFile(dir, "crowd.json", #"{"workers": 12, "mix": [{"kind": "good", "share": 1, "accuracy": [0.9, 1]}]}"#)
-            let (server, url) = try Self.start(["--crowd", file], token: token, log: dir.appendingPathComponent("emulator.log"))
-            defer { server.terminate(); server.waitUntilExit() }
+            let server = try Self.start(["--crowd", file], token: token, log: dir.appendingPathComponent("emulator.log"))
+            defer { server.stop() }
+            let url = server.url
             let crowd = try #require(try JSONSerialization.jsonObject(with: try await Self.get("\(url)/_emulator/crowd", token: token)) as? [String: Any])
             let workers = try #require(crowd["workers"] as? [[String: Any]])
             #expect(workers.count == 12)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 /// notebooks-export/ is what scripts/export-notebooks.sh makes, byte for byte, and tally report
 /// reads simulate and study folders.
@@ -10,13 +11,13 @@ struct NotebookExportTests {
     @Test("scripts/export-notebooks.sh regenerates notebooks-export/ byte for byte")
     func exportsAreCurrent() throws {
         try withTempDirectory { dir in
-            let script = CLI.repoRoot.appendingPathComponent("scripts/export-notebooks.sh").path
+            let script = Repository.root.appendingPathComponent("scripts/export-notebooks.sh").path
             let out = dir.appendingPathComponent("out")
             // The script runs the binary given as TALLY ("$0" of the shell) instead of building one.
             let r = try CLI.runShell("TALLY=\"$0\" exec bash \"$1\" \"$2\"", [script, out.path], in: dir)
             #expect(r.status == 0, "export-notebooks.sh failed: \(r.stderr)")
             for name in Self.notebooks {
-                let committed = CLI.repoRoot.appendingPathComponent("notebooks-export/\(name)")
+                let committed = Repository.root.appendingPathComponent("notebooks-export/\(name)")
                 let fresh = try Data(contentsOf: out.appendingPathComponent(name))
                 let old = FileManager.default.contents(atPath: committed.path)
                 #expect(old == fresh, "notebooks-export/\(name) is out of date: run scripts/export-notebooks.sh and commit the result (first difference at byte \(Self.firstDifference(old ?? Data(), fresh)))")
@@ -32,7 +33,7 @@ struct NotebookExportTests {
     @Test("simulate and study record their command lines; report makes a replay and a study notebook from them")
     func simulateAndStudyReports() throws {
         try withTempDirectory { dir in
-            let scenario = CLI.repoRoot.appendingPathComponent("datasets/scenarios/audio-gender.json").path
+            let scenario = Repository.root.appendingPathComponent("datasets/scenarios/audio-gender.json").path
             let sim = try CLI.run(["simulate", scenario, "--seed", "2", "--out", "run", "-q"], in: dir)
             #expect(sim.status == 0, "\(sim.stderr)")
             let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run/summary.json"))) as? [String: Any])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 @Suite("tally report")
 struct ReportCLITests {
@@ -8,7 +9,7 @@ struct ReportCLITests {
         let sets = dir.appendingPathComponent("sets/toy")
         try FileManager.default.createDirectory(at: sets, withIntermediateDirectories: true)
         for f in ["answers.tsv", "gold.tsv"] {
-            try FileManager.default.copyItem(at: CLI.repoRoot.appendingPathComponent("datasets/toy/\(f)"), to: sets.appendingPathComponent(f))
+            try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("datasets/toy/\(f)"), to: sets.appendingPathComponent(f))
         }
         return sets.deletingLastPathComponent()
     }

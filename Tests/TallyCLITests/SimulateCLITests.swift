@@ -1,14 +1,11 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 @Suite struct SimulateCLITests {
-    func temp() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temp() throws -> URL { try makeTempDirectory("tally-sim") }
 
-    var scenario: String { CLI.repoRoot.appendingPathComponent("datasets/scenarios/audio-gender.json").path }
+    var scenario: String { Repository.root.appendingPathComponent("datasets/scenarios/audio-gender.json").path }
 
     @Test func simulateWritesReadableFiles() throws {
         let dir = try temp()
@@ -40,7 +37,7 @@ import Testing
     func qcReplayReproducesBans(_ name: String) throws {
         let dir = try temp()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = CLI.repoRoot.appendingPathComponent("datasets/scenarios/\(name).json").path
+        let path = Repository.root.appendingPathComponent("datasets/scenarios/\(name).json").path
         #expect(try CLI.run(["simulate", path, "--seed", "5", "--out", "run", "-q"], in: dir).status == 0)
         let r = try CLI.run(["qc", "replay", "run/export.tsv", "--rules", "run/pool.json", "--gold", "run/gold.tsv", "--out", "replay"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")

@@ -3,31 +3,18 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TallyTestSupport
 
 /// The whole labelling workflow from one command, against the emulator on loopback: `tally
 /// emulator serve` in one process, `tally toloka run` of the shipped notebook workflow in another.
 @Suite("tally toloka run against tally emulator serve")
 struct TolokaEndToEndTests {
-    /// Starts the emulator on a free port; returns the process and its base URL.
-    static func startEmulator(token: String, log: URL) throws -> (Process, String) {
-        let server = Process()
-        server.executableURL = try CLI.tally()
-        server.arguments = ["emulator", "serve", "--port", "0", "--speed", "instant", "--seed", "3",
-                            "--truth", CLI.repoRoot.appendingPathComponent("datasets/toloka-audio-gender/tasks-truth.tsv").path,
-                            "--token-env", "TALLY_E2E_EMULATOR_TOKEN"]
-        server.environment = ProcessInfo.processInfo.environment.merging(["TALLY_E2E_EMULATOR_TOKEN": token]) { $1 }
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        server.standardError = try FileHandle(forWritingTo: log)
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let r = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) { return (server, String(text[r])) }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        server.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the emulator printed no URL: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")"])
+    /// Starts the emulator on a free port with the crowd's hidden truth of the shipped notebook.
+    static func startEmulator(token: String, log: URL) throws -> EmulatorProcess {
+        try EmulatorProcess.start(["--speed", "instant", "--seed", "3",
+                                   "--truth", Repository.file("datasets/toloka-audio-gender/tasks-truth.tsv").path,
+                                   "--token-env", "TALLY_E2E_EMULATOR_TOKEN"],
+                                  environment: ["TALLY_E2E_EMULATOR_TOKEN": token], log: log)
     }
 
     static func get(_ url: String, token: String) async throws -> Any {
@@ -41,9 +28,10 @@ struct TolokaEndToEndTests {
     func notebookWorkflow() async throws {
         let token = "tok-\(UUID().uuidString)"
         try await withTempDirectoryAsync { dir in
-            let (server, url) = try Self.startEmulator(token: token, log: dir.appendingPathComponent("emulator.log"))
-            defer { server.terminate(); server.waitUntilExit() }
-            let workflow = CLI.repoRoot.appendingPathComponent("datasets/toloka-audio-gender/workflow.json").path
+            let server = try Self.startEmulator(token: token, log: dir.appendingPathComponent("emulator.log"))
+            defer { server.stop() }
+            let url = server.url
+            let workflow = Repository.root.appendingPathComponent("datasets/toloka-audio-gender/workflow.json").path
             let args = ["toloka", "run", workflow, "--env", url, "--token-env", "TOLOKA_TOKEN", "--state", "state.json", "--out", "out"]
             let first = try CLI.run(args, in: dir, environment: ["TOLOKA_TOKEN": token])
             try #require(first.status == 0, "stderr: \(first.stderr)")
@@ -71,7 +59,7 @@ struct TolokaEndToEndTests {
 
             // Labels: the emulator's crowd is mostly good workers, so Dawid-Skene on 3 answers is right
             // on at least 90 % of the tasks.
-            let truth = CLI.repoRoot.appendingPathComponent("datasets/toloka-audio-gender/tasks-truth.tsv").path
+            let truth = Repository.root.appendingPathComponent("datasets/toloka-audio-gender/tasks-truth.tsv").path
             let evaluation = try CLI.run(["evaluate", "out/labels.tsv", "--gold", truth, "--format", "json"], in: dir)
             let scores = try #require(try JSONSerialization.jsonObject(with: evaluation.stdoutData) as? [String: Any])
             #expect((scores["scored"] as? Int) == 100)
@@ -93,12 +81,4 @@ struct TolokaEndToEndTests {
             for text in [first.stdout, first.stderr, second.stdout, second.stderr, replay.stderr] { #expect(!text.contains(token)) }
         }
     }
-}
-
-/// Runs `body` with a fresh temporary directory, removed afterwards.
-func withTempDirectoryAsync(_ body: (URL) async throws -> Void) async throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-e2e-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    try await body(dir)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TallyCore
+import TallyTestSupport
 
 /// Every kind of bad input, with the exact error each reader gives: code, file, line, field and
 /// message.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TallyCore
+import TallyTestSupport
 
 /// Files of 16 MiB or more are read by two threads, one half each, then merged; the result must
 /// be exactly what one thread gives.

@@ -1,27 +1,7 @@
 import Foundation
 import Testing
 import TallyCore
-
-/// A fresh directory under the system's temporary directory, removed when `body` returns.
-func withTempDirectory<R>(_ body: (URL) throws -> R) throws -> R {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-core-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    return try body(dir)
-}
-
-/// Writes `bytes` to `name` inside `dir` and returns the file's path.
-@discardableResult
-func writeFile(_ dir: URL, _ name: String, _ bytes: [UInt8]) throws -> String {
-    let url = dir.appendingPathComponent(name)
-    try Data(bytes).write(to: url)
-    return url.path
-}
-
-@discardableResult
-func writeFile(_ dir: URL, _ name: String, _ text: String) throws -> String {
-    try writeFile(dir, name, Array(text.utf8))
-}
+import TallyTestSupport
 
 /// Reads `text` as the answers file `name` in a temporary directory.
 func readAnswers(_ text: String, name: String = "answers.tsv", options: AnswerReadOptions = AnswerReadOptions()) throws -> AnswerFile {

@@ -2,20 +2,19 @@ import Foundation
 import Testing
 import TallyCore
 import TallyReports
+import TallyTestSupport
 
 @Suite("tally bench")
 struct BenchTests {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     @Test("toy set scored, a broken folder skipped, the best method marked, published values joined")
     func toyAndBroken() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-\(UUID().uuidString)")
+        let dir = try makeTempDirectory("tally-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
         let toy = dir.appendingPathComponent("toy"), broken = dir.appendingPathComponent("broken")
         try FileManager.default.createDirectory(at: toy, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         for f in ["answers.tsv", "gold.tsv"] {
-            try FileManager.default.copyItem(at: Self.repoRoot.appendingPathComponent("datasets/toy/\(f)"), to: toy.appendingPathComponent(f))
+            try FileManager.default.copyItem(at: Repository.file("datasets/toy/\(f)"), to: toy.appendingPathComponent(f))
         }
         try Data("task\tworker\nt1\tw1\n".utf8).write(to: broken.appendingPathComponent("answers.tsv"))
         try Data("task\tlabel\nt1\ta\n".utf8).write(to: broken.appendingPathComponent("gold.tsv"))
@@ -39,7 +38,7 @@ struct BenchTests {
 
     @Test("a data set with numeric answers (more labels than maxLabels) is skipped")
     func numericSkipped() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-\(UUID().uuidString)")
+        let dir = try makeTempDirectory("tally-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
         let scores = dir.appendingPathComponent("scores")
         try FileManager.default.createDirectory(at: scores, withIntermediateDirectories: true)
@@ -54,7 +53,7 @@ struct BenchTests {
 
     @Test("a data set whose gold names no answered task is skipped, and the results still write as JSON")
     func noScorableGold() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-\(UUID().uuidString)")
+        let dir = try makeTempDirectory("tally-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
         let set = dir.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)

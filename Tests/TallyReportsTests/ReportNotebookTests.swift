@@ -2,17 +2,12 @@ import Foundation
 import Testing
 import TallyCore
 @testable import TallyReports
+import TallyTestSupport
 
 @Suite("Report notebooks")
 struct ReportNotebookTests {
     func parse(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-    }
-
-    func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
     }
 
     var benchNotebook: Notebook {
@@ -130,7 +125,7 @@ struct ReportNotebookTests {
 
     @Test("NotebookWriter.write replaces a file atomically and leaves no temporary files")
     func writeFile() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTempDirectory("tally-report")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("n.ipynb").path
         try Data("old".utf8).write(to: URL(fileURLWithPath: path))
@@ -141,7 +136,7 @@ struct ReportNotebookTests {
 
     @Test("results folder read back: JSON with commands, TSV fallback, clear errors for a bad folder")
     func readResults() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTempDirectory("tally-report")
         defer { try? FileManager.default.removeItem(at: dir) }
         let json = try BenchReport.json(Sample.rows, skipped: Sample.results.skipped, commands: Sample.results.commands, run: Sample.results.run)
         #expect(json.contains("\"commands\""))
@@ -189,7 +184,7 @@ struct ReportNotebookTests {
         "nbformat.validate accepts the notebooks; vl-convert renders every chart to a PNG",
         .enabled(if: NotebookVenv.python != nil, Comment(rawValue: NotebookVenv.missing)))
     func validateAndRender() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTempDirectory("tally-report")
         defer { try? FileManager.default.removeItem(at: dir) }
         var study = Notebook()
         study.append(.markdown("# Study"))
@@ -214,7 +209,7 @@ struct ReportNotebookTests {
         "notebooks-export/: every notebook validates with nbformat and every chart renders to a PNG with vl-convert",
         .enabled(if: NotebookVenv.python != nil, Comment(rawValue: NotebookVenv.missing)))
     func validateAndRenderExports() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTempDirectory("tally-report")
         defer { try? FileManager.default.removeItem(at: dir) }
         let expected = [
             "bench-scenarios": ["accuracy-chart"],
@@ -222,7 +217,7 @@ struct ReportNotebookTests {
             "golden-set-study": ["accuracy-mv-vs-cost", "accuracy-ds-vs-cost", "false-ban-rate-vs-cost"],
         ]
         for (name, charts) in expected.sorted(by: { $0.key < $1.key }) {
-            let path = NotebookVenv.repoRoot.appendingPathComponent("notebooks-export/\(name).ipynb").path
+            let path = Repository.file("notebooks-export/\(name).ipynb").path
             let out = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             let lines = try NotebookVenv.run(NotebookVenv.validateAndRender, [path, out.path]).split(separator: "\n")

@@ -1,16 +1,15 @@
 import Foundation
 import TallyCore
 @testable import TallyReports
+import TallyTestSupport
 
 /// The Python environment with nbformat and vl-convert-python that the notebook tests use
 /// (made by scripts/setup-notebook-venv.sh): $TALLY_NOTEBOOK_VENV when set (and then only it),
 /// else `.venv-notebook` beside the repository, else /work/.venv-notebook.
 enum NotebookVenv {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static let candidates: [String] = {
         if let env = ProcessInfo.processInfo.environment["TALLY_NOTEBOOK_VENV"], !env.isEmpty { return [env] }
-        return [repoRoot.deletingLastPathComponent().appendingPathComponent(".venv-notebook").path, "/work/.venv-notebook"]
+        return [Repository.beside(".venv-notebook").path, "/work/.venv-notebook"]
     }()
 
     /// The venv's python, if one of the candidates has it.
@@ -27,8 +26,7 @@ enum NotebookVenv {
     /// Runs `script` with the venv's python and `arguments`; returns stdout, throws with stderr
     /// on a non-zero exit.
     static func run(_ script: String, _ arguments: [String]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-py-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTempDirectory("tally-py")
         defer { try? FileManager.default.removeItem(at: dir) }
         let scriptURL = dir.appendingPathComponent("check.py"), outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
         try Data(script.utf8).write(to: scriptURL)

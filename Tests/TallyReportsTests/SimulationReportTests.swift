@@ -2,13 +2,13 @@ import Foundation
 import Testing
 import TallyCore
 @testable import TallyReports
+import TallyTestSupport
 
 /// Report notebooks for `tally simulate` and `tally study` folders, from small hand-made files.
 @Suite("Report notebooks: pool replay and study")
 struct SimulationReportTests {
     func folder(_ files: [String: String]) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-simreport-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTempDirectory("tally-simreport")
         for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
         return dir
     }

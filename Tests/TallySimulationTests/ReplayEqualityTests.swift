@@ -2,12 +2,12 @@ import Foundation
 import Testing
 import TallyQualityControl
 @testable import TallySimulation
+import TallyTestSupport
 
 /// Replaying a simulated pool's export with the pool's own rules reproduces the simulator's bans.
 @Suite struct ReplayEqualityTests {
     func replayBans(_ r: SimulationResult) throws -> [String] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTempDirectory("tally-replay")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("export.tsv").path
         try Data(r.exportTSV()).write(to: URL(fileURLWithPath: path))

@@ -1,9 +1,10 @@
 import Foundation
 import TallyQualityControl
 @testable import TallySimulation
+import TallyTestSupport
 
 enum Scenarios {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.root
 
     static func load(_ name: String) throws -> Scenario {
         try Scenario.read(path: root.appendingPathComponent("datasets/scenarios/\(name).json").path)

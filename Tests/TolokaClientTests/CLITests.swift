@@ -1,42 +1,15 @@
 import Foundation
 import TallyCore
 import Testing
+import TallyTestSupport
 @testable import TolokaClient
 
 /// `tally toloka …` run as a process, against the stub.
 @Suite("tally toloka CLI")
 struct TolokaCLITests {
-    static var binary: URL? {
-        var dirs: [URL] = []
-        for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" { dirs.append(bundle.bundleURL.deletingLastPathComponent()) }
-        if let arg0 = CommandLine.arguments.first { dirs.append(URL(fileURLWithPath: arg0).deletingLastPathComponent()) }
-        dirs.append(Paths.repoRoot.appendingPathComponent(".build/debug"))
-        if let env = ProcessInfo.processInfo.environment["TALLY_BINARY"] { return URL(fileURLWithPath: env) }
-        return dirs.map { $0.appendingPathComponent("tally") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
-
-    func tally(_ args: [String], env: [String: String], in dir: URL) async throws -> Output {
-        let p = Process()
-        p.executableURL = try #require(Self.binary)
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        var e = ProcessInfo.processInfo.environment
-        e["TOLOKA_TOKEN"] = nil
-        for (k, v) in env { e[k] = v }
-        p.environment = e
-        let out = dir.appendingPathComponent(".stdout-\(UUID().uuidString)"), err = dir.appendingPathComponent(".stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let o = try FileHandle(forWritingTo: out), r = try FileHandle(forWritingTo: err)
-        p.standardOutput = o
-        p.standardError = r
-        try p.run()
-        while p.isRunning { try await _Concurrency.Task.sleep(nanoseconds: 20_000_000) }
-        try o.close(); try r.close()
-        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-        return Output(status: p.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8))
+    /// Runs `tally args…` in `dir` with `env` added and any TOLOKA_TOKEN of this process removed.
+    func tally(_ args: [String], env: [String: String], in dir: URL) async throws -> CLI.Output {
+        try CLI.run(args, in: dir, environment: env, unset: ["TOLOKA_TOKEN"])
     }
 
     /// Every file under `dir`, recursively, as text.

@@ -1,22 +1,17 @@
 import Foundation
 import TallyCore
 import Testing
+import TallyTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 @testable import TolokaClient
 
 enum Paths {
-    static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    static let fixtures = testsDir.appendingPathComponent("Fixtures")
-    static let repoRoot = testsDir.deletingLastPathComponent().deletingLastPathComponent()
-    static let workflow = repoRoot.appendingPathComponent("datasets/toloka-audio-gender/workflow.json")
+    static let fixtures = Repository.file("Tests/TolokaClientTests/Fixtures")
+    static let workflow = Repository.file("datasets/toloka-audio-gender/workflow.json")
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tally-toloka-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try makeTempDirectory("tally-toloka") }
 }
 
 /// The Python stub of Toloka's API (Fixtures/toloka_stub.py) on a free loopback port.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyCore
 import TallySimulation
 @testable import TolokaEmulator
 
@@ -87,5 +88,46 @@ struct JournalTests {
         other.crowd = nil
         let builtIn = try EmulatorState(other)
         await #expect(throws: EmulatorConfigurationError.self) { try await builtIn.restore(from: path) }
+    }
+
+    @Test("the journal replays through the core, with no server: same objects, and only successful changes are journalled")
+    func replayWithoutServer() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tally-journal-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = EmulatorConfiguration(speed: 1, seed: 9, truth: try TruthTable(tsv: Notebook.truthTSV(Notebook.voices())), rateLimits: .none)
+        let clock = ManualClock()
+        func send(_ state: EmulatorState, _ method: String, _ path: String, query: [String: String] = [:], json: JSONValue? = nil) async throws -> (status: Int, json: JSONValue?) {
+            let request = EmulatorRequest(method: method, path: path, query: query, headers: ["authorization": "ApiKey k", "content-type": "application/json"],
+                                          body: json?.serializedData(numbers: .python) ?? Data())
+            let response = await state.handle(request)
+            return (response.status, response.body.isEmpty ? nil : try JSONValue(parsing: response.body))
+        }
+
+        let first = try EmulatorState(configuration, now: { clock.now })
+        try await first.restore(from: path)
+        let projectID = try await send(first, "POST", "/api/v1/projects", json: Notebook.project).json!["id"]!.stringValue!
+        #expect(try await send(first, "POST", "/api/v1/projects", json: ["public_name": 5]).status == 400)
+        let poolID = try await send(first, "POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json!["id"]!.stringValue!
+        #expect(try await send(first, "POST", "/_emulator/faults", json: ["faults": []]).status == 200)
+        clock.advance(5)
+        #expect(try await send(first, "POST", "/api/v1/tasks", query: ["allow_defaults": "true", "open_pool": "true"],
+                               json: Notebook.tasks(poolID: poolID, rows: Notebook.voices())).status == 201)
+        clock.advance(90)
+        let pool1 = try await send(first, "GET", "/api/v1/pools/\(poolID)").json
+        let assignments1 = try await send(first, "GET", "/api/v1/assignments", query: ["pool_id": poolID, "limit": "1000"]).json
+        let log1 = try await send(first, "GET", "/_emulator/pools/\(poolID)/quality-control-log").json
+        #expect(assignments1?["items"]?.arrayValue?.isEmpty == false)
+
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4, "header + project, pool, tasks: not the GETs, the 400 or the emulator's own route")
+        #expect(lines.dropFirst().compactMap { try? JSONValue(parsing: Data($0.utf8))["path"]?.stringValue } == ["/api/v1/projects", "/api/v1/pools", "/api/v1/tasks"])
+
+        let second = try EmulatorState(configuration, now: { clock.now })
+        try await second.restore(from: path)
+        #expect(try await send(second, "GET", "/api/v1/pools/\(poolID)").json == pool1)
+        #expect(try await send(second, "GET", "/api/v1/assignments", query: ["pool_id": poolID, "limit": "1000"]).json == assignments1)
+        #expect(try await send(second, "GET", "/_emulator/pools/\(poolID)/quality-control-log").json == log1)
+        // The replay did not journal its own requests again.
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 4)
     }
 }

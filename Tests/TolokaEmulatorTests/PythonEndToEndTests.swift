@@ -1,6 +1,7 @@
 import Foundation
 import TallyCore
 import Testing
+import TallyTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -14,23 +15,15 @@ import FoundationNetworking
 /// (toloka-kit 1.2.3); each test is skipped, saying so, when its environment is missing.
 @Suite("Emulator: the notebook in Python with toloka-kit", .serialized)
 struct PythonEndToEndTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let venv0126 = ProcessInfo.processInfo.environment["TALLY_TOLOKA_VENV"].map(URL.init(fileURLWithPath:))
-        ?? root.deletingLastPathComponent().appendingPathComponent(".venv-toloka")
+        ?? Repository.beside(".venv-toloka")
     static let venv123 = ProcessInfo.processInfo.environment["TALLY_TOLOKA_VENV_123"].map(URL.init(fileURLWithPath:))
-        ?? root.deletingLastPathComponent().appendingPathComponent(".venv-toloka-123")
+        ?? Repository.beside(".venv-toloka-123")
 
     static func hasPython(_ venv: URL) -> Bool { FileManager.default.isExecutableFile(atPath: venv.appendingPathComponent("bin/python").path) }
 
-    /// The `tally` executable built beside the test bundle.
-    static var tally: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tally"),
-            root.appendingPathComponent(".build/debug/tally"),
-            root.appendingPathComponent(".build/release/tally"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    /// The `tally` executable built beside the test runner.
+    static var tally: URL? { CLI.binary }
 
     @Test("toloka-kit 0.1.26 + crowd-kit 1.0.0 (run scripts/setup-toloka-venv.sh to enable)",
           .enabled(if: hasPython(venv0126), "no ../.venv-toloka beside the repository: run scripts/setup-toloka-venv.sh"),
@@ -47,8 +40,7 @@ struct PythonEndToEndTests {
     }
 
     func runNotebook(venv: URL, expectedKit: String) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-emulator-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTempDirectory("tally-emulator-e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let rows = Notebook.voices(120, seed: 21)
         let tasksFile = dir.appendingPathComponent("voices.tsv")
@@ -56,22 +48,15 @@ struct PythonEndToEndTests {
         let token = "e2e-\(UUID().uuidString)"
 
         // tally emulator serve on a free port; the token travels in the environment, never argv
-        let server = Process()
-        server.executableURL = try #require(Self.tally)
-        server.arguments = ["emulator", "serve", "--port", "0", "--speed", "60", "--seed", "5", "--truth", tasksFile.path]
-        server.environment = ProcessInfo.processInfo.environment.merging(["TALLY_EMULATOR_TOKEN": token]) { $1 }
-        let serverErr = Pipe()
-        server.standardError = serverErr
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        let url = try await Self.readURL(from: serverErr.fileHandleForReading)
-        let port = try #require(Int(url.split(separator: ":").last ?? ""))
+        let server = try EmulatorProcess.start(["--speed", "60", "--seed", "5", "--truth", tasksFile.path],
+                                               environment: ["TALLY_EMULATOR_TOKEN": token], log: dir.appendingPathComponent("emulator.log"))
+        defer { server.stop() }
+        let url = server.url, port = server.port
 
         // the notebook
         let python = Process()
         python.executableURL = venv.appendingPathComponent("bin/python")
-        python.arguments = [Self.root.appendingPathComponent("scripts/toloka_notebook_flow.py").path, "--url", url, "--tasks", tasksFile.path, "--sleep", "1"]
+        python.arguments = [Repository.file("scripts/toloka_notebook_flow.py").path, "--url", url, "--tasks", tasksFile.path, "--sleep", "1"]
         python.environment = ProcessInfo.processInfo.environment.merging(["TOLOKA_TOKEN": token, "TQDM_DISABLE": "1"]) { $1 }
         let out = dir.appendingPathComponent("out.json"), err = dir.appendingPathComponent("err.txt")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -117,20 +102,5 @@ struct PythonEndToEndTests {
         let ds = try #require(summary["ds_accuracy"]?.doubleValue)
         #expect(ds >= observed, "Dawid-Skene \(ds) vs single answers \(observed)")
         #expect(ds >= 0.9)
-    }
-
-    /// Reads the server's stderr until it prints its URL.
-    static func readURL(from handle: FileHandle) async throws -> String {
-        try await Task.detached {
-            var text = ""
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-                if let r = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) { return String(text[r]) }
-            }
-            throw HarnessError("the emulator did not print its URL: \(text)")
-        }.value
     }
 }

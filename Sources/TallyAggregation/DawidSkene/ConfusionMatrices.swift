@@ -5,14 +5,24 @@ import TallyCore
 /// Stored densely, `values[(w * K + y) * K + c]`, with a mask of the (worker, answered label)
 /// rows that exist. As in crowd-kit, a worker's matrix has rows only for labels the worker
 /// actually gave; the other rows hold 0 and ``isObserved(worker:answer:)`` is `false`.
+///
+/// ```swift
+/// let model = try DawidSkene().fit(answers)
+/// let yes = answers.labels.index(of: "yes")!, no = answers.labels.index(of: "no")!
+/// let p = model.confusions[0, yes, no]   // P(worker 0 says "yes" | the truth is "no")
+/// ```
 public struct ConfusionMatrices: Sendable, Equatable {
+    /// `W`, the number of workers (the answer table's worker ids `0..<W`).
     public let workerCount: Int
+    /// `K`, the number of labels (label ids `0..<K`).
     public let labelCount: Int
+    /// All matrices, `values[(w * K + y) * K + c] = P(worker w answers y | true label c)`; 0 in
+    /// rows the worker never answered.
     public let values: [Double]
     /// `observed[w * K + y]`: worker `w` gave label `y` at least once.
     public let observed: [Bool]
 
-    public init(workerCount: Int, labelCount: Int, values: [Double], observed: [Bool]) {
+    init(workerCount: Int, labelCount: Int, values: [Double], observed: [Bool]) {
         precondition(values.count == workerCount * labelCount * labelCount && observed.count == workerCount * labelCount)
         self.workerCount = workerCount
         self.labelCount = labelCount
@@ -20,11 +30,12 @@ public struct ConfusionMatrices: Sendable, Equatable {
         self.observed = observed
     }
 
-    /// `P(answer | truth)` for `worker`.
+    /// `confusions[w, y, c]`: `P(answer y | truth c)` for worker `w` (ids of the fitted ``AnswerTable``).
     public subscript(worker: Int, answer: Int, truth: Int) -> Double {
         values[(worker * labelCount + answer) * labelCount + truth]
     }
 
+    /// Whether `worker` gave label `answer` at least once (else that row is all 0).
     public func isObserved(worker: Int, answer: Int) -> Bool { observed[worker * labelCount + answer] }
 }
 
@@ -40,11 +51,17 @@ public struct InitialConfusions: Sendable {
         case addition
     }
 
+    /// One cell: a count or probability for (worker, answered label, true label), by name.
     public struct Entry: Sendable, Equatable {
+        /// The worker's name as in the answers.
         public let worker: String
+        /// The label the worker gave.
         public let answer: String
+        /// The true label.
         public let truth: String
+        /// A non-negative count (or probability, when every value is at most 1).
         public let value: Double
+        /// A cell of the initial confusions.
         public init(worker: String, answer: String, truth: String, value: Double) {
             self.worker = worker
             self.answer = answer
@@ -53,9 +70,20 @@ public struct InitialConfusions: Sendable {
         }
     }
 
+    /// The given cells; cells not listed are 0.
     public let entries: [Entry]
+    /// How ``entries`` enter the first M-step.
     public let strategy: Strategy
 
+    /// Initial confusions from cells given by name.
+    ///
+    /// ```swift
+    /// let start = InitialConfusions([
+    ///     .init(worker: "w1", answer: "yes", truth: "yes", value: 9),
+    ///     .init(worker: "w1", answer: "no", truth: "yes", value: 1),
+    /// ], strategy: .addition)
+    /// let model = try DawidSkene(initialConfusions: start).fit(answers)
+    /// ```
     public init(_ entries: [Entry], strategy: Strategy) {
         self.entries = entries
         self.strategy = strategy
@@ -65,6 +93,9 @@ public struct InitialConfusions: Sendable {
 extension InitialConfusions {
     /// Reads `worker, label, <true label 1>, <true label 2>, …` TSV or CSV — the layout
     /// `tally aggregate --confusions` writes.
+    ///
+    /// - Throws: ``InputError`` when the file cannot be read, lacks the `worker` or `label`
+    ///   column or any true-label column, or holds a value that is not a non-negative number.
     public static func read(_ path: String, strategy: Strategy) throws -> InitialConfusions {
         let rows = try TableReader.read(path, required: ["worker", "label"])
         var entries: [Entry] = []

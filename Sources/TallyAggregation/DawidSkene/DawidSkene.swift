@@ -28,6 +28,14 @@ import TallyCore
 /// Classification", KDD WISDOM 2018, arXiv:1803.02781): soft EM until the class marginals move by
 /// at most 0.005 in L1 between iterations, then hard EM.
 ///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let gold = try GoldReader.read("gold.tsv")
+/// let model = try DawidSkene(maxIterations: 50, trueLabels: gold).fit(answers)
+/// print("stopped after", model.iterations, "iterations; priors", model.priors)
+/// let p = model.confusions[0, 1, 0]   // P(worker 0 answers label 1 | the truth is label 0)
+/// ```
+///
 /// - Complexity: one pass over the answers per iteration (gather log-confusion rows, softmax,
 ///   scatter the posterior into the counts of the next M-step), plus O(workers × K²) for the
 ///   M-step and the ELBO, which comes from the counts (sufficient statistics) without a second pass.
@@ -51,22 +59,32 @@ public struct DawidSkene: Aggregator {
         case hybrid
     }
 
+    /// The most EM iterations (crowd-kit's `n_iter`, default 100); 0 returns the starting
+    /// posteriors and the confusions of the first M-step.
     public var maxIterations: Int
+    /// Stop when the per-answer ELBO grows by less than this (signed, so a decrease stops too;
+    /// crowd-kit's `tol`, default 1e-5).
     public var tolerance: Double
     /// Golden tasks: their posteriors are one-hot at every step (crowd-kit's `true_labels`).
     public var trueLabels: GoldLabels?
     /// Confusion counts or matrices to start from (crowd-kit's `initial_error`).
     public var initialConfusions: InitialConfusions?
+    /// Soft (default, crowd-kit), hard or hybrid EM.
     public var em: EM
+    /// Majority vote (default, crowd-kit) or a spectral start.
     public var initialization: Initialization
     /// Called after every iteration with (iteration, loss).
     public var progress: (@Sendable (Int, Double) -> Void)?
+    /// Threads, kernel choice and iteration timing.
+    public var execution: ExecutionSettings
 
+    /// A Dawid-Skene aggregator; the defaults are crowd-kit 1.4.2's.
     public init(
         maxIterations: Int = 100, tolerance: Double = 1e-5, trueLabels: GoldLabels? = nil,
         initialConfusions: InitialConfusions? = nil, em: EM = .soft, initialization: Initialization = .majorityVote,
-        progress: (@Sendable (Int, Double) -> Void)? = nil
+        progress: (@Sendable (Int, Double) -> Void)? = nil, execution: ExecutionSettings = ExecutionSettings()
     ) {
+        self.execution = execution
         self.initialization = initialization
         self.maxIterations = maxIterations
         self.tolerance = tolerance
@@ -76,22 +94,30 @@ public struct DawidSkene: Aggregator {
         self.progress = progress
     }
 
+    /// Runs EM until the stopping test or ``maxIterations``.
+    ///
+    /// - Throws: ``AggregationError`` when `maxIterations` is negative, or when
+    ///   ``initialConfusions`` with ``InitialConfusions/Strategy/assign`` miss a (worker, label)
+    ///   row the answers hold or give probabilities whose columns do not sum to 1. Cells naming
+    ///   a worker or label the answers lack are ignored.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .full)
-        if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
-        if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
-        return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: em, initial: initialConfusions, progress: progress)
+        try DawidSkeneEngine.fit(answers, mStep: .full, maxIterations: maxIterations, tolerance: tolerance, em: em,
+                                 initial: initialConfusions, progress: progress, execution: execution) { engine in
+            if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
+            if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
+        }
     }
 }
 
 /// A fitted Dawid-Skene model.
 public struct DawidSkeneModel: FittedModel {
+    /// Per task id, the label id with the highest posterior (ties to the first label).
     public let labels: [Int32]
     /// Posterior of every label for every task (floored at 1e-10 after at least one iteration).
     public let probabilities: ProbabilityMatrix
     /// The class prior, in label order.
     public let priors: [Double]
+    /// Each worker's confusion matrix after the last M-step (crowd-kit's `errors_`).
     public let confusions: ConfusionMatrices
     /// `ELBO / N` after every iteration.
     public let lossHistory: [Double]
@@ -102,5 +128,6 @@ public struct DawidSkeneModel: FittedModel {
     /// The first hard-EM iteration (hard and hybrid EM), counting from 1.
     public let firstHardIteration: Int?
 
+    /// EM iterations run.
     public var iterations: Int { lossHistory.count }
 }

@@ -7,20 +7,36 @@ import TallyCore
 /// answers, then `e[w,y,c] = s_w` if `y = c`, else `(1 − s_w)/(K − 1)`, on the labels the worker
 /// gave, clipped to [1e-10, 1 − 1e-10] and not renormalised — exactly as crowd-kit 1.4.2's
 /// `OneCoinDawidSkene`.
+///
+/// ```swift
+/// let answers = try AnswerReader.read("answers.tsv").table
+/// let model = try OneCoinDawidSkene().fit(answers)
+/// let accuracy = model.skills!   // per worker id, P(answers right)
+/// ```
 public struct OneCoinDawidSkene: Aggregator {
+    /// The most EM iterations (default 100); 0 returns the starting posteriors.
     public var maxIterations: Int
+    /// Stop when the per-answer ELBO grows by less than this (signed, so a decrease stops too;
+    /// default 1e-5).
     public var tolerance: Double
+    /// Called after every iteration with (iteration, loss).
     public var progress: (@Sendable (Int, Double) -> Void)?
+    /// Threads, kernel choice and iteration timing.
+    public var execution: ExecutionSettings
 
-    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, progress: (@Sendable (Int, Double) -> Void)? = nil) {
+    /// A one-coin Dawid-Skene aggregator; the defaults are crowd-kit 1.4.2's.
+    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, progress: (@Sendable (Int, Double) -> Void)? = nil,
+                execution: ExecutionSettings = ExecutionSettings()) {
+        self.execution = execution
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.progress = progress
     }
 
+    /// Runs EM; the model's ``DawidSkeneModel/skills`` are the one-coin skills.
+    ///
+    /// - Throws: ``AggregationError`` when `maxIterations` is negative.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        guard maxIterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
-        var engine = DawidSkeneEngine(answers, mStep: .oneCoin)
-        return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: .soft, initial: nil, progress: progress)
+        try DawidSkeneEngine.fit(answers, mStep: .oneCoin, maxIterations: maxIterations, tolerance: tolerance, progress: progress, execution: execution)
     }
 }

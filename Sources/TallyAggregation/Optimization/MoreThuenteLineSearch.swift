@@ -131,6 +131,19 @@ struct MoreThuenteLineSearch {
         x.isNaN ? x : Swift.min(Swift.max(x, lo), hi)
     }
 
+    /// The cubic through `(stA, fa)` and `(stB, fb)` with slopes `da` and `db`, as MINPACK's
+    /// `dcstep` writes it: `θ = 3 (fa − fb) / (stB − stA) + da + db` and
+    /// `γ = s √((θ/s)² − (da/s)(db/s))`, `s = max(|θ|, |da|, |db|)` (scaled against overflow);
+    /// `floorAtZero` clamps the radicand at 0.
+    @inline(__always) private static func cubic(
+        _ fa: Double, _ fb: Double, _ stA: Double, _ stB: Double, _ da: Double, _ db: Double, floorAtZero: Bool = false
+    ) -> (theta: Double, gamma: Double) {
+        let theta = 3 * (fa - fb) / (stB - stA) + da + db
+        let s = max(abs(theta), abs(da), abs(db))
+        let radicand = (theta / s) * (theta / s) - (da / s) * (db / s)
+        return (theta, s * (floorAtZero ? max(0, radicand) : radicand).squareRoot())
+    }
+
     @inline(__always) private static func sign(_ x: Double) -> Double {
         x > 0 ? 1 : (x < 0 ? -1 : (x.isNaN ? .nan : 0))
     }
@@ -141,9 +154,8 @@ struct MoreThuenteLineSearch {
         let sgnd = sign(dp) * sign(dx)
         var stpf: Double
         if fp > fx {
-            let theta = 3 * (fx - fp) / (stp - stx) + dx + dp
-            let s = max(abs(theta), abs(dx), abs(dp))
-            var gamma = s * ((theta / s) * (theta / s) - (dx / s) * (dp / s)).squareRoot()
+            let (theta, cubicGamma) = cubic(fx, fp, stx, stp, dx, dp)
+            var gamma = cubicGamma
             if stp < stx { gamma = -gamma }
             let p = (gamma - dx) + theta
             let q = ((gamma - dx) + gamma) + dp
@@ -153,9 +165,8 @@ struct MoreThuenteLineSearch {
             stpf = abs(stpc - stx) <= abs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2
             brackt = true
         } else if sgnd < 0 {
-            let theta = 3 * (fx - fp) / (stp - stx) + dx + dp
-            let s = max(abs(theta), abs(dx), abs(dp))
-            var gamma = s * ((theta / s) * (theta / s) - (dx / s) * (dp / s)).squareRoot()
+            let (theta, cubicGamma) = cubic(fx, fp, stx, stp, dx, dp)
+            var gamma = cubicGamma
             if stp > stx { gamma = -gamma }
             let p = (gamma - dp) + theta
             let q = ((gamma - dp) + gamma) + dx
@@ -165,9 +176,8 @@ struct MoreThuenteLineSearch {
             stpf = abs(stpc - stp) > abs(stpq - stp) ? stpc : stpq
             brackt = true
         } else if abs(dp) < abs(dx) {
-            let theta = 3 * (fx - fp) / (stp - stx) + dx + dp
-            let s = max(abs(theta), abs(dx), abs(dp))
-            var gamma = s * max(0, (theta / s) * (theta / s) - (dx / s) * (dp / s)).squareRoot()
+            let (theta, cubicGamma) = cubic(fx, fp, stx, stp, dx, dp, floorAtZero: true)
+            var gamma = cubicGamma
             if stp > stx { gamma = -gamma }
             let p = (gamma - dp) + theta
             let q = (gamma + (dx - dp)) + gamma
@@ -190,9 +200,8 @@ struct MoreThuenteLineSearch {
             }
         } else {
             if brackt {
-                let theta = 3 * (fp - fy) / (sty - stp) + dy + dp
-                let s = max(abs(theta), abs(dy), abs(dp))
-                var gamma = s * ((theta / s) * (theta / s) - (dy / s) * (dp / s)).squareRoot()
+                let (theta, cubicGamma) = cubic(fp, fy, stp, sty, dy, dp)
+                var gamma = cubicGamma
                 if stp > sty { gamma = -gamma }
                 let p = (gamma - dp) + theta
                 let q = ((gamma - dp) + gamma) + dy

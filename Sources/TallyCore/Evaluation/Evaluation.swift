@@ -7,9 +7,13 @@
 public struct Evaluation: Sendable {
     /// Precision, recall and F1 of one class.
     public struct ClassScore: Sendable, Equatable {
+        /// The class's label.
         public let label: String
+        /// Scored tasks predicted as this class that are of it, over all predicted as it (0 when none is).
         public let precision: Double
+        /// Scored tasks of this class predicted as it, over all of it (0 when gold has none).
         public let recall: Double
+        /// The harmonic mean of ``precision`` and ``recall`` (0 when both are 0).
         public let f1: Double
         /// Scored gold tasks of this class.
         public let support: Int
@@ -23,7 +27,9 @@ public struct Evaluation: Sendable {
     public let goldTasks: Int
     /// Scored tasks whose prediction equals the gold label.
     public let correct: Int
+    /// The unweighted mean F1 over ``perClass`` (NaN when nothing could be scored).
     public let macroF1: Double
+    /// One score per class, in ``LabelSet`` order of the labels seen in scored gold and predictions.
     public let perClass: [ClassScore]
 
     /// `correct / scored` (NaN when nothing could be scored).

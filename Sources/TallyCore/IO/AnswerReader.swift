@@ -13,6 +13,7 @@ public enum AnswerFormat: String, Sendable, CaseIterable {
 
 /// How to read an answers file.
 public struct AnswerReadOptions: Sendable {
+    /// The layout to read; ``AnswerFormat/auto`` (the default) decides from the file.
     public var format: AnswerFormat = .auto
     /// `\t` or `,`; `nil` sniffs it from the header line.
     public var delimiter: UInt8?
@@ -24,12 +25,17 @@ public struct AnswerReadOptions: Sendable {
     public var includeRejected = false
     /// Called now and then with (bytes read, total bytes when known).
     public var progress: (@Sendable (Int, Int?) -> Void)?
+    /// Threads and kernels: a large crowd-kit file (16 MiB or more) is read by two threads when
+    /// `execution.threads` is 2 or more.
+    public var execution = ExecutionSettings()
 
+    /// Options for reading `format`; every other option at its default.
     public init(format: AnswerFormat = .auto) { self.format = format }
 }
 
 /// What a reader found in an answers file.
 public struct AnswerFile: Sendable {
+    /// The answers.
     public let table: AnswerTable
     /// Gold labels the file itself carries (the `GOLDEN:` columns of a Toloka export).
     public let gold: GoldLabels?
@@ -40,6 +46,12 @@ public struct AnswerFile: Sendable {
 }
 
 /// Reads answers files in every format Tally knows.
+///
+///     let file = try AnswerReader.read("answers.tsv")
+///     let gold = try GoldReader.read("gold.tsv")
+///     let labels: [Int32] = …   // one label id per task id, e.g. from an aggregator's fit
+///     print(Evaluation(labels: labels, of: file.table, gold: gold).accuracy)
+///     try AtomicFile.write(ResultWriter.labels(file.table, labels, format: .tsv), to: "labels.tsv")
 public enum AnswerReader {
     /// Reads `path` (`-` for standard input).
     ///
@@ -54,7 +66,7 @@ public enum AnswerReader {
         }
         switch format {
         case .crowdkit, .auto:
-            return try CrowdKitFormat.read(source, delimiter: options.delimiter, progress: progress)
+            return try CrowdKitFormat.read(source, delimiter: options.delimiter, threads: options.execution.threads, progress: progress)
         case .toloka:
             return try TolokaExportFormat.read(source, options: options, progress: progress)
         case .jsonl:

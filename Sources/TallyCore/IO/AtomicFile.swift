@@ -16,8 +16,11 @@ import Darwin
 public enum AtomicFile {
     /// A problem writing an output.
     public struct WriteError: Error, CustomStringConvertible, Sendable {
+        /// The output's path, as given.
         public let path: String
+        /// What went wrong (the system's error text included).
         public let message: String
+        /// `path: message`.
         public var description: String { "\(path): \(message)" }
     }
 

@@ -5,9 +5,9 @@ import Foundation
 /// Columns may come in any order; other columns are ignored; `performer` is accepted as the old
 /// name of `worker`. Every row must have as many fields as the header.
 enum CrowdKitFormat {
-    static func read(_ source: ByteSource, delimiter: UInt8?, progress: ((Int) -> Void)?) throws -> AnswerFile {
+    static func read(_ source: ByteSource, delimiter: UInt8?, threads: Int, progress: ((Int) -> Void)?) throws -> AnswerFile {
         let file = source.name
-        if let total = source.totalBytes, total >= parallelThreshold, readingThreads >= 2,
+        if let total = source.totalBytes, total >= parallelThreshold, threads >= 2,
            let table = try readInHalves(source, total: total, delimiter: delimiter, progress: progress)
         {
             return AnswerFile(table: table, gold: nil, format: .crowdkit, skipped: [:])
@@ -24,10 +24,6 @@ enum CrowdKitFormat {
 
     /// Files this large are read by two threads, one half each.
     static let parallelThreshold = 16 << 20
-
-    /// Threads for reading: two when the machine has them (`TALLY_THREADS` overrides).
-    static let readingThreads = ProcessInfo.processInfo.environment["TALLY_THREADS"].flatMap(Int.init)
-        ?? min(2, ProcessInfo.processInfo.activeProcessorCount)
 
     /// The header's names and the positions of the required columns.
     typealias Header = (names: [String], columns: Columns)
@@ -87,8 +83,6 @@ enum CrowdKitFormat {
     /// builder; then the second's names are interned into the first's in their order of first
     /// appearance, so ids come out exactly as a one-thread read gives them.
     ///
-    /// Measured on 10 M answers (168 MB, 1 M tasks, 10 k workers), release, three alternating runs
-    /// each: reading takes 1.61 s (median) on one thread and 1.19 s on two.
     /// Returns `nil` — and the caller reads with one thread — when either half holds a quote
     /// (a quoted field may hide a newline, so the split might fall inside a record).
     static func readInHalves(_ source: ByteSource, total: Int, delimiter: UInt8?, progress: ((Int) -> Void)?) throws -> AnswerTable? {

@@ -1,5 +1,6 @@
 /// The layout of an output file.
 public enum OutputFormat: String, Sendable, CaseIterable {
+    /// Tab-separated values, comma-separated values (RFC 4180 quoting) or a JSON array.
     case tsv, csv, json
 
     /// The format a path's extension implies, if any.
@@ -22,30 +23,21 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// `{"worker": …, "skill": …}`. Numbers are written with the fewest digits that read back to the
 /// same `Double`; NaN is `nan` in TSV/CSV and `null` in JSON.
 public enum ResultWriter {
+    /// One `task, label` row per task of `table`; `labels` holds a label id per task id (as
+    /// aggregators return them).
     public static func labels(_ table: AnswerTable, _ labels: [Int32], format: OutputFormat) -> [UInt8] {
-        var out = TextBuffer(format: format)
-        out.header(["task", "label"])
-        for t in 0..<table.taskCount {
-            out.beginRecord()
-            out.field("task", table.tasks.name(Int32(t)))
+        records("task", keys: table.tasks, header: ["label"], format: format) { out, t in
             out.field("label", table.labels[Int(labels[t])])
-            out.endRecord()
         }
-        return out.finish()
     }
 
+    /// One row per task: the task, then its probability of each label (columns in ``LabelSet`` order).
     public static func probabilities(_ table: AnswerTable, _ p: ProbabilityMatrix, format: OutputFormat) -> [UInt8] {
-        var out = TextBuffer(format: format)
-        out.header(["task"] + table.labels.names)
-        for t in 0..<table.taskCount {
-            out.beginRecord()
-            out.field("task", table.tasks.name(Int32(t)))
+        records("task", keys: table.tasks, header: table.labels.names, format: format) { out, t in
             out.beginObject("probabilities")
             for c in 0..<p.columns { out.number(table.labels[c], p[t, c]) }
             out.endObject()
-            out.endRecord()
         }
-        return out.finish()
     }
 
     /// Per-worker confusion matrices, `values[(w * K + y) * K + c] = P(answer y | truth c)`: one row
@@ -69,16 +61,10 @@ public enum ResultWriter {
         return out.finish()
     }
 
+    /// One `worker, skill` row per worker of `table`; `skills` holds a value per worker id (NaN is
+    /// written as `nan` in TSV/CSV, `null` in JSON).
     public static func skills(_ table: AnswerTable, _ skills: [Double], format: OutputFormat) -> [UInt8] {
-        var out = TextBuffer(format: format)
-        out.header(["worker", "skill"])
-        for w in 0..<table.workerCount {
-            out.beginRecord()
-            out.field("worker", table.workers.name(Int32(w)))
-            out.number("skill", skills[w])
-            out.endRecord()
-        }
-        return out.finish()
+        columns("worker", keys: table.workers, columns: ["skill"], values: skills, format: format)
     }
 
     /// Named numbers per task or worker: `keyColumn` (the name from `keys`), then one column per
@@ -86,12 +72,22 @@ public enum ResultWriter {
     /// `task, beta`, MACE's `worker, spamming, knowing`, its strategies per label, …).
     public static func columns(_ keyColumn: String, keys: Interner, columns: [String], values: [Double], format: OutputFormat) -> [UInt8] {
         precondition(values.count == keys.count * columns.count, "values must fill keys × columns")
+        return records(keyColumn, keys: keys, header: columns, format: format) { out, r in
+            for (c, name) in columns.enumerated() { out.number(name, values[r * columns.count + c]) }
+        }
+    }
+
+    /// One record per name in `keys`, in id order: the name under `keyColumn`, then what `fields`
+    /// writes for that id; `header` names the columns after the key.
+    private static func records(
+        _ keyColumn: String, keys: Interner, header: [String], format: OutputFormat, _ fields: (inout TextBuffer, Int) -> Void
+    ) -> [UInt8] {
         var out = TextBuffer(format: format)
-        out.header([keyColumn] + columns)
+        out.header([keyColumn] + header)
         for r in 0..<keys.count {
             out.beginRecord()
             out.field(keyColumn, keys.name(Int32(r)))
-            for (c, name) in columns.enumerated() { out.number(name, values[r * columns.count + c]) }
+            fields(&out, r)
             out.endRecord()
         }
         return out.finish()

@@ -2,17 +2,20 @@
 ///
 /// For side inputs — gold labels, skills, confusion matrices — where per-row cost does not
 /// matter. Every row must have as many fields as the header; every cell must be UTF-8.
-public struct TableReader: Sendable {
-    public let file: String
-    public let header: [String]
-    public let rows: [[String]]
+package struct TableReader: Sendable {
+    /// The file's name as the user gave it (`<stdin>` for standard input).
+    package let file: String
+    /// The header's column names.
+    package let header: [String]
+    /// The data rows, each as long as the header.
+    package let rows: [[String]]
     /// The line each row starts on.
-    public let lines: [Int]
+    package let lines: [Int]
 
     /// Reads `path` (`-` for standard input); `required` columns must be in the header (a list
     /// of alternatives may stand for one column: `["label", "true_label"]`).
     /// - Parameter expecting: how errors describe the header, e.g. `task and label`.
-    public static func read(_ path: String, required: [String] = [], alternatives: [[String]] = [], expecting: String? = nil, delimiter: UInt8? = nil) throws -> TableReader {
+    package static func read(_ path: String, required: [String] = [], alternatives: [[String]] = [], expecting: String? = nil, delimiter: UInt8? = nil) throws -> TableReader {
         let wantedText = expecting ?? (required + alternatives.map { $0.joined(separator: " or ") }).joined(separator: ", ")
         let source = try ByteSource(path: path)
         let file = source.name
@@ -47,7 +50,7 @@ public struct TableReader: Sendable {
     }
 
     /// The index of the first of `names` that the header holds.
-    public func column(_ names: String...) -> Int? {
+    package func column(_ names: String...) -> Int? {
         for n in names { if let i = header.firstIndex(of: n) { return i } }
         return nil
     }

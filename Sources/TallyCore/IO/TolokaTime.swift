@@ -3,28 +3,28 @@
 /// The simulator keeps time in whole milliseconds so that what it writes in an export is exactly
 /// what it fed the quality-control engine: ``seconds(epoch:ms:)`` computes a time the same way
 /// ``parse(_:accepting:)`` reads one (whole seconds plus `ms / 1000`), bit for bit.
-public enum TolokaTime {
+package enum TolokaTime {
     /// What ``parse(_:accepting:)`` accepts besides Toloka's own form.
-    public struct ParseOptions: OptionSet, Sendable {
-        public let rawValue: Int
-        public init(rawValue: Int) { self.rawValue = rawValue }
+    package struct ParseOptions: OptionSet, Sendable {
+        package let rawValue: Int
+        package init(rawValue: Int) { self.rawValue = rawValue }
 
         /// A date alone (`2024-01-31`), as midnight UTC.
-        public static let dateOnly = ParseOptions(rawValue: 1)
+        package static let dateOnly = ParseOptions(rawValue: 1)
         /// The other ISO 8601 forms a client of the API may send: `hh:mm` without seconds, and an
         /// offset from UTC (`+01:00`, `-0530`) in place of `Z`.
-        public static let iso8601 = ParseOptions(rawValue: 2)
+        package static let iso8601 = ParseOptions(rawValue: 2)
     }
 
     /// The engine time of `ms` milliseconds after `epoch` (Unix seconds).
     @inline(__always)
-    public static func seconds(epoch: Int64, ms: Int64) -> Double {
+    package static func seconds(epoch: Int64, ms: Int64) -> Double {
         let whole = epoch + ms / 1000
         return Double(whole) + Double(ms % 1000) / 1000
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmm` for `ms` milliseconds after `epoch`.
-    public static func format(epoch: Int64, ms: Int64) -> String {
+    package static func format(epoch: Int64, ms: Int64) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(23)
         append(epoch: epoch, ms: ms, to: &out)
@@ -32,12 +32,12 @@ public enum TolokaTime {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmm` for Unix time `seconds`, rounded down to the millisecond.
-    public static func format(_ seconds: Double) -> String {
+    package static func format(_ seconds: Double) -> String {
         format(epoch: 0, ms: Int64((seconds * 1000).rounded(.down)))
     }
 
     /// Appends the timestamp's bytes (no allocation beyond the buffer's growth).
-    public static func append(epoch: Int64, ms: Int64, to out: inout [UInt8]) {
+    package static func append(epoch: Int64, ms: Int64, to out: inout [UInt8]) {
         let total = epoch * 1000 + ms
         var days = total / 86_400_000
         var rest = total % 86_400_000
@@ -73,7 +73,7 @@ public enum TolokaTime {
     /// fraction (digits past the ninth are ignored) and an optional `Z`; `options` accept more.
     /// The time is whole seconds plus the fraction as `digits / 10ⁿ`, as ``seconds(epoch:ms:)``
     /// computes it.
-    public static func parse(_ text: String, accepting options: ParseOptions = []) -> Double? {
+    package static func parse(_ text: String, accepting options: ParseOptions = []) -> Double? {
         let b = Array(text.utf8)
         var i = 0
         func digits(_ n: Int) -> Int? {

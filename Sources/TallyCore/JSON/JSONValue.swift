@@ -12,12 +12,19 @@ import Foundation
 /// Objects are dictionaries (key order is not kept); writers sort the keys by default, so that the
 /// same value always gives the same bytes.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number that fits an `Int64`, kept exact.
     case int(Int64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; key order is not kept.
     case object([String: JSONValue])
 
     /// The member `key` of an object; nil when it is missing or this is not an object.
@@ -102,6 +109,7 @@ extension JSONValue {
 }
 
 extension JSONValue: Codable {
+    /// Decodes any JSON value from a `Decoder` (integers that fit an `Int64` as ``int(_:)``).
     public init(from decoder: any Decoder) throws {
         // Containers first: most values in a document are inside one, and a failed scalar decode
         // costs an error each.
@@ -135,6 +143,7 @@ extension JSONValue: Codable {
         }
     }
 
+    /// Encodes the value into an `Encoder`, as it is.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -162,14 +171,20 @@ extension JSONValue: Codable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
+    /// `"text"` as ``string(_:)``.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `3` as ``int(_:)``.
     public init(integerLiteral value: Int64) { self = .int(value) }
+    /// `3.5` as ``double(_:)``.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// `true` / `false` as ``bool(_:)``.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `[…]` as ``array(_:)``.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     /// A repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
+    /// `nil` as ``null``.
     public init(nilLiteral: ()) { self = .null }
 }

@@ -27,9 +27,13 @@ public struct AnswerTable: Sendable {
     /// Repeated (task, worker) pairs.
     public let duplicates: DuplicateReport
 
+    /// The number of answers (rows of the input).
     public var answerCount: Int { task.count }
+    /// The number of distinct tasks.
     public var taskCount: Int { tasks.count }
+    /// The number of distinct workers.
     public var workerCount: Int { workers.count }
+    /// The number of distinct labels, `K`.
     public var labelCount: Int { labels.count }
 
     /// A table from parallel columns of names.
@@ -61,20 +65,20 @@ public struct AnswerTable: Sendable {
 }
 
 /// Builds an ``AnswerTable`` from interned ids; readers feed it one answer at a time.
-public struct AnswerTableBuilder: Sendable {
-    public var tasks = Interner(capacity: 1024)
-    public var workers = Interner(capacity: 1024)
+struct AnswerTableBuilder: Sendable {
+    var tasks = Interner(capacity: 1024)
+    var workers = Interner(capacity: 1024)
     /// Labels in first-seen order; ``build(file:)`` puts them in ``LabelSet`` order.
-    public var rawLabels = Interner(capacity: 16)
-    public private(set) var task: [Int32] = []
-    public private(set) var worker: [Int32] = []
-    public private(set) var label: [Int32] = []
+    var rawLabels = Interner(capacity: 16)
+    private(set) var task: [Int32] = []
+    private(set) var worker: [Int32] = []
+    private(set) var label: [Int32] = []
 
-    public init() {}
+    init() {}
 
-    public var count: Int { task.count }
+    var count: Int { task.count }
 
-    public mutating func append(task t: Int32, worker w: Int32, label l: Int32) {
+    mutating func append(task t: Int32, worker w: Int32, label l: Int32) {
         task.append(t)
         worker.append(w)
         label.append(l)
@@ -105,7 +109,7 @@ public struct AnswerTableBuilder: Sendable {
         }
     }
 
-    public mutating func reserveCapacity(_ n: Int) {
+    mutating func reserveCapacity(_ n: Int) {
         task.reserveCapacity(n)
         worker.reserveCapacity(n)
         label.reserveCapacity(n)
@@ -115,7 +119,7 @@ public struct AnswerTableBuilder: Sendable {
     ///
     /// - Throws: ``InputError/Code/noAnswers`` when nothing was appended, ``InputError/Code/tooLarge``
     ///   when `tasks × labels` does not fit the fused `Int32` index.
-    public consuming func build(file: String) throws -> AnswerTable {
+    consuming func build(file: String) throws -> AnswerTable {
         guard !task.isEmpty else { throw InputError(.noAnswers, file: file, "no answers: the file has a header but no answer rows") }
         let raw = rawLabels.names
         let set = LabelSet(raw)
@@ -145,6 +149,7 @@ public struct DuplicateReport: Sendable, Equatable {
     /// Ids of the workers who answered some task more than once.
     public let repeatedWorkers: Set<Int32>
 
+    /// Equal when the counts and the example pair are equal (``repeatedWorkers`` is not compared).
     public static func == (a: Self, b: Self) -> Bool {
         a.pairs == b.pairs && a.extraAnswers == b.extraAnswers && a.example?.task == b.example?.task && a.example?.worker == b.example?.worker
     }

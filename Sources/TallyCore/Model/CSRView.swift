@@ -12,6 +12,7 @@ public struct CSRView: Sendable {
     /// `K`, the number of labels, the divisor of the fused index.
     public let labelCount: Int
 
+    /// The number of rows: tasks in ``AnswerTable/byTask``, workers in ``AnswerTable/byWorker``.
     public var rowCount: Int { offsets.count - 1 }
 
     /// The range of `entries` that holds row `r`.

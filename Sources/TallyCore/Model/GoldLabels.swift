@@ -5,8 +5,11 @@
 public struct GoldLabels: Sendable {
     /// One known label.
     public struct Entry: Sendable, Equatable {
+        /// The task's name, as in the answers.
         public let task: String
+        /// The task's true label.
         public let label: String
+        /// An entry saying that `task`'s true label is `label`.
         public init(task: String, label: String) {
             self.task = task
             self.label = label
@@ -42,7 +45,9 @@ public struct GoldLabels: Sendable {
         entries = labels.sorted { LabelSet.scalarOrder($0.key, $1.key) }.map { Entry(task: $0.key, label: $0.value) }
     }
 
+    /// The number of tasks with gold.
     public var count: Int { entries.count }
+    /// Whether no task has gold.
     public var isEmpty: Bool { entries.isEmpty }
 
     /// What gold says about each task of a table.
@@ -55,7 +60,9 @@ public struct GoldLabels: Sendable {
         /// Tasks with gold in the table.
         public let goldTasks: Int
 
+        /// In ``labelOfTask``: the task has no gold.
         public static let none: Int32 = -1
+        /// In ``labelOfTask``: gold names a label that no answer in the table gives.
         public static let unknownLabel: Int32 = -2
     }
 

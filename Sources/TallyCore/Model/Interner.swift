@@ -41,7 +41,7 @@ public struct Interner: Sendable {
 
     /// The id of `key`, adding it if it is new.
     @inline(__always)
-    public mutating func intern(_ key: UnsafeRawBufferPointer) -> (id: Int32, isNew: Bool) {
+    package mutating func intern(_ key: UnsafeRawBufferPointer) -> (id: Int32, isNew: Bool) {
         let word = Interner.shortWord(key)
         let h = Interner.hash(key, word: word)
         if let id = find(key, word: word, hash: h) { return (id, false) }
@@ -49,7 +49,7 @@ public struct Interner: Sendable {
     }
 
     /// A key's precomputed hash, for batched interning (see ``prefetch(_:into:)``).
-    public struct Probe: Sendable {
+    package struct Probe: Sendable {
         @usableFromInline let word: UInt64
         @usableFromInline let hash: UInt64
     }
@@ -60,7 +60,7 @@ public struct Interner: Sendable {
     /// roughly halves the cost of interning.
     ///
     /// - Returns: a value that depends on the touched slots (keep it, so the loads stay).
-    public func prefetch(_ keys: [UnsafeRawBufferPointer], into probes: inout [Probe]) -> UInt64 {
+    package func prefetch(_ keys: [UnsafeRawBufferPointer], into probes: inout [Probe]) -> UInt64 {
         probes.removeAll(keepingCapacity: true)
         var sink: UInt64 = 0
         slots.withUnsafeBufferPointer { slots in
@@ -76,7 +76,7 @@ public struct Interner: Sendable {
 
     /// The id of `key`, whose ``Probe`` was made by ``prefetch(_:into:)``, adding it if new.
     @inline(__always)
-    public mutating func intern(_ key: UnsafeRawBufferPointer, probe: Probe) -> (id: Int32, isNew: Bool) {
+    package mutating func intern(_ key: UnsafeRawBufferPointer, probe: Probe) -> (id: Int32, isNew: Bool) {
         if let id = find(key, word: probe.word, hash: probe.hash) { return (id, false) }
         return (insert(key, word: probe.word, hash: probe.hash), true)
     }
@@ -89,7 +89,7 @@ public struct Interner: Sendable {
     }
 
     /// The id of `key`, or `nil` when it was never interned.
-    public func lookup(_ key: UnsafeRawBufferPointer) -> Int32? {
+    package func lookup(_ key: UnsafeRawBufferPointer) -> Int32? {
         let word = Interner.shortWord(key)
         return find(key, word: word, hash: Interner.hash(key, word: word))
     }
@@ -107,7 +107,7 @@ public struct Interner: Sendable {
     }
 
     /// The bytes of the name with id `id`.
-    public func withBytes<R>(_ id: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withBytes<R>(_ id: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let a = starts[Int(id)], b = starts[Int(id) + 1]
         return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
     }

@@ -13,6 +13,7 @@ public struct LabelSet: Sendable, Equatable, RandomAccessCollection {
     /// Names → positions (interned in order, so an id is the position).
     private let index: Interner
 
+    /// Equal when the labels and their order are equal.
     public static func == (a: LabelSet, b: LabelSet) -> Bool { a.names == b.names && a.isNumeric == b.isNumeric }
 
     /// Puts `labels` (in any order, duplicates allowed) in the toolkit's order.
@@ -37,13 +38,16 @@ public struct LabelSet: Sendable, Equatable, RandomAccessCollection {
         index.lookup(label).map(Int.init)
     }
 
+    /// The first label id, 0.
     public var startIndex: Int { 0 }
+    /// One past the last label id (the number of labels).
     public var endIndex: Int { names.count }
+    /// The label with id `position`.
     public subscript(position: Int) -> String { names[position] }
 
     /// The integer `s` spells, when it is spelled canonically: `-?(0|[1-9][0-9]*)` within Int64
-    /// (and not `-0`). Mirrors how the reference scripts decide that labels are integers.
-    public static func canonicalInteger(_ s: String) -> Int64? {
+    /// (and not `-0`). When every label passes, labels are ordered as numbers.
+    package static func canonicalInteger(_ s: String) -> Int64? {
         let u = Array(s.utf8)
         guard !u.isEmpty else { return nil }
         var i = 0
@@ -56,7 +60,7 @@ public struct LabelSet: Sendable, Equatable, RandomAccessCollection {
     }
 
     /// Order by Unicode scalar values (UTF-8 byte order), not by Swift's `String` `<`.
-    public static func scalarOrder(_ a: String, _ b: String) -> Bool {
+    package static func scalarOrder(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }

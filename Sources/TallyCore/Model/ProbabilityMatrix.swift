@@ -1,10 +1,13 @@
 /// A dense tasks × labels matrix of probabilities, row-major.
 public struct ProbabilityMatrix: Sendable, Equatable {
+    /// The number of rows (tasks).
     public let rows: Int
+    /// The number of columns (labels, in ``LabelSet`` order).
     public let columns: Int
     /// `rows * columns` values; row `r` is `values[r * columns ..< (r + 1) * columns]`.
     public var values: [Double]
 
+    /// A matrix over `values`, row-major; `values.count` must be `rows * columns` (a precondition).
     public init(rows: Int, columns: Int, values: [Double]) {
         precondition(values.count == rows * columns, "values must hold rows × columns numbers")
         self.rows = rows
@@ -12,10 +15,12 @@ public struct ProbabilityMatrix: Sendable, Equatable {
         self.values = values
     }
 
+    /// A `rows × columns` matrix with every entry `value` (0 by default).
     public init(rows: Int, columns: Int, repeating value: Double = 0) {
         self.init(rows: rows, columns: columns, values: Array(repeating: value, count: rows * columns))
     }
 
+    /// The entry at `row`, `column` (read and write).
     @inlinable
     public subscript(row: Int, column: Int) -> Double {
         get { values[row * columns + column] }

@@ -1,16 +1,22 @@
 /// Known skills (vote weights) of some workers, by name.
 public struct WorkerSkills: Sendable {
+    /// One worker's skill.
     public struct Entry: Sendable, Equatable {
+        /// The worker's name, as in the answers.
         public let worker: String
+        /// The worker's skill: a vote weight, for example a share of correct answers in [0, 1].
         public let skill: Double
+        /// An entry giving `worker` the skill `skill`.
         public init(worker: String, skill: Double) {
             self.worker = worker
             self.skill = skill
         }
     }
 
+    /// The entries, in the order given.
     public let entries: [Entry]
 
+    /// Skills from entries, kept in order (a worker given twice: the later entry wins in ``aligned(to:)``).
     public init(_ entries: [Entry]) { self.entries = entries }
 
     /// Skills from a worker → skill dictionary.

@@ -5,6 +5,7 @@
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     @usableFromInline var state: UInt64
 
+    /// A generator starting from `seed`; the same seed always gives the same sequence.
     @inlinable
     public init(seed: UInt64) { state = seed }
 

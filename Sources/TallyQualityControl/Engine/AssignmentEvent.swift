@@ -11,6 +11,7 @@ public struct AssignmentEvent: Sendable, Equatable {
     /// What happened.
     public var kind: Kind
 
+    /// An event of `kind` for `worker` at `time`.
     public init(time: Double, worker: Int32, _ kind: Kind) {
         self.time = time
         self.worker = worker
@@ -52,6 +53,7 @@ public struct Submission: Sendable, Equatable {
     /// The suite's answers to training tasks (these count only for GOLDEN_SET's non-`golden_set_*` keys).
     public var training: AnswerOutcomes
 
+    /// A submission: `duration` seconds after issue (NaN: unknown), with its control and training answers.
     public init(duration: Double = .nan, control: AnswerOutcomes = AnswerOutcomes(), training: AnswerOutcomes = AnswerOutcomes()) {
         self.duration = duration
         self.control = control
@@ -66,7 +68,7 @@ public struct AnswerOutcomes: Sendable, Equatable {
     /// How many answers.
     public private(set) var count: UInt8
     /// Bit `i` set: answer `i` was correct.
-    public private(set) var correctBits: UInt64
+    private(set) var correctBits: UInt64
 
     /// No answers.
     public init() {

@@ -20,6 +20,7 @@ public struct QualityControlAction: Sendable, Equatable {
     /// The rule's JSON path, e.g. `configs[0].rules[1]`.
     public var rulePath: String { "configs[\(config)].rules[\(rule)]" }
 
+    /// An action record; ``restrictionEnd`` and ``skillValue`` as the action implies.
     public init(time: Double, worker: Int32, config: Int, rule: Int, action: Action, values: [Observation], restrictionEnd: Double? = nil, skillValue: Double? = nil) {
         self.time = time
         self.worker = worker
@@ -33,9 +34,12 @@ public struct QualityControlAction: Sendable, Equatable {
 
     /// A statistic's value when a rule was checked.
     public struct Observation: Sendable, Equatable {
+        /// The statistic.
         public var key: ConditionKey
+        /// Its value at the check.
         public var value: Double
 
+        /// The observation `key = value`.
         public init(_ key: ConditionKey, _ value: Double) {
             self.key = key
             self.value = value

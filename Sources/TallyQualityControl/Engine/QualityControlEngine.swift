@@ -4,7 +4,8 @@
 /// One engine stands for one pool: restrictions of scope `PROJECT` and `ALL_PROJECTS` are recorded
 /// so a caller can apply them to other pools (see ``isRestricted(worker:at:scope:)``).
 ///
-/// Semantics (spec §9; choices where the spec is silent or marks a point unverified are marked *choice*):
+/// Semantics (as Toloka documents them; where its documentation is silent or a point is unverified,
+/// the engine's own choice is marked *choice*):
 /// * Every rule keeps its own per-worker history of its collector's events — a sliding window of
 ///   the last `history_size` events, or all events when the field is absent — and is checked each
 ///   time that history changes. A rule fires when all its conditions hold. Rules and configs are
@@ -12,7 +13,7 @@
 /// * What each collector's history holds, and when it changes:
 ///   - `GOLDEN_SET`: one entry per control or training answer, appended when the suite is submitted
 ///     (control answers in page order, then training answers). The rule is checked once per suite
-///     that has such answers, after all of them are in (*choice*: the spec equates "per suite" and
+///     that has such answers, after all of them are in (*choice*: Toloka's docs equate "per suite" and
 ///     "per control answer", which differ only for suites with several control tasks). The window
 ///     of `history_size` holds control and training answers together; `golden_set_*` keys count
 ///     the control answers inside it (*choice*).
@@ -106,7 +107,7 @@ public struct QualityControlEngine: Sendable {
     }
 
     /// Makes room for worker ids below `workers` up front, so that ``process(_:)`` never allocates for a new worker.
-    public mutating func reserveWorkers(_ workers: Int) {
+    package mutating func reserveWorkers(_ workers: Int) {
         guard workers > workerCapacity else { return }
         windows.grow(to: workers)
         restrictionStart.append(contentsOf: repeatElement(.infinity, count: 3 * workers - restrictionStart.count))
@@ -116,7 +117,7 @@ public struct QualityControlEngine: Sendable {
 
     /// Asks the CPU to fetch the state ``process(_:)`` will read for `worker`, so a caller that knows
     /// its next events early can overlap the memory latency with other work. A hint: it changes nothing.
-    public func prefetch(worker: Int32) {
+    package func prefetch(worker: Int32) {
         let w = Int(worker)
         guard w >= 0, w < workerCapacity else { return }
         windows.prefetch(w)
@@ -346,30 +347,24 @@ struct CompiledRule: Sendable {
     /// The value of `key` given the window's counts per code; nil when a rate has no denominator.
     @inline(__always)
     static func statistic(_ kind: Collector.Kind, _ key: ConditionKey, _ c: SIMD4<Int32>) -> Double? {
-        @inline(__always) func rate(_ part: Int32, _ whole: Int32) -> Double? {
-            whole > 0 ? 100 * Double(part) / Double(whole) : nil
+        /// A pair of counters, (wrong, right): `count` is their sum, `rightRate` and `wrongRate`
+        /// their shares in percent (nil with nothing counted); nil for any other key.
+        @inline(__always) func pair(_ wrong: Int32, _ right: Int32, _ count: ConditionKey, _ rightRate: ConditionKey, _ wrongRate: ConditionKey) -> Double? {
+            let whole = wrong &+ right
+            switch key {
+            case count: return Double(whole)
+            case rightRate: return whole > 0 ? 100 * Double(right) / Double(whole) : nil
+            case wrongRate: return whole > 0 ? 100 * Double(wrong) / Double(whole) : nil
+            default: return nil
+            }
         }
         switch kind {
         case .goldenSet:
             // codes: 0 control wrong, 1 control right, 2 training wrong, 3 training right
-            let total = c.wrappedSum(), right = c[1] &+ c[3], golden = c[0] &+ c[1]
-            switch key {
-            case .totalAnswersCount: return Double(total)
-            case .correctAnswersRate: return rate(right, total)
-            case .incorrectAnswersRate: return rate(total &- right, total)
-            case .goldenSetAnswersCount: return Double(golden)
-            case .goldenSetCorrectAnswersRate: return rate(c[1], golden)
-            case .goldenSetIncorrectAnswersRate: return rate(c[0], golden)
-            default: return nil
-            }
+            return pair(c[0] &+ c[2], c[1] &+ c[3], .totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate)
+                ?? pair(c[0], c[1], .goldenSetAnswersCount, .goldenSetCorrectAnswersRate, .goldenSetIncorrectAnswersRate)
         case .majorityVote:
-            let total = c[0] &+ c[1]
-            switch key {
-            case .totalAnswersCount: return Double(total)
-            case .correctAnswersRate: return rate(c[1], total)
-            case .incorrectAnswersRate: return rate(c[0], total)
-            default: return nil
-            }
+            return pair(c[0], c[1], .totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate)
         case .assignmentSubmitTime:
             switch key {
             case .totalSubmittedCount: return Double(c[0] &+ c[1])
@@ -381,13 +376,7 @@ struct CompiledRule: Sendable {
         case .skippedInRowAssignments:
             return key == .skippedInRowCount ? Double(c[0]) : nil
         case .acceptanceRate:
-            let total = c[0] &+ c[1]
-            switch key {
-            case .totalAssignmentsCount: return Double(total)
-            case .acceptedAssignmentsRate: return rate(c[1], total)
-            case .rejectedAssignmentsRate: return rate(c[0], total)
-            default: return nil
-            }
+            return pair(c[0], c[1], .totalAssignmentsCount, .acceptedAssignmentsRate, .rejectedAssignmentsRate)
         default:
             return nil
         }

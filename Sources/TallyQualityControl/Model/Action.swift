@@ -1,4 +1,5 @@
-/// What a rule does when all its conditions hold (`{"type": …, "parameters": {…}}`, spec §4.3).
+/// What a rule does when all its conditions hold (`{"type": …, "parameters": {…}}` in a rule of a
+/// pool's `quality_control`).
 public enum Action: Sendable, Equatable, Codable {
     /// `RESTRICTION_V2`: bar the Toloker from a scope for a time.
     case restriction(Restriction)
@@ -17,12 +18,19 @@ public enum Action: Sendable, Equatable, Codable {
 
     /// The action types of the Toloka API that Tally reads.
     public enum Kind: String, Sendable, CaseIterable {
+        /// ``Action/restriction(_:)``.
         case restrictionV2 = "RESTRICTION_V2"
+        /// ``Action/legacyRestriction(_:)``.
         case restriction = "RESTRICTION"
+        /// ``Action/setSkill(skillID:skillValue:)``.
         case setSkill = "SET_SKILL"
+        /// ``Action/setSkillFromOutputField(skillID:fromField:)``.
         case setSkillFromOutputField = "SET_SKILL_FROM_OUTPUT_FIELD"
+        /// ``Action/approveAllAssignments``.
         case approveAllAssignments = "APPROVE_ALL_ASSIGNMENTS"
+        /// ``Action/rejectAllAssignments(publicComment:)``.
         case rejectAllAssignments = "REJECT_ALL_ASSIGNMENTS"
+        /// ``Action/changeOverlap(delta:openPool:)``.
         case changeOverlap = "CHANGE_OVERLAP"
     }
 
@@ -47,7 +55,10 @@ public enum Action: Sendable, Equatable, Codable {
         }
     }
 
-    /// The action types a collector accepts (spec §4.3, "Action compatibility per collector").
+    /// The action types the Toloka API allows with a collector of this kind: `CHANGE_OVERLAP` only
+    /// with the two assessment collectors; `SET_SKILL_FROM_OUTPUT_FIELD` with `GOLDEN_SET`,
+    /// `MAJORITY_VOTE`, `ACCEPTANCE_RATE`, `CAPTCHA` and `TRAINING`; restrictions and `SET_SKILL`
+    /// with every per-Toloker collector; the bulk review actions with those except `TRAINING`.
     static func allowed(for collector: Collector.Kind) -> [Kind] {
         switch collector {
         case .assignmentsAssessment, .usersAssessment:
@@ -75,6 +86,9 @@ public enum Action: Sendable, Equatable, Codable {
         case openPool = "open_pool"
     }
 
+    /// Decodes `{"type": …, "parameters": {…}}`.
+    /// - Throws: `DecodingError` for an unknown type or a missing or ill-typed parameter
+    ///   (``QualityControl/decode(_:)`` reports it as a ``QualityControlError`` with its JSON path).
     public init(from decoder: any Decoder) throws {
         try self.init(from: decoder, collector: nil)
     }
@@ -121,6 +135,7 @@ public enum Action: Sendable, Equatable, Codable {
         }
     }
 
+    /// Encodes the action in the shape it is read in.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind.rawValue, forKey: .type)
@@ -173,6 +188,7 @@ public struct Restriction: Sendable, Equatable {
 
     /// The unit of ``duration``.
     public enum DurationUnit: String, Sendable, Equatable, Codable, CaseIterable {
+        /// `MINUTES`, `HOURS`, `DAYS`, or `PERMANENT` (no end; the duration is ignored).
         case minutes = "MINUTES", hours = "HOURS", days = "DAYS", permanent = "PERMANENT"
 
         /// Seconds in one unit; infinite for `PERMANENT`.
@@ -186,12 +202,16 @@ public struct Restriction: Sendable, Equatable {
         }
     }
 
+    /// Where the Toloker is barred from.
     public var scope: Scope
     /// In ``unit``s; ignored (and may be absent) when the unit is `PERMANENT`.
     public var duration: Int?
+    /// The unit of ``duration``.
     public var unit: DurationUnit
+    /// A note for the requester (`private_comment`); Tolokers do not see it.
     public var privateComment: String?
 
+    /// A restriction from `scope` for `duration` `unit`s.
     public init(scope: Scope, duration: Int?, unit: DurationUnit, privateComment: String? = nil) {
         self.scope = scope
         self.duration = duration

@@ -1,21 +1,32 @@
 /// What a quality-control config counts (`collector_config`): its type and parameters.
 ///
-/// Decodes and encodes the JSON shape of spec §4.3:
+/// Decodes and encodes the Toloka API's JSON shape:
 /// `{"type": "GOLDEN_SET", "uuid"?: …, "parameters": {"history_size": 10}}`. Parameters a type
 /// does not take are ignored when decoding and never written.
 public struct Collector: Sendable, Equatable, Codable {
     /// The collector types of the Toloka API.
     public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+        /// Answers to control (golden) tasks, and training answers.
         case goldenSet = "GOLDEN_SET"
+        /// The Toloker's answers against the majority answer of each completed task.
         case majorityVote = "MAJORITY_VOTE"
+        /// The number of suites the Toloker submitted in the pool.
         case answerCount = "ANSWER_COUNT"
+        /// Submitted suites, and how many were submitted faster than a threshold.
         case assignmentSubmitTime = "ASSIGNMENT_SUBMIT_TIME"
+        /// Captcha results (deprecated by Toloka; not emulated).
         case captcha = "CAPTCHA"
+        /// Suites skipped in a row since the last submission.
         case skippedInRowAssignments = "SKIPPED_IN_ROW_ASSIGNMENTS"
+        /// Accepted and rejected assignments in manual review.
         case acceptanceRate = "ACCEPTANCE_RATE"
+        /// Review events of a task suite (not emulated).
         case assignmentsAssessment = "ASSIGNMENTS_ASSESSMENT"
+        /// A Toloker losing access to the pool (not emulated).
         case usersAssessment = "USERS_ASSESSMENT"
+        /// The Toloker's earnings in the pool over the last 24 hours (not emulated).
         case income = "INCOME"
+        /// Answers in a training pool (not emulated).
         case training = "TRAINING"
 
         /// Whether the type takes `history_size`.
@@ -27,7 +38,7 @@ public struct Collector: Sendable, Equatable, Codable {
         }
 
         /// Whether ``QualityControlEngine`` emulates this type.
-        public var isEmulated: Bool {
+        package var isEmulated: Bool {
             switch self {
             case .goldenSet, .majorityVote, .answerCount, .assignmentSubmitTime, .skippedInRowAssignments, .acceptanceRate: return true
             default: return false
@@ -35,6 +46,7 @@ public struct Collector: Sendable, Equatable, Codable {
         }
     }
 
+    /// The collector's type (`type`).
     public var kind: Kind
     /// Server-assigned; pools cloned from one another share it (and so, on Toloka, the history).
     public var uuid: String?
@@ -45,6 +57,8 @@ public struct Collector: Sendable, Equatable, Codable {
     /// `ASSIGNMENT_SUBMIT_TIME` only (required there): a suite submitted sooner than this after it was issued is fast.
     public var fastSubmitThresholdSeconds: Int?
 
+    /// A collector of type `kind`; give the parameters its type takes (``answerThreshold`` for
+    /// `MAJORITY_VOTE`, ``fastSubmitThresholdSeconds`` for `ASSIGNMENT_SUBMIT_TIME`).
     public init(_ kind: Kind, uuid: String? = nil, historySize: Int? = nil, answerThreshold: Int? = nil, fastSubmitThresholdSeconds: Int? = nil) {
         self.kind = kind
         self.uuid = uuid
@@ -77,6 +91,9 @@ public struct Collector: Sendable, Equatable, Codable {
         case fastSubmitThresholdSeconds = "fast_submit_threshold_seconds"
     }
 
+    /// Decodes `{"type": …, "uuid"?: …, "parameters"?: {…}}`.
+    /// - Throws: `DecodingError` for an unknown type, a missing required parameter or a value out of
+    ///   range (``QualityControl/decode(_:)`` reports it as a ``QualityControlError`` with its JSON path).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decodeEnum(Kind.self, forKey: .type)
@@ -95,6 +112,7 @@ public struct Collector: Sendable, Equatable, Codable {
         }
     }
 
+    /// Encodes the collector with only the parameters its type takes.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .type)

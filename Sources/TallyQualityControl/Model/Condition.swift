@@ -9,6 +9,7 @@ public struct Condition: Sendable, Equatable, Codable {
     /// The constant the statistic is compared with.
     public var value: Value
 
+    /// The condition `key op value`, for example `Condition(.goldenSetCorrectAnswersRate, .lte, 80)`.
     public init(_ key: ConditionKey, _ op: ComparisonOperator, _ value: Value) {
         self.key = key
         self.operator = op
@@ -18,11 +19,16 @@ public struct Condition: Sendable, Equatable, Codable {
     /// A condition's constant: a number for counts and rates, a string or a boolean for the few
     /// enumerated keys (`assessment_event`, `pool_access_revoked_reason`, `skill_id`, `next_assignment_available`).
     public enum Value: Sendable, Equatable, Codable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+        /// A count or a rate (rates are percentages, 0–100).
         case number(Double)
+        /// A boolean (`next_assignment_available`).
         case bool(Bool)
+        /// A string (`assessment_event`, `pool_access_revoked_reason`, `skill_id`).
         case string(String)
 
+        /// `80.5` as ``number(_:)``.
         public init(floatLiteral value: Double) { self = .number(value) }
+        /// `80` as ``number(_:)``.
         public init(integerLiteral value: Int) { self = .number(Double(value)) }
 
         /// The number, when the value is one.
@@ -31,6 +37,8 @@ public struct Condition: Sendable, Equatable, Codable {
             return nil
         }
 
+        /// Decodes a number, a string or `true`/`false`.
+        /// - Throws: `DecodingError` for any other JSON value.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let b = try? c.decode(Bool.self) {
@@ -44,6 +52,7 @@ public struct Condition: Sendable, Equatable, Codable {
             }
         }
 
+        /// Encodes the constant; an integral number within ±9·10¹⁵ is written without a fraction.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.singleValueContainer()
             switch self {
@@ -57,6 +66,9 @@ public struct Condition: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case key, `operator`, value }
 
+    /// Decodes `{"key", "operator", "value"}`; a ``QualityControl`` also checks the key against
+    /// the rule's collector.
+    /// - Throws: `DecodingError` for an unknown key or operator, or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
         try self.init(from: decoder, collector: nil)
     }
@@ -86,6 +98,7 @@ public struct Condition: Sendable, Equatable, Codable {
 
 /// The comparison in a condition.
 public enum ComparisonOperator: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Equal, not equal, greater than, greater or equal, less than, less or equal.
     case eq = "EQ", ne = "NE", gt = "GT", gte = "GTE", lt = "LT", lte = "LTE"
 
     /// Whether `lhs <op> rhs` holds.
@@ -102,43 +115,69 @@ public enum ComparisonOperator: String, Sendable, Equatable, Codable, CaseIterab
     }
 }
 
-/// A statistic a collector offers to conditions (spec §4.3; `SET_SKILL_FROM_OUTPUT_FIELD` names one too).
+/// A statistic a collector offers to conditions (the Toloka API's `key` names; `SET_SKILL_FROM_OUTPUT_FIELD`
+/// names one too). Rates are percentages from 0 to 100; counts are integers.
 public enum ConditionKey: String, Sendable, Equatable, Codable, CaseIterable {
     // GOLDEN_SET, MAJORITY_VOTE, TRAINING
+    /// Answers counted (control and training for `GOLDEN_SET`; general for `MAJORITY_VOTE`).
     case totalAnswersCount = "total_answers_count"
+    /// Percentage of counted answers that were correct.
     case correctAnswersRate = "correct_answers_rate"
+    /// Percentage of counted answers that were wrong.
     case incorrectAnswersRate = "incorrect_answers_rate"
     // GOLDEN_SET
+    /// Control answers counted (training answers left out).
     case goldenSetAnswersCount = "golden_set_answers_count"
+    /// Percentage of control answers that were correct.
     case goldenSetCorrectAnswersRate = "golden_set_correct_answers_rate"
+    /// Percentage of control answers that were wrong.
     case goldenSetIncorrectAnswersRate = "golden_set_incorrect_answers_rate"
     // ANSWER_COUNT
+    /// Suites the Toloker submitted in the pool (Toloka's name notwithstanding).
     case assignmentsAcceptedCount = "assignments_accepted_count"
     // ASSIGNMENT_SUBMIT_TIME
+    /// Submitted suites counted.
     case totalSubmittedCount = "total_submitted_count"
+    /// Of those, suites submitted faster than the collector's threshold.
     case fastSubmittedCount = "fast_submitted_count"
     // CAPTCHA
+    /// Captchas answered.
     case storedResultsCount = "stored_results_count"
+    /// Percentage of captchas answered correctly.
     case successRate = "success_rate"
+    /// Percentage of captchas answered wrongly.
     case failRate = "fail_rate"
     // SKIPPED_IN_ROW_ASSIGNMENTS
+    /// Suites skipped in a row since the last submission.
     case skippedInRowCount = "skipped_in_row_count"
     // ACCEPTANCE_RATE
+    /// Reviewed assignments counted.
     case totalAssignmentsCount = "total_assignments_count"
+    /// Percentage of reviewed assignments that were accepted.
     case acceptedAssignmentsRate = "accepted_assignments_rate"
+    /// Percentage of reviewed assignments that were rejected.
     case rejectedAssignmentsRate = "rejected_assignments_rate"
     // ASSIGNMENTS_ASSESSMENT
+    /// A suite's submitted assignments not yet reviewed.
     case pendingAssignmentsCount = "pending_assignments_count"
+    /// A suite's accepted assignments.
     case acceptedAssignmentsCount = "accepted_assignments_count"
+    /// A suite's rejected assignments.
     case rejectedAssignmentsCount = "rejected_assignments_count"
+    /// The review event: `ACCEPT`, `ACCEPT_AFTER_REJECT` or `REJECT`.
     case assessmentEvent = "assessment_event"
     // USERS_ASSESSMENT
+    /// Why a Toloker lost access: `RESTRICTION` or `SKILL_CHANGE`.
     case poolAccessRevokedReason = "pool_access_revoked_reason"
+    /// The skill whose change revoked access.
     case skillID = "skill_id"
     // INCOME
+    /// The Toloker's earnings in the pool over the last 24 hours, in US dollars.
     case incomeSumForLast24Hours = "income_sum_for_last_24_hours"
     // TRAINING
+    /// Training suites submitted.
     case submittedAssignmentsCount = "submitted_assignments_count"
+    /// Whether another training suite is available (`false`: the Toloker has done them all).
     case nextAssignmentAvailable = "next_assignment_available"
 
     enum ValueKind { case number, bool, string }
@@ -151,7 +190,7 @@ public enum ConditionKey: String, Sendable, Equatable, Codable, CaseIterable {
         }
     }
 
-    /// The keys a collector of this kind offers (spec §4.3).
+    /// The condition keys the Toloka API allows with a collector of this kind.
     public static func allowed(for kind: Collector.Kind) -> [ConditionKey] {
         switch kind {
         case .goldenSet: return [.totalAnswersCount, .correctAnswersRate, .incorrectAnswersRate, .goldenSetAnswersCount, .goldenSetCorrectAnswersRate, .goldenSetIncorrectAnswersRate]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A pool's quality-control settings: Toloka's rules as data (`quality_control`, spec §4.3).
+/// A pool's quality-control settings: Toloka's rules as data (a pool's `quality_control` JSON).
 ///
 /// Reads the JSON a pool carries — as toloka-kit writes it or as the API returns it — and
 /// writes the same shape back. Fields Tally does not model (`checkpoints_config`, server
@@ -16,6 +16,7 @@ public struct QualityControl: Sendable, Equatable, Codable {
     /// Deprecated; kept for round trips.
     public var captchaFrequency: String?
 
+    /// Settings with these configs; the other fields are kept only for round trips.
     public init(configs: [Config], trainingRequirement: TrainingRequirement? = nil, captchaFrequency: String? = nil) {
         self.configs = configs
         self.trainingRequirement = trainingRequirement
@@ -24,9 +25,12 @@ public struct QualityControl: Sendable, Equatable, Codable {
 
     /// One collector and the rules that test its statistics.
     public struct Config: Sendable, Equatable, Codable {
+        /// What the rules test.
         public var collector: Collector
+        /// The rules, each checked on its own.
         public var rules: [Rule]
 
+        /// A config of `collector` and its `rules`.
         public init(_ collector: Collector, rules: [Rule]) {
             self.collector = collector
             self.rules = rules
@@ -37,6 +41,8 @@ public struct QualityControl: Sendable, Equatable, Codable {
             case rules
         }
 
+        /// Decodes `{"collector_config": …, "rules": […]}`, checking each rule against the collector.
+        /// - Throws: `DecodingError` for a bad collector or rule, or a key the collector does not offer.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             collector = try c.decode(Collector.self, forKey: .collector)
@@ -50,9 +56,12 @@ public struct QualityControl: Sendable, Equatable, Codable {
 
     /// Conditions (all must hold) and the action to take.
     public struct Rule: Sendable, Equatable, Codable {
+        /// Tests joined by AND.
         public var conditions: [Condition]
+        /// What happens to the Toloker when every condition holds.
         public var action: Action
 
+        /// A rule that takes `action` when all `conditions` hold.
         public init(_ conditions: [Condition], _ action: Action) {
             self.conditions = conditions
             self.action = action
@@ -60,6 +69,8 @@ public struct QualityControl: Sendable, Equatable, Codable {
 
         enum CodingKeys: String, CodingKey { case conditions, action }
 
+        /// Decodes `{"conditions": […], "action": {…}}`.
+        /// - Throws: `DecodingError` for a bad condition or action.
         public init(from decoder: any Decoder) throws {
             try self.init(from: decoder, collector: nil)
         }
@@ -77,7 +88,9 @@ public struct QualityControl: Sendable, Equatable, Codable {
 
     /// `training_requirement`.
     public struct TrainingRequirement: Sendable, Equatable, Codable {
+        /// The training pool (`training_pool_id`).
         public var trainingPoolID: String
+        /// The training skill needed to enter the pool, 0–100 (`training_passing_skill_value`).
         public var trainingPassingSkillValue: Int
 
         enum CodingKeys: String, CodingKey {
@@ -92,6 +105,9 @@ public struct QualityControl: Sendable, Equatable, Codable {
         case captchaFrequency = "captcha_frequency"
     }
 
+    /// Decodes a pool's `quality_control` object (a missing `configs` is an empty list).
+    /// - Throws: `DecodingError` at the first problem; ``decode(_:)`` reports it as a
+    ///   ``QualityControlError`` naming its JSON path.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         configs = try c.decodeIfPresent([Config].self, forKey: .configs) ?? []
@@ -99,6 +115,7 @@ public struct QualityControl: Sendable, Equatable, Codable {
         captchaFrequency = try c.decodeIfPresent(String.self, forKey: .captchaFrequency)
     }
 
+    /// Encodes the settings in the shape they are read in.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(configs, forKey: .configs)

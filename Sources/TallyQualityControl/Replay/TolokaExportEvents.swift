@@ -1,6 +1,7 @@
 import TallyCore
 
-/// Assignment events rebuilt from Toloka's TSV export (spec §11), for replaying a pool's rules.
+/// Assignment events rebuilt from Toloka's TSV export (the web interface's "Download results"), for
+/// replaying a pool's rules.
 ///
 /// Rows are grouped into assignments by `ASSIGNMENT:assignment_id` (or, without it, by runs of
 /// rows with the same worker and start time). Per assignment, by `ASSIGNMENT:status`:
@@ -20,6 +21,12 @@ import TallyCore
 ///   frequent `OUTPUT:` tuple, and there is none when two tie. Answers of rejected assignments count.
 ///
 /// Rows without a status column count as submitted. Events come out in time order.
+///
+///     let export = try TolokaExportEvents.read(path: "export.tsv")
+///     let rules = try QualityControl.read(path: "pool.json")
+///     for action in try export.replay(rules) {
+///         print(export.workers.name(action.worker), action.rulePath, action.action.kind)
+///     }
 public struct TolokaExportEvents: Sendable {
     /// The events, in time order.
     public var events: [AssignmentEvent]
@@ -36,7 +43,7 @@ public struct TolokaExportEvents: Sendable {
     }
 
     /// Builds the events from an export already read.
-    public init(_ table: TableReader) throws(QualityControlError) {
+    package init(_ table: TableReader) throws(QualityControlError) {
         func column(_ name: String) -> Int? { table.header.firstIndex(of: name) }
         guard let workerColumn = column("ASSIGNMENT:worker_id") else {
             throw QualityControlError(.missingField, path: table.file, "missing column ASSIGNMENT:worker_id")

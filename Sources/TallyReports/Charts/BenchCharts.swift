@@ -5,11 +5,11 @@ import TallyCore
 ///
 /// Values are rounded as the TSV shows them (accuracy to 4 decimals, time to 3 significant
 /// digits), so a spec is short and two runs with the same results give the same bytes.
-public enum BenchCharts {
+enum BenchCharts {
     /// Accuracy per method per data set: a dot plot with data sets down the side and one colour
     /// per method; the best method(s) on each data set ringed, a published value (if known) as a
     /// hollow diamond in the method's colour.
-    public static func accuracy(_ rows: [Bench.Row], title: String = "Accuracy per method and data set") -> VegaLite {
+    static func accuracy(_ rows: [Bench.Row], title: String = "Accuracy per method and data set") -> VegaLite {
         let values: [JSONValue] = rows.map { r in
             [
                 "dataset": .string(r.dataset), "method": .string(r.method),
@@ -57,7 +57,7 @@ public enum BenchCharts {
     /// Fit time per method per data set on a log scale: a dot plot like ``accuracy(_:title:)``.
     /// Rows with a zero time (below the clock's resolution) cannot go on a log axis and are left
     /// out.
-    public static func fitTime(_ rows: [Bench.Row], title: String = "Fit time per method and data set") -> VegaLite {
+    static func fitTime(_ rows: [Bench.Row], title: String = "Fit time per method and data set") -> VegaLite {
         let values: [JSONValue] = rows.map { r in
             [
                 "dataset": .string(r.dataset), "method": .string(r.method),

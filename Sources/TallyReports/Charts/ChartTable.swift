@@ -4,18 +4,22 @@ import TallyCore
 /// A small table of named columns, the input of generic chart builders such as
 /// ``CostCurveChart``: each row holds one value per column (a number, a string, a Boolean or
 /// `null`).
-public struct ChartTable: Sendable, Equatable {
-    public var columns: [String]
-    public var rows: [[JSONValue]]
+package struct ChartTable: Sendable, Equatable {
+    /// The column names, unique.
+    package var columns: [String]
+    /// The rows, each with one value per column.
+    package var rows: [[JSONValue]]
 
     /// A problem with a table given to a chart builder.
-    public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
+    package struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong, for a person.
+        package let message: String
+        /// The message.
+        package var description: String { message }
     }
 
     /// A table; every row must have one value per column.
-    public init(columns: [String], rows: [[JSONValue]]) throws {
+    package init(columns: [String], rows: [[JSONValue]]) throws {
         guard Set(columns).count == columns.count else {
             throw Error(message: "duplicate column names in \(columns)")
         }
@@ -27,12 +31,12 @@ public struct ChartTable: Sendable, Equatable {
     }
 
     /// The rows as JSON objects keyed by column name (Vega-Lite's inline `data.values`).
-    public var records: [JSONValue] {
+    var records: [JSONValue] {
         rows.map { r in .object(Dictionary(uniqueKeysWithValues: zip(columns, r))) }
     }
 
     /// Whether every non-null value in `column` is a number (and there is at least one).
-    public func isNumeric(_ column: String) -> Bool {
+    func isNumeric(_ column: String) -> Bool {
         guard let i = columns.firstIndex(of: column) else { return false }
         var any = false
         for r in rows {

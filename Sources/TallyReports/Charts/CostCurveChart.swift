@@ -6,18 +6,24 @@ import TallyCore
 ///
 /// Generic over the table: any numeric `x` and `y` columns and any `series` column work (e.g.
 /// x = money spent, y = accuracy, series = overlap or aggregation method).
-public struct CostCurveChart: Sendable {
-    public var x: String
-    public var y: String
+struct CostCurveChart: Sendable {
+    /// The x column (cost by default).
+    var x: String
+    /// The y column (accuracy by default).
+    var y: String
     /// The column whose values make separate coloured lines; `nil` for a single line.
-    public var series: String?
-    public var title: String
-    public var xTitle: String?
-    public var yTitle: String?
+    var series: String?
+    /// The chart's title.
+    var title: String
+    /// The x axis title; the column name when `nil`.
+    var xTitle: String?
+    /// The y axis title; the column name when `nil`.
+    var yTitle: String?
     /// Put x on a log scale (e.g. a cost that grows geometrically across runs).
-    public var logX: Bool
+    var logX: Bool
 
-    public init(
+    /// A chart of `y` against `x`, one line per value of `series`.
+    init(
         x: String = "cost", y: String = "accuracy", series: String? = nil, title: String = "Accuracy versus cost",
         xTitle: String? = nil, yTitle: String? = nil, logX: Bool = false
     ) {
@@ -35,7 +41,7 @@ public struct CostCurveChart: Sendable {
     ///
     /// A numeric series is coloured as ordinal (a sequential scheme, in numeric order), any other
     /// as nominal. Lines are drawn through the points in x order, a point at each.
-    public func spec(_ table: ChartTable) throws -> VegaLite {
+    func spec(_ table: ChartTable) throws -> VegaLite {
         try table.require([x, y] + (series.map { [$0] } ?? []))
         for c in [x, y] where !table.isNumeric(c) {
             throw ChartTable.Error(message: "column '\(c)' must hold numbers to be an axis of '\(title)'")

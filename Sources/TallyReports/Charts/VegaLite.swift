@@ -15,18 +15,25 @@ public struct VegaLite: Codable, Sendable, Equatable {
 
     /// `$schema`; set on a top-level spec, `nil` on a layer.
     public var schema: String?
+    /// The chart's title.
     public var title: Title?
+    /// A description of the chart, for accessibility and tooltips.
     public var description: String?
     /// A number of pixels, `"container"`, or `{"step": n}` for a discrete axis.
     public var width: JSONValue?
+    /// As ``width``, for the height.
     public var height: JSONValue?
+    /// The data, inline.
     public var data: DataSource?
-    /// Transforms such as ``filter(_:)``, applied in order before encoding.
+    /// Transforms such as `{"filter": "datum.best"}`, applied in order before encoding.
     public var transform: [JSONValue]?
+    /// What is drawn for each row.
     public var mark: Mark?
+    /// Which fields drive which channels.
     public var encoding: Encoding?
     /// Layers drawn over each other; they inherit this spec's data and encoding.
     public var layer: [VegaLite]?
+    /// Default styles (`config`), as Vega-Lite JSON.
     public var config: JSONValue?
 
     enum CodingKeys: String, CodingKey {
@@ -34,6 +41,7 @@ public struct VegaLite: Codable, Sendable, Equatable {
         case title, description, width, height, data, transform, mark, encoding, layer, config
     }
 
+    /// A spec from its properties; those left `nil` are not written.
     public init(
         schema: String? = nil, title: Title? = nil, description: String? = nil, width: JSONValue? = nil,
         height: JSONValue? = nil, data: DataSource? = nil, transform: [JSONValue]? = nil, mark: Mark? = nil,
@@ -54,8 +62,11 @@ public struct VegaLite: Codable, Sendable, Equatable {
 
     /// A chart's title and an optional subtitle under it.
     public struct Title: Codable, Sendable, Equatable {
+        /// The title.
         public var text: String
+        /// A line under the title.
         public var subtitle: String?
+        /// A title `text`, with `subtitle` under it when given.
         public init(_ text: String, subtitle: String? = nil) {
             self.text = text
             self.subtitle = subtitle
@@ -64,24 +75,34 @@ public struct VegaLite: Codable, Sendable, Equatable {
 
     /// Inline data: one JSON object per row.
     public struct DataSource: Codable, Sendable, Equatable {
+        /// One JSON object per row.
         public var values: [JSONValue]
+        /// Inline data of `values`.
         public init(values: [JSONValue]) { self.values = values }
     }
 
     /// A mark (`point`, `line`, `bar`, `tick`, …) and its fixed visual properties.
     public struct Mark: Codable, Sendable, Equatable {
+        /// The mark type: `point`, `line`, `bar`, `tick`, `rule`, ….
         public var type: String
+        /// Whether a point mark is filled.
         public var filled: Bool?
+        /// A point's area in square pixels.
         public var size: Double?
+        /// A point's shape: `circle`, `square`, `diamond`, ….
         public var shape: String?
+        /// A fixed colour (CSS), overriding a colour encoding.
         public var color: String?
+        /// Opacity, 0–1.
         public var opacity: Double?
+        /// Line width in pixels.
         public var strokeWidth: Double?
         /// For a line: also draw a point at each vertex.
         public var point: Bool?
         /// `true` to show every encoded field on hover when there is no tooltip encoding.
         public var tooltip: Bool?
 
+        /// A mark of `type` with the given fixed properties.
         public init(
             _ type: String, filled: Bool? = nil, size: Double? = nil, shape: String? = nil, color: String? = nil,
             opacity: Double? = nil, strokeWidth: Double? = nil, point: Bool? = nil, tooltip: Bool? = nil
@@ -100,16 +121,26 @@ public struct VegaLite: Codable, Sendable, Equatable {
 
     /// Which data fields drive which visual channels.
     public struct Encoding: Codable, Sendable, Equatable {
+        /// The horizontal position.
         public var x: FieldDef?
+        /// The vertical position.
         public var y: FieldDef?
+        /// The colour.
         public var color: FieldDef?
+        /// A point's shape.
         public var shape: FieldDef?
+        /// A point's size.
         public var size: FieldDef?
+        /// The opacity.
         public var opacity: FieldDef?
+        /// Groups rows (e.g. into lines) without a visual channel.
         public var detail: FieldDef?
+        /// The order in which a line joins its points.
         public var order: FieldDef?
+        /// The fields shown on hover.
         public var tooltip: [FieldDef]?
 
+        /// An encoding of the given channels.
         public init(
             x: FieldDef? = nil, y: FieldDef? = nil, color: FieldDef? = nil, shape: FieldDef? = nil, size: FieldDef? = nil,
             opacity: FieldDef? = nil, detail: FieldDef? = nil, order: FieldDef? = nil, tooltip: [FieldDef]? = nil
@@ -128,11 +159,15 @@ public struct VegaLite: Codable, Sendable, Equatable {
 
     /// One channel: a field and its measurement type, or a constant `value`.
     public struct FieldDef: Codable, Sendable, Equatable {
+        /// The data field (escape `.` and brackets in its name).
         public var field: String?
         /// `quantitative`, `nominal`, `ordinal` or `temporal`.
         public var type: String?
+        /// The axis or legend title; the field name when `nil`.
         public var title: String?
+        /// A d3 number format for axis labels and tooltips, e.g. `.3f`.
         public var format: String?
+        /// How values map to the channel's range.
         public var scale: Scale?
         /// An axis object, or `null` for no axis.
         public var axis: JSONValue?
@@ -140,8 +175,10 @@ public struct VegaLite: Codable, Sendable, Equatable {
         public var legend: JSONValue?
         /// `"ascending"`, `"descending"`, an explicit order, or `null` for data order.
         public var sort: JSONValue?
+        /// A constant for the channel, in place of a field.
         public var value: JSONValue?
 
+        /// A channel definition from its properties; the static helpers are shorter.
         public init(
             field: String? = nil, type: String? = nil, title: String? = nil, format: String? = nil, scale: Scale? = nil,
             axis: JSONValue? = nil, legend: JSONValue? = nil, sort: JSONValue? = nil, value: JSONValue? = nil
@@ -179,10 +216,14 @@ public struct VegaLite: Codable, Sendable, Equatable {
         public var type: String?
         /// Whether the domain must include zero.
         public var zero: Bool?
+        /// Whether the domain is extended to round numbers.
         public var nice: Bool?
+        /// The domain, when it must be fixed.
         public var domain: [JSONValue]?
+        /// A colour scheme name, e.g. `viridis`.
         public var scheme: String?
 
+        /// A scale from its properties.
         public init(type: String? = nil, zero: Bool? = nil, nice: Bool? = nil, domain: [JSONValue]? = nil, scheme: String? = nil) {
             self.type = type
             self.zero = zero
@@ -196,12 +237,12 @@ public struct VegaLite: Codable, Sendable, Equatable {
     }
 
     /// A filter transform keeping rows for which the Vega expression is true, e.g. `datum.best`.
-    public static func filter(_ expression: String) -> JSONValue {
+    static func filter(_ expression: String) -> JSONValue {
         ["filter": .string(expression)]
     }
 
     /// A field name as Vega-Lite reads it: `.` and brackets would otherwise address nested data.
-    public static func escapeField(_ name: String) -> String {
+    static func escapeField(_ name: String) -> String {
         var out = ""
         for c in name {
             if c == "." || c == "[" || c == "]" || c == "\\" { out.append("\\") }

@@ -5,14 +5,14 @@ import TallyCore
 /// differ less and specs stay short.
 extension JSONValue {
     /// A number, or `null` for a missing value (JSON has no NaN or infinity).
-    public static func number(_ x: Double?) -> JSONValue {
+    static func number(_ x: Double?) -> JSONValue {
         guard let x, x.isFinite else { return .null }
         return .double(x)
     }
 
     /// `x` rounded to `digits` decimals (e.g. an accuracy to 4, as the TSV shows it), `null` if
     /// missing or not finite.
-    public static func rounded(_ x: Double?, decimals digits: Int) -> JSONValue {
+    static func rounded(_ x: Double?, decimals digits: Int) -> JSONValue {
         guard let x, x.isFinite else { return .null }
         let scale = pow(10, Double(digits))
         return .double((x * scale).rounded() / scale)
@@ -20,7 +20,7 @@ extension JSONValue {
 
     /// `x` rounded to `digits` significant digits (e.g. a time, so that reruns differ less and
     /// a spec stays short), `null` if missing or not finite.
-    public static func rounded(_ x: Double?, significant digits: Int) -> JSONValue {
+    static func rounded(_ x: Double?, significant digits: Int) -> JSONValue {
         guard let x, x.isFinite else { return .null }
         return .double(Double(String(format: "%.\(digits)g", x)) ?? x)
     }

@@ -3,14 +3,16 @@ import TallyCore
 
 /// A Jupyter notebook (nbformat 4.5) as a value: markdown and code cells, code cells with outputs.
 ///
-/// Build one, then write it with ``NotebookWriter``. Reports (`tally report`, later the simulator
-/// study and the replay) each build their own; the outputs they attach (tables, Vega-Lite charts)
+/// Build one, then write it with ``NotebookWriter``. Each report of `tally report` (bench results,
+/// a simulation run, a study) builds its own; the outputs they attach (tables, Vega-Lite charts)
 /// are shown by Jupyter without running anything.
 public struct Notebook: Sendable, Equatable {
+    /// The cells, in order.
     public var cells: [Cell]
     /// Notebook metadata; ``python3`` (kernelspec and language_info) by default.
     public var metadata: [String: JSONValue]
 
+    /// A notebook with `cells` and `metadata` (a Python 3 notebook's by default).
     public init(cells: [Cell] = [], metadata: [String: JSONValue] = Notebook.python3) {
         self.cells = cells
         self.metadata = metadata
@@ -30,12 +32,22 @@ public struct Notebook: Sendable, Equatable {
     /// Appends a cell.
     public mutating func append(_ cell: Cell) { cells.append(cell) }
 
+    /// Appends the two cells a report opens with: the title cell (`intro`, then `note` when there
+    /// is one) and the "how this was made" cell.
+    mutating func appendOpening(_ intro: String, note: String?, provenance: String) {
+        append(.markdown(note.map { intro + "\n" + $0 + "\n" } ?? intro, id: "title"))
+        append(.markdown(provenance, id: "provenance"))
+    }
+
     /// One cell.
     public struct Cell: Sendable, Equatable {
+        /// The cell type (`cell_type`).
         public enum Kind: String, Sendable, Equatable {
+            /// Markdown text, Python code, or raw text passed through unrendered.
             case markdown, code, raw
         }
 
+        /// The cell type.
         public var kind: Kind
         /// The cell's text (Markdown, Python, or raw text).
         public var source: String
@@ -46,8 +58,10 @@ public struct Notebook: Sendable, Equatable {
         /// A stable id (letters, digits, `-`, `_`; at most 64); ``NotebookWriter`` numbers cells
         /// without one as `cell-1`, `cell-2`, … and keeps ids unique.
         public var id: String?
+        /// The cell's metadata (empty by default).
         public var metadata: [String: JSONValue]
 
+        /// A cell; ``markdown(_:id:)`` and ``code(_:outputs:executionCount:id:)`` are shorter.
         public init(
             kind: Kind, source: String, outputs: [Output] = [], executionCount: Int? = nil, id: String? = nil,
             metadata: [String: JSONValue] = [:]
@@ -90,7 +104,9 @@ public struct Notebook: Sendable, Equatable {
     /// Representations of one output by MIME type: text types (`text/plain`, `text/html`,
     /// `text/markdown`, …) as strings, JSON types (`application/json`, `…+json`) as JSON values.
     public struct MimeBundle: Sendable, Equatable {
+        /// The representations, keyed by MIME type.
         public var data: [String: JSONValue]
+        /// A bundle of `data`.
         public init(_ data: [String: JSONValue]) { self.data = data }
 
         /// Plain text with an HTML rendering (e.g. a table).

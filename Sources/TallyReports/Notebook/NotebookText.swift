@@ -3,6 +3,15 @@ import Foundation
 /// Text pieces the report notebooks share: command blocks, Markdown tables, numbers.
 enum NotebookText {
     /// The sentence a `--stable` notebook carries about what it leaves out.
+    /// The end of a report's "how this was made" section: the command that wrote the notebook
+    /// (when known) and, for `--stable` output, what was left out.
+    static func provenanceEnd(reportCommand: String?, stable: Bool) -> String {
+        var s = ""
+        if let reportCommand { s += "\nThis notebook:\n\n" + shell([reportCommand]) }
+        if stable { s += "\n" + stableNote + "\n" }
+        return s
+    }
+
     static let stableNote = "Written with `tally report --stable`: the folder the commands ran in, dates, commit ids and timings are left out, so the same data always gives this notebook byte for byte."
 
     /// Command lines as they should appear: with `stable`, `cd …` lines (a machine's folder) are

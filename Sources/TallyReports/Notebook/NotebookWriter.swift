@@ -7,7 +7,9 @@ import TallyCore
 /// of lines, a final newline; so a notebook saved unchanged by Jupyter diffs clean, and the same
 /// notebook value always gives the same bytes.
 public enum NotebookWriter {
+    /// The nbformat major version written (4).
     public static let nbformat = 4
+    /// The nbformat minor version written (5).
     public static let nbformatMinor = 5
 
     /// The notebook as a JSON value.

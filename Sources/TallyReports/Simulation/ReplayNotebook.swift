@@ -9,14 +9,17 @@ import TallyCore
 /// Every number comes from the run's files, which the simulator writes from its seed alone
 /// (the times in them are simulated), so the same folder gives the same bytes.
 public struct ReplayNotebook: Sendable {
+    /// The run the notebook shows.
     public var run: SimulationRun {
         didSet { (start, workers) = Self.startAndWorkers(run) }
     }
+    /// The notebook's title (by default "Pool replay: " and the scenario's name).
     public var title: String
     /// The run folder as the notebook's Python cells open it (relative to the notebook).
     public var runPath: String
     /// The run folder as given on the command line (for the `tally qc replay` command shown).
     public var runArgument: String
+    /// The `tally report` command that wrote the notebook, shown in it when given.
     public var reportCommand: String?
     /// Leave out what depends on the machine (the `cd` lines).
     public var stable: Bool
@@ -30,6 +33,8 @@ public struct ReplayNotebook: Sendable {
     /// workers.tsv by worker id, first bans in hours after ``start``.
     private(set) var workers: [String: Worker]
 
+    /// A notebook for `run`, read from the folder `runPath` (relative to the notebook); the other
+    /// settings as their properties describe.
     public init(run: SimulationRun, title: String? = nil, runPath: String, runArgument: String? = nil, reportCommand: String? = nil, stable: Bool = false, note: String? = nil) {
         self.run = run
         self.title = title ?? "Pool replay: \(run.summary["scenario"]?.stringValue ?? "simulation")"
@@ -90,6 +95,7 @@ public struct ReplayNotebook: Sendable {
         return t.rows.map { $0[c] }.filter { seen.insert($0).inserted }
     }
 
+    /// Builds the notebook.
     public func notebook() -> Notebook {
         var nb = Notebook()
         let scenario = summary["scenario"]?.stringValue ?? "?"
@@ -99,9 +105,7 @@ public struct ReplayNotebook: Sendable {
         intro += "while the pool's quality-control rules, in Toloka's own JSON shape, ban workers as Toloka would. "
         intro += "Below: the pool's settings and rules, the crowd and who was banned (the QC log), what it cost, how long it took, "
         intro += "how often the rules banned a good worker or let spam through, and how accurate each aggregation method is on the accepted answers.\n"
-        if let note { intro += "\n" + note + "\n" }
-        nb.append(.markdown(intro, id: "title"))
-        nb.append(.markdown(provenance(), id: "provenance"))
+        nb.appendOpening(intro, note: note, provenance: provenance())
         nb.append(.markdown(poolSection(), id: "pool"))
         nb.append(.markdown(workersSection(), id: "workers"))
         if let chart = workersChart() {
@@ -140,9 +144,7 @@ public struct ReplayNotebook: Sendable {
         s += "\nThe same scenario and seed give the same files byte for byte. The bans can be replayed from the Toloka export alone, with the pool's rules:\n\n"
         let dir = runArgument
         s += NotebookText.shell([BenchRun.shellLine(["tally", "qc", "replay", dir + "/export.tsv", "--rules", dir + "/pool.json", "--gold", dir + "/gold.tsv"])])
-        if let reportCommand { s += "\nThis notebook:\n\n" + NotebookText.shell([reportCommand]) }
-        if stable { s += "\n" + NotebookText.stableNote + "\n" }
-        return s
+        return s + NotebookText.provenanceEnd(reportCommand: reportCommand, stable: stable)
     }
 
     func poolSection() -> String {

@@ -10,16 +10,16 @@ public struct SimulationRun: Sendable {
     /// pool.json: the pool's settings and quality-control rules in Toloka's shape.
     public var pool: JSONValue
     /// qc_log.tsv: every rule action (time, worker, rule, action, scope, until, statistics, comment).
-    public var qcLog: TableReader
+    package var qcLog: TableReader
     /// workers.tsv: every worker's true type and parameters, arrival, departure and first ban.
-    public var workers: TableReader?
+    package var workers: TableReader?
     /// tasks.tsv: every task's kind, true label, overlap and completion time.
-    public var tasks: TableReader?
+    package var tasks: TableReader?
 
     /// The command lines recorded in summary.json (empty for a folder from an older tally).
     public var commands: [String] { ReportFolder.strings(summary["commands"]) }
 
-    public init(summary: JSONValue, pool: JSONValue, qcLog: TableReader, workers: TableReader? = nil, tasks: TableReader? = nil) {
+    package init(summary: JSONValue, pool: JSONValue, qcLog: TableReader, workers: TableReader? = nil, tasks: TableReader? = nil) {
         self.summary = summary
         self.pool = pool
         self.qcLog = qcLog
@@ -54,10 +54,14 @@ public struct StudyResults: Sendable, Equatable {
     public var points: [[String: JSONValue]]
     /// The aggregation methods scored (from `accuracy_<method>_mean` keys when not recorded).
     public var methods: [String]
+    /// The command lines recorded in study.json (empty for a folder from an older tally).
     public var commands: [String]
+    /// The scenario file the study ran, when recorded.
     public var scenario: String?
+    /// Seeds per grid point, when recorded.
     public var seeds: Int?
 
+    /// Results from their parts.
     public init(parameters: [String], points: [[String: JSONValue]], methods: [String], commands: [String] = [], scenario: String? = nil, seeds: Int? = nil) {
         self.parameters = parameters
         self.points = points
@@ -67,6 +71,9 @@ public struct StudyResults: Sendable, Equatable {
         self.seeds = seeds
     }
 
+    /// Reads `folder/study.json`.
+    /// - Throws: `InputError` naming the file and field when study.json is missing or not as
+    ///   `tally study` writes it.
     public static func read(folder: String) throws -> StudyResults {
         let path = folder + "/study.json"
         let json = try ReportFolder.readJSON(path, writtenBy: "`tally study`")

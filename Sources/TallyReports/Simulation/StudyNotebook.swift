@@ -2,7 +2,7 @@ import Foundation
 import TallyCore
 
 /// The notebook `tally report` writes for a `tally study` folder: the table (means ± standard
-/// deviations over seeds), accuracy-versus-cost curves (``CostCurveChart``) for each method and
+/// deviations over seeds), accuracy-versus-cost curves for each method and
 /// a false-ban-rate-versus-cost chart, the commands, and pandas cells reloading study.tsv and
 /// runs.tsv. Depends only on study.json, so the same study gives the same bytes.
 ///
@@ -10,15 +10,23 @@ import TallyCore
 /// per value of the *series* parameters (by default every other varied parameter; several make
 /// one combined `setting` label).
 public struct StudyNotebook: Sendable {
+    /// The study the notebook shows.
     public var study: StudyResults
+    /// The notebook's title (by default "Study: " and the scenario's name).
     public var title: String
+    /// The study folder as the notebook's Python cells open it (relative to the notebook).
     public var studyPath: String
+    /// The `tally report` command that wrote the notebook, shown in it when given.
     public var reportCommand: String?
+    /// Leave out what depends on the machine (the `cd` lines).
     public var stable: Bool
+    /// Extra Markdown for the introduction.
     public var note: String?
     /// The parameters whose values make separate lines; `nil` for the default.
     public var series: [String]?
 
+    /// A notebook for `study`, read from the folder `studyPath` (relative to the notebook); the other
+    /// settings as their properties describe.
     public init(study: StudyResults, title: String? = nil, studyPath: String, reportCommand: String? = nil, stable: Bool = false, note: String? = nil, series: [String]? = nil) {
         self.study = study
         self.title = title ?? "Study" + (study.scenario.map { ": \(Self.scenarioName($0))" } ?? "")
@@ -52,7 +60,7 @@ public struct StudyNotebook: Sendable {
     ]
 
     /// The sweep parameter and the series parameters.
-    public func axes() throws -> (sweep: String?, series: [String]) {
+    func axes() throws -> (sweep: String?, series: [String]) {
         let p = study.parameters
         if let series {
             for s in series where !p.contains(s) {
@@ -67,7 +75,7 @@ public struct StudyNotebook: Sendable {
     func point(_ p: [String: JSONValue], _ key: String) -> Double? { p[key]?.doubleValue }
 
     /// The chart table: the parameters, the series label when several, then the means.
-    public func table() throws -> (table: ChartTable, series: String?) {
+    func table() throws -> (table: ChartTable, series: String?) {
         let (_, seriesNames) = try axes()
         var columns = study.parameters
         let label = seriesNames.count > 1 ? "setting" : nil
@@ -90,26 +98,30 @@ public struct StudyNotebook: Sendable {
         let (table, series) = try table()
         let (sweep, _) = try axes()
         let along = sweep.map { ", along \($0)" } ?? ""
-        var out: [(String, VegaLite)] = []
-        for m in study.methods {
+        /// A cost curve of the mean of `y` over seeds, one line per series value.
+        func curve(_ y: String, title: String, yTitle: String, subtitleEnd: String, description: String) throws -> VegaLite {
             var spec = try CostCurveChart(
-                x: "cost", y: "accuracy_\(m)", series: series, title: "Accuracy (\(m)) versus cost",
-                xTitle: "cost, USD (mean over seeds)", yTitle: "accuracy of \(m) (mean over seeds)").spec(table)
-            spec.title?.subtitle = (series.map { "One line per \($0)" } ?? "One line") + along + "."
-            spec.description = "Accuracy of \(m) against the pool's cost at each point of a tally study."
+                x: "cost", y: y, series: series, title: title, xTitle: "cost, USD (mean over seeds)", yTitle: yTitle).spec(table)
+            spec.title?.subtitle = (series.map { "One line per \($0)" } ?? "One line") + along + subtitleEnd
+            spec.description = description
             spec.encoding?.color?.legend = ["labelLimit": 360]
-            out.append(("accuracy-\(m)-vs-cost", spec))
+            return spec
         }
-        var bans = try CostCurveChart(
-            x: "cost", y: "false_ban_rate", series: series, title: "False-ban rate versus cost",
-            xTitle: "cost, USD (mean over seeds)", yTitle: "banned workers who were good (mean over seeds)").spec(table)
-        bans.title?.subtitle = (series.map { "One line per \($0)" } ?? "One line") + along + "; points without bans are left out."
-        bans.description = "Share of banned workers who were good against the pool's cost at each point of a tally study."
-        bans.encoding?.color?.legend = ["labelLimit": 360]
-        out.append(("false-ban-rate-vs-cost", bans))
+        var out: [(String, VegaLite)] = try study.methods.map { m in
+            ("accuracy-\(m)-vs-cost", try curve(
+                "accuracy_\(m)", title: "Accuracy (\(m)) versus cost", yTitle: "accuracy of \(m) (mean over seeds)", subtitleEnd: ".",
+                description: "Accuracy of \(m) against the pool's cost at each point of a tally study."))
+        }
+        out.append(("false-ban-rate-vs-cost", try curve(
+            "false_ban_rate", title: "False-ban rate versus cost", yTitle: "banned workers who were good (mean over seeds)",
+            subtitleEnd: "; points without bans are left out.",
+            description: "Share of banned workers who were good against the pool's cost at each point of a tally study.")))
         return out
     }
 
+    /// Builds the notebook.
+    /// - Throws: ``ChartTable/Error`` when the study's points do not make a chart table (for example
+    ///   a `series` parameter that was not varied).
     public func notebook() throws -> Notebook {
         var nb = Notebook()
         let (sweep, seriesNames) = try axes()
@@ -120,9 +132,7 @@ public struct StudyNotebook: Sendable {
         if let seeds = study.seeds { intro += " × \(seeds) seed\(seeds == 1 ? "" : "s") = \(study.points.count * seeds) runs" }
         if let scenario = study.scenario { intro += ", on the `\(Self.scenarioName(scenario))` scenario" }
         intro += ". Each point reports the mean (± standard deviation over seeds) of each aggregation method's accuracy, the cost, the completion time, the false-ban and spam-leak rates.\n"
-        if let note { intro += "\n" + note + "\n" }
-        nb.append(.markdown(intro, id: "title"))
-        nb.append(.markdown(provenance(), id: "provenance"))
+        nb.appendOpening(intro, note: note, provenance: provenance())
         nb.append(.markdown(tableSection(), id: "table"))
         nb.append(.code(loadSource(), id: "load-study"))
         var curves = "## Accuracy versus cost\n\n"
@@ -154,9 +164,7 @@ public struct StudyNotebook: Sendable {
         let commands = NotebookText.commands(study.commands, stable: stable)
         s += commands.isEmpty ? "The study folder does not record its command (it was written by an older `tally study`).\n" : NotebookText.shell(commands)
         s += "\nThe same command gives the same tables byte for byte (each run's seed is fixed; runs in parallel each fill their own slot).\n"
-        if let reportCommand { s += "\nThis notebook:\n\n" + NotebookText.shell([reportCommand]) }
-        if stable { s += "\n" + NotebookText.stableNote + "\n" }
-        return s
+        return s + NotebookText.provenanceEnd(reportCommand: reportCommand, stable: stable)
     }
 
     func tableSection() -> String {

@@ -5,23 +5,34 @@ import FoundationNetworking
 
 /// One HTTP request. Its description leaves out the `Authorization` header.
 public struct HTTPRequest: Sendable, CustomStringConvertible {
+    /// The HTTP method, upper case (`GET`, `POST`, …).
     public var method: String
+    /// The full URL, query string included.
     public var url: URL
+    /// Header name → value. The client sets `User-Agent`, `Accept`, `Authorization` and, with a body,
+    /// `Content-Type`.
     public var headers: [String: String]
+    /// The request body (JSON for Toloka), or nil for none.
     public var body: Data?
 
+    /// A request; `headers` maps header names to values.
     public init(method: String, url: URL, headers: [String: String] = [:], body: Data? = nil) {
         self.method = method; self.url = url; self.headers = headers; self.body = body
     }
 
+    /// `METHOD URL`, without headers or body (so never the credential).
     public var description: String { "\(method) \(url.absoluteString)" }
 }
 
 /// One HTTP response; header names are lower-cased.
 public struct HTTPResponse: Sendable {
+    /// The HTTP status code.
     public var status: Int
+    /// Header name (lower case) → value.
     public var headers: [String: String]
+    /// The response body (empty for 204).
     public var body: Data
+    /// A response, e.g. from a test transport; header names should be lower case.
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status; self.headers = headers; self.body = body
     }
@@ -36,8 +47,11 @@ public protocol HTTPTransport: Sendable {
 
 /// No response: the connection failed, dropped or timed out. The client retries these.
 public struct TransportError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, naming the request's method and path (never its headers).
     public var message: String
+    /// A transport error with this message.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
@@ -45,7 +59,8 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
 
-    /// - Parameter timeout: seconds to wait for a response (toloka-kit: 10 s; the Java SDK 120 s).
+    /// - Parameter timeout: seconds to wait for a response (default 60; toloka-kit waits 10 s,
+    ///   the Java SDK 120 s).
     public init(timeout: TimeInterval = 60) {
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = timeout
@@ -58,6 +73,8 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
     deinit { session.finishTasksAndInvalidate() }
 
+    /// Sends the request with `URLSession`. Throws ``TransportError`` when no HTTP response came
+    /// (connection refused, dropped, timed out); any HTTP status, 4xx and 5xx included, is returned.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         var r = URLRequest(url: request.url)
         r.httpMethod = request.method

@@ -1,6 +1,7 @@
 import Foundation
 
-/// When and how long the client waits before trying a request again (spec §1.6).
+/// When and how long the client waits before trying a request again (defaults: up to 5 retries,
+/// 1 s base delay, 60 s cap).
 ///
 /// Retried: HTTP 408, 429, 500, 502, 503, 504 and transport errors (no response), for every
 /// method — POSTs are safe to repeat because task uploads carry an `operation_id` and the
@@ -9,14 +10,21 @@ import Foundation
 /// minute, and `HOUR` / `DAY` quotas are not retried; otherwise the delay is exponential with
 /// jitter: `base · 2^(attempt−1)`, capped at `maxDelay`, times a random factor in [0.5, 1].
 public struct RetryPolicy: Sendable {
-    /// Retries after the first attempt (toloka-kit: 3).
+    /// Retries after the first attempt (default 5; toloka-kit: 3). 0 disables retrying.
     public var maxRetries: Int
+    /// Seconds before the first retry when the server gives no `Retry-After` (default 1); doubles
+    /// with each further retry.
     public var baseDelay: Double
+    /// The longest exponential back-off, in seconds (default 60).
     public var maxDelay: Double
-    /// The longest `Retry-After` (or quota wait) honoured; a longer one ends the retries.
+    /// The longest `Retry-After` (or quota wait) honoured; a longer one ends the retries
+    /// (seconds, default 600).
     public var maxRetryAfter: Double
+    /// HTTP statuses that are retried (default 408, 429, 500, 502, 503, 504). Others, 409
+    /// included, fail at once.
     public var retryableStatuses: Set<Int>
 
+    /// A policy; every parameter has the default described on its property.
     public init(maxRetries: Int = 5, baseDelay: Double = 1, maxDelay: Double = 60, maxRetryAfter: Double = 600,
                 retryableStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]) {
         self.maxRetries = maxRetries; self.baseDelay = baseDelay; self.maxDelay = maxDelay
@@ -27,14 +35,14 @@ public struct RetryPolicy: Sendable {
     public static let none = RetryPolicy(maxRetries: 0)
 
     /// The back-off before retry number `attempt` (1-based), with jitter.
-    public func backoff(attempt: Int, random: Double = Double.random(in: 0...1)) -> Double {
+    func backoff(attempt: Int, random: Double = Double.random(in: 0...1)) -> Double {
         let exp = baseDelay * pow(2, Double(max(0, attempt - 1)))
         return min(maxDelay, exp) * (0.5 + 0.5 * random)
     }
 
     /// Seconds a `Retry-After` value asks for: an integer (or decimal) number of seconds, or
     /// an HTTP date (RFC 9110: IMF-fixdate, RFC 850 or asctime).
-    public static func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
+    static func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
         let v = value.trimmingCharacters(in: .whitespaces)
         if let s = Double(v), s.isFinite { return max(0, s) }
         let f = DateFormatter()

@@ -1,8 +1,9 @@
 import Foundation
 import TallyCore
 
-/// An async client of Toloka's REST API (spec §1–§8), for production, Tally's emulator, or any
-/// base URL that speaks the same API.
+/// An async client of Toloka's REST API (requester, projects, pools, tasks, operations,
+/// analytics, assignments), for production, Tally's emulator, or any base URL that speaks the
+/// same API.
 ///
 /// ```swift
 /// let client = TolokaAPIClient(environment: .emulator(port: 8000),
@@ -12,26 +13,35 @@ import TallyCore
 ///
 /// Every request is retried per ``RetryPolicy``; lists are read completely with `sort=id` and
 /// an `id_gt` cursor; errors are ``TolokaError``s carrying Toloka's `code`, `message` and
-/// `request_id`. The credential is added to each request by the client and appears nowhere else.
+/// `request_id`, and every method throws one. The credential is added to each request by the
+/// client and appears nowhere else.
 public struct TolokaAPIClient: Sendable {
+    /// Where, as whom and how the client talks to the API. Every setting but `environment` and
+    /// `credential` has a default.
     public struct Configuration: Sendable {
+        /// The API root requests go to.
         public var environment: TolokaEnvironment
+        /// The credential sent with every request (nil: none, e.g. for a dry run).
         public var credential: TolokaCredential?
+        /// When failed requests are retried (default `RetryPolicy()`: up to 5 retries).
         public var retry: RetryPolicy
+        /// The `User-Agent` header (default `tally-toloka-client/0.1`).
         public var userAgent: String
-        /// `X-Act-Under-Account-ID`.
+        /// Sent as `X-Act-Under-Account-ID` to act for a requester account that shared access
+        /// with the credential's owner (default nil: not sent).
         public var actUnderAccountID: String?
         /// `limit` on list requests (nil: the server's default).
         public var pageSize: Int?
-        /// Seconds between polls of a running operation.
+        /// Seconds between polls of a running operation (default 1).
         public var operationPollInterval: Double
-        /// Seconds to wait for one operation to finish.
+        /// Seconds to wait for one operation to finish before throwing `.timeout` (default 3600).
         public var operationTimeout: Double
-        /// One line per retry and per notable event (never the credential).
+        /// One line per retry and per notable event (never the credential); default nil: silent.
         public var log: (@Sendable (String) -> Void)?
         /// How the client waits (tests replace it to record delays).
-        public var sleep: @Sendable (Double) async throws -> Void
+        var sleep: @Sendable (Double) async throws -> Void
 
+        /// A configuration; the defaults are listed on each property.
         public init(environment: TolokaEnvironment, credential: TolokaCredential?, retry: RetryPolicy = RetryPolicy(),
                     userAgent: String = "tally-toloka-client/0.1", pageSize: Int? = nil,
                     operationPollInterval: Double = 1, operationTimeout: Double = 3600,
@@ -43,14 +53,17 @@ public struct TolokaAPIClient: Sendable {
         }
     }
 
+    /// The settings; change them before sending requests.
     public var configuration: Configuration
-    public let transport: any HTTPTransport
+    let transport: any HTTPTransport
 
+    /// A client with these settings, sending through `transport` (default: `URLSession`).
     public init(configuration: Configuration, transport: any HTTPTransport = URLSessionTransport()) {
         self.configuration = configuration
         self.transport = transport
     }
 
+    /// A client with the default settings for `environment` and `credential`.
     public init(environment: TolokaEnvironment, credential: TolokaCredential?, transport: any HTTPTransport = URLSessionTransport()) {
         self.init(configuration: Configuration(environment: environment, credential: credential), transport: transport)
     }
@@ -62,11 +75,13 @@ public struct TolokaAPIClient: Sendable {
         try await get("v1/requester")
     }
 
-    /// `POST /v1/projects`.
+    /// `POST /v1/projects`: creates the project (read-only fields are not sent, unknown fields
+    /// are) and returns it as the server stored it, with its `id`.
     public func createProject(_ project: Project) async throws -> Project {
         try decodePreserving(try await send("POST", "v1/projects", body: project.creationJSON()))
     }
 
+    /// `GET /v1/projects/{id}`: one project.
     public func project(id: String) async throws -> Project {
         try decodePreserving(try await send("GET", "v1/projects/\(escaped(id))"))
     }
@@ -80,11 +95,12 @@ public struct TolokaAPIClient: Sendable {
         return out
     }
 
-    /// `POST /v1/pools`.
+    /// `POST /v1/pools`: creates the pool and returns it with its `id`; ``openPool(id:)`` opens it.
     public func createPool(_ pool: Pool) async throws -> Pool {
         try decodePreserving(try await send("POST", "v1/pools", body: pool.creationJSON()))
     }
 
+    /// `GET /v1/pools/{id}`: one pool, with its current `status` and `last_close_reason`.
     public func pool(id: String) async throws -> Pool {
         try decodePreserving(try await send("GET", "v1/pools/\(escaped(id))"))
     }
@@ -170,6 +186,8 @@ public struct TolokaAPIClient: Sendable {
         return out
     }
 
+    /// Reads a pool's tasks page by page, in id order, starting after `afterID`; `body` gets each
+    /// page as it arrives. `query` adds filters (e.g. `["overlap_gte": "2"]`).
     public func forEachTaskPage(poolID: String, query: [String: String] = [:], afterID: String? = nil,
                                 _ body: ([TolokaTask]) async throws -> Void) async throws {
         var q = query
@@ -177,21 +195,27 @@ public struct TolokaAPIClient: Sendable {
         try await forEachPage("v1/tasks", query: q, afterID: afterID, body)
     }
 
+    /// `GET /v1/tasks/{id}`: one task.
     public func task(id: String) async throws -> TolokaTask {
         try decodePreserving(try await send("GET", "v1/tasks/\(escaped(id))"))
     }
 
     // MARK: - Operations and analytics
 
+    /// `GET /v1/operations/{id}`: an operation's current state.
     public func operation(id: String) async throws -> TolokaOperation {
         try await get("v1/operations/\(escaped(id))")
     }
 
+    /// `GET /v1/operations/{id}/log`: what an operation did item by item (for a task upload, one
+    /// entry per task: created, or the validation errors).
     public func operationLog(id: String) async throws -> [OperationLogItem] {
         try await get("v1/operations/\(escaped(id))/log")
     }
 
-    /// Polls the operation until it is `SUCCESS` or `FAIL` (returns it either way).
+    /// Polls the operation until it is `SUCCESS` or `FAIL` (returns it either way), every
+    /// `operationPollInterval` seconds. Throws `.timeout` after `timeout` seconds (default: the
+    /// configuration's `operationTimeout`).
     public func waitForOperation(_ operation: TolokaOperation, timeout: Double? = nil) async throws -> TolokaOperation {
         var op = operation
         let deadline = Date().addingTimeInterval(timeout ?? configuration.operationTimeout)
@@ -207,7 +231,9 @@ public struct TolokaAPIClient: Sendable {
         return op
     }
 
-    /// `POST /staging/analytics-2` and waits for the result.
+    /// `POST /staging/analytics-2` and waits for the result: up to 10 metrics (e.g.
+    /// `completion_percentage`, `submitted_assignments_count`, `spent_budget`), in request order.
+    /// Throws `.operationFailed` when the analytics operation fails.
     public func analytics(_ requests: [AnalyticsRequest]) async throws -> AnalyticsResult {
         let op = try decode(TolokaOperation.self, try await send("POST", "staging/analytics-2", body: JSONValue(encoding: requests)), "POST /staging/analytics-2")
         let done = try await waitForOperation(op)
@@ -219,11 +245,12 @@ public struct TolokaAPIClient: Sendable {
 
     // MARK: - Assignments
 
+    /// `GET /v1/assignments/{id}`: one assignment.
     public func assignment(id: String) async throws -> Assignment {
         try await get("v1/assignments/\(escaped(id))")
     }
 
-    /// Every assignment of a pool with one of `statuses`, in id order.
+    /// Every assignment of a pool with one of `statuses`, in id order (default: accepted ones).
     public func assignments(poolID: String, statuses: [String] = ["ACCEPTED"]) async throws -> [Assignment] {
         var out: [Assignment] = []
         try await forEachAssignmentPage(poolID: poolID, statuses: statuses) { out += $0 }
@@ -242,7 +269,7 @@ public struct TolokaAPIClient: Sendable {
     // MARK: - Paging
 
     /// The body of `POST /v1/tasks`: the tasks' JSON, each object tagged with its index as `__item_idx`.
-    public static func taskBatchBody(_ tasks: [JSONValue]) -> JSONValue {
+    static func taskBatchBody(_ tasks: [JSONValue]) -> JSONValue {
         .array(tasks.enumerated().map { i, j in
             guard case .object(var o) = j else { return j }
             o["__item_idx"] = .string(String(i))
@@ -251,7 +278,7 @@ public struct TolokaAPIClient: Sendable {
     }
 
     /// The query of one page of a list endpoint: `query` with `sort=id`, the `id_gt` cursor and the page size.
-    public static func pageQuery(_ query: [String: String], afterID: String?, pageSize: Int?) -> [String: String] {
+    static func pageQuery(_ query: [String: String], afterID: String?, pageSize: Int?) -> [String: String] {
         var q = query
         q["sort"] = "id"
         if let afterID { q["id_gt"] = afterID }
@@ -262,7 +289,7 @@ public struct TolokaAPIClient: Sendable {
     /// Reads every page of a list endpoint with `sort=id` and an `id_gt` cursor (toloka-kit's
     /// scheme without its bug: `sort` is always sent, so no item is skipped). A page that repeats
     /// ids already seen (a server ignoring `id_gt`) is an error rather than an endless loop.
-    public func forEachPage<Item: Decodable & Sendable>(_ path: String, query: [String: String] = [:], afterID: String? = nil,
+    func forEachPage<Item: Decodable & Sendable>(_ path: String, query: [String: String] = [:], afterID: String? = nil,
                                                          _ body: ([Item]) async throws -> Void) async throws {
         var cursor = afterID
         while true {
@@ -293,13 +320,15 @@ public struct TolokaAPIClient: Sendable {
 
     // MARK: - Requests
 
-    /// Sends a request with retries and returns the body of a 2xx answer.
+    /// Sends a request with retries and returns the body of a 2xx answer: for endpoints this
+    /// client does not model. `path` is relative to the API root (`v1/skills`); `body` is sent as
+    /// JSON.
     public func send(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil) async throws -> Data {
         try await sendRaw(method, path, query: query, body: body).body
     }
 
     /// The request as it would be sent (without the credential): for `--dry-run` and tests.
-    public func makeRequest(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil, authorized: Bool = true) -> HTTPRequest {
+    func makeRequest(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil, authorized: Bool = true) -> HTTPRequest {
         var components = URLComponents(url: configuration.environment.baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty {
             components.queryItems = query.keys.sorted().map { URLQueryItem(name: $0, value: query[$0]) }

@@ -1,14 +1,20 @@
 import Foundation
 
-/// The secret that authorises requests (spec §1.2). Its description, debug description and
-/// mirror show only the scheme: the secret never reaches a log, an error or a state file.
-/// It is read from an environment variable or a file, never from a command-line argument.
+/// The secret that authorises requests, sent as `Authorization: ApiKey …` (API keys from
+/// Toloka's Profile → Integrations) or `Authorization: OAuth …` (legacy OAuth tokens and Yandex
+/// Tasks). Its description, debug description and mirror show only the scheme: the secret never
+/// reaches a log, an error or a state file. It is read from an environment variable or a file,
+/// never from a command-line argument.
 public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The `Authorization` scheme; the raw value is the word sent before the secret.
     public enum Scheme: String, Sendable, CaseIterable {
+        /// `ApiKey <key>`: Toloka API keys.
         case apiKey = "ApiKey"
+        /// `OAuth <token>`: legacy Toloka OAuth tokens, and Yandex Tasks.
         case oauth = "OAuth"
     }
 
+    /// How the secret is sent.
     public let scheme: Scheme
     private let secret: String
 
@@ -34,7 +40,9 @@ public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugSt
         return dots.count == 2 && (22...24).contains(dots[0])
     }
 
-    /// Reads the credential from the environment variable `name`.
+    /// Reads the credential from the environment variable `name` (the scheme guessed as in
+    /// ``init(guessing:)`` unless `scheme` is given). Throws ``TolokaError`` (`.invalidInput`)
+    /// when the variable is unset or blank.
     public static func environment(_ name: String, scheme: Scheme? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TolokaCredential {
         guard let v = environment[name], !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TolokaError.invalidInput("the environment variable \(name) is not set or empty; export the Toloka API key in it (or use --token-file)")
@@ -42,7 +50,8 @@ public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugSt
         return scheme.map { TolokaCredential(v, scheme: $0) } ?? TolokaCredential(guessing: v)
     }
 
-    /// Reads the credential from the first line of a file.
+    /// Reads the credential from the first line of the file at `path` (the scheme guessed unless
+    /// given). Throws ``TolokaError`` (`.invalidInput`) when the file cannot be read or is empty.
     public static func file(_ path: String, scheme: Scheme? = nil) throws -> TolokaCredential {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TolokaError.invalidInput("\(path): cannot read the token file")
@@ -58,19 +67,22 @@ public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugSt
     var authorizationHeader: String { "\(scheme.rawValue) \(secret)" }
 
     /// True if `text` contains the secret (for redaction checks).
-    public func appears(in text: String) -> Bool { !secret.isEmpty && text.contains(secret) }
+    func appears(in text: String) -> Bool { !secret.isEmpty && text.contains(secret) }
 
     /// Replaces every occurrence of the secret in `text` with `‹redacted›`.
     public func redact(_ text: String) -> String {
         secret.isEmpty ? text : text.replacingOccurrences(of: secret, with: "‹redacted›")
     }
 
+    /// `ApiKey ‹redacted›` or `OAuth ‹redacted›`: never the secret.
     public var description: String { "\(scheme.rawValue) ‹redacted›" }
+    /// The same as ``description``.
     public var debugDescription: String { description }
+    /// A mirror showing only the scheme, so `dump` and debuggers never show the secret.
     public var customMirror: Mirror { Mirror(self, children: ["scheme": scheme], displayStyle: .struct) }
 }
 
-/// Where the API is (spec §1.1).
+/// Where the API is: the root every request path (`v1/pools`, …) is appended to.
 public enum TolokaEnvironment: Sendable, Hashable, CustomStringConvertible {
     /// `https://toloka.dev/api`.
     case production
@@ -80,7 +92,7 @@ public enum TolokaEnvironment: Sendable, Hashable, CustomStringConvertible {
     /// without a path gets `/api` appended.
     case custom(URL)
 
-    public static let productionURL = URL(string: "https://toloka.dev/api")!
+    static let productionURL = URL(string: "https://toloka.dev/api")!
 
     /// The API root every path is appended to (it ends in `/api`).
     public var baseURL: URL {
@@ -110,5 +122,6 @@ public enum TolokaEnvironment: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The API root URL as text.
     public var description: String { baseURL.absoluteString }
 }

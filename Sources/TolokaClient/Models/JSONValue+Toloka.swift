@@ -7,7 +7,7 @@ import TallyCore
 extension JSONValue {
     /// The value as text a person can read in a table cell: strings as they are, `null` as
     /// nothing, everything else as compact JSON.
-    public var cellText: String {
+    package var cellText: String {
         switch self {
         case .string(let s): return s
         case .null: return ""
@@ -16,12 +16,12 @@ extension JSONValue {
     }
 
     /// Decodes a model from this value.
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try TolokaJSON.decoder.decode(T.self, from: TolokaJSON.encoder.encode(self))
     }
 
     /// Semantic equality for JSON: key order is irrelevant and `1` equals `1.0`.
-    public func semanticallyEquals(_ other: JSONValue) -> Bool {
+    func semanticallyEquals(_ other: JSONValue) -> Bool {
         switch (self, other) {
         case (.int, .double), (.double, .int), (.int, .int), (.double, .double):
             return doubleValue == other.doubleValue
@@ -35,7 +35,7 @@ extension JSONValue {
     }
 
     /// The paths where two JSON values differ (for test messages); empty when semantically equal.
-    public func differences(from other: JSONValue, path: String = "$") -> [String] {
+    func differences(from other: JSONValue, path: String = "$") -> [String] {
         func text(_ v: JSONValue) -> String { v.serialized(numbers: .python) }
         switch (self, other) {
         case (.object(let a), .object(let b)):

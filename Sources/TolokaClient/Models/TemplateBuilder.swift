@@ -4,9 +4,12 @@ import TallyCore
 /// A value in a template-builder config: a literal (`"Is it male?"`, `300`, `true`) or a
 /// component (`{"type": "data.input", "path": "path"}`, `{"$ref": "vars.x"}`, `helper.*`).
 public enum TBValue: Sendable, Hashable {
+    /// A plain JSON value.
     case literal(JSONValue)
+    /// A component computing the value (`data.input`, `helper.*`, …).
     case component(TBComponent)
 
+    /// Reads a value: an object with a `type` is a component, anything else a literal.
     public init(json: JSONValue) {
         if case .object(let o) = json, o["type"]?.stringValue != nil {
             self = .component(TBComponent(json: json))
@@ -15,6 +18,7 @@ public enum TBValue: Sendable, Hashable {
         }
     }
 
+    /// The value as JSON.
     public var json: JSONValue {
         switch self {
         case .literal(let v): return v
@@ -24,146 +28,233 @@ public enum TBValue: Sendable, Hashable {
 }
 
 extension TBValue: ExpressibleByStringLiteral {
+    /// A string literal: `"Is it a male or female speaker?"`.
     public init(stringLiteral value: String) { self = .literal(.string(value)) }
 }
 
-/// One template-builder component (spec §3.3). The components the workflow uses are typed;
-/// any other is kept as its JSON (`.unknown`) and written back unchanged. Every typed component
+/// One template-builder component (an object with a `type` in a template-builder config). The
+/// components the workflow uses are typed; any other is kept as its JSON (`.unknown`) and
+/// written back unchanged. Every typed component
 /// keeps the properties it does not model in `other`, so a config read from Toloka and written
 /// back is the same JSON.
 public indirect enum TBComponent: Sendable, Hashable {
+    /// `view.list`.
     case list(ListView)
+    /// `view.audio`.
     case audio(AudioView)
+    /// `view.text`.
     case text(TextView)
+    /// `view.image`.
     case image(ImageView)
+    /// `field.button-radio-group`.
     case buttonRadioGroup(ButtonRadioGroupField)
     /// `condition.played`, `condition.played-fully`, `condition.required` (and other `condition.*`).
     case condition(Condition)
+    /// `plugin.toloka`: page layout.
     case tolokaPlugin(TolokaPlugin)
+    /// `plugin.hotkeys`: keyboard shortcuts.
     case hotkeys(HotkeysPlugin)
+    /// `action.set`: writes a value into a data field.
     case setAction(SetAction)
     /// `data.input`, `data.output` (and other `data.*`).
     case data(DataRef)
+    /// Any other component, kept as its JSON.
     case unknown(JSONValue)
 
+    /// `view.list`: components shown one after another.
     public struct ListView: Sendable, Hashable {
+        /// The components, in order.
         public var items: [TBComponent]
+        /// `vertical` (the default) or `horizontal`.
         public var direction: String?
+        /// Spacing between items: `m` or `s`.
         public var size: String?
+        /// The label shown above the component.
         public var label: TBValue?
+        /// The hint shown on hover or in a tooltip.
         public var hint: TBValue?
+        /// A condition that must hold before the Toloker can submit (e.g. `condition.required`).
         public var validation: TBComponent?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// A list of `items`.
         public init(items: [TBComponent], direction: String? = nil, size: String? = nil, label: TBValue? = nil, hint: TBValue? = nil, validation: TBComponent? = nil) {
             self.items = items; self.direction = direction; self.size = size; self.label = label; self.hint = hint; self.validation = validation
         }
     }
 
+    /// `view.audio`: an audio player.
     public struct AudioView: Sendable, Hashable {
+        /// The media URL, usually ``DataRef/input(_:)`` of a `url` input field.
         public var url: TBValue
+        /// Whether playback repeats.
         public var loop: Bool?
+        /// The label shown above the component.
         public var label: TBValue?
+        /// The hint shown on hover or in a tooltip.
         public var hint: TBValue?
+        /// A condition that must hold before the Toloker can submit (e.g. `condition.required`).
         public var validation: TBComponent?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// A player of `url`.
         public init(url: TBValue, loop: Bool? = nil, label: TBValue? = nil, hint: TBValue? = nil, validation: TBComponent? = nil) {
             self.url = url; self.loop = loop; self.label = label; self.hint = hint; self.validation = validation
         }
     }
 
-    /// `view.text`: `content`, `label`, `hint`, `validation`.
+    /// `view.text`: a block of text.
     public struct TextView: Sendable, Hashable {
+        /// The text shown.
         public var content: TBValue
+        /// The label shown above the component.
         public var label: TBValue?
+        /// The hint shown on hover or in a tooltip.
         public var hint: TBValue?
+        /// A condition that must hold before the Toloker can submit (e.g. `condition.required`).
         public var validation: TBComponent?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// A text view of `content`.
         public init(content: TBValue, label: TBValue? = nil, hint: TBValue? = nil, validation: TBComponent? = nil) {
             self.content = content; self.label = label; self.hint = hint; self.validation = validation
         }
     }
 
-    /// `view.image`: `url`, `fullHeight`, `maxWidth`, `minWidth`, `ratio`, `rotatable`, `scrollable`,
-    /// `noBorder`, `noLazyLoad`, `label`, `hint`, `validation` (all but `url` kept in `other`
-    /// except label, hint and validation).
+    /// `view.image`: an image. Its other properties (`fullHeight`, `maxWidth`, `minWidth`,
+    /// `ratio`, `rotatable`, `scrollable`, `noBorder`, `noLazyLoad`) are kept in `other`.
     public struct ImageView: Sendable, Hashable {
+        /// The media URL, usually ``DataRef/input(_:)`` of a `url` input field.
         public var url: TBValue
+        /// The label shown above the component.
         public var label: TBValue?
+        /// The hint shown on hover or in a tooltip.
         public var hint: TBValue?
+        /// A condition that must hold before the Toloker can submit (e.g. `condition.required`).
         public var validation: TBComponent?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// An image view of `url`.
         public init(url: TBValue, label: TBValue? = nil, hint: TBValue? = nil, validation: TBComponent? = nil) {
             self.url = url; self.label = label; self.hint = hint; self.validation = validation
         }
     }
 
+    /// `field.button-radio-group`: one answer chosen among buttons.
     public struct ButtonRadioGroupField: Sendable, Hashable {
+        /// One button.
         public struct Option: Sendable, Hashable {
+            /// The value written into the output field when this button is chosen.
             public var value: JSONValue
+            /// The button's text.
             public var label: TBValue
+            /// The hint shown on hover or in a tooltip.
             public var hint: TBValue?
+            /// Properties not modelled here, kept as they came and written back.
             public var other: [String: JSONValue] = [:]
+            /// A button writing `value`.
             public init(value: JSONValue, label: TBValue, hint: TBValue? = nil) { self.value = value; self.label = label; self.hint = hint }
         }
+        /// The output field the choice is written to (a ``DataRef``).
         public var data: TBComponent
+        /// The buttons, in order.
         public var options: [Option]
+        /// The label shown above the component.
         public var label: TBValue?
+        /// The hint shown on hover or in a tooltip.
         public var hint: TBValue?
+        /// When true, the field cannot be changed.
         public var disabled: TBValue?
+        /// A condition that must hold before the Toloker can submit (e.g. `condition.required`).
         public var validation: TBComponent?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// A button group writing into `data` (e.g. ``DataRef/output(_:)``).
         public init(data: TBComponent, options: [Option], label: TBValue? = nil, hint: TBValue? = nil, disabled: TBValue? = nil, validation: TBComponent? = nil) {
             self.data = data; self.options = options; self.label = label; self.hint = hint; self.disabled = disabled; self.validation = validation
         }
     }
 
+    /// A `condition.*` component: a check, usually inside a `validation`.
     public struct Condition: Sendable, Hashable {
         /// The full type, e.g. `condition.played`.
         public var type: String
+        /// The hint shown on hover or in a tooltip.
         public var hint: TBValue?
+        /// The field checked (default: the field being validated).
         public var data: TBComponent?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// A condition of `type`.
         public init(type: String, hint: TBValue? = nil, data: TBComponent? = nil) { self.type = type; self.hint = hint; self.data = data }
+        /// `condition.played`: playback has started (inside a player's `validation`).
         public static func played(hint: TBValue? = nil) -> TBComponent { .condition(Condition(type: "condition.played", hint: hint)) }
+        /// `condition.played-fully`: played to the end.
         public static func playedFully(hint: TBValue? = nil) -> TBComponent { .condition(Condition(type: "condition.played-fully", hint: hint)) }
+        /// `condition.required`: the field has a value.
         public static func required(hint: TBValue? = nil) -> TBComponent { .condition(Condition(type: "condition.required", hint: hint)) }
     }
 
+    /// `plugin.toloka`: page layout and notifications.
     public struct TolokaPlugin: Sendable, Hashable {
+        /// How tasks are laid out on the page.
         public struct Layout: Sendable, Hashable {
+            /// `scroll` (several tasks per page, the default) or `pager` (one at a time).
             public var kind: String?
+            /// A task's width in pixels.
             public var taskWidth: Double?
+            /// Properties not modelled here, kept as they came and written back.
             public var other: [String: JSONValue] = [:]
+            /// A layout.
             public init(kind: String? = nil, taskWidth: Double? = nil) { self.kind = kind; self.taskWidth = taskWidth }
         }
+        /// How tasks are laid out.
         public var layout: Layout?
+        /// Components shown as notifications above the tasks.
         public var notifications: [TBComponent]?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// A plugin configuration.
         public init(layout: Layout? = nil, notifications: [TBComponent]? = nil) { self.layout = layout; self.notifications = notifications }
     }
 
+    /// `plugin.hotkeys`: keyboard shortcuts.
     public struct HotkeysPlugin: Sendable, Hashable {
         /// Key (`a`–`z`, `0`–`9`, `up`, `down`) → action.
         public var keys: [String: TBComponent]
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// Shortcuts from key to action.
         public init(keys: [String: TBComponent]) { self.keys = keys }
     }
 
+    /// `action.set`: writes `payload` into the data field `data`.
     public struct SetAction: Sendable, Hashable {
+        /// The data field written (a ``DataRef``).
         public var data: TBComponent
+        /// The value written.
         public var payload: JSONValue
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// An action writing `payload` into `data`.
         public init(data: TBComponent, payload: JSONValue) { self.data = data; self.payload = payload }
     }
 
+    /// A `data.*` component: a reference to an input or output field.
     public struct DataRef: Sendable, Hashable {
         /// `data.input`, `data.output`, `data.internal`, …
         public var type: String
+        /// The field name (a dot path is allowed).
         public var path: String?
+        /// The value used while the field is empty (`default`).
         public var defaultValue: JSONValue?
+        /// Properties not modelled here, kept as they came and written back.
         public var other: [String: JSONValue] = [:]
+        /// A reference of `type` to `path`.
         public init(type: String, path: String?, defaultValue: JSONValue? = nil) { self.type = type; self.path = path; self.defaultValue = defaultValue }
+        /// `data.input` of the input field `path`.
         public static func input(_ path: String) -> TBComponent { .data(DataRef(type: "data.input", path: path)) }
+        /// `data.output` of the output field `path`.
         public static func output(_ path: String) -> TBComponent { .data(DataRef(type: "data.output", path: path)) }
     }
 
@@ -368,22 +459,30 @@ extension TBComponent {
 }
 
 extension TBComponent: Codable {
+    /// Reads a component from JSON, as ``init(json:)``.
     public init(from decoder: any Decoder) throws { self.init(json: try JSONValue(from: decoder)) }
+    /// Writes the ``json``.
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 }
 
 /// A template-builder config: the parsed content of `view_spec.config`.
 public struct TemplateBuilderConfig: Sendable, Hashable, Codable {
+    /// The root component.
     public var view: TBComponent
+    /// Plugins (`plugin.toloka`, `plugin.hotkeys`, …).
     public var plugins: [TBComponent]?
+    /// Reusable fragments that `{"$ref": "vars.x"}` values refer to.
     public var vars: JSONValue?
     /// Top-level keys not modelled here, kept as they came.
     public var other: [String: JSONValue] = [:]
 
+    /// A config.
     public init(view: TBComponent, plugins: [TBComponent]? = nil, vars: JSONValue? = nil) {
         self.view = view; self.plugins = plugins; self.vars = vars
     }
 
+    /// Reads a config. Throws ``TolokaError`` (`.invalidInput`) unless `json` is an object with a
+    /// `view`.
     public init(json: JSONValue) throws {
         guard var o = json.objectValue, let view = o.removeValue(forKey: "view") else {
             throw TolokaError.invalidInput("a template-builder config must be an object with a \"view\"")
@@ -394,6 +493,7 @@ public struct TemplateBuilderConfig: Sendable, Hashable, Codable {
         other = o
     }
 
+    /// The config as JSON.
     public var json: JSONValue {
         var o = other
         o["view"] = view.json
@@ -402,11 +502,13 @@ public struct TemplateBuilderConfig: Sendable, Hashable, Codable {
         return .object(o)
     }
 
+    /// Reads a config from JSON, as ``init(json:)``.
     public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder)) }
+    /// Writes the ``json``.
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 
     /// Every component `type` used in the config (for the view spec's `lock`).
-    public var componentTypes: Set<String> {
+    var componentTypes: Set<String> {
         var out = Set<String>()
         func walk(_ v: JSONValue) {
             switch v {

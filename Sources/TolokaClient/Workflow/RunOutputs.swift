@@ -1,17 +1,25 @@
 import Foundation
 import TallyCore
 
-/// Turns downloaded assignments into files: Toloka's web-UI TSV export (spec §11), crowd-kit
-/// answers (`task, worker, label`, real tasks only, as the notebook aggregates) and the golden
-/// tasks' known solutions (`task, label`).
+/// Turns downloaded assignments into files: Toloka's web-UI TSV export ("Download results":
+/// one row per task per assignment, `INPUT:`, `OUTPUT:`, `GOLDEN:`, `HINT:` and `ASSIGNMENT:`
+/// columns), crowd-kit answers (`task, worker, label`, real tasks only, as the notebook
+/// aggregates) and the golden tasks' known solutions (`task, label`), all in the run's output
+/// folder.
 public enum RunOutputs {
+    /// Counts of what was written.
     public struct Summary: Sendable, Codable {
+        /// Assignments read (each id once).
         public var assignments: Int
         /// Answers on real (non-golden) tasks: the rows of `answers.tsv`.
         public var answers: Int
+        /// Answers on golden (control) tasks.
         public var goldenAnswers: Int
+        /// Golden answers that match a known solution.
         public var goldenCorrect: Int
+        /// Distinct real tasks answered.
         public var tasks: Int
+        /// Distinct Tolokers who answered real tasks.
         public var workers: Int
         /// Sum of the downloaded assignments' rewards (USD).
         public var cost: Decimal
@@ -21,13 +29,15 @@ public enum RunOutputs {
         }
     }
 
-    /// The files written into the output folder.
+    /// The export in Toloka's TSV format (`assignments.tsv`).
     public static let exportFile = "assignments.tsv"
+    /// crowd-kit answers on real tasks: `task`, `worker`, `label` (`answers.tsv`).
     public static let answersFile = "answers.tsv"
+    /// Golden tasks' first known solution: `task`, `label` (`gold.tsv`).
     public static let goldFile = "gold.tsv"
 
     /// Reads `assignments.jsonl` (one Assignment per line), keeps each id once, writes the files.
-    public static func write(from jsonl: String, workflow: Workflow, poolID: String, outDir: String, webRoot: String) throws -> Summary {
+    static func write(from jsonl: String, workflow: Workflow, poolID: String, outDir: String, webRoot: String) throws -> Summary {
         guard let data = FileManager.default.contents(atPath: jsonl) else { throw TolokaError.invalidInput("\(jsonl): cannot read") }
         var seen = Set<String>()
         var assignments: [Assignment] = []
@@ -86,12 +96,15 @@ public enum RunOutputs {
 
     /// A task's name in answer files: its input values joined by ` | ` in field order — the
     /// name TallyCore's reader of the TSV export gives the same task.
-    public static func taskName(_ inputs: [String: JSONValue], fields: [String]) -> String {
+    static func taskName(_ inputs: [String: JSONValue], fields: [String]) -> String {
         let names = fields.isEmpty ? inputs.keys.sorted() : fields
         return names.map { inputs[$0]?.cellText ?? "" }.joined(separator: " | ")
     }
 
-    /// Toloka's "Download results" TSV for `assignments`: one row per task per assignment.
+    /// Toloka's "Download results" TSV for `assignments`: one row per task per assignment,
+    /// with `INPUT:` columns for `inputFields` and `OUTPUT:` and `GOLDEN:` columns for
+    /// `outputFields`. `ASSIGNMENT:link` points into `webRoot`. Returns the text and its number of
+    /// rows (header excluded).
     public static func exportTSV(_ assignments: [Assignment], inputFields: [String], outputFields: [String], poolID: String, webRoot: String) -> (String, Int) {
         var header = inputFields.map { "INPUT:\($0)" } + outputFields.map { "OUTPUT:\($0)" } + outputFields.map { "GOLDEN:\($0)" }
         header += ["HINT:text", "HINT:default_language", "ASSIGNMENT:link", "ASSIGNMENT:task_id", "ASSIGNMENT:assignment_id",

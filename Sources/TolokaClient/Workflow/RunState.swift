@@ -4,56 +4,56 @@ import TallyCore
 /// What a `tally toloka run` has done so far, written atomically after every step so that a
 /// rerun continues where the last one stopped. It holds ids, operation ids and cursors — never
 /// the credential.
-public struct RunState: Codable, Sendable, Equatable {
-    public var format = "tally-toloka-state/1"
+struct RunState: Codable, Sendable, Equatable {
+    var format = "tally-toloka-state/1"
     /// The API root the ids belong to.
-    public var apiRoot: String
+    var apiRoot: String
     /// ``Workflow/fingerprint`` of the workflow the run started with.
-    public var workflowFingerprint: String
-    public var project: Creation?
-    public var pool: Creation?
-    public var batches: [Batch] = []
-    public var openRequested = false
-    public var opened = false
+    var workflowFingerprint: String
+    var project: Creation?
+    var pool: Creation?
+    var batches: [Batch] = []
+    var openRequested = false
+    var opened = false
     /// The pool's status and close reason once it closed.
-    public var poolStatus: String?
-    public var closeReason: String?
-    public var download: Download?
-    public var outputsWritten = false
+    var poolStatus: String?
+    var closeReason: String?
+    var download: Download?
+    var outputsWritten = false
 
     /// A created object: intent recorded before the request, id once the answer arrived.
-    public struct Creation: Codable, Sendable, Equatable {
-        public var id: String?
+    struct Creation: Codable, Sendable, Equatable {
+        var id: String?
         /// When the create request was first sent (UTC, Toloka's format).
-        public var requestedAt: String
+        var requestedAt: String
         /// For projects: the largest project id that existed before the request (nil: none or unknown).
-        public var existingMaxID: String?
+        var existingMaxID: String?
         /// For projects: whether the server could list projects before the request.
-        public var listable: Bool?
+        var listable: Bool?
         enum CodingKeys: String, CodingKey { case id; case requestedAt = "requested_at"; case existingMaxID = "existing_max_id"; case listable }
     }
 
     /// One upload batch: `count` tasks from position `first` of the upload order.
-    public struct Batch: Codable, Sendable, Equatable {
-        public var first: Int
-        public var count: Int
+    struct Batch: Codable, Sendable, Equatable {
+        var first: Int
+        var count: Int
         /// The client-generated idempotency key of the `POST /v1/tasks`.
-        public var operationID: String
+        var operationID: String
         /// `sending` (recorded before the request) or `done`.
-        public var status: String
-        public var created: Int?
+        var status: String
+        var created: Int?
         enum CodingKeys: String, CodingKey { case first, count, status, created; case operationID = "operation_id" }
     }
 
     /// Progress of the assignment download into `assignments.jsonl`.
-    public struct Download: Codable, Sendable, Equatable {
-        public var statuses: [String]
+    struct Download: Codable, Sendable, Equatable {
+        var statuses: [String]
         /// The id of the last assignment written (the `id_gt` cursor).
-        public var afterID: String?
-        public var count: Int
+        var afterID: String?
+        var count: Int
         /// Bytes of `assignments.jsonl` that hold complete, recorded pages.
-        public var bytes: Int
-        public var done: Bool
+        var bytes: Int
+        var done: Bool
         enum CodingKeys: String, CodingKey { case statuses, count, bytes, done; case afterID = "after_id" }
     }
 
@@ -64,12 +64,12 @@ public struct RunState: Codable, Sendable, Equatable {
         case outputsWritten = "outputs_written"
     }
 
-    public init(apiRoot: String, workflowFingerprint: String) {
+    init(apiRoot: String, workflowFingerprint: String) {
         self.apiRoot = apiRoot; self.workflowFingerprint = workflowFingerprint
     }
 
     /// Reads a state file, or nil if there is none.
-    public static func load(_ path: String) throws -> RunState? {
+    static func load(_ path: String) throws -> RunState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TolokaError.invalidInput("\(path): cannot read the state file")
@@ -80,7 +80,7 @@ public struct RunState: Codable, Sendable, Equatable {
     }
 
     /// Writes the state atomically (temporary file, fsync, rename).
-    public func save(_ path: String) throws {
+    func save(_ path: String) throws {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(Array(try e.encode(self)) + [10], to: path)

@@ -21,23 +21,29 @@ import TallyCore
 /// filled `GOLDEN:` cell is a control task (`known_solutions`, infinite overlap); any other row
 /// is a real task that gets the pool's default overlap (`allow_defaults=true`).
 public struct Workflow: Sendable {
+    /// The project to create.
     public var project: Project
     /// The pool; its `project_id` is filled in when the project exists.
     public var pool: Pool
     /// When the pool has no `will_expire`: this many days after it is created.
     public var poolExpiresInDays: Double?
+    /// The task list's rows, in file order.
     public var tasks: [TaskRow]
+    /// Tasks per upload request (`tasks.batch_size`, 1–10,000; default 500).
     public var batchSize: Int
     /// The output field that holds the label to aggregate.
     public var labelField: String
+    /// Seconds between checks of the pool while waiting for it to close (default 60).
     public var pollIntervalSeconds: Double
     /// Input field names in the order the task list gives them.
     public var inputFields: [String]
     /// A fingerprint of the workflow and its tasks: a resume refuses a changed workflow.
-    public var fingerprint: String
+    var fingerprint: String
 
     /// One row of the task list.
     public struct TaskRow: Sendable, Hashable {
+        /// Input field → value, typed by the project's `input_spec` (`integer`, `float`, `boolean`,
+        /// `json`, … cells are parsed; others stay text).
         public var inputValues: [String: JSONValue]
         /// Known solution (output field → value) for a control task.
         public var golden: [String: JSONValue]?
@@ -46,6 +52,8 @@ public struct Workflow: Sendable {
     }
 
     /// Reads a workflow file and the task list it names (relative to the workflow's folder).
+    /// Throws ``TolokaError`` (`.invalidInput`) naming the file, and line where there is one, when
+    /// a file cannot be read or does not make a valid workflow.
     public static func load(_ path: String) throws -> Workflow {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TolokaError.invalidInput("\(path): cannot read the workflow file")
@@ -64,7 +72,9 @@ public struct Workflow: Sendable {
         }
     }
 
-    /// Builds a workflow from its JSON; `readFile` loads the task list.
+    /// Builds a workflow from its JSON; `readFile` is given the task list's name and returns its
+    /// path (for messages) and content. `file` names the workflow in error messages. Throws
+    /// ``TolokaError`` (`.invalidInput`) as ``load(_:)`` does.
     public init(json: JSONValue, file: String = "workflow.json", readFile: (String) throws -> (String, Data)) throws {
         guard case .object(let root) = json else { throw TolokaError.invalidInput("\(file): the workflow must be a JSON object") }
         if let f = root["format"]?.stringValue, f != "tally-toloka-workflow/1" {
@@ -119,12 +129,12 @@ public struct Workflow: Sendable {
     }
 
     /// The tasks in upload order (control tasks first, then real tasks, each in file order) for `poolID`.
-    public func uploadOrder() -> [TaskRow] {
+    func uploadOrder() -> [TaskRow] {
         tasks.filter { $0.golden != nil } + tasks.filter { $0.golden == nil }
     }
 
     /// The task object sent for a row.
-    public func task(_ row: TaskRow, poolID: String) -> TolokaTask {
+    func task(_ row: TaskRow, poolID: String) -> TolokaTask {
         if let g = row.golden {
             return TolokaTask(poolID: poolID, inputValues: row.inputValues, knownSolutions: [KnownSolution(outputValues: g)], infiniteOverlap: true)
         }
@@ -132,7 +142,7 @@ public struct Workflow: Sendable {
     }
 
     /// Upload batches: ranges of ``uploadOrder()``.
-    public var batches: [Range<Int>] {
+    var batches: [Range<Int>] {
         stride(from: 0, to: tasks.count, by: batchSize).map { $0..<min($0 + batchSize, tasks.count) }
     }
 

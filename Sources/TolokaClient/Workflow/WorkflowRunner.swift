@@ -13,6 +13,16 @@ import Darwin
 /// tasks in batches → open → wait until the pool closes → download assignments → write them as
 /// Toloka's TSV export and crowd-kit answers.
 ///
+/// ```swift
+/// let client = TolokaAPIClient(environment: .emulator(port: 8000),
+///                              credential: try .environment("TOLOKA_TOKEN"))
+/// let runner = try WorkflowRunner(workflow: try Workflow.load("workflow.json"), client: client,
+///                                 statePath: "run.json", outDir: "results")
+/// runner.onEvent = { if case .note(let line) = $0 { print(line) } }
+/// let outcome = try await runner.run()   // rerun the same lines after a crash to resume
+/// print(outcome.poolID, outcome.outputs.answers)
+/// ```
+///
 /// Resume algorithm (every step records its intent in the state file *before* the request and
 /// its result right after, each write atomic):
 /// - project: with an id recorded, reuse it. With only the intent recorded (the answer was
@@ -30,26 +40,38 @@ import Darwin
 public final class WorkflowRunner: @unchecked Sendable {
     /// What the runner reports while it works.
     public enum Event: Sendable {
+        /// A line worth showing the user (created ids, adopted objects, upload progress).
         case note(String)
         /// While waiting: completion percentage and counts from analytics.
         case progress(percent: Double?, submitted: Int?, accepted: Int?, status: String)
+        /// Assignments downloaded so far.
         case downloaded(count: Int)
     }
 
+    /// The workflow being run.
     public let workflow: Workflow
+    /// The client the requests go through.
     public let client: TolokaAPIClient
+    /// The state file recording the run's progress (JSON; created if absent).
     public let statePath: String
+    /// The output folder: `assignments.jsonl` and the ``RunOutputs`` files.
     public let outDir: String
+    /// Called with each ``Event`` as the run progresses (default nil: nothing reported).
     public var onEvent: (@Sendable (Event) -> Void)?
-    /// Which assignments to download.
+    /// The statuses of the assignments to download (default: `ACCEPTED` only).
     public var statuses = ["ACCEPTED"]
-    /// Overrides the workflow's poll interval (tests).
+    /// Seconds between checks of the pool while waiting (default nil: the workflow's
+    /// `pollIntervalSeconds`).
     public var pollInterval: Double?
-    /// The web UI root for `ASSIGNMENT:link` (default: platform.toloka.ai for production, the API host otherwise).
+    /// The web UI root for `ASSIGNMENT:link` (default nil: `https://platform.toloka.ai` for
+    /// production, the API's host otherwise).
     public var webRoot: String?
 
-    private(set) public var state: RunState
+    private(set) var state: RunState
 
+    /// A runner that resumes the run recorded in `statePath`, if any. Throws ``TolokaError``
+    /// (`.conflict`) when that state belongs to another API root or to a changed workflow or task
+    /// list, and (`.invalidInput`) when it cannot be read.
     public init(workflow: Workflow, client: TolokaAPIClient, statePath: String, outDir: String) throws {
         self.workflow = workflow
         self.client = client
@@ -71,13 +93,19 @@ public final class WorkflowRunner: @unchecked Sendable {
 
     /// The result of a completed run.
     public struct Outcome: Sendable {
+        /// The project's id.
         public var projectID: String
+        /// The pool's id.
         public var poolID: String
+        /// Why the pool closed (`COMPLETED`, `EXPIRED`, `MANUAL`, …), if the server said.
         public var closeReason: String?
+        /// What was written into the output folder.
         public var outputs: RunOutputs.Summary
     }
 
     /// Runs (or resumes) the workflow to the end of the download and writes the outputs.
+    /// Throws ``TolokaError`` for API failures that outlast the retries, for a state that does
+    /// not match the server, and for files that cannot be written.
     public func run() async throws -> Outcome {
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         let me = try await client.requester()

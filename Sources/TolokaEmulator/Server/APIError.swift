@@ -1,6 +1,6 @@
 import TallyCore
 
-/// An error the API answers with: Toloka's body `{request_id, code, message, payload}` and an HTTP status (spec §1.4).
+/// An error the API answers with: Toloka's body `{request_id, code, message, payload}` and an HTTP status.
 struct APIError: Error {
     var status: Int
     var code: String

@@ -13,6 +13,7 @@ public struct EmulatorConfiguration: Sendable {
     public var crowd: (any Crowd)?
     /// Hidden true labels of general tasks (those it has no row for get the crowd's label model's).
     public var truth: TruthTable
+    /// Per-client request limits; ``RateLimits/toloka`` by default, ``RateLimits/none`` for none.
     public var rateLimits: RateLimits
     /// The requester's balance shown by `GET /requester` (USD).
     public var balance: Double
@@ -22,6 +23,8 @@ public struct EmulatorConfiguration: Sendable {
     /// options), one line each, each once; nil = nowhere (they are still listed by `GET /_emulator/status`).
     public var log: (@Sendable (String) -> Void)?
 
+    /// A configuration; the defaults are an emulator at 60× speed with the built-in crowd, seed 1,
+    /// Toloka's rate limits and a balance of 1000 USD, accepting any credential.
     public init(token: String? = nil, speed: Double? = 60, seed: UInt64 = 1, crowd: (any Crowd)? = nil,
                 truth: TruthTable = TruthTable(), rateLimits: RateLimits = .toloka, balance: Double = 1000) {
         self.token = token
@@ -54,8 +57,10 @@ public struct TruthTable: Sendable {
     /// when no field has its name (Tally's `task<TAB>label` truth files).
     var bareSingleColumn = false
 
+    /// An empty table: every task's label comes from the crowd's label model.
     public init() {}
 
+    /// How many rows (distinct inputs) the table has.
     public var count: Int { labels.count }
 
     /// Reads the TSV text described above.

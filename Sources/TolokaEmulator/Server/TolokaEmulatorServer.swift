@@ -2,11 +2,14 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The emulator's HTTP server (Hummingbird 2): every request goes to ``EmulatorState/handle(_:)``.
+/// The emulator's HTTP server (Hummingbird 2): it converts each HTTP request into an
+/// ``EmulatorRequest``, passes it to ``EmulatorState/handle(_:)`` and writes the
+/// ``EmulatorResponse`` back. This file is the only one that knows Hummingbird.
 ///
 ///     let server = try TolokaEmulatorServer(EmulatorConfiguration(token: "T", speed: nil))
 ///     try await server.run(host: "127.0.0.1", port: 0) { port in print("listening on \(port)") }
 public struct TolokaEmulatorServer: Sendable {
+    /// The core every request goes to (also usable without the server, e.g. in tests).
     public let state: EmulatorState
 
     /// - Parameter now: the real clock (Unix seconds); tests pass a manual one to step simulated time.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Makes task, task-suite and assignment ids in Toloka's form (spec §1.3):
+/// Makes task, task-suite and assignment ids in Toloka's form:
 /// `<pool id as 10 lowercase hex digits>--<24 hex digits>`, where the 24-hex part is ObjectId-like —
 /// 8 hex digits of the Unix creation second, then a 16-hex counter.
 ///

@@ -1,23 +1,23 @@
 import Foundation
-import Testing
 
-/// Runs the `tally` executable that `swift build` put beside this test bundle.
-enum CLI {
-    /// The repository root (this file is Tests/TallyCLITests/CLISupport.swift).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared/datasets`, beside the repository.
-    static let sharedDatasets = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
-
-    struct NotFound: Error, CustomStringConvertible {
-        let searched: [String]
-        var description: String {
-            "the tally executable was not found; build it with `swift build` (looked in: \(searched.joined(separator: ", ")); or set TALLY_BINARY)"
+/// Runs the `tally` executable as a subprocess.
+///
+/// No test target depends on the `tally` executable target: `swift build --build-tests` (and
+/// `swift test`) build every product of the package, so the binary lands beside the test runner.
+public enum CLI {
+    /// Why the binary could not be found, and how to build it.
+    public struct NotFound: Error, CustomStringConvertible {
+        public let searched: [String]
+        public init(searched: [String]) { self.searched = searched }
+        public var description: String {
+            "the tally executable was not found; build it with `swift build --build-tests` (or `swift build --product tally`), "
+                + "or set TALLY_BINARY to its path (looked in: \(searched.joined(separator: ", ")))"
         }
     }
 
     /// Where the executable may be: $TALLY_BINARY, beside the test runner (SwiftPM puts the
     /// products of one build in one directory), then the repository's .build/debug.
-    static let candidates: [URL] = {
+    public static let candidates: [URL] = {
         var dirs: [URL] = []
         if let exe = Bundle.main.executableURL { dirs.append(exe.deletingLastPathComponent()) }
         if let arg0 = CommandLine.arguments.first, !arg0.isEmpty {
@@ -27,7 +27,7 @@ enum CLI {
             dirs.append(bundle.bundleURL.deletingLastPathComponent())
         }
         dirs.append(Bundle.main.bundleURL)
-        dirs.append(repoRoot.appendingPathComponent(".build/debug"))
+        dirs.append(Repository.file(".build/debug"))
         var urls = dirs.map { $0.appendingPathComponent("tally").standardizedFileURL }
         if let env = ProcessInfo.processInfo.environment["TALLY_BINARY"], !env.isEmpty {
             urls.insert(URL(fileURLWithPath: env), at: 0)
@@ -35,38 +35,43 @@ enum CLI {
         return urls
     }()
 
-    static let binary: URL? = candidates.first { url in
+    /// The first candidate that is an executable file, if any.
+    public static let binary: URL? = candidates.first { url in
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && !isDir.boolValue
             && FileManager.default.isExecutableFile(atPath: url.path)
     }
 
-    static func tally() throws -> URL {
+    /// The binary, or ``NotFound`` saying where it was looked for and how to build it.
+    public static func tally() throws -> URL {
         guard let binary else { throw NotFound(searched: candidates.map(\.path)) }
         return binary
     }
 
-    struct Output: Sendable {
-        let status: Int32
-        let stdoutData: Data
-        let stderr: String
-        var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
+    /// What a run printed and how it exited.
+    public struct Output: Sendable {
+        public let status: Int32
+        public let stdoutData: Data
+        public let stderr: String
+        public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     }
 
-    /// Runs `tally args…` in `directory`; `stdin` is fed through a pipe.
-    static func run(_ args: [String], in directory: URL, stdin: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
-        try run(executable: try tally(), args, in: directory, stdin: stdin, extra: extra)
+    /// Runs `tally args…` in `directory`; `stdin` is fed through a pipe; `environment` is merged
+    /// into this process's environment, and the variables in `unset` are removed from it.
+    public static func run(_ args: [String], in directory: URL, stdin: Data? = nil, environment extra: [String: String] = [:],
+                           unset: [String] = []) throws -> Output {
+        try run(executable: try tally(), args, in: directory, stdin: stdin, extra: extra, unset: unset)
     }
 
     /// Runs `tally args…` through `/bin/sh -c script` (the script gets the binary as "$0").
-    static func runShell(_ script: String, _ args: [String], in directory: URL) throws -> Output {
+    public static func runShell(_ script: String, _ args: [String], in directory: URL) throws -> Output {
         try run(executable: URL(fileURLWithPath: "/bin/sh"), ["-c", script, try tally().path] + args, in: directory, stdin: nil)
     }
 
-    private static func run(executable: URL, _ args: [String], in directory: URL, stdin: Data?, extra: [String: String] = [:]) throws -> Output {
+    private static func run(executable: URL, _ args: [String], in directory: URL, stdin: Data?, extra: [String: String] = [:],
+                            unset: [String] = []) throws -> Output {
         // Output goes to files, not pipes, so that a chatty process can never block on a full pipe.
-        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("tally-cli-capture-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: capture, withIntermediateDirectories: true)
+        let capture = try makeTempDirectory("tally-cli-capture")
         defer { try? FileManager.default.removeItem(at: capture) }
         let outURL = capture.appendingPathComponent("stdout"), errURL = capture.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
@@ -82,6 +87,7 @@ enum CLI {
         p.standardError = err
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "80"
+        for name in unset { environment[name] = nil }
         environment.merge(extra) { $1 }
         p.environment = environment
         let pipe = Pipe()
@@ -102,33 +108,4 @@ enum CLI {
             stdoutData: (try? Data(contentsOf: outURL)) ?? Data(),
             stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
     }
-}
-
-/// A fresh directory under the system's temporary directory, removed when `body` returns.
-func withTempDirectory<R>(_ body: (URL) throws -> R) throws -> R {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-cli-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    return try body(dir)
-}
-
-@discardableResult
-func writeFile(_ dir: URL, _ name: String, _ bytes: [UInt8]) throws -> String {
-    let url = dir.appendingPathComponent(name)
-    try Data(bytes).write(to: url)
-    return url.path
-}
-
-@discardableResult
-func writeFile(_ dir: URL, _ name: String, _ text: String) throws -> String {
-    try writeFile(dir, name, Array(text.utf8))
-}
-
-func readText(_ dir: URL, _ name: String) -> String? {
-    FileManager.default.contents(atPath: dir.appendingPathComponent(name).path).map { String(decoding: $0, as: UTF8.self) }
-}
-
-/// Names in a directory, hidden ones (temporary files) included.
-func listing(_ dir: URL) throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
 }

@@ -1,8 +1,8 @@
 import Foundation
 import TallyCore
 
-extension EmulatorState {
-    // MARK: - Tasks (spec §5)
+extension EmulatorStore {
+    // MARK: - Tasks
 
     /// A task that passed validation, waiting to be created.
     struct PreparedTask {
@@ -22,7 +22,8 @@ extension EmulatorState {
         }
     }
 
-    /// `POST /api/v1/tasks` (spec §5.2–§5.3).
+    /// `POST /api/v1/tasks`: one task object (201 with the task) or an array (201 with `items` and
+    /// `validation_errors` keyed by index); with `async_mode=true`, 202 with a `TASK.BATCH_CREATE` operation.
     ///
     /// *Choices*: an async request whose items are invalid (without `skip_invalid_items`, or all of
     /// them) creates nothing and its operation ends `FAIL`, with a `TASK_VALIDATE` log entry per

@@ -3,26 +3,35 @@ import Foundation
 /// Token-bucket rate limits per client credential, e.g. `all=300/s,projects=20/min,projects=100/day`.
 ///
 /// Categories: `all` (every request), `projects` (POST /projects), `pools` (POST /pools), `tasks`
-/// (POST /tasks; *choice*: counts requests, not tasks), `analytics` (POST /staging/analytics-2),
+/// (POST /tasks; it counts requests, not tasks), `analytics` (POST /staging/analytics-2),
 /// `assignments` (GET /assignments). Units: `s`, `min`, `h`/`hour`, `day`. A bucket holds `limit`
 /// requests and refills at `limit` per unit; an empty bucket answers 429 `TOO_MANY_REQUESTS` with
 /// `Retry-After` (whole seconds until a request fits) and `payload.interval` `MIN`/`HOUR`/`DAY` for
-/// those units (none for per-second limits) (spec §1.4–§1.5). The default is Toloka's documented limits; `none` disables them.
+/// those units (none for per-second limits), as Toloka does. The default is Toloka's documented
+/// limits; `none` disables them.
 public struct RateLimits: Sendable, Equatable {
+    /// One bucket: at most `limit` requests of `category` per `seconds`.
     public struct Limit: Sendable, Equatable {
+        /// One of ``RateLimits/categories``.
         public var category: String
+        /// The bucket's size, and how many requests it refills per `seconds`.
         public var limit: Double
+        /// The unit in seconds: 1, 60, 3600 or 86400.
         public var seconds: Double
     }
 
+    /// Every bucket; a request must fit in all those of its categories.
     public var limits: [Limit]
 
-    public static let categories: Set<String> = ["all", "projects", "pools", "tasks", "analytics", "assignments"]
+    /// The category names `--rate-limit` accepts: each route draws on one of them (and on `all`).
+    public static let categories: Set<String> = Set(RateCategory.allCases.map(\.rawValue))
 
-    /// Toloka's documented limits (spec §1.5): 300 requests/s overall, 20 projects and 20 pools a minute, 100 a day.
+    /// Toloka's documented limits: 300 requests/s overall, 20 projects and 20 pools a minute, 100 a day.
     public static let toloka = try! RateLimits(parsing: "all=300/s,projects=20/min,projects=100/day,pools=20/min,pools=100/day")
+    /// No limits.
     public static let none = RateLimits(limits: [])
 
+    /// The given limits.
     public init(limits: [Limit]) { self.limits = limits }
 
     /// Parses `category=N/unit,…` or `none`.
@@ -56,17 +65,23 @@ public struct RateLimits: Sendable, Equatable {
     }
 }
 
-/// The buckets' state.
-struct RateLimiter {
+/// The rate-limiting stage: takes one request from the client's buckets for `all` and for the
+/// route's category (a request on no route counts against `all` only), or answers 429.
+final class RateLimiter: PipelineStage {
     let limits: RateLimits
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
 
     init(_ limits: RateLimits) { self.limits = limits }
 
-    /// Takes one request of `categories` for `client` at real time `now`, or returns the error to answer.
-    mutating func take(client: String, categories: [String], now: Double) -> APIError? {
+    func respond(to exchange: inout Exchange, next: (inout Exchange) throws -> EmulatorResponse) throws -> EmulatorResponse {
+        if let error = take(client: exchange.client ?? "", category: exchange.route?.rate ?? .all, now: exchange.receivedAt) { throw error }
+        return try next(&exchange)
+    }
+
+    /// Takes one request of `category` for `client` at real time `now`, or returns the error to answer.
+    func take(client: String, category: RateCategory, now: Double) -> APIError? {
         var keys: [(String, RateLimits.Limit)] = []
-        for (i, l) in limits.limits.enumerated() where categories.contains(l.category) {
+        for (i, l) in limits.limits.enumerated() where l.category == RateCategory.all.rawValue || l.category == category.rawValue {
             let key = "\(client)\u{1F}\(i)"
             let rate = l.limit / l.seconds
             var b = buckets[key] ?? (l.limit, now)

@@ -2,8 +2,8 @@ import Foundation
 import TallyCore
 import TallyQualityControl
 
-extension EmulatorState {
-    // MARK: - Projects (spec §3)
+extension EmulatorStore {
+    // MARK: - Projects
 
     func validateProject(_ body: JSONValue) throws -> [String: JSONValue] {
         guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
@@ -67,7 +67,7 @@ extension EmulatorState {
         return page.json { $0.renderedJSON(owner: owner) }
     }
 
-    // MARK: - Pools (spec §4)
+    // MARK: - Pools
 
     func createPool(_ body: JSONValue) throws -> JSONValue {
         guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
@@ -113,7 +113,7 @@ extension EmulatorState {
             }
         }
         guard v.isValid, let project else { throw APIError.validation(v.errors) }
-        // Server fields and defaults (spec §4.1).
+        // Server fields and defaults.
         for key in ["id", "status", "created", "last_started", "last_stopped", "last_close_reason", "owner", "type"] { o[key] = nil }
         o["project_id"] = .string(String(project.id))
         if o["auto_close_after_complete_delay_seconds"] == nil { o["auto_close_after_complete_delay_seconds"] = 0 }
@@ -173,7 +173,7 @@ extension EmulatorState {
         return page.json { render($0) }
     }
 
-    /// `POST /pools/{id}/open|close|archive` (spec §4.5): 202 with an operation, or 204 when already there.
+    /// `POST /pools/{id}/open|close|archive`: 202 with an operation, or 204 when already there.
     func poolAction(_ id: String, _ action: String) throws -> EmulatorResponse {
         let p = try pool(id)
         let now = clock.now()
@@ -201,5 +201,18 @@ extension EmulatorState {
             let op = newOperation(type: "POOL.ARCHIVE", parameters: params, details: nil)
             return .json(202, op.rendered(realNow: op.submittedReal))
         }
+    }
+}
+
+extension ProjectRecord {
+    /// The project as the API shows it: the client's fields and the server's (id, status, created, owner).
+    func renderedJSON(owner: JSONValue) -> JSONValue {
+        var o = json
+        o["id"] = .string(String(id))
+        o["status"] = .string(status)
+        o["created"] = .string(TolokaTime.format(created))
+        o["owner"] = owner
+        if o["assignments_issuing_type"] == nil { o["assignments_issuing_type"] = "AUTOMATED" }
+        return .object(o)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import TallyCore
 
-extension EmulatorState {
-    // MARK: - Operations (spec §6)
+extension EmulatorStore {
+    // MARK: - Operations
 
     func readOperation(_ id: String) throws -> JSONValue {
         guard var op = operations[id] ?? operations[id.lowercased()] else { throw APIError.notFound("Operation", id) }
@@ -30,7 +30,7 @@ extension EmulatorState {
         return page.json { $0.rendered(realNow: now) }
     }
 
-    // MARK: - Analytics (spec §7)
+    // MARK: - Analytics
 
     /// `POST /api/staging/analytics-2`: an `ANALYTICS` operation whose details hold each request's result.
     func analytics(_ body: JSONValue) throws -> JSONValue {

@@ -19,74 +19,75 @@ struct Validator {
         if errors[path] == nil { errors[path] = e }
     }
 
-    private func present(_ field: String) -> JSONValue? {
-        guard let v = object[field], v != .null else { return nil }
-        return v
+    /// The field's value read by `read`: nil (and `VALUE_REQUIRED` when `required`) when it is
+    /// missing or null, nil and `wrongType` when `read` cannot take it.
+    private mutating func value<T>(_ field: String, required: Bool, _ wrongType: FieldError, _ read: (JSONValue) -> T?) -> T? {
+        guard let v = object[field], v != .null else {
+            if required { fail(field, .required) }
+            return nil
+        }
+        guard let value = read(v) else {
+            fail(field, wrongType)
+            return nil
+        }
+        return value
+    }
+
+    /// Keeps `value` when it is within `min`…`max`; otherwise fails the field and returns nil.
+    private mutating func bounded<T: Comparable>(_ field: String, _ value: T?, min: T?, max: T?, _ number: (T) -> Double) -> T? {
+        guard let value else { return nil }
+        if let min, value < min { fail(field, .min(number(min))); return nil }
+        if let max, value > max { fail(field, .max(number(max))); return nil }
+        return value
     }
 
     @discardableResult
     mutating func string(_ field: String, required: Bool = false) -> String? {
-        guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let s = v.stringValue else { fail(field, .string); return nil }
-        return s
+        value(field, required: required, .string, \.stringValue)
     }
 
     /// A string or an integer (ids may come either way).
     @discardableResult
     mutating func id(_ field: String, required: Bool = false) -> String? {
-        guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        if let s = v.stringValue { return s }
-        if case .int(let i) = v { return String(i) }
-        fail(field, .string)
-        return nil
+        value(field, required: required, .string) { v in
+            if case .int(let i) = v { String(i) } else { v.stringValue }
+        }
     }
 
     @discardableResult
     mutating func integer(_ field: String, required: Bool = false, min: Int? = nil, max: Int? = nil) -> Int? {
-        guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard case .int = v, let i = v.intValue else { fail(field, .integer); return nil }
-        if let min, i < min { fail(field, .min(Double(min))); return nil }
-        if let max, i > max { fail(field, .max(Double(max))); return nil }
-        return i
+        let i = value(field, required: required, .integer) { v in
+            if case .int = v { v.intValue } else { nil }
+        }
+        return bounded(field, i, min: min, max: max) { Double($0) }
     }
 
     @discardableResult
     mutating func number(_ field: String, required: Bool = false, min: Double? = nil) -> Double? {
-        guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let d = v.doubleValue else { fail(field, .float); return nil }
-        if let min, d < min { fail(field, .min(min)); return nil }
-        return d
+        bounded(field, value(field, required: required, .float, \.doubleValue), min: min, max: nil) { $0 }
     }
 
     @discardableResult
     mutating func bool(_ field: String) -> Bool? {
-        guard let v = present(field) else { return nil }
-        guard let b = v.boolValue else { fail(field, .boolean); return nil }
-        return b
+        value(field, required: false, .boolean, \.boolValue)
     }
 
     @discardableResult
     mutating func object(_ field: String, required: Bool = false) -> [String: JSONValue]? {
-        guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let o = v.objectValue else { fail(field, .object); return nil }
-        return o
+        value(field, required: required, .object, \.objectValue)
     }
 
     @discardableResult
     mutating func array(_ field: String, required: Bool = false) -> [JSONValue]? {
-        guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let a = v.arrayValue else { fail(field, .array); return nil }
-        return a
+        value(field, required: required, .array, \.arrayValue)
     }
 
     @discardableResult
     mutating func date(_ field: String, required: Bool = false) -> Double? {
-        guard let v = present(field) else { if required { fail(field, .required) }; return nil }
-        guard let s = v.stringValue, let t = TolokaTime.parse(s, accepting: [.dateOnly, .iso8601]) else { fail(field, .date); return nil }
-        return t
+        value(field, required: required, .date) { v in v.stringValue.flatMap { TolokaTime.parse($0, accepting: [.dateOnly, .iso8601]) } }
     }
 
-    /// Checks a value against a field spec (`{"type": …, "required": …}`, spec §3.2); nil when it fits.
+    /// Checks a value against a field spec (`{"type": …, "required": …}` of a project's `input_spec` or `output_spec`); nil when it fits.
     static func check(_ value: JSONValue?, spec: JSONValue) -> FieldError? {
         let required = spec["required"]?.boolValue ?? true
         guard let value, value != .null else { return required ? .required : nil }

@@ -16,7 +16,7 @@ enum SortKey: Comparable {
     }
 }
 
-/// List endpoints' filtering, sorting and paging (spec §1.7): range filters `<field>_gt|_gte|_lt|_lte`,
+/// List endpoints' filtering, sorting and paging, as Toloka's: range filters `<field>_gt|_gte|_lt|_lte`,
 /// `sort=a,-b`, `limit`, and `{"items": […], "has_more": bool}`.
 enum Listing {
     enum FieldKind { case number, string }

@@ -2,8 +2,8 @@ import Foundation
 import TallyCore
 import TallyQualityControl
 
-extension EmulatorState {
-    // MARK: - Assignments (spec §8)
+extension EmulatorStore {
+    // MARK: - Assignments
 
     func render(_ a: AssignmentRecord, in pool: PoolRecord) -> JSONValue {
         var o: [String: JSONValue] = [
@@ -69,7 +69,7 @@ extension EmulatorState {
         return render(pool.assignments[i], in: pool)
     }
 
-    /// `PATCH /api/v1/assignments/{id}` with `{"status": "ACCEPTED"|"REJECTED", "public_comment": …}` (spec §8.3).
+    /// `PATCH /api/v1/assignments/{id}` with `{"status": "ACCEPTED"|"REJECTED", "public_comment": …}`; a rejection needs the comment.
     func reviewAssignment(_ id: String, _ body: JSONValue) throws -> JSONValue {
         let (pool, i) = try assignmentRecord(id)
         guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
@@ -114,7 +114,7 @@ extension EmulatorState {
         }
     }
 
-    // MARK: - TSV export (spec §11)
+    // MARK: - TSV export
 
     /// `GET /api/new/requester/pools/{id}/assignments.tsv`: the web UI's "Download results" file.
     ///

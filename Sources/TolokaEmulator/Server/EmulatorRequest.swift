@@ -1,8 +1,8 @@
 import Foundation
-import TallyCore
 
 /// A request as the emulator's core sees it, independent of the HTTP server library.
 public struct EmulatorRequest: Sendable {
+    /// The HTTP method in upper case (`GET`, `POST`, …).
     public var method: String
     /// The path without the query, e.g. `/api/v1/pools/12`.
     public var path: String
@@ -10,8 +10,13 @@ public struct EmulatorRequest: Sendable {
     public var query: [String: String]
     /// Header names in lower case.
     public var headers: [String: String]
+    /// The raw body (JSON for every route that takes one).
     public var body: Data
 
+    /// A request; `method` is upper-cased.
+    ///
+    ///     let request = EmulatorRequest(method: "GET", path: "/api/v1/pools", query: ["limit": "5"],
+    ///                                   headers: ["authorization": "OAuth my-token"])
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: Data = Data()) {
         self.method = method.uppercased()
         self.path = path
@@ -33,24 +38,5 @@ public struct EmulatorRequest: Sendable {
             out[decode(kv[0])] = kv.count > 1 ? decode(kv[1]) : ""
         }
         return out
-    }
-}
-
-/// What the core answers.
-public struct EmulatorResponse: Sendable {
-    public var status: Int
-    public var headers: [(String, String)]
-    public var body: Data
-    /// Fault injection: send the headers and part of the body, then close the connection.
-    public var dropConnection = false
-
-    public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> EmulatorResponse {
-        EmulatorResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serializedData(numbers: .python))
     }
 }

@@ -1,0 +1,188 @@
+import CTallyKernels
+import Foundation
+import TallyCore
+
+extension DawidSkeneEngine {
+    // MARK: - M-step and ELBO
+
+    /// Confusion matrices from expected counts over the `mask`ed (worker, label) rows, written into
+    /// `confusion` with their logs (−∞ for 0) into `logConfusion`; rows outside the mask get 0.
+    /// Workers are split into ranges, one per thread. Returns one-coin skills.
+    func maximise(_ counts: [Double], mask: [Bool], confusion: inout [Double], logConfusion: inout [Double]) -> [Double]? {
+        let workers = table.workerCount
+        let k = self.k
+        let eps = Self.eps
+        let parts = workerPartitions
+        var skills = [Double](repeating: 0, count: mStep == .oneCoin ? workers : 0)
+        let answersOf = table.byWorker.offsets
+        counts.withUnsafeBufferPointer { counts in
+            mask.withUnsafeBufferPointer { mask in
+                confusion.withUnsafeMutableBufferPointer { e in
+                    logConfusion.withUnsafeMutableBufferPointer { logE in
+                        skills.withUnsafeMutableBufferPointer { skillBuffer in
+                            let out = UncheckedSendable(e), logOut = UncheckedSendable(logE), skillOut = UncheckedSendable(skillBuffer)
+                            let countsIn = UncheckedSendable(counts), maskIn = UncheckedSendable(mask)
+                            let mStep = self.mStep
+                            parallelFor(parts.count) { part in
+                                let counts = countsIn.value, mask = maskIn.value, e = out.value, logE = logOut.value
+                                for w in parts[part] {
+                                    switch mStep {
+                                    case .full:
+                                        for c in 0..<k {
+                                            var total = 0.0
+                                            for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], eps) }
+                                            for y in 0..<k {
+                                                let i = (w * k + y) * k + c
+                                                e[i] = mask[w * k + y] ? max(counts[i], eps) / total : 0
+                                            }
+                                        }
+                                    case .oneCoin:
+                                        var right = 0.0
+                                        for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
+                                        let s = right / Double(answersOf[w + 1] - answersOf[w])
+                                        skillOut.value[w] = s
+                                        let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
+                                        for y in 0..<k {
+                                            for c in 0..<k {
+                                                e[(w * k + y) * k + c] = mask[w * k + y] ? min(max(y == c ? s : wrong, eps), 1 - eps) : 0
+                                            }
+                                        }
+                                    }
+                                    for i in (w * k * k)..<((w + 1) * k * k) { logE[i] = e[i] > 0 ? log(e[i]) : -Double.infinity }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return mStep == .oneCoin ? skills : nil
+    }
+
+    /// `Σ_{w,y,c} n ln e + Σ_c (Σ_{w,y} n[w,y,c]) ln max(p_c, 1e-10) − Σ P' ln P'`, each thread a
+    /// range of workers.
+    func elbo(counts: [Double], logConfusion: [Double], prior: [Double], entropyTerm: Double) -> Double {
+        let k = self.k
+        let parts = workerPartitions
+        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts.count * (k + 1))
+        defer { partials.deallocate() }
+        let slot = UncheckedSendable(partials)
+        counts.withUnsafeBufferPointer { counts in
+            logConfusion.withUnsafeBufferPointer { logE in
+                observed.withUnsafeBufferPointer { observed in
+                    let countsIn = UncheckedSendable(counts), observedIn = UncheckedSendable(observed)
+                    let logs = UncheckedSendable(logE)
+                    parallelFor(parts.count) { part in
+                        let counts = countsIn.value, observed = observedIn.value, logE = logs.value
+                        var joint = 0.0
+                        var column = [Double](repeating: 0, count: k)
+                        for r in (parts[part].lowerBound * k)..<(parts[part].upperBound * k) where observed[r] {
+                            for c in 0..<k {
+                                let n = counts[r * k + c]
+                                column[c] += n
+                                if n != 0 { joint += n * logE[r * k + c] }
+                            }
+                        }
+                        let out = slot.value
+                        out[part * (k + 1)] = joint
+                        for c in 0..<k { out[part * (k + 1) + 1 + c] = column[c] }
+                    }
+                }
+            }
+        }
+        var joint = 0.0
+        var column = [Double](repeating: 0, count: k)
+        for part in 0..<parts.count {
+            joint += partials[part * (k + 1)]
+            for c in 0..<k { column[c] += partials[part * (k + 1) + 1 + c] }
+        }
+        for c in 0..<k { joint += column[c] * log(max(prior[c], Self.eps)) }
+        return joint - entropyTerm
+    }
+
+    /// Applies crowd-kit's `initial_error` to the first M-step.
+    func apply(_ initial: InitialConfusions, to counts: inout [Double], mask: inout [Bool]) throws {
+        var given = [Double](repeating: 0, count: rows * k)
+        var present = [Bool](repeating: false, count: rows)
+        for entry in initial.entries {
+            guard let w = table.workers.lookup(entry.worker), let y = table.labels.index(of: entry.answer),
+                let c = table.labels.index(of: entry.truth)
+            else { continue }
+            let r = Int(w) * k + y
+            given[r * k + c] = entry.value
+            present[r] = true
+        }
+        switch initial.strategy {
+        case .addition:
+            for r in 0..<rows where present[r] {
+                mask[r] = true
+                for c in 0..<k { counts[r * k + c] += given[r * k + c] }
+            }
+        case .assign:
+            let missing = (0..<rows).filter { observed[$0] && !present[$0] }
+            if let first = missing.first {
+                let workers = Set(missing.map { $0 / k }).count
+                throw AggregationError("the initial confusion matrices must cover every worker and label in the answers (assign strategy): \(workers) workers lack rows, first '\(table.workers.name(Int32(first / k)))' for label '\(table.labels[first % k])'")
+            }
+            if given.allSatisfy({ $0 <= 1 }) {
+                for w in 0..<table.workerCount {
+                    for c in 0..<k {
+                        var total = 0.0
+                        var any = false
+                        for y in 0..<k where present[w * k + y] { total += given[(w * k + y) * k + c]; any = true }
+                        if any && abs(total - 1) > 1e-8 + 1e-5 {
+                            throw AggregationError("worker '\(table.workers.name(Int32(w)))': the initial confusion column for true label '\(table.labels[c])' sums to \(total), not 1 (values at most 1 are read as probabilities)")
+                        }
+                    }
+                }
+            }
+            mask = present
+            counts = given
+        }
+    }
+}
+
+/// Raw views of the engine's arrays, handed to worker threads (each writes disjoint task rows of
+/// `p`; everything else is read-only during a pass).
+struct SharedPointers: @unchecked Sendable {
+    let offsets: UnsafeBufferPointer<Int>
+    let entries: UnsafeBufferPointer<Int32>
+    let d: UnsafeBufferPointer<Double>
+    let p: UnsafeMutableBufferPointer<Double>
+    let gold: UnsafeBufferPointer<Int32>
+}
+
+/// Per-thread count tables, prior sums and entropy terms of the general pass. Slot 0 has no count
+/// table (the first task range scatters into the engine's own); the tables live for a whole run.
+final class PassSlots: @unchecked Sendable {
+    let counts: [UnsafeMutableBufferPointer<Double>]
+    let priorSums: [UnsafeMutableBufferPointer<Double>]
+    let entropy: UnsafeMutableBufferPointer<Double>
+
+    init(count: Int, tableSize: Int, k: Int) {
+        counts = (0..<count).map { $0 == 0 ? UnsafeMutableBufferPointer(start: nil, count: 0) : .allocate(capacity: tableSize) }
+        priorSums = (0..<count).map { _ in .allocate(capacity: k) }
+        entropy = .allocate(capacity: count)
+        entropy.initialize(repeating: 0)
+    }
+
+    /// Adds the count tables of slots 1... into `target` (slot 0's table), each thread a block of rows.
+    func addSlots(into target: UncheckedSendable<UnsafeMutableBufferPointer<Double>>) {
+        let parts = counts.count
+        guard parts > 1 else { return }
+        let blocks = balancedRows(target.value.count, count: parts)
+        parallelFor(blocks.count) { block in
+            let c = target.value
+            for part in 1..<parts {
+                let src = self.counts[part]
+                for i in blocks[block] { c[i] += src[i] }
+            }
+        }
+    }
+
+    func deallocate() {
+        for c in counts where c.baseAddress != nil { c.deallocate() }
+        for p in priorSums { p.deallocate() }
+        entropy.deallocate()
+    }
+}

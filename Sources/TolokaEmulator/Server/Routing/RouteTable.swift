@@ -1,0 +1,48 @@
+extension Route {
+    /// Every route the emulator answers: Toloka's API under `/api`, the emulator's own under `/_emulator`.
+    ///
+    /// A new route is one line here and a handler on ``EmulatorStore`` (in `Server/Handlers/`).
+    static let table: [Route] = [
+        // The requester
+        Route(.get, "/api/v1/requester") { $0.store.requester() },
+
+        // Projects
+        Route(.post, "/api/v1/projects", rate: .projects, status: 201) { try $0.store.createProject($0.body()) },
+        Route(.get, "/api/v1/projects") { try $0.store.listProjects($0.query) },
+        Route(.get, "/api/v1/projects/{project:int}") { try $0.store.project($0.parameters["project"]).renderedJSON(owner: $0.store.owner) },
+        Route(.put, "/api/v1/projects/{project:int}") { try $0.store.updateProject($0.parameters["project"], $0.body()) },
+
+        // Pools
+        Route(.post, "/api/v1/pools", rate: .pools, status: 201) { try $0.store.createPool($0.body()) },
+        Route(.get, "/api/v1/pools") { try $0.store.listPools($0.query) },
+        Route(.get, "/api/v1/pools/{pool:int}") { try $0.store.render($0.store.pool($0.parameters["pool"])) },
+        Route(.post, "/api/v1/pools/{pool:int}/open") { try $0.store.poolAction($0.parameters["pool"], "open") },
+        Route(.post, "/api/v1/pools/{pool:int}/close") { try $0.store.poolAction($0.parameters["pool"], "close") },
+        Route(.post, "/api/v1/pools/{pool:int}/archive") { try $0.store.poolAction($0.parameters["pool"], "archive") },
+
+        // Tasks
+        Route(.post, "/api/v1/tasks", rate: .tasks) { try $0.store.createTasks($0.body(), query: $0.query) },
+        Route(.get, "/api/v1/tasks") { try $0.store.listTasks($0.query) },
+        Route(.get, "/api/v1/tasks/{task}") { try $0.store.task($0.parameters["task"]) },
+
+        // Operations and analytics
+        Route(.get, "/api/v1/operations") { try $0.store.listOperations($0.query) },
+        Route(.get, "/api/v1/operations/{operation}") { try $0.store.readOperation($0.parameters["operation"]) },
+        Route(.get, "/api/v1/operations/{operation}/log") { try $0.store.operationLog($0.parameters["operation"]) },
+        Route(.post, "/api/staging/analytics-2", rate: .analytics, status: 202) { try $0.store.analytics($0.body()) },
+
+        // Assignments, restrictions, the results file
+        Route(.get, "/api/v1/assignments", rate: .assignments) { try $0.store.listAssignments($0.query) },
+        Route(.get, "/api/v1/assignments/{assignment}") { try $0.store.assignment($0.parameters["assignment"]) },
+        Route(.patch, "/api/v1/assignments/{assignment}") { try $0.store.reviewAssignment($0.parameters["assignment"], $0.body()) },
+        Route(.get, "/api/v1/user-restrictions") { try $0.store.listRestrictions($0.query) },
+        Route(.get, "/api/new/requester/pools/{pool:int}/assignments.tsv") { try $0.store.exportTSV($0.parameters["pool"], query: $0.query) },
+
+        // The emulator's own routes
+        Route(.get, "/_emulator/status") { $0.store.emulatorStatus(responsesByStatus: $0.statusCounts.counts) },
+        Route(.get, "/_emulator/crowd") { $0.store.crowdJSON() },
+        Route(.get, "/_emulator/pools/{pool:int}/quality-control-log") { try $0.store.qualityControlLog($0.parameters["pool"]) },
+        Route(.get, "/_emulator/pools/{pool:int}/truth") { try $0.store.truthTSV($0.parameters["pool"]) },
+        Route(.post, "/_emulator/faults") { try $0.faults.replaceRules($0.body()) },
+    ]
+}
