@@ -9,7 +9,7 @@ import Testing
 
     /// The heap pops by time, ties in push order, under interleaved pushes and pops.
     @Test func eventQueueOrder() {
-        var q = EventQueue()
+        var q = EventQueue<Int64>()
         var r = SimulationRandom(seed: 9)
         var model: [(time: Int64, seq: Int)] = []
         var popped: [Int32] = [], expected: [Int32] = []

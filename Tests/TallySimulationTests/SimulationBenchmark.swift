@@ -7,17 +7,7 @@ import Testing
 /// rate and the process's user CPU time, and asserts nothing timed. `TALLY_SIM_BENCH_TASKS=20000` overrides the
 /// scenario's 200,000 general tasks (control tasks scale at 1 %).
 ///
-/// Measured (Swift 6.3.1, Linux, 2 shared cores at load average 6–9; median of 3, user CPU alongside
-/// because the wall time mostly measures the neighbours):
-///
-/// | tasks     | assignments | before: wall / user CPU           | after: wall / user CPU            |
-/// |-----------|-------------|-----------------------------------|-----------------------------------|
-/// | 20,000    | 15,000      | 318,000/s (1 run) / 0.023 s       | 603,000/s / 0.015 s               |
-/// | 200,000   | 150,000     | 201,000/s / 0.35–0.43 s           | 634,000/s / 0.12–0.14 s           |
-/// | 1,000,000 | 750,000     | 118,000/s (1 run) / 3.1 s         | 575,000/s / 0.70–0.73 s           |
-///
-/// So ≈ 1.1–1.3 million assignments per user-CPU second at 200,000 tasks (3× less CPU than before);
-/// on a quiet core the wall rate matches it (993,000–1,040,000/s was seen at load ≈ 6–7).
+/// Measured speeds are recorded in `Benchmarks/README.md` ("Pool simulator").
 @Suite struct SimulationBenchmark {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["TALLY_SIM_BENCH"] != nil))
     func assignmentsPerSecond() throws {

@@ -1,21 +1,38 @@
-/// A 4-ary min-heap of simulation events ordered by time, then by the order they were scheduled.
+/// The event queue of a pool simulation: a 4-ary min-heap of events ordered by time, then by the
+/// order they were scheduled (so a run replays the same way every time).
+///
+/// `tally simulate` keeps time as whole milliseconds (`EventQueue<Int64>`), the Toloka emulator as
+/// seconds of its scaled clock (`EventQueue<Double>`).
 ///
 /// One buffer of plain values, owned by one simulation (not copy-on-write: copies of the queue share it,
 /// so only one copy may be used), held in the struct itself so that the hot path has no class access
 /// to check: pushing and popping allocate nothing once the heap has grown.
-struct EventQueue {
+package struct EventQueue<Time: Comparable> {
     /// What an event is about.
-    enum Kind: UInt8 {
-        case arrival, request, finish, autoAccept, poolExpire
+    package enum Kind: UInt8 {
+        /// A worker arrives (`tally simulate`: a new worker; emulator: the Toloker `id`).
+        case arrival
+        /// Worker `id` asks for a suite.
+        case request
+        /// Assignment `id` ends as planned (submitted, or skipped or expired in `tally simulate`).
+        case finish
+        /// Assignment `id` is accepted after the auto-accept period.
+        case autoAccept
+        /// The pool reaches `will_expire`.
+        case poolExpire
+        /// Assignment `id` runs out of `assignment_max_duration_seconds` (emulator).
+        case expire
+        /// The pool closes `auto_close_after_complete_delay_seconds` after its last task was completed (emulator).
+        case complete
     }
 
-    struct Event {
-        var time: Int64
+    package struct Event {
+        package var time: Time
         var seq: UInt64
-        var kind: Kind
-        var id: Int32
+        package var kind: Kind
+        package var id: Int32
         /// For `finish`: the assignment's first slot (read only to prefetch).
-        var aux: Int32
+        package var aux: Int32
 
         @inline(__always)
         static func < (a: Event, b: Event) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
@@ -29,17 +46,17 @@ struct EventQueue {
     }
 
     private var heap: UnsafeMutablePointer<Event>
-    private(set) var count = 0
+    package private(set) var count = 0
     private var capacity = 1024
     private let owner: Owner
     private var seq: UInt64 = 0
 
-    init() {
+    package init() {
         heap = .allocate(capacity: capacity)
         owner = Owner(heap)
     }
 
-    var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
 
     private mutating func grow() {
         let bigger = UnsafeMutablePointer<Event>.allocate(capacity: 2 * capacity)
@@ -51,7 +68,7 @@ struct EventQueue {
     }
 
     @inline(__always)
-    mutating func push(_ time: Int64, _ kind: Kind, _ id: Int32, aux: Int32 = 0) {
+    package mutating func push(_ time: Time, _ kind: Kind, _ id: Int32, aux: Int32 = 0) {
         seq &+= 1
         let e = Event(time: time, seq: seq, kind: kind, id: id, aux: aux)
         if count == capacity { grow() }
@@ -67,10 +84,10 @@ struct EventQueue {
         (h + i).initialize(to: e)
     }
 
-    var peekTime: Int64? { count > 0 ? heap[0].time : nil }
+    package var peekTime: Time? { count > 0 ? heap[0].time : nil }
 
     /// The next event.
-    var first: Event? { count > 0 ? heap[0] : nil }
+    package var first: Event? { count > 0 ? heap[0] : nil }
 
     /// The event after the next one, unless one scheduled meanwhile comes first (a prefetching hint).
     var second: Event? {
@@ -84,7 +101,7 @@ struct EventQueue {
     /// Removes and returns the next event.
     /// - Precondition: the queue is not empty.
     @inline(__always)
-    mutating func pop() -> Event {
+    package mutating func pop() -> Event {
         precondition(count > 0)
         let h = heap
         let top = h[0]

@@ -5,7 +5,7 @@ import TallyQualityControl
 extension SimulationResult {
     /// The files of a run, by name, as bytes (the caller writes them all or nothing):
     /// * `answers.tsv` — crowd-kit format (`task`, `worker`, `label`): the accepted general answers;
-    /// * `export.tsv` — Toloka's TSV export (spec §11) of every assignment, all statuses, with
+    /// * `export.tsv` — Toloka's TSV export (the format of `GET /pools/{id}/export`) of every assignment, all statuses, with
     ///   `GOLDEN:result` on control and training rows, `HINT:text` on training rows, and the
     ///   `ASSIGNMENT:started/submitted/accepted/rejected/skipped/expired` times;
     /// * `gold.tsv` — the true label of every general task (`task`, `label`);

@@ -94,16 +94,7 @@ extension Scenario {
         var defaults: [String: JSONValue] = ["default_overlap_for_new_task_suites": .int(Int64(pool.overlap)), "default_overlap_for_new_tasks": .int(Int64(pool.overlap))]
         if case .object(let d)? = pool.passthrough["defaults"] { for (k, v) in d where defaults[k] == nil { defaults[k] = v } }
         o["defaults"] = .object(defaults)
-        var mixer: [String: JSONValue] = [
-            "real_tasks_count": .int(Int64(pool.mixer.realTasksCount)),
-            "golden_tasks_count": .int(Int64(pool.mixer.goldenTasksCount)),
-            "training_tasks_count": .int(Int64(pool.mixer.trainingTasksCount)),
-            "force_last_assignment": .bool(pool.mixer.forceLastAssignment),
-            "mix_tasks_in_creation_order": .bool(pool.mixer.mixTasksInCreationOrder),
-            "shuffle_tasks_in_task_suite": .bool(pool.mixer.shuffleTasksInTaskSuite),
-        ]
-        if let m = pool.mixer.minRealTasksCount { mixer["min_real_tasks_count"] = .int(Int64(m)) }
-        o["mixer_config"] = .object(mixer)
+        o["mixer_config"] = .object(pool.mixer.mixerConfig)
         o["auto_accept_solutions"] = .bool(pool.autoAccept)
         o["auto_accept_period_day"] = .int(Int64(pool.autoAcceptPeriodDays))
         if let d = pool.dynamicOverlap {
@@ -327,18 +318,19 @@ struct ScenarioParser {
         }
         let overlap = try overlapNode.int(in: 1...30000)
         let m = try n.require(o, "mixer_config", "an object with real_tasks_count, golden_tasks_count, training_tasks_count")
-        let mixerKeys = ["real_tasks_count", "golden_tasks_count", "training_tasks_count", "min_real_tasks_count", "force_last_assignment", "mix_tasks_in_creation_order", "shuffle_tasks_in_task_suite"]
-        let mo = try m.object(allowed: mixerKeys + ["min_golden_tasks_count", "min_training_tasks_count", "force_last_assignment_delay_seconds", "golden_task_distribution_function", "training_task_distribution_function"], warnings: &warnings)
+        let mo = try m.object(allowed: Mixer.keys + ["min_golden_tasks_count", "min_training_tasks_count", "force_last_assignment_delay_seconds", "golden_task_distribution_function", "training_task_distribution_function"], warnings: &warnings)
         for k in ["min_golden_tasks_count", "min_training_tasks_count", "force_last_assignment_delay_seconds", "golden_task_distribution_function", "training_task_distribution_function"] where mo[k] != nil {
             warnings.append("\(m.child(k)): ignored (not simulated)")
         }
-        var mixer = PoolSettings.Mixer(real: try m.require(mo, "real_tasks_count", "an integer 1…500").int(in: 1...500),
-                                       golden: try m.require(mo, "golden_tasks_count", "an integer 0…500").int(in: 0...500),
-                                       training: try m.require(mo, "training_tasks_count", "an integer 0…500").int(in: 0...500))
-        if let x = m.node(mo, "min_real_tasks_count") { mixer.minRealTasksCount = try x.int(in: 0...500) }
-        if let x = m.node(mo, "force_last_assignment") { mixer.forceLastAssignment = try x.bool() }
-        if let x = m.node(mo, "mix_tasks_in_creation_order") { mixer.mixTasksInCreationOrder = try x.bool() }
-        if let x = m.node(mo, "shuffle_tasks_in_task_suite") { mixer.shuffleTasksInTaskSuite = try x.bool() }
+        // Check types and ranges here (errors name the field); ``Mixer/init(mixerConfig:)`` then reads the values.
+        _ = try m.require(mo, "real_tasks_count", "an integer 1…500").int(in: 1...500)
+        _ = try m.require(mo, "golden_tasks_count", "an integer 0…500").int(in: 0...500)
+        _ = try m.require(mo, "training_tasks_count", "an integer 0…500").int(in: 0...500)
+        if let x = m.node(mo, "min_real_tasks_count") { _ = try x.int(in: 0...500) }
+        for key in ["force_last_assignment", "mix_tasks_in_creation_order", "shuffle_tasks_in_task_suite"] {
+            if let x = m.node(mo, key) { _ = try x.bool() }
+        }
+        let mixer = Mixer(mixerConfig: mo)
         guard mixer.realTasksCount + mixer.goldenTasksCount + mixer.trainingTasksCount <= 64 else {
             throw m.fail(.invalidValue, nil, "expected at most 64 tasks per suite (the simulator's limit), got \(mixer.realTasksCount + mixer.goldenTasksCount + mixer.trainingTasksCount)")
         }

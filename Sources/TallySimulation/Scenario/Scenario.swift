@@ -204,7 +204,7 @@ public struct CrowdSettings: Sendable, Equatable {
     }
 }
 
-/// The pool: Toloka's own settings (spec §4.1, §4.4, §4.3).
+/// The pool: Toloka's own pool settings, with Toloka's field names.
 public struct PoolSettings: Sendable, Equatable {
     /// `reward_per_assignment`, USD per suite.
     public var rewardPerAssignment: Double
@@ -233,24 +233,11 @@ public struct PoolSettings: Sendable, Equatable {
         self.qualityControl = qualityControl
     }
 
-    /// `mixer_config`.
-    public struct Mixer: Sendable, Equatable {
-        public var realTasksCount: Int
-        public var goldenTasksCount: Int
-        public var trainingTasksCount: Int
-        public var minRealTasksCount: Int?
-        public var forceLastAssignment: Bool = true
-        public var mixTasksInCreationOrder: Bool = false
-        public var shuffleTasksInTaskSuite: Bool = true
+    /// `mixer_config` (the one ``TallySimulation/Mixer`` type, shared with the Toloka emulator).
+    public typealias Mixer = TallySimulation.Mixer
 
-        public init(real: Int, golden: Int, training: Int = 0) {
-            realTasksCount = real
-            goldenTasksCount = golden
-            trainingTasksCount = training
-        }
-    }
-
-    /// `dynamic_overlap_config` (spec notes §3.3).
+    /// `dynamic_overlap_config` (type `BASIC`): when a task reaches its overlap and the confidence in
+    /// its leading answer is below `minConfidence`, the overlap grows by one, up to `maxOverlap`.
     public struct DynamicOverlap: Sendable, Equatable {
         public var maxOverlap: Int
         /// EPS, 0…1.

@@ -30,7 +30,7 @@ struct World {
         nextRestrictionID += 1
     }
 
-    /// Whether `worker` passes a pool's `filter` (spec §4.2).
+    /// Whether `worker` passes a pool's `filter` (Toloka's `and`/`or` tree of `category`/`key`/`operator`/`value` conditions).
     ///
     /// *Choice*: the emulated Tolokers have only languages, a client type and skills; `languages`
     /// (IN/NOT_IN), `client_type` (EQ/NE) and skill conditions are evaluated, any other condition holds.

@@ -1,32 +1,13 @@
 import Foundation
 import TallyCore
 import TallyQualityControl
-
-/// A pool's `mixer_config` (spec §4.4), the fields the emulator uses.
-struct Mixer {
-    var real: Int
-    var golden: Int
-    var training: Int
-    var minReal: Int
-    var forceLast: Bool
-    var creationOrder: Bool
-    var shuffle: Bool
-
-    init(_ o: [String: JSONValue]) {
-        real = o["real_tasks_count"]?.intValue ?? 0
-        golden = o["golden_tasks_count"]?.intValue ?? 0
-        training = o["training_tasks_count"]?.intValue ?? 0
-        minReal = o["min_real_tasks_count"]?.intValue ?? real
-        forceLast = o["force_last_assignment"]?.boolValue ?? true
-        creationOrder = o["mix_tasks_in_creation_order"]?.boolValue ?? false
-        shuffle = o["shuffle_tasks_in_task_suite"]?.boolValue ?? true
-    }
-}
+import TallySimulation
 
 /// A pool as stored, with its tasks, assignments, quality-control engine and the simulation that
 /// runs its crowd.
 ///
-/// Simulation (spec §9–§10; *choices* marked):
+/// Simulation (*choices* marked where Toloka's documented behaviour is silent). The mixer, the
+/// statuses, the close reasons and the event queue are `TallySimulation`'s, as in `tally simulate`:
 /// * While the pool is open, Tolokers arrive as the crowd says. An arriving Toloker who is idle,
 ///   not restricted (any rule's restriction of this pool, project or all projects) and passes the
 ///   pool's filter gets a suite built by the mixer: `real_tasks_count` general tasks with overlap
@@ -52,8 +33,12 @@ final class PoolRecord {
     let projectID: Int
     var json: [String: JSONValue]
     let created: Double
+    /// `OPEN`, `CLOSED` or `ARCHIVED`.
     var status = "CLOSED"
-    var lastCloseReason: String?
+    /// Why the pool last closed.
+    var closeReason: PoolCloseReason?
+    /// ``closeReason`` as the API writes it.
+    var lastCloseReason: String? { closeReason?.rawValue }
     var lastStarted: Double?
     var lastStopped: Double?
 
@@ -78,7 +63,7 @@ final class PoolRecord {
 
     private var crowd: any Crowd
     private var rng: SplitMix64
-    private var events = EventHeap()
+    private var events = EventQueue<Double>()
     private var arrivalScheduled = false
     private var busy: [Bool]
     let answerField: String
@@ -93,7 +78,7 @@ final class PoolRecord {
         self.json = json
         self.created = created
         self.engine = engine
-        mixer = json["mixer_config"]?.objectValue.map(Mixer.init)
+        mixer = json["mixer_config"]?.objectValue.map(Mixer.init(mixerConfig:))
         let defaults = json["defaults"]
         defaultOverlap = defaults?["default_overlap_for_new_tasks"]?.intValue ?? defaults?["default_overlap_for_new_task_suites"]?.intValue ?? 1
         reward = json["reward_per_assignment"]?.doubleValue ?? 0
@@ -138,16 +123,21 @@ final class PoolRecord {
     func open(at t: Double) {
         status = "OPEN"
         lastStarted = t
-        lastCloseReason = nil
+        closeReason = nil
         if !arrivalScheduled { scheduleArrival(after: t) }
         checkCompletion(at: t)
     }
 
-    func close(reason: String, at t: Double) {
+    func close(reason: PoolCloseReason, at t: Double) {
         guard status == "OPEN" else { return }
         status = "CLOSED"
-        lastCloseReason = reason
+        closeReason = reason
         lastStopped = t
+    }
+
+    /// Closes with a reason given by name (`MANUAL` from `POST /pools/{id}/close`); an unknown name closes as `MANUAL`.
+    func close(reason: String, at t: Double) {
+        close(reason: PoolCloseReason(rawValue: reason) ?? .manual, at: t)
     }
 
     /// Whether events are waiting (the pool is open, or a Toloker is still working on a suite).
@@ -157,33 +147,35 @@ final class PoolRecord {
     func advance(to target: Double, world: inout World) {
         while let e = events.first, e.time <= target {
             if status == "OPEN", let expiry = willExpire, expiry <= e.time {
-                close(reason: "EXPIRED", at: expiry)
+                close(reason: .expired, at: expiry)
                 continue
             }
             _ = events.pop()
             switch e.kind {
-            case .arrival(let w):
+            case .arrival:
                 arrivalScheduled = false
                 guard status == "OPEN" else { continue }
                 scheduleArrival(after: e.time)
-                tryIssue(to: w, at: e.time, world: &world)
-            case .returning(let w):
+                tryIssue(to: e.id, at: e.time, world: &world)
+            case .request:
                 guard status == "OPEN" else { continue }
-                tryIssue(to: w, at: e.time, world: &world)
-            case .submit(let a):
-                submit(a, at: e.time, world: &world)
-            case .expire(let a):
-                expire(a, at: e.time)
+                tryIssue(to: e.id, at: e.time, world: &world)
+            case .finish:
+                submit(Int(e.id), at: e.time, world: &world)
+            case .expire:
+                expire(Int(e.id), at: e.time)
             case .complete:
-                if status == "OPEN", isComplete { close(reason: "COMPLETED", at: e.time) }
+                if status == "OPEN", isComplete { close(reason: .completed, at: e.time) }
+            case .autoAccept, .poolExpire:
+                break  // `tally simulate`'s kinds; never scheduled here
             }
         }
-        if status == "OPEN", let expiry = willExpire, expiry <= target { close(reason: "EXPIRED", at: expiry) }
+        if status == "OPEN", let expiry = willExpire, expiry <= target { close(reason: .expired, at: expiry) }
     }
 
     private func scheduleArrival(after t: Double) {
         let next = crowd.nextArrival(after: t)
-        events.push(next.time, .arrival(worker: Int32(next.worker)))
+        events.push(next.time, .arrival, Int32(next.worker))
         arrivalScheduled = true
     }
 
@@ -192,9 +184,9 @@ final class PoolRecord {
     private func checkCompletion(at t: Double) {
         guard status == "OPEN", isComplete else { return }
         if autoCloseDelay <= 0 {
-            close(reason: "COMPLETED", at: t)
+            close(reason: .completed, at: t)
         } else {
-            events.push(t + autoCloseDelay, .complete)
+            events.push(t + autoCloseDelay, .complete, 0)
         }
     }
 
@@ -205,27 +197,28 @@ final class PoolRecord {
         guard wi < busy.count, !busy[wi], let mixer else { return }
         guard !world.isRestricted(worker: w, projectID: projectID, poolID: id, at: t), world.matches(filter, worker: w) else { return }
         let golden = controlTasks.filter { i in !tasks[i].seenBy.contains(w) && (tasks[i].remainingOverlap ?? 1) > 0 }
-        guard golden.count >= mixer.golden else { return }
+        guard golden.count >= mixer.goldenTasksCount else { return }
         var real: [Int] = []
-        if mixer.real > 0 {
+        if mixer.realTasksCount > 0 {
             var open = 0
             for i in generalTasks where tasks[i].remainingOverlap ?? 0 > 0 {
                 open += 1
                 if !tasks[i].seenBy.contains(w) { real.append(i) }
             }
-            if real.count >= mixer.real {
-                real = pick(real, mixer.real, inOrder: mixer.creationOrder)
-            } else if real.count >= max(mixer.minReal, 1) && mixer.minReal < mixer.real {
+            let minReal = mixer.minimumRealTasks
+            if real.count >= mixer.realTasksCount {
+                real = pick(real, mixer.realTasksCount, inOrder: mixer.mixTasksInCreationOrder)
+            } else if real.count >= max(minReal, 1) && minReal < mixer.realTasksCount {
                 // a smaller suite allowed by min_real_tasks_count
-            } else if open < mixer.minReal, mixer.forceLast, !real.isEmpty {
+            } else if open < minReal, mixer.forceLastAssignment, !real.isEmpty {
                 // the last, incomplete suite
             } else {
                 return
             }
         }
-        var suite = real + pick(golden, mixer.golden, inOrder: mixer.creationOrder)
+        var suite = real + pick(golden, mixer.goldenTasksCount, inOrder: mixer.mixTasksInCreationOrder)
         guard !suite.isEmpty else { return }
-        if mixer.shuffle { suite.shuffle(using: &rng) }
+        if mixer.shuffleTasksInTaskSuite { suite.shuffle(using: &rng) }
         for i in suite {
             tasks[i].issued += 1
             tasks[i].seenBy.insert(w)
@@ -239,9 +232,9 @@ final class PoolRecord {
         active += 1
         let duration = crowd.suiteDuration(worker: wi, tasks: suite.count)
         if duration > maxDuration {
-            events.push(t + maxDuration, .expire(assignment: index))
+            events.push(t + maxDuration, .expire, Int32(index))
         } else {
-            events.push(t + duration, .submit(assignment: index))
+            events.push(t + duration, .finish, Int32(index))
         }
     }
 
@@ -282,10 +275,10 @@ final class PoolRecord {
         }
         a.submitted = t
         if autoAccept {
-            a.status = "ACCEPTED"
+            a.state = .accepted
             a.accepted = t
         } else {
-            a.status = "SUBMITTED"
+            a.state = .submitted
         }
         assignments[index] = a
         active -= 1
@@ -293,7 +286,7 @@ final class PoolRecord {
         runRules(AssignmentEvent.submitted(time: t, worker: w, duration: t - a.created, control: control), world: &world)
         for i in completed { resolveMajority(i, at: t, world: &world) }
         if status == "OPEN", let pause = crowd.pauseBeforeNextSuite(worker: Int(w)) {
-            events.push(t + pause, .returning(worker: w))
+            events.push(t + pause, .request, w)
         }
         checkCompletion(at: t)
     }
@@ -308,19 +301,27 @@ final class PoolRecord {
     }
 
     private func resolveMajority(_ i: Int, at t: Double, world: inout World) {
-        var counts: [String: Int32] = [:]
-        for (_, label) in tasks[i].answers { counts[label, default: 0] += 1 }
-        let top = counts.values.max() ?? 0
-        let winners = counts.filter { $0.value == top }
-        let majority = winners.count == 1 ? winners.first!.key : nil
-        for (w, label) in tasks[i].answers {
-            runRules(AssignmentEvent(time: t, worker: w, .majorityResolved(task: Int32(i), agreed: label == majority, majoritySize: majority == nil ? 0 : top)), world: &world)
+        // Labels in order of first answer, and each answer's index among them.
+        var labels: [String] = [], counts: [Int32] = [], index: [Int] = []
+        for (_, label) in tasks[i].answers {
+            if let j = labels.firstIndex(of: label) {
+                counts[j] += 1
+                index.append(j)
+            } else {
+                index.append(labels.count)
+                labels.append(label)
+                counts.append(1)
+            }
+        }
+        let majority = MajorityOutcome(counts: counts)
+        for (n, (w, _)) in tasks[i].answers.enumerated() {
+            runRules(AssignmentEvent(time: t, worker: w, .majorityResolved(task: Int32(i), agreed: majority.agrees(index[n]), majoritySize: majority.size)), world: &world)
         }
     }
 
     private func expire(_ index: Int, at t: Double) {
-        guard assignments[index].status == "ACTIVE" else { return }
-        assignments[index].status = "EXPIRED"
+        guard assignments[index].state == .active else { return }
+        assignments[index].state = .expired
         assignments[index].expired = t
         for i in assignments[index].tasks { tasks[i].issued -= 1 }
         active -= 1
@@ -334,10 +335,10 @@ final class PoolRecord {
     /// Accepts or rejects a SUBMITTED (or, to accept, REJECTED) assignment (`PATCH /assignments/{id}`).
     func review(_ index: Int, accept: Bool, comment: String?, at t: Double, world: inout World) {
         if accept {
-            assignments[index].status = "ACCEPTED"
+            assignments[index].state = .accepted
             assignments[index].accepted = t
         } else {
-            assignments[index].status = "REJECTED"
+            assignments[index].state = .rejected
             assignments[index].rejected = t
         }
         if let comment { assignments[index].publicComment = comment }
@@ -357,13 +358,13 @@ final class PoolRecord {
             case .approveAllAssignments, .rejectAllAssignments:
                 // Bulk reviews by a rule (manual-review pools only); they do not feed ACCEPTANCE_RATE again (*choice*).
                 guard !autoAccept else { continue }
-                for k in assignments.indices where assignments[k].worker == action.worker && assignments[k].status == "SUBMITTED" {
+                for k in assignments.indices where assignments[k].worker == action.worker && assignments[k].state == .submitted {
                     if case .rejectAllAssignments(let comment) = action.action {
-                        assignments[k].status = "REJECTED"
+                        assignments[k].state = .rejected
                         assignments[k].rejected = action.time
                         assignments[k].publicComment = comment
                     } else {
-                        assignments[k].status = "ACCEPTED"
+                        assignments[k].state = .accepted
                         assignments[k].accepted = action.time
                     }
                 }
@@ -377,9 +378,9 @@ final class PoolRecord {
 
     /// Σ answers received (capped at the overlap) ÷ Σ overlap over general tasks, as an integer percentage (floor).
     ///
-    /// *Choice* (the spec marks the definition unverified); 100 once the pool closed as COMPLETED.
+    /// *Choice* (Toloka does not document the definition); 100 once the pool closed as COMPLETED.
     var completionPercentage: Int {
-        if lastCloseReason == "COMPLETED" { return 100 }
+        if closeReason == .completed { return 100 }
         var done = 0, total = 0
         for i in generalTasks {
             let o = tasks[i].overlap ?? 0

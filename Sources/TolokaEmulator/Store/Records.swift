@@ -1,5 +1,6 @@
 import TallyCore
 import TallyQualityControl
+import TallySimulation
 
 /// A project as stored: the client's JSON plus what the server adds.
 final class ProjectRecord {
@@ -107,7 +108,9 @@ struct AssignmentRecord {
     let tasks: [Int]
     /// `output_values` per task, once submitted.
     var solutions: [[String: JSONValue]] = []
-    var status = "ACTIVE"
+    var state = AssignmentStatus.active
+    /// ``state`` as the API writes it (`ACCEPTED`, not the export's `APPROVED`).
+    var status: String { state.apiName }
     let created: Double
     var submitted: Double?
     var accepted: Double?

@@ -62,7 +62,7 @@ extension EmulatorStore {
             case "unique_workers_count": result = .int(Int64(Set(pool.assignments.map(\.worker)).count))
             case "unique_submitters_count": result = .int(Int64(Set(submitted.map(\.worker)).count))
             case "estimated_assignments_count":
-                let perSuite = max(pool.mixer?.real ?? 1, 1)
+                let perSuite = max(pool.mixer?.realTasksCount ?? 1, 1)
                 let answers = pool.generalTasks.reduce(0) { $0 + (pool.tasks[$1].overlap ?? 0) }
                 result = .int(Int64((answers + perSuite - 1) / perSuite))
             case "active_workers_by_filter_count":
