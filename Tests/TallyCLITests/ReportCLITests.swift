@@ -17,7 +17,7 @@ struct ReportCLITests {
     func benchThenReport() throws {
         try withTempDirectory { dir in
             _ = try toyDatasets(in: dir)
-            let bench = try CLI.run(["bench", "--datasets", "sets", "--methods", "mv,ds", "--out", "bench", "-q"], in: dir)
+            let bench = try CLI.run(["bench", "--datasets", "sets", "--methods", "mv,ds", "--out-dir", "bench", "-q"], in: dir)
             #expect(bench.status == 0, "stderr: \(bench.stderr)")
             let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("bench/results.json"))) as? [String: Any])
             let commands = try #require(results["commands"] as? [String])
