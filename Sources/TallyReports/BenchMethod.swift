@@ -5,7 +5,7 @@ import TallyCore
 public struct BenchMethod: Sendable {
     /// The method, from ``MethodRegistry``.
     public let descriptor: MethodDescriptor
-    /// Parameter values (the method's defaults unless set).
+    /// Parameter values (the method's defaults unless set; values it does not take are left out).
     public var parameters: MethodParameters
 
     public var name: String { descriptor.name }
@@ -16,7 +16,7 @@ public struct BenchMethod: Sendable {
 
     public init(_ descriptor: MethodDescriptor, parameters: MethodParameters = MethodParameters()) {
         self.descriptor = descriptor
-        self.parameters = parameters
+        self.parameters = parameters.only(descriptor)
     }
 
     /// Fits the method; `gold` is the data set's gold (used only by methods that need a golden set).

@@ -144,7 +144,7 @@ struct Aggregate: ParsableCommand {
             given["initialization"] = .string(ds.initialization.rawValue)
             given["clamp-gold"] = .flag(ds.clampGold)
         }
-        return MethodParameters(given.filter { descriptor.takes($0.key) }, compatibility: iteration.compat ?? .none)
+        return MethodParameters(given, compatibility: iteration.compat ?? .none).only(descriptor)
     }
 
     private func execute() throws {

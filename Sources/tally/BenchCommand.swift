@@ -33,8 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated methods (\(MethodRegistry.names.joined(separator: ", "))) or all.", valueName: "list"))
     var methods: String = "all"
 
-    @Option(help: ArgumentHelp("none (default) or crowd-kit: every method follows crowd-kit 1.4.2 where Tally differs.", valueName: "mode"))
-    var compat: Compatibility?
+    @OptionGroup(title: "Methods") var tuning: MethodTuningOptions
 
     @Option(help: "Fit each method this many times and report the median time.")
     var `repeat`: Int = 1
@@ -53,7 +52,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let out = output.folder(quiet: quiet)
-            let chosen = try BenchMethod.named(methods, parameters: MethodParameters(compatibility: compat ?? .none))
+            let chosen = try BenchMethod.named(methods, parameters: tuning.parameters)
             for m in chosen where m.needsGold {
                 note("tally: warning: \(m.name) is fitted with each data set's gold, so its accuracy is measured on what it learned from", quiet: quiet)
             }

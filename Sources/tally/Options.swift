@@ -55,28 +55,46 @@ struct InputOptions: ParsableArguments {
     }
 }
 
-/// Options of every iterative method (DS family, GLAD, MACE, M-MSR, KOS, ZBS) and crowd-kit compatibility.
-struct IterationOptions: ParsableArguments {
+/// Method settings every command that fits methods takes: iteration limits, tolerance and crowd-kit compatibility.
+struct MethodTuningOptions: ParsableArguments {
     @Option(help: "At most this many iterations (default: the method's; see `tally methods`).")
     var maxIterations: Int?
 
     @Option(help: "Stop when the method's convergence measure changes by less than this (default: the method's).")
     var tolerance: Double?
 
-    @Option(help: "Seed of the methods' random starts (kos, mace, mmsr; default: the method's, 0 as in crowd-kit).")
-    var seed: UInt64?
-
     @Option(help: ArgumentHelp("none (default) or crowd-kit: every method follows crowd-kit 1.4.2 where Tally differs (MACE's defects, GLAD's stopping rule, M-MSR's sign graph).", valueName: "mode"))
     var compat: Compatibility?
-
-    @Option(help: .hidden)
-    var iterations: Int?
 
     mutating func validate() throws {
         if let tolerance, !tolerance.isFinite && tolerance != -.infinity {
             throw ValidationError("--tolerance must be a number")
         }
-        if iterations != nil && maxIterations != nil {
+    }
+
+    /// The values given, as parameters (each method takes those it has; see ``MethodParameters/only(_:)``).
+    var parameters: MethodParameters {
+        var v: [String: ParameterValue] = [:]
+        if let maxIterations { v["max-iterations"] = .int(maxIterations) }
+        if let tolerance { v["tolerance"] = .double(tolerance) }
+        return MethodParameters(v, compatibility: compat ?? .none)
+    }
+}
+
+/// `aggregate`'s options of every iterative method: ``MethodTuningOptions`` and the methods' seed.
+struct IterationOptions: ParsableArguments {
+    @OptionGroup var tuning: MethodTuningOptions
+
+    @Option(help: "Seed of the methods' random starts (kos, mace, mmsr; default: the method's, 0 as in crowd-kit).")
+    var seed: UInt64?
+
+    @Option(help: .hidden)
+    var iterations: Int?
+
+    var compat: Compatibility? { tuning.compat }
+
+    mutating func validate() throws {
+        if iterations != nil && tuning.maxIterations != nil {
             throw ValidationError("--iterations is the old spelling of --max-iterations; give one")
         }
     }
@@ -84,9 +102,8 @@ struct IterationOptions: ParsableArguments {
     /// The shared parameter values given, for the methods that take them.
     func values(quiet: Bool) -> [String: ParameterValue] {
         if iterations != nil { deprecated("--iterations", use: "--max-iterations", quiet: quiet) }
-        var v: [String: ParameterValue] = [:]
-        if let n = maxIterations ?? iterations { v["max-iterations"] = .int(n) }
-        if let tolerance { v["tolerance"] = .double(tolerance) }
+        var v = tuning.parameters.values
+        if let n = iterations { v["max-iterations"] = .int(n) }
         if let seed { v["seed"] = .unsigned(seed) }
         return v
     }

@@ -44,6 +44,7 @@ struct QCReplay: ParsableCommand {
     var gold: String?
 
     @OptionGroup(title: "Scoring (with --gold)") var scoring: MethodListOptions
+    @OptionGroup(title: "Scoring (with --gold)") var tuning: MethodTuningOptions
 
     @Option(help: "Also write bans.tsv and replay.json to this folder.")
     var outDir: String?
@@ -82,8 +83,8 @@ struct QCReplay: ParsableCommand {
             if let gold {
                 let g = try GoldReader.read(gold)
                 let answers = try ReplayAnswers(export: table, file: export, firstBan: firstBan)
-                let accuracyWith = try Self.accuracies(methods, answers.all, answers.goldenAll, answers.goldenLabels, truth: g)
-                let accuracyWithout = try Self.accuracies(methods, answers.kept, answers.goldenKept, answers.goldenLabels, truth: g)
+                let accuracyWith = try Self.accuracies(methods, answers.all, answers.goldenAll, answers.goldenLabels, truth: g, tuning.parameters)
+                let accuracyWithout = try Self.accuracies(methods, answers.kept, answers.goldenKept, answers.goldenLabels, truth: g, tuning.parameters)
                 report["accuracy_with_banned_later_answers"] = accuracyWith
                 report["accuracy_without_banned_later_answers"] = accuracyWithout
                 report["answers_removed"] = answers.removed
@@ -105,7 +106,7 @@ struct QCReplay: ParsableCommand {
 
     /// Each method's accuracy on `answers`; methods that need gold learn from the golden answers too.
     static func accuracies(_ methods: [MethodDescriptor], _ answers: AnswerColumns, _ golden: AnswerColumns, _ goldenLabels: [String: String],
-                           truth: GoldLabels) throws -> [String: Double] {
+                           truth: GoldLabels, _ parameters: MethodParameters) throws -> [String: Double] {
         guard answers.count > 0, !methods.isEmpty else { return [:] }
         let table = try AnswerTable(tasks: answers.tasks, workers: answers.workers, labels: answers.labels)
         var goldenSet: MethodRegistry.GoldenSet?
@@ -113,6 +114,6 @@ struct QCReplay: ParsableCommand {
             let both = answers.appending(golden)
             goldenSet = MethodRegistry.GoldenSet(answers: try AnswerTable(tasks: both.tasks, workers: both.workers, labels: both.labels), gold: GoldLabels(goldenLabels))
         }
-        return try MethodRegistry.accuracies(methods, answers: table, truth: truth, golden: goldenSet)
+        return try MethodRegistry.accuracies(methods, answers: table, truth: truth, golden: goldenSet, parameters: parameters)
     }
 }

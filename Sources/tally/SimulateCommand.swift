@@ -37,6 +37,7 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var output: OutputFolderOptions
     @OptionGroup(title: "Scoring") var scoring: MethodListOptions
+    @OptionGroup(title: "Scoring") var tuning: MethodTuningOptions
     @OptionGroup var common: CommonOptions
 
     var quiet: Bool { common.quiet }
@@ -53,7 +54,7 @@ struct SimulateCommand: ParsableCommand {
             let result = try PoolSimulator.run(s, seed: seed)
             progress.finish()
             var summary = result.summary()
-            summary.aggregators = try result.accuracies(methods)
+            summary.aggregators = try result.accuracies(methods, parameters: tuning.parameters)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             // summary.json also records the command line (for `tally report`).
             let recorded = RecordedSummary(summary: summary, commands: BenchRun.commands())

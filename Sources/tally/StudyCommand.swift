@@ -54,6 +54,7 @@ struct StudyCommand: ParsableCommand {
     var firstSeedOld: UInt64?
 
     @OptionGroup(title: "Scoring") var scoring: MethodListOptions
+    @OptionGroup(title: "Scoring") var tuning: MethodTuningOptions
 
     @Option(help: "Runs at once (default: the number of cores).")
     var jobs: Int?
@@ -76,7 +77,8 @@ struct StudyCommand: ParsableCommand {
             let base = try Scenario.read(path: scenario)
             var parameters: [(StudyParameter, [Double])] = []
             for v in vary { parameters.append(try StudyParameter.parse(v)) }
-            let study = try Study(base: base, scenarioPath: scenario, parameters: parameters, seeds: seeds, firstSeed: seed ?? firstSeedOld ?? 1, methods: methods)
+            let study = try Study(base: base, scenarioPath: scenario, vary: parameters, seeds: seeds, firstSeed: seed ?? firstSeedOld ?? 1, methods: methods,
+                              parameters: tuning.parameters)
             let progress = ProgressLine("study", quiet: quiet)
             let start = ContinuousClock.now
             let summaries = try study.run(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount) { done, runs in

@@ -98,4 +98,29 @@ struct MethodRegistryCLITests {
             }
         }
     }
+
+    @Test("--max-iterations and --compat reach bench and simulate")
+    func methodSettings() throws {
+        try withTempDirectory { dir in
+            let set = dir.appendingPathComponent("data/toy")
+            try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+            for f in ["answers.tsv", "gold.tsv"] {
+                try FileManager.default.copyItem(at: toy.appendingPathComponent(f), to: set.appendingPathComponent(f))
+            }
+            let bench = try CLI.run(["bench", "--datasets", "data", "--methods", "ds,glad", "--max-iterations", "3", "--out-dir", "bench", "-q"], in: dir)
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let rows = try #require(readText(dir, "bench/results.tsv")).split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+            #expect(rows.map { String($0[7]) } == ["3", "3"], "iterations: \(rows)")
+
+            // simulate's mace under --compat crowd-kit scores what aggregate's does on the same accepted answers.
+            let sim = try CLI.run(["simulate", scenario, "--seed", "3", "--out-dir", "run", "--methods", "mace", "--compat", "crowd-kit", "-q"], in: dir)
+            #expect(sim.status == 0, "\(sim.stderr)")
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run/summary.json"))) as? [String: Any])
+            let accuracy = try #require((summary["aggregators"] as? [String: Double])?["mace"])
+            let agg = try CLI.run(["aggregate", "run/answers.tsv", "--method", "mace", "--compat", "crowd-kit", "--gold", "run/gold.tsv", "--out", "l.tsv"], in: dir)
+            #expect(agg.status == 0, "\(agg.stderr)")
+            #expect(agg.stderr.contains("mace: crowd-kit 1.4.2 compatibility"))
+            #expect(agg.stderr.contains(String(format: ": %.4f (macro-F1", accuracy)), "\(accuracy) vs \(agg.stderr)")
+        }
+    }
 }

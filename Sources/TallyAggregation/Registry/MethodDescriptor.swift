@@ -94,6 +94,11 @@ public struct MethodParameters: Sendable {
         self.values = values
         self.compatibility = compatibility
     }
+
+    /// These values without those `method` does not take (for settings given to several methods at once).
+    public func only(_ method: MethodDescriptor) -> MethodParameters {
+        MethodParameters(values.filter { method.takes($0.key) }, compatibility: compatibility)
+    }
 }
 
 /// What a method fits from besides the answers.

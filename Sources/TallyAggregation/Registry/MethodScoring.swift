@@ -17,7 +17,7 @@ extension MethodRegistry {
     /// Methods that cannot run on these answers' label count are left out (KOS on more than two
     /// labels), and so are methods with no scored task. A method that needs gold is fitted on
     /// `golden` (its answers include the golden tasks') and scored on `truth`; without `golden` it
-    /// is an error.
+    /// is an error. `parameters` go to every method that takes them.
     public static func accuracies(_ methods: [MethodDescriptor], answers: AnswerTable, truth: GoldLabels, golden: GoldenSet? = nil,
                                   parameters: MethodParameters = MethodParameters()) throws -> [String: Double] {
         var out: [String: Double] = [:]
@@ -30,8 +30,7 @@ extension MethodRegistry {
                 (table, inputs) = (answers, MethodInputs())
             }
             if !m.labelCounts.allows(table.labelCount) { continue }
-            let given = MethodParameters(parameters.values.filter { m.takes($0.key) }, compatibility: parameters.compatibility)
-            let e = Evaluation(labels: try m.fit(table, inputs: inputs, parameters: given).labels, of: table, gold: truth)
+            let e = Evaluation(labels: try m.fit(table, inputs: inputs, parameters: parameters.only(m)).labels, of: table, gold: truth)
             if e.scored > 0 { out[m.name] = e.accuracy }
         }
         return out

@@ -7,35 +7,39 @@ public struct Study: Sendable {
     /// The base scenario, and its path for messages.
     public let base: Scenario
     public let scenarioPath: String?
-    /// The parameters varied and their values.
-    public let parameters: [(StudyParameter, [Double])]
+    /// The scenario parameters varied and their values.
+    public let vary: [(StudyParameter, [Double])]
     /// Runs per point, with seeds `firstSeed … firstSeed + seeds − 1`.
     public let seeds: Int
     public let firstSeed: UInt64
     public let methods: [MethodDescriptor]
+    /// Parameter values for the methods (each takes those it has).
+    public let parameters: MethodParameters
     /// Every combination of the parameters' values.
     public let grid: [[Double]]
     /// The scenario of every grid point, validated.
     public let scenarios: [Scenario]
 
     /// Builds every point's scenario first, so that a bad value fails before any run.
-    public init(base: Scenario, scenarioPath: String? = nil, parameters: [(StudyParameter, [Double])], seeds: Int, firstSeed: UInt64, methods: [MethodDescriptor]) throws {
+    public init(base: Scenario, scenarioPath: String? = nil, vary: [(StudyParameter, [Double])], seeds: Int, firstSeed: UInt64, methods: [MethodDescriptor],
+                parameters: MethodParameters = MethodParameters()) throws {
         guard seeds >= 1 else { throw ScenarioError(.invalidValue, path: "--seeds", "expected at least 1, got \(seeds)") }
         self.base = base
         self.scenarioPath = scenarioPath
+        self.vary = vary
         self.parameters = parameters
         self.seeds = seeds
         self.firstSeed = firstSeed
         self.methods = methods
-        let grid = studyGrid(parameters)
+        let grid = studyGrid(vary)
         self.grid = grid
         scenarios = try grid.map { point in
             var s = base
-            for (i, (p, _)) in parameters.enumerated() { try p.apply(point[i], to: &s) }
+            for (i, (p, _)) in vary.enumerated() { try p.apply(point[i], to: &s) }
             do {
                 try s.validate()
             } catch let error as ScenarioError {
-                let at = zip(parameters, point).map { "\($0.0.0.rawValue)=\(scenarioNumber($0.1))" }.joined(separator: " ")
+                let at = zip(vary, point).map { "\($0.0.0.rawValue)=\(scenarioNumber($0.1))" }.joined(separator: " ")
                 throw ScenarioError(error.code, path: error.path, "\(error.message) (at \(at))", file: scenarioPath)
             }
             return s
@@ -47,7 +51,7 @@ public struct Study: Sendable {
 
     /// Runs every simulation, `jobs` at once; `progress` gets (done, total) after each. Summaries are point-major.
     public func run(jobs: Int, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> [SimulationSummary] {
-        let runs = runCount, seeds = self.seeds, firstSeed = self.firstSeed, scenarios = self.scenarios, methods = self.methods
+        let runs = runCount, seeds = self.seeds, firstSeed = self.firstSeed, scenarios = self.scenarios, methods = self.methods, parameters = self.parameters
         let results = StudyRunResults(count: runs)
         let next = StudyRunResults.Counter()
         DispatchQueue.concurrentPerform(iterations: min(max(1, jobs), runs)) { _ in
@@ -56,7 +60,7 @@ public struct Study: Sendable {
                 do {
                     let r = try PoolSimulator.run(s, seed: seed)
                     var summary = r.summary()
-                    summary.aggregators = try r.accuracies(methods)
+                    summary.aggregators = try r.accuracies(methods, parameters: parameters)
                     results.set(i, .success(summary))
                 } catch {
                     results.set(i, .failure(error))
@@ -71,7 +75,7 @@ public struct Study: Sendable {
 
     /// study.tsv, study.json and runs.tsv for `summaries` (from ``run(jobs:progress:)``).
     public func tables(_ summaries: [SimulationSummary], commands: [String] = []) -> (study: [UInt8], json: [UInt8], runs: [UInt8]) {
-        StudyTable.render(names: parameters.map(\.0.rawValue), grid: grid, seeds: seeds, firstSeed: firstSeed, methods: methods.map(\.name),
+        StudyTable.render(names: vary.map(\.0.rawValue), grid: grid, seeds: seeds, firstSeed: firstSeed, methods: methods.map(\.name),
                           summaries: summaries, scenario: scenarioPath, commands: commands)
     }
 }
