@@ -19,11 +19,17 @@ public enum LabelCountSupport: String, Sendable, Codable, CaseIterable {
 
 /// Groups methods in listings and in `--help`.
 public enum MethodFamily: String, Sendable, Codable, CaseIterable {
+    /// Majority vote and its weighted variants (mv, wawa, zbs, gold-mv).
     case votes = "Votes"
+    /// Confusion-matrix EM (ds, onecoin-ds).
     case dawidSkene = "Dawid-Skene"
+    /// Belief propagation between tasks and workers (kos).
     case messagePassing = "Message passing"
+    /// Abilities and difficulties (glad).
     case glad = "GLAD"
+    /// Knowing or spamming workers (mace).
     case mace = "MACE"
+    /// Rank-one matrix completion (mmsr).
     case mmsr = "M-MSR"
 }
 
@@ -37,12 +43,18 @@ public enum Compatibility: String, Sendable, Codable, CaseIterable {
 
 /// A hyper-parameter value.
 public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
+    /// A count (iterations, restarts).
     case int(Int)
+    /// A seed.
     case unsigned(UInt64)
+    /// A real number (tolerances).
     case double(Double)
+    /// One of the parameter's ``ParameterDescriptor/choices``.
     case string(String)
+    /// On or off.
     case flag(Bool)
 
+    /// The value as the CLI spells it.
     public var description: String {
         switch self {
         case .int(let v): return String(v)
@@ -68,13 +80,16 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
 public struct ParameterDescriptor: Sendable {
     /// The name, as the CLI option spells it (`max-iterations`, `seed`, …).
     public let name: String
+    /// One line.
     public let summary: String
+    /// The value when none is given.
     public let defaultValue: ParameterValue
     /// The allowed values of a choice parameter.
     public let choices: [String]?
     /// The value under ``Compatibility/crowdKit`` when the parameter is not given (nil: the default).
     public let crowdKitValue: ParameterValue?
 
+    /// A parameter called `name` with its one-line `summary` and default.
     public init(_ name: String, _ summary: String, default defaultValue: ParameterValue, choices: [String]? = nil, crowdKit: ParameterValue? = nil) {
         self.name = name
         self.summary = summary
@@ -86,10 +101,12 @@ public struct ParameterDescriptor: Sendable {
 
 /// Parameter values chosen by a caller: only the ones given; the rest take their defaults.
 public struct MethodParameters: Sendable {
+    /// Values by parameter name.
     public var values: [String: ParameterValue]
     /// Switches parameters with a ``ParameterDescriptor/crowdKitValue`` to it (unless given).
     public var compatibility: Compatibility
 
+    /// Parameter values, and the compatibility mode for those not given.
     public init(_ values: [String: ParameterValue] = [:], compatibility: Compatibility = .none) {
         self.values = values
         self.compatibility = compatibility
@@ -114,6 +131,7 @@ public struct MethodInputs: Sendable {
     /// Called after every EM iteration with (iteration, loss), where the method reports it.
     public var progress: (@Sendable (Int, Double) -> Void)?
 
+    /// The inputs; each defaults to none.
     public init(gold: GoldLabels? = nil, weights: WorkerSkills? = nil, onMissingSkill: MissingSkillPolicy? = nil,
                 initialConfusions: InitialConfusions? = nil, progress: (@Sendable (Int, Double) -> Void)? = nil) {
         self.gold = gold
@@ -126,13 +144,18 @@ public struct MethodInputs: Sendable {
 
 /// A per-worker or per-task table a method estimates besides labels (MACE's spamming, GLAD's betas…).
 public struct MethodTable: Sendable {
+    /// What a row is; the raw value names the key column when written.
     public enum Rows: String, Sendable { case workers = "worker", tasks = "task" }
+    /// The table's name (`spamming`, `strategies`, `betas`).
     public let name: String
+    /// One row per worker id, or per task id, of the fitted table.
     public let rows: Rows
+    /// Column names.
     public let columns: [String]
     /// Row-major, `rows × columns.count`.
     public let values: [Double]
 
+    /// A table of `values`, row-major.
     public init(name: String, rows: Rows, columns: [String], values: [Double]) {
         self.name = name
         self.rows = rows
@@ -156,6 +179,7 @@ public struct MethodResult: Sendable {
     /// Lines for the person at the terminal (stderr), in order.
     public var notes: [String]
 
+    /// A result around `model`; the rest default to none.
     public init(model: any FittedModel, iterations: Int? = nil, lossHistory: [Double]? = nil, confusions: ConfusionMatrices? = nil,
                 tables: [MethodTable] = [], notes: [String] = []) {
         self.model = model
@@ -166,8 +190,11 @@ public struct MethodResult: Sendable {
         self.notes = notes
     }
 
+    /// The model's label id per task.
     public var labels: [Int32] { model.labels }
+    /// The model's tasks × labels probabilities.
     public var probabilities: ProbabilityMatrix { model.probabilities }
+    /// The model's skill per worker, when it estimates one.
     public var skills: [Double]? { model.skills }
 
     /// The table called `name`, if the method made one.
@@ -176,9 +203,12 @@ public struct MethodResult: Sendable {
 
 /// Parameter values with the defaults filled in, as a method's fit reads them.
 public struct ResolvedParameters: Sendable {
+    /// Every parameter's value.
     public let values: [String: ParameterValue]
+    /// The compatibility mode they were resolved under.
     public let compatibility: Compatibility
 
+    /// An integer parameter (the descriptor guarantees the type).
     public func int(_ name: String) -> Int {
         switch values[name] {
         case .int(let v)?: return v
@@ -187,6 +217,7 @@ public struct ResolvedParameters: Sendable {
         }
     }
 
+    /// A seed parameter.
     public func unsigned(_ name: String) -> UInt64 {
         switch values[name] {
         case .unsigned(let v)?: return v
@@ -195,6 +226,7 @@ public struct ResolvedParameters: Sendable {
         }
     }
 
+    /// A real parameter (an integer given for it is converted).
     public func double(_ name: String) -> Double {
         switch values[name] {
         case .double(let v)?: return v
@@ -203,11 +235,13 @@ public struct ResolvedParameters: Sendable {
         }
     }
 
+    /// A flag parameter.
     public func flag(_ name: String) -> Bool {
         if case .flag(let v)? = values[name] { return v }
         preconditionFailure("parameter \(name) is not a flag")
     }
 
+    /// A choice parameter as its enum.
     public func choice<E: RawRepresentable>(_ name: String, _ type: E.Type = E.self) -> E where E.RawValue == String {
         guard case .string(let s)? = values[name], let e = E(rawValue: s) else { preconditionFailure("parameter \(name) is not a valid choice") }
         return e
@@ -218,18 +252,23 @@ public struct ResolvedParameters: Sendable {
 public struct MethodDescriptor: Sendable {
     /// The CLI name (`mv`, `ds`, …).
     public let name: String
+    /// The method's usual name.
     public let title: String
     /// One line.
     public let summary: String
     /// The paper.
     public let citation: String
+    /// The --help and listing group.
     public let family: MethodFamily
     /// The crowd-kit class with the same algorithm, if there is one.
     public let crowdKitClass: String?
+    /// The answer types it aggregates.
     public let answerTypes: [AnswerType]
+    /// The label counts it handles.
     public let labelCounts: LabelCountSupport
     /// Whether fitting needs ``MethodInputs/gold``.
     public let needsGold: Bool
+    /// Its hyper-parameters, each with its default.
     public let parameters: [ParameterDescriptor]
     /// Names of the ``MethodResult/tables`` it makes.
     public let tables: [String]
@@ -237,6 +276,7 @@ public struct MethodDescriptor: Sendable {
     public let makesConfusions: Bool
     let body: @Sendable (AnswerTable, MethodInputs, ResolvedParameters) throws -> MethodResult
 
+    /// Describes a method; `fit` gets the answers, the inputs and every parameter resolved.
     public init(name: String, title: String, summary: String, citation: String, family: MethodFamily, crowdKitClass: String?,
                 answerTypes: [AnswerType] = [.categorical], labelCounts: LabelCountSupport = .any, needsGold: Bool = false,
                 parameters: [ParameterDescriptor] = [], tables: [String] = [], makesConfusions: Bool = false,

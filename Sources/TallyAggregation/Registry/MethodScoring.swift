@@ -4,8 +4,11 @@ extension MethodRegistry {
     /// Answers with gold to fit methods that need it: the table (golden tasks' answers included)
     /// and the golden tasks' known labels.
     public struct GoldenSet: Sendable {
+        /// Answers, the golden tasks' included.
         public let answers: AnswerTable
+        /// The golden tasks' labels.
         public let gold: GoldLabels
+        /// A golden set.
         public init(answers: AnswerTable, gold: GoldLabels) {
             self.answers = answers
             self.gold = gold

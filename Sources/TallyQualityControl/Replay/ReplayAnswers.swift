@@ -2,12 +2,17 @@ import TallyCore
 
 /// Answers as three parallel columns of names.
 public struct AnswerColumns: Sendable, Equatable {
+    /// Task names.
     public var tasks: [String] = []
+    /// Worker names.
     public var workers: [String] = []
+    /// Labels.
     public var labels: [String] = []
 
+    /// No answers.
     public init() {}
 
+    /// The number of answers.
     public var count: Int { tasks.count }
 
     mutating func append(_ task: String, _ worker: String, _ label: String) {
@@ -31,7 +36,9 @@ public struct ReplayAnswers: Sendable {
     public var kept = AnswerColumns()
     /// Accepted answers on golden tasks (a GOLDEN: cell), all and kept, and the golden labels by task.
     public var goldenAll = AnswerColumns()
+    /// ``goldenAll`` without the answers a worker submitted after its first ban.
     public var goldenKept = AnswerColumns()
+    /// The golden tasks' known labels (GOLDEN: cells), by task.
     public var goldenLabels: [String: String] = [:]
 
     /// Answers removed by the bans.

@@ -11,7 +11,9 @@ public struct Study: Sendable {
     public let vary: [(StudyParameter, [Double])]
     /// Runs per point, with seeds `firstSeed … firstSeed + seeds − 1`.
     public let seeds: Int
+    /// The first run's seed.
     public let firstSeed: UInt64
+    /// The methods scored on every run's accepted answers.
     public let methods: [MethodDescriptor]
     /// Parameter values for the methods (each takes those it has).
     public let parameters: MethodParameters
@@ -21,6 +23,8 @@ public struct Study: Sendable {
     public let scenarios: [Scenario]
 
     /// Builds every point's scenario first, so that a bad value fails before any run.
+    ///
+    /// - Throws: ``ScenarioError`` for fewer than one seed, or a point whose scenario is invalid (naming the point).
     public init(base: Scenario, scenarioPath: String? = nil, vary: [(StudyParameter, [Double])], seeds: Int, firstSeed: UInt64, methods: [MethodDescriptor],
                 parameters: MethodParameters = MethodParameters()) throws {
         guard seeds >= 1 else { throw ScenarioError(.invalidValue, path: "--seeds", "expected at least 1, got \(seeds)") }
