@@ -55,7 +55,7 @@ let package = Package(
 
         .target(
             name: "TallySimulation",
-            dependencies: ["TallyCore", "TallyQualityControl"],
+            dependencies: ["TallyCore", "TallyQualityControl", "TallyAggregation"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """crowd-kit MACE fixtures for Tally's crowd-kit compatibility mode (`MACE(compatibility: .crowdKit)`,
-`tally aggregate --method mace --mace-compat crowd-kit`).
+`tally aggregate --method mace --compat crowd-kit`).
 
 scripts/crowdkit_fixtures_more.py already holds crowd-kit's default MACE labels_ and spamming_ for
 every data set, and probas_ for sets of at most 50 000 answers. This adds, within a small size

@@ -35,7 +35,7 @@ if [ -z "$url" ]; then
 fi
 echo "emulator at $url"
 TOLOKA_TOKEN="$TALLY_EXAMPLE_KEY" "$tally" toloka run datasets/toloka-audio-gender/workflow.json \
-  --env "$url" --token-env TOLOKA_TOKEN --poll-interval 1 --state "$out/notebook/state.json" --out "$out/notebook"
+  --env "$url" --token-env TOLOKA_TOKEN --poll-interval 1 --state "$out/notebook/state.json" --out-dir "$out/notebook"
 echo
 "$tally" evaluate "$out/notebook/labels.tsv" --gold datasets/toloka-audio-gender/tasks-truth.tsv | head -n 3
 

@@ -36,21 +36,21 @@ tally() { "$TALLY" "$@"; }
 # speed test: 190 MB of output) is left out.
 scenarios=(audio-gender dynamic-overlap fast-responses mixed-crowd)
 for s in "${scenarios[@]}"; do
-  tally simulate "datasets/scenarios/$s.json" --seed 1 --out "scenario-datasets/$s" --aggregate mv -q
+  tally simulate "datasets/scenarios/$s.json" --seed 1 --out-dir "scenario-datasets/$s" --methods mv -q
 done
-tally bench --datasets scenario-datasets --methods all --out bench-scenarios -q
+tally bench --datasets scenario-datasets --methods all --out-dir bench-scenarios -q
 tally report bench-scenarios --notebook notebooks-export/bench-scenarios.ipynb --stable -q \
   --title "Benchmark: every method on the simulated scenarios" \
   --note "The data sets are the scenarios shipped in \`datasets/scenarios\`, each simulated once (seed 1): the accepted answers (answers.tsv) and the tasks' true labels (gold.tsv). The \`benchmark\` scenario (200,000 tasks, a speed test) is left out."
 
 # (b) The original notebook's pool (audio-gender), simulated and reported as a pool replay.
-tally simulate datasets/scenarios/audio-gender.json --seed 1 --out audio-gender-replay --aggregate mv,wawa,ds,glad -q
+tally simulate datasets/scenarios/audio-gender.json --seed 1 --out-dir audio-gender-replay --methods mv,wawa,ds,glad -q
 tally report audio-gender-replay --notebook notebooks-export/audio-gender-replay.ipynb --stable -q \
   --title "Pool replay: the audio-gender pool"
 
 # (c) A golden-set study: overlap × control share (golden tasks per suite) × ban threshold.
 tally study datasets/scenarios/audio-gender.json --vary overlap=1..5 --vary golden_per_suite=0..2 \
-  --vary golden_threshold=60,80 --seeds 5 --aggregate mv,ds --out golden-set-study -q
+  --vary golden_threshold=60,80 --seeds 5 --methods mv,ds --out-dir golden-set-study -q
 tally report golden-set-study --notebook notebooks-export/golden-set-study.ipynb --stable -q \
   --title "Golden-set study: overlap, control share and ban threshold"
 

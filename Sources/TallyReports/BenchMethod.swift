@@ -1,53 +1,36 @@
 import TallyAggregation
 import TallyCore
 
-/// An aggregation method as the benchmark runs it: a name, and how to fit it on one data set.
+/// An aggregation method as the benchmark runs it: a registry method with its default parameters.
 public struct BenchMethod: Sendable {
-    public let name: String
-    /// Runs only on data sets with two labels (others get no row, and are not reported as failures).
-    public var binaryOnly = false
-    /// Fits the method; `gold` is the data set's gold (used only by methods that need a golden set).
-    let fit: @Sendable (AnswerTable, GoldLabels) throws -> (labels: [Int32], iterations: Int?)
+    /// The method, from ``MethodRegistry``.
+    public let descriptor: MethodDescriptor
+    /// Parameter values (the method's defaults unless set; values it does not take are left out).
+    public var parameters: MethodParameters
 
-    init(name: String, binaryOnly: Bool = false, fit: @escaping @Sendable (AnswerTable, GoldLabels) throws -> (labels: [Int32], iterations: Int?)) {
-        self.name = name
-        self.binaryOnly = binaryOnly
-        self.fit = fit
+    public var name: String { descriptor.name }
+    /// Runs only on data sets with two labels (others get no row, and are not reported as failures).
+    public var binaryOnly: Bool { descriptor.labelCounts == .two }
+    /// Fitted with the data set's gold, so scored on what it learned from.
+    public var needsGold: Bool { descriptor.needsGold }
+
+    public init(_ descriptor: MethodDescriptor, parameters: MethodParameters = MethodParameters()) {
+        self.descriptor = descriptor
+        self.parameters = parameters.only(descriptor)
     }
 
-    /// Every method Tally has, by its CLI name.
-    public static let all: [BenchMethod] = [
-        BenchMethod(name: "mv") { t, _ in (try MajorityVote().fit(t).labels, nil) },
-        BenchMethod(name: "wawa") { t, _ in (try Wawa().fit(t).labels, nil) },
-        BenchMethod(name: "zbs") { t, _ in (try ZeroBasedSkill().fit(t).labels, 100) },
-        BenchMethod(name: "ds") { t, _ in
-            let m = try DawidSkene().fit(t)
-            return (m.labels, m.iterations)
-        },
-        BenchMethod(name: "onecoin-ds") { t, _ in
-            let m = try OneCoinDawidSkene().fit(t)
-            return (m.labels, m.iterations)
-        },
-        BenchMethod(name: "kos", binaryOnly: true) { t, _ in (try KOS().fit(t).labels, 100) },
-        BenchMethod(name: "mace") { t, _ in (try MACE().fit(t).labels, 50) },
-        BenchMethod(name: "mmsr") { t, _ in
-            let m = try MMSR().fit(t)
-            return (m.labels, m.iterationsRun)
-        },
-        BenchMethod(name: "glad") { t, _ in
-            let m = try GLAD().fit(t)
-            return (m.labels, m.iterations)
-        },
-    ]
+    /// Fits the method; `gold` is the data set's gold (used only by methods that need a golden set).
+    func fit(_ table: AnswerTable, _ gold: GoldLabels) throws -> (labels: [Int32], iterations: Int?) {
+        let r = try descriptor.fit(table, inputs: MethodInputs(gold: needsGold ? gold : nil), parameters: parameters)
+        return (r.labels, r.iterations)
+    }
 
-    /// Methods by name (`all` for every one).
-    public static func named(_ list: String) throws -> [BenchMethod] {
-        if list == "all" { return all }
-        return try list.split(separator: ",").map { name in
-            guard let m = all.first(where: { $0.name == name }) else {
-                throw AggregationError("unknown method '\(name)'; choose from \(all.map(\.name).joined(separator: ", ")) or all")
-            }
-            return m
-        }
+    /// Every method `--methods all` runs: the registry's, but those that need gold (they would be
+    /// scored on the gold they learned from).
+    public static let all: [BenchMethod] = MethodRegistry.all.filter { !$0.needsGold }.map { BenchMethod($0) }
+
+    /// Methods by name (`all` for ``all``); a method that needs gold runs only when named.
+    public static func named(_ list: String, parameters: MethodParameters = MethodParameters()) throws -> [BenchMethod] {
+        try MethodRegistry.methods(list, all: { !$0.needsGold }).map { BenchMethod($0, parameters: parameters) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyAggregation
 
 /// The notebook `tally report` writes for a `tally bench` results folder.
 ///
@@ -9,11 +10,12 @@ import Foundation
 /// cross-check (no outputs: they need crowd-kit and the data sets). Depends only on its inputs,
 /// so the same results give the same bytes.
 public struct BenchNotebook: Sendable {
-    /// Tally's method names and the crowd-kit classes that implement the same algorithm.
-    public static let crowdKitClasses: [(method: String, className: String)] = [
-        ("mv", "MajorityVote"), ("wawa", "Wawa"), ("zbs", "ZeroBasedSkill"), ("ds", "DawidSkene"),
-        ("onecoin-ds", "OneCoinDawidSkene"), ("glad", "GLAD"), ("mace", "MACE"), ("kos", "KOS"), ("mmsr", "MMSR"),
-    ]
+    /// Tally's method names and the crowd-kit classes that implement the same algorithm, from
+    /// ``MethodRegistry`` (methods that need gold are left out: the cross-check cells fit without it).
+    public static let crowdKitClasses: [(method: String, className: String)] = MethodRegistry.all.compactMap { m in
+        guard !m.needsGold, let c = m.crowdKitClass else { return nil }
+        return (m.name, c)
+    }
 
     public var results: BenchResults
     public var title: String

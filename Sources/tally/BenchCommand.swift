@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyAggregation
 import TallyCore
 import TallyReports
 
@@ -12,25 +13,27 @@ struct BenchCommand: ParsableCommand {
             ../shared/datasets) or crowd-kit's crowd_labels.csv + gt.csv is a data set. Each \
             method's accuracy and macro-F1 on the gold tasks, iterations, median fit time over \
             --repeat runs and the process's peak RSS go to results.tsv, results.json and \
-            results.md in --out (results.json also records the command line, the tally version \
+            results.md in --out-dir (results.json also records the command line, the tally version \
             and commit, and the date; `tally report` turns the folder into a notebook); \
             published accuracies (--published, by default datasets/published-accuracy.tsv when \
             it exists) are shown beside ours. A folder that \
             cannot be read is reported and skipped, and so is one with more than --max-labels \
-            distinct labels (numeric answers). gold-mv is not benchmarked: it would be scored on \
-            the gold it learned from.
+            distinct labels (numeric answers). Methods that need gold (gold-mv) are not in `all`: \
+            they would be scored on the gold they learned from; name them to run them anyway.
 
             Example:
-              tally bench --datasets ../shared/datasets --methods all --out bench-results
-              tally bench --datasets ../shared/datasets --methods mv,ds --repeat 5 --out bench
+              tally bench --datasets ../shared/datasets --methods all --out-dir bench-results
+              tally bench --datasets ../shared/datasets --methods mv,ds --repeat 5 --out-dir bench
             """
     )
 
     @Option(help: "The folder of data sets.")
     var datasets: String
 
-    @Option(help: "Comma-separated methods (mv, wawa, zbs, ds, onecoin-ds, kos, glad, mace, mmsr) or all.")
+    @Option(help: ArgumentHelp("Comma-separated methods (\(MethodRegistry.names.joined(separator: ", "))) or all.", valueName: "list"))
     var methods: String = "all"
+
+    @OptionGroup(title: "Methods") var tuning: MethodTuningOptions
 
     @Option(help: "Fit each method this many times and report the median time.")
     var `repeat`: Int = 1
@@ -41,15 +44,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Skip data sets with more distinct labels than this (numeric answers).")
     var maxLabels: Int = 50
 
-    @Option(help: "Where to write results.tsv, results.json and results.md.")
-    var out: String
+    @OptionGroup var output: OutputFolderOptions
+    @OptionGroup var common: CommonOptions
 
-    @Flag(name: .shortAndLong, help: "Print nothing on stderr but errors.")
-    var quiet = false
+    var quiet: Bool { common.quiet }
 
     func run() throws {
         try reportingErrors {
-            let chosen = try BenchMethod.named(methods)
+            let out = output.folder(quiet: quiet)
+            let chosen = try BenchMethod.named(methods, parameters: tuning.parameters)
+            for m in chosen where m.needsGold {
+                note("tally: warning: \(m.name) is fitted with each data set's gold, so its accuracy is measured on what it learned from", quiet: quiet)
+            }
             let publishedPath = published ?? (FileManager.default.fileExists(atPath: "datasets/published-accuracy.tsv") ? "datasets/published-accuracy.tsv" : nil)
             let known = try publishedPath.map { try Bench.published($0) } ?? [:]
             let run = BenchRun.current(tallyVersion: Tally.configuration.version, datasets: datasets)

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import TallyAggregation
 import TallyCore
+import TallyQualityControl
+import TallySimulation
+import TolokaClient
 
 #if canImport(Glibc)
 import Glibc
@@ -14,20 +17,54 @@ import Darwin
 /// Exit status for input a command cannot use (BSD's EX_DATAERR).
 let dataErrorExit: Int32 = 65
 
-/// Prints problems with inputs as `tally: error: FILE:LINE: field 'F': …` and exits non-zero.
+/// The one table from error type to exit status (sysexits.h) and message.
+enum ErrorExit {
+    /// The status and message for `error`, or nil for an error the CLI does not map (ArgumentParser's own).
+    static func map(_ error: any Error) -> (status: Int32, message: String)? {
+        switch error {
+        case let e as InputError: return (e.code == .fileNotFound || e.code == .unreadable ? 66 : dataErrorExit, e.description)
+        case let e as AggregationError: return (dataErrorExit, e.description)
+        case let e as AtomicFile.WriteError: return (73, e.description)
+        case let e as ScenarioError: return (e.code == .unreadable ? 66 : dataErrorExit, e.description)
+        case let e as QualityControlError: return (dataErrorExit, e.description)
+        case let e as TolokaError:
+            switch e.kind {
+            case .invalidInput: return (dataErrorExit, e.description)
+            case .conflict: return (75, e.description)
+            case .api where e.status == 401 || e.status == 403: return (77, e.description)
+            default: return (69, e.description)
+            }
+        default: return nil
+        }
+    }
+}
+
+/// Runs a command body, printing a mapped error as `tally: error: …` and exiting with its status
+/// (``ErrorExit``).
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let e as InputError {
-        printError(e.description)
-        throw ExitCode(e.code == .fileNotFound || e.code == .unreadable ? 66 : dataErrorExit)
-    } catch let e as AggregationError {
-        printError(e.description)
-        throw ExitCode(dataErrorExit)
-    } catch let e as AtomicFile.WriteError {
-        printError(e.description)
-        throw ExitCode(73)
+    } catch {
+        guard let (status, message) = ErrorExit.map(error) else { throw error }
+        printError(message)
+        throw ExitCode(status)
     }
+}
+
+/// ``reportingErrors(_:)`` for `tally toloka`'s async bodies; `credential` is redacted from every message that might carry it.
+func reportingTolokaErrors<T>(_ credential: TolokaCredential? = nil, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        guard let (status, message) = ErrorExit.map(error) else { throw error }
+        printError(credential?.redact(message) ?? message)
+        throw ExitCode(status)
+    }
+}
+
+/// One line on stderr saying an old spelling still works but has a new one.
+func deprecated(_ old: String, use new: String, quiet: Bool = false) {
+    note("tally: warning: \(old) is deprecated; use \(new)", quiet: quiet)
 }
 
 func printError(_ message: String) {

@@ -23,16 +23,25 @@ struct Evaluate: ParsableCommand {
     var gold: String
 
     @Option(help: "Report format: text or json.")
-    var format: ReportFormat = .text
+    var report: ReportFormat?
+
+    @Option(name: .customLong("format"), help: .hidden)
+    var formatOld: ReportFormat?
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+    mutating func validate() throws {
+        if report != nil && formatOld != nil { throw ValidationError("--format is the old spelling of --report; give one") }
+    }
+
     func run() throws {
+        if formatOld != nil { deprecated("--format", use: "--report") }
+        let format = report ?? formatOld ?? .text
         try reportingErrors {
             let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels)
             let truth = try GoldReader.read(gold)
             let e = Evaluation(predictions: predicted, gold: truth)
-            let text = format == .json ? json(e) : report(e)
+            let text = format == .json ? json(e) : textReport(e)
             FileHandle.standardOutput.write(Data(text.utf8))
             if e.scored == 0 {
                 printError("no gold task has a prediction in \(labels); check that the task names match")
@@ -57,7 +66,7 @@ struct Evaluate: ParsableCommand {
         }, file: path)
     }
 
-    private func report(_ e: Evaluation) -> String {
+    private func textReport(_ e: Evaluation) -> String {
         var s = "scored \(e.scored) of \(e.goldTasks) gold tasks"
         if e.unscored > 0 { s += " (\(e.unscored) have no prediction)" }
         s += "\n"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyAggregation
 import TallyCore
 import TallyQualityControl
 import TallySimulation
@@ -24,11 +25,12 @@ struct QCReplay: ParsableCommand {
             statistics that fired it. Collectors that cannot be replayed are skipped with a warning.
 
             With --gold (task, label; tasks named as in the export's INPUT: values), also scores \
-            --aggregate methods on the accepted answers with and without the answers each banned \
-            worker submitted after the first ban.
+            --methods on the accepted answers with and without the answers each banned \
+            worker submitted after the first ban (methods that need gold learn from the export's \
+            golden tasks).
 
             Example:
-              tally qc replay run1/export.tsv --rules run1/pool.json --gold run1/gold.tsv --out replay
+              tally qc replay run1/export.tsv --rules run1/pool.json --gold run1/gold.tsv --out-dir replay
             """
     )
 
@@ -41,18 +43,28 @@ struct QCReplay: ParsableCommand {
     @Option(help: "Gold labels of general tasks (task, label), to score accuracy with and without the banned workers' later answers.")
     var gold: String?
 
-    @Option(help: "Comma-separated aggregation methods to score with --gold.")
-    var aggregate: String = "mv"
+    @OptionGroup(title: "Scoring (with --gold)") var scoring: MethodListOptions
+    @OptionGroup(title: "Scoring (with --gold)") var tuning: MethodTuningOptions
 
     @Option(help: "Also write bans.tsv and replay.json to this folder.")
-    var out: String?
+    var outDir: String?
 
-    @Flag(name: .shortAndLong, help: "Print nothing on stderr but errors.")
-    var quiet = false
+    @Option(name: .customLong("out"), help: .hidden)
+    var outOld: String?
+
+    @OptionGroup var common: CommonOptions
+
+    var quiet: Bool { common.quiet }
+
+    mutating func validate() throws {
+        if outDir != nil && outOld != nil { throw ValidationError("--out is the old spelling of --out-dir; give one") }
+    }
 
     func run() throws {
-        try reportingSimulationErrors {
-            let methods = try SimulationAggregation.methods(aggregate)
+        try reportingErrors {
+            if outOld != nil { deprecated("--out (a folder)", use: "--out-dir", quiet: quiet) }
+            let out = outDir ?? outOld
+            let methods = try scoring.chosen(default: "mv", quiet: quiet)
             let qc = try QualityControl.read(path: rules)
             for (i, c) in qc.configs.enumerated() where !c.collector.kind.isEmulated {
                 note("tally: warning: \(rules): configs[\(i)]: \(c.collector.kind.rawValue) cannot be replayed; skipped", quiet: quiet)
@@ -62,11 +74,7 @@ struct QCReplay: ParsableCommand {
             let events = try TolokaExportEvents(table)
             let actions = try events.replay(qc, ignoringUnsupported: true)
             let log = SimulationResult.qcLogTSV(actions, epoch: 0) { events.workers.name($0) }
-            var firstBan: [String: Double] = [:]
-            for a in actions where a.restrictionEnd != nil {
-                let name = events.workers.name(a.worker)
-                firstBan[name] = min(firstBan[name] ?? .infinity, a.time)
-            }
+            let firstBan = ReplayAnswers.firstBans(actions) { events.workers.name($0) }
             var report: [String: Any] = [
                 "export": export, "rules": rules, "actions": actions.count,
                 "banned_workers": firstBan.count, "workers": events.workers.count,
@@ -74,17 +82,17 @@ struct QCReplay: ParsableCommand {
             var summary = "\(actions.count) actions, \(firstBan.count) of \(events.workers.count) workers banned"
             if let gold {
                 let g = try GoldReader.read(gold)
-                let (with, without) = try answers(table, firstBan)
-                let accuracyWith = try SimulationAggregation.accuracies(tasks: with.0, workers: with.1, labels: with.2, gold: g, methods: methods)
-                let accuracyWithout = try SimulationAggregation.accuracies(tasks: without.0, workers: without.1, labels: without.2, gold: g, methods: methods)
+                let answers = try ReplayAnswers(export: table, file: export, firstBan: firstBan)
+                let accuracyWith = try Self.accuracies(methods, answers.all, answers.goldenAll, answers.goldenLabels, truth: g, tuning.parameters)
+                let accuracyWithout = try Self.accuracies(methods, answers.kept, answers.goldenKept, answers.goldenLabels, truth: g, tuning.parameters)
                 report["accuracy_with_banned_later_answers"] = accuracyWith
                 report["accuracy_without_banned_later_answers"] = accuracyWithout
-                report["answers_removed"] = with.0.count - without.0.count
+                report["answers_removed"] = answers.removed
                 func scores(_ accuracy: [String: Double]) -> String {
-                    let shown = methods.compactMap { m in accuracy[m].map { "\(m) \(String(format: "%.4f", $0))" } }
+                    let shown = methods.compactMap { m in accuracy[m.name].map { "\(m.name) \(String(format: "%.4f", $0))" } }
                     return shown.isEmpty ? "none scored" : shown.joined(separator: ", ")
                 }
-                summary += "; accuracy with banned workers' later answers: \(scores(accuracyWith)); without (\(with.0.count - without.0.count) answers removed): \(scores(accuracyWithout))"
+                summary += "; accuracy with banned workers' later answers: \(scores(accuracyWith)); without (\(answers.removed) answers removed): \(scores(accuracyWithout))"
             }
             let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             if let out {
@@ -96,29 +104,16 @@ struct QCReplay: ParsableCommand {
         }
     }
 
-    /// The export's (`table`'s) accepted general answers (not rejected; no GOLDEN: cell), all of them and without
-    /// those a worker submitted after its first ban.
-    func answers(_ table: TableReader, _ firstBan: [String: Double]) throws -> (([String], [String], [String]), ([String], [String], [String])) {
-        let outputs = table.header.indices.filter { table.header[$0].hasPrefix("OUTPUT:") }
-        guard let label = outputs.first else {
-            throw InputError(.missingColumn, file: export, field: "OUTPUT:", "no OUTPUT: column; expected one holding the workers' labels")
+    /// Each method's accuracy on `answers`; methods that need gold learn from the golden answers too.
+    static func accuracies(_ methods: [MethodDescriptor], _ answers: AnswerColumns, _ golden: AnswerColumns, _ goldenLabels: [String: String],
+                           truth: GoldLabels, _ parameters: MethodParameters) throws -> [String: Double] {
+        guard answers.count > 0, !methods.isEmpty else { return [:] }
+        let table = try AnswerTable(tasks: answers.tasks, workers: answers.workers, labels: answers.labels)
+        var goldenSet: MethodRegistry.GoldenSet?
+        if methods.contains(where: \.needsGold), golden.count > 0 {
+            let both = answers.appending(golden)
+            goldenSet = MethodRegistry.GoldenSet(answers: try AnswerTable(tasks: both.tasks, workers: both.workers, labels: both.labels), gold: GoldLabels(goldenLabels))
         }
-        let golden = table.column("GOLDEN:" + table.header[label].dropFirst("OUTPUT:".count))
-        let inputs = table.header.indices.filter { table.header[$0].hasPrefix("INPUT:") }
-        let worker = table.column("ASSIGNMENT:worker_id")!, status = table.column("ASSIGNMENT:status")
-        let submitted = table.column("ASSIGNMENT:submitted"), started = table.column("ASSIGNMENT:started")
-        var all: ([String], [String], [String]) = ([], [], []), kept: ([String], [String], [String]) = ([], [], [])
-        for row in table.rows {
-            if let s = status, !["SUBMITTED", "APPROVED", "ACCEPTED"].contains(row[s]) { continue }
-            if let g = golden, !row[g].isEmpty { continue }
-            let task = inputs.map { row[$0] }.joined(separator: " | ")
-            let w = row[worker]
-            all.0.append(task); all.1.append(w); all.2.append(row[label])
-            let timeText = submitted.map { row[$0] } ?? started.map { row[$0] } ?? ""
-            let time = TolokaTime.parse(timeText, accepting: .dateOnly) ?? -.infinity
-            if let ban = firstBan[w], time > ban { continue }
-            kept.0.append(task); kept.1.append(w); kept.2.append(row[label])
-        }
-        return (all, kept)
+        return try MethodRegistry.accuracies(methods, answers: table, truth: truth, golden: goldenSet, parameters: parameters)
     }
 }

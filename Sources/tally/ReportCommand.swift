@@ -57,8 +57,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Also write the charts as Vega-Lite specs (NAME.vl.json) in this folder.")
     var charts: String?
 
-    @Flag(name: .shortAndLong, help: "Print nothing on stderr but errors.")
-    var quiet = false
+    @OptionGroup var common: CommonOptions
+
+    var quiet: Bool { common.quiet }
 
     func run() throws {
         try reportingErrors {

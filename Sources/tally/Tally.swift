@@ -11,9 +11,10 @@ struct Tally: AsyncParsableCommand {
 
             Example:
               tally aggregate datasets/toy/answers.tsv --method wawa --out labels.tsv
+              tally methods
               tally evaluate labels.tsv --gold datasets/toy/gold.tsv
             """,
         version: "0.1.0",
-        subcommands: [Aggregate.self, Evaluate.self, BenchCommand.self, ReportCommand.self, SimulateCommand.self, QCCommand.self, StudyCommand.self, EmulatorCommand.self, TolokaCommand.self]
+        subcommands: [Aggregate.self, MethodsCommand.self, Evaluate.self, BenchCommand.self, ReportCommand.self, SimulateCommand.self, QCCommand.self, StudyCommand.self, EmulatorCommand.self, TolokaCommand.self]
     )
 }

@@ -52,8 +52,8 @@ struct TolokaConnectionOptions: ParsableArguments {
     @Option(help: "Items per page when listing (default: the server's).")
     var pageSize: Int?
 
-    @Flag(name: .shortAndLong, help: "Print nothing on stderr but errors.")
-    var quiet = false
+    @OptionGroup var common: CommonOptions
+    var quiet: Bool { common.quiet }
 
     func environment() throws -> TolokaEnvironment {
         guard let e = TolokaEnvironment(argument: env) else {
@@ -84,32 +84,6 @@ struct TolokaConnectionOptions: ParsableArguments {
             config.operationPollInterval = s
         }
         return TolokaAPIClient(configuration: config)
-    }
-}
-
-/// Runs a Toloka command body, turning errors into messages and exit codes (the credential is
-/// redacted from any message that might carry it).
-func reportingTolokaErrors<T>(_ credential: TolokaCredential? = nil, _ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let e as TolokaError {
-        let text = credential?.redact(e.description) ?? e.description
-        printError(text)
-        switch e.kind {
-        case .invalidInput: throw ExitCode(dataErrorExit)
-        case .conflict: throw ExitCode(75)
-        case .api where e.status == 401 || e.status == 403: throw ExitCode(77)
-        default: throw ExitCode(69)
-        }
-    } catch let e as InputError {
-        printError(e.description)
-        throw ExitCode(dataErrorExit)
-    } catch let e as AggregationError {
-        printError(e.description)
-        throw ExitCode(dataErrorExit)
-    } catch let e as AtomicFile.WriteError {
-        printError(e.description)
-        throw ExitCode(73)
     }
 }
 

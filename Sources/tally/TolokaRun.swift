@@ -25,7 +25,7 @@ struct TolokaRun: AsyncParsableCommand {
             command again after a crash, Ctrl-C or network failure and it continues where it \
             stopped: no second project, pool or task, no lost or repeated assignment.
 
-            Writes into --out: assignments.jsonl (as downloaded), assignments.tsv (Toloka's export \
+            Writes into --out-dir: assignments.jsonl (as downloaded), assignments.tsv (Toloka's export \
             format), answers.tsv (crowd-kit task/worker/label, real tasks), gold.tsv, labels.tsv, \
             probabilities.tsv, skills.tsv and summary.json (counts, cost, method).
             """
@@ -37,11 +37,10 @@ struct TolokaRun: AsyncParsableCommand {
     @Option(help: "State file recording the run's progress (created if absent).")
     var state: String
 
-    @Option(help: "Output folder.")
-    var out: String
+    @OptionGroup var output: OutputFolderOptions
 
-    @Option(help: "Aggregation method: \(Method.allCases.filter { $0 != .goldMV }.map(\.rawValue).joined(separator: ", ")).")
-    var method: Method = .ds
+    @Option(help: ArgumentHelp("Aggregation method: \(MethodRegistry.all.filter { !$0.needsGold }.map(\.name).joined(separator: ", ")).", valueName: "method"))
+    var method: String = "ds"
 
     @Option(help: "Seconds between checks of the pool while waiting (default: the workflow's).")
     var pollInterval: Double?
@@ -52,12 +51,16 @@ struct TolokaRun: AsyncParsableCommand {
     @OptionGroup var connection: TolokaConnectionOptions
 
     mutating func validate() throws {
-        if method == .goldMV {
-            throw ValidationError("gold-mv needs gold answers among the aggregated ones; golden tasks are left out of the run's answers (use tally aggregate on assignments.tsv)")
+        guard let m = MethodRegistry.all.first(where: { $0.name == method }) else {
+            throw ValidationError("unknown method '\(method)'; choose from \(MethodRegistry.all.filter { !$0.needsGold }.map(\.name).joined(separator: ", "))")
+        }
+        if m.needsGold {
+            throw ValidationError("\(method) needs gold answers among the aggregated ones; golden tasks are left out of the run's answers (use tally aggregate on assignments.tsv)")
         }
     }
 
     func run() async throws {
+        let out = output.folder(quiet: connection.quiet)
         let wf = try await reportingTolokaErrors { try Workflow.load(workflow) }
         if dryRun {
             try await reportingTolokaErrors {
@@ -92,11 +95,11 @@ struct TolokaRun: AsyncParsableCommand {
             bar.finish()
             let s = outcome.outputs
             note("project \(outcome.projectID), pool \(outcome.poolID) (\(outcome.closeReason ?? "closed")): \(s.assignments) assignments, \(s.answers) answers on \(s.tasks) tasks by \(s.workers) workers, \(s.goldenCorrect)/\(s.goldenAnswers) golden answers correct, cost $\(s.cost)", quiet: quiet)
-            try aggregate(outcome, started: start)
+            try aggregate(outcome, out: out, started: start)
         }
     }
 
-    private func aggregate(_ outcome: WorkflowRunner.Outcome, started: ContinuousClock.Instant) throws {
+    private func aggregate(_ outcome: WorkflowRunner.Outcome, out: String, started: ContinuousClock.Instant) throws {
         let dir = URL(fileURLWithPath: out)
         let answersPath = dir.appendingPathComponent(RunOutputs.answersFile).path
         var summary: [String: JSONValue] = [
@@ -106,15 +109,15 @@ struct TolokaRun: AsyncParsableCommand {
             "tasks": .int(Int64(outcome.outputs.tasks)), "workers": .int(Int64(outcome.outputs.workers)),
             "golden_answers": .int(Int64(outcome.outputs.goldenAnswers)), "golden_correct": .int(Int64(outcome.outputs.goldenCorrect)),
             "cost_usd": .double(NSDecimalNumber(decimal: outcome.outputs.cost).doubleValue),
-            "method": .string(method.rawValue),
+            "method": .string(method),
         ]
         var outputs: [(bytes: [UInt8], path: String)] = []
         if outcome.outputs.answers > 0 {
             let table = try AnswerReader.read(answersPath, options: AnswerReadOptions(format: .crowdkit)).table
-            let model = try fit(table)
+            let model = try MethodRegistry.method(named: method).fit(table).model
             outputs.append((ResultWriter.labels(table, model.labels, format: .tsv), dir.appendingPathComponent("labels.tsv").path))
             outputs.append((ResultWriter.probabilities(table, model.probabilities, format: .tsv), dir.appendingPathComponent("probabilities.tsv").path))
-            if let skills = model.skills ?? (model as? DawidSkeneModel).map({ expectedAccuracy($0, table) }) {
+            if let skills = model.skills ?? (model as? DawidSkeneModel).map({ $0.expectedAccuracy() }) {
                 outputs.append((ResultWriter.skills(table, skills, format: .tsv), dir.appendingPathComponent("skills.tsv").path))
             }
             var counts: [String: JSONValue] = [:]
@@ -127,30 +130,7 @@ struct TolokaRun: AsyncParsableCommand {
         summary["seconds"] = .double((Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18 * 1000).rounded() / 1000)
         outputs.append((Array((prettyJSON(.object(summary)) + "\n").utf8), dir.appendingPathComponent("summary.json").path))
         try AtomicFile.write(outputs)
-        note("\(method.rawValue): labels, probabilities\(outputs.count > 3 ? ", skills" : "") and summary written to \(out)", quiet: connection.quiet)
-    }
-
-    /// A Dawid-Skene worker's skill: the chance of a right answer, Σ_c prior(c) · P(answer c | truth c).
-    private func expectedAccuracy(_ m: DawidSkeneModel, _ table: AnswerTable) -> [Double] {
-        let k = table.labelCount
-        return (0..<table.workerCount).map { w in
-            (0..<k).reduce(0.0) { $0 + m.priors[$1] * m.confusions.values[(w * k + $1) * k + $1] }
-        }
-    }
-
-    private func fit(_ table: AnswerTable) throws -> any FittedModel {
-        switch method {
-        case .mv: return try MajorityVote().fit(table)
-        case .wawa: return try Wawa().fit(table)
-        case .zbs: return try ZeroBasedSkill().fit(table)
-        case .kos: return try KOS().fit(table)
-        case .ds: return try DawidSkene().fit(table)
-        case .oneCoinDS: return try OneCoinDawidSkene().fit(table)
-        case .glad: return try GLAD().fit(table)
-        case .mace: return try MACE().fit(table)
-        case .mmsr: return try MMSR().fit(table)
-        case .goldMV: throw AggregationError("gold-mv is not available in tally toloka run")
-        }
+        note("\(method): labels, probabilities\(outputs.count > 3 ? ", skills" : "") and summary written to \(out)", quiet: connection.quiet)
     }
 }
 

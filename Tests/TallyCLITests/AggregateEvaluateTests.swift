@@ -31,7 +31,7 @@ struct AggregateEvaluateTests {
         try withTempDirectory { dir in
             try writeFile(dir, "pred.tsv", "task\tlabel\nt1\ta\nt2\tb\nt3\tb\nt4\ta\n")
             try writeFile(dir, "gold.csv", "task,true_label\nt1,a\nt2,a\nt3,b\nt5,b\n")
-            let out = try CLI.run(["evaluate", "pred.tsv", "--gold", "gold.csv", "--format", "json"], in: dir)
+            let out = try CLI.run(["evaluate", "pred.tsv", "--gold", "gold.csv", "--report", "json"], in: dir)
             #expect(out.status == 0, "stderr: \(out.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: out.stdoutData) as? [String: Any])
             #expect(json["scored"] as? Int == 3)

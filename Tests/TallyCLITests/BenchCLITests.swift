@@ -7,7 +7,7 @@ struct BenchCLITests {
     @Test("bench over the real datasets: 23 categorical sets, JOSS values beside ours")
     func realDatasets() throws {
         try withTempDirectory { dir in
-            let out = try CLI.run(["bench", "--datasets", Repository.sharedDatasets.path, "--methods", "mv,ds", "--out", "bench",
+            let out = try CLI.run(["bench", "--datasets", Repository.sharedDatasets.path, "--methods", "mv,ds", "--out-dir", "bench",
                                    "--published", Repository.root.appendingPathComponent("datasets/published-accuracy.tsv").path, "-q"], in: dir)
             #expect(out.status == 0, "stderr: \(out.stderr)")
             let tsv = try String(contentsOf: dir.appendingPathComponent("bench/results.tsv"), encoding: .utf8)

@@ -40,13 +40,13 @@ struct EmulatorCrowdCLITests {
             #expect(Set(workers.compactMap { $0["kind"] as? String }) == ["good", "weak", "spammer", "golden_detector"])
 
             let workflow = Repository.root.appendingPathComponent("datasets/toloka-audio-gender/workflow.json").path
-            let run = try CLI.run(["toloka", "run", workflow, "--env", url, "--token-env", "TOLOKA_TOKEN", "--state", "state.json", "--out", "out"],
+            let run = try CLI.run(["toloka", "run", workflow, "--env", url, "--token-env", "TOLOKA_TOKEN", "--state", "state.json", "--out-dir", "out"],
                                   in: dir, environment: ["TOLOKA_TOKEN": token])
             try #require(run.status == 0, "stderr: \(run.stderr)")
             let state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("state.json"))) as? [String: Any])
             let pool = try #require((state["pool"] as? [String: Any])?["id"] as? String)
             try await Self.get("\(url)/_emulator/pools/\(pool)/truth", token: token).write(to: dir.appendingPathComponent("truth.tsv"))
-            let evaluation = try CLI.run(["evaluate", "out/labels.tsv", "--gold", "truth.tsv", "--format", "json"], in: dir)
+            let evaluation = try CLI.run(["evaluate", "out/labels.tsv", "--gold", "truth.tsv", "--report", "json"], in: dir)
             let scores = try #require(try JSONSerialization.jsonObject(with: evaluation.stdoutData) as? [String: Any])
             #expect((scores["scored"] as? Int) == 100)
             // Mostly good Tolokers (accuracy ~ Beta(28, 3)), spammers the golden rule catches, a few golden detectors.

@@ -33,7 +33,7 @@ struct MoreMethodsCLITests {
         try withTempDirectory { dir in
             try writeFile(dir, "a.tsv", "task\tworker\tlabel\nt1\tw1\ta\nt1\tw2\ta\nt2\tw1\tb\nt2\tw2\ta\nt3\tw1\tc\nt3\tw2\tc\n")
             let out = try CLI.run(["aggregate", "a.tsv", "--method", "mace", "--spamming", "s.tsv", "--strategies", "st.json",
-                                   "--restarts", "3", "--iterations", "20", "--mace-method", "em", "--out", "l.tsv"], in: dir)
+                                   "--restarts", "3", "--max-iterations", "20", "--mace-method", "em", "--out", "l.tsv"], in: dir)
             #expect(out.status == 0, "stderr: \(out.stderr)")
             #expect(out.stderr.contains("of 3 kept"), "stderr: \(out.stderr)")
             let spamming = try String(contentsOf: dir.appendingPathComponent("s.tsv"), encoding: .utf8)

@@ -34,12 +34,12 @@ struct NotebookExportTests {
     func simulateAndStudyReports() throws {
         try withTempDirectory { dir in
             let scenario = Repository.root.appendingPathComponent("datasets/scenarios/audio-gender.json").path
-            let sim = try CLI.run(["simulate", scenario, "--seed", "2", "--out", "run", "-q"], in: dir)
+            let sim = try CLI.run(["simulate", scenario, "--seed", "2", "--out-dir", "run", "-q"], in: dir)
             #expect(sim.status == 0, "\(sim.stderr)")
             let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run/summary.json"))) as? [String: Any])
             let commands = try #require(summary["commands"] as? [String])
             #expect(commands.first?.hasPrefix("cd ") == true)
-            #expect(commands.last == "tally simulate \(scenario) --seed 2 --out run -q")
+            #expect(commands.last == "tally simulate \(scenario) --seed 2 --out-dir run -q")
             #expect((summary["aggregators"] as? [String: Double])?["ds"] != nil, "the summary is otherwise as before")
 
             let replay = try CLI.run(["report", "run", "--notebook", "nb/replay.ipynb", "--stable", "--charts", "charts"], in: dir)
@@ -47,13 +47,13 @@ struct NotebookExportTests {
             #expect(replay.stderr.contains("pool replay of audio-gender"))
             let text = try #require(readText(dir, "nb/replay.ipynb"))
             #expect(text.contains("# Pool replay: audio-gender"))
-            #expect(text.contains("tally simulate \(scenario) --seed 2 --out run -q"))
+            #expect(text.contains("tally simulate \(scenario) --seed 2 --out-dir run -q"))
             #expect(!text.contains("cd \(dir.path)") && !text.contains(dir.path), "--stable leaves out the folder")
             #expect(text.contains("tally qc replay run/export.tsv --rules run/pool.json --gold run/gold.tsv"))
             #expect(text.contains("RUN = Path(\\\"../run\\\")"))
             #expect(try listing(dir.appendingPathComponent("charts")) == ["accuracy.vl.json", "completion.vl.json", "workers.vl.json"])
 
-            let study = try CLI.run(["study", scenario, "--vary", "overlap=1..2", "--vary", "golden_threshold=60,80", "--seeds", "2", "--aggregate", "mv", "--out", "study", "-q"], in: dir)
+            let study = try CLI.run(["study", scenario, "--vary", "overlap=1..2", "--vary", "golden_threshold=60,80", "--seeds", "2", "--methods", "mv", "--out-dir", "study", "-q"], in: dir)
             #expect(study.status == 0, "\(study.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("study/study.json"))) as? [String: Any])
             #expect((json["commands"] as? [String])?.last?.hasPrefix("tally study \(scenario) --vary overlap=1..2") == true)

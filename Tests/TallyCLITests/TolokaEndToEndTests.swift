@@ -32,7 +32,7 @@ struct TolokaEndToEndTests {
             defer { server.stop() }
             let url = server.url
             let workflow = Repository.root.appendingPathComponent("datasets/toloka-audio-gender/workflow.json").path
-            let args = ["toloka", "run", workflow, "--env", url, "--token-env", "TOLOKA_TOKEN", "--state", "state.json", "--out", "out"]
+            let args = ["toloka", "run", workflow, "--env", url, "--token-env", "TOLOKA_TOKEN", "--state", "state.json", "--out-dir", "out"]
             let first = try CLI.run(args, in: dir, environment: ["TOLOKA_TOKEN": token])
             try #require(first.status == 0, "stderr: \(first.stderr)")
 
@@ -60,7 +60,7 @@ struct TolokaEndToEndTests {
             // Labels: the emulator's crowd is mostly good workers, so Dawid-Skene on 3 answers is right
             // on at least 90 % of the tasks.
             let truth = Repository.root.appendingPathComponent("datasets/toloka-audio-gender/tasks-truth.tsv").path
-            let evaluation = try CLI.run(["evaluate", "out/labels.tsv", "--gold", truth, "--format", "json"], in: dir)
+            let evaluation = try CLI.run(["evaluate", "out/labels.tsv", "--gold", truth, "--report", "json"], in: dir)
             let scores = try #require(try JSONSerialization.jsonObject(with: evaluation.stdoutData) as? [String: Any])
             #expect((scores["scored"] as? Int) == 100)
             #expect(((scores["accuracy"] as? Double) ?? 0) >= 0.9, "\(scores)")

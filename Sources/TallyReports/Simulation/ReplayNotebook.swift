@@ -352,7 +352,7 @@ public struct ReplayNotebook: Sendable {
     func accuracySection() -> String {
         var s = "## Aggregated accuracy by method\n\n"
         let rows = accuracies
-        guard !rows.isEmpty else { return s + "summary.json holds no aggregator accuracies (run `tally simulate` with `--aggregate mv,ds`).\n" }
+        guard !rows.isEmpty else { return s + "summary.json holds no aggregator accuracies (run `tally simulate` with `--methods mv,ds`).\n" }
         s += "Each method aggregates the accepted answers (answers.tsv) into one label per task, scored against the tasks' true labels (gold.tsv).\n\n"
         let best = rows.map(\.accuracy).max()
         s += NotebookText.table(["method", "accuracy"], rows.map { [$0.method, $0.accuracy == best ? "**\(NotebookText.number($0.accuracy))**" : NotebookText.number($0.accuracy)] }, right: [1])

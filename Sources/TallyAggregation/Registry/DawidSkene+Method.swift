@@ -1,0 +1,50 @@
+import Foundation
+import TallyCore
+
+extension DawidSkene {
+    /// `ds` in ``MethodRegistry``.
+    public static let method = MethodDescriptor(
+        name: "ds", title: "Dawid-Skene",
+        summary: "EM over a confusion matrix per worker and a class prior.",
+        citation: "Dawid & Skene (1979), Maximum Likelihood Estimation of Observer Error-Rates Using the EM Algorithm, JRSS C 28(1)",
+        family: .dawidSkene, crowdKitClass: "DawidSkene",
+        parameters: [
+            ParameterDescriptor("max-iterations", "At most this many EM iterations.", default: .int(DawidSkene().maxIterations)),
+            ParameterDescriptor("tolerance", "Stop when the loss (ELBO per answer) improves by less than this.", default: .double(DawidSkene().tolerance)),
+            ParameterDescriptor("em", "soft (classic EM, crowd-kit), hard (one-hot posteriors) or hybrid (Fast Dawid-Skene).",
+                                default: .string(DawidSkene().em.rawValue), choices: DawidSkene.EM.allCases.map(\.rawValue)),
+            ParameterDescriptor("initialization", "mv (majority-vote shares, crowd-kit) or spectral (one-coin skills from agreement rates).",
+                                default: .string(DawidSkene().initialization.rawValue), choices: DawidSkene.Initialization.allCases.map(\.rawValue)),
+            ParameterDescriptor("clamp-gold", "Hold the gold tasks at their gold labels during EM (crowd-kit's true_labels).", default: .flag(false)),
+        ],
+        makesConfusions: true
+    ) { table, inputs, p in
+        if p.flag("clamp-gold") && inputs.gold == nil { throw AggregationError("ds: clamp-gold needs gold labels") }
+        let m = try DawidSkene(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"),
+                               trueLabels: p.flag("clamp-gold") ? inputs.gold : nil, initialConfusions: inputs.initialConfusions,
+                               em: p.choice("em"), initialization: p.choice("initialization"), progress: inputs.progress,
+                               execution: p.execution).fit(table)
+        return DawidSkeneModel.result(m, name: "ds", table)
+    }
+}
+
+extension DawidSkeneModel {
+    /// The registry's result for a fitted Dawid-Skene model, with its notes.
+    static func result(_ m: DawidSkeneModel, name: String, _ table: AnswerTable) -> MethodResult {
+        var notes: [String] = []
+        if m.unusableGoldTasks > 0 {
+            notes.append("warning: \(m.unusableGoldTasks) gold tasks name a label no worker gave; they were not clamped")
+        }
+        let priors = zip(table.labels.names, m.priors).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+        notes.append("\(name): \(m.iterations) iterations, loss \(m.lossHistory.last.map { String(format: "%.9f", $0) } ?? "-"); priors \(priors)")
+        return MethodResult(model: m, iterations: m.iterations, lossHistory: m.lossHistory, confusions: m.confusions, notes: notes)
+    }
+
+    /// Each worker's expected accuracy: the chance of a right answer, Σ_c prior(c) · P(answer c | truth c).
+    public func expectedAccuracy() -> [Double] {
+        let k = priors.count
+        return (0..<confusions.workerCount).map { w in
+            (0..<k).reduce(0.0) { $0 + priors[$1] * confusions.values[(w * k + $1) * k + $1] }
+        }
+    }
+}

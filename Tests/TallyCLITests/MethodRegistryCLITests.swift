@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import TallyTestSupport
+
+/// Every method `tally methods --format json` lists runs through every command that takes methods.
+@Suite("Method registry through every command")
+struct MethodRegistryCLITests {
+    struct Listed {
+        let name: String
+        let needsGold: Bool
+        let labelCounts: String
+    }
+
+    /// The methods as `tally methods --format json` lists them.
+    static func listed() throws -> [Listed] {
+        let r = try CLI.run(["methods", "--format", "json"], in: Repository.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let methods = try #require(json["methods"] as? [[String: Any]])
+        return try methods.map { m in
+            Listed(name: try #require(m["name"] as? String), needsGold: try #require(m["needs_gold"] as? Bool),
+                   labelCounts: try #require(m["label_counts"] as? String))
+        }
+    }
+
+    var toy: URL { Repository.root.appendingPathComponent("datasets/toy") }
+    /// A binary scenario, so two-label methods (kos) run; simulations have golden tasks for gold-mv.
+    var scenario: String { Repository.root.appendingPathComponent("datasets/scenarios/audio-gender.json").path }
+
+    @Test("tally methods lists every method with its parameters")
+    func listing() throws {
+        let r = try CLI.run(["methods", "--format", "json"], in: Repository.root)
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let methods = try #require(json["methods"] as? [[String: Any]])
+        let names = methods.compactMap { $0["name"] as? String }
+        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "kos", "glad", "mace", "mmsr"])
+        let ds = try #require(methods.first { $0["name"] as? String == "ds" })
+        #expect(ds["crowd_kit_class"] as? String == "DawidSkene")
+        let parameters = try #require(ds["parameters"] as? [[String: Any]])
+        let maxIterations = try #require(parameters.first { $0["name"] as? String == "max-iterations" })
+        #expect(maxIterations["default"] as? Int == 100)
+        let kos = try #require(methods.first { $0["name"] as? String == "kos" })
+        #expect(kos["label_counts"] as? String == "two")
+        let text = try CLI.run(["methods"], in: Repository.root)
+        #expect(text.status == 0)
+        for name in names { #expect(text.stdout.contains("  \(name) "), "\(name) missing from the text listing") }
+    }
+
+    @Test("every listed method runs through aggregate on the toy set")
+    func aggregate() throws {
+        for m in try Self.listed() {
+            try withTempDirectory { dir in
+                var args = ["aggregate", toy.appendingPathComponent("answers.tsv").path, "--method", m.name, "--out", "labels.tsv"]
+                if m.needsGold { args += ["--gold", toy.appendingPathComponent("gold.tsv").path] }
+                let r = try CLI.run(args, in: dir)
+                #expect(r.status == 0, "\(m.name): \(r.stderr)")
+                let labels = try #require(readText(dir, "labels.tsv"), "\(m.name) wrote no labels")
+                // A header and one line per task of the toy set.
+                let answers = try String(contentsOf: toy.appendingPathComponent("answers.tsv"), encoding: .utf8)
+                let tasks = Set(answers.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[0] })
+                #expect(labels.split(separator: "\n").count == tasks.count + 1, "\(m.name)")
+            }
+        }
+    }
+
+    @Test("every listed method runs through bench --methods")
+    func bench() throws {
+        for m in try Self.listed() {
+            try withTempDirectory { dir in
+                let set = dir.appendingPathComponent("data/toy")
+                try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+                for f in ["answers.tsv", "gold.tsv"] {
+                    try FileManager.default.copyItem(at: toy.appendingPathComponent(f), to: set.appendingPathComponent(f))
+                }
+                let run = try CLI.run(["bench", "--datasets", "data", "--methods", m.name, "--out-dir", "bench"], in: dir)
+                #expect(run.status == 0, "\(m.name): \(run.stderr)")
+                let rows = try #require(readText(dir, "bench/results.tsv")).split(separator: "\n").dropFirst()
+                #expect(rows.count == 1 && rows.first?.hasPrefix("toy\t\(m.name)\t") == true, "\(m.name): \(rows)")
+                if m.needsGold { #expect(run.stderr.contains("warning: \(m.name) is fitted with each data set's gold")) }
+            }
+        }
+    }
+
+    @Test("every listed method runs through simulate --methods and study --methods")
+    func simulateAndStudy() throws {
+        for m in try Self.listed() {
+            try withTempDirectory { dir in
+                let sim = try CLI.run(["simulate", scenario, "--seed", "3", "--out-dir", "run", "--methods", m.name, "-q"], in: dir)
+                #expect(sim.status == 0, "\(m.name): \(sim.stderr)")
+                let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run/summary.json"))) as? [String: Any])
+                let accuracy = (summary["aggregators"] as? [String: Double])?[m.name]
+                #expect(accuracy.map { $0 > 0.5 && $0 <= 1 } == true, "\(m.name): accuracy \(String(describing: accuracy))")
+
+                let study = try CLI.run(["study", scenario, "--vary", "overlap=3", "--seeds", "1", "--seed", "3", "--methods", m.name, "--out-dir", "study", "-q"], in: dir)
+                #expect(study.status == 0, "\(m.name): \(study.stderr)")
+                let tsv = try #require(readText(dir, "study/study.tsv")).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+                let column = try #require(tsv.first?.firstIndex(of: "accuracy_\(m.name)_mean"[...]), "\(m.name): no accuracy column")
+                #expect(Double(String(tsv[1][column])).map { $0 > 0.5 } == true, "\(m.name): \(tsv[1][column])")
+            }
+        }
+    }
+
+    @Test("--max-iterations and --compat reach bench and simulate")
+    func methodSettings() throws {
+        try withTempDirectory { dir in
+            let set = dir.appendingPathComponent("data/toy")
+            try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+            for f in ["answers.tsv", "gold.tsv"] {
+                try FileManager.default.copyItem(at: toy.appendingPathComponent(f), to: set.appendingPathComponent(f))
+            }
+            let bench = try CLI.run(["bench", "--datasets", "data", "--methods", "ds,glad", "--max-iterations", "3", "--out-dir", "bench", "-q"], in: dir)
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let rows = try #require(readText(dir, "bench/results.tsv")).split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+            #expect(rows.map { String($0[7]) } == ["3", "3"], "iterations: \(rows)")
+
+            // simulate's mace under --compat crowd-kit scores what aggregate's does on the same accepted answers.
+            let sim = try CLI.run(["simulate", scenario, "--seed", "3", "--out-dir", "run", "--methods", "mace", "--compat", "crowd-kit", "-q"], in: dir)
+            #expect(sim.status == 0, "\(sim.stderr)")
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run/summary.json"))) as? [String: Any])
+            let accuracy = try #require((summary["aggregators"] as? [String: Double])?["mace"])
+            let agg = try CLI.run(["aggregate", "run/answers.tsv", "--method", "mace", "--compat", "crowd-kit", "--gold", "run/gold.tsv", "--out", "l.tsv"], in: dir)
+            #expect(agg.status == 0, "\(agg.stderr)")
+            #expect(agg.stderr.contains("mace: crowd-kit 1.4.2 compatibility"))
+            #expect(agg.stderr.contains(String(format: ": %.4f (macro-F1", accuracy)), "\(accuracy) vs \(agg.stderr)")
+        }
+    }
+}
