@@ -57,7 +57,7 @@ public struct ReplayAnswers: Sendable {
     /// Reads the answers from Toloka's export `table` (read from `file`, for messages). Tasks are
     /// named by their INPUT: values joined by ` | `; the first OUTPUT: column is the label.
     /// An answer's time is ASSIGNMENT:submitted, else ASSIGNMENT:started.
-    public init(export table: TableReader, file: String, firstBan: [String: Double]) throws {
+    package init(export table: TableReader, file: String, firstBan: [String: Double]) throws {
         let outputs = table.header.indices.filter { table.header[$0].hasPrefix("OUTPUT:") }
         guard let label = outputs.first else {
             throw InputError(.missingColumn, file: file, field: "OUTPUT:", "no OUTPUT: column; expected one holding the workers' labels")
