@@ -9,8 +9,8 @@ extension DawidSkene {
         citation: "Dawid & Skene (1979), Maximum Likelihood Estimation of Observer Error-Rates Using the EM Algorithm, JRSS C 28(1)",
         family: .dawidSkene, crowdKitClass: "DawidSkene",
         parameters: [
-            ParameterDescriptor("max-iterations", "At most this many EM iterations.", default: .int(DawidSkene().maxIterations)),
-            ParameterDescriptor("tolerance", "Stop when the loss (ELBO per answer) improves by less than this.", default: .double(DawidSkene().tolerance)),
+            .maxIterations(DawidSkene().maxIterations),
+            .tolerance(DawidSkene().tolerance, "Stop when the loss (ELBO per answer) improves by less than this."),
             ParameterDescriptor("em", "soft (classic EM, crowd-kit), hard (one-hot posteriors) or hybrid (Fast Dawid-Skene).",
                                 default: .string(DawidSkene().em.rawValue), choices: DawidSkene.EM.allCases.map(\.rawValue)),
             ParameterDescriptor("initialization", "mv (majority-vote shares, crowd-kit) or spectral (one-coin skills from agreement rates).",

@@ -9,8 +9,8 @@ extension GLAD {
         citation: "Whitehill et al. (2009), Whose Vote Should Count More: Optimal Integration of Labels from Labelers of Unknown Expertise, NeurIPS",
         family: .glad, crowdKitClass: "GLAD",
         parameters: [
-            ParameterDescriptor("max-iterations", "At most this many EM iterations.", default: .int(GLAD().maxIterations)),
-            ParameterDescriptor("tolerance", "Stop when the objective changes by less than this (see stopping).", default: .double(GLAD().tolerance)),
+            .maxIterations(GLAD().maxIterations),
+            .tolerance(GLAD().tolerance, "Stop when the objective changes by less than this (see stopping)."),
             ParameterDescriptor("stopping", "relative (the objective's relative change is at most the tolerance) or crowd-kit (crowd-kit 1.4.2's check).",
                                 default: .string(GLAD().stopping.rawValue), choices: GLAD.Stopping.allCases.map(\.rawValue),
                                 crowdKit: .string(GLAD.Stopping.crowdKit.rawValue)),

@@ -8,8 +8,8 @@ extension KOS {
         citation: "Karger, Oh & Shah (2011), Iterative Learning for Reliable Crowdsourcing Systems, NeurIPS",
         family: .messagePassing, crowdKitClass: "KOS", labelCounts: .two,
         parameters: [
-            ParameterDescriptor("max-iterations", "Message-passing rounds (no convergence test, as in crowd-kit).", default: .int(KOS().iterations)),
-            ParameterDescriptor("seed", "Seed of the random starting messages.", default: .unsigned(KOS().seed)),
+            .maxIterations(KOS().iterations, "Message-passing rounds (no convergence test, as in crowd-kit)."),
+            .seed(KOS().seed, "Seed of the random starting messages."),
         ]
     ) { table, _, p in
         let iterations = p.int("max-iterations")

@@ -9,11 +9,11 @@ extension MACE {
         citation: "Hovy et al. (2013), Learning Whom to Trust with MACE, NAACL-HLT",
         family: .mace, crowdKitClass: "MACE",
         parameters: [
-            ParameterDescriptor("max-iterations", "EM iterations per restart.", default: .int(MACE().iterations)),
+            .maxIterations(MACE().iterations, "EM iterations per restart."),
             ParameterDescriptor("restarts", "Random restarts (each seeded differently); the most likely is kept.", default: .int(MACE().restarts)),
             ParameterDescriptor("mace-method", "vb (variational Bayes, crowd-kit's default) or em.",
                                 default: .string(MACE().method.rawValue), choices: MACE.Method.allCases.map(\.rawValue)),
-            ParameterDescriptor("seed", "Master seed of the restarts (under crowd-kit compatibility: numpy's random_state).", default: .unsigned(MACE().seed)),
+            .seed(MACE().seed, "Master seed of the restarts (under crowd-kit compatibility: numpy's random_state)."),
             ParameterDescriptor("mace-compat", "none (the correct model) or crowd-kit (crowd-kit 1.4.2's MACE exactly, defects included; not for labelling data).",
                                 default: .string(MACE().compatibility.rawValue), choices: MACE.Compatibility.allCases.map(\.rawValue),
                                 crowdKit: .string(MACE.Compatibility.crowdKit.rawValue)),

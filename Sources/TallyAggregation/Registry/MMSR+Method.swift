@@ -9,9 +9,9 @@ extension MMSR {
         citation: "Ma & Olshevsky (2020), Adversarial Crowdsourcing Through Robust Rank-One Matrix Completion, NeurIPS",
         family: .mmsr, crowdKitClass: "MMSR",
         parameters: [
-            ParameterDescriptor("max-iterations", "The most alternating rounds (crowd-kit's n_iter).", default: .int(MMSR().iterations)),
-            ParameterDescriptor("tolerance", "Stop when the change of u vᵀ is below this (crowd-kit's tol).", default: .double(MMSR().tolerance)),
-            ParameterDescriptor("seed", "numpy's random_state of the start (crowd-kit's).", default: .unsigned(MMSR().seed)),
+            .maxIterations(MMSR().iterations, "The most alternating rounds (crowd-kit's n_iter)."),
+            .tolerance(MMSR().tolerance, "Stop when the change of u vᵀ is below this (crowd-kit's tol)."),
+            .seed(MMSR().seed, "numpy's random_state of the start (crowd-kit's)."),
             ParameterDescriptor("sign-graph", "crowd-kit (default, for parity: pairs with no common task count as disagreeing) or observed-pairs (the paper's).",
                                 default: .string(MMSR().signGraph.rawValue), choices: MMSR.SignGraph.allCases.map(\.rawValue),
                                 crowdKit: .string(MMSR.SignGraph.crowdKit.rawValue)),

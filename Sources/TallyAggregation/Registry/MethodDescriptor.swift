@@ -99,6 +99,23 @@ public struct ParameterDescriptor: Sendable {
     }
 }
 
+extension ParameterDescriptor {
+    /// `max-iterations`: the one name every iterative method gives its iteration limit.
+    public static func maxIterations(_ defaultValue: Int, _ summary: String = "At most this many EM iterations.") -> ParameterDescriptor {
+        ParameterDescriptor("max-iterations", summary, default: .int(defaultValue))
+    }
+
+    /// `tolerance`: the one name every method with a convergence test gives its threshold.
+    public static func tolerance(_ defaultValue: Double, _ summary: String) -> ParameterDescriptor {
+        ParameterDescriptor("tolerance", summary, default: .double(defaultValue))
+    }
+
+    /// `seed`: the one name of every method's random seed.
+    public static func seed(_ defaultValue: UInt64, _ summary: String) -> ParameterDescriptor {
+        ParameterDescriptor("seed", summary, default: .unsigned(defaultValue))
+    }
+}
+
 /// Parameter values chosen by a caller: only the ones given; the rest take their defaults.
 public struct MethodParameters: Sendable {
     /// Values by parameter name.

@@ -9,8 +9,8 @@ extension OneCoinDawidSkene {
         citation: "Dawid & Skene (1979), JRSS C 28(1); one-coin model as in Zhang et al. (2014), Spectral Methods Meet EM, NeurIPS",
         family: .dawidSkene, crowdKitClass: "OneCoinDawidSkene",
         parameters: [
-            ParameterDescriptor("max-iterations", "At most this many EM iterations.", default: .int(OneCoinDawidSkene().maxIterations)),
-            ParameterDescriptor("tolerance", "Stop when the loss (ELBO per answer) improves by less than this.", default: .double(OneCoinDawidSkene().tolerance)),
+            .maxIterations(OneCoinDawidSkene().maxIterations),
+            .tolerance(OneCoinDawidSkene().tolerance, "Stop when the loss (ELBO per answer) improves by less than this."),
         ],
         makesConfusions: true
     ) { table, inputs, p in

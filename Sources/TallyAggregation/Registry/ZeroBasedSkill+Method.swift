@@ -9,7 +9,7 @@ extension ZeroBasedSkill {
         citation: "Ustalov et al. (2024), Learning from Crowds with Crowd-Kit, JOSS 9(96)",
         family: .votes, crowdKitClass: "ZeroBasedSkill",
         parameters: [
-            ParameterDescriptor("max-iterations", "Voting rounds (no convergence test, as in crowd-kit).", default: .int(ZeroBasedSkill().iterations)),
+            .maxIterations(ZeroBasedSkill().iterations, "Voting rounds (no convergence test, as in crowd-kit)."),
         ]
     ) { table, _, p in
         let iterations = p.int("max-iterations")
