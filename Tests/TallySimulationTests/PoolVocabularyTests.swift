@@ -24,6 +24,25 @@ import TallyCore
         #expect(Mixer(real: 1, golden: 0).mixerConfig["min_real_tasks_count"] == nil)
     }
 
+    /// One admission rule for short suites; what makes a suite the last one is the driver's setting.
+    @Test func mixerAdmitsShortSuites() {
+        var m = Mixer(real: 4, golden: 1)
+        m.minRealTasksCount = 2
+        #expect(m.admitsSuite(found: 4, searchExhausted: false, openTasks: 9, rule: .searchExhausted))
+        #expect(m.admitsSuite(found: 2, searchExhausted: false, openTasks: 9, rule: .fewOpenInPool))
+        #expect(!m.admitsSuite(found: 1, searchExhausted: false, openTasks: 9, rule: .searchExhausted))
+        #expect(m.admitsSuite(found: 1, searchExhausted: true, openTasks: 9, rule: .searchExhausted))
+        #expect(!m.admitsSuite(found: 1, searchExhausted: true, openTasks: 9, rule: .fewOpenInPool))
+        #expect(m.admitsSuite(found: 1, searchExhausted: false, openTasks: 1, rule: .fewOpenInPool))
+        #expect(!m.admitsSuite(found: 0, searchExhausted: true, openTasks: 0, rule: .fewOpenInPool))
+        m.forceLastAssignment = false
+        #expect(!m.admitsSuite(found: 1, searchExhausted: true, openTasks: 1, rule: .searchExhausted))
+        #expect(!m.admitsSuite(found: 1, searchExhausted: true, openTasks: 1, rule: .fewOpenInPool))
+        // A full suite is admitted even when min_real_tasks_count exceeds real_tasks_count (the emulator takes what the client sent).
+        m.minRealTasksCount = 6
+        #expect(m.admitsSuite(found: 4, searchExhausted: false, openTasks: 9, rule: .fewOpenInPool))
+    }
+
     /// The scenario reader and the emulator read the same `mixer_config` the same way.
     @Test func scenarioPoolUsesTheSameMixer() throws {
         let s = try Scenarios.load("audio-gender")

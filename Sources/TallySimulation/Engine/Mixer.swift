@@ -49,6 +49,33 @@ public struct Mixer: Sendable, Equatable {
     /// The fewest general tasks of a suite: `min_real_tasks_count`, else `real_tasks_count`.
     public var minimumRealTasks: Int { minRealTasksCount ?? realTasksCount }
 
+    /// What makes a suite the pool's last one, so that it may have fewer general tasks than
+    /// `min_real_tasks_count` when `force_last_assignment` holds. Toloka documents the flag, not
+    /// the test; the two pool drivers read it differently and both readings are kept.
+    public enum LastSuiteRule: Sendable {
+        /// `tally simulate`: the Toloker's own search went through every open general task and found too few.
+        case searchExhausted
+        /// The emulator: fewer than `min_real_tasks_count` general tasks are open in the whole pool.
+        case fewOpenInPool
+    }
+
+    /// Whether a suite may be issued with `found` general tasks (at most `real_tasks_count` are taken):
+    /// at least one, and at least `min_real_tasks_count` (capped at `real_tasks_count`), unless the
+    /// suite is the last one (`rule`, from `searchExhausted` or `openTasks`) and `force_last_assignment` holds.
+    ///
+    ///     let mixer = Mixer(real: 4, golden: 0)
+    ///     mixer.admitsSuite(found: 2, searchExhausted: false, openTasks: 9, rule: .searchExhausted)  // false
+    ///     mixer.admitsSuite(found: 2, searchExhausted: true, openTasks: 9, rule: .searchExhausted)   // true
+    public func admitsSuite(found: Int, searchExhausted: Bool, openTasks: Int, rule: LastSuiteRule) -> Bool {
+        guard found > 0 else { return false }
+        if found >= min(realTasksCount, max(1, minimumRealTasks)) { return true }
+        guard forceLastAssignment else { return false }
+        switch rule {
+        case .searchExhausted: return searchExhausted
+        case .fewOpenInPool: return openTasks < minimumRealTasks
+        }
+    }
+
     /// Tasks of all kinds in a full suite.
     public var suiteSize: Int { realTasksCount + goldenTasksCount + trainingTasksCount }
 

@@ -234,7 +234,7 @@ extension Simulation {
                 }
             }
         }
-        if scratchSuite.isEmpty || (scratchSuite.count < minReal && !(forceLast && exhaustive)) {
+        if !mixer.admitsSuite(found: scratchSuite.count, searchExhausted: exhaustive, openTasks: available.count, rule: .searchExhausted) {
             leave(w, t)
             return
         }

@@ -106,8 +106,10 @@ struct Simulation {
     let epoch: Int64
 
     // Mixer and pool.
-    let realPerSuite: Int, goldenPerSuite: Int, trainingPerSuite: Int, minReal: Int
-    let creationOrder: Bool, shuffle: Bool, forceLast: Bool
+    /// The pool's `mixer_config`; its counts and flags are also kept below for the issuing loop.
+    let mixer: Mixer
+    let realPerSuite: Int, goldenPerSuite: Int, trainingPerSuite: Int
+    let creationOrder: Bool, shuffle: Bool
     let maxDurationMs: Int64
     let expireMs: Int64
     let autoAcceptPeriodMs: Int64
@@ -183,13 +185,12 @@ struct Simulation {
         k = scenario.labels.count
         epoch = scenario.simulation.startEpochSeconds
         let m = scenario.pool.mixer
+        mixer = m
         realPerSuite = m.realTasksCount
         goldenPerSuite = m.goldenTasksCount
         trainingPerSuite = m.trainingTasksCount
-        minReal = max(1, m.minRealTasksCount ?? m.realTasksCount)
         creationOrder = m.mixTasksInCreationOrder
         shuffle = m.shuffleTasksInTaskSuite
-        forceLast = m.forceLastAssignment
         maxDurationMs = Int64(scenario.pool.assignmentMaxDurationSeconds) * 1000
         expireMs = Int64(((scenario.pool.willExpireSeconds ?? scenario.simulation.maxDurationSeconds) * 1000).rounded())
         autoAcceptPeriodMs = Int64(scenario.pool.autoAcceptPeriodDays) * 86_400_000

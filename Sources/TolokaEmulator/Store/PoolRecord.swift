@@ -205,16 +205,8 @@ final class PoolRecord {
                 open += 1
                 if !tasks[i].seenBy.contains(w) { real.append(i) }
             }
-            let minReal = mixer.minimumRealTasks
-            if real.count >= mixer.realTasksCount {
-                real = pick(real, mixer.realTasksCount, inOrder: mixer.mixTasksInCreationOrder)
-            } else if real.count >= max(minReal, 1) && minReal < mixer.realTasksCount {
-                // a smaller suite allowed by min_real_tasks_count
-            } else if open < minReal, mixer.forceLastAssignment, !real.isEmpty {
-                // the last, incomplete suite
-            } else {
-                return
-            }
+            guard mixer.admitsSuite(found: real.count, searchExhausted: true, openTasks: open, rule: .fewOpenInPool) else { return }
+            real = pick(real, mixer.realTasksCount, inOrder: mixer.mixTasksInCreationOrder)
         }
         var suite = real + pick(golden, mixer.goldenTasksCount, inOrder: mixer.mixTasksInCreationOrder)
         guard !suite.isEmpty else { return }
