@@ -36,13 +36,13 @@ public protocol Aggregator: Sendable {
 }
 
 /// A problem an aggregator cannot get past with the data and settings it was given.
-public struct AggregationError: Error, Sendable, CustomStringConvertible {
+public struct AggregationError: LocatedError {
     /// What went wrong, in words meant for the person who ran the fit.
     public let message: String
     /// An error with `message`; aggregators written outside Tally may throw it too.
     public init(_ message: String) { self.message = message }
-    /// The ``message``.
-    public var description: String { message }
+    /// Always nil: the ``description`` is the ``message``.
+    public var location: String? { nil }
 }
 
 extension AggregationError {

@@ -4,7 +4,7 @@
 /// field, and says what was expected, for example:
 ///
 ///     answers.tsv:17: field 'label': row has 2 fields, expected 3 as in the header
-public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct InputError: LocatedError, Equatable {
     /// What went wrong, in a form a program can switch on.
     public enum Code: String, Sendable, Equatable {
         /// The file does not exist.
@@ -56,12 +56,12 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `file:line: field 'name': message`, leaving out the parts that are not known.
-    public var description: String {
+    /// `file:line: field 'name'`, leaving out the parts that are not known; the ``description``
+    /// is `file:line: field 'name': message`.
+    public var location: String? {
         var s = file
         if let line { s += ":\(line)" }
-        s += ": "
-        if let field { s += "field '\(field)': " }
-        return s + message
+        if let field { s += ": field '\(field)'" }
+        return s
     }
 }

@@ -1,9 +1,11 @@
+import TallyCore
+
 /// A problem with a quality-control configuration or a replay input, reported so that a person can fix it.
 ///
 /// Its ``description`` names the JSON path (or file and line) and says what was expected, for example:
 ///
 ///     configs[0].rules[1].conditions[0].operator: expected one of EQ, NE, GT, GTE, LT, LTE, got "GE"
-public struct QualityControlError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct QualityControlError: LocatedError, Equatable {
     /// What went wrong, in a form a program can switch on.
     public enum Code: String, Sendable, Equatable {
         /// The text is not JSON at all.
@@ -32,6 +34,7 @@ public struct QualityControlError: Error, Sendable, Equatable, CustomStringConve
         self.message = message
     }
 
-    /// `path: message`, or the message alone when there is no path.
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+    /// The ``path``, or nil when it is empty; the ``description`` is `path: message`, or the
+    /// message alone when there is no path.
+    public var location: String? { path.isEmpty ? nil : path }
 }

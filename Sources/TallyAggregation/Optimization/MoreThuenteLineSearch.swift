@@ -144,6 +144,19 @@ struct MoreThuenteLineSearch {
         return (theta, s * (floorAtZero ? max(0, radicand) : radicand).squareRoot())
     }
 
+    /// The minimiser of a ``cubic(_:_:_:_:_:_:floorAtZero:)`` written from the end `st` (slope
+    /// `d`) towards the other end `other` (slope `dOther`), as MINPACK's `dcstep` writes it:
+    /// `st + (p / q)·(other − st)` with `p = (γ − d) + θ`, `q = ((γ − d) + γ) + dOther`, and `γ`
+    /// negated when `other` lies below `st`.
+    @inline(__always) private static func cubicMinimizer(
+        from st: Double, slope d: Double, to other: Double, slope dOther: Double, _ cubic: (theta: Double, gamma: Double)
+    ) -> Double {
+        let gamma = other < st ? -cubic.gamma : cubic.gamma
+        let p = (gamma - d) + cubic.theta
+        let q = ((gamma - d) + gamma) + dOther
+        return st + (p / q) * (other - st)
+    }
+
     @inline(__always) private static func sign(_ x: Double) -> Double {
         x > 0 ? 1 : (x < 0 ? -1 : (x.isNaN ? .nan : 0))
     }
@@ -154,24 +167,12 @@ struct MoreThuenteLineSearch {
         let sgnd = sign(dp) * sign(dx)
         var stpf: Double
         if fp > fx {
-            let (theta, cubicGamma) = cubic(fx, fp, stx, stp, dx, dp)
-            var gamma = cubicGamma
-            if stp < stx { gamma = -gamma }
-            let p = (gamma - dx) + theta
-            let q = ((gamma - dx) + gamma) + dp
-            let r = p / q
-            let stpc = stx + r * (stp - stx)
+            let stpc = cubicMinimizer(from: stx, slope: dx, to: stp, slope: dp, cubic(fx, fp, stx, stp, dx, dp))
             let stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2) * (stp - stx)
             stpf = abs(stpc - stx) <= abs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2
             brackt = true
         } else if sgnd < 0 {
-            let (theta, cubicGamma) = cubic(fx, fp, stx, stp, dx, dp)
-            var gamma = cubicGamma
-            if stp > stx { gamma = -gamma }
-            let p = (gamma - dp) + theta
-            let q = ((gamma - dp) + gamma) + dx
-            let r = p / q
-            let stpc = stp + r * (stx - stp)
+            let stpc = cubicMinimizer(from: stp, slope: dp, to: stx, slope: dx, cubic(fx, fp, stx, stp, dx, dp))
             let stpq = stp + (dp / (dp - dx)) * (stx - stp)
             stpf = abs(stpc - stp) > abs(stpq - stp) ? stpc : stpq
             brackt = true
@@ -200,13 +201,7 @@ struct MoreThuenteLineSearch {
             }
         } else {
             if brackt {
-                let (theta, cubicGamma) = cubic(fp, fy, stp, sty, dy, dp)
-                var gamma = cubicGamma
-                if stp > sty { gamma = -gamma }
-                let p = (gamma - dp) + theta
-                let q = ((gamma - dp) + gamma) + dy
-                let r = p / q
-                stpf = stp + r * (sty - stp)
+                stpf = cubicMinimizer(from: stp, slope: dp, to: sty, slope: dy, cubic(fp, fy, stp, sty, dy, dp))
             } else {
                 stpf = stp > stx ? stpmax : stpmin
             }

@@ -15,13 +15,13 @@ import Darwin
 /// output.
 public enum AtomicFile {
     /// A problem writing an output.
-    public struct WriteError: Error, CustomStringConvertible, Sendable {
+    public struct WriteError: LocatedError {
         /// The output's path, as given.
         public let path: String
         /// What went wrong (the system's error text included).
         public let message: String
-        /// `path: message`.
-        public var description: String { "\(path): \(message)" }
+        /// The ``path``: the ``description`` is `path: message`.
+        public var location: String? { path }
     }
 
     /// Writes `bytes` to `path` (see the type's documentation).

@@ -1,3 +1,5 @@
+import TallyCore
+
 /// One test in a rule: a collector statistic compared with a constant (`{"key", "operator", "value"}`).
 ///
 /// A rule's conditions are joined by AND. Rates are percentages from 0 to 100, counts are integers.
@@ -40,15 +42,12 @@ public struct Condition: Sendable, Equatable, Codable {
         /// Decodes a number, a string or `true`/`false`.
         /// - Throws: `DecodingError` for any other JSON value.
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) {
-                self = .bool(b)
-            } else if let d = try? c.decode(Double.self) {
-                self = .number(d)
-            } else if let s = try? c.decode(String.self) {
-                self = .string(s)
-            } else {
-                throw invalid(decoder.codingPath, "expected a number, a string or true/false")
+            switch try? JSONValue(from: decoder) {
+            case .bool(let b): self = .bool(b)
+            case .int(let i): self = .number(Double(i))
+            case .double(let d): self = .number(d)
+            case .string(let s): self = .string(s)
+            default: throw invalid(decoder.codingPath, "expected a number, a string or true/false")
             }
         }
 

@@ -11,11 +11,11 @@ package struct ChartTable: Sendable, Equatable {
     package var rows: [[JSONValue]]
 
     /// A problem with a table given to a chart builder.
-    package struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+    package struct Error: LocatedError, Equatable {
         /// What is wrong, for a person.
         package let message: String
-        /// The message.
-        package var description: String { message }
+        /// Always nil: the ``description`` is the ``message``.
+        package var location: String? { nil }
     }
 
     /// A table; every row must have one value per column.

@@ -19,14 +19,6 @@ public struct SimulationRun: Sendable {
     /// The command lines recorded in summary.json (empty for a folder from an older tally).
     public var commands: [String] { ReportFolder.strings(summary["commands"]) }
 
-    package init(summary: JSONValue, pool: JSONValue, qcLog: TableReader, workers: TableReader? = nil, tasks: TableReader? = nil) {
-        self.summary = summary
-        self.pool = pool
-        self.qcLog = qcLog
-        self.workers = workers
-        self.tasks = tasks
-    }
-
     /// Reads the folder; summary.json, pool.json and qc_log.tsv are required.
     public static func read(folder: String) throws -> SimulationRun {
         let by = "`tally simulate`"

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -46,13 +47,13 @@ public protocol HTTPTransport: Sendable {
 }
 
 /// No response: the connection failed, dropped or timed out. The client retries these.
-public struct TransportError: Error, CustomStringConvertible, Sendable {
+public struct TransportError: LocatedError {
     /// What went wrong, naming the request's method and path (never its headers).
     public var message: String
     /// A transport error with this message.
     public init(_ message: String) { self.message = message }
-    /// The message.
-    public var description: String { message }
+    /// Always nil: the ``description`` is the ``message``.
+    public var location: String? { nil }
 }
 
 /// The default transport: Foundation's `URLSession` (FoundationNetworking on Linux).
