@@ -23,6 +23,8 @@ public struct Mixer: Sendable, Equatable {
     /// `shuffle_tasks_in_task_suite` (default true): shuffle the tasks on the page.
     public var shuffleTasksInTaskSuite: Bool = true
 
+    /// A mixer of `real` general, `golden` control and `training` training tasks per suite, with
+    /// Toloka's defaults for the rest.
     public init(real: Int, golden: Int, training: Int = 0) {
         realTasksCount = real
         goldenTasksCount = golden
