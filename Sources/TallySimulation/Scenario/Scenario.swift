@@ -47,7 +47,7 @@ public enum ParameterDistribution: Sendable, Equatable {
     case lognormal(mu: Double, sigma: Double)
 
     /// One draw.
-    public func draw(_ rng: inout SimulationRandom) -> Double {
+    func draw(_ rng: inout SimulationRandom) -> Double {
         switch self {
         case .fixed(let v): return v
         case .uniform(let a, let b): return a + (b - a) * rng.uniform()
