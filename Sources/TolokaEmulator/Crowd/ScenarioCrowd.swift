@@ -36,7 +36,7 @@ import TallySimulation
 /// and `difficulty`), `pool` and `simulation` sections: pools, tasks, mixers and rules come from the API.
 /// ``notes`` lists what was ignored.
 public struct ScenarioCrowd: Crowd {
-    /// The largest roster (``World`` and every pool keep per-Toloker state).
+    /// The largest roster (the emulator and every pool keep per-Toloker state).
     public static let maximumRoster = 1000
 
     /// The scenario whose crowd this is.
@@ -71,10 +71,10 @@ public struct ScenarioCrowd: Crowd {
 
     /// Draws the roster.
     ///
-    /// - Throws: ``EmulatorConfigurationError`` for a roster size outside 1…1000000.
     /// - Parameters:
     ///   - seed: seeds the roster, the label model and task difficulties (`--seed`).
     ///   - rosterSize: Tolokers in the roster; nil = `crowd.max_workers`, at most ``maximumRoster``.
+    /// - Throws: ``EmulatorConfigurationError`` for a roster size outside 1…1000000.
     public init(_ scenario: Scenario, seed: UInt64, rosterSize: Int? = nil) throws(EmulatorConfigurationError) {
         let size = rosterSize ?? min(scenario.crowd.maxWorkers, Self.maximumRoster)
         guard size >= 1, size <= 1_000_000 else { throw EmulatorConfigurationError("crowd: a roster of 1…1000000 Tolokers, got \(size)") }
