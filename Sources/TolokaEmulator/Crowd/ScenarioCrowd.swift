@@ -5,7 +5,7 @@ import TallySimulation
 
 /// A `TallySimulation` scenario's crowd working in the emulator's pools: the worker types,
 /// parameters, arrivals, sessions, suite times, answers and class prior of `tally simulate`, drawn by
-/// the same code (``CrowdModel``, ``ArrivalProcess``).
+/// the same code (the simulator's crowd model and arrival process).
 ///
 /// * **Roster**: `crowd.max_workers` Tolokers (at most ``maximumRoster``; the emulator shares one set
 ///   of Tolokers among its pools, so that bans reach across pools), each drawn once from the seed as
