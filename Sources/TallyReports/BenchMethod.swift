@@ -8,12 +8,14 @@ public struct BenchMethod: Sendable {
     /// Parameter values (the method's defaults unless set; values it does not take are left out).
     public var parameters: MethodParameters
 
+    /// The method's name (`ds`, `glad`, …), as in results.tsv.
     public var name: String { descriptor.name }
     /// Runs only on data sets with two labels (others get no row, and are not reported as failures).
     public var binaryOnly: Bool { descriptor.labelCounts == .two }
     /// Fitted with the data set's gold, so scored on what it learned from.
     public var needsGold: Bool { descriptor.needsGold }
 
+    /// The method with `parameters` (those it does not take are dropped; unset ones keep the method's defaults).
     public init(_ descriptor: MethodDescriptor, parameters: MethodParameters = MethodParameters()) {
         self.descriptor = descriptor
         self.parameters = parameters.only(descriptor)

@@ -12,12 +12,14 @@ import TallyAggregation
 public struct BenchNotebook: Sendable {
     /// Tally's method names and the crowd-kit classes that implement the same algorithm, from
     /// ``MethodRegistry`` (methods that need gold are left out: the cross-check cells fit without it).
-    public static let crowdKitClasses: [(method: String, className: String)] = MethodRegistry.all.compactMap { m in
+    static let crowdKitClasses: [(method: String, className: String)] = MethodRegistry.all.compactMap { m in
         guard !m.needsGold, let c = m.crowdKitClass else { return nil }
         return (m.name, c)
     }
 
+    /// The results the notebook shows (results.json of a `tally bench` folder).
     public var results: BenchResults
+    /// The notebook's heading (default `Tally benchmark`).
     public var title: String
     /// The results folder as the notebook's Python cells should open it (relative to the
     /// notebook's folder when possible, since Jupyter runs a notebook there).
@@ -35,6 +37,7 @@ public struct BenchNotebook: Sendable {
     /// Extra Markdown for the introduction.
     public var note: String?
 
+    /// A notebook of `results`; set the other properties before calling ``notebook()``.
     public init(results: BenchResults, title: String = "Tally benchmark", resultsPath: String, reportCommand: String? = nil) {
         self.results = results
         self.title = title

@@ -23,6 +23,8 @@ public struct Mixer: Sendable, Equatable {
     /// `shuffle_tasks_in_task_suite` (default true): shuffle the tasks on the page.
     public var shuffleTasksInTaskSuite: Bool = true
 
+    /// A mixer of `real` general, `golden` control and `training` training tasks per suite, with
+    /// Toloka's defaults for the rest.
     public init(real: Int, golden: Int, training: Int = 0) {
         realTasksCount = real
         goldenTasksCount = golden
@@ -30,7 +32,7 @@ public struct Mixer: Sendable, Equatable {
     }
 
     /// The keys of `mixer_config` that the pool engines act on.
-    public static let keys = ["real_tasks_count", "golden_tasks_count", "training_tasks_count", "min_real_tasks_count",
+    static let keys = ["real_tasks_count", "golden_tasks_count", "training_tasks_count", "min_real_tasks_count",
                               "force_last_assignment", "mix_tasks_in_creation_order", "shuffle_tasks_in_task_suite"]
 
     /// Reads Toloka's `mixer_config` object. Missing counts are 0; a missing or non-boolean flag

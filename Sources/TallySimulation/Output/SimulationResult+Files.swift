@@ -30,7 +30,8 @@ extension SimulationResult {
 
     func labelName(_ l: Int32) -> String { scenario.labels[Int(l)] }
 
-    public func answersTSV() -> [UInt8] {
+    /// answers.tsv (see ``files(summaryJSON:)``).
+    func answersTSV() -> [UInt8] {
         var out = TSVBuffer()
         out.row(["task", "worker", "label"])
         let (t, w, l) = acceptedAnswers()
@@ -38,14 +39,16 @@ extension SimulationResult {
         return out.bytes
     }
 
-    public func goldTSV() -> [UInt8] {
+    /// gold.tsv (see ``files(summaryJSON:)``).
+    func goldTSV() -> [UInt8] {
         var out = TSVBuffer()
         out.row(["task", "label"])
         for t in taskLabels.indices { out.row([taskName(Int32(t)), labelName(taskLabels[t])]) }
         return out.bytes
     }
 
-    public func tasksTSV() -> [UInt8] {
+    /// tasks.tsv (see ``files(summaryJSON:)``).
+    func tasksTSV() -> [UInt8] {
         var out = TSVBuffer()
         out.row(["task", "kind", "label", "difficulty", "beta", "overlap", "completed_at"])
         let epoch = scenario.simulation.startEpochSeconds
@@ -59,7 +62,8 @@ extension SimulationResult {
         return out.bytes
     }
 
-    public func workersTSV() -> [UInt8] {
+    /// workers.tsv (see ``files(summaryJSON:)``).
+    func workersTSV() -> [UInt8] {
         var out = TSVBuffer()
         out.row(["worker", "type", "model", "parameter", "expected_accuracy", "good", "spammer", "speedup", "median_seconds_per_task", "planned_suites", "arrived", "left", "first_banned"])
         let epoch = scenario.simulation.startEpochSeconds
@@ -86,8 +90,9 @@ extension SimulationResult {
         return out.bytes
     }
 
-    /// The quality-control log of `actions` (default: this run's), naming workers with `name`.
-    public static func qcLogTSV(_ actions: [QualityControlAction], epoch: Int64, name: (Int32) -> String) -> [UInt8] {
+    /// The quality-control log (qc_log.tsv) of `actions`, naming workers with `name`; `epoch` is the
+    /// clock's zero in Unix seconds (`tally qc replay` writes its log with it).
+    package static func qcLogTSV(_ actions: [QualityControlAction], epoch: Int64, name: (Int32) -> String) -> [UInt8] {
         var out = TSVBuffer()
         out.row(["time", "worker", "rule", "action", "scope", "until", "statistics", "comment"])
         for a in actions {
@@ -104,12 +109,13 @@ extension SimulationResult {
         return out.bytes
     }
 
-    public func qcLogTSV() -> [UInt8] {
+    /// qc_log.tsv: this run's quality-control log (see ``files(summaryJSON:)``).
+    func qcLogTSV() -> [UInt8] {
         Self.qcLogTSV(actions, epoch: scenario.simulation.startEpochSeconds, name: { workerName($0) })
     }
 
     /// Toloka's TSV export of every assignment (see ``files(summaryJSON:)``).
-    public func exportTSV() -> [UInt8] {
+    func exportTSV() -> [UInt8] {
         var out = TSVBuffer()
         out.row(["INPUT:task", "OUTPUT:result", "GOLDEN:result", "HINT:text", "HINT:default_language", "ASSIGNMENT:link", "ASSIGNMENT:task_id",
                  "ASSIGNMENT:assignment_id", "ASSIGNMENT:worker_id", "ASSIGNMENT:status", "ASSIGNMENT:started", "ASSIGNMENT:submitted",

@@ -2,53 +2,85 @@ import Foundation
 import TallyQualityControl
 
 /// The numbers a study compares: cost, time, bans, spam. Written as summary.json.
+///
+/// Made by ``SimulationResult/summary()``; ``Study/run(jobs:progress:)`` returns one per run with
+/// ``aggregators`` filled in. Times are seconds from the pool's start, money is USD, rates are 0…1.
 public struct SimulationSummary: Sendable, Codable, Equatable {
+    /// The scenario's name.
     public var scenario: String
+    /// The run's seed.
     public var seed: UInt64
+    /// How the pool closed and how fast its tasks were completed.
     public var pool: Pool
+    /// Assignments (task suites) by final status.
     public var assignments: Assignments
+    /// Workers who came, worked and were banned.
     public var workers: Workers
+    /// Answers by spam-type workers and how many reached the accepted data.
     public var spam: Spam
+    /// What the pool cost, in USD.
     public var cost: Cost
-    /// Observed accuracy of accepted general answers per worker type name (nil when a type gave none).
+    /// Observed accuracy of accepted general answers per worker type name (a type that gave none is absent).
     public var observedAccuracyByType: [String: Double]
-    /// Accuracy of aggregators on the accepted data against the true labels (filled by the `tally` CLI).
+    /// Accuracy of aggregators on the accepted data against the true labels, by method name;
+    /// filled by ``Study/run(jobs:progress:)`` and `tally simulate`, nil from ``SimulationResult/summary()``.
     public var aggregators: [String: Double]?
 
+    /// How the pool closed and how fast its general tasks reached their overlap.
     public struct Pool: Sendable, Codable, Equatable {
         /// COMPLETED, EXPIRED or OPEN.
         public var closeReason: String
         /// Seconds from the start to the closing (the completion time), nil if it did not close.
         public var closedAfterSeconds: Double?
+        /// General tasks in the pool.
         public var tasks: Int
+        /// General tasks that reached their (final) overlap.
         public var tasksCompleted: Int
         /// Quantiles (50 %, 90 %, 100 %) of the seconds until a task reached its overlap.
+        /// Nil when no task was completed.
         public var taskCompletionSecondsP50: Double?
+        /// The 90 % quantile (see ``taskCompletionSecondsP50``).
         public var taskCompletionSecondsP90: Double?
+        /// The slowest completed task's seconds (see ``taskCompletionSecondsP50``).
         public var taskCompletionSecondsMax: Double?
+        /// Answers on general tasks in the accepted data (``SimulationResult/isAccepted(_:)``).
         public var acceptedGeneralAnswers: Int
     }
 
+    /// Assignments (task suites) by status; `submitted` counts every answered suite, so it includes
+    /// the accepted and rejected ones.
     public struct Assignments: Sendable, Codable, Equatable {
+        /// Suites issued, answered (submitted, accepted or rejected), accepted, rejected, skipped and expired.
         public var issued = 0, submitted = 0, accepted = 0, rejected = 0, skipped = 0, expired = 0
+        /// Control tasks ÷ all tasks of the answered suites (nil when none was answered).
         public var controlShare: Double?
     }
 
+    /// Workers who came, worked and were banned; "good" is ``SimulationResult/isGood(_:)``.
     public struct Workers: Sendable, Codable, Equatable {
+        /// Workers who arrived.
         public var arrived: Int
+        /// Workers who were issued at least one suite.
         public var worked: Int
+        /// Workers restricted at least once by the pool's rules.
         public var banned: Int
+        /// Banned workers who were good.
         public var bannedGood: Int
+        /// Good workers among those who arrived.
         public var good: Int
         /// Banned workers who were good ÷ banned workers (nil when nobody was banned).
         public var falseBanRate: Double?
         /// Good workers banned ÷ good workers who worked.
         public var goodBannedShare: Double?
+        /// Workers who arrived, per worker type name.
         public var byType: [String: Int]
     }
 
+    /// Answers on general tasks by workers of spam types (``WorkerType/Model/isSpammer``).
     public struct Spam: Sendable, Codable, Equatable {
+        /// Spam answers submitted (in answered suites, rejected ones included).
         public var spamAnswers: Int
+        /// Spam answers in the accepted data.
         public var spamAnswersAccepted: Int
         /// Spam answers that ended in the accepted data ÷ spam answers submitted.
         public var leakRate: Double?
@@ -56,13 +88,22 @@ public struct SimulationSummary: Sendable, Codable, Equatable {
         public var shareOfAcceptedData: Double?
     }
 
+    /// What the pool cost, in USD: rewards and fees of every paid (submitted or accepted, not
+    /// rejected) suite. `real + golden + wasted == total`.
     public struct Cost: Sendable, Codable, Equatable {
+        /// Rewards plus fees.
         public var total: Double
+        /// Rewards paid to workers.
         public var rewards: Double
+        /// Toloka's fees.
         public var fees: Double
+        /// The general tasks' share of the suites of workers never banned.
         public var real: Double
+        /// The control tasks' share of the suites of workers never banned.
         public var golden: Double
+        /// Suites paid to workers who were banned during the run.
         public var wasted: Double
+        /// The fee of one suite (``SimulationResult/feePerAssignment``).
         public var feePerAssignment: Double
         /// Total ÷ tasks completed.
         public var perCompletedTask: Double?

@@ -11,13 +11,18 @@ public struct Scenario: Sendable, Equatable {
     public var name: String
     /// The answer options, in order (`OUTPUT:result` values).
     public var labels: [String]
+    /// How many general, control and training tasks there are, their class prior and difficulty (`tasks`).
     public var tasks: TaskSettings
+    /// The workers: arrivals, activity, response times and worker types (`crowd`).
     public var crowd: CrowdSettings
+    /// Toloka's pool settings: reward, overlap, mixer, quality-control rules (`pool`).
     public var pool: PoolSettings
+    /// Settings of the run itself: clock, fees, what counts as good (`simulation`).
     public var simulation: SimulationSettings
     /// Pool fields that were read but are not simulated (e.g. `filter`), one line each.
     public var warnings: [String] = []
 
+    /// A scenario built in code; call ``validate()`` (or let ``PoolSimulator/run(_:seed:)`` do it) to check it.
     public init(name: String, labels: [String], tasks: TaskSettings, crowd: CrowdSettings, pool: PoolSettings, simulation: SimulationSettings = SimulationSettings()) {
         self.name = name
         self.labels = labels
@@ -30,14 +35,19 @@ public struct Scenario: Sendable, Equatable {
 
 /// A number fixed for everyone, or drawn per worker (or task) from a distribution.
 public enum ParameterDistribution: Sendable, Equatable {
+    /// The same value every time.
     case fixed(Double)
+    /// Uniform between the two bounds.
     case uniform(Double, Double)
+    /// Beta(α, β), in 0…1.
     case beta(Double, Double)
+    /// Normal with this mean and standard deviation.
     case normal(mean: Double, sd: Double)
+    /// exp of a normal(μ, σ).
     case lognormal(mu: Double, sigma: Double)
 
     /// One draw.
-    public func draw(_ rng: inout SimulationRandom) -> Double {
+    func draw(_ rng: inout SimulationRandom) -> Double {
         switch self {
         case .fixed(let v): return v
         case .uniform(let a, let b): return a + (b - a) * rng.uniform()
@@ -71,8 +81,10 @@ public struct TaskSettings: Sendable, Equatable {
     public var goldenPrior: [Double]?
     /// Number of training tasks (infinite overlap, exported with a hint).
     public var trainingCount: Int
+    /// How hard general tasks are (default ``Difficulty/none``).
     public var difficulty: Difficulty
 
+    /// Task settings; only the number of general tasks is required.
     public init(count: Int, prior: [Double]? = nil, goldenCount: Int = 0, goldenPrior: [Double]? = nil, trainingCount: Int = 0, difficulty: Difficulty = .none) {
         self.count = count
         self.prior = prior
@@ -101,10 +113,13 @@ public struct WorkerType: Sendable, Equatable {
     public var name: String
     /// Relative share of arriving workers.
     public var share: Double
+    /// How workers of this type answer.
     public var model: Model
     /// Response-time speed-up: the worker's median time is divided by this.
     public var speedup: Double
 
+    /// A worker type; `name` defaults to the model's ``Model/kindName``, `speedup` to 10 for
+    /// ``Model/fastCheater`` and 1 otherwise.
     public init(name: String? = nil, share: Double, _ model: Model, speedup: Double? = nil) {
         self.name = name ?? model.kindName
         self.share = share
@@ -137,6 +152,7 @@ public struct WorkerType: Sendable, Equatable {
         /// A uniform spammer who answers fast (default speed-up 10).
         case fastCheater
 
+        /// The model's name in scenario files (`type`) and in workers.tsv: `one_coin`, `confusion`, `glad`, …
         public var kindName: String {
             switch self {
             case .oneCoin: return "one_coin"
@@ -167,6 +183,7 @@ public struct CrowdSettings: Sendable, Equatable {
     public var arrivalsPerHour: Double
     /// Diurnal modulation: rate × (1 + amplitude · cos(2π (hour − peakHour) / 24)), 0 ≤ amplitude ≤ 1.
     public var diurnalAmplitude: Double = 0
+    /// The UTC hour (0…24) at which arrivals peak (default 15).
     public var peakHour: Double = 15
     /// Suites a worker means to do (heavy-tailed).
     public var activity: Activity = .pareto(alpha: 1.2, minimum: 1, maximum: 1000)
@@ -184,8 +201,10 @@ public struct CrowdSettings: Sendable, Equatable {
     public var skipProbability: Double = 0
     /// Stop arrivals after this many workers.
     public var maxWorkers: Int = 1_000_000
+    /// The kinds of worker and their shares (at least one).
     public var types: [WorkerType]
 
+    /// Crowd settings with the defaults above; only the arrival rate and the worker types are required.
     public init(arrivalsPerHour: Double, types: [WorkerType]) {
         self.arrivalsPerHour = arrivalsPerHour
         self.types = types
@@ -214,7 +233,9 @@ public struct PoolSettings: Sendable, Equatable {
     public var overlap: Int
     /// `dynamic_overlap_config`: grow overlap up to `maxOverlap` until the confidence reaches `minConfidence`.
     public var dynamicOverlap: DynamicOverlap?
+    /// `mixer_config`: the tasks of each kind in one suite.
     public var mixer: Mixer
+    /// `quality_control`: the pool's rules (collectors, conditions, actions), run as the pool works.
     public var qualityControl: QualityControl
     /// `auto_accept_solutions` (default true).
     public var autoAccept: Bool = true
@@ -225,6 +246,7 @@ public struct PoolSettings: Sendable, Equatable {
     /// Pool fields kept for pool.json but not simulated (`project_id`, `private_name`, `filter`, …).
     var passthrough: [String: JSONValue] = [:]
 
+    /// Pool settings; `qualityControl` defaults to no rules.
     public init(rewardPerAssignment: Double, assignmentMaxDurationSeconds: Int, overlap: Int, mixer: Mixer, qualityControl: QualityControl = QualityControl(configs: [])) {
         self.rewardPerAssignment = rewardPerAssignment
         self.assignmentMaxDurationSeconds = assignmentMaxDurationSeconds
@@ -239,9 +261,11 @@ public struct PoolSettings: Sendable, Equatable {
     /// `dynamic_overlap_config` (type `BASIC`): when a task reaches its overlap and the confidence in
     /// its leading answer is below `minConfidence`, the overlap grows by one, up to `maxOverlap`.
     public struct DynamicOverlap: Sendable, Equatable {
+        /// `max_overlap`: the largest overlap a task may grow to.
         public var maxOverlap: Int
         /// EPS, 0…1.
         public var minConfidence: Double
+        /// A `BASIC` dynamic overlap configuration.
         public init(maxOverlap: Int, minConfidence: Double) {
             self.maxOverlap = maxOverlap
             self.minConfidence = minConfidence
@@ -266,5 +290,6 @@ public struct SimulationSettings: Sendable, Equatable {
     /// K in dynamic overlap's q = (K + correct) / (2K + total).
     public var dynamicOverlapSmoothing: Double = 1
 
+    /// The defaults above.
     public init() {}
 }

@@ -4,9 +4,21 @@
 public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, for programs.
     public enum Code: String, Sendable, Equatable {
-        case invalidJSON, missingField, wrongType, invalidValue, unknownKey, unreadable
+        /// The file is not JSON.
+        case invalidJSON
+        /// A required field is absent.
+        case missingField
+        /// A field has the wrong JSON type (a string for a number, say).
+        case wrongType
+        /// A value is out of range or inconsistent with another one.
+        case invalidValue
+        /// A key the scenario format does not have (often a misspelling).
+        case unknownKey
+        /// The file cannot be read (`tally` exits with 66).
+        case unreadable
     }
 
+    /// The kind of problem.
     public let code: Code
     /// The JSON path (`pool.mixer_config.golden_tasks_count`), or empty for the whole file.
     public let path: String
@@ -15,13 +27,15 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
     /// The file, when read from one.
     public var file: String?
 
-    public init(_ code: Code, path: String, _ message: String, file: String? = nil) {
+    /// An error at `path` of `file` (the CLI also uses it for its own flags, e.g. `--seeds`).
+    package init(_ code: Code, path: String, _ message: String, file: String? = nil) {
         self.code = code
         self.path = path
         self.message = message
         self.file = file
     }
 
+    /// `file: path: message`, leaving out the parts that are empty.
     public var description: String {
         let at = [file, path.isEmpty ? nil : path].compactMap { $0 }.joined(separator: ": ")
         return at.isEmpty ? message : "\(at): \(message)"

@@ -6,6 +6,7 @@ import TallyCore
 public struct Study: Sendable {
     /// The base scenario, and its path for messages.
     public let base: Scenario
+    /// The base scenario's file, named in errors and recorded in study.json (nil when built in code).
     public let scenarioPath: String?
     /// The scenario parameters varied and their values.
     public let vary: [(StudyParameter, [Double])]
@@ -111,10 +112,10 @@ final class StudyRunResults: @unchecked Sendable {
     }
 }
 
-/// The study's tables: study.tsv, study.json and runs.tsv.
-public enum StudyTable {
+/// The study's tables: study.tsv, study.json and runs.tsv (users call ``Study/tables(_:commands:)``).
+enum StudyTable {
     /// Renders the tables of `summaries` (point-major, `seeds` runs per point).
-    public static func render(names: [String], grid: [[Double]], seeds: Int, firstSeed: UInt64, methods: [String], summaries: [SimulationSummary],
+    static func render(names: [String], grid: [[Double]], seeds: Int, firstSeed: UInt64, methods: [String], summaries: [SimulationSummary],
                        scenario: String? = nil, commands: [String] = []) -> ([UInt8], [UInt8], [UInt8]) {
         func metrics(_ s: SimulationSummary) -> [(String, Double?)] {
             methods.map { ("accuracy_\($0)", s.aggregators?[$0]) } + [

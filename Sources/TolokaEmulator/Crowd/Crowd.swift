@@ -43,7 +43,9 @@ public protocol Crowd: Sendable {
 }
 
 extension Crowd {
+    /// No label model: returns nil.
     public func trueLabel(forTask key: UInt64, options: [String]) -> String? { nil }
+    /// Nothing to say: returns nil.
     public func labelNote(options: [String]) -> String? { nil }
 }
 
@@ -58,6 +60,7 @@ public struct CrowdTask: Sendable, Hashable {
     /// file's label, else the crowd's label model, else a uniform draw.
     public var truth: String
 
+    /// A task as the crowd sees it.
     public init(key: UInt64, isControl: Bool, truth: String) {
         self.key = key
         self.isControl = isControl
@@ -83,6 +86,7 @@ public struct CrowdWorker: Sendable, Equatable {
     /// `BROWSER` or `TOLOKA_APP`, for `client_type` filters.
     public var clientType: String
 
+    /// A Toloker with this id, kind, accuracy and profile.
     public init(id: String, kind: String, accuracy: Double?, languages: [String], clientType: String) {
         self.id = id
         self.kind = kind

@@ -11,6 +11,7 @@ import TallySimulation
 public enum CrowdFile {
     /// A crowd read from a file.
     public struct Loaded: Sendable {
+        /// The crowd, ready for ``EmulatorConfiguration/crowd``.
         public let crowd: any Crowd
         /// `scenario` or `one-coin settings`.
         public let format: String

@@ -29,12 +29,16 @@ import TallyCore
 public struct OneCoinCrowd: Crowd {
     /// The crowd's parameters.
     public struct Configuration: Sendable, Codable, Equatable {
+        /// One group of Tolokers in ``mix`` (JSON: `{"kind": "good", "share": 0.5, "accuracy": [0.9, 0.99]}`).
         public struct Group: Sendable, Codable, Equatable {
+            /// The group's name, shown as the Tolokers' ``CrowdWorker/kind``.
             public var kind: String
+            /// Relative share of the Tolokers (the shares need not add up to 1).
             public var share: Double
             /// `[low, high]` accuracy range; nil for spammers.
             public var accuracy: [Double]?
 
+            /// A group; `accuracy` nil makes its Tolokers spammers.
             public init(kind: String, share: Double, accuracy: [Double]?) {
                 self.kind = kind
                 self.share = share
@@ -42,22 +46,32 @@ public struct OneCoinCrowd: Crowd {
             }
         }
 
+        /// `workers`: Tolokers in the crowd, 1…1000000 (default 50).
         public var workers = 50
+        /// `mix`: the groups (default 50 % good 0.9–0.99, 30 % medium 0.7–0.9, 20 % spammers).
         public var mix: [Group] = [
             Group(kind: "good", share: 0.5, accuracy: [0.9, 0.99]),
             Group(kind: "medium", share: 0.3, accuracy: [0.7, 0.9]),
             Group(kind: "spammer", share: 0.2, accuracy: nil),
         ]
+        /// `arrivals_per_minute`: mean arrivals of Tolokers looking for work per simulated minute, > 0 (default 6).
         public var arrivalsPerMinute = 6.0
+        /// `continue_probability`: chance of asking for another suite after submitting one, 0…1 (default 0.85).
         public var continueProbability = 0.85
+        /// `pause_seconds`: mean pause before the next suite, seconds, ≥ 0 (default 5).
         public var pauseSeconds = 5.0
+        /// `median_suite_seconds`: median seconds of a 5-task suite, scaled by the suite's task count, > 0 (default 20).
         public var medianSuiteSeconds = 20.0
+        /// `suite_seconds_sigma`: log-normal σ of suite times, ≥ 0 (default 0.5).
         public var suiteSecondsSigma = 0.5
+        /// `non_english_share`: share of Tolokers whose only language is `RU` (default 0.1).
         public var nonEnglishShare = 0.1
+        /// `app_share`: share of Tolokers using `TOLOKA_APP` (default 0.3).
         public var appShare = 0.3
         /// Seeds the workers' ids and accuracies; nil = the server's `--seed`.
         public var seed: UInt64?
 
+        /// The defaults above.
         public init() {}
 
         enum CodingKeys: String, CodingKey {
@@ -71,6 +85,7 @@ public struct OneCoinCrowd: Crowd {
             case appShare = "app_share"
         }
 
+        /// Reads the snake_case JSON keys; a missing key keeps its default.
         public init(from decoder: any Decoder) throws {
             let d = Configuration()
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -104,11 +119,15 @@ public struct OneCoinCrowd: Crowd {
         }
     }
 
+    /// The settings the crowd was built from.
     public let configuration: Configuration
+    /// Every Toloker, in a shuffled order.
     public let workers: [CrowdWorker]
     private var rng: SplitMix64
 
     /// Builds the crowd; the same configuration and seed give the same workers.
+    ///
+    /// - Throws: ``EmulatorConfigurationError`` naming the bad field (`crowd: workers: expected 1…1000000, got 0`).
     public init(_ configuration: Configuration = Configuration(), seed: UInt64) throws(EmulatorConfigurationError) {
         if let p = configuration.problem() { throw EmulatorConfigurationError("crowd: \(p)") }
         self.configuration = configuration
@@ -133,21 +152,25 @@ public struct OneCoinCrowd: Crowd {
         rng = SplitMix64(seed: g.next())
     }
 
+    /// The same Tolokers with the random stream re-seeded.
     public func forPool(seed: UInt64) -> any Crowd {
         var copy = self
         copy.rng = SplitMix64(seed: seed)
         return copy
     }
 
+    /// An exponential wait of mean 60 ÷ ``Configuration/arrivalsPerMinute`` seconds, then a Toloker drawn uniformly.
     public mutating func nextArrival(after time: Double) -> (time: Double, worker: Int) {
         let t = time + rng.exponential(mean: 60 / configuration.arrivalsPerMinute)
         return (t, Int(rng.next() % UInt64(workers.count)))
     }
 
+    /// Log-normal seconds with median ``Configuration/medianSuiteSeconds`` × `tasks` ÷ 5.
     public mutating func suiteDuration(worker: Int, tasks: Int) -> Double {
         rng.logNormal(median: configuration.medianSuiteSeconds * Double(max(tasks, 1)) / 5, sigma: configuration.suiteSecondsSigma)
     }
 
+    /// The truth with probability of the Toloker's accuracy, else another option uniformly; a spammer answers uniformly.
     public mutating func answer(worker: Int, task: CrowdTask, options: [String]) -> String {
         let truth = task.truth
         let others = options.filter { $0 != truth }
@@ -159,6 +182,7 @@ public struct OneCoinCrowd: Crowd {
         return others[Int(rng.next() % UInt64(others.count))]
     }
 
+    /// With probability ``Configuration/continueProbability`` an exponential pause of mean ``Configuration/pauseSeconds``, else nil.
     public mutating func pauseBeforeNextSuite(worker: Int) -> Double? {
         rng.unit() < configuration.continueProbability ? rng.exponential(mean: configuration.pauseSeconds) : nil
     }
@@ -166,7 +190,10 @@ public struct OneCoinCrowd: Crowd {
 
 /// A bad emulator setting (crowd file, truth file, rate limit), with a message a person can act on.
 public struct EmulatorConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and where (`--crowd crowd.json: unknown key "worker"; …`).
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// An error with this message (the emulator's configuration readers and `tally emulator` throw it).
+    package init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }

@@ -5,7 +5,7 @@ import TallySimulation
 
 /// A `TallySimulation` scenario's crowd working in the emulator's pools: the worker types,
 /// parameters, arrivals, sessions, suite times, answers and class prior of `tally simulate`, drawn by
-/// the same code (``CrowdModel``, ``ArrivalProcess``).
+/// the same code (the simulator's crowd model and arrival process).
 ///
 /// * **Roster**: `crowd.max_workers` Tolokers (at most ``maximumRoster``; the emulator shares one set
 ///   of Tolokers among its pools, so that bans reach across pools), each drawn once from the seed as
@@ -36,10 +36,13 @@ import TallySimulation
 /// and `difficulty`), `pool` and `simulation` sections: pools, tasks, mixers and rules come from the API.
 /// ``notes`` lists what was ignored.
 public struct ScenarioCrowd: Crowd {
-    /// The largest roster (``World`` and every pool keep per-Toloker state).
+    /// The largest roster (the emulator and every pool keep per-Toloker state).
     public static let maximumRoster = 1000
 
+    /// The scenario whose crowd this is.
     public let scenario: Scenario
+    /// The roster: one ``CrowdWorker`` per drawn Toloker (accuracy: the expected accuracy; nil for
+    /// types that answer general tasks uniformly).
     public let workers: [CrowdWorker]
     /// Lines for the log: the roster, and what of the scenario the emulator does not use.
     public let notes: [String]
@@ -67,9 +70,11 @@ public struct ScenarioCrowd: Crowd {
     }
 
     /// Draws the roster.
+    ///
     /// - Parameters:
     ///   - seed: seeds the roster, the label model and task difficulties (`--seed`).
     ///   - rosterSize: Tolokers in the roster; nil = `crowd.max_workers`, at most ``maximumRoster``.
+    /// - Throws: ``EmulatorConfigurationError`` for a roster size outside 1…1000000.
     public init(_ scenario: Scenario, seed: UInt64, rosterSize: Int? = nil) throws(EmulatorConfigurationError) {
         let size = rosterSize ?? min(scenario.crowd.maxWorkers, Self.maximumRoster)
         guard size >= 1, size <= 1_000_000 else { throw EmulatorConfigurationError("crowd: a roster of 1…1000000 Tolokers, got \(size)") }
@@ -113,6 +118,7 @@ public struct ScenarioCrowd: Crowd {
 
     static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
 
+    /// The same roster with a re-seeded stream and no session under way.
     public func forPool(seed: UInt64) -> any Crowd {
         var copy = self
         copy.rng = SimulationRandom(seed: seed)
@@ -122,6 +128,8 @@ public struct ScenarioCrowd: Crowd {
         return copy
     }
 
+    /// The scenario's (diurnal) Poisson arrivals; each is the next Toloker of a shuffled roster, who starts
+    /// a session (planned suites, dropout) when not in one.
     public mutating func nextArrival(after time: Double) -> (time: Double, worker: Int) {
         let t = arrivals.next(after: time * 1000, &rng) / 1000
         if cursor == order.count {
@@ -138,10 +146,12 @@ public struct ScenarioCrowd: Crowd {
         return (max(t, time), w)
     }
 
+    /// Lognormal seconds around the Toloker's median × `tasks` (at least 1 ms).
     public mutating func suiteDuration(worker: Int, tasks: Int) -> Double {
         max(0.001, model.suiteSeconds(logMedian: roster[worker].logMedian, logTasks: Foundation.log(Double(max(tasks, 1))), &rng))
     }
 
+    /// The answer of the Toloker's worker model over the answer space of `options` (see the type's discussion).
     public mutating func answer(worker: Int, task: CrowdTask, options: [String]) -> String {
         let space: LabelSpace
         if let c = cache, c.options == options {
@@ -182,6 +192,7 @@ public struct ScenarioCrowd: Crowd {
         return space.labels[fromScenario ? space.fromScenario[Int(a)] : Int(a)]
     }
 
+    /// An exponential pause of mean `gap_seconds`, or nil when the session's plan is done or the Toloker drops out.
     public mutating func pauseBeforeNextSuite(worker: Int) -> Double? {
         sessions[worker].done += 1
         if sessions[worker].done >= sessions[worker].planned || sessions[worker].dropout {
@@ -200,6 +211,7 @@ public struct ScenarioCrowd: Crowd {
         return space.labels[Int(drawCategory(space.prior, &r))]
     }
 
+    /// How the scenario's labels are matched to `options`, when they differ.
     public func labelNote(options: [String]) -> String? {
         LabelSpace(scenario: scenario.labels, prior: model.prior, options: options).note
     }
