@@ -132,43 +132,9 @@ public struct IBCC: Aggregator {
             // counts of the next iteration.
             for i in nextN.indices { nextN[i] = 0 }
             for c in 0..<k { nextTotals[c] = 0 }
-            var logSum = 0.0
-            var moved = false
-            let atol = tolerance, rtol = Self.relativeTolerance
-            z.withUnsafeMutableBufferPointer { z in
-                score.withUnsafeMutableBufferPointer { s in
-                    logV.withUnsafeBufferPointer { logV in
-                        nextN.withUnsafeMutableBufferPointer { nextN in
-                            entries.withUnsafeBufferPointer { entries in
-                                for t in 0..<tasks {
-                                    for c in 0..<k { s[c] = logPi[c] }
-                                    let range = offsets[t]..<offsets[t + 1]
-                                    for e in range {
-                                        let row = Int(entries[e]) * k
-                                        for c in 0..<k { s[c] += logV[row + c] }
-                                    }
-                                    var m = s[0]
-                                    for c in 1..<max(k, 1) where s[c] > m { m = s[c] }
-                                    var total = 0.0
-                                    for c in 0..<k { s[c] = exp(s[c] - m); total += s[c] }
-                                    logSum += m + log(total)
-                                    let zt = t * k
-                                    for c in 0..<k {
-                                        let v = s[c] / total
-                                        if !(abs(z[zt + c] - v) <= atol + rtol * abs(v)) { moved = true }
-                                        z[zt + c] = v
-                                        nextTotals[c] += v
-                                    }
-                                    for e in range {
-                                        let row = Int(entries[e]) * k
-                                        for c in 0..<k { nextN[row + c] += z[zt + c] }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            let (logSum, moved) = Self.taskPass(tasks: tasks, k: k, offsets: offsets, entries: entries, logPi: logPi, logV: logV,
+                                                z: &z, score: &score, nextN: &nextN, nextTotals: &nextTotals,
+                                                atol: tolerance, rtol: Self.relativeTolerance)
             let elbo = logSum - Double(tasks) * piNorm - kl
             elbos.append(elbo)
             progress?(iterations, elbo)
@@ -199,6 +165,53 @@ public struct IBCC: Aggregator {
                          confusions: ConfusionMatrices(workerCount: workers, labelCount: k, values: confusion,
                                                        observed: [Bool](repeating: true, count: workers * k)),
                          classProportions: proportions, elboHistory: elbos, iterations: iterations, converged: converged)
+    }
+
+    /// One pass over the task-sorted answers: each task's new posterior from `logPi` and `logV`,
+    /// whether any moved beyond the tolerance, Σ_t ln Σ_c exp score, and the next counts.
+    static func taskPass(tasks: Int, k: Int, offsets: [Int], entries: [Int32], logPi: [Double], logV: [Double],
+                         z: inout [Double], score: inout [Double], nextN: inout [Double], nextTotals: inout [Double],
+                         atol: Double, rtol: Double) -> (logSum: Double, moved: Bool) {
+        var logSum = 0.0, moved = false
+        offsets.withUnsafeBufferPointer { offsets in
+        entries.withUnsafeBufferPointer { entries in
+        logPi.withUnsafeBufferPointer { logPi in
+        logV.withUnsafeBufferPointer { logV in
+        z.withUnsafeMutableBufferPointer { z in
+        score.withUnsafeMutableBufferPointer { s in
+        nextN.withUnsafeMutableBufferPointer { nextN in
+        nextTotals.withUnsafeMutableBufferPointer { nextTotals in
+            let (entries, logPi, logV, z, s, nextN, nextTotals) = (entries.baseAddress!, logPi.baseAddress!, logV.baseAddress!,
+                                                                   z.baseAddress!, s.baseAddress!, nextN.baseAddress!, nextTotals.baseAddress!)
+            var localSum = 0.0, localMoved = false
+            for t in 0..<tasks {
+                for c in 0..<k { s[c] = logPi[c] }
+                let range = offsets[t]..<offsets[t + 1]
+                for e in range {
+                    let row = logV + Int(entries[e]) * k
+                    for c in 0..<k { s[c] += row[c] }
+                }
+                var m = s[0]
+                for c in 1..<max(k, 1) where s[c] > m { m = s[c] }
+                var total = 0.0
+                for c in 0..<k { s[c] = exp(s[c] - m); total += s[c] }
+                localSum += m + log(total)
+                let zt = z + t * k
+                for c in 0..<k {
+                    let v = s[c] / total
+                    if !(abs(zt[c] - v) <= atol + rtol * abs(v)) { localMoved = true }
+                    zt[c] = v
+                    nextTotals[c] += v
+                }
+                for e in range {
+                    let row = nextN + Int(entries[e]) * k
+                    for c in 0..<k { row[c] += zt[c] }
+                }
+            }
+            logSum = localSum
+            moved = localMoved
+        }}}}}}}}
+        return (logSum, moved)
     }
 
     /// The task-sorted answers with repeated (task, worker, label) answers kept once, as the
