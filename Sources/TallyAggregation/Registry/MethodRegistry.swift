@@ -14,6 +14,7 @@ public enum MethodRegistry {
         GoldMajorityVote.method,
         DawidSkene.method,
         OneCoinDawidSkene.method,
+        IBCC.method,
         GLAD.method,
         MACE.method,
         KOS.method,
