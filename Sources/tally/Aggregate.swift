@@ -72,6 +72,11 @@ struct Aggregate: ParsableCommand {
     @Option(help: "Gold labels (task, label): used by gold-mv, and scored against when given.")
     var gold: String?
 
+    @Option(name: .customLong("param"), help: ArgumentHelp(
+        "Any parameter of the method by its registry name, as `tally methods` lists it (repeatable); e.g. --param diagonal-prior=4 for ibcc. Every method's parameters are reachable this way, including those without an option of their own.",
+        valueName: "name=value"))
+    var params: [String] = []
+
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Iterative methods (\(MethodRegistry.all.filter { $0.takes("max-iterations") }.map(\.name).joined(separator: ", ")))") var iteration: IterationOptions
     @OptionGroup(title: familyTitle(.votes)) var votes: VoteOptions
@@ -121,7 +126,7 @@ struct Aggregate: ParsableCommand {
     }
 
     /// The parameter values the command line gives for `descriptor` (only those it takes); notes deprecated spellings.
-    func parameters(for descriptor: MethodDescriptor) -> MethodParameters {
+    func parameters(for descriptor: MethodDescriptor) throws -> MethodParameters {
         var given = iteration.values(quiet: quiet)
         if let v = mace.restarts { given["restarts"] = .int(v) }
         if let v = mace.maceMethod { given["mace-method"] = .string(v.rawValue) }
@@ -144,12 +149,41 @@ struct Aggregate: ParsableCommand {
             given["initialization"] = .string(ds.initialization.rawValue)
             given["clamp-gold"] = .flag(ds.clampGold)
         }
-        return MethodParameters(given, compatibility: iteration.compat ?? .none, execution: .fromEnvironment()).only(descriptor)
+        var parameters = MethodParameters(given, compatibility: iteration.compat ?? .none, execution: .fromEnvironment()).only(descriptor)
+        for item in params {
+            let (name, value) = try Self.parameter(item, of: descriptor)
+            parameters.values[name] = value
+        }
+        return parameters
+    }
+
+    /// Reads one `--param name=value` as the type of the parameter's default.
+    static func parameter(_ item: String, of descriptor: MethodDescriptor) throws -> (String, ParameterValue) {
+        guard let eq = item.firstIndex(of: "=") else {
+            throw ValidationError("--param takes name=value, got '\(item)'")
+        }
+        let name = String(item[..<eq]), text = String(item[item.index(after: eq)...])
+        guard let p = descriptor.parameter(name) else {
+            let known = descriptor.parameters.map(\.name)
+            throw ValidationError("--param: \(descriptor.name) has no parameter '\(name)'; it takes \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+        }
+        let value: ParameterValue?
+        switch p.defaultValue {
+        case .int: value = Int(text).map(ParameterValue.int)
+        case .unsigned: value = UInt64(text).map(ParameterValue.unsigned)
+        case .double: value = Double(text).flatMap { $0.isFinite ? ParameterValue.double($0) : nil }
+        case .string: value = .string(text)
+        case .flag: value = ["true": true, "false": false][text].map(ParameterValue.flag)
+        }
+        guard let value else {
+            throw ValidationError("--param \(name): expected a \(p.defaultValue.typeName), got '\(text)'")
+        }
+        return (name, value)
     }
 
     private func execute() throws {
         let descriptor = try MethodRegistry.method(named: method)
-        let parameters = parameters(for: descriptor)
+        let parameters = try parameters(for: descriptor)
         let start = ContinuousClock.now
         let progress = ProgressLine("reading \(file)", quiet: quiet)
         var options = input.readOptions(quiet: quiet)

@@ -124,4 +124,25 @@ struct MethodRegistryCLITests {
             #expect(agg.stderr.contains(String(format: ": %.4f (macro-F1", accuracy)), "\(accuracy) vs \(agg.stderr)")
         }
     }
+
+    @Test("--param reaches any registry parameter, typed by its default; unknown names and bad values are refused")
+    func genericParameters() throws {
+        let toy = Repository.root.appendingPathComponent("datasets/toy/answers.tsv").path
+        try withTempDirectory { dir in
+            // The same bytes as the parameter's own option.
+            #expect(try CLI.run(["aggregate", toy, "--method", "ds", "--param", "em=hard", "--probabilities", "a.tsv", "--out", "la.tsv", "-q"], in: dir).status == 0)
+            #expect(try CLI.run(["aggregate", toy, "--method", "ds", "--em", "hard", "--probabilities", "b.tsv", "--out", "lb.tsv", "-q"], in: dir).status == 0)
+            #expect(readText(dir, "a.tsv") == readText(dir, "b.tsv"))
+            // A parameter with no option of its own: ibcc's prior changes the probabilities.
+            #expect(try CLI.run(["aggregate", toy, "--method", "ibcc", "--probabilities", "p4.tsv", "-q"], in: dir).status == 0)
+            #expect(try CLI.run(["aggregate", toy, "--method", "ibcc", "--param", "diagonal-prior=1", "--probabilities", "p1.tsv", "-q"], in: dir).status == 0)
+            #expect(readText(dir, "p4.tsv") != nil && readText(dir, "p4.tsv") != readText(dir, "p1.tsv"))
+            let unknown = try CLI.run(["aggregate", toy, "--method", "ibcc", "--param", "nope=1"], in: dir)
+            #expect(unknown.status != 0 && unknown.stderr.contains("ibcc has no parameter 'nope'; it takes"))
+            let badType = try CLI.run(["aggregate", toy, "--method", "ibcc", "--param", "diagonal-prior=many"], in: dir)
+            #expect(badType.status != 0 && badType.stderr.contains("expected a number, got 'many'"))
+            let badChoice = try CLI.run(["aggregate", toy, "--method", "ds", "--param", "em=bogus"], in: dir)
+            #expect(badChoice.status == 65 && badChoice.stderr.contains("must be one of soft, hard, hybrid"))
+        }
+    }
 }
