@@ -155,13 +155,8 @@ public struct IBCC: Aggregator {
         }
         let piTotal = Double(tasks) + Double(k) * classPrior
         let proportions = classTotals.map { ($0 + classPrior) / piTotal }
-        var labels = [Int32](repeating: 0, count: tasks)
-        for t in 0..<tasks {
-            var best = 0
-            for c in 1..<max(k, 1) where z[t * k + c] > z[t * k + best] { best = c }
-            labels[t] = Int32(best)
-        }
-        return IBCCModel(labels: labels, probabilities: ProbabilityMatrix(rows: tasks, columns: k, values: z),
+        let probabilities = ProbabilityMatrix(rows: tasks, columns: k, values: z)
+        return IBCCModel(labels: probabilities.argmaxFirst(), probabilities: probabilities,
                          confusions: ConfusionMatrices(workerCount: workers, labelCount: k, values: confusion,
                                                        observed: [Bool](repeating: true, count: workers * k)),
                          classProportions: proportions, elboHistory: elbos, iterations: iterations, converged: converged)
