@@ -138,9 +138,24 @@ struct MethodListOptions: ParsableArguments {
     }
 }
 
-/// `--out-dir`, with the old folder `--out` as a hidden alias.
-struct OutputFolderOptions: ParsableArguments {
-    @Option(help: "The folder for the output files (made if missing).")
+/// What a command's `--out-dir` is for: the option's help line, and whether the command needs it.
+protocol OutputFolderRole {
+    /// The `--out-dir` help line.
+    static var help: String { get }
+    /// Whether the command fails without a folder.
+    static var isRequired: Bool { get }
+}
+
+/// The folder a command writes all its output files into (`bench`, `simulate`, `study`, `toloka run`).
+enum OutputFilesFolder: OutputFolderRole {
+    static let help = "The folder for the output files (made if missing)."
+    static let isRequired = true
+}
+
+/// `--out-dir`, with the old folder `--out` as a hidden alias: the one declaration of both
+/// spellings, their conflict check and the deprecation notice.
+struct OutputFolder<Role: OutputFolderRole>: ParsableArguments {
+    @Option(help: ArgumentHelp(Role.help))
     var outDir: String?
 
     @Option(name: .customLong("out"), help: .hidden)
@@ -148,15 +163,23 @@ struct OutputFolderOptions: ParsableArguments {
 
     mutating func validate() throws {
         if outDir != nil && outOld != nil { throw ValidationError("--out is the old spelling of --out-dir; give one") }
-        if outDir == nil && outOld == nil { throw ValidationError("Missing expected argument '--out-dir <out-dir>'") }
+        if Role.isRequired && outDir == nil && outOld == nil { throw ValidationError("Missing expected argument '--out-dir <out-dir>'") }
     }
 
-    /// The folder; notes the deprecated spelling.
-    func folder(quiet: Bool) -> String {
+    /// The folder given under either spelling, or nil; notes the deprecated one.
+    func given(quiet: Bool) -> String? {
         if let outOld {
             deprecated("--out (a folder)", use: "--out-dir", quiet: quiet)
             return outOld
         }
-        return outDir ?? "."
+        return outDir
     }
+}
+
+/// The required `--out-dir` of the commands that write a folder of files.
+typealias OutputFolderOptions = OutputFolder<OutputFilesFolder>
+
+extension OutputFolder where Role == OutputFilesFolder {
+    /// The folder; notes the deprecated spelling.
+    func folder(quiet: Bool) -> String { given(quiet: quiet) ?? "." }
 }

@@ -13,6 +13,12 @@ struct QCCommand: ParsableCommand {
     )
 }
 
+/// `qc replay`'s optional `--out-dir`: a copy of the printed bans and the summary.
+enum ReplayFolder: OutputFolderRole {
+    static let help = "Also write bans.tsv and replay.json to this folder."
+    static let isRequired = false
+}
+
 struct QCReplay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
@@ -46,24 +52,14 @@ struct QCReplay: ParsableCommand {
     @OptionGroup(title: "Scoring (with --gold)") var scoring: MethodListOptions
     @OptionGroup(title: "Scoring (with --gold)") var tuning: MethodTuningOptions
 
-    @Option(help: "Also write bans.tsv and replay.json to this folder.")
-    var outDir: String?
-
-    @Option(name: .customLong("out"), help: .hidden)
-    var outOld: String?
-
+    @OptionGroup var output: OutputFolder<ReplayFolder>
     @OptionGroup var common: CommonOptions
 
     var quiet: Bool { common.quiet }
 
-    mutating func validate() throws {
-        if outDir != nil && outOld != nil { throw ValidationError("--out is the old spelling of --out-dir; give one") }
-    }
-
     func run() throws {
         try reportingErrors {
-            if outOld != nil { deprecated("--out (a folder)", use: "--out-dir", quiet: quiet) }
-            let out = outDir ?? outOld
+            let out = output.given(quiet: quiet)
             let methods = try scoring.chosen(default: "mv", quiet: quiet)
             let qc = try QualityControl.read(path: rules)
             for (i, c) in qc.configs.enumerated() where !c.collector.kind.isEmulated {

@@ -122,6 +122,9 @@ struct DeprecatedSpellingTests {
         try withTempDirectory { dir in
             let r = try CLI.run(["simulate", scenario, "--out", "a", "--out-dir", "b"], in: dir)
             #expect(r.status != 0 && r.stderr.contains("--out is the old spelling of --out-dir"))
+            // qc replay's optional --out-dir goes through the same option group.
+            let q = try CLI.run(["qc", "replay", "export.tsv", "--rules", "pool.json", "--out", "a", "--out-dir", "b"], in: dir)
+            #expect(q.status != 0 && q.stderr.contains("--out is the old spelling of --out-dir"))
         }
     }
 }

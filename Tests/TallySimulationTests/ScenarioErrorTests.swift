@@ -20,6 +20,14 @@ import Testing
         return ScenarioError(.invalidJSON, path: "", "")
     }
 
+    @Test func descriptionIsFilePathMessage() {
+        #expect(ScenarioError(.invalidValue, path: "crowd.types[2].accuracy", "expected a number from 0 to 1, got 1.5", file: "s.json").description
+                == "s.json: crowd.types[2].accuracy: expected a number from 0 to 1, got 1.5")
+        #expect(ScenarioError(.unreadable, path: "", "cannot read the file", file: "s.json").description == "s.json: cannot read the file")
+        #expect(ScenarioError(.invalidValue, path: "--seeds", "expected at least 1, got 0").description == "--seeds: expected at least 1, got 0")
+        #expect(ScenarioError(.invalidJSON, path: "", "not valid JSON").description == "not valid JSON")
+    }
+
     @Test func shippedScenariosLoad() throws {
         for name in ["audio-gender", "fast-responses", "mixed-crowd", "dynamic-overlap", "benchmark"] {
             let s = try Scenarios.load(name)

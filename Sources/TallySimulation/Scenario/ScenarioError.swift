@@ -1,7 +1,9 @@
+import TallyCore
+
 /// A problem with a scenario file, naming the JSON path and what was expected.
 ///
 ///     crowd.types[2].accuracy: expected a number from 0 to 1, got 1.5
-public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ScenarioError: LocatedError, Equatable {
     /// What went wrong, for programs.
     public enum Code: String, Sendable, Equatable {
         /// The file is not JSON.
@@ -35,9 +37,10 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
         self.file = file
     }
 
-    /// `file: path: message`, leaving out the parts that are empty.
-    public var description: String {
+    /// `file: path`, leaving out the parts that are not known (nil when neither is); the
+    /// ``description`` is `file: path: message`.
+    public var location: String? {
         let at = [file, path.isEmpty ? nil : path].compactMap { $0 }.joined(separator: ": ")
-        return at.isEmpty ? message : "\(at): \(message)"
+        return at.isEmpty ? nil : at
     }
 }
