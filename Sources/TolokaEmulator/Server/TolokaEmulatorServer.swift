@@ -39,9 +39,17 @@ public struct TolokaEmulatorServer: Sendable {
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let emulatorRequest = EmulatorRequest(method: request.method.rawValue, path: request.uri.path,
+            var emulatorRequest = EmulatorRequest(method: request.method.rawValue, path: request.uri.path,
                                                   query: EmulatorRequest.parseQuery(request.uri.query), headers: headers,
                                                   body: Data(buffer.readableBytesView))
+            // Parsed here, not on the actor every request waits for; a large body on the global
+            // executor, so that it does not hold up the event loop its connection shares either.
+            if emulatorRequest.body.count < 64 << 10 {
+                emulatorRequest.prepared = PreparedBody.prepare(emulatorRequest)
+            } else {
+                let unprepared = emulatorRequest
+                emulatorRequest.prepared = await Task.detached { PreparedBody.prepare(unprepared) }.value
+            }
             let reply = await state.handle(emulatorRequest)
             var fields = HTTPFields()
             for (name, value) in reply.headers {

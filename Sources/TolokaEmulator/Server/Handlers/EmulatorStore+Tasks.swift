@@ -13,6 +13,20 @@ extension EmulatorStore {
         let knownSolutions: [[String: JSONValue]]
     }
 
+    /// Tasks one synchronous `POST /api/v1/tasks` may carry (Toloka's limit).
+    static let maxTasksPerSyncRequest = 5000
+    /// Tasks one asynchronous `POST /api/v1/tasks` may carry.
+    static let maxTasksPerAsyncRequest = 100_000
+
+    /// The 413 for a task upload of `count` tasks, or nil when the count is allowed.
+    static func taskCountError(_ count: Int, asyncMode: Bool) -> APIError? {
+        if !asyncMode, count > maxTasksPerSyncRequest {
+            return APIError(413, "REQUEST_TOO_LARGE", "At most \(maxTasksPerSyncRequest) tasks in a synchronous request (got \(count)); use async_mode=true")
+        }
+        if count > maxTasksPerAsyncRequest { return APIError(413, "REQUEST_TOO_LARGE", "At most \(maxTasksPerAsyncRequest) tasks in one request (got \(count))") }
+        return nil
+    }
+
     func queryBool(_ q: [String: String], _ name: String) throws -> Bool? {
         guard let raw = q[name] else { return nil }
         switch raw.lowercased() {
@@ -50,8 +64,7 @@ extension EmulatorStore {
             }
         }
         guard !items.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "No tasks in the request") }
-        if !asyncMode, items.count > 5000 { throw APIError(413, "REQUEST_TOO_LARGE", "At most 5000 tasks in a synchronous request; use async_mode=true") }
-        if items.count > 100_000 { throw APIError(413, "REQUEST_TOO_LARGE", "At most 100000 tasks in one request") }
+        if let error = Self.taskCountError(items.count, asyncMode: asyncMode) { throw error }
 
         var prepared: [PreparedTask] = []
         var errors: [Int: [String: FieldError]] = [:]
@@ -198,7 +211,7 @@ extension EmulatorStore {
             guard let o = Int(raw) else { throw APIError.validation("overlap", "INTEGER_EXPECTED", "Expected an integer") }
             items = items.filter { $0.overlap == o }
         }
-        let page = try Listing.page(items, query: q, fields: ["id": .string, "created": .number, "overlap": .number], defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { t, field in
+        let page = try Listing.page(items, query: q, fields: ["id": .objectID, "created": .number, "overlap": .number], defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { t, field in
             switch field {
             case "id": .string(t.id)
             case "created": .number(t.created)

@@ -174,10 +174,13 @@ struct RouteContext {
             throw APIError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json, got \(type)")
         }
         guard !request.body.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "Request body is required") }
-        do {
-            return try JSONValue(parsing: request.body)
-        } catch {
-            throw APIError(400, "VALIDATION_ERROR", "Request body is not valid JSON", payload: ["body": FieldError("INVALID_JSON", "Malformed JSON").json])
+        let malformed = APIError(400, "VALIDATION_ERROR", "Request body is not valid JSON", payload: ["body": FieldError("INVALID_JSON", "Malformed JSON").json])
+        switch request.prepared {
+        case .json(let value)?: return value
+        case .malformed?: throw malformed
+        case .tooLarge(let error)?: throw error
+        case nil:
+            do { return try JSONValue(parsing: request.body) } catch { throw malformed }
         }
     }
 }
