@@ -6,9 +6,10 @@ import FoundationNetworking
 #endif
 @testable import TolokaEmulator
 
-/// Regressions from the hostile probe of issue 19: pool configs Toloka refuses, `id` range bounds
-/// that are not ids, and one huge request beside many small ones.
-@Suite("Emulator: hardening (pool validation, id bounds, large bodies)")
+/// Regressions from the hostile probe of issue 19: pool configs Toloka refuses, and `id` range
+/// bounds that are not ids. (One huge request beside many small ones is timed against a separate
+/// `tally emulator serve` process in TallyCLITests, where other tests' work does not share its threads.)
+@Suite("Emulator: hardening (pool validation, id bounds)")
 struct HardeningTests {
     /// A project and a valid pool body for it.
     static func project(_ emulator: RunningEmulator) async throws -> String {
@@ -67,53 +68,4 @@ struct HardeningTests {
             #expect(again.status == 200 && again.items.first?["id"]?.stringValue == id, "\(path)")
         }
     }
-
-    @Test("a 10 MB task upload beside a stream of small requests: the small ones are not held up, the big one gets its 413")
-    func largeBodyDoesNotStall() async throws {
-        let emulator = try await RunningEmulator.start(EmulatorConfiguration(token: "T0", speed: nil, rateLimits: .none))
-        defer { emulator.stop() }
-        let projectID = try await Self.project(emulator)
-        let poolID = try #require(try await emulator.send("POST", "/api/v1/pools", json: Notebook.pool(projectID: projectID)).json?["id"]?.stringValue)
-        // About 10 MB: 40,000 tasks in one synchronous request (the limit is 5,000).
-        let task = #"{"pool_id": "\#(poolID)", "input_values": {"path": "https://tally.invalid/voices/%06d-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding-padding.wav"}, "overlap": 3}"#
-        let body = Data(("[" + (0..<40_000).map { String(format: task, $0) }.joined(separator: ",") + "]").utf8)
-        #expect(body.count > 10_000_000)
-
-        // Small requests, one after another, timed, until the big one has its answer.
-        let big = Task { () -> (Int, Double) in
-            let start = Date()
-            let r = try await emulator.send("POST", "/api/v1/tasks", raw: body)
-            return (r.status, Date().timeIntervalSince(start))
-        }
-        let done = Flag()
-        let stream = Task { () -> [Double] in
-            var out: [Double] = []
-            repeat {
-                let start = Date()
-                let r = try await emulator.send("GET", "/api/v1/requester")
-                guard r.status == 200 else { throw HarnessError("GET /requester: HTTP \(r.status)") }
-                out.append(Date().timeIntervalSince(start))
-                try await Task.sleep(nanoseconds: 5_000_000)
-            } while !done.isSet || out.count < 20
-            return out
-        }
-        let (status, bigSeconds) = try await big.value
-        done.set()
-        let waits = try await stream.value
-        #expect(status == 413)
-        let worst = waits.max() ?? 0
-        // Before the fix the whole body was parsed on the actor first: every small request waited
-        // seconds (7–21 s in the probe). The bound is loose for a debug build on a loaded machine;
-        // scripts/emulator_large_body.py measures the release build against 100 ms.
-        #expect(worst < 1.0, "worst small request waited \(worst) s; the big one took \(bigSeconds) s")
-        #expect(try await emulator.send("GET", "/api/v1/tasks", query: ["pool_id": poolID]).items.isEmpty, "nothing was created")
-    }
-}
-
-/// A flag one task sets and another reads.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }

@@ -42,13 +42,16 @@ public struct TolokaEmulatorServer: Sendable {
             var emulatorRequest = EmulatorRequest(method: request.method.rawValue, path: request.uri.path,
                                                   query: EmulatorRequest.parseQuery(request.uri.query), headers: headers,
                                                   body: Data(buffer.readableBytesView))
-            // Parsed here, not on the actor every request waits for; a large body on the global
-            // executor, so that it does not hold up the event loop its connection shares either.
+            // Parsed here, not on the actor every request waits for; a large body on a Dispatch
+            // worker thread, so that it holds up neither the event loop its connection shares nor
+            // the few threads Swift concurrency runs every task and the actor on.
             if emulatorRequest.body.count < 64 << 10 {
                 emulatorRequest.prepared = PreparedBody.prepare(emulatorRequest)
             } else {
                 let unprepared = emulatorRequest
-                emulatorRequest.prepared = await Task.detached { PreparedBody.prepare(unprepared) }.value
+                emulatorRequest.prepared = await withCheckedContinuation { continuation in
+                    DispatchQueue.global(qos: .utility).async { continuation.resume(returning: PreparedBody.prepare(unprepared)) }
+                }
             }
             let reply = await state.handle(emulatorRequest)
             var fields = HTTPFields()
