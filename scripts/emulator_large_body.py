@@ -7,11 +7,13 @@ when the worst exceeds --limit-ms.
     tally emulator serve --port 8000 --speed instant --rate-limit none --token-env TOKEN &
     python3 scripts/emulator_large_body.py --port 8000 --token "$TOKEN" --mb 10 --rounds 5
 
-Large requests (each about --mb megabytes): `sync-tasks`, one synchronous POST /api/v1/tasks with
-more than the 5,000 tasks a request may carry (answered 413); `bad-project`, a POST /api/v1/projects
-whose body is a JSON array (400 after parsing); `async-tasks`, an asynchronous upload of at most
-5,000 tasks with large input values (created). Small requests: GET /api/v1/requester, back to back
-from --threads threads over keep-alive connections. Only loopback addresses are accepted.
+Large requests (each about --mb megabytes unless said): `sync-tasks`, one synchronous POST
+/api/v1/tasks with more than the 5,000 tasks a request may carry (413); `bad-project`, a POST
+/api/v1/projects whose body is a JSON array (400 after parsing); `async-tasks`, an asynchronous
+upload of 5,000 tasks whose input values total more than Toloka's 1 MiB per request (400);
+`largest-valid`, the largest upload Toloka accepts (5,000 tasks, 1 MiB of input values and 4 MiB of
+known solutions, about 5.7 MB whatever --mb says; created). Small requests: GET /api/v1/requester,
+back to back from --threads threads over keep-alive connections. Only loopback addresses are accepted.
 """
 import argparse
 import http.client
@@ -59,6 +61,14 @@ def large_body(kind, pool_id, mb):
         pad = 'p' * (size // n)
         return ('/api/v1/tasks?async_mode=true', json.dumps([{'pool_id': pool_id, 'input_values': {'path': f'{time.time_ns()}-{i}-{pad}'}, 'overlap': 1}
                                                              for i in range(n)]))
+    if kind == 'largest-valid':
+        n = 5000
+        tag = time.time_ns()
+        path_pad = 'i' * ((1 << 20) // n - 60)
+        answer_pad = 'o' * ((4 << 20) // n - 40)
+        return ('/api/v1/tasks?async_mode=true', json.dumps([{'pool_id': pool_id, 'input_values': {'path': f'{tag}-{i:05d}-{path_pad}'},
+                                                               'known_solutions': [{'output_values': {'result': f'{i % 2}-{answer_pad}'}}],
+                                                               'infinite_overlap': True} for i in range(n)]))
     raise SystemExit(f'unknown kind {kind}')
 
 
@@ -107,7 +117,7 @@ def main():
     p.add_argument('--rounds', type=int, default=5)
     p.add_argument('--threads', type=int, default=4)
     p.add_argument('--gap-ms', type=float, default=2)
-    p.add_argument('--kinds', default='sync-tasks,bad-project,async-tasks')
+    p.add_argument('--kinds', default='sync-tasks,bad-project,async-tasks,largest-valid')
     p.add_argument('--limit-ms', type=float, default=100)
     args = p.parse_args()
     if args.host not in ('127.0.0.1', 'localhost', '::1') and not args.host.startswith('127.'):

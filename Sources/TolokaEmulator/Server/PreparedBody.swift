@@ -5,13 +5,16 @@ import TallyCore
 /// not hold up every other client: the server parses each JSON body in the request's own task,
 /// concurrently with the others, and the actor, which answers one request at a time, only uses
 /// the result. A task upload with more tasks than one request may carry is refused from a count
-/// of its top-level array's elements, without parsing it at all.
+/// of its top-level array's elements, without parsing it at all; one whose tasks' `input_values`
+/// or known solutions' `output_values` exceed Toloka's per-request totals is refused once parsed
+/// (``EmulatorStore/taskPayloadError(_:)``), so the actor never creates more than one request's
+/// worth of tasks at a time.
 enum PreparedBody: Sendable {
     /// The parsed JSON.
     case json(JSONValue)
     /// The body is not JSON (400 `VALIDATION_ERROR`).
     case malformed
-    /// A task upload over the per-request limit (413).
+    /// A task upload over a per-request limit (413 for the count, 400 for the payload size).
     case tooLarge(APIError)
 
     /// The body of `request` prepared, or nil when the route handler should read it itself (no
@@ -24,6 +27,9 @@ enum PreparedBody: Sendable {
             return .tooLarge(error)
         }
         guard let value = try? JSONValue(parsing: request.body) else { return .malformed }
+        if request.method == "POST", request.path == "/api/v1/tasks", let error = EmulatorStore.taskPayloadError(value) {
+            return .tooLarge(error)
+        }
         return .json(value)
     }
 
