@@ -30,7 +30,7 @@ enum ErrorExit {
         case let e as TolokaError:
             switch e.kind {
             case .invalidInput: return (dataErrorExit, e.description)
-            case .conflict: return (75, e.description)
+            case .conflict, .timeout: return (75, e.description)
             case .api where e.status == 401 || e.status == 403: return (77, e.description)
             default: return (69, e.description)
             }

@@ -22,7 +22,7 @@ struct TolokaRun: AsyncParsableCommand {
             the project and pool as Toloka's JSON and a TSV task list (INPUT:… columns, optional GOLDEN:… column).
 
             Every created id and upload batch is recorded in --state as it happens. Run the same \
-            command again after a crash, Ctrl-C or network failure and it continues where it \
+            command again after a crash, Ctrl-C, network failure or --timeout and it continues where it \
             stopped: no second project, pool or task, no lost or repeated assignment.
 
             Writes into --out-dir: assignments.jsonl (as downloaded), assignments.tsv (Toloka's export \
@@ -45,6 +45,9 @@ struct TolokaRun: AsyncParsableCommand {
     @Option(help: "Seconds between checks of the pool while waiting (default: the workflow's).")
     var pollInterval: Double?
 
+    @Option(help: ArgumentHelp("Stop after this many seconds, waiting included (exit 75); the state is kept, so the same command run again continues. Default: no limit.", valueName: "seconds"))
+    var timeout: Double?
+
     @Flag(help: "Print the requests the run would make from the current state, and send none.")
     var dryRun = false
 
@@ -53,6 +56,9 @@ struct TolokaRun: AsyncParsableCommand {
     mutating func validate() throws {
         guard let m = MethodRegistry.all.first(where: { $0.name == method }) else {
             throw ValidationError("unknown method '\(method)'; choose from \(MethodRegistry.all.filter { !$0.needsGold }.map(\.name).joined(separator: ", "))")
+        }
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a positive number of seconds; got \(timeout)")
         }
         if m.needsGold {
             throw ValidationError("\(method) needs gold answers among the aggregated ones; golden tasks are left out of the run's answers (use tally aggregate on assignments.tsv)")
@@ -75,6 +81,7 @@ struct TolokaRun: AsyncParsableCommand {
             let client = try connection.client(credential: credential)
             let runner = try WorkflowRunner(workflow: wf, client: client, statePath: state, outDir: out)
             runner.pollInterval = pollInterval
+            runner.timeout = timeout
             let quiet = connection.quiet
             let bar = ProgressLine("pool", quiet: quiet)
             let lastShown = LastPercent()

@@ -8,13 +8,18 @@ import Testing
 /// Fixtures/capture_tolokakit.py in the pinned notebook environment).
 @Suite("toloka-kit parity")
 struct ParityTests {
-    /// Drops the client-side bookkeeping keys (`__client_uuid` of 0.1.26, `__item_idx` of 1.x)
-    /// and parses `view_spec.config` (a JSON string whose key order and indentation are free).
+    /// Drops the client-side bookkeeping keys (`__client_uuid` of 0.1.26, `__item_idx` of 1.x,
+    /// Tally's creation key in `metadata`, which makes creates idempotent) and parses
+    /// `view_spec.config` (a JSON string whose key order and indentation are free).
     func normalized(_ v: JSONValue) -> JSONValue {
         switch v {
         case .object(var o):
             o["__client_uuid"] = nil
             o["__item_idx"] = nil
+            if case .object(var m) = o["metadata"] {
+                m[TolokaAPIClient.creationKeyField] = nil
+                o["metadata"] = m.isEmpty ? nil : .object(m)
+            }
             if let config = o["config"]?.stringValue, let parsed = try? JSONValue(parsing: Data(config.utf8)) { o["config"] = parsed }
             return .object(o.mapValues(normalized))
         case .array(let a): return .array(a.map(normalized))

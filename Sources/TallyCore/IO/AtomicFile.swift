@@ -13,6 +13,11 @@ import Darwin
 /// The bytes go to a temporary file in the destination's folder, which is flushed to disk and then
 /// renamed over the destination (an atomic step on POSIX file systems). `-` writes to standard
 /// output.
+///
+/// The temporary file is named `.NAME.tmp-PID-XXXXXX` after the destination and the writing
+/// process. A process killed while writing leaves its temporary file behind; the next write to
+/// the same destination removes those whose process no longer runs
+/// (``removeStaleTemporaries(for:)``).
 public enum AtomicFile {
     /// A problem writing an output.
     public struct WriteError: LocatedError {
@@ -106,7 +111,8 @@ public enum AtomicFile {
         let existingMode: mode_t? = stat(path, &st) == 0 ? st.st_mode & 0o7777 : nil
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
-        var template = Array("\(dir)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
+        removeStaleTemporaries(for: path)
+        var template = Array("\(dir)/\(temporaryPrefix(url.lastPathComponent))\(getpid())-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
             throw WriteError(path: requested, message: "cannot create a temporary file in \(dir): \(String(cString: strerror(errno)))")
@@ -122,6 +128,33 @@ public enum AtomicFile {
             throw error
         }
         return Pending(requested: requested, destination: path, temporary: tmp, bytes: [])
+    }
+
+    /// The start of a temporary file's name for the destination file name `name`; the writer's
+    /// process id, `-` and six random characters follow.
+    static func temporaryPrefix(_ name: String) -> String { ".\(name).tmp-" }
+
+    /// Removes the temporary files that writes to `path` left behind when their process was
+    /// killed: those named `.NAME.tmp-PID-XXXXXX` beside `path` whose process `PID` no longer
+    /// runs. A live process's files (this one's included) are kept, since it may still be
+    /// writing them. Returns the paths removed.
+    @discardableResult
+    public static func removeStaleTemporaries(for path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let prefix = temporaryPrefix(url.lastPathComponent)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), rest.distance(from: dash, to: rest.endIndex) == 7,
+                  let pid = pid_t(rest[..<dash]), pid > 0, pid != getpid() else { continue }
+            // kill(pid, 0) fails with ESRCH only when no such process exists.
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let stale = (dir as NSString).appendingPathComponent(name)
+            if unlink(stale) == 0 { removed.append(stale) }
+        }
+        return removed
     }
 
     private static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {

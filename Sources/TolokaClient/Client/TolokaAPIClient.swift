@@ -75,10 +75,46 @@ public struct TolokaAPIClient: Sendable {
         try await get("v1/requester")
     }
 
+    /// The `metadata` key under which ``createProject(_:key:listedAfter:)`` and
+    /// ``createPool(_:key:)`` store their creation key.
+    public static let creationKeyField = "tally_creation_key"
+
     /// `POST /v1/projects`: creates the project (read-only fields are not sent, unknown fields
     /// are) and returns it as the server stored it, with its `id`.
-    public func createProject(_ project: Project) async throws -> Project {
-        try decodePreserving(try await send("POST", "v1/projects", body: project.creationJSON()))
+    ///
+    /// With a `key` (any unique string, e.g. a UUID) the create is idempotent: the key goes into
+    /// the project's `metadata` under ``creationKeyField``, and after a failure that leaves it
+    /// unknown whether the server created the project (the answer was lost, or 408/5xx) the
+    /// projects created after `listedAfter` (an id; nil: all) are searched for the key before
+    /// the request is sent again — a project found is returned instead of a second one made.
+    public func createProject(_ project: Project, key: String? = nil, listedAfter: String? = nil) async throws -> Project {
+        guard let key else { return try decodePreserving(try await send("POST", "v1/projects", body: project.creationJSON())) }
+        var keyed = project
+        keyed.metadata = Self.adding(key, to: project.metadata)
+        return try await createOnce("v1/projects", body: keyed.creationJSON()) {
+            try await projects(afterID: listedAfter).last { Self.carries($0.metadata, key) }
+        }
+    }
+
+    /// `metadata` with the creation key added.
+    static func adding(_ key: String, to metadata: [String: [String]]?) -> [String: [String]] {
+        var m = metadata ?? [:]
+        m[creationKeyField] = [key]
+        return m
+    }
+
+    /// Whether `metadata` carries the creation key `key`.
+    public static func carries(_ metadata: [String: [String]]?, _ key: String) -> Bool {
+        metadata?[creationKeyField]?.contains(key) == true
+    }
+
+    /// POSTs a create whose lost answer is settled by `find` (see ``sendRaw(_:_:query:body:settle:)``).
+    private func createOnce<T: TolokaObject>(_ path: String, body: JSONValue, find: @escaping () async throws -> T?) async throws -> T {
+        let response = try await sendRaw("POST", path, body: body) {
+            guard let found = try await find() else { return nil }
+            return HTTPResponse(status: 200, body: Data(try found.preservingJSON().serialized(numbers: .python).utf8))
+        }
+        return try decodePreserving(response.body)
     }
 
     /// `GET /v1/projects/{id}`: one project.
@@ -95,9 +131,18 @@ public struct TolokaAPIClient: Sendable {
         return out
     }
 
-    /// `POST /v1/pools`: creates the pool and returns it with its `id`; ``openPool(id:)`` opens it.
-    public func createPool(_ pool: Pool) async throws -> Pool {
-        try decodePreserving(try await send("POST", "v1/pools", body: pool.creationJSON()))
+    /// `POST /v1/pools`: creates the pool and returns it with its `id`; ``openPool(id:lastStarted:)`` opens it.
+    ///
+    /// With a `key`, the create is idempotent as ``createProject(_:key:listedAfter:)`` is: the
+    /// key goes into the pool's `metadata`, and a lost answer is settled by looking for it among
+    /// the pools of `pool.projectID` before sending again.
+    public func createPool(_ pool: Pool, key: String? = nil) async throws -> Pool {
+        guard let key else { return try decodePreserving(try await send("POST", "v1/pools", body: pool.creationJSON())) }
+        var keyed = pool
+        keyed.metadata = Self.adding(key, to: pool.metadata)
+        return try await createOnce("v1/pools", body: keyed.creationJSON()) {
+            try await pools(projectID: pool.projectID).last { Self.carries($0.metadata, key) }
+        }
     }
 
     /// `GET /v1/pools/{id}`: one pool, with its current `status` and `last_close_reason`.
@@ -117,8 +162,17 @@ public struct TolokaAPIClient: Sendable {
     }
 
     /// `POST /v1/pools/{id}/open`, waits for the operation (204: already open), then reads the pool.
-    public func openPool(id: String) async throws -> Pool {
-        try await poolAction(id: id, action: "open")
+    ///
+    /// `lastStarted` is the pool's `last_started` before this call (nil: never opened). After a
+    /// failure that leaves it unknown whether the server opened the pool (the answer was lost,
+    /// or 408/5xx), the pool is read before the request is sent again: open, or started since
+    /// (its `last_started` is no longer `lastStarted`), means the first request took effect, and
+    /// the pool is not opened a second time (a pool that completed at once is not reopened).
+    public func openPool(id: String, lastStarted: String? = nil) async throws -> Pool {
+        try await poolAction(id: id, action: "open") {
+            let pool = try await self.pool(id: id)
+            return pool.isOpen || pool.lastStarted != lastStarted ? HTTPResponse(status: 204) : nil
+        }
     }
 
     /// `POST /v1/pools/{id}/close`, waits, reads the pool.
@@ -126,8 +180,8 @@ public struct TolokaAPIClient: Sendable {
         try await poolAction(id: id, action: "close")
     }
 
-    private func poolAction(id: String, action: String) async throws -> Pool {
-        let r = try await sendRaw("POST", "v1/pools/\(escaped(id))/\(action)")
+    private func poolAction(id: String, action: String, settle: (() async throws -> HTTPResponse?)? = nil) async throws -> Pool {
+        let r = try await sendRaw("POST", "v1/pools/\(escaped(id))/\(action)", settle: settle)
         if r.status != 204, !r.body.isEmpty {
             let op = try decode(TolokaOperation.self, r.body, "POST /v1/pools/\(id)/\(action)")
             let done = try await waitForOperation(op)
@@ -155,8 +209,17 @@ public struct TolokaAPIClient: Sendable {
         if skipInvalidItems { query["skip_invalid_items"] = "true" }
         let body = Self.taskBatchBody(try tasks.map { try $0.preservingJSON() })
         let op: TolokaOperation
+        let id = operationID.uuidString.lowercased()
         do {
-            op = try decode(TolokaOperation.self, try await send("POST", "v1/tasks", query: query, body: body), "POST /v1/tasks")
+            // A lost answer is settled by asking for the operation: found, it is awaited rather than sent again.
+            let response = try await sendRaw("POST", "v1/tasks", query: query, body: body) {
+                do {
+                    return HTTPResponse(status: 200, body: try await send("GET", "v1/operations/\(escaped(id))"))
+                } catch let e as TolokaError where e.kind == .api && e.status == 404 {
+                    return nil
+                }
+            }
+            op = try decode(TolokaOperation.self, response.body, "POST /v1/tasks")
         } catch let e as TolokaError where e.code == "OPERATION_ALREADY_EXISTS" {
             configuration.log?("tasks: operation \(operationID.uuidString.lowercased()) already exists; waiting for it instead of sending again")
             op = try await operation(id: operationID.uuidString.lowercased())
@@ -346,14 +409,28 @@ public struct TolokaAPIClient: Sendable {
         return HTTPRequest(method: method, url: components.url!, headers: headers, body: data)
     }
 
-    func sendRaw(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil) async throws -> HTTPResponse {
+    /// Statuses after which the server may or may not have acted on the request (besides no
+    /// answer at all): a create is looked up before it is sent again.
+    static let ambiguousStatuses: Set<Int> = [408, 500, 502, 503, 504]
+
+    /// Sends with retries. `settle`, when given, is asked before each re-send that follows a
+    /// failure leaving it unknown whether the server acted (no answer, or an
+    /// ``ambiguousStatuses`` status): an answer from it ends the call as if the server had sent
+    /// it (the request took effect); nil sends the request again.
+    func sendRaw(_ method: String, _ path: String, query: [String: String] = [:], body: JSONValue? = nil,
+                 settle: (() async throws -> HTTPResponse?)? = nil) async throws -> HTTPResponse {
         let request = makeRequest(method, path, query: query, body: body)
         let label = "\(method) /\(path)"
         let policy = configuration.retry
         var attempt = 0
+        var unsure = false
         while true {
             attempt += 1
             try _Concurrency.Task.checkCancellation()
+            if unsure, let settle, let settled = try await settle() {
+                configuration.log?("\(label): the lost request had taken effect; not sending it again")
+                return settled
+            }
             let response: HTTPResponse
             do {
                 response = try await transport.send(request)
@@ -364,9 +441,11 @@ public struct TolokaAPIClient: Sendable {
                 let delay = policy.backoff(attempt: attempt)
                 configuration.log?("\(label): \(redact(e.message)); retrying in \(String(format: "%.1f", delay)) s (attempt \(attempt + 1) of \(policy.maxRetries + 1))")
                 try await configuration.sleep(delay)
+                unsure = true
                 continue
             }
             if (200..<300).contains(response.status) { return response }
+            unsure = unsure || Self.ambiguousStatuses.contains(response.status)
 
             var error = apiError(response, request: label, attempts: attempt)
             guard policy.retryableStatuses.contains(response.status), attempt <= policy.maxRetries else { throw error }

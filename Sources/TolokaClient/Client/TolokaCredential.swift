@@ -42,16 +42,17 @@ public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugSt
 
     /// Reads the credential from the environment variable `name` (the scheme guessed as in
     /// ``init(guessing:)`` unless `scheme` is given). Throws ``TolokaError`` (`.invalidInput`)
-    /// when the variable is unset or blank.
+    /// when the variable is unset or blank, or the credential is shorter than ``minimumLength``.
     public static func environment(_ name: String, scheme: Scheme? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TolokaCredential {
         guard let v = environment[name], !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw TolokaError.invalidInput("the environment variable \(name) is not set or empty; export the Toloka API key in it (or use --token-file)")
         }
-        return scheme.map { TolokaCredential(v, scheme: $0) } ?? TolokaCredential(guessing: v)
+        return try (scheme.map { TolokaCredential(v, scheme: $0) } ?? TolokaCredential(guessing: v)).checkedLength(source: "the environment variable \(name)")
     }
 
     /// Reads the credential from the first line of the file at `path` (the scheme guessed unless
-    /// given). Throws ``TolokaError`` (`.invalidInput`) when the file cannot be read or is empty.
+    /// given). Throws ``TolokaError`` (`.invalidInput`) when the file cannot be read or is empty,
+    /// or the credential is shorter than ``minimumLength``.
     public static func file(_ path: String, scheme: Scheme? = nil) throws -> TolokaCredential {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TolokaError.invalidInput("\(path): cannot read the token file")
@@ -60,7 +61,7 @@ public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugSt
         guard !line.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw TolokaError.invalidInput("\(path): the token file is empty")
         }
-        return scheme.map { TolokaCredential(line, scheme: $0) } ?? TolokaCredential(guessing: line)
+        return try (scheme.map { TolokaCredential(line, scheme: $0) } ?? TolokaCredential(guessing: line)).checkedLength(source: path)
     }
 
     /// The `Authorization` header value. Only the transport calls this.
@@ -69,9 +70,45 @@ public struct TolokaCredential: Sendable, CustomStringConvertible, CustomDebugSt
     /// True if `text` contains the secret (for redaction checks).
     func appears(in text: String) -> Bool { !secret.isEmpty && text.contains(secret) }
 
-    /// Replaces every occurrence of the secret in `text` with `‹redacted›`.
+    /// The shortest credential ``environment(_:scheme:environment:)`` and ``file(_:scheme:)``
+    /// accept: a shorter one could not be told apart from ordinary words in a log line, so
+    /// redacting it would mangle the line and hint at the secret. Toloka's API keys and OAuth
+    /// tokens are far longer.
+    public static let minimumLength = 8
+
+    /// Replaces every whole occurrence of the secret in `text` with `‹redacted›`: one not
+    /// touching a letter, digit, `-` or `_` on either side, so that the secret inside a longer
+    /// word is left alone (`ab` is not redacted in `tab`) while a secret in a URL, a header or a
+    /// sentence (`token=SECRET&`, `OAuth SECRET.`) is.
     public func redact(_ text: String) -> String {
-        secret.isEmpty ? text : text.replacingOccurrences(of: secret, with: "‹redacted›")
+        guard !secret.isEmpty else { return text }
+        let s = Array(text.unicodeScalars), t = Array(secret.unicodeScalars)
+        guard s.count >= t.count else { return text }
+        func isWordScalar(_ c: Unicode.Scalar) -> Bool {
+            c == "-" || c == "_" || c.properties.isAlphabetic || c.properties.numericType != nil
+        }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < s.count {
+            if i + t.count <= s.count, s[i] == t[0], Array(s[i..<(i + t.count)]) == t,
+               i == 0 || !isWordScalar(s[i - 1]), i + t.count == s.count || !isWordScalar(s[i + t.count]) {
+                out.append(contentsOf: "‹redacted›".unicodeScalars)
+                i += t.count
+            } else {
+                out.append(s[i])
+                i += 1
+            }
+        }
+        return String(out)
+    }
+
+    /// Throws ``TolokaError`` (`.invalidInput`) when the secret is shorter than ``minimumLength``;
+    /// `source` names where it came from.
+    func checkedLength(source: String) throws -> TolokaCredential {
+        guard secret.count >= Self.minimumLength else {
+            throw TolokaError.invalidInput("\(source) holds a credential of \(secret.count) character\(secret.count == 1 ? "" : "s"); at least \(Self.minimumLength) are required (Toloka API keys and OAuth tokens are much longer, and a short one cannot be redacted from logs safely)")
+        }
+        return self
     }
 
     /// `ApiKey ‹redacted›` or `OAuth ‹redacted›`: never the secret.

@@ -35,6 +35,8 @@ public enum RunOutputs {
     public static let answersFile = "answers.tsv"
     /// Golden tasks' first known solution: `task`, `label` (`gold.tsv`).
     public static let goldFile = "gold.tsv"
+    /// The files ``write(from:workflow:poolID:outDir:webRoot:)`` writes atomically.
+    static let fileNames = [exportFile, answersFile, goldFile]
 
     /// Reads `assignments.jsonl` (one Assignment per line), keeps each id once, writes the files.
     static func write(from jsonl: String, workflow: Workflow, poolID: String, outDir: String, webRoot: String) throws -> Summary {

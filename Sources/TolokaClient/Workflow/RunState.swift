@@ -30,7 +30,10 @@ struct RunState: Codable, Sendable, Equatable {
         var existingMaxID: String?
         /// For projects: whether the server could list projects before the request.
         var listable: Bool?
-        enum CodingKeys: String, CodingKey { case id; case requestedAt = "requested_at"; case existingMaxID = "existing_max_id"; case listable }
+        /// The creation key sent in the object's `metadata` (``TolokaAPIClient/creationKeyField``),
+        /// by which a create whose answer was lost is found; nil in states written before keys.
+        var key: String?
+        enum CodingKeys: String, CodingKey { case id, key; case requestedAt = "requested_at"; case existingMaxID = "existing_max_id"; case listable }
     }
 
     /// One upload batch: `count` tasks from position `first` of the upload order.

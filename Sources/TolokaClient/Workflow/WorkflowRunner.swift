@@ -25,15 +25,20 @@ import Darwin
 ///
 /// Resume algorithm (every step records its intent in the state file *before* the request and
 /// its result right after, each write atomic):
-/// - project: with an id recorded, reuse it. With only the intent recorded (the answer was
-///   lost), list the projects created after the largest id that existed before the request and
-///   adopt the one with the same name and description; create only if there is none.
-/// - pool: the same, among the pools of the run's project (matched by private name).
+/// - project: with an id recorded, reuse it. The create carries a fresh creation key in the
+///   project's `metadata`, recorded with the intent. With only the intent recorded (the answer
+///   was lost), list the projects created after the largest id that existed before the request
+///   and adopt the one with the key; create only if there is none. The client settles a lost
+///   answer the same way within one run, before it would send the create again.
+/// - pool: the same, among the pools of the run's project.
 /// - tasks: a batch is recorded with a fresh `operation_id` before it is sent. A batch found
 ///   `sending` on resume is settled by `GET /operations/{operation_id}` (the server has it: wait
 ///   for it), else by listing the pool's tasks and sending only those whose content (inputs and
 ///   known solutions) is not there yet, under the same `operation_id`.
-/// - open: skipped when the pool is open or has been started before.
+/// - open: skipped when the pool is open or has been started before (also when the answer to
+///   the open request was lost within the run).
+/// - wait: with ``timeout`` set, the run stops with `.timeout` once it has run that long; the
+///   state is kept, so running again continues the wait.
 /// - download: pages (`sort=id`, `id_gt`) are appended to `assignments.jsonl`, fsynced, then
 ///   the cursor and the file's length are recorded; a resume truncates the file to the recorded
 ///   length and continues after the recorded id, so no assignment is lost or written twice.
@@ -66,6 +71,13 @@ public final class WorkflowRunner: @unchecked Sendable {
     /// The web UI root for `ASSIGNMENT:link` (default nil: `https://platform.toloka.ai` for
     /// production, the API's host otherwise).
     public var webRoot: String?
+    /// Seconds ``run()`` may take before it stops with a `.timeout` ``TolokaError`` (default nil:
+    /// no limit). Checked between steps and while waiting for the pool; the state file keeps
+    /// what was done, so running again continues.
+    public var timeout: Double?
+
+    /// When the current ``run()`` must stop (from ``timeout``).
+    private var deadline: Date?
 
     private(set) var state: RunState
 
@@ -107,14 +119,21 @@ public final class WorkflowRunner: @unchecked Sendable {
     /// Throws ``TolokaError`` for API failures that outlast the retries, for a state that does
     /// not match the server, and for files that cannot be written.
     public func run() async throws -> Outcome {
+        deadline = timeout.map { Date().addingTimeInterval($0) }
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        removeStaleTemporaries()
         let me = try await client.requester()
         emit(.note("requester \(me.id)\(me.balance.map { ", balance $\($0)" } ?? "")"))
+        try checkDeadline("creating the project")
         let projectID = try await ensureProject()
+        try checkDeadline("creating the pool")
         let poolID = try await ensurePool(projectID: projectID)
+        try checkDeadline("uploading tasks")
         try await uploadTasks(poolID: poolID)
+        try checkDeadline("opening pool \(poolID)")
         try await ensureOpen(poolID: poolID)
         try await waitForClose(poolID: poolID)
+        try checkDeadline("downloading assignments")
         try await download(poolID: poolID)
         let summary = try RunOutputs.write(from: jsonlPath, workflow: workflow, poolID: poolID, outDir: outDir, webRoot: resolvedWebRoot)
         if !state.outputsWritten {
@@ -126,6 +145,17 @@ public final class WorkflowRunner: @unchecked Sendable {
 
     var jsonlPath: String { (outDir as NSString).appendingPathComponent("assignments.jsonl") }
 
+    /// Removes the temporary files that an earlier run, killed while writing the state or an
+    /// output, left beside them (``AtomicFile/removeStaleTemporaries(for:)``), so that a resumed
+    /// run leaves none behind even when it writes nothing.
+    private func removeStaleTemporaries() {
+        var paths = [statePath]
+        paths += RunOutputs.fileNames.map { (outDir as NSString).appendingPathComponent($0) }
+        for path in paths {
+            for removed in AtomicFile.removeStaleTemporaries(for: path) { emit(.note("removed \(removed), left by a run killed while writing")) }
+        }
+    }
+
     var resolvedWebRoot: String {
         if let webRoot { return webRoot }
         if case .production = client.configuration.environment { return "https://platform.toloka.ai" }
@@ -133,6 +163,14 @@ public final class WorkflowRunner: @unchecked Sendable {
         c.path = ""
         return c.url?.absoluteString ?? ""
     }
+
+    /// Throws `.timeout` when the run is past its ``timeout``; `step` says what it was about to do.
+    private func checkDeadline(_ step: String) throws {
+        guard let deadline, let timeout, Date() >= deadline else { return }
+        throw TolokaError(kind: .timeout, message: "the run reached its time limit of \(Self.seconds(timeout)) before \(step); what it did is kept in \(statePath): run the same command again to continue")
+    }
+
+    private static func seconds(_ s: Double) -> String { s.rounded() == s ? "\(Int(s)) s" : String(format: "%.1f s", s) }
 
     private func emit(_ e: Event) { onEvent?(e) }
     private func save() throws { try state.save(statePath) }
@@ -148,7 +186,7 @@ public final class WorkflowRunner: @unchecked Sendable {
                 throw TolokaError(kind: .conflict, message: "a project may have been created at \(pending.requestedAt), and this server cannot list projects to check; find it and put its id in \"project\".\"id\" of \(statePath), or delete \"project\" there to create a new one")
             }
             let candidates = try await client.projects(afterID: pending.existingMaxID)
-            if let found = candidates.first(where: { matches($0) }), let id = found.id {
+            if let found = candidates.first(where: { matches($0, key: pending.key) }), let id = found.id {
                 emit(.note("project: adopted \(id), created by the interrupted run"))
                 state.project?.id = id
                 try save()
@@ -164,10 +202,12 @@ public final class WorkflowRunner: @unchecked Sendable {
             } catch let e as TolokaError where e.kind == .api && (e.status == 404 || e.status == 405 || e.status == 400) {
                 listable = false
             }
-            state.project = RunState.Creation(id: nil, requestedAt: now(), existingMaxID: maxID, listable: listable)
+            state.project = RunState.Creation(id: nil, requestedAt: now(), existingMaxID: maxID, listable: listable,
+                                              key: listable ? UUID().uuidString.lowercased() : nil)
             try save()
         }
-        let created = try await client.createProject(workflow.project)
+        let pending = state.project
+        let created = try await client.createProject(workflow.project, key: pending?.key, listedAfter: pending?.existingMaxID)
         guard let id = created.id else { throw TolokaError(kind: .decoding, message: "the created project has no id") }
         state.project?.id = id
         try save()
@@ -175,8 +215,11 @@ public final class WorkflowRunner: @unchecked Sendable {
         return id
     }
 
-    private func matches(_ p: Project) -> Bool {
-        p.publicName == workflow.project.publicName && p.publicDescription == workflow.project.publicDescription
+    /// Whether `p` is the project this run asked for: it carries the creation `key`, or, for a
+    /// state written before creation keys, it has the workflow's names.
+    private func matches(_ p: Project, key: String?) -> Bool {
+        if let key { return TolokaAPIClient.carries(p.metadata, key) }
+        return p.publicName == workflow.project.publicName && p.publicDescription == workflow.project.publicDescription
             && p.privateComment == workflow.project.privateComment && p.status != "ARCHIVED"
     }
 
@@ -197,17 +240,21 @@ public final class WorkflowRunner: @unchecked Sendable {
         if let pending = state.pool {
             emit(.note("pool: a create request was sent at \(pending.requestedAt) without a recorded answer; looking for it"))
             let pools = try await client.pools(projectID: projectID)
-            if let found = pools.first(where: { $0.privateName == workflow.pool.privateName && $0.status != "ARCHIVED" }), let id = found.id {
+            let mine: (Pool) -> Bool = { pool in
+                if let key = pending.key { return TolokaAPIClient.carries(pool.metadata, key) }
+                return pool.privateName == self.workflow.pool.privateName && pool.status != "ARCHIVED"
+            }
+            if let found = pools.first(where: mine), let id = found.id {
                 emit(.note("pool: adopted \(id), created by the interrupted run"))
                 state.pool?.id = id
                 try save()
                 return id
             }
         } else {
-            state.pool = RunState.Creation(id: nil, requestedAt: now())
+            state.pool = RunState.Creation(id: nil, requestedAt: now(), key: UUID().uuidString.lowercased())
             try save()
         }
-        let created = try await client.createPool(poolBody(projectID: projectID))
+        let created = try await client.createPool(poolBody(projectID: projectID), key: state.pool?.key)
         guard let id = created.id else { throw TolokaError(kind: .decoding, message: "the created pool has no id") }
         state.pool?.id = id
         try save()
@@ -294,7 +341,9 @@ public final class WorkflowRunner: @unchecked Sendable {
         }
         state.openRequested = true
         try save()
-        let pool = try await client.openPool(id: poolID)
+        // The run's pool was never started before this request (the resume check above), so a
+        // `last_started` seen after a lost answer is this request's.
+        let pool = try await client.openPool(id: poolID, lastStarted: nil)
         state.opened = true
         try save()
         emit(.note("pool \(poolID) is \(pool.status ?? "?")"))
@@ -304,6 +353,7 @@ public final class WorkflowRunner: @unchecked Sendable {
         if state.poolStatus != nil { return }
         let interval = pollInterval ?? workflow.pollIntervalSeconds
         while true {
+            try checkDeadline("pool \(poolID) closed")
             let pool = try await client.pool(id: poolID)
             if pool.isClosed || pool.status == "ARCHIVED" {
                 state.poolStatus = pool.status
@@ -325,7 +375,7 @@ public final class WorkflowRunner: @unchecked Sendable {
                 emit(.progress(percent: nil, submitted: nil, accepted: nil, status: pool.status ?? "?"))
                 _ = e
             }
-            try await client.configuration.sleep(interval)
+            try await client.configuration.sleep(min(interval, max(0, deadline?.timeIntervalSinceNow ?? interval)))
         }
     }
 
@@ -389,11 +439,15 @@ public final class WorkflowRunner: @unchecked Sendable {
         let projectID = state.project?.id ?? "<project id>"
         if state.project?.id == nil {
             out.append(c.makeRequest("GET", "v1/projects", query: ["sort": "-id", "limit": "1"], authorized: false))
-            out.append(c.makeRequest("POST", "v1/projects", body: try workflow.project.creationJSON(), authorized: false))
+            var project = workflow.project
+            project.metadata = TolokaAPIClient.adding(state.project?.key ?? "<new key>", to: project.metadata)
+            out.append(c.makeRequest("POST", "v1/projects", body: try project.creationJSON(), authorized: false))
         }
         let poolID = state.pool?.id ?? "<pool id>"
         if state.pool?.id == nil {
-            out.append(c.makeRequest("POST", "v1/pools", body: try poolBody(projectID: projectID).creationJSON(), authorized: false))
+            var pool = poolBody(projectID: projectID)
+            pool.metadata = TolokaAPIClient.adding(state.pool?.key ?? "<new key>", to: pool.metadata)
+            out.append(c.makeRequest("POST", "v1/pools", body: try pool.creationJSON(), authorized: false))
         }
         let order = workflow.uploadOrder()
         for (k, r) in workflow.batches.enumerated() where !(k < state.batches.count && state.batches[k].status == "done") {

@@ -12,6 +12,8 @@ public struct EmulatorRequest: Sendable {
     public var headers: [String: String]
     /// The raw body (JSON for every route that takes one).
     public var body: Data
+    /// The body as the server prepared it outside the actor (nil: the route reads ``body``).
+    var prepared: PreparedBody?
 
     /// A request; `method` is upper-cased.
     ///

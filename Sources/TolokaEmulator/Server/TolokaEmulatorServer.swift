@@ -39,9 +39,20 @@ public struct TolokaEmulatorServer: Sendable {
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let emulatorRequest = EmulatorRequest(method: request.method.rawValue, path: request.uri.path,
+            var emulatorRequest = EmulatorRequest(method: request.method.rawValue, path: request.uri.path,
                                                   query: EmulatorRequest.parseQuery(request.uri.query), headers: headers,
                                                   body: Data(buffer.readableBytesView))
+            // Parsed here, not on the actor every request waits for; a large body on a Dispatch
+            // worker thread, so that it holds up neither the event loop its connection shares nor
+            // the few threads Swift concurrency runs every task and the actor on.
+            if emulatorRequest.body.count < 64 << 10 {
+                emulatorRequest.prepared = PreparedBody.prepare(emulatorRequest)
+            } else {
+                let unprepared = emulatorRequest
+                emulatorRequest.prepared = await withCheckedContinuation { continuation in
+                    DispatchQueue.global(qos: .utility).async { continuation.resume(returning: PreparedBody.prepare(unprepared)) }
+                }
+            }
             let reply = await state.handle(emulatorRequest)
             var fields = HTTPFields()
             for (name, value) in reply.headers {

@@ -46,7 +46,7 @@ extension EmulatorStore {
         if let user = q["user_id"] {
             candidates = candidates.filter { world.workers[Int($0.0.worker)].id == user }
         }
-        var fields: [String: Listing.FieldKind] = ["id": .string]
+        var fields: [String: Listing.FieldKind] = ["id": .objectID]
         for f in ["created", "submitted", "accepted", "rejected", "skipped", "expired"] { fields[f] = .number }
         let page = try Listing.page(candidates, query: q, fields: fields, defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { pair, field in
             field == "id" ? .string(pair.0.id) : pair.0.time(field).map(SortKey.number)

@@ -19,7 +19,7 @@ extension EmulatorStore {
     func listOperations(_ q: [String: String]) throws -> JSONValue {
         var items = operationOrder.map { operations[$0]! }
         if let t = q["type"] { items = items.filter { $0.type == t } }
-        let page = try Listing.page(items, query: q, fields: ["id": .string, "submitted": .number], defaultLimit: 50, maxLimit: 500) { op, field in
+        let page = try Listing.page(items, query: q, fields: ["id": .uuid, "submitted": .number], defaultLimit: 50, maxLimit: 500) { op, field in
             switch field {
             case "id": .string(op.id)
             case "submitted": .number(op.submitted)

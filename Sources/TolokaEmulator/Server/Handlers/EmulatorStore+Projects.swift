@@ -69,6 +69,23 @@ extension EmulatorStore {
 
     // MARK: - Pools
 
+    /// The longest `private_name`, `private_comment` and `public_description` of a pool.
+    static let poolTextMaxLength = 4096
+    /// The longest `public_instructions` of a pool (HTML).
+    static let poolInstructionsMaxLength = 100_000
+    /// The largest `reward_per_assignment`, in US dollars.
+    static let maxRewardPerAssignment = 1000.0
+
+    /// `POST /api/v1/pools`: validates the pool as Toloka does and creates it `CLOSED`.
+    ///
+    /// Besides types, required fields and the documented ranges, a pool is refused (400
+    /// `VALIDATION_ERROR`, the field in `payload`) when `will_expire` is not in the future
+    /// (`DATE_OUT_OF_RANGE`), when `mixer_config` puts no task in a suite (all three counts 0:
+    /// the pool could never issue anything) or asks for a minimum above its count.
+    /// *Choices* (Toloka documents no limit): `reward_per_assignment` at most
+    /// ``maxRewardPerAssignment``; `private_name` (not blank), `private_comment` and
+    /// `public_description` at most ``poolTextMaxLength`` characters, `public_instructions` at
+    /// most ``poolInstructionsMaxLength`` (`STRING_LENGTH_GREATER_THAN_MAX`).
     func createPool(_ body: JSONValue) throws -> JSONValue {
         guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
         var v = Validator(o)
@@ -77,12 +94,16 @@ extension EmulatorStore {
             project = numericID(pid).flatMap { projects[$0] }
             if project == nil { v.fail("project_id", .doesNotExist("Project \(pid)")) }
         }
-        v.string("private_name", required: true)
-        if let reward = v.number("reward_per_assignment", required: true, min: 0), reward > 0, reward < 0.005 {
+        v.string("private_name", required: true, maxLength: Self.poolTextMaxLength, nonBlank: true)
+        for f in ["private_comment", "public_description"] { v.string(f, maxLength: Self.poolTextMaxLength) }
+        v.string("public_instructions", maxLength: Self.poolInstructionsMaxLength)
+        if let reward = v.number("reward_per_assignment", required: true, min: 0, max: Self.maxRewardPerAssignment), reward > 0, reward < 0.005 {
             v.fail("reward_per_assignment", .min(0.005))
         }
         v.integer("assignment_max_duration_seconds", required: true, min: 5, max: Int(Int32.max))
-        v.date("will_expire", required: true)
+        if let expires = v.date("will_expire", required: true), expires <= clock.now() {
+            v.fail("will_expire", FieldError("DATE_OUT_OF_RANGE", "will_expire must be in the future (now is \(TolokaTime.format(clock.now())) UTC)"))
+        }
         if let defaults = v.object("defaults", required: true) {
             var d = Validator(defaults, prefix: "defaults")
             d.integer("default_overlap_for_new_task_suites", required: true, min: 1, max: 30000)
@@ -91,8 +112,17 @@ extension EmulatorStore {
         }
         if let mixer = v.object("mixer_config") {
             var m = Validator(mixer, prefix: "mixer_config")
-            for f in ["real_tasks_count", "golden_tasks_count", "training_tasks_count"] { m.integer(f, required: true, min: 0, max: 500) }
-            for f in ["min_real_tasks_count", "min_golden_tasks_count", "min_training_tasks_count"] { m.integer(f, min: 0, max: 500) }
+            var counts: [Int] = []
+            for kind in ["real", "golden", "training"] {
+                let count = m.integer("\(kind)_tasks_count", required: true, min: 0, max: 500)
+                if let count { counts.append(count) }
+                if let least = m.integer("min_\(kind)_tasks_count", min: 0, max: 500), let count, least > count {
+                    m.fail("min_\(kind)_tasks_count", .max(Double(count)))
+                }
+            }
+            if counts.count == 3, counts.allSatisfy({ $0 == 0 }) {
+                v.fail("mixer_config", FieldError("INVALID_VALUE", "A task suite needs at least one task: real_tasks_count, golden_tasks_count and training_tasks_count are all 0"))
+            }
             m.integer("force_last_assignment_delay_seconds", min: 0, max: 86400)
             for f in ["force_last_assignment", "mix_tasks_in_creation_order", "shuffle_tasks_in_task_suite"] { m.bool(f) }
             v.errors.merge(m.errors) { a, _ in a }

@@ -13,6 +13,52 @@ extension EmulatorStore {
         let knownSolutions: [[String: JSONValue]]
     }
 
+    /// Tasks one synchronous `POST /api/v1/tasks` may carry (Toloka's limit).
+    static let maxTasksPerSyncRequest = 5000
+    /// Tasks one asynchronous `POST /api/v1/tasks` may carry.
+    static let maxTasksPerAsyncRequest = 100_000
+
+    /// The most bytes of `input_values` (as compact JSON) the tasks of one request may carry (Toloka's limit).
+    static let maxInputBytesPerRequest = 1 << 20
+    /// The most bytes of known solutions' `output_values` one request may carry (Toloka's limit).
+    static let maxOutputBytesPerRequest = 4 << 20
+
+    /// The 400 for a task upload (`body`: one task or an array) whose tasks' `input_values`, or
+    /// known solutions' `output_values`, total more bytes than one request may carry; nil when
+    /// they fit or the body is not tasks (the handler says what is wrong with it then).
+    static func taskPayloadError(_ body: JSONValue) -> APIError? {
+        let items: [JSONValue]
+        switch body {
+        case .array(let a): items = a
+        case .object: items = [body]
+        default: return nil
+        }
+        var inputs = 0, outputs = 0
+        for item in items {
+            if let v = item["input_values"] { inputs += v.serialized(numbers: .python).utf8.count }
+            for s in item["known_solutions"]?.arrayValue ?? [] {
+                if let v = s["output_values"] { outputs += v.serialized(numbers: .python).utf8.count }
+            }
+        }
+        var fields: [String: FieldError] = [:]
+        if inputs > maxInputBytesPerRequest {
+            fields["input_values"] = FieldError("OBJECT_SIZE_BYTES_GREATER_THAN_MAX", "The tasks' input_values total \(inputs) bytes; at most \(maxInputBytesPerRequest) in one request", params: [.int(Int64(maxInputBytesPerRequest))])
+        }
+        if outputs > maxOutputBytesPerRequest {
+            fields["known_solutions.output_values"] = FieldError("OBJECT_SIZE_BYTES_GREATER_THAN_MAX", "The known solutions' output_values total \(outputs) bytes; at most \(maxOutputBytesPerRequest) in one request", params: [.int(Int64(maxOutputBytesPerRequest))])
+        }
+        return fields.isEmpty ? nil : APIError.validation(fields, message: "The request carries more task data than Toloka accepts in one request; split it")
+    }
+
+    /// The 413 for a task upload of `count` tasks, or nil when the count is allowed.
+    static func taskCountError(_ count: Int, asyncMode: Bool) -> APIError? {
+        if !asyncMode, count > maxTasksPerSyncRequest {
+            return APIError(413, "REQUEST_TOO_LARGE", "At most \(maxTasksPerSyncRequest) tasks in a synchronous request (got \(count)); use async_mode=true")
+        }
+        if count > maxTasksPerAsyncRequest { return APIError(413, "REQUEST_TOO_LARGE", "At most \(maxTasksPerAsyncRequest) tasks in one request (got \(count))") }
+        return nil
+    }
+
     func queryBool(_ q: [String: String], _ name: String) throws -> Bool? {
         guard let raw = q[name] else { return nil }
         switch raw.lowercased() {
@@ -50,8 +96,7 @@ extension EmulatorStore {
             }
         }
         guard !items.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "No tasks in the request") }
-        if !asyncMode, items.count > 5000 { throw APIError(413, "REQUEST_TOO_LARGE", "At most 5000 tasks in a synchronous request; use async_mode=true") }
-        if items.count > 100_000 { throw APIError(413, "REQUEST_TOO_LARGE", "At most 100000 tasks in one request") }
+        if let error = Self.taskCountError(items.count, asyncMode: asyncMode) { throw error }
 
         var prepared: [PreparedTask] = []
         var errors: [Int: [String: FieldError]] = [:]
@@ -198,7 +243,7 @@ extension EmulatorStore {
             guard let o = Int(raw) else { throw APIError.validation("overlap", "INTEGER_EXPECTED", "Expected an integer") }
             items = items.filter { $0.overlap == o }
         }
-        let page = try Listing.page(items, query: q, fields: ["id": .string, "created": .number, "overlap": .number], defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { t, field in
+        let page = try Listing.page(items, query: q, fields: ["id": .objectID, "created": .number, "overlap": .number], defaultLimit: 50, maxLimit: 100_000, idOrdered: true) { t, field in
             switch field {
             case "id": .string(t.id)
             case "created": .number(t.created)

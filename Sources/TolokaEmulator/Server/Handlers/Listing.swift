@@ -19,7 +19,19 @@ enum SortKey: Comparable {
 /// List endpoints' filtering, sorting and paging, as Toloka's: range filters `<field>_gt|_gte|_lt|_lte`,
 /// `sort=a,-b`, `limit`, and `{"items": […], "has_more": bool}`.
 enum Listing {
-    enum FieldKind { case number, string }
+    /// How a field's range bounds are read: a number or date-time, free text, an object id
+    /// (`<10 hex digits>--<24 hex digits>`: tasks, suites, assignments) or a UUID (operations).
+    /// A bound that is not of its field's kind is a 400 `VALIDATION_ERROR`, as on every list.
+    enum FieldKind { case number, string, objectID, uuid }
+
+    /// Whether `s` has the form of a task, task-suite or assignment id: 10 hex digits, `--`, 24 hex digits.
+    static func isObjectID(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 36, u[10] == UInt8(ascii: "-"), u[11] == UInt8(ascii: "-") else { return false }
+        return u.enumerated().allSatisfy { i, c in
+            i == 10 || i == 11 || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))
+        }
+    }
 
     struct Page<T> {
         var items: [T]
@@ -34,7 +46,8 @@ enum Listing {
     ///
     /// `fields` names the fields that can be ranged and sorted on; `key(item, field)` gives a field's
     /// value, nil when unset (the item then fails every range on it, and sorts first). Range values on
-    /// number fields are read as numbers or Toloka date-times. Range parameters on other fields are
+    /// number fields are read as numbers or Toloka date-times, on id fields checked for the id's
+    /// form; a value that does not fit is a validation error. Range parameters on other fields are
     /// ignored; an unknown sort field is a validation error.
     ///
     /// `idOrdered`: the items come in ascending id order already (tasks and assignments are kept in
@@ -55,6 +68,14 @@ enum Listing {
                     errors[name] = FieldError("FLOAT_EXPECTED", "Expected a number or a date-time"); continue
                 }
             case .string: bound = .string(raw)
+            case .objectID:
+                guard isObjectID(raw) else {
+                    errors[name] = FieldError("INVALID_VALUE", "Expected an id of 10 hex digits, '--' and 24 hex digits (as 0000000001--5f1a2b3c4d5e6f7a8b9c0d1e)"); continue
+                }
+                bound = .string(raw)
+            case .uuid:
+                guard UUID(uuidString: raw) != nil else { errors[name] = FieldError("UUID_EXPECTED", "Expected a UUID"); continue }
+                bound = .string(raw)
             }
             filtered = filtered.filter { item in key(item, field).map { op($0, bound) } ?? false }
         }

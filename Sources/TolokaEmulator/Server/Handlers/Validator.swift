@@ -41,9 +41,20 @@ struct Validator {
         return value
     }
 
+    /// The field's string; with `maxLength`, a longer one fails with `STRING_LENGTH_GREATER_THAN_MAX`
+    /// (and nil), and with `nonBlank` an empty or all-space one with `BLANK_STRING_NOT_ALLOWED`.
     @discardableResult
-    mutating func string(_ field: String, required: Bool = false) -> String? {
-        value(field, required: required, .string, \.stringValue)
+    mutating func string(_ field: String, required: Bool = false, maxLength: Int? = nil, nonBlank: Bool = false) -> String? {
+        guard let s = value(field, required: required, .string, \.stringValue) else { return nil }
+        if let maxLength, s.count > maxLength {
+            fail(field, FieldError("STRING_LENGTH_GREATER_THAN_MAX", "String length must be at most \(maxLength) characters, got \(s.count)", params: [.int(Int64(maxLength))]))
+            return nil
+        }
+        if nonBlank, s.allSatisfy(\.isWhitespace) {
+            fail(field, FieldError("BLANK_STRING_NOT_ALLOWED", "Value must not be blank"))
+            return nil
+        }
+        return s
     }
 
     /// A string or an integer (ids may come either way).
@@ -63,8 +74,8 @@ struct Validator {
     }
 
     @discardableResult
-    mutating func number(_ field: String, required: Bool = false, min: Double? = nil) -> Double? {
-        bounded(field, value(field, required: required, .float, \.doubleValue), min: min, max: nil) { $0 }
+    mutating func number(_ field: String, required: Bool = false, min: Double? = nil, max: Double? = nil) -> Double? {
+        bounded(field, value(field, required: required, .float, \.doubleValue), min: min, max: max) { $0 }
     }
 
     @discardableResult

@@ -168,16 +168,20 @@ struct RouteContext {
     var query: [String: String] { request.query }
 
     /// The request's JSON body: 415 `UNSUPPORTED_MEDIA_TYPE` for another declared content type,
-    /// 400 `VALIDATION_ERROR` when it is empty or not JSON.
+    /// 400 `VALIDATION_ERROR` when it is empty or not JSON, and for a task upload over Toloka's
+    /// per-request limits 413 (too many tasks) or 400 (too many bytes), as ``PreparedBody`` says.
     func body() throws -> JSONValue {
         if let type = request.headers["content-type"], !type.lowercased().contains("json") {
             throw APIError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json, got \(type)")
         }
         guard !request.body.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "Request body is required") }
-        do {
-            return try JSONValue(parsing: request.body)
-        } catch {
-            throw APIError(400, "VALIDATION_ERROR", "Request body is not valid JSON", payload: ["body": FieldError("INVALID_JSON", "Malformed JSON").json])
+        let malformed = APIError(400, "VALIDATION_ERROR", "Request body is not valid JSON", payload: ["body": FieldError("INVALID_JSON", "Malformed JSON").json])
+        // Not prepared by the server (a replayed journal entry, a request handed to the core
+        // directly): the same preparation, here.
+        switch request.prepared ?? PreparedBody.prepare(request) {
+        case .json(let value)?: return value
+        case .tooLarge(let error)?: throw error
+        case .malformed?, nil: throw malformed
         }
     }
 }
