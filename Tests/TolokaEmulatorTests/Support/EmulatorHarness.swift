@@ -38,7 +38,10 @@ struct RunningEmulator {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError("the server did not start") }
         let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = 30
+        // Generous: Swift Testing runs suites in parallel on the cooperative pool (2 threads on a 2-core
+        // machine), so CPU-bound tests elsewhere in the process can hold this in-process server off for
+        // tens of seconds; 30 s timed out under a loaded whole-suite run.
+        config.timeoutIntervalForRequest = 120
         return RunningEmulator(port: port, task: task, state: server.state, token: configuration.token, session: URLSession(configuration: config))
     }
 
