@@ -17,7 +17,8 @@ import TallyQualityControl
 ///     engine.open(at: now, &host)
 ///     engine.advance(to: now + 3600, &host)   // arrivals, suites, submissions, rules, completion
 ///
-/// Mechanics (*choice* marks a decision where Toloka's documented behaviour is silent):
+/// Mechanics (the engine's *choices* where Toloka's documented behaviour is silent are the emulator's,
+/// documented on `PoolRecord`):
 /// * **Arrivals**: while the pool is open the host names the next Toloker looking for work
 ///   (``PoolEngineHost/nextArrival(after:)``); after a submission the host may send the Toloker back
 ///   after a pause. A Toloker holds one suite at a time.
@@ -29,7 +30,8 @@ import TallyQualityControl
 ///   admits a short last suite (``Mixer/admitsSuite(found:searchExhausted:openTasks:rule:)`` with
 ///   ``Policy/lastSuiteRule``). Issuing takes a slot of each task's overlap.
 /// * **Ending**: a suite is submitted after the host's suite time, or EXPIRES after
-///   `assignment_max_duration_seconds` and gives its slots back.
+///   `assignment_max_duration_seconds` and gives its slots back (quality control gets the expiry,
+///   and its actions are carried out like any other; no emulated rule acts on expiries today).
 /// * **Submission**: the host gives the answers; the suite is ACCEPTED at once in auto-accept pools,
 ///   else SUBMITTED until reviewed (``review(_:accept:at:_:)``). Quality control gets the submission
 ///   (control answers right or wrong, suite time), the acceptance (``Policy/feedsAutoAcceptance``),
@@ -43,17 +45,21 @@ import TallyQualityControl
 package struct PoolEngine {
     /// Where the drivers of the engine differ, as settings of the one engine.
     package struct Policy: Sendable, Equatable {
-        /// What makes a short suite the pool's last one (see ``Mixer/LastSuiteRule``).
+        /// What makes a short suite the pool's last one (see ``Mixer/LastSuiteRule``): the emulator
+        /// `.fewOpenInPool`, `tally simulate` `.searchExhausted`.
         package var lastSuiteRule: Mixer.LastSuiteRule
-        /// Whether an auto-accepted suite also sends `.accepted` to quality control (ACCEPTANCE_RATE).
+        /// Whether an auto-accepted suite also sends `.accepted` to quality control (ACCEPTANCE_RATE):
+        /// `tally simulate` does (as a replay of its export would), the emulator does not.
         package var feedsAutoAcceptance: Bool
         /// Whether suites reviewed by a rule (`APPROVE_ALL_ASSIGNMENTS` / `REJECT_ALL_ASSIGNMENTS`) are
-        /// fed back to quality control as acceptances and rejections.
+        /// fed back to quality control as acceptances and rejections: `tally simulate` feeds them, the
+        /// emulator does not.
         package var feedsRuleReviews: Bool
-        /// Whether the suites still active when the pool reaches `will_expire` expire with it (else they
-        /// run to their end).
+        /// Whether the suites still active when the pool reaches `will_expire` expire with it
+        /// (`tally simulate`), or run to their end (the emulator).
         package var expiresActiveSuitesWithPool: Bool
-        /// Whether a Toloker who finds no suite leaves the pool for good (else they may come back).
+        /// Whether a Toloker who finds no suite (or may not work) leaves the pool for good
+        /// (`tally simulate`), or may get one at a later arrival (the emulator).
         package var workersLeaveWhenNoSuite: Bool
 
         /// A policy with every setting given.
