@@ -72,15 +72,11 @@ struct TaskRecord {
     let truth: String
     /// ``CrowdTask/key(inputs:)`` of the input values.
     let key: UInt64
-    /// Assignments holding a slot of the overlap (issued and not expired or skipped).
+    /// Assignments holding a slot of the overlap (issued and not expired), as the pool's engine
+    /// reports them: only for `remaining_overlap`.
     var issued = 0
-    /// Submitted answers.
-    var submitted = 0
-    var answers: [(worker: Int32, label: String)] = []
-    var seenBy: Set<Int32> = []
 
     var remainingOverlap: Int? { overlap.map { max(0, $0 - issued) } }
-    var isComplete: Bool { overlap.map { submitted >= $0 } ?? false }
 
     func rendered(poolID: Int) -> JSONValue {
         var o = json

@@ -50,7 +50,7 @@ extension EmulatorStore {
     /// `GET /_emulator/pools/{id}/quality-control-log`: every action the pool's rules took, in order.
     func qualityControlLog(_ id: String) throws -> JSONValue {
         let pool = try pool(id)
-        return ["items": .array(pool.engine.actions.map { a in
+        return ["items": .array(pool.qualityControl.actions.map { a in
             var o: [String: JSONValue] = [
                 "time": .string(TolokaTime.format(a.time)), "user_id": .string(world.workers[Int(a.worker)].id),
                 "rule": .string(a.rulePath), "action": .string(a.action.kind.rawValue),

@@ -165,7 +165,7 @@ extension EmulatorStore {
         nextPoolID += 1
         let field = project.answerField
         let pool = PoolRecord(id: id, projectID: project.id, json: o, created: clock.now(),
-                              engine: try engine ?? QualityControlEngine(QualityControl(configs: [])),
+                              qualityControl: try engine ?? QualityControlEngine(QualityControl(configs: [])),
                               crowd: crowd, seed: mixSeed(configuration.seed, UInt64(id)), answerField: field,
                               outputType: (project.outputSpec[field]?["type"]?.stringValue ?? "string").lowercased(),
                               declaredOptions: project.declaredOptions(field: field))
@@ -214,14 +214,14 @@ extension EmulatorStore {
             guard p.status == "CLOSED" else { throw APIError.inappropriateStatus(["CLOSED"]) }
             guard !p.tasks.isEmpty else { throw APIError(409, "EMPTY_POOL", "The pool has no tasks; upload tasks before opening it") }
             guard configuration.balance >= 0 else { throw APIError(409, "NOT_ENOUGH_BALANCE", "Not enough money on the balance") }
-            p.open(at: now)
+            p.open(at: now, world: &world)
             let op = newOperation(type: "POOL.OPEN", parameters: params, details: nil)
             advanceAll()
             return .json(202, op.rendered(realNow: op.submittedReal))
         case "close":
             if p.status == "CLOSED" { return EmulatorResponse(status: 204) }
             guard p.status == "OPEN" else { throw APIError.inappropriateStatus(["OPEN"]) }
-            p.close(reason: "MANUAL", at: now)
+            p.close(reason: "MANUAL", at: now, world: &world)
             let op = newOperation(type: "POOL.CLOSE", parameters: params, details: nil)
             return .json(202, op.rendered(realNow: op.submittedReal))
         default:

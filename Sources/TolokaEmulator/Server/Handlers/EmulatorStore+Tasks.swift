@@ -166,7 +166,7 @@ extension EmulatorStore {
         if openPool {
             var seen = Set<Int>()
             for t in prepared where seen.insert(t.pool.id).inserted && t.pool.status == "CLOSED" {
-                t.pool.open(at: now)
+                t.pool.open(at: now, world: &world)
                 log.append(["type": "POOL_OPEN", "success": true, "input": ["pool_id": .string(String(t.pool.id))], "output": [:]])
             }
             advanceAll()
