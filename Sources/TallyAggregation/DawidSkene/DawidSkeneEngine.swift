@@ -33,6 +33,8 @@ struct DawidSkeneEngine {
     var unusableGold = 0
     /// Starting posteriors (tasks × K); majority-vote shares when nil.
     var start: [Double]?
+    /// Dirichlet pseudo-counts of the MAP fit (full model only); nil for maximum likelihood.
+    var pseudoCounts: DawidSkene.PseudoCounts?
 
     /// Contiguous task ranges of about equal answer counts, one per thread.
     let partitions: [Range<Int>]
@@ -108,7 +110,7 @@ struct DawidSkeneEngine {
         // Initialisation: majority-vote shares, golden rows one-hot, prior = plain mean.
         var p = start ?? VoteKernels.shares(table, weights: nil).probabilities.values
         applyGold(&p)
-        var prior = columnMeans(p)
+        var prior = pseudoCounts == nil ? columnMeans(p) : classPrior(columnSums: columnMeans(p).map { $0 * Double(tasks) })
         var counts = scatter(p)
         var mask = observed
         if let initial { try apply(initial, to: &counts, mask: &mask) }
@@ -130,7 +132,7 @@ struct DawidSkeneEngine {
             let (priorSum, entropyTerm) = k == 2
                 ? passBinary(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
                 : pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
-            let newPrior = priorSum.map { $0 / Double(tasks) }
+            let newPrior = pseudoCounts == nil ? priorSum.map { $0 / Double(tasks) } : classPrior(columnSums: priorSum)
             if em == .hybrid && !hard {
                 let change = zip(newPrior, prior).reduce(0) { $0 + abs($1.0 - $1.1) }
                 if change <= 0.005 {
@@ -140,7 +142,8 @@ struct DawidSkeneEngine {
             }
             prior = newPrior
             skills = maximise(counts, mask: observed, confusion: &confusion, logConfusion: &logConfusion)
-            let loss = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
+            var loss = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
+            if pseudoCounts != nil { loss += mapLogPrior(logConfusion: logConfusion, prior: prior) / n }
             history.append(loss)
             progress?(iteration + 1, loss)
             if let iterationTiming {
