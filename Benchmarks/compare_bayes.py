@@ -19,6 +19,15 @@ method, in this order:
      tasks whose label (first argmax) is the same.
 Contract (issue 14): labels identical on >= 99.9 % of tasks, posteriors within 1e-6, Tally >= 100x
 faster per data set. Exit status 0 when all hold, 1 otherwise, 2 when it could not run.
+
+  compare_bayes.py --scale [--classes 2,10] [--iterations 8] [--runs 3] [--no-build]
+
+instead times one IBCC iteration against one Dawid-Skene iteration on the 10-million-answer
+gen_synth.py sets of compare-ds.sh (1 M tasks x 10 answers, 10 k workers; made under
+$TALLY_BENCH_DATA, default /tmp/tally-bench, when missing): `tally aggregate --method ds|ibcc
+--max-iterations N` with TALLY_DEBUG_TIMING=1 (ds with --tolerance=-1e30, ibcc with --tolerance 0
+so neither stops early), the two alternating --runs times; per run the median of iterations 3..N,
+then the median over runs. Contract: IBCC within 1.5x of DS.
 """
 import argparse
 import csv
@@ -70,13 +79,47 @@ def tally_posteriors(tally, answers, method):
         return header[1:], rows
 
 
+def scale(a):
+    import re
+    sys.path.insert(0, HERE)
+    import benchlib as B
+    seeds = {2: 1, 10: 2}
+    ok = True
+    print(f'# load at start: {os.getloadavg()}', flush=True)
+    for k in [int(x) for x in a.classes.split(',')]:
+        answers = B.ensure_data(sys.executable, dict(tasks=1_000_000, workers=10_000, overlap=10, classes=k, seed=seeds.get(k, 1)))
+        with open(answers, 'rb') as f:
+            while f.read(1 << 24):
+                pass
+        per = {'ds': [], 'ibcc': []}
+        for _ in range(a.runs):
+            for method in ('ds', 'ibcc'):
+                tol = '--tolerance=-1e30' if method == 'ds' else '--tolerance=0'
+                env = dict(os.environ, TALLY_DEBUG_TIMING='1')
+                r = subprocess.run([a.tally, 'aggregate', answers, '--method', method, '--max-iterations', str(a.iterations), tol,
+                                    '--out', '/dev/null'], env=env, capture_output=True, text=True, check=True)
+                times = [float(t) for i, t in re.findall(r'^iteration (\d+): ([0-9.eE+-]+) seconds', r.stderr, re.M) if int(i) >= 3]
+                per[method].append(statistics.median(times))
+        ds, ibcc = statistics.median(per['ds']), statistics.median(per['ibcc'])
+        ratio = ibcc / ds
+        ok &= ratio <= 1.5
+        print(f'K = {k}: ds {ds * 1e3:.1f} ms/iteration (runs {", ".join(f"{x * 1e3:.1f}" for x in per["ds"])}), '
+              f'ibcc {ibcc * 1e3:.1f} ms/iteration (runs {", ".join(f"{x * 1e3:.1f}" for x in per["ibcc"])}), ratio {ratio:.2f}', flush=True)
+    print(f'# load at end: {os.getloadavg()}')
+    print('# ' + ('PASS' if ok else 'FAIL') + ': one IBCC iteration within 1.5x of one DS iteration')
+    return 0 if ok else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--reference', required=True)
+    ap.add_argument('--reference')
+    ap.add_argument('--scale', action='store_true')
+    ap.add_argument('--classes', default='2,10')
+    ap.add_argument('--iterations', type=int, default=8)
     ap.add_argument('--datasets', default=os.path.join(os.path.dirname(REPO), 'shared', 'datasets'))
     ap.add_argument('--sets', default='')
     ap.add_argument('--methods', default='ibcc,bwa')
-    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--runs', type=int, default=5, help='default 5 (3 with --scale)')
     ap.add_argument('--tally', default=os.path.join(REPO, '.build', 'release', 'tally'))
     ap.add_argument('--no-build', action='store_true')
     ap.add_argument('--out', default='')
@@ -86,6 +129,11 @@ def main():
         subprocess.run(['swift', 'build', '-j', '2', '-c', 'release', '--product', 'tally'], cwd=REPO, check=True)
     if not os.path.exists(a.tally):
         print(f'compare-bayes: no tally binary at {a.tally}', file=sys.stderr)
+        return 2
+    if a.scale:
+        return scale(a)
+    if not a.reference:
+        print('compare-bayes: --reference CHECKOUT is needed (or --scale)', file=sys.stderr)
         return 2
     modules = R.load_reference(a.reference)
     names = a.sets.split(',') if a.sets else sorted(d for d in os.listdir(a.datasets)

@@ -83,7 +83,7 @@ public struct IBCC: Aggregator {
         var next = z
 
         let rowPrior = diagonalPrior + Double(k - 1) * offDiagonalPrior
-        let dirichlet = DirichletRows(k: k, diagonal: diagonalPrior, offDiagonal: offDiagonalPrior,
+        let dirichlet = DirichletRows(k: k, diagonal: diagonalPrior, offDiagonal: offDiagonalPrior, observed: engine.observed,
                                       workerRanges: balancedRows(workers, count: workers * k * k >= 40_000 ? execution.threads : 1))
         var logV = [Double](repeating: 0, count: workers * k * k)
         var logPi = [Double](repeating: 0, count: k)
@@ -202,6 +202,8 @@ public struct IBCC: Aggregator {
 struct DirichletRows {
     let k: Int
     let diagonal: Double, offDiagonal: Double
+    /// `observed[j * K + l]`: worker j gave label l (else the counts of that row are all 0).
+    let observed: [Bool]
     let workerRanges: [Range<Int>]
 
     /// Fills `logV` from the counts; returns `Σ_{j,c} KL(q(v_jc) ‖ prior)`.
@@ -210,12 +212,16 @@ struct DirichletRows {
         let rowPrior = diagonal + Double(k - 1) * offDiagonal
         let priorLogGamma = lgamma(diagonal) + Double(k - 1) * lgamma(offDiagonal) - lgamma(rowPrior)
         let ranges = workerRanges
+        // A label the worker never gave has zero counts: ψ and ln Γ of the prior, computed once.
+        let (diagonalPsi, diagonalLogGamma) = DirichletFunctions.digammaLogGamma(diagonal)
+        let (offPsi, offLogGamma) = DirichletFunctions.digammaLogGamma(offDiagonal)
         let kls = UnsafeMutableBufferPointer<Double>.allocate(capacity: ranges.count)
         defer { kls.deallocate() }
         let out = UncheckedSendable(kls)
         n.withUnsafeBufferPointer { n in
             logV.withUnsafeMutableBufferPointer { logV in
-                let (n, logV) = (UncheckedSendable(n), UncheckedSendable(logV))
+            observed.withUnsafeBufferPointer { observed in
+                let (n, logV, observed) = (UncheckedSendable(n), UncheckedSendable(logV), UncheckedSendable(observed))
                 parallelFor(ranges.count) { part in
                     let rowDigamma = UnsafeMutablePointer<Double>.allocate(capacity: k)
                     let rowSum = UnsafeMutablePointer<Double>.allocate(capacity: k)
@@ -231,6 +237,14 @@ struct DirichletRows {
                             kl += lg + priorLogGamma
                         }
                         for l in 0..<k {
+                            if !observed.value[j * k + l] {
+                                for c in 0..<k {
+                                    let v = (l == c ? diagonalPsi : offPsi) - rowDigamma[c]
+                                    lv[l * k + c] = v
+                                    kl -= l == c ? diagonalLogGamma : offLogGamma
+                                }
+                                continue
+                            }
                             for c in 0..<k {
                                 let prior = l == c ? diagonal : offDiagonal
                                 let count = counts[l * k + c]
@@ -243,6 +257,7 @@ struct DirichletRows {
                     }
                     out.value[part] = kl
                 }
+            }
             }
         }
         return kls.reduce(0, +)
