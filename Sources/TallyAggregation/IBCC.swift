@@ -72,10 +72,16 @@ public struct IBCC: Aggregator {
         }
         let k = answers.labelCount, tasks = answers.taskCount, workers = answers.workerCount
         // The reference's boolean matrices keep a repeated (task, worker, label) answer once.
-        let table = try Self.distinctAnswers(answers)
-        let engine = DawidSkeneEngine(table, mStep: .full, execution: execution)
+        let view = Self.distinctAnswers(answers)
+        let engine = DawidSkeneEngine(answers, mStep: .full, execution: execution, taskView: view)
 
-        var z = VoteKernels.shares(table, weights: nil).probabilities.values
+        // Majority-vote shares of the distinct answers.
+        var z = [Double](repeating: 0, count: tasks * k)
+        for t in 0..<tasks {
+            for e in view.offsets[t]..<view.offsets[t + 1] { z[t * k + Int(view.entries[e]) % k] += 1 }
+            let total = Double(view.offsets[t + 1] - view.offsets[t])
+            for c in 0..<k { z[t * k + c] /= total }
+        }
         // n[(j * K + l) * K + c]: expected count of worker j answering l when the truth is c.
         var n = engine.scatter(z)
         var classTotals = [Double](repeating: 0, count: k)
@@ -84,7 +90,7 @@ public struct IBCC: Aggregator {
 
         let rowPrior = diagonalPrior + Double(k - 1) * offDiagonalPrior
         let dirichlet = DirichletRows(k: k, diagonal: diagonalPrior, offDiagonal: offDiagonalPrior, observed: engine.observed,
-                                      workerRanges: balancedRows(workers, count: workers * k * k >= 40_000 ? execution.threads : 1))
+                                      workerRanges: balancedRows(workers, count: workers * k * k >= 16_384 ? execution.threads : 1))
         var logV = [Double](repeating: 0, count: workers * k * k)
         var logPi = [Double](repeating: 0, count: k)
         let slots = PassSlots(count: engine.partitions.count, tableSize: workers * k * k, k: k)
@@ -179,21 +185,20 @@ public struct IBCC: Aggregator {
         return (results.contains { $0.0 }, results.reduce(0) { $0 + $1.1 })
     }
 
-    /// `answers` with each repeated (task, worker, label) answer kept once, as the reference's
-    /// boolean sparse matrices keep them; `answers` itself when nothing repeats.
-    static func distinctAnswers(_ answers: AnswerTable) throws -> AnswerTable {
-        guard answers.duplicates.pairs > 0 else { return answers }
-        var seen = Set<Int64>()
-        var tasks: [String] = [], workers: [String] = [], labels: [String] = []
-        let k = Int64(answers.labelCount), w = Int64(answers.workerCount)
-        for i in 0..<answers.answerCount {
-            let key = (Int64(answers.task[i]) * w + Int64(answers.worker[i])) * k + Int64(answers.label[i])
-            guard seen.insert(key).inserted else { continue }
-            tasks.append(answers.tasks.name(answers.task[i]))
-            workers.append(answers.workers.name(answers.worker[i]))
-            labels.append(answers.labels[Int(answers.label[i])])
+    /// The task-sorted answers with repeated (task, worker, label) answers kept once, as the
+    /// reference's boolean sparse matrices keep them; the table's own view when nothing repeats.
+    static func distinctAnswers(_ answers: AnswerTable) -> (offsets: [Int], entries: [Int32]) {
+        let csr = answers.byTask
+        guard answers.duplicates.pairs > 0 else { return (csr.offsets, csr.entries) }
+        var offsets = [0], entries: [Int32] = []
+        offsets.reserveCapacity(csr.rowCount + 1)
+        entries.reserveCapacity(csr.entries.count)
+        for t in 0..<csr.rowCount {
+            let start = entries.count
+            for e in csr.range(of: t) where !entries[start...].contains(csr.entries[e]) { entries.append(csr.entries[e]) }
+            offsets.append(entries.count)
         }
-        return try AnswerTable(tasks: tasks, workers: workers, labels: labels)
+        return (offsets, entries)
     }
 }
 
