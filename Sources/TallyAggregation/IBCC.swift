@@ -36,6 +36,10 @@ public struct IBCC: Aggregator {
     public var tolerance: Double
     /// Called after every iteration with (iteration, ELBO).
     public var progress: (@Sendable (Int, Double) -> Void)?
+    /// Threads and kernels: the task pass is Dawid-Skene's (C, AVX2 where the CPU has it, tasks
+    /// split over threads on large inputs) and the per-worker Dirichlet expectations are split over
+    /// worker ranges; results do not depend on the thread count beyond the last bits.
+    public var execution: ExecutionSettings
 
     /// The relative part of the stopping test (numpy's `allclose` default).
     public static let relativeTolerance = 1e-5
@@ -43,13 +47,14 @@ public struct IBCC: Aggregator {
     /// IBCC with the reference's defaults: priors 4 / 1 / 1, at most 500 iterations, tolerance 1e-3.
     public init(diagonalPrior: Double = 4, offDiagonalPrior: Double = 1, classPrior: Double = 1,
                 maxIterations: Int = 500, tolerance: Double = 1e-3,
-                progress: (@Sendable (Int, Double) -> Void)? = nil) {
+                progress: (@Sendable (Int, Double) -> Void)? = nil, execution: ExecutionSettings = ExecutionSettings()) {
         self.diagonalPrior = diagonalPrior
         self.offDiagonalPrior = offDiagonalPrior
         self.classPrior = classPrior
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.progress = progress
+        self.execution = execution
     }
 
     /// Fits IBCC to `answers`.
@@ -66,32 +71,34 @@ public struct IBCC: Aggregator {
             throw AggregationError("ibcc: no answers to aggregate")
         }
         let k = answers.labelCount, tasks = answers.taskCount, workers = answers.workerCount
-        let (offsets, entries) = Self.distinctAnswers(answers)
+        // The reference's boolean matrices keep a repeated (task, worker, label) answer once.
+        let view = Self.distinctAnswers(answers)
+        let engine = DawidSkeneEngine(answers, mStep: .full, execution: execution, taskView: view)
 
+        // Majority-vote shares of the distinct answers.
         var z = [Double](repeating: 0, count: tasks * k)
         for t in 0..<tasks {
-            for e in offsets[t]..<offsets[t + 1] { z[t * k + Int(entries[e]) % k] += 1 }
-            let total = Double(offsets[t + 1] - offsets[t])
+            for e in view.offsets[t]..<view.offsets[t + 1] { z[t * k + Int(view.entries[e]) % k] += 1 }
+            let total = Double(view.offsets[t + 1] - view.offsets[t])
             for c in 0..<k { z[t * k + c] /= total }
         }
         // n[(j * K + l) * K + c]: expected count of worker j answering l when the truth is c.
-        var n = [Double](repeating: 0, count: workers * k * k)
+        var n = engine.scatter(z)
         var classTotals = [Double](repeating: 0, count: k)
-        Self.accumulate(z: z, offsets: offsets, entries: entries, k: k, into: &n, totals: &classTotals)
+        for t in 0..<tasks { for c in 0..<k { classTotals[c] += z[t * k + c] } }
+        var next = z
 
         let rowPrior = diagonalPrior + Double(k - 1) * offDiagonalPrior
-        // The constant part of KL(q(v_jc) ‖ prior): ln Γ of the prior's entries and of its sum.
-        let priorLogGamma = lgamma(diagonalPrior) + Double(k - 1) * lgamma(offDiagonalPrior) - lgamma(rowPrior)
+        let dirichlet = DirichletRows(k: k, diagonal: diagonalPrior, offDiagonal: offDiagonalPrior, observed: engine.observed,
+                                      workerRanges: balancedRows(workers, count: workers * k * k >= 16_384 ? execution.threads : 1))
         var logV = [Double](repeating: 0, count: workers * k * k)
         var logPi = [Double](repeating: 0, count: k)
-        var rowDigamma = [Double](repeating: 0, count: k)
-        var rowSum = [Double](repeating: 0, count: k)
-        var nextN = [Double](repeating: 0, count: workers * k * k)
-        var nextTotals = [Double](repeating: 0, count: k)
-        var score = [Double](repeating: 0, count: k)
+        let slots = PassSlots(count: engine.partitions.count, tableSize: workers * k * k, k: k)
+        defer { slots.deallocate() }
         var elbos: [Double] = []
         var iterations = 0, converged = false
 
+        var iterationStart = ContinuousClock.now
         while iterations < maxIterations && !converged {
             iterations += 1
             // q(π) and q(v) from the current z, and their KL terms of the ELBO.
@@ -107,40 +114,30 @@ public struct IBCC: Aggregator {
                 let a = classTotals[c] + classPrior
                 kl += -lgamma(a) + (a - classPrior) * (logPi[c] - piNorm)
             }
-            n.withUnsafeBufferPointer { n in
-                logV.withUnsafeMutableBufferPointer { logV in
-                    for j in 0..<workers {
-                        let base = j * k * k
-                        for c in 0..<k { rowSum[c] = rowPrior }
-                        for l in 0..<k { for c in 0..<k { rowSum[c] += n[base + l * k + c] } }
-                        for c in 0..<k { rowDigamma[c] = MACECrowdKitEngine.digamma(rowSum[c]); kl += lgamma(rowSum[c]) + priorLogGamma }
-                        for l in 0..<k {
-                            for c in 0..<k {
-                                let prior = l == c ? diagonalPrior : offDiagonalPrior
-                                let a = n[base + l * k + c] + prior
-                                let lv = MACECrowdKitEngine.digamma(a) - rowDigamma[c]
-                                logV[base + l * k + c] = lv
-                                kl += -lgamma(a) + (a - prior) * lv
-                            }
-                        }
-                    }
-                }
-            }
+            kl += dirichlet.expectations(counts: n, logV: &logV)
 
-            // One pass over the task-sorted answers: the new z, the stopping test, the ELBO's
-            // task terms (ln Σ_c exp score = E ln p(y, z) − E ln q(z) up to the π norm), and the
-            // counts of the next iteration.
-            for i in nextN.indices { nextN[i] = 0 }
-            for c in 0..<k { nextTotals[c] = 0 }
-            let (logSum, moved) = Self.taskPass(tasks: tasks, k: k, offsets: offsets, entries: entries, logPi: logPi, logV: logV,
-                                                z: &z, score: &score, nextN: &nextN, nextTotals: &nextTotals,
-                                                atol: tolerance, rtol: Self.relativeTolerance)
+            // Dawid-Skene's fused pass: q(z) from E ln π and E ln v, and the next counts.
+            let (priorSum, clippedEntropy) = k == 2
+                ? engine.passBinary(logPrior: logPi, logConfusion: logV, posteriors: &next, counts: &n, hard: false, slots: slots)
+                : engine.pass(logPrior: logPi, logConfusion: logV, posteriors: &next, counts: &n, hard: false, slots: slots)
+            let (moved, entropyCorrection) = Self.compare(z, next, k: k, parts: engine.partitions,
+                                                          atol: tolerance, rtol: Self.relativeTolerance)
+            // Σ_t ln Σ_c exp(score) = Σ_t Σ_c q ln-score − Σ q ln q, the scores being E ln π + Σ E ln v.
+            var scoreSum = 0.0
+            for c in 0..<k { scoreSum += priorSum[c] * logPi[c] }
+            scoreSum += dirichlet.dot(n, logV)
+            let logSum = scoreSum - (clippedEntropy - entropyCorrection)
             let elbo = logSum - Double(tasks) * piNorm - kl
             elbos.append(elbo)
             progress?(iterations, elbo)
-            swap(&n, &nextN)
-            swap(&classTotals, &nextTotals)
+            swap(&z, &next)
+            classTotals = priorSum
             converged = !moved
+            if let timing = execution.iterationTiming {
+                let d = ContinuousClock.now - iterationStart
+                timing(iterations, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                iterationStart = .now
+            }
         }
 
         // Posterior means of the confusion rows and class proportions, from the final z.
@@ -162,51 +159,30 @@ public struct IBCC: Aggregator {
                          classProportions: proportions, elboHistory: elbos, iterations: iterations, converged: converged)
     }
 
-    /// One pass over the task-sorted answers: each task's new posterior from `logPi` and `logV`,
-    /// whether any moved beyond the tolerance, Σ_t ln Σ_c exp score, and the next counts.
-    static func taskPass(tasks: Int, k: Int, offsets: [Int], entries: [Int32], logPi: [Double], logV: [Double],
-                         z: inout [Double], score: inout [Double], nextN: inout [Double], nextTotals: inout [Double],
-                         atol: Double, rtol: Double) -> (logSum: Double, moved: Bool) {
-        var logSum = 0.0, moved = false
-        offsets.withUnsafeBufferPointer { offsets in
-        entries.withUnsafeBufferPointer { entries in
-        logPi.withUnsafeBufferPointer { logPi in
-        logV.withUnsafeBufferPointer { logV in
-        z.withUnsafeMutableBufferPointer { z in
-        score.withUnsafeMutableBufferPointer { s in
-        nextN.withUnsafeMutableBufferPointer { nextN in
-        nextTotals.withUnsafeMutableBufferPointer { nextTotals in
-            let (entries, logPi, logV, z, s, nextN, nextTotals) = (entries.baseAddress!, logPi.baseAddress!, logV.baseAddress!,
-                                                                   z.baseAddress!, s.baseAddress!, nextN.baseAddress!, nextTotals.baseAddress!)
-            var localSum = 0.0, localMoved = false
-            for t in 0..<tasks {
-                for c in 0..<k { s[c] = logPi[c] }
-                let range = offsets[t]..<offsets[t + 1]
-                for e in range {
-                    let row = logV + Int(entries[e]) * k
-                    for c in 0..<k { s[c] += row[c] }
-                }
-                var m = s[0]
-                for c in 1..<max(k, 1) where s[c] > m { m = s[c] }
-                var total = 0.0
-                for c in 0..<k { s[c] = exp(s[c] - m); total += s[c] }
-                localSum += m + log(total)
-                let zt = z + t * k
-                for c in 0..<k {
-                    let v = s[c] / total
-                    if !(abs(zt[c] - v) <= atol + rtol * abs(v)) { localMoved = true }
-                    zt[c] = v
-                    nextTotals[c] += v
-                }
-                for e in range {
-                    let row = nextN + Int(entries[e]) * k
-                    for c in 0..<k { row[c] += zt[c] }
+    /// Whether any posterior moved beyond `atol + rtol · |new|`, and how much the pass's entropy
+    /// overstates: it counts `1e-10 ln 1e-10` (crowd-kit's clip) for a probability below 1e-10
+    /// where the exact term is `q ln q`; the sum of those differences.
+    static func compare(_ old: [Double], _ new: [Double], k: Int, parts: [Range<Int>], atol: Double, rtol: Double)
+        -> (moved: Bool, correction: Double) {
+        let results = UnsafeMutableBufferPointer<(Bool, Double)>.allocate(capacity: parts.count)
+        defer { results.deallocate() }
+        let out = UncheckedSendable(results)
+        let eps = DawidSkeneEngine.eps, epsTerm = eps * DawidSkeneEngine.logEps
+        old.withUnsafeBufferPointer { o in
+            new.withUnsafeBufferPointer { p in
+                let (o, p) = (UncheckedSendable(o), UncheckedSendable(p))
+                parallelFor(parts.count) { part in
+                    var moved = false, correction = 0.0
+                    for i in (parts[part].lowerBound * k)..<(parts[part].upperBound * k) {
+                        let v = p.value[i]
+                        if !(abs(o.value[i] - v) <= atol + rtol * abs(v)) { moved = true }
+                        if v < eps { correction += epsTerm - (v > 0 ? v * log(v) : 0) }
+                    }
+                    out.value[part] = (moved, correction)
                 }
             }
-            logSum = localSum
-            moved = localMoved
-        }}}}}}}}
-        return (logSum, moved)
+        }
+        return (results.contains { $0.0 }, results.reduce(0) { $0 + $1.1 })
     }
 
     /// The task-sorted answers with repeated (task, worker, label) answers kept once, as the
@@ -215,6 +191,7 @@ public struct IBCC: Aggregator {
         let csr = answers.byTask
         guard answers.duplicates.pairs > 0 else { return (csr.offsets, csr.entries) }
         var offsets = [0], entries: [Int32] = []
+        offsets.reserveCapacity(csr.rowCount + 1)
         entries.reserveCapacity(csr.entries.count)
         for t in 0..<csr.rowCount {
             let start = entries.count
@@ -223,16 +200,88 @@ public struct IBCC: Aggregator {
         }
         return (offsets, entries)
     }
+}
 
-    /// Adds each task's posterior to the counts of the (worker, label) pairs that answered it.
-    static func accumulate(z: [Double], offsets: [Int], entries: [Int32], k: Int, into n: inout [Double], totals: inout [Double]) {
-        for t in 0..<(offsets.count - 1) {
-            for c in 0..<k { totals[c] += z[t * k + c] }
-            for e in offsets[t]..<offsets[t + 1] {
-                let row = Int(entries[e]) * k
-                for c in 0..<k { n[row + c] += z[t * k + c] }
+/// The per-worker step of IBCC: `E ln v = ψ(n + prior) − ψ(row sum)` for every confusion row and
+/// the rows' KL divergences from their prior, over worker ranges in parallel.
+struct DirichletRows {
+    let k: Int
+    let diagonal: Double, offDiagonal: Double
+    /// `observed[j * K + l]`: worker j gave label l (else the counts of that row are all 0).
+    let observed: [Bool]
+    let workerRanges: [Range<Int>]
+
+    /// Fills `logV` from the counts; returns `Σ_{j,c} KL(q(v_jc) ‖ prior)`.
+    func expectations(counts n: [Double], logV: inout [Double]) -> Double {
+        let k = self.k, diagonal = self.diagonal, offDiagonal = self.offDiagonal
+        let rowPrior = diagonal + Double(k - 1) * offDiagonal
+        let priorLogGamma = lgamma(diagonal) + Double(k - 1) * lgamma(offDiagonal) - lgamma(rowPrior)
+        let ranges = workerRanges
+        // A label the worker never gave has zero counts: ψ and ln Γ of the prior, computed once.
+        let (diagonalPsi, diagonalLogGamma) = DirichletFunctions.digammaLogGamma(diagonal)
+        let (offPsi, offLogGamma) = DirichletFunctions.digammaLogGamma(offDiagonal)
+        let kls = UnsafeMutableBufferPointer<Double>.allocate(capacity: ranges.count)
+        defer { kls.deallocate() }
+        let out = UncheckedSendable(kls)
+        n.withUnsafeBufferPointer { n in
+            logV.withUnsafeMutableBufferPointer { logV in
+            observed.withUnsafeBufferPointer { observed in
+                let (n, logV, observed) = (UncheckedSendable(n), UncheckedSendable(logV), UncheckedSendable(observed))
+                parallelFor(ranges.count) { part in
+                    let rowDigamma = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                    let rowSum = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                    defer { rowDigamma.deallocate(); rowSum.deallocate() }
+                    var kl = 0.0
+                    for j in ranges[part] {
+                        let counts = n.value.baseAddress! + j * k * k, lv = logV.value.baseAddress! + j * k * k
+                        for c in 0..<k { rowSum[c] = rowPrior }
+                        for l in 0..<k { for c in 0..<k { rowSum[c] += counts[l * k + c] } }
+                        for c in 0..<k {
+                            let (psi, lg) = DirichletFunctions.digammaLogGamma(rowSum[c])
+                            rowDigamma[c] = psi
+                            kl += lg + priorLogGamma
+                        }
+                        for l in 0..<k {
+                            if !observed.value[j * k + l] {
+                                for c in 0..<k {
+                                    let v = (l == c ? diagonalPsi : offPsi) - rowDigamma[c]
+                                    lv[l * k + c] = v
+                                    kl -= l == c ? diagonalLogGamma : offLogGamma
+                                }
+                                continue
+                            }
+                            for c in 0..<k {
+                                let prior = l == c ? diagonal : offDiagonal
+                                let count = counts[l * k + c]
+                                let (psi, lg) = DirichletFunctions.digammaLogGamma(count + prior)
+                                let v = psi - rowDigamma[c]
+                                lv[l * k + c] = v
+                                kl += -lg + count * v
+                            }
+                        }
+                    }
+                    out.value[part] = kl
+                }
+            }
             }
         }
+        return kls.reduce(0, +)
+    }
+
+    /// `Σ a_i b_i`.
+    func dot(_ a: [Double], _ b: [Double]) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var i = 0
+                while i + 4 <= a.count {
+                    s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
+                    i += 4
+                }
+                while i < a.count { s0 += a[i] * b[i]; i += 1 }
+            }
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 }
 

@@ -66,6 +66,12 @@ struct Aggregate: ParsableCommand {
     @Option(help: "Also write per-worker skills here.")
     var skills: String?
 
+    @Option(help: "Also write a per-worker report here: answers, confusion-matrix trace, Raykar & Yu's spammer score (0: answers independent of the truth, 1: perfect) and the distance to the nearest rank-one (spammer) confusion matrix; from the method's confusion matrices (ds, onecoin-ds, ibcc), else from its posteriors.")
+    var workerReport: String?
+
+    @Option(help: "bwa: also write each worker's precision per label (worker, one column per label) here.")
+    var precisions: String?
+
     @Option(help: "Output format: tsv, csv or json (default: from --out's extension, else tsv).")
     var format: OutputFormat?
 
@@ -99,7 +105,7 @@ struct Aggregate: ParsableCommand {
             throw ValidationError("--initial-error-strategy needs --initial-error")
         }
         if ds.changed && method != "ds" {
-            throw ValidationError("--clamp-gold, --initial-error, --em and --initialization apply to --method ds only")
+            throw ValidationError("--clamp-gold, --initial-error, --em, --initialization and --prior apply to --method ds only")
         }
         if (mace.spamming != nil || mace.strategies != nil) && !descriptor.tables.contains("spamming") {
             throw ValidationError("--spamming and --strategies apply to --method mace only")
@@ -117,7 +123,10 @@ struct Aggregate: ParsableCommand {
             throw ValidationError("--betas applies to --method glad only")
         }
         if ds.confusions != nil && !descriptor.makesConfusions {
-            throw ValidationError("--confusions applies to --method ds and onecoin-ds")
+            throw ValidationError("--confusions applies to --method \(MethodRegistry.all.filter(\.makesConfusions).map(\.name).joined(separator: ", "))")
+        }
+        if precisions != nil && !descriptor.tables.contains("precisions") {
+            throw ValidationError("--precisions applies to --method bwa only")
         }
     }
 
@@ -148,6 +157,7 @@ struct Aggregate: ParsableCommand {
             given["em"] = .string(ds.em.rawValue)
             given["initialization"] = .string(ds.initialization.rawValue)
             given["clamp-gold"] = .flag(ds.clampGold)
+            for (name, value) in try ds.priorParameters() { given[name] = value }
         }
         var parameters = MethodParameters(given, compatibility: iteration.compat ?? .none, execution: .fromEnvironment()).only(descriptor)
         for item in params {
@@ -238,7 +248,12 @@ struct Aggregate: ParsableCommand {
         if let path = ds.confusions, let c = result.confusions {
             outputs.append((ResultWriter.confusions(table, values: c.values, observed: c.observed, format: format(for: path)), path))
         }
-        for (name, path) in [("spamming", mace.spamming), ("strategies", mace.strategies), ("betas", glad.betas)] {
+        if let workerReport {
+            let report = WorkerReport(table, result)
+            outputs.append((ResultWriter.columns("worker", keys: table.workers, columns: WorkerReport.columns, values: report.rows,
+                                                 format: format(for: workerReport)), workerReport))
+        }
+        for (name, path) in [("spamming", mace.spamming), ("strategies", mace.strategies), ("betas", glad.betas), ("precisions", precisions)] {
             guard let path, let t = result.table(name) else { continue }
             let keys = t.rows == .workers ? table.workers : table.tasks
             outputs.append((ResultWriter.columns(t.rows.rawValue, keys: keys, columns: t.columns, values: t.values, format: format(for: path)), path))

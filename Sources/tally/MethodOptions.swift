@@ -60,10 +60,23 @@ struct DawidSkeneOptions: ParsableArguments {
     @Option(help: "ds: start from mv (majority-vote shares, crowd-kit) or spectral (one-coin skills from the workers' agreement rates).")
     var initialization: DawidSkene.Initialization = .majorityVote
 
-    @Option(help: "ds, onecoin-ds: also write each worker's confusion matrix here.")
+    @Option(help: "ds, onecoin-ds, ibcc: also write each worker's confusion matrix here.")
     var confusions: String?
 
-    var changed: Bool { clampGold || initialError != nil || em != .soft || initialization != .majorityVote }
+    @Option(help: ArgumentHelp("ds: maximum a posteriori with Dirichlet pseudo-counts DIAGONAL,OFF-DIAGONAL,CLASS added to the confusion counts and class totals (e.g. 2,1,1; the same as --param prior-diagonal=2 --param prior-off-diagonal=1 --param prior-class=1); default none: plain maximum likelihood.", valueName: "a,b,c"))
+    var prior: String?
+
+    /// The pseudo-counts of `--prior`, by parameter name.
+    func priorParameters() throws -> [String: ParameterValue] {
+        guard let prior else { return [:] }
+        let parts = prior.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let a = parts[0], let b = parts[1], let c = parts[2], [a, b, c].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw ValidationError("--prior takes three numbers ≥ 0, diagonal,off-diagonal,class (e.g. 2,1,1), got '\(prior)'")
+        }
+        return ["prior-diagonal": .double(a), "prior-off-diagonal": .double(b), "prior-class": .double(c)]
+    }
+
+    var changed: Bool { clampGold || initialError != nil || em != .soft || initialization != .majorityVote || prior != nil }
 }
 
 struct GLADOptions: ParsableArguments {

@@ -33,7 +33,7 @@ struct MethodRegistryCLITests {
         let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
         let methods = try #require(json["methods"] as? [[String: Any]])
         let names = methods.compactMap { $0["name"] as? String }
-        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "kos", "glad", "mace", "mmsr"])
+        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "bwa", "kos", "glad", "mace", "mmsr"])
         let ds = try #require(methods.first { $0["name"] as? String == "ds" })
         #expect(ds["crowd_kit_class"] as? String == "DawidSkene")
         let parameters = try #require(ds["parameters"] as? [[String: Any]])
@@ -143,6 +143,33 @@ struct MethodRegistryCLITests {
             #expect(badType.status != 0 && badType.stderr.contains("expected a number, got 'many'"))
             let badChoice = try CLI.run(["aggregate", toy, "--method", "ds", "--param", "em=bogus"], in: dir)
             #expect(badChoice.status == 65 && badChoice.stderr.contains("must be one of soft, hard, hybrid"))
+        }
+    }
+
+    @Test("--prior is ds's MAP pseudo-counts; --worker-report and --precisions write per-worker files")
+    func bayesianOutputs() throws {
+        let toy = Repository.root.appendingPathComponent("datasets/toy/answers.tsv").path
+        try withTempDirectory { dir in
+            #expect(try CLI.run(["aggregate", toy, "--method", "ds", "--prior", "2,1,1", "--probabilities", "a.tsv", "--out", "la.tsv", "-q"], in: dir).status == 0)
+            #expect(try CLI.run(["aggregate", toy, "--method", "ds", "--param", "prior-diagonal=2", "--param", "prior-off-diagonal=1",
+                                 "--param", "prior-class=1", "--probabilities", "b.tsv", "--out", "lb.tsv", "-q"], in: dir).status == 0)
+            #expect(try CLI.run(["aggregate", toy, "--method", "ds", "--probabilities", "c.tsv", "--out", "lc.tsv", "-q"], in: dir).status == 0)
+            #expect(readText(dir, "a.tsv") != nil && readText(dir, "a.tsv") == readText(dir, "b.tsv"))
+            #expect(readText(dir, "a.tsv") != readText(dir, "c.tsv"))
+            let short = try CLI.run(["aggregate", toy, "--method", "ds", "--prior", "2,1"], in: dir)
+            #expect(short.status != 0 && short.stderr.contains("--prior takes three numbers"))
+            let notDS = try CLI.run(["aggregate", toy, "--method", "mv", "--prior", "2,1,1"], in: dir)
+            #expect(notDS.status != 0 && notDS.stderr.contains("apply to --method ds only"))
+
+            #expect(try CLI.run(["aggregate", toy, "--method", "ibcc", "--worker-report", "r.tsv", "--out", "l.tsv", "-q"], in: dir).status == 0)
+            let report = try #require(readText(dir, "r.tsv")).split(separator: "\n")
+            #expect(report.first == "worker\tanswers\ttrace\tspammer_score\trank_one_distance")
+            #expect(report.count == 1 + 5)
+            #expect(try CLI.run(["aggregate", toy, "--method", "bwa", "--precisions", "v.tsv", "--worker-report", "rb.tsv", "--out", "lb2.tsv", "-q"], in: dir).status == 0)
+            #expect(readText(dir, "v.tsv")?.hasPrefix("worker\tno\tyes\n") == true)
+            #expect(readText(dir, "rb.tsv")?.split(separator: "\n").count == 1 + 5)
+            let wrong = try CLI.run(["aggregate", toy, "--method", "ds", "--precisions", "v2.tsv"], in: dir)
+            #expect(wrong.status != 0 && wrong.stderr.contains("--precisions applies to --method bwa only"))
         }
     }
 }

@@ -73,17 +73,50 @@ public struct DawidSkene: Aggregator {
     public var em: EM
     /// Majority vote (default, crowd-kit) or a spectral start.
     public var initialization: Initialization
+    /// Dirichlet pseudo-counts for a maximum a posteriori fit; `nil` (the default) is plain
+    /// maximum likelihood, crowd-kit's.
+    ///
+    /// With pseudo-counts the M-step is `e[w,y,c] = (n[w,y,c] + a_yc) / Σ_y' (n[w,y',c] + a_y'c)`
+    /// over every label (not only those the worker gave), `a_yc` being ``PseudoCounts/diagonal``
+    /// when `y = c` and ``PseudoCounts/offDiagonal`` otherwise, and the class prior is
+    /// `(Σ_t P[t,c] + b) / (T + K b)`: the mode of the posterior under Dirichlet(a + 1) and
+    /// Dirichlet(b + 1) priors, and the same formulas as IBCC's posterior means of a Dirichlet(a)
+    /// and Dirichlet(b). A worker with one answer then no longer gets a confusion column of exact
+    /// zeros and ones. The loss adds the log-prior `Σ a ln e + b Σ ln π` (per answer).
+    public var pseudoCounts: PseudoCounts?
     /// Called after every iteration with (iteration, loss).
     public var progress: (@Sendable (Int, Double) -> Void)?
     /// Threads, kernel choice and iteration timing.
     public var execution: ExecutionSettings
 
+    /// Dirichlet pseudo-counts of the MAP fit (see ``DawidSkene/pseudoCounts``).
+    public struct PseudoCounts: Sendable, Equatable {
+        /// Added to `n[w, c, c]` (a right answer) in every confusion column.
+        public var diagonal: Double
+        /// Added to `n[w, y, c]`, `y ≠ c`.
+        public var offDiagonal: Double
+        /// Added to each class's posterior total in the class prior.
+        public var classes: Double
+
+        /// Pseudo-counts; each must be a finite number ≥ 0.
+        public init(diagonal: Double, offDiagonal: Double, classes: Double) {
+            self.diagonal = diagonal
+            self.offDiagonal = offDiagonal
+            self.classes = classes
+        }
+
+        /// Whether every pseudo-count is 0 (then the fit is plain maximum likelihood).
+        public var isZero: Bool { diagonal == 0 && offDiagonal == 0 && classes == 0 }
+    }
+
     /// A Dawid-Skene aggregator; the defaults are crowd-kit 1.4.2's.
     public init(
         maxIterations: Int = 100, tolerance: Double = 1e-5, trueLabels: GoldLabels? = nil,
         initialConfusions: InitialConfusions? = nil, em: EM = .soft, initialization: Initialization = .majorityVote,
+        pseudoCounts: PseudoCounts? = nil,
         progress: (@Sendable (Int, Double) -> Void)? = nil, execution: ExecutionSettings = ExecutionSettings()
     ) {
+        self.pseudoCounts = pseudoCounts
         self.execution = execution
         self.initialization = initialization
         self.maxIterations = maxIterations
@@ -96,15 +129,23 @@ public struct DawidSkene: Aggregator {
 
     /// Runs EM until the stopping test or ``maxIterations``.
     ///
-    /// - Throws: ``AggregationError`` when `maxIterations` is negative, or when
+    /// - Throws: ``AggregationError`` when `maxIterations` is negative, a pseudo-count is negative
+    ///   or not finite, or when
     ///   ``initialConfusions`` with ``InitialConfusions/Strategy/assign`` miss a (worker, label)
     ///   row the answers hold or give probabilities whose columns do not sum to 1. Cells naming
     ///   a worker or label the answers lack are ignored.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        try DawidSkeneEngine.fit(answers, mStep: .full, maxIterations: maxIterations, tolerance: tolerance, em: em,
+        if let a = pseudoCounts {
+            for (name, v) in [("diagonal", a.diagonal), ("off-diagonal", a.offDiagonal), ("class", a.classes)] {
+                guard v.isFinite && v >= 0 else { throw AggregationError("ds: the \(name) pseudo-count must be a finite number ≥ 0, got \(v)") }
+            }
+        }
+        let pseudoCounts = self.pseudoCounts.flatMap { $0.isZero ? nil : $0 }
+        return try DawidSkeneEngine.fit(answers, mStep: .full, maxIterations: maxIterations, tolerance: tolerance, em: em,
                                  initial: initialConfusions, progress: progress, execution: execution) { engine in
             if let trueLabels { engine.clampGold(trueLabels.aligned(to: answers).labelOfTask) }
             if initialization == .spectral { engine.start = SpectralInitialization.posteriors(answers) }
+            engine.pseudoCounts = pseudoCounts
         }
     }
 }

@@ -22,11 +22,23 @@ extension DawidSkeneEngine {
                         skills.withUnsafeMutableBufferPointer { skillBuffer in
                             let out = UncheckedSendable(e), logOut = UncheckedSendable(logE), skillOut = UncheckedSendable(skillBuffer)
                             let countsIn = UncheckedSendable(counts), maskIn = UncheckedSendable(mask)
-                            let mStep = self.mStep
+                            let mStep = self.mStep, pseudoCounts = self.pseudoCounts
                             parallelFor(parts.count) { part in
                                 let counts = countsIn.value, mask = maskIn.value, e = out.value, logE = logOut.value
                                 for w in parts[part] {
                                     switch mStep {
+                                    case .full where pseudoCounts != nil:
+                                        // MAP: pseudo-counts on every label of every row, so a
+                                        // label the worker never gave keeps prior mass.
+                                        let a = pseudoCounts!
+                                        for c in 0..<k {
+                                            var total = 0.0
+                                            for y in 0..<k { total += max(counts[(w * k + y) * k + c] + (y == c ? a.diagonal : a.offDiagonal), eps) }
+                                            for y in 0..<k {
+                                                let i = (w * k + y) * k + c
+                                                e[i] = max(counts[i] + (y == c ? a.diagonal : a.offDiagonal), eps) / total
+                                            }
+                                        }
                                     case .full:
                                         for c in 0..<k {
                                             var total = 0.0
@@ -98,6 +110,30 @@ extension DawidSkeneEngine {
         }
         for c in 0..<k { joint += column[c] * log(max(prior[c], Self.eps)) }
         return joint - entropyTerm
+    }
+
+    /// The log-prior of the MAP fit, `Σ_{w,y,c} a_yc ln e[w,y,c] + b Σ_c ln π_c` (0 without
+    /// pseudo-counts), added to the ELBO so that each iteration's objective cannot decrease.
+    func mapLogPrior(logConfusion: [Double], prior: [Double]) -> Double {
+        guard let a = pseudoCounts else { return 0 }
+        var total = 0.0
+        for r in 0..<rows {
+            let y = r % k
+            for c in 0..<k {
+                let weight = y == c ? a.diagonal : a.offDiagonal
+                if weight != 0 { total += weight * logConfusion[r * k + c] }
+            }
+        }
+        if a.classes != 0 { for c in 0..<k { total += a.classes * log(max(prior[c], Self.eps)) } }
+        return total
+    }
+
+    /// The class prior from the posteriors' column sums: their mean, or with pseudo-counts
+    /// `(Σ_t P[t, c] + b) / (T + K b)`.
+    func classPrior(columnSums: [Double]) -> [Double] {
+        let b = pseudoCounts?.classes ?? 0
+        if b == 0 { return columnSums.map { $0 / Double(tasks) } }
+        return columnSums.map { ($0 + b) / (Double(tasks) + Double(k) * b) }
     }
 
     /// Applies crowd-kit's `initial_error` to the first M-step.

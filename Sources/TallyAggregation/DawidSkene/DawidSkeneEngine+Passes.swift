@@ -23,7 +23,7 @@ extension DawidSkeneEngine {
     func scatter(_ p: [Double]) -> [Double] {
         // Once per fit (the start), so plain array indexing is fast enough.
         var counts = [Double](repeating: 0, count: rows * k)
-        let offsets = table.byTask.offsets, entries = table.byTask.entries
+        let offsets = taskOffsets, entries = taskEntries
         for t in 0..<tasks {
             for i in offsets[t]..<offsets[t + 1] {
                 let base = Int(entries[i]) * k
@@ -296,11 +296,10 @@ extension DawidSkeneEngine {
         _ d: [Double], posteriors: inout [Double], counts: inout [Double], slots: PassSlots,
         _ body: @Sendable (_ part: Int, _ shared: SharedPointers, _ target: UnsafeMutableBufferPointer<Double>) -> Void
     ) {
-        let view = table.byTask
         let gold = self.gold
         let parts = partitions.count
-        view.offsets.withUnsafeBufferPointer { offsets in
-            view.entries.withUnsafeBufferPointer { entries in
+        taskOffsets.withUnsafeBufferPointer { offsets in
+            taskEntries.withUnsafeBufferPointer { entries in
                 d.withUnsafeBufferPointer { d in
                     posteriors.withUnsafeMutableBufferPointer { p in
                         gold.withUnsafeBufferPointer { gold in

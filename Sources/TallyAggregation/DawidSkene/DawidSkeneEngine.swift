@@ -33,11 +33,18 @@ struct DawidSkeneEngine {
     var unusableGold = 0
     /// Starting posteriors (tasks × K); majority-vote shares when nil.
     var start: [Double]?
+    /// Dirichlet pseudo-counts of the MAP fit (full model only); nil for maximum likelihood.
+    var pseudoCounts: DawidSkene.PseudoCounts?
 
     /// Contiguous task ranges of about equal answer counts, one per thread.
     let partitions: [Range<Int>]
     /// Contiguous worker ranges, one per thread, for the M-step and the ELBO.
     let workerPartitions: [Range<Int>]
+
+    /// The task-sorted answers the passes run over: `table.byTask`, or the view given to
+    /// ``init(_:mStep:threads:minimumAnswersPerThread:taskView:)`` (IBCC's, repeats removed).
+    let taskOffsets: [Int]
+    let taskEntries: [Int32]
 
     /// Whether the general pass runs the C kernel (else the Swift one, used above K = 64).
     var useCKernel = true
@@ -46,36 +53,44 @@ struct DawidSkeneEngine {
 
     /// - Parameters:
     ///   - threads: at most this many task ranges; a range gets at least `minimumAnswersPerThread`.
-    init(_ table: AnswerTable, mStep: MStep, threads: Int = ExecutionSettings.defaultThreads, minimumAnswersPerThread: Int = 100_000) {
+    ///   - taskView: task-sorted `(offsets, entries)` to run the passes over instead of
+    ///     `table.byTask` (same tasks, workers and labels); only for the pass, not the M-step's skills.
+    init(_ table: AnswerTable, mStep: MStep, threads: Int = ExecutionSettings.defaultThreads, minimumAnswersPerThread: Int = 100_000,
+         taskView: (offsets: [Int], entries: [Int32])? = nil) {
         self.table = table
         self.mStep = mStep
         k = table.labelCount
         tasks = table.taskCount
         rows = table.workerCount * k
+        taskOffsets = taskView?.offsets ?? table.byTask.offsets
+        taskEntries = taskView?.entries ?? table.byTask.entries
         var observed = [Bool](repeating: false, count: rows)
-        for e in table.byTask.entries { observed[Int(e)] = true }
+        for e in taskEntries { observed[Int(e)] = true }
         self.observed = observed
         gold = []
-        let partitions = Self.split(table.byTask, into: max(1, min(threads, table.answerCount / max(1, minimumAnswersPerThread) + 1)))
+        let partitions = Self.split(taskOffsets, into: max(1, min(threads, taskEntries.count / max(1, minimumAnswersPerThread) + 1)))
         self.partitions = partitions
         workerPartitions = balancedRows(table.workerCount, count: partitions.count)
     }
 
     /// An engine for `table` that runs as `execution` says (threads, C or Swift kernel, timing).
-    init(_ table: AnswerTable, mStep: MStep, execution: ExecutionSettings) {
-        self.init(table, mStep: mStep, threads: execution.threads)
+    init(_ table: AnswerTable, mStep: MStep, execution: ExecutionSettings, taskView: (offsets: [Int], entries: [Int32])? = nil) {
+        self.init(table, mStep: mStep, threads: execution.threads, taskView: taskView)
         useCKernel = execution.cKernels
         iterationTiming = execution.iterationTiming
     }
 
-    static func split(_ view: CSRView, into parts: Int) -> [Range<Int>] {
-        let total = view.offsets.last ?? 0
+    static func split(_ view: CSRView, into parts: Int) -> [Range<Int>] { split(view.offsets, into: parts) }
+
+    static func split(_ offsets: [Int], into parts: Int) -> [Range<Int>] {
+        let total = offsets.last ?? 0
+        let rowCount = offsets.count - 1
         var ranges: [Range<Int>] = []
         var start = 0
         for part in 1...parts {
             let target = total * part / parts
             var end = start
-            while end < view.rowCount && (part == parts || view.offsets[end] < target) { end += 1 }
+            while end < rowCount && (part == parts || offsets[end] < target) { end += 1 }
             ranges.append(start..<end)
             start = end
         }
@@ -108,7 +123,7 @@ struct DawidSkeneEngine {
         // Initialisation: majority-vote shares, golden rows one-hot, prior = plain mean.
         var p = start ?? VoteKernels.shares(table, weights: nil).probabilities.values
         applyGold(&p)
-        var prior = columnMeans(p)
+        var prior = pseudoCounts == nil ? columnMeans(p) : classPrior(columnSums: columnMeans(p).map { $0 * Double(tasks) })
         var counts = scatter(p)
         var mask = observed
         if let initial { try apply(initial, to: &counts, mask: &mask) }
@@ -130,7 +145,7 @@ struct DawidSkeneEngine {
             let (priorSum, entropyTerm) = k == 2
                 ? passBinary(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
                 : pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
-            let newPrior = priorSum.map { $0 / Double(tasks) }
+            let newPrior = pseudoCounts == nil ? priorSum.map { $0 / Double(tasks) } : classPrior(columnSums: priorSum)
             if em == .hybrid && !hard {
                 let change = zip(newPrior, prior).reduce(0) { $0 + abs($1.0 - $1.1) }
                 if change <= 0.005 {
@@ -140,7 +155,8 @@ struct DawidSkeneEngine {
             }
             prior = newPrior
             skills = maximise(counts, mask: observed, confusion: &confusion, logConfusion: &logConfusion)
-            let loss = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
+            var loss = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
+            if pseudoCounts != nil { loss += mapLogPrior(logConfusion: logConfusion, prior: prior) / n }
             history.append(loss)
             progress?(iteration + 1, loss)
             if let iterationTiming {

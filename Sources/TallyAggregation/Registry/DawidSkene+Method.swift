@@ -16,13 +16,19 @@ extension DawidSkene {
             ParameterDescriptor("initialization", "mv (majority-vote shares, crowd-kit) or spectral (one-coin skills from agreement rates).",
                                 default: .string(DawidSkene().initialization.rawValue), choices: DawidSkene.Initialization.allCases.map(\.rawValue)),
             ParameterDescriptor("clamp-gold", "Hold the gold tasks at their gold labels during EM (crowd-kit's true_labels).", default: .flag(false)),
+            ParameterDescriptor("prior-diagonal", "MAP: pseudo-count added to each right answer's confusion count (0: plain DS).", default: .double(0)),
+            ParameterDescriptor("prior-off-diagonal", "MAP: pseudo-count added to each wrong answer's confusion count (0: plain DS).", default: .double(0)),
+            ParameterDescriptor("prior-class", "MAP: pseudo-count added to each class's total in the class prior (0: plain DS).", default: .double(0)),
         ],
         makesConfusions: true
     ) { table, inputs, p in
         if p.flag("clamp-gold") && inputs.gold == nil { throw AggregationError("ds: clamp-gold needs gold labels") }
         let m = try DawidSkene(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"),
                                trueLabels: p.flag("clamp-gold") ? inputs.gold : nil, initialConfusions: inputs.initialConfusions,
-                               em: p.choice("em"), initialization: p.choice("initialization"), progress: inputs.progress,
+                               em: p.choice("em"), initialization: p.choice("initialization"),
+                               pseudoCounts: DawidSkene.PseudoCounts(diagonal: p.double("prior-diagonal"), offDiagonal: p.double("prior-off-diagonal"),
+                                                                     classes: p.double("prior-class")),
+                               progress: inputs.progress,
                                execution: p.execution).fit(table)
         return DawidSkeneModel.result(m, name: "ds", table)
     }
