@@ -32,7 +32,7 @@ struct MethodRegistryTests {
             "mv": try MajorityVote().fit(t), "wawa": try Wawa().fit(t), "zbs": try ZeroBasedSkill().fit(t),
             "gold-mv": try GoldMajorityVote(gold: gold).fit(t), "ds": try DawidSkene().fit(t), "onecoin-ds": try OneCoinDawidSkene().fit(t),
             "kos": try KOS().fit(t), "glad": try GLAD().fit(t), "mace": try MACE().fit(t), "mmsr": try MMSR().fit(t),
-            "ibcc": try IBCC().fit(t),
+            "ibcc": try IBCC().fit(t), "ebcc": try EBCC().fit(t),
         ]
         #expect(Set(direct.keys) == Set(MethodRegistry.names), "a method without a direct counterpart here")
         for m in MethodRegistry.all {

@@ -15,6 +15,7 @@ public enum MethodRegistry {
         DawidSkene.method,
         OneCoinDawidSkene.method,
         IBCC.method,
+        EBCC.method,
         GLAD.method,
         MACE.method,
         KOS.method,
