@@ -108,7 +108,8 @@ struct EBCCEngine: Sendable {
         var rowDigamma = [Double](repeating: 0, count: km)
         var score = [Double](repeating: 0, count: km)
         let rowPrior = diagonalPrior + Double(k - 1) * offDiagonalPrior
-        let lgDiagonal: Double = lgamma(diagonalPrior), lgOff: Double = lgamma(offDiagonalPrior)
+        let priorTerms = PriorTerms(diagonal: diagonalPrior, offDiagonal: offDiagonalPrior, labels: k)
+        let lgDiagonal = priorTerms.diagonal.logGamma, lgOff = priorTerms.offDiagonal.logGamma
         var elbos: [Double] = []
         var iterations = 0, converged = false
 
@@ -139,14 +140,22 @@ struct EBCCEngine: Sendable {
             logV.withUnsafeMutableBufferPointer { logV in
                 for j in 0..<workers {
                     let labels = workerOffsets[j]..<workerOffsets[j + 1]
-                    for x in 0..<km { rowDigamma[x] = rowPrior }
+                    for x in 0..<km { rowDigamma[x] = 0 }
                     for l in labels {
                         let row = (j * k + Int(workerLabels[l])) * km
                         for x in 0..<km { rowDigamma[x] += counts[row + x] }
                     }
+                    let rowTerms = priorTerms.row
                     for x in 0..<km {
-                        bound -= lgamma(rowDigamma[x])
-                        rowDigamma[x] = MACECrowdKitEngine.digamma(rowDigamma[x])
+                        let count = rowDigamma[x]
+                        if count < rowTerms.negligible {
+                            bound -= rowTerms.logGamma + rowTerms.digamma * count
+                            rowDigamma[x] = rowTerms.digamma + rowTerms.trigamma * count
+                        } else {
+                            let a0 = rowPrior + count
+                            bound -= lgamma(a0)
+                            rowDigamma[x] = MACECrowdKitEngine.digamma(a0)
+                        }
                     }
                     var next = labels.lowerBound
                     for l in 0..<k {
@@ -154,12 +163,19 @@ struct EBCCEngine: Sendable {
                             next += 1
                             let row = (j * k + l) * km
                             for c in 0..<k {
-                                let prior = c == l ? diagonalPrior : offDiagonalPrior
+                                let prior = c == l ? priorTerms.diagonal : priorTerms.offDiagonal
                                 for g in 0..<m {
                                     let x = c * m + g
-                                    let mu = prior + counts[row + x]
-                                    logV[row + x] = MACECrowdKitEngine.digamma(mu) - rowDigamma[x]
-                                    bound += lgamma(mu)
+                                    let count = counts[row + x]
+                                    if count < prior.negligible {
+                                        // First order about the prior: exact to about 1e-16 here.
+                                        logV[row + x] = prior.digamma + prior.trigamma * count - rowDigamma[x]
+                                        bound += prior.logGamma + prior.digamma * count
+                                    } else {
+                                        let mu = prior.value + count
+                                        logV[row + x] = MACECrowdKitEngine.digamma(mu) - rowDigamma[x]
+                                        bound += lgamma(mu)
+                                    }
                                 }
                             }
                         } else {
@@ -187,10 +203,21 @@ struct EBCCEngine: Sendable {
 
     /// The new `q(z, g)` of every task, whether `q(z)` moved beyond the tolerance, the entropy of
     /// the new `q(z, g)`, and the expected counts of the next iteration.
+    ///
+    /// Most (class, subtype) pairs are empty after a few iterations (the subtype prior is sparse):
+    /// their `E ln τ_k + E ln π_km` is far below the others'. Since every `E ln v` is negative, a
+    /// task's score of (k, m) is at most that prefix; when the prefix is more than 69 below the
+    /// task's best score, `e^(score − best)` is 0 in ``expNonPositive(_:)`` anyway, so the pair
+    /// is skipped without computing its score: the result is the same as scoring every pair.
+    /// Pairs are visited in decreasing prefix order; those within `prefixWindow` of the largest
+    /// prefix are always scored.
     private func taskPass(prefix: [Double], logV: [Double], zg: inout [Double], z: inout [Double], score: inout [Double],
                           nextCounts: inout [Double], nextGroups: inout [Double], nextClasses: inout [Double],
                           atol: Double, rtol: Double) -> (entropy: Double, moved: Bool) {
         let (k, m, km, tasks) = (k, groups, k * groups, tasks)
+        let order = (0..<km).sorted { prefix[$0] > prefix[$1] || (prefix[$0] == prefix[$1] && $0 < $1) }
+        let always = order.prefix { prefix[$0] >= prefix[order[0]] - EBCCEngine.prefixWindow }.count
+        var shares = [Double](repeating: 0, count: km)
         var entropy = 0.0, moved = false
         offsets.withUnsafeBufferPointer { offsets in
         entries.withUnsafeBufferPointer { entries in
@@ -199,32 +226,47 @@ struct EBCCEngine: Sendable {
         zg.withUnsafeMutableBufferPointer { zg in
         z.withUnsafeMutableBufferPointer { z in
         score.withUnsafeMutableBufferPointer { s in
+        shares.withUnsafeMutableBufferPointer { q in
+        order.withUnsafeBufferPointer { order in
         nextCounts.withUnsafeMutableBufferPointer { nextCounts in
         nextGroups.withUnsafeMutableBufferPointer { nextGroups in
         nextClasses.withUnsafeMutableBufferPointer { nextClasses in
-            let (entries, prefix, logV, zg, z, s) = (entries.baseAddress!, prefix.baseAddress!, logV.baseAddress!,
-                                                      zg.baseAddress!, z.baseAddress!, s.baseAddress!)
+            let (entries, prefix, logV, zg, z, s, q, order) = (entries.baseAddress!, prefix.baseAddress!, logV.baseAddress!,
+                                                                zg.baseAddress!, z.baseAddress!, s.baseAddress!, q.baseAddress!, order.baseAddress!)
             let (nextCounts, nextGroups, nextClasses) = (nextCounts.baseAddress!, nextGroups.baseAddress!, nextClasses.baseAddress!)
             var localEntropy = 0.0, localMoved = false
             for t in 0..<tasks {
-                for x in 0..<km { s[x] = prefix[x] }
+                // s[a]: the score of pair order[a], for the pairs scored.
                 let range = offsets[t]..<offsets[t + 1]
+                for a in 0..<always { s[a] = prefix[order[a]] }
                 for e in range {
                     let row = logV + Int(entries[e]) * km
-                    for x in 0..<km { s[x] += row[x] }
+                    for a in 0..<always { s[a] += row[order[a]] }
                 }
                 var top = s[0]
-                for x in 1..<km where s[x] > top { top = s[x] }
+                for a in 1..<always where s[a] > top { top = s[a] }
+                var scored = always
+                while scored < km && prefix[order[scored]] - top >= -69 {
+                    let x = order[scored]
+                    var v = prefix[x]
+                    for e in range { v += logV[Int(entries[e]) * km + x] }
+                    s[scored] = v
+                    if v > top { top = v }
+                    scored += 1
+                }
                 var total = 0.0
-                let p = zg + t * km
-                for x in 0..<km { p[x] = exp(s[x] - top); total += p[x] }
+                for a in 0..<scored { q[a] = EBCCEngine.expNonPositive(s[a] - top) }
+                for a in 0..<scored { total += q[a] }
                 let logSum = top + log(total)
                 // H(q(z_t, g_t)) = −Σ p ln p with ln p = s − logSum.
                 var expected = 0.0
-                for x in 0..<km {
-                    p[x] /= total
-                    expected += p[x] * s[x]
-                    nextGroups[x] += p[x]
+                let p = zg + t * km
+                for x in 0..<km { p[x] = 0 }
+                for a in 0..<scored {
+                    q[a] /= total
+                    expected += q[a] * s[a]
+                    p[order[a]] = q[a]
+                    nextGroups[order[a]] += q[a]
                 }
                 localEntropy += logSum - expected
                 let zt = z + t * k
@@ -237,12 +279,82 @@ struct EBCCEngine: Sendable {
                 }
                 for e in range {
                     let row = nextCounts + Int(entries[e]) * km
-                    for x in 0..<km { row[x] += p[x] }
+                    for a in 0..<scored { row[order[a]] += q[a] }
                 }
             }
             entropy = localEntropy
             moved = localMoved
-        }}}}}}}}}}
+        }}}}}}}}}}}}
         return (entropy, moved)
+    }
+
+    /// Pairs whose prefix is within this of the largest are scored for every task.
+    static let prefixWindow = 30.0
+
+    /// e^x for x ≤ 0 (0 below −69), as the C kernels' `exp_nonpositive`: range reduction
+    /// x = k ln 2 + r with the 1.5·2⁵² shifter, a degree-12 Taylor polynomial of e^r (|r| ≤ ln 2 / 2,
+    /// within an ulp or two of the C library's `exp`), and 2^k from the exponent bits; no branch
+    /// but the last select, so the loop over a task's scores vectorises.
+    @inline(__always)
+    static func expNonPositive(_ x: Double) -> Double {
+        let shifter = 6_755_399_441_055_744.0
+        let xc = Swift.max(x, -70.0)
+        let t = xc * 1.4426950408889634 + shifter
+        let kd = t - shifter
+        let r = (xc - kd * 0.6931471803691238) - kd * 1.9082149292705877e-10
+        var q = 1.0 / 479_001_600.0
+        q = q * r + 1.0 / 39_916_800.0
+        q = q * r + 1.0 / 3_628_800.0
+        q = q * r + 1.0 / 362_880.0
+        q = q * r + 1.0 / 40320.0
+        q = q * r + 1.0 / 5040.0
+        q = q * r + 1.0 / 720.0
+        q = q * r + 1.0 / 120.0
+        q = q * r + 1.0 / 24.0
+        q = q * r + 1.0 / 6.0
+        q = q * r + 0.5
+        q = q * r + 1.0
+        q = q * r + 1.0
+        let scale = Double(bitPattern: (t.bitPattern &+ 1023) << 52)
+        return x < -69.0 ? 0.0 : q * scale
+    }
+}
+
+/// ψ, ψ′ and ln Γ of the two confusion priors, for the expected counts that are negligible: most
+/// of them, since the sparse subtype prior empties most subtypes. For a count c below
+/// `Terms.negligible`, ψ(β + c) = ψ(β) + ψ′(β)·c and ln Γ(β + c) = ln Γ(β) + ψ(β)·c.
+struct PriorTerms {
+    struct Terms {
+        let value: Double, digamma: Double, trigamma: Double, logGamma: Double
+        /// Counts below this are taken to first order: the left-out terms, about c²/β³ and c²/β²,
+        /// stay below 1e-18.
+        let negligible: Double
+        init(_ value: Double) {
+            self.value = value
+            negligible = 1e-9 * Swift.min(1, value * value.squareRoot())
+            digamma = MACECrowdKitEngine.digamma(value)
+            trigamma = PriorTerms.trigamma(value)
+            logGamma = lgamma(value)
+        }
+    }
+    let diagonal: Terms, offDiagonal: Terms, row: Terms
+
+    init(diagonal: Double, offDiagonal: Double, labels: Int) {
+        self.diagonal = Terms(diagonal)
+        self.offDiagonal = Terms(offDiagonal)
+        row = Terms(diagonal + Double(labels - 1) * offDiagonal)
+    }
+
+    /// ψ′(x) for x > 0: the recurrence up to x ≥ 20, then the asymptotic series.
+    static func trigamma(_ x0: Double) -> Double {
+        var x = x0, sum = 0.0
+        while x < 20 {
+            sum += 1 / (x * x)
+            x += 1
+        }
+        let z = 1 / (x * x)
+        // 1/x + 1/(2x²) + Σ B_2n / x^(2n+1)
+        let series = 1.0 / 6.0 - z * (1.0 / 30.0 - z * (1.0 / 42.0 - z * (1.0 / 30.0 - z * (5.0 / 66.0))))
+        return sum + 1 / x + z / 2 + series * z / x
     }
 }
