@@ -215,8 +215,11 @@ struct EBCCEngine: Sendable {
                           nextCounts: inout [Double], nextGroups: inout [Double], nextClasses: inout [Double],
                           atol: Double, rtol: Double) -> (entropy: Double, moved: Bool) {
         let (k, m, km, tasks) = (k, groups, k * groups, tasks)
-        let order = (0..<km).sorted { prefix[$0] > prefix[$1] || (prefix[$0] == prefix[$1] && $0 < $1) }
+        var order = (0..<km).sorted { prefix[$0] > prefix[$1] || (prefix[$0] == prefix[$1] && $0 < $1) }
         let always = order.prefix { prefix[$0] >= prefix[order[0]] - EBCCEngine.prefixWindow }.count
+        // Every pair scored (the first iterations): in storage order, with contiguous loops.
+        let full = always == km
+        if full { order = Array(0..<km) }
         var shares = [Double](repeating: 0, count: km)
         var entropy = 0.0, moved = false
         offsets.withUnsafeBufferPointer { offsets in
@@ -238,10 +241,18 @@ struct EBCCEngine: Sendable {
             for t in 0..<tasks {
                 // s[a]: the score of pair order[a], for the pairs scored.
                 let range = offsets[t]..<offsets[t + 1]
-                for a in 0..<always { s[a] = prefix[order[a]] }
-                for e in range {
-                    let row = logV + Int(entries[e]) * km
-                    for a in 0..<always { s[a] += row[order[a]] }
+                if full {
+                    for x in 0..<km { s[x] = prefix[x] }
+                    for e in range {
+                        let row = logV + Int(entries[e]) * km
+                        for x in 0..<km { s[x] += row[x] }
+                    }
+                } else {
+                    for a in 0..<always { s[a] = prefix[order[a]] }
+                    for e in range {
+                        let row = logV + Int(entries[e]) * km
+                        for a in 0..<always { s[a] += row[order[a]] }
+                    }
                 }
                 var top = s[0]
                 for a in 1..<always where s[a] > top { top = s[a] }
@@ -277,9 +288,16 @@ struct EBCCEngine: Sendable {
                     zt[c] = v
                     nextClasses[c] += v
                 }
-                for e in range {
-                    let row = nextCounts + Int(entries[e]) * km
-                    for a in 0..<scored { row[order[a]] += q[a] }
+                if full {
+                    for e in range {
+                        let row = nextCounts + Int(entries[e]) * km
+                        for x in 0..<km { row[x] += q[x] }
+                    }
+                } else {
+                    for e in range {
+                        let row = nextCounts + Int(entries[e]) * km
+                        for a in 0..<scored { row[order[a]] += q[a] }
+                    }
                 }
             }
             entropy = localEntropy
