@@ -7,8 +7,8 @@ For each data set: the reference's 40 restarts (seeds S, S+1, ..., the seeds tal
 under `nice` through scripts/ebcc_fixtures.py restarts, timed around the 40 ebcc_vb calls alone
 (loading excluded); then `tally aggregate --method ebcc` (restarts 40, same seed) run --repeat
 times, timed as a whole process (reading the file included), median kept. Prints per set: both
-times and their ratio, the kept seed and ELBO of each, and the accuracy of each (ties split as the
-notebook's get_acc); then the totals. The reference's time for the whole sweep is the sum of its
+times (wall, and CPU: user + system over all threads) and their ratios, the kept seed and ELBO of
+each, and the accuracy of each (ties split as the notebook's get_acc); then the totals. The reference's time for the whole sweep is the sum of its
 per-set times; tally's the sum of its medians.
 
 Standard library only; the reference runs under --python (numpy, scipy).
@@ -17,6 +17,7 @@ Standard library only; the reference runs under --python (numpy, scipy).
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,16 +60,19 @@ def tally_run(tally, answers, restarts, seed, work):
     out = os.path.join(work, "p.tsv")
     cmd = [tally, "aggregate", answers, "--method", "ebcc", "--param", f"restarts={restarts}", "--param", f"seed={seed}",
            "--out", os.path.join(work, "labels.tsv"), "--probabilities", out]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if r.returncode != 0:
         B.die(f"{' '.join(cmd)} failed:\n{r.stderr}")
     note = next(l for l in r.stderr.splitlines() if l.startswith("ebcc:"))
     fit = next((float(l.split("fitted in ")[1].split(" s")[0]) for l in r.stderr.splitlines() if "fitted in" in l), float("nan"))
     elbo = float(note.split("ELBO ")[1].split(",")[0])
     kept = int(note.split("(seed ")[1].split(")")[0])
-    return wall, fit, elbo, kept, out
+    return wall, fit, elbo, kept, out, cpu
 
 
 def main():
@@ -91,9 +95,9 @@ def main():
     B.log(f"tally      : {tally} (git {rev}), {os.environ.get('TALLY_THREADS', 'default')} threads")
     B.log(f"reference  : {args.reference}/code/ebcc.py under {args.python} ({versions}), niced")
     B.log(f"protocol   : {args.restarts} restarts from seed {args.seed}, 10 subtypes, empirical prior; tally repeated {args.repeat}x (median)")
-    B.log(f"\n{'data set':14} {'ref s':>8} {'tally s':>8} {'fit s':>7} {'ratio':>7} {'ref seed':>8} {'tally seed':>10} "
+    B.log(f"\n{'data set':14} {'ref s':>8} {'tally s':>8} {'ratio':>6} {'ref cpu':>8} {'tally cpu':>9} {'ratio':>6} {'ref seed':>8} {'tally seed':>10} "
           f"{'ref ELBO':>14} {'tally ELBO':>14} {'ref acc':>8} {'tally acc':>9}")
-    ref_total = tally_total = 0.0
+    totals = dict(ref=0.0, tally=0.0, ref_cpu=0.0, tally_cpu=0.0)
     rows = []
     with tempfile.TemporaryDirectory(prefix="tally-compare-ebcc-") as work:
         for name in [s for s in args.sets.split(",") if s]:
@@ -107,16 +111,21 @@ def main():
             ref = json.loads(r.stdout.strip().splitlines()[-1])
             runs = [tally_run(tally, answers, args.restarts, args.seed, work) for _ in range(args.repeat)]
             wall = statistics.median(x[0] for x in runs)
-            fit = statistics.median(x[1] for x in runs)
-            _, _, elbo, kept, probabilities = runs[-1]
+            cpu = statistics.median(x[5] for x in runs)
+            _, _, elbo, kept, probabilities, _ = runs[-1]
             acc = accuracy(probabilities, gold)
-            ref_total += ref["seconds"]
-            tally_total += wall
+            totals["ref"] += ref["seconds"]
+            totals["tally"] += wall
+            totals["ref_cpu"] += ref["cpu_seconds"]
+            totals["tally_cpu"] += cpu
             rows.append((name, ref, wall, elbo, kept, acc))
-            B.log(f"{name:14} {ref['seconds']:8.2f} {wall:8.3f} {fit:7.3f} {ref['seconds'] / wall:7.0f} {ref['best_seed']:>8} {kept:>10} "
+            B.log(f"{name:14} {ref['seconds']:8.2f} {wall:8.3f} {ref['seconds'] / wall:6.1f} {ref['cpu_seconds']:8.2f} {cpu:9.3f} "
+                  f"{ref['cpu_seconds'] / cpu:6.1f} {ref['best_seed']:>8} {kept:>10} "
                   f"{ref['best_elbo']:14.4f} {elbo:14.4f} {ref['accuracy']:8.4f} {acc:9.4f}")
     n = len(rows)
-    B.log(f"\ntotal: reference {ref_total:.1f} s, tally {tally_total:.2f} s (sum of medians): {ref_total / tally_total:.0f}x")
+    B.log(f"\ntotal wall: reference {totals['ref']:.1f} s, tally {totals['tally']:.2f} s (sum of medians): {totals['ref'] / totals['tally']:.1f}x")
+    B.log(f"total CPU : reference {totals['ref_cpu']:.1f} s, tally {totals['tally_cpu']:.2f} s (sum of medians, all threads): "
+          f"{totals['ref_cpu'] / totals['tally_cpu']:.1f}x")
     B.log(f"mean accuracy over {n} sets: reference {sum(r[1]['accuracy'] for r in rows) / n:.4f}, tally {sum(r[5] for r in rows) / n:.4f}")
     worst = max(abs(r[3] - r[1]["best_elbo"]) / abs(r[1]["best_elbo"]) for r in rows)
     B.log(f"largest relative ELBO difference of the kept restarts: {worst:.1e}; same kept seed on {sum(r[4] == r[1]['best_seed'] for r in rows)} of {n}")
