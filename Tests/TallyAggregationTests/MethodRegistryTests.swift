@@ -34,6 +34,7 @@ struct MethodRegistryTests {
             "kos": try KOS().fit(t), "glad": try GLAD().fit(t), "mace": try MACE().fit(t), "mmsr": try MMSR().fit(t),
             "ibcc": try IBCC().fit(t),
             "bwa": try BWA().fit(t),
+            "ebcc": try EBCC().fit(t),
         ]
         #expect(Set(direct.keys) == Set(MethodRegistry.names), "a method without a direct counterpart here")
         for m in MethodRegistry.all {

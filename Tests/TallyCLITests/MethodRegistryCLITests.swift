@@ -33,7 +33,7 @@ struct MethodRegistryCLITests {
         let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
         let methods = try #require(json["methods"] as? [[String: Any]])
         let names = methods.compactMap { $0["name"] as? String }
-        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "bwa", "kos", "glad", "mace", "mmsr"])
+        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "kos", "glad", "mace", "mmsr"])
         let ds = try #require(methods.first { $0["name"] as? String == "ds" })
         #expect(ds["crowd_kit_class"] as? String == "DawidSkene")
         let parameters = try #require(ds["parameters"] as? [[String: Any]])

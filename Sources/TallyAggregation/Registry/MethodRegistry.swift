@@ -16,6 +16,7 @@ public enum MethodRegistry {
         OneCoinDawidSkene.method,
         IBCC.method,
         BWA.method,
+        EBCC.method,
         GLAD.method,
         MACE.method,
         KOS.method,
