@@ -79,6 +79,7 @@ class Factorized:
         # First appearance of each label (crowd-kit's MACE orders its thetas_ columns this way).
         self.label_appearance = rank
         _, wrank = _sorted_uniques(pd.Index(self.workers), "worker")
+        self.worker_rank = wrank
         names = rank_names(len(wrank))
         self.worker_names = [names[r] for r in wrank]
         self.label_names = rank_names(len(self.labels))

@@ -67,8 +67,35 @@ class BaseAggregator:
         return pd.DataFrame(r.probabilities, index=f.task_index, columns=f.label_index, copy=False)
 
     @staticmethod
-    def _skills(f: Factorized, r, name: str = "skill") -> Optional[pd.Series]:
-        return None if r.skills is None else pd.Series(r.skills, index=f.worker_index, name=name)
+    def _skills(f: Factorized, r, name: str = "skill", sort: bool = False) -> Optional[pd.Series]:
+        """Skills by worker; `sort` puts workers in sorted order (crowd-kit's groupby order for the
+        vote family), else first appearance."""
+        if r.skills is None:
+            return None
+        if not sort:
+            return pd.Series(r.skills, index=f.worker_index, name=name)
+        order = np.argsort(f.worker_rank, kind="stable")
+        return pd.Series(r.skills[order], index=f.worker_index.take(order), name=name)
+
+    @staticmethod
+    def _agreement(f: Factorized, r, keep: Optional[np.ndarray] = None) -> pd.Series:
+        """crowd-kit's get_accuracy: per worker, the share of its distinct (task, label) answers
+        that equal the aggregated label (workers in sorted order); `keep` masks answers."""
+        k = len(f.labels)
+        key = (f.task.astype(np.int64) * len(f.workers) + f.worker) * k + f.label
+        if keep is not None:
+            key = key[keep]
+        key = np.unique(key)
+        label = key % k
+        tw = key // k
+        worker, task = tw % len(f.workers), tw // len(f.workers)
+        right = (r.labels[task] == label).astype(np.float64)
+        n = np.bincount(worker, minlength=len(f.workers))
+        hits = np.bincount(worker, weights=right, minlength=len(f.workers))
+        present = n > 0
+        order = np.argsort(f.worker_rank, kind="stable")
+        order = order[present[order]]
+        return pd.Series(hits[order] / n[order], index=f.worker_index.take(order), name="skill")
 
     @staticmethod
     def _priors(f: Factorized, r) -> Optional[pd.Series]:
@@ -117,8 +144,7 @@ class WeightedPredictMixin:
     def _weighted_vote(self, data: Any):
         self._check_fitted("skills_")
         require_columns(data)
-        f, r = self._fit_native(data, method="mv", extra={"on-missing-skill": "error"}, weights=self.skills_)
-        return f, r
+        return self._fit_native(data, method="mv", extra={"on-missing-skill": "error"}, weights=self.skills_)
 
     def predict(self, data: pd.DataFrame) -> pd.Series:
         """The labels of a vote weighted by ``skills_`` on `data`; sets ``labels_``."""

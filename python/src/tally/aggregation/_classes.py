@@ -43,10 +43,24 @@ class MajorityVote(BaseAggregator):
                 if self.default_skill is None:
                     raise ValueError("on_missing_skill='value' needs default_skill")
                 extra["default-skill"] = float(self.default_skill)
+            from .._frame import Factorized
+            known = Factorized(data).worker_codes(skills.index) if isinstance(skills, pd.Series) else None
+            if known is not None and not (known >= 0).any():
+                if self.on_missing_skill == "ignore":
+                    raise ValueError("no worker in data has a skill: with on_missing_skill='ignore' every answer would be dropped")
+                if self.on_missing_skill == "error":
+                    raise ValueError("Skill value is missing for every worker in data; give skills or use on_missing_skill='value'")
         f, r = self._fit_native(data, extra=extra, weights=skills)
         self.probas_ = self._probas(f, r)
         self.labels_ = self._labels(f, r)
-        self.skills_ = self._skills(f, r)
+        if skills is None:
+            self.skills_ = self._skills(f, r, sort=True)
+        else:
+            # crowd-kit: agreement with the result, over the answers that were counted.
+            keep = None
+            if self.on_missing_skill == "ignore":
+                keep = np.isin(f.worker, f.worker_codes(skills.index))
+            self.skills_ = self._agreement(f, r, keep)
         return self
 
     def fit_predict_proba(self, data: pd.DataFrame, skills: Optional[pd.Series] = None) -> pd.DataFrame:
@@ -60,7 +74,7 @@ class _SkillVote(WeightedPredictMixin, BaseAggregator):
     """Methods that learn worker skills and predict by a vote weighted with them."""
 
     def _store(self, f, r) -> None:
-        self.skills_ = self._skills(f, r)
+        self.skills_ = self._skills(f, r, sort=True)
         self.probas_ = self._probas(f, r)
         self.labels_ = self._labels(f, r)
 
@@ -187,6 +201,10 @@ class DawidSkene(BaseAggregator):
             extra["clamp-gold"] = True
         f, r = self._fit_native(data, extra=extra, true_labels=true_labels, initial=initial)
         self._store(f, r)
+        if initial is not None and self.initial_error_strategy == "assign" and int(self.n_iter) == 0 and self.errors_ is not None:
+            # crowd-kit returns the assigned matrices as given, in initial_error's row order.
+            rows = initial_error.index[initial_error.index.isin(self.errors_.index)]
+            self.errors_ = self.errors_.loc[rows, list(initial_error.columns)]
         return self
 
     def _store(self, f, r) -> None:
