@@ -37,17 +37,20 @@ def _sorted_uniques(values: pd.Index, what: str):
     return values.take(order), rank
 
 
-def _check_column(col: pd.Series, what: str) -> None:
-    missing = col.isna().to_numpy()
-    if missing.any():
-        first = int(np.flatnonzero(missing)[0])
+def _factorize(col: pd.Series, what: str):
+    """pd.factorize of a column, refusing missing values and mixed types (checked on the codes and
+    on the distinct values, so the column itself is scanned once)."""
+    codes, uniques = pd.factorize(col, sort=False)
+    if len(codes) and codes.min() < 0:
+        missing = codes < 0
+        first = int(np.argmax(missing))
         raise ValueError(f"the {what} column holds {int(missing.sum())} missing values (NaN or None), first at row "
                          f"{first} (index {col.index[first]!r}); every answer needs a {what}")
-    kind = pd.api.types.infer_dtype(col, skipna=False)
+    kind = pd.api.types.infer_dtype(uniques, skipna=False)
     if kind.startswith("mixed") and kind != "mixed-integer-float":
-        sample = col.iloc[:1000]
-        types = sorted({type(v).__name__ for v in sample})
+        types = sorted({type(v).__name__ for v in uniques[:1000]})
         raise ValueError(f"the {what} column mixes value types ({', '.join(types) or kind}); use one type for every {what}")
+    return codes, pd.Index(uniques)
 
 
 def rank_names(n: int):
@@ -68,13 +71,11 @@ class Factorized:
         require_columns(data, what=what)
         if len(data) == 0:
             raise ValueError(f"{what} is empty: no answers to aggregate (an empty DataFrame with columns {list(COLUMNS)})")
-        for c in COLUMNS:
-            _check_column(data[c], c)
         self.n = len(data)
-        self.task, self.tasks = pd.factorize(data["task"], sort=False)
-        self.worker, self.workers = pd.factorize(data["worker"], sort=False)
-        label_codes, label_uniques = pd.factorize(data["label"], sort=False)
-        self.labels, rank = _sorted_uniques(pd.Index(label_uniques), "label")
+        self.task, self.tasks = _factorize(data["task"], "task")
+        self.worker, self.workers = _factorize(data["worker"], "worker")
+        label_codes, label_uniques = _factorize(data["label"], "label")
+        self.labels, rank = _sorted_uniques(label_uniques, "label")
         self.label = rank[label_codes]
         # First appearance of each label (crowd-kit's MACE orders its thetas_ columns this way).
         self.label_appearance = rank
