@@ -28,8 +28,8 @@ class BaseAggregator:
     def _options(self) -> Dict[str, Any]:
         return {}
 
-    def _all_options(self, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        o = dict(self._options())
+    def _all_options(self, extra: Optional[Dict[str, Any]] = None, own: bool = True) -> Dict[str, Any]:
+        o = dict(self._options()) if own else {}
         if self.compat is not None:
             o["compat"] = self.compat
         if self.threads is not None:
@@ -53,7 +53,7 @@ class BaseAggregator:
                 raise ValueError("skills holds missing or non-numeric values")
             w = (codes[keep], values)
         init = initial(f) if callable(initial) else None
-        r = _native.fit(method or self._method, self._all_options(extra), f.task, f.worker, f.label, None,
+        r = _native.fit(method or self._method, self._all_options(extra, own=method is None), f.task, f.worker, f.label, None,
                         f.worker_names, f.label_names, len(f.tasks), gold=gold, weights=w, initial=init)
         return f, r
 
