@@ -53,11 +53,11 @@ def test_dawid_skene_shapes():
     np.testing.assert_allclose(ds.probas_.sum(axis=1), 1.0, atol=1e-9)
 
 
-@pytest.mark.parametrize("values, dtype", [([0, 1], "int64"), ([True, False], "bool"), (["no", "yes"], "object"), ([1.5, 2.5], "float64")])
-def test_labels_keep_their_dtype(values, dtype):
+@pytest.mark.parametrize("values", [[0, 1], [True, False], ["no", "yes"], [1.5, 2.5]])
+def test_labels_keep_their_dtype(values):
     data = TOY.assign(label=TOY["label"].map({"no": values[0], "yes": values[1]}))
     labels = ta.DawidSkene().fit_predict(data)
-    assert labels.dtype == dtype
+    assert labels.dtype == data["label"].dtype
     assert list(ta.MajorityVote().fit(data).probas_.columns) == sorted(values)
 
 
@@ -136,7 +136,7 @@ def test_read_answers(tmp_path):
     df = tally.read_answers(path)
     assert list(df.columns) == ["task", "worker", "label"] and len(df) == 24
     ref = pd.read_csv(path, sep="\t", dtype=str)
-    pd.testing.assert_frame_equal(df.reset_index(drop=True), ref[["task", "worker", "label"]].astype(object))
+    pd.testing.assert_frame_equal(df.reset_index(drop=True), ref[["task", "worker", "label"]])
     jl = tmp_path / "answers.jsonl"
     jl.write_text("".join(json.dumps({"task": r.task, "worker": r.worker, "label": r.label}) + "\n" for r in ref.itertuples()))
     pd.testing.assert_frame_equal(tally.read_answers(jl), df)

@@ -21,8 +21,10 @@ def read_answers(path: "str | os.PathLike[str]", format: str = "auto", label_col
     if task_column:
         options["task_column"] = task_column
     task, worker, label, tasks, workers, labels = _native.read_answers(os.fspath(path), options)
+    # Strings in pandas' default string dtype (object under pandas 2, str under pandas 3), as
+    # pandas.read_csv(..., dtype=str) gives them.
     return pd.DataFrame({
-        "task": np.asarray(tasks, dtype=object)[task],
-        "worker": np.asarray(workers, dtype=object)[worker],
-        "label": np.asarray(labels, dtype=object)[label],
+        "task": pd.Index(tasks, dtype=object).astype(str).take(task),
+        "worker": pd.Index(workers, dtype=object).astype(str).take(worker),
+        "label": pd.Index(labels, dtype=object).astype(str).take(label),
     })
