@@ -40,9 +40,11 @@ enum Catalogue {
     }
 }
 
+/// The number of methods in ``MethodRegistry``.
 @_cdecl("tally_method_count")
 public func tally_method_count() -> Int32 { Int32(MethodRegistry.all.count) }
 
+/// Describes registry method `index` as JSON; returns the length needed, -1 for a bad index.
 @_cdecl("tally_method_json")
 public func tally_method_json(_ index: Int32, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int64 {
     guard MethodRegistry.all.indices.contains(Int(index)) else { return -1 }
@@ -59,6 +61,7 @@ final class TableHandle {
     }
 }
 
+/// Reads an answers file in any format the CLI reads; nil with `errorOut` filled on failure.
 @_cdecl("tally_read_answers")
 public func tally_read_answers(_ path: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?, _ errorOut: UnsafeMutablePointer<tally_error>?) -> OpaquePointer? {
     do {
@@ -83,12 +86,14 @@ public func tally_read_answers(_ path: UnsafePointer<CChar>?, _ optionsJSON: Uns
     }
 }
 
+/// Releases a table from ``tally_read_answers(_:_:_:)``.
 @_cdecl("tally_table_free")
 public func tally_table_free(_ t: OpaquePointer?) {
     guard let t else { return }
     Unmanaged<TableHandle>.fromOpaque(UnsafeRawPointer(t)).release()
 }
 
+/// Writes answers, tasks, workers and labels counts (4 entries).
 @_cdecl("tally_table_counts")
 public func tally_table_counts(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) {
     guard let h = TableHandle.from(t), let out else { return }
@@ -96,6 +101,7 @@ public func tally_table_counts(_ t: OpaquePointer?, _ out: UnsafeMutablePointer<
     out[2] = Int64(h.table.workerCount); out[3] = Int64(h.table.labelCount)
 }
 
+/// Writes the answers' task, worker and label codes (labels in Tally's order).
 @_cdecl("tally_table_codes")
 public func tally_table_codes(_ t: OpaquePointer?, _ task: UnsafeMutablePointer<Int32>?, _ worker: UnsafeMutablePointer<Int32>?, _ label: UnsafeMutablePointer<Int32>?) {
     guard let h = TableHandle.from(t) else { return }
@@ -105,6 +111,7 @@ public func tally_table_codes(_ t: OpaquePointer?, _ task: UnsafeMutablePointer<
     }
 }
 
+/// Writes the names of tasks (0), workers (1) or labels (2) and their offsets; returns the bytes needed.
 @_cdecl("tally_table_names")
 public func tally_table_names(_ t: OpaquePointer?, _ which: Int32, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
                               _ offsets: UnsafeMutablePointer<Int64>?) -> Int64 {
@@ -130,6 +137,7 @@ public func tally_table_names(_ t: OpaquePointer?, _ which: Int32, _ buffer: Uns
     return total
 }
 
+/// Accuracy, macro-F1, tasks scored and gold tasks of predictions against gold; 0, or -1 with `errorOut` filled.
 @_cdecl("tally_evaluate")
 public func tally_evaluate(_ predictionCount: Int64, _ predictionTask: UnsafePointer<Int32>?, _ predictionLabel: UnsafePointer<Int32>?,
                            _ goldCount: Int64, _ goldTask: UnsafePointer<Int32>?, _ goldLabel: UnsafePointer<Int32>?,

@@ -123,9 +123,11 @@ enum FitRequest {
     }
 }
 
+/// `TALLY_ABI_VERSION` of this library (see tally.h).
 @_cdecl("tally_abi_version")
 public func tally_abi_version() -> Int32 { TALLY_ABI_VERSION }
 
+/// Fits a registry method on factorised answers; nil with `errorOut` filled on failure (tally.h: tally_fit).
 @_cdecl("tally_fit")
 public func tally_fit(_ method: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?, _ answers: UnsafePointer<tally_answers>?,
                       _ inputs: UnsafePointer<tally_inputs>?, _ errorOut: UnsafeMutablePointer<tally_error>?) -> OpaquePointer? {
@@ -156,30 +158,37 @@ public func tally_fit(_ method: UnsafePointer<CChar>?, _ optionsJSON: UnsafePoin
     }
 }
 
+/// Releases a result from ``tally_fit(_:_:_:_:_:)``.
 @_cdecl("tally_result_free")
 public func tally_result_free(_ r: OpaquePointer?) {
     guard let r else { return }
     Unmanaged<FitHandle>.fromOpaque(UnsafeRawPointer(r)).release()
 }
 
+/// The number of tasks `T` of a result.
 @_cdecl("tally_result_task_count")
 public func tally_result_task_count(_ r: OpaquePointer?) -> Int64 { Int64(FitHandle.from(r)?.tasks ?? 0) }
 
+/// The number of workers `W` of a result.
 @_cdecl("tally_result_worker_count")
 public func tally_result_worker_count(_ r: OpaquePointer?) -> Int64 { Int64(FitHandle.from(r)?.workers ?? 0) }
 
+/// The number of labels `K` of a result.
 @_cdecl("tally_result_label_count")
 public func tally_result_label_count(_ r: OpaquePointer?) -> Int64 { Int64(FitHandle.from(r)?.labels ?? 0) }
 
+/// Iterations the method ran, or -1 when it reports none.
 @_cdecl("tally_result_iterations")
 public func tally_result_iterations(_ r: OpaquePointer?) -> Int64 { Int64(FitHandle.from(r)?.result.iterations ?? -1) }
 
+/// Writes, for each of Tally's label ids, the caller's label code (K entries).
 @_cdecl("tally_result_label_order")
 public func tally_result_label_order(_ r: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) {
     guard let h = FitHandle.from(r), let out else { return }
     for (k, code) in h.labelOrder.enumerated() { out[k] = code }
 }
 
+/// Writes each task's chosen label as the caller's label code (T entries).
 @_cdecl("tally_result_labels")
 public func tally_result_labels(_ r: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) {
     guard let h = FitHandle.from(r), let out else { return }
@@ -191,12 +200,14 @@ public func tally_result_labels(_ r: OpaquePointer?, _ out: UnsafeMutablePointer
     }
 }
 
+/// Writes the tasks × labels probabilities, row-major, columns in Tally's label order (T·K entries).
 @_cdecl("tally_result_probabilities")
 public func tally_result_probabilities(_ r: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?) {
     guard let h = FitHandle.from(r), let out else { return }
     h.result.probabilities.values.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
 }
 
+/// Writes the per-worker skills (W entries) when the method has them; returns 1 if so, else 0.
 @_cdecl("tally_result_skills")
 public func tally_result_skills(_ r: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?) -> Int32 {
     guard let h = FitHandle.from(r), let skills = h.result.skills else { return 0 }
@@ -204,6 +215,7 @@ public func tally_result_skills(_ r: OpaquePointer?, _ out: UnsafeMutablePointer
     return 1
 }
 
+/// Writes the class priors (K entries) when the method estimates them; returns 1 if so, else 0.
 @_cdecl("tally_result_priors")
 public func tally_result_priors(_ r: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?) -> Int32 {
     guard let h = FitHandle.from(r), let priors = h.result.priors else { return 0 }
@@ -211,6 +223,7 @@ public func tally_result_priors(_ r: OpaquePointer?, _ out: UnsafeMutablePointer
     return 1
 }
 
+/// Writes up to `capacity` losses; returns how many there are, or -1 when the method tracks none.
 @_cdecl("tally_result_loss_history")
 public func tally_result_loss_history(_ r: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ capacity: Int64) -> Int64 {
     guard let h = FitHandle.from(r), let loss = h.result.lossHistory else { return -1 }
@@ -218,6 +231,7 @@ public func tally_result_loss_history(_ r: OpaquePointer?, _ out: UnsafeMutableP
     return Int64(loss.count)
 }
 
+/// Writes confusion matrices (W·K·K) and the observed-row mask (W·K); returns 1 if the method makes them.
 @_cdecl("tally_result_confusions")
 public func tally_result_confusions(_ r: OpaquePointer?, _ values: UnsafeMutablePointer<Double>?, _ observed: UnsafeMutablePointer<UInt8>?) -> Int32 {
     guard let h = FitHandle.from(r), let c = h.result.confusions else { return 0 }
@@ -226,9 +240,11 @@ public func tally_result_confusions(_ r: OpaquePointer?, _ values: UnsafeMutable
     return 1
 }
 
+/// The number of extra tables (MACE's spamming, GLAD's betas, …).
 @_cdecl("tally_result_table_count")
 public func tally_result_table_count(_ r: OpaquePointer?) -> Int32 { Int32(FitHandle.from(r)?.result.tables.count ?? 0) }
 
+/// Describes table `index` as JSON (name, rows, row_count, columns); returns the length needed, -1 for a bad index.
 @_cdecl("tally_result_table_json")
 public func tally_result_table_json(_ r: OpaquePointer?, _ index: Int32, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int64 {
     guard let h = FitHandle.from(r), h.result.tables.indices.contains(Int(index)) else { return -1 }
@@ -239,6 +255,7 @@ public func tally_result_table_json(_ r: OpaquePointer?, _ index: Int32, _ buffe
     return CBridge.write(json.serialized(), buffer, capacity)
 }
 
+/// Writes table `index`'s values row-major; returns 0, or -1 for a bad index.
 @_cdecl("tally_result_table_values")
 public func tally_result_table_values(_ r: OpaquePointer?, _ index: Int32, _ out: UnsafeMutablePointer<Double>?) -> Int32 {
     guard let h = FitHandle.from(r), h.result.tables.indices.contains(Int(index)) else { return -1 }
@@ -246,6 +263,7 @@ public func tally_result_table_values(_ r: OpaquePointer?, _ index: Int32, _ out
     return 0
 }
 
+/// The method's notes, one per line; returns the length needed.
 @_cdecl("tally_result_notes")
 public func tally_result_notes(_ r: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int64 {
     guard let h = FitHandle.from(r) else { return 0 }
