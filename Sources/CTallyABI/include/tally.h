@@ -150,6 +150,17 @@ void tally_table_codes(const tally_table *table, int32_t *task, int32_t *worker,
  * offsets into offsets (may be NULL). Returns the bytes needed, -1 for a bad `which`. */
 int64_t tally_table_names(const tally_table *table, int32_t which, char *buffer, int64_t capacity, int64_t *offsets);
 
+/* Returns the UTF-8 bytes of one item and their length, or NULL when the item is not text. */
+typedef const char *(*tally_utf8_fn)(const void *item, int64_t *length);
+
+/* Factorises count items by their UTF-8 text (byte for byte): codes[i] is the item's code, codes in
+ * order of first appearance, and first[c] (capacity count) the index of code c's first item. For a
+ * caller whose strings are objects: `utf8` reads an object's text (Python's PyUnicode_AsUTF8AndSize,
+ * called with the GIL held). Returns the number of distinct texts, or -1 with `error` filled when
+ * `utf8` returns NULL (error->message names the item). */
+int64_t tally_factorize(int64_t count, const void *const *items, tally_utf8_fn utf8, int32_t *codes, int64_t *first,
+                        tally_error *error);
+
 /* Accuracy and macro-F1 of predictions against gold (Tally's Evaluation): both are (task code,
  * label code) pairs into the same name tables. out[0] = accuracy, out[1] = macro-F1,
  * out[2] = tasks scored, out[3] = gold tasks. Returns 0, or -1 with `error` filled. */

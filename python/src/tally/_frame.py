@@ -40,6 +40,15 @@ def _sorted_uniques(values: pd.Index, what: str):
 def _factorize(col: pd.Series, what: str):
     """pd.factorize of a column, refusing missing values and mixed types (checked on the codes and
     on the distinct values, so the column itself is scanned once)."""
+    if col.dtype == object:
+        # Strings as Python objects: Tally's interner reads their UTF-8 bytes, a few times faster
+        # than pandas' object hash table; anything that is not a str falls back to pandas.
+        from . import _native
+        values = col.to_numpy()
+        fast = _native.factorize_strings(values)
+        if fast is not None:
+            codes, first = fast
+            return codes, pd.Index(values[first], dtype=object)
     codes, uniques = pd.factorize(col, sort=False)
     if len(codes) and codes.min() < 0:
         missing = codes < 0

@@ -58,6 +58,7 @@ def _find_library() -> Path:
 
 _lock = threading.Lock()
 _lib: Optional[C.CDLL] = None
+_pylib: Optional[C.PyDLL] = None
 
 
 def lib() -> C.CDLL:
@@ -67,6 +68,40 @@ def lib() -> C.CDLL:
         if _lib is None:
             _lib = _declare(C.CDLL(str(_find_library())))
         return _lib
+
+
+def pylib() -> C.PyDLL:
+    """The library loaded as a PyDLL: calls keep the GIL (for tally_factorize, which reads Python
+    strings through the C API)."""
+    global _pylib
+    with _lock:
+        if _pylib is None:
+            L = C.PyDLL(str(_find_library()))
+            f = L.tally_factorize
+            f.restype = C.c_int64
+            f.argtypes = [C.c_int64, C.c_void_p, C.c_void_p, _I32P, _I64P, C.POINTER(_Error)]
+            _pylib = L
+        return _pylib
+
+
+_UTF8 = C.cast(C.pythonapi.PyUnicode_AsUTF8AndSize, C.c_void_p).value
+
+
+def factorize_strings(values: np.ndarray):
+    """(int32 codes, index of each code's first item) of an object array of str, by Tally's interner;
+    None when an item is not a str (the caller falls back to pandas)."""
+    values = np.ascontiguousarray(values, dtype=object)
+    n = len(values)
+    codes = np.empty(n, dtype=np.int32)
+    first = np.empty(n, dtype=np.int64)
+    err = _Error()
+    try:
+        k = pylib().tally_factorize(n, values.ctypes.data, _UTF8, _p32(codes), first.ctypes.data_as(_I64P), C.byref(err))
+    except (TypeError, ValueError, SystemError):  # the C API's error for a non-str item, raised by PyDLL
+        return None
+    if k < 0:
+        return None
+    return codes, first[:k]
 
 
 def _declare(L: C.CDLL) -> C.CDLL:
