@@ -111,10 +111,14 @@ class BaseAggregator:
         of first appearance; columns the true labels."""
         if r.confusions is None:
             return None
-        k = len(f.labels)
+        k, n = len(f.labels), len(f.worker)
         pairs = f.worker.astype(np.int64) * k + f.label
-        uniq, first = np.unique(pairs, return_index=True)
-        pairs = uniq[np.argsort(first, kind="stable")]
+        # First answer of each (worker, label) pair without sorting the answers: scatter the
+        # positions backwards, so the earliest position of each pair is the one left.
+        first = np.full(len(f.workers) * k, n, dtype=np.int64)
+        first[pairs[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
+        seen = np.flatnonzero(first < n)
+        pairs = seen[np.argsort(first[seen], kind="stable")]
         w, y = pairs // k, pairs % k
         values = r.confusions[w, y, :]
         index = pd.MultiIndex.from_arrays([f.workers.take(w), f.labels.take(y)], names=["worker", "label"])
