@@ -100,7 +100,11 @@ def main() -> int:
             row["load"] = os.getloadavg()[0]
             runs.append(row)
             print(json.dumps({k: v for k, v in row.items() if k != "labels"}), flush=True)
-        import pandas as pd  # noqa: F401  (only for the label comparison below, in the child's environment)
+        if not any(r["side"] == "crowdkit" for r in runs):
+            secs = sorted(r["seconds"] for r in runs)
+            cpus = sorted(r["cpu_seconds"] for r in runs)
+            print(f"tally only: median {statistics.median(secs):.2f} s wall, {statistics.median(cpus):.2f} s CPU")
+            return 0
         cmp = subprocess.run([py, "-c", "import pandas as pd, sys; a = pd.read_pickle(sys.argv[1]); b = pd.read_pickle(sys.argv[2]); "
                               "print(int((a.reindex(b.index) != b).sum()) if set(a.index) == set(b.index) else -1)",
                               next(r["labels"] for r in runs if r["side"] == "tally"), next(r["labels"] for r in runs if r["side"] == "crowdkit")],
