@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "TolokaEmulator", targets: ["TolokaEmulator"]),
         .library(name: "TolokaClient", targets: ["TolokaClient"]),
         .executable(name: "tally", targets: ["tally"]),
+        // The C ABI (header: Sources/CTallyABI/include/tally.h) as a shared library, for the Python package.
+        .library(name: "TallyC", type: .dynamic, targets: ["TallyC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -75,6 +77,14 @@ let package = Package(
         .target(
             name: "TolokaClient",
             dependencies: ["TallyCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - C ABI (libTallyC.so): plain C functions over the method registry
+        .target(name: "CTallyABI"),
+        .target(
+            name: "TallyC",
+            dependencies: ["TallyCore", "TallyAggregation", "CTallyABI"],
             swiftSettings: swiftSettings
         ),
 

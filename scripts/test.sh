@@ -12,3 +12,6 @@ scripts/setup-notebook-venv.sh
 scripts/setup-toloka-venv.sh --with-123
 swift build --build-tests
 swift test --skip-build
+# The Python package (python/): its wheel built once and cached in ../.python-wheel-cache, installed
+# into a fresh venv and tested from another folder (tally.aggregation, parity, bad input, the C ABI).
+scripts/test-python.sh

@@ -1,0 +1,313 @@
+"""ctypes bindings to libTallyC (Sources/CTallyABI/include/tally.h). Internal to the package."""
+
+from __future__ import annotations
+
+import ctypes as C
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+_I32P = C.POINTER(C.c_int32)
+_I64P = C.POINTER(C.c_int64)
+_F64P = C.POINTER(C.c_double)
+
+TALLY_ERROR_INPUT = 1
+TALLY_ERROR_AGGREGATION = 2
+TALLY_ERROR_IO = 3
+
+
+class _Error(C.Structure):
+    _fields_ = [("code", C.c_int32), ("message", C.c_char * 1024)]
+
+
+class _Names(C.Structure):
+    _fields_ = [("count", C.c_int64), ("bytes", C.c_char_p), ("offsets", _I64P)]
+
+
+class _Answers(C.Structure):
+    _fields_ = [("count", C.c_int64), ("task", _I32P), ("worker", _I32P), ("label", _I32P),
+                ("tasks", _Names), ("workers", _Names), ("labels", _Names)]
+
+
+class _Inputs(C.Structure):
+    _fields_ = [("gold_count", C.c_int64), ("gold_task", _I32P), ("gold_label", _I32P), ("gold_labels", _Names),
+                ("weight_count", C.c_int64), ("weight_worker", _I32P), ("weight_value", _F64P),
+                ("initial_count", C.c_int64), ("initial_worker", _I32P), ("initial_answer", _I32P),
+                ("initial_truth", _I32P), ("initial_value", _F64P)]
+
+
+class TallyError(RuntimeError):
+    """An error the Tally library reported that is not about the caller's data."""
+
+
+def _find_library() -> Path:
+    env = os.environ.get("TALLY_LIBRARY")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent / "_native" / "libTallyC.so"
+    if here.exists():
+        return here
+    raise ImportError(
+        "libTallyC.so was not found in the tally package (tally/_native); install the package with "
+        "`pip install ./python` from the Tally repository, or set TALLY_LIBRARY to a built libTallyC.so")
+
+
+_lock = threading.Lock()
+_lib: Optional[C.CDLL] = None
+_pylib: Optional[C.PyDLL] = None
+
+
+def lib() -> C.CDLL:
+    """The loaded library, with its function signatures declared (loaded once)."""
+    global _lib
+    with _lock:
+        if _lib is None:
+            _lib = _declare(C.CDLL(str(_find_library())))
+        return _lib
+
+
+def pylib() -> C.PyDLL:
+    """The library loaded as a PyDLL: calls keep the GIL (for tally_factorize, which reads Python
+    strings through the C API)."""
+    global _pylib
+    with _lock:
+        if _pylib is None:
+            L = C.PyDLL(str(_find_library()))
+            f = L.tally_factorize
+            f.restype = C.c_int64
+            f.argtypes = [C.c_int64, C.c_void_p, C.c_void_p, _I32P, _I64P, C.POINTER(_Error)]
+            _pylib = L
+        return _pylib
+
+
+_UTF8 = C.cast(C.pythonapi.PyUnicode_AsUTF8AndSize, C.c_void_p).value
+
+
+def factorize_strings(values: np.ndarray):
+    """(int32 codes, index of each code's first item) of an object array of str, by Tally's interner;
+    None when an item is not a str (the caller falls back to pandas)."""
+    values = np.ascontiguousarray(values, dtype=object)
+    n = len(values)
+    codes = np.empty(n, dtype=np.int32)
+    first = np.empty(n, dtype=np.int64)
+    err = _Error()
+    try:
+        k = pylib().tally_factorize(n, values.ctypes.data, _UTF8, _p32(codes), first.ctypes.data_as(_I64P), C.byref(err))
+    except (TypeError, ValueError, SystemError):  # the C API's error for a non-str item, raised by PyDLL
+        return None
+    if k < 0:
+        return None
+    return codes, first[:k]
+
+
+def _declare(L: C.CDLL) -> C.CDLL:
+    vp = C.c_void_p
+    sigs = {
+        "tally_abi_version": (C.c_int32, []),
+        "tally_method_count": (C.c_int32, []),
+        "tally_method_json": (C.c_int64, [C.c_int32, C.c_char_p, C.c_int64]),
+        "tally_fit": (vp, [C.c_char_p, C.c_char_p, C.POINTER(_Answers), C.POINTER(_Inputs), C.POINTER(_Error)]),
+        "tally_result_free": (None, [vp]),
+        "tally_result_task_count": (C.c_int64, [vp]),
+        "tally_result_worker_count": (C.c_int64, [vp]),
+        "tally_result_label_count": (C.c_int64, [vp]),
+        "tally_result_iterations": (C.c_int64, [vp]),
+        "tally_result_label_order": (None, [vp, _I32P]),
+        "tally_result_labels": (None, [vp, _I32P]),
+        "tally_result_probabilities": (None, [vp, _F64P]),
+        "tally_result_skills": (C.c_int32, [vp, _F64P]),
+        "tally_result_priors": (C.c_int32, [vp, _F64P]),
+        "tally_result_loss_history": (C.c_int64, [vp, _F64P, C.c_int64]),
+        "tally_result_confusions": (C.c_int32, [vp, _F64P, C.POINTER(C.c_uint8)]),
+        "tally_result_table_count": (C.c_int32, [vp]),
+        "tally_result_table_json": (C.c_int64, [vp, C.c_int32, C.c_char_p, C.c_int64]),
+        "tally_result_table_values": (C.c_int32, [vp, C.c_int32, _F64P]),
+        "tally_result_notes": (C.c_int64, [vp, C.c_char_p, C.c_int64]),
+        "tally_read_answers": (vp, [C.c_char_p, C.c_char_p, C.POINTER(_Error)]),
+        "tally_table_free": (None, [vp]),
+        "tally_table_counts": (None, [vp, _I64P]),
+        "tally_table_codes": (None, [vp, _I32P, _I32P, _I32P]),
+        "tally_table_names": (C.c_int64, [vp, C.c_int32, C.c_char_p, C.c_int64, _I64P]),
+        "tally_evaluate": (C.c_int32, [C.c_int64, _I32P, _I32P, C.c_int64, _I32P, _I32P, C.POINTER(_Names),
+                                       C.POINTER(_Names), _F64P, C.POINTER(_Error)]),
+    }
+    for name, (res, args) in sigs.items():
+        f = getattr(L, name)
+        f.restype = res
+        f.argtypes = args
+    return L
+
+
+def _string(call) -> str:
+    n = call(None, 0)
+    if n < 0:
+        return ""
+    buf = C.create_string_buffer(int(n) + 1)
+    call(buf, n + 1)
+    return buf.value.decode("utf-8")
+
+
+def raise_for(err: _Error) -> None:
+    message = err.message.decode("utf-8", "replace")
+    if err.code in (TALLY_ERROR_INPUT, TALLY_ERROR_AGGREGATION):
+        raise ValueError(message)
+    if err.code == TALLY_ERROR_IO:
+        raise OSError(message)
+    raise TallyError(message)
+
+
+def methods() -> List[Dict[str, Any]]:
+    """Every registry method as the library describes it."""
+    L = lib()
+    return [json.loads(_string(lambda b, n, i=i: L.tally_method_json(i, b, n))) for i in range(L.tally_method_count())]
+
+
+class NameTable:
+    """A tally_names over a list of strings (keeps its buffers alive)."""
+
+    def __init__(self, names: Optional[Sequence[str]], count: Optional[int] = None):
+        if names is None:
+            self.struct = _Names(int(count or 0), None, None)
+            return
+        encoded = [str(n).encode("utf-8") for n in names]
+        lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+        self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.offsets[1:])
+        self.bytes = b"".join(encoded)
+        self.struct = _Names(len(encoded), self.bytes, self.offsets.ctypes.data_as(_I64P))
+
+
+def _i32(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+def _p32(a: np.ndarray):
+    return a.ctypes.data_as(_I32P)
+
+
+class FitResult:
+    """What one fit returned, copied out of the library into numpy arrays."""
+
+    def __init__(self, handle: int):
+        L = lib()
+        try:
+            self.tasks = int(L.tally_result_task_count(handle))
+            self.workers = int(L.tally_result_worker_count(handle))
+            k = self.k = int(L.tally_result_label_count(handle))
+            it = int(L.tally_result_iterations(handle))
+            self.iterations = None if it < 0 else it
+            self.label_order = np.empty(k, dtype=np.int32)
+            L.tally_result_label_order(handle, _p32(self.label_order))
+            self.labels = np.empty(self.tasks, dtype=np.int32)
+            L.tally_result_labels(handle, _p32(self.labels))
+            self.probabilities = np.empty((self.tasks, k), dtype=np.float64)
+            L.tally_result_probabilities(handle, self.probabilities.ctypes.data_as(_F64P))
+            self.skills = None
+            if L.tally_result_skills(handle, None):
+                self.skills = np.empty(self.workers, dtype=np.float64)
+                L.tally_result_skills(handle, self.skills.ctypes.data_as(_F64P))
+            self.priors = None
+            if L.tally_result_priors(handle, None):
+                self.priors = np.empty(k, dtype=np.float64)
+                L.tally_result_priors(handle, self.priors.ctypes.data_as(_F64P))
+            n = int(L.tally_result_loss_history(handle, None, 0))
+            self.loss_history = None
+            if n >= 0:
+                loss = np.empty(n, dtype=np.float64)
+                L.tally_result_loss_history(handle, loss.ctypes.data_as(_F64P), n)
+                self.loss_history = loss
+            self.confusions = self.observed = None
+            if L.tally_result_confusions(handle, None, None):
+                self.confusions = np.empty((self.workers, k, k), dtype=np.float64)
+                self.observed = np.empty((self.workers, k), dtype=np.uint8)
+                L.tally_result_confusions(handle, self.confusions.ctypes.data_as(_F64P),
+                                          self.observed.ctypes.data_as(C.POINTER(C.c_uint8)))
+            self.tables: Dict[str, Dict[str, Any]] = {}
+            for i in range(int(L.tally_result_table_count(handle))):
+                info = json.loads(_string(lambda b, n, i=i: L.tally_result_table_json(handle, i, b, n)))
+                values = np.empty((int(info["row_count"]), len(info["columns"])), dtype=np.float64)
+                L.tally_result_table_values(handle, i, values.ctypes.data_as(_F64P))
+                info["values"] = values
+                self.tables[info["name"]] = info
+            self.notes = _string(lambda b, n: L.tally_result_notes(handle, b, n))
+        finally:
+            L.tally_result_free(handle)
+
+
+def fit(method: str, options: Dict[str, Any], task: np.ndarray, worker: np.ndarray, label: np.ndarray,
+        task_names: Optional[Sequence[str]], worker_names: Sequence[str], label_names: Sequence[str],
+        n_tasks: int, gold: Optional[tuple] = None, weights: Optional[tuple] = None,
+        initial: Optional[tuple] = None) -> FitResult:
+    """Calls tally_fit on factorised answers. gold = (task codes, label codes, label names);
+    weights = (worker codes, values); initial = (worker, answer, truth codes, values)."""
+    L = lib()
+    task, worker, label = _i32(task), _i32(worker), _i32(label)
+    tn, wn, ln = NameTable(task_names, n_tasks), NameTable(worker_names), NameTable(label_names)
+    answers = _Answers(len(task), _p32(task), _p32(worker), _p32(label), tn.struct, wn.struct, ln.struct)
+    inputs = _Inputs()
+    keep: List[Any] = []
+    if gold is not None and len(gold[0]):
+        gt, gl = _i32(gold[0]), _i32(gold[1])
+        gn = NameTable(gold[2])
+        keep += [gt, gl, gn]
+        inputs.gold_count, inputs.gold_task, inputs.gold_label, inputs.gold_labels = len(gt), _p32(gt), _p32(gl), gn.struct
+    if weights is not None and len(weights[0]):
+        ww, wv = _i32(weights[0]), np.ascontiguousarray(weights[1], dtype=np.float64)
+        keep += [ww, wv]
+        inputs.weight_count, inputs.weight_worker, inputs.weight_value = len(ww), _p32(ww), wv.ctypes.data_as(_F64P)
+    if initial is not None and len(initial[0]):
+        iw, ia, it = _i32(initial[0]), _i32(initial[1]), _i32(initial[2])
+        iv = np.ascontiguousarray(initial[3], dtype=np.float64)
+        keep += [iw, ia, it, iv]
+        inputs.initial_count = len(iw)
+        inputs.initial_worker, inputs.initial_answer, inputs.initial_truth = _p32(iw), _p32(ia), _p32(it)
+        inputs.initial_value = iv.ctypes.data_as(_F64P)
+    err = _Error()
+    handle = L.tally_fit(method.encode(), json.dumps(options).encode(), C.byref(answers), C.byref(inputs), C.byref(err))
+    if not handle:
+        raise_for(err)
+    return FitResult(handle)
+
+
+def read_answers(path: str, options: Dict[str, Any]):
+    """(task codes, worker codes, label codes, task names, worker names, label names) of a file."""
+    L = lib()
+    err = _Error()
+    h = L.tally_read_answers(os.fsencode(path), json.dumps(options).encode(), C.byref(err))
+    if not h:
+        raise_for(err)
+    try:
+        counts = np.empty(4, dtype=np.int64)
+        L.tally_table_counts(h, counts.ctypes.data_as(_I64P))
+        n = int(counts[0])
+        cols = [np.empty(n, dtype=np.int32) for _ in range(3)]
+        L.tally_table_codes(h, *[_p32(c) for c in cols])
+        names = []
+        for which in range(3):
+            count = int(counts[which + 1])
+            offsets = np.empty(count + 1, dtype=np.int64)
+            size = L.tally_table_names(h, which, None, 0, offsets.ctypes.data_as(_I64P))
+            buf = C.create_string_buffer(int(size) + 1)
+            L.tally_table_names(h, which, buf, size + 1, offsets.ctypes.data_as(_I64P))
+            raw = buf.raw[:size]
+            names.append([raw[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(count)])
+        return (*cols, *names)
+    finally:
+        L.tally_table_free(h)
+
+
+def evaluate(pred_task, pred_label, gold_task, gold_label, task_names, label_names) -> np.ndarray:
+    """[accuracy, macro-F1, scored, gold tasks]."""
+    L = lib()
+    pt, pl, gt, gl = _i32(pred_task), _i32(pred_label), _i32(gold_task), _i32(gold_label)
+    tn, ln = NameTable(task_names), NameTable(label_names)
+    out = np.empty(4, dtype=np.float64)
+    err = _Error()
+    if L.tally_evaluate(len(pt), _p32(pt), _p32(pl), len(gt), _p32(gt), _p32(gl), C.byref(tn.struct), C.byref(ln.struct),
+                        out.ctypes.data_as(_F64P), C.byref(err)) != 0:
+        raise_for(err)
+    return out
