@@ -17,7 +17,7 @@ extension DawidSkene {
                                 default: .string(DawidSkene().initialization.rawValue), choices: DawidSkene.Initialization.allCases.map(\.rawValue)),
             ParameterDescriptor("clamp-gold", "Hold the gold tasks at their gold labels during EM (crowd-kit's true_labels).", default: .flag(false)),
         ],
-        makesConfusions: true
+        makesConfusions: true, makesSkills: false
     ) { table, inputs, p in
         if p.flag("clamp-gold") && inputs.gold == nil { throw AggregationError("ds: clamp-gold needs gold labels") }
         let m = try DawidSkene(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"),
