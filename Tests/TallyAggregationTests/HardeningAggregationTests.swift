@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TallyAggregation
+@testable import TallyAggregation
 import TallyCore
 
 /// Regression tests for the aggregator defects of issue 19: each failed before its fix.
@@ -17,25 +17,39 @@ struct HardeningAggregationTests {
 
     @Test("defect 1: M-MSR's pairs on one crowded task grow linearly, not quadratically")
     func mmsrPairsBounded() throws {
+        // 1,000 answers on one task: every pair would be 1,000 · 999 ordered pairs (499,500
+        // worker pairs, what M-MSR counted before). Each worker now keeps at most 100 co-workers.
         let table = try Self.crowdedTask(1_000)
-        let model = try MMSR(iterations: 5).fit(table)
-        // Without a bound: 1,000 · 999 / 2 = 499,500 pairs. Each worker keeps at most 100 co-workers.
-        #expect(model.observedPairs <= 1_000 * 100 / 2, "\(model.observedPairs) pairs")
-        #expect(model.observedPairs >= 1_000 * 50 / 2)
-        #expect(model.labels == [Int32(table.labels.index(of: "yes")!)])
+        let graph = PairGraph(table, threads: 1, maxCoworkers: MMSR().maxCoworkersPerTask)
+        #expect(graph.neighbor.count == 1_000 * 100, "\(graph.neighbor.count) ordered pairs")
+        #expect(graph.sampledTasks == 1)
+        let all = PairGraph(table, threads: 1, maxCoworkers: 0)
+        #expect(all.neighbor.count == 1_000 * 999 && all.sampledTasks == 0)
+        // Through the method (a smaller bound, so that the sign graph is solved densely and fast).
+        let model = try MMSR(iterations: 5, maxCoworkersPerTask: 4).fit(try Self.crowdedTask(120))
+        #expect(model.observedPairs == 120 * 4 / 2 && model.sampledTasks == 1)
+        #expect(model.labels.count == 1)
     }
 
-    @Test("M-MSR's sampled pairs: the same seed gives the same result, another seed other pairs")
+    @Test("M-MSR's sampled pairs: the same seed gives the same pairs, another seed other pairs")
     func mmsrSampledPairsSeeded() throws {
         let table = try Self.crowdedTask(600)
-        let a = try MMSR(iterations: 5, seed: 3).fit(table), b = try MMSR(iterations: 5, seed: 3).fit(table)
-        #expect(a.workerSkills == b.workerSkills && a.observedPairs == b.observedPairs)
-        #expect(a.sampledTasks == 1)
-        let c = try MMSR(iterations: 5, seed: 4).fit(table)
-        #expect(c.workerSkills != a.workerSkills)
-        let all = try MMSR(iterations: 5, maxCoworkersPerTask: 0).fit(table)
-        #expect(all.observedPairs == 600 * 599 / 2 && all.sampledTasks == 0)
-        #expect(throws: AggregationError.self) { try MMSR(maxCoworkersPerTask: 1).fit(table) }
+        let a = PairGraph(table, threads: 1, maxCoworkers: 100, seed: 3), b = PairGraph(table, threads: 2, maxCoworkers: 100, seed: 3)
+        let c = PairGraph(table, threads: 1, maxCoworkers: 100, seed: 4)
+        let entries = { (g: PairGraph) in (0..<g.neighbor.count).map { g.neighbor[$0] } }
+        #expect(a.offsets == b.offsets && entries(a) == entries(b))
+        #expect(entries(a) != entries(c))
+        // Each worker has exactly 100 distinct co-workers, and the pairs are symmetric.
+        var pairs = Set<[Int32]>()
+        for w in 0..<600 {
+            #expect(a.offsets[w + 1] - a.offsets[w] == 100)
+            for e in a.offsets[w]..<a.offsets[w + 1] { pairs.insert([Int32(w), a.neighbor[e]]) }
+        }
+        #expect(pairs.allSatisfy { pairs.contains([$0[1], $0[0]]) })
+        let small = try Self.crowdedTask(120)
+        let m1 = try MMSR(iterations: 5, seed: 3, maxCoworkersPerTask: 4).fit(small), m2 = try MMSR(iterations: 5, seed: 3, maxCoworkersPerTask: 4).fit(small)
+        #expect(m1.workerSkills == m2.workerSkills && m1.labels == m2.labels)
+        #expect(throws: AggregationError.self) { try MMSR(maxCoworkersPerTask: 1).fit(small) }
     }
 
     @Test("M-MSR: tasks of ordinary size are not sampled, so results are unchanged")
