@@ -11,7 +11,9 @@ import TallyCore
 /// same crowd, and one that neither silences new workers nor trusts them more than the rest.
 /// ``MissingSkillPolicy/error`` restores crowd-kit's behaviour; `.ignore` and `.value(_:)` are
 /// there too. ``VoteModel/workersWithoutSkill`` counts the workers filled in; their reported skill
-/// is NaN (they have no measured accuracy), while their weight is the filled-in value.
+/// (``VoteModel/skills``, what `--skills` writes) is the weight they voted with — the mean, or the
+/// given value — so the skills file says what the vote did; under `.ignore` it is NaN (they did
+/// not vote).
 ///
 /// Parity: crowd-kit 1.4.2 `GoldMajorityVote` wherever crowd-kit does not raise.
 ///
@@ -46,6 +48,8 @@ public struct GoldMajorityVote: Aggregator {
         let accuracy = VoteKernels.agreement(answers, reference: alignment.labelOfTask)
         let known = accuracy.map { $0.isNaN ? nil : $0 }
         let (weights, missing) = try MajorityVote.resolve(known, policy: onMissingSkill, table: answers)
-        return MajorityVote.vote(answers, weights: weights, workersWithoutSkill: missing, reportedSkills: accuracy)
+        // A worker without gold reports the weight it voted with (NaN when left out).
+        let reported = accuracy.indices.map { accuracy[$0].isNaN ? weights[$0] : accuracy[$0] }
+        return MajorityVote.vote(answers, weights: weights, workersWithoutSkill: missing, reportedSkills: reported)
     }
 }

@@ -53,7 +53,7 @@ public struct KOS: Aggregator {
     ///   `iterations` is negative.
     public func fit(_ answers: AnswerTable) throws -> VoteModel {
         guard answers.labelCount == 2 else {
-            throw AggregationError("KOS works on two labels only; these answers have \(answers.labelCount) (\(answers.labels.names.prefix(5).joined(separator: ", ")))")
+            throw AggregationError("KOS works on two labels only; these answers have \(answers.labelCount) (\(ErrorText.list(answers.labels.names, limit: 5)))")
         }
         try AggregationError.checkIterations(iterations)
         let view = answers.byTask

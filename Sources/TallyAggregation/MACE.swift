@@ -157,6 +157,7 @@ public struct MACE: Aggregator {
         guard restarts >= 1 else { throw AggregationError("MACE needs at least one restart") }
         try AggregationError.checkIterations(iterations)
         guard answers.answerCount > 0, answers.labelCount > 0 else { throw AggregationError("MACE needs at least one answer") }
+        try checkMemory(answers)
         if method == .variational {
             guard alpha > 0, beta > 0, strategyPrior > 0 else {
                 throw AggregationError("MACE's priors must be positive (alpha \(alpha), beta \(beta), strategy prior \(strategyPrior))")

@@ -45,6 +45,16 @@ import TallyCore
 /// * a repeated (task, worker) pair counts once, with the worker's last answer (crowd-kit's
 ///   observation matrix); the final vote uses every answer, as crowd-kit's does.
 ///
+/// Crowded tasks: on a task with more than ``maxCoworkersPerTask`` + 1 answers (default 100),
+/// counting every pair of its workers would be quadratic in its answers (10,000 answers on one
+/// task are 50 M pairs). There each worker is compared with ``maxCoworkersPerTask`` co-workers
+/// only — its neighbours in a circle of the task's workers in a seeded random order — so the task
+/// costs `answers × maxCoworkersPerTask` pairs; the pairs kept count the task and their agreement
+/// as usual, the others treat it as not shared. The same ``seed`` gives the same pairs. No task of
+/// the 24 real data sets has more than 66 answers, so crowd-kit parity is untouched; the bound
+/// holds under crowd-kit compatibility too (0 removes it, at a quadratic cost).
+/// ``MMSRModel/sampledTasks`` counts the tasks sampled.
+///
 /// Scale: crowd-kit builds dense workers × tasks and workers × workers matrices and loops over all
 /// worker pairs in Python; here the agreement counts come from the CSR views (for each worker, its
 /// tasks' co-workers, into a workers-long scratch row), and only observed pairs are stored: 12
@@ -93,12 +103,16 @@ public struct MMSR: Aggregator {
 
     /// Threads for the pair statistics and the sign solver (large inputs only).
     public var execution: ExecutionSettings
+    /// The most co-workers a worker is compared with on one task (rounded down to even; 0: all).
+    /// A task with more answers has its pairs sampled (see "Crowded tasks" above).
+    public var maxCoworkersPerTask: Int
 
     /// An M-MSR aggregator; the defaults are crowd-kit 1.4.2's (`n_iter` 10 000, `tol` 1e-10,
-    /// `random_state` 0).
+    /// `random_state` 0), with at most 100 co-workers per worker on one task.
     public init(iterations: Int = 10000, tolerance: Double = 1e-10, seed: UInt64 = 0, signGraph: SignGraph = .crowdKit,
-                execution: ExecutionSettings = ExecutionSettings()) {
+                maxCoworkersPerTask: Int = 100, execution: ExecutionSettings = ExecutionSettings()) {
         self.execution = execution
+        self.maxCoworkersPerTask = maxCoworkersPerTask
         self.iterations = iterations
         self.tolerance = tolerance
         self.seed = seed
@@ -108,9 +122,13 @@ public struct MMSR: Aggregator {
     /// Fits skills by the robust rank-one fit and returns the skill-weighted vote.
     ///
     /// - Throws: ``AggregationError`` when `iterations` is negative, `tolerance` is not finite,
-    ///   or `seed` is 2³² or more (numpy's `RandomState` takes 32-bit seeds).
+    ///   `seed` is 2³² or more (numpy's `RandomState` takes 32-bit seeds), or
+    ///   `maxCoworkersPerTask` is negative or 1.
     public func fit(_ answers: AnswerTable) throws -> MMSRModel {
         try AggregationError.checkIterations(iterations, tolerance: tolerance)
+        guard maxCoworkersPerTask == 0 || maxCoworkersPerTask >= 2 else {
+            throw AggregationError("the most co-workers per task must be 0 (no limit) or at least 2, not \(maxCoworkersPerTask)")
+        }
         guard seed <= UInt64(UInt32.max) else { throw AggregationError("the seed must be below 2^32 (numpy's RandomState seeds)") }
         let nWorkers = answers.workerCount
         let k = answers.labelCount
@@ -119,10 +137,10 @@ public struct MMSR: Aggregator {
             return MMSRModel(labels: model.labels, probabilities: model.probabilities, workerSkills: [Double](repeating: 0, count: nWorkers),
                              accuracies: [Double](repeating: 1, count: nWorkers), iterationsRun: 0, lossHistory: [], trimming: 0,
                              observedPairs: 0, workersWithoutCoworkers: 0, workersWithoutSign: nWorkers, signEigenvalue: .nan,
-                             signResidual: 0, signsFromMajorityVote: false, tasksWithZeroWeight: model.tasksWithZeroWeight)
+                             signResidual: 0, signsFromMajorityVote: false, tasksWithZeroWeight: model.tasksWithZeroWeight, sampledTasks: 0)
         }
         let threads = answers.answerCount < 1 << 16 ? 1 : max(1, execution.threads)
-        let graph = PairGraph(answers, threads: threads)
+        let graph = PairGraph(answers, threads: threads, maxCoworkers: maxCoworkersPerTask, seed: seed)
         let deg = (0..<nWorkers).map { graph.offsets[$0 + 1] - graph.offsets[$0] }
         let minCoworkers = deg.min() ?? 0
         let f = minCoworkers / 2 - 1
@@ -205,7 +223,7 @@ public struct MMSR: Aggregator {
         return MMSRModel(labels: labels, probabilities: p, workerSkills: skills, accuracies: accuracies, iterationsRun: loss.count,
                          lossHistory: loss, trimming: f, observedPairs: graph.neighbor.count / 2, workersWithoutCoworkers: withoutCoworkers,
                          workersWithoutSign: withoutSign, signEigenvalue: signs.eigenvalue, signResidual: signs.residual,
-                         signsFromMajorityVote: signsFromMajorityVote, tasksWithZeroWeight: zero)
+                         signsFromMajorityVote: signsFromMajorityVote, tasksWithZeroWeight: zero, sampledTasks: graph.sampledTasks)
     }
 
     /// `‖u vᵀ − u' v'ᵀ‖_F` over the full workers × workers matrix, as crowd-kit measures it.
@@ -277,4 +295,6 @@ public struct MMSRModel: FittedModel {
     public let signsFromMajorityVote: Bool
     /// Tasks whose weighted votes summed to zero, scored by plain vote shares.
     public let tasksWithZeroWeight: Int
+    /// Tasks with more answers than ``MMSR/maxCoworkersPerTask`` + 1, whose worker pairs were sampled.
+    public let sampledTasks: Int
 }

@@ -17,18 +17,31 @@ final class RawBuffer<T>: @unchecked Sendable {
 }
 
 /// The observed worker pairs: for every worker, its co-workers (ascending) and `C` with each.
+///
+/// On a task with more than `maxCoworkers + 1` answers, not every pair of its workers is counted
+/// (that would be quadratic in the task's answers): its workers are put in a circle in a seeded
+/// random order and each is paired with the `maxCoworkers / 2` before and after it
+/// (``SampledPairs``), so the task adds `answers × maxCoworkers` ordered pairs.
 struct PairGraph: @unchecked Sendable {
     let workerCount: Int
     let offsets: [Int]
     let neighbor: RawBuffer<Int32>
     let value: RawBuffer<Double>
+    /// Tasks whose pairs were sampled.
+    let sampledTasks: Int
 
-    init(_ table: AnswerTable, threads: Int) {
+    /// - Parameters:
+    ///   - maxCoworkers: the most co-workers a worker is compared with on one task (0: no limit).
+    ///   - seed: the seed of the circular orders of the sampled tasks.
+    init(_ table: AnswerTable, threads: Int, maxCoworkers: Int = 0, seed: UInt64 = 0) {
         let k = table.labelCount
         let k32 = Int32(k)
         let nWorkers = table.workerCount
         workerCount = nWorkers
         let (taskOffsets, taskEntries, workerOffsets, workerEntries) = Self.lastAnswers(table)
+        let sampled = SampledPairs(taskOffsets: taskOffsets, taskEntries: taskEntries, labelCount: k, workerCount: nWorkers,
+                                   maxCoworkers: maxCoworkers, seed: seed)
+        sampledTasks = sampled.taskCount
         let scale = Double(k) / Double(k - 1), shift = 1 / Double(k - 1)
         // Work per worker ≈ the answers on its tasks; balance parts on answers.
         let parts = balancedParts(workerOffsets, count: threads * 8)
@@ -45,6 +58,7 @@ struct PairGraph: @unchecked Sendable {
                 touched.removeAll(keepingCapacity: true)
                 for a in workerOffsets[i]..<workerOffsets[i + 1] {
                     let t = Int(workerEntries[a] / k32), li = workerEntries[a] % k32
+                    if sampled.isSampled(t) { continue }
                     for b in taskOffsets[t]..<taskOffsets[t + 1] {
                         let e = taskEntries[b]
                         let j = Int(e / k32)
@@ -53,6 +67,12 @@ struct PairGraph: @unchecked Sendable {
                         common[j] += 1
                         if e % k32 == li { agree[j] += 1 }
                     }
+                }
+                for c in sampled.range(of: i) {
+                    let j = Int(sampled.coworker[c])
+                    if common[j] == 0 { touched.append(Int32(j)) }
+                    common[j] += 1
+                    if sampled.agrees[c] { agree[j] += 1 }
                 }
                 touched.sort()
                 for j in touched {

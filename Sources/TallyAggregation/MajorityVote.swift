@@ -77,7 +77,7 @@ public struct MajorityVote: Aggregator {
     /// Turns optional per-worker skills into weights under `policy` (NaN = leave the answers out).
     static func resolve(_ known: [Double?], policy: MissingSkillPolicy, table: AnswerTable) throws -> (weights: [Double], missing: Int) {
         if let bad = known.indices.first(where: { known[$0].map { !$0.isFinite } ?? false }) {
-            throw AggregationError("the skill of worker '\(table.workers.name(Int32(bad)))' is \(known[bad]!); skills must be finite numbers")
+            throw AggregationError("the skill of worker \(ErrorText.quoted(table.workers.name(Int32(bad)))) is \(known[bad]!); skills must be finite numbers")
         }
         let missingWorkers = known.indices.filter { known[$0] == nil }
         if missingWorkers.isEmpty { return (known.map { $0! }, 0) }
@@ -85,7 +85,7 @@ public struct MajorityVote: Aggregator {
         switch policy {
         case .error:
             let first = table.workers.name(Int32(missingWorkers[0]))
-            throw AggregationError("no skill for \(missingWorkers.count) of \(table.workerCount) workers (first: '\(first)'); give every worker a skill, or choose what to do with the others (on missing skill: ignore, value, or mean)")
+            throw AggregationError("no skill for \(missingWorkers.count) of \(table.workerCount) workers (first: \(ErrorText.quoted(first))); give every worker a skill, or choose what to do with the others (on missing skill: ignore, value, or mean)")
         case .ignore:
             fill = .nan
         case .value(let v):

@@ -31,8 +31,11 @@ public struct InputError: LocatedError, Equatable {
         case invalidValue
         /// One task has two different gold labels.
         case conflictingGold
-        /// The data exceed a size limit: `tasks × labels` (or `workers × labels`) must stay below 2³¹.
+        /// The data exceed a size limit: `tasks × labels` (or `workers × labels`) must stay below 2³¹,
+        /// or there are more distinct labels than allowed.
         case tooLarge
+        /// The header names one column twice.
+        case duplicateColumn
     }
 
     /// The kind of problem.

@@ -1,7 +1,10 @@
 /// An error that tells a person where the problem is, when that is known, and what was found.
 ///
 /// Tally's error types adopt it for one shape of ``description``: `location: message`, or the
-/// message alone when there is no location. A type supplies ``location`` and ``message``.
+/// message alone when there is no location. A type supplies ``location`` and ``message``. The
+/// description is ``ErrorText/sanitized(_:)``: control characters from the input are escaped and a
+/// very long message is cut in the middle, so an error never replays terminal escapes or floods
+/// the screen.
 ///
 ///     answers.tsv:17: field 'label': row has 2 fields, expected 3 as in the header
 public protocol LocatedError: Error, Sendable, CustomStringConvertible {
@@ -12,6 +15,7 @@ public protocol LocatedError: Error, Sendable, CustomStringConvertible {
 }
 
 extension LocatedError {
-    /// `location: message`, or the message alone when ``location`` is nil.
-    public var description: String { location.map { "\($0): \(message)" } ?? message }
+    /// `location: message`, or the message alone when ``location`` is nil, made safe to print
+    /// (``ErrorText/sanitized(_:)``).
+    public var description: String { ErrorText.sanitized(location.map { "\($0): \(message)" } ?? message) }
 }

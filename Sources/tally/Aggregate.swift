@@ -128,6 +128,10 @@ struct Aggregate: ParsableCommand {
         if precisions != nil && !descriptor.tables.contains("precisions") {
             throw ValidationError("--precisions applies to --method bwa only")
         }
+        if skills != nil && !descriptor.makesSkills {
+            let alternative = descriptor.makesConfusions ? "; --confusions writes its per-worker confusion matrices" : ""
+            throw ValidationError("--skills: \(method) estimates no per-worker skill\(alternative)")
+        }
     }
 
     func run() throws {
@@ -206,8 +210,13 @@ struct Aggregate: ParsableCommand {
             summary += "; left out " + read.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         }
         note(summary, quiet: quiet)
+        try input.checkLabelCount(table, file: file == "-" ? "<stdin>" : file)
+        if !descriptor.labelCounts.allows(table.labelCount) {
+            throw InputError(.invalidValue, file: file == "-" ? "<stdin>" : file, field: "label",
+                "\(method) works on two labels only; the answers have \(table.labelCount) labels (\(ErrorText.list(table.labels.names, limit: 5)))")
+        }
         if table.duplicates.pairs > 0, let ex = table.duplicates.example {
-            note("warning: \(table.duplicates.pairs) (task, worker) pairs answered more than once (\(table.duplicates.extraAnswers) extra answers; first: task '\(ex.task)', worker '\(ex.worker)'); all answers are kept", quiet: quiet)
+            note("warning: \(table.duplicates.pairs) (task, worker) pairs answered more than once (\(table.duplicates.extraAnswers) extra answers; first: task \(ErrorText.quoted(ex.task)), worker \(ErrorText.quoted(ex.worker))); all answers are kept", quiet: quiet)
         }
 
         var goldLabels: GoldLabels? = read.gold
@@ -242,7 +251,8 @@ struct Aggregate: ParsableCommand {
         if let probabilities {
             outputs.append((ResultWriter.probabilities(table, result.probabilities, format: format(for: probabilities)), probabilities))
         }
-        if let skills, let values = result.skills {
+        if let skills {
+            guard let values = result.skills else { throw AggregationError("--skills: \(method) estimated no per-worker skill") }
             outputs.append((ResultWriter.skills(table, values, format: format(for: skills)), skills))
         }
         if let path = ds.confusions, let c = result.confusions {

@@ -8,7 +8,7 @@ struct Evaluate: ParsableCommand {
         discussion: """
             LABELS and GOLD are TSV or CSV files with a header naming task and label (GOLD may \
             call it true_label); LABELS may also be the JSON that aggregate --format json writes. Only gold tasks that have a prediction are scored; the report \
-            says how many. Prints accuracy, macro-F1 and per-class precision, recall and F1.
+            says how many (none in common is an error, exit 65). Prints accuracy, macro-F1 and per-class precision, recall and F1.
 
             Example:
               tally aggregate datasets/toy/answers.tsv --method mv --out labels.tsv
@@ -38,15 +38,15 @@ struct Evaluate: ParsableCommand {
         if formatOld != nil { deprecated("--format", use: "--report") }
         let format = report ?? formatOld ?? .text
         try reportingErrors {
-            let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels)
+            let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels, kind: .predicted)
             let truth = try GoldReader.read(gold)
             let e = Evaluation(predictions: predicted, gold: truth)
+            // Nothing to score: no report (its accuracy would be undefined), an error instead.
+            if e.scored == 0 {
+                throw InputError(.noAnswers, file: labels, "no gold task has a prediction (its \(predicted.count) tasks and the \(truth.count) of \(gold) share no name); check that the task names match")
+            }
             let text = format == .json ? json(e) : textReport(e)
             FileHandle.standardOutput.write(Data(text.utf8))
-            if e.scored == 0 {
-                printError("no gold task has a prediction in \(labels); check that the task names match")
-                throw ExitCode(dataErrorExit)
-            }
         }
     }
 
@@ -63,7 +63,7 @@ struct Evaluate: ParsableCommand {
                 throw InputError(.invalidJSON, file: path, field: "record \(i + 1)", "expected string task and label keys")
             }
             return GoldLabels.Entry(task: t, label: l)
-        }, file: path)
+        }, file: path, kind: .predicted)
     }
 
     private func textReport(_ e: Evaluation) -> String {

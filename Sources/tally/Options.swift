@@ -44,6 +44,25 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "Toloka export: keep answers of rejected assignments.")
     var includeRejected = false
 
+    @Option(help: ArgumentHelp("Refuse answers with more than this many distinct labels (so many usually means a numeric or free-text column read as categorical).", valueName: "N"))
+    var maxLabels: Int = InputOptions.defaultMaxLabels
+
+    /// ``maxLabels``'s default.
+    static let defaultMaxLabels = 1_000
+
+    mutating func validate() throws {
+        if maxLabels < 1 { throw ValidationError("--max-labels must be at least 1") }
+    }
+
+    /// Throws when `table` (read from `file`) has more than ``maxLabels`` distinct labels.
+    func checkLabelCount(_ table: AnswerTable, file: String) throws {
+        let k = table.labelCount
+        guard k > maxLabels else { return }
+        let numeric = table.labels.isNumeric ? "every one is an integer, so the column looks numeric (a rating, a count, an amount)" : "examples: \(ErrorText.list(table.labels.names, limit: 3))"
+        throw InputError(.tooLarge, file: file, field: "label",
+            "\(k) distinct labels, more than --max-labels \(maxLabels) (\(numeric)); so many labels usually means a numeric or free-text column read as categorical: check the label column (--label-column for a Toloka export), or give --max-labels \(k) if these really are \(k) categories")
+    }
+
     /// The reader's options; notes a deprecated spelling on stderr.
     func readOptions(quiet: Bool) -> AnswerReadOptions {
         if inputFormat == .crowdkitOld { deprecated("--input-format crowdkit", use: "--input-format crowd-kit", quiet: quiet) }

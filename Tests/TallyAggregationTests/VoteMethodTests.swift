@@ -375,12 +375,12 @@ struct VoteMethodTests {
     /// `tX` has no answers and is ignored.
     static let goldLabels = GoldLabels(["t1": "a", "t2": "b", "tX": "a"])
 
-    @Test("GoldMV: a worker without gold votes with the mean skill by default; reported skill NaN")
+    @Test("GoldMV: a worker without gold votes with the mean skill by default and reports it")
     func goldMeanDefault() throws {
         let t = try Self.table(Self.goldRows)
         let m = try GoldMajorityVote(gold: Self.goldLabels).fit(t)
         // Accuracy: w1 2 of 2, w2 1 of 2; w3 none → weight (1 + 0.5) / 2 = 0.75.
-        #expect(Self.same(m.skills, [1.0, 0.5, .nan]), "\(m.skills ?? [])")
+        #expect(Self.same(m.skills, [1.0, 0.5, 0.75]), "\(m.skills ?? [])")
         #expect(m.workersWithoutSkill == 1)
         // t1: a 1 | b 0.5; t2: b only; t3: a 1 | b 0.75 + 0.5 (2.25); t4: a 0.75 | b 0.5 (1.25).
         Self.expectRows(m, [[2.0 / 3, 1.0 / 3], [0, 1], [4.0 / 9, 5.0 / 9], [0.6, 0.4]])
@@ -410,7 +410,7 @@ struct VoteMethodTests {
         // t3: a 1 | b 0.25 + 0.5 (1.75); t4: a 0.25 | b 0.5 (0.75).
         Self.expectRows(valued, [[2.0 / 3, 1.0 / 3], [0, 1], [4.0 / 7, 3.0 / 7], [1.0 / 3, 2.0 / 3]])
         #expect(Self.labels(valued, t) == ["a", "b", "a", "b"])
-        #expect(Self.same(valued.skills, [1.0, 0.5, .nan]))
+        #expect(Self.same(valued.skills, [1.0, 0.5, 0.25]))
         #expect(valued.workersWithoutSkill == 1)
     }
 

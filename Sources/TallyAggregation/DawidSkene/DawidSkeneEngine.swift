@@ -110,6 +110,7 @@ struct DawidSkeneEngine {
         prepare: (inout DawidSkeneEngine) -> Void = { _ in }
     ) throws -> DawidSkeneModel {
         try AggregationError.checkIterations(maxIterations)
+        try checkMemory(answers, mStep: mStep, execution: execution)
         var engine = DawidSkeneEngine(answers, mStep: mStep, execution: execution)
         prepare(&engine)
         return try engine.run(maxIterations: maxIterations, tolerance: tolerance, em: em, initial: initial, progress: progress)

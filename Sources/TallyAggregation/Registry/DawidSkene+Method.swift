@@ -20,7 +20,7 @@ extension DawidSkene {
             ParameterDescriptor("prior-off-diagonal", "MAP: pseudo-count added to each wrong answer's confusion count (0: plain DS).", default: .double(0)),
             ParameterDescriptor("prior-class", "MAP: pseudo-count added to each class's total in the class prior (0: plain DS).", default: .double(0)),
         ],
-        makesConfusions: true
+        makesConfusions: true, makesSkills: false
     ) { table, inputs, p in
         if p.flag("clamp-gold") && inputs.gold == nil { throw AggregationError("ds: clamp-gold needs gold labels") }
         let m = try DawidSkene(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"),

@@ -15,7 +15,7 @@ extension IBCC {
             ParameterDescriptor("off-diagonal-prior", "Dirichlet pseudo-count off the diagonal (the reference's b_v).", default: .double(IBCC().offDiagonalPrior)),
             ParameterDescriptor("class-prior", "Dirichlet pseudo-count of each class proportion (the reference's alpha).", default: .double(IBCC().classPrior)),
         ],
-        makesConfusions: true
+        makesConfusions: true, makesSkills: false
     ) { table, inputs, p in
         let m = try IBCC(diagonalPrior: p.double("diagonal-prior"), offDiagonalPrior: p.double("off-diagonal-prior"),
                          classPrior: p.double("class-prior"), maxIterations: p.int("max-iterations"),

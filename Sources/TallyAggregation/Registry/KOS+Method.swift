@@ -10,7 +10,8 @@ extension KOS {
         parameters: [
             .maxIterations(KOS().iterations, "Message-passing rounds (no convergence test, as in crowd-kit)."),
             .seed(KOS().seed, "Seed of the random starting messages."),
-        ]
+        ],
+        makesSkills: false
     ) { table, _, p in
         let iterations = p.int("max-iterations")
         return MethodResult(model: try KOS(iterations: iterations, seed: p.unsigned("seed")).fit(table), iterations: iterations)

@@ -297,12 +297,15 @@ public struct MethodDescriptor: Sendable {
     public let tables: [String]
     /// Whether it makes ``MethodResult/confusions``.
     public let makesConfusions: Bool
+    /// Whether it estimates one skill per worker (``MethodResult/skills``); Dawid-Skene, IBCC and
+    /// KOS do not, and `tally aggregate --skills` refuses them.
+    public let makesSkills: Bool
     let body: @Sendable (AnswerTable, MethodInputs, ResolvedParameters) throws -> MethodResult
 
     /// Describes a method; `fit` gets the answers, the inputs and every parameter resolved.
     public init(name: String, title: String, summary: String, citation: String, family: MethodFamily, crowdKitClass: String?,
                 answerTypes: [AnswerType] = [.categorical], labelCounts: LabelCountSupport = .any, needsGold: Bool = false,
-                parameters: [ParameterDescriptor] = [], tables: [String] = [], makesConfusions: Bool = false,
+                parameters: [ParameterDescriptor] = [], tables: [String] = [], makesConfusions: Bool = false, makesSkills: Bool = true,
                 fit: @escaping @Sendable (AnswerTable, MethodInputs, ResolvedParameters) throws -> MethodResult) {
         self.name = name
         self.title = title
@@ -316,6 +319,7 @@ public struct MethodDescriptor: Sendable {
         self.parameters = parameters
         self.tables = tables
         self.makesConfusions = makesConfusions
+        self.makesSkills = makesSkills
         self.body = fit
     }
 

@@ -211,10 +211,10 @@ enum CrowdKitFormat {
             if w == nil { missing.append("worker") }
             if l == nil { missing.append("label") }
             guard missing.isEmpty, let t, let w, let l else {
-                let shown = names.map { "'\($0)'" }.joined(separator: ", ")
                 throw InputError(.missingColumn, file: file, line: line, field: missing.joined(separator: ", "),
-                    "missing column\(missing.count == 1 ? "" : "s"); expected a header naming task, worker (or performer) and label, found \(shown)")
+                    "missing column\(missing.count == 1 ? "" : "s"); expected a header naming task, worker (or performer) and label, \(HeaderCheck.found(names))")
             }
+            try HeaderCheck.requireUniqueNames(names, file: file, line: line)
             (task, worker, label) = (t, w, l)
         }
     }

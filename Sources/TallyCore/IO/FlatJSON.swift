@@ -2,7 +2,9 @@
 ///
 /// Unlike Foundation's parser it keeps a number's spelling (`1.50` stays `1.50`), so a numeric
 /// label in JSON means the same label as in a TSV file. Nested objects and arrays are checked
-/// and skipped; only string, number and literal values are returned.
+/// against JSON's grammar (matching brackets, commas and colons in their places, keys that are
+/// strings, at most ``maxDepth`` levels deep) and skipped; only string, number and literal values
+/// are returned.
 struct FlatJSON {
     enum Value: Equatable {
         case string(String)
@@ -12,6 +14,10 @@ struct FlatJSON {
     }
 
     struct SyntaxError: Error { let message: String }
+
+    /// The deepest nesting of arrays and objects accepted inside a value (deeper is refused, so a
+    /// line of 100,000 `[` costs no more than any other).
+    static let maxDepth = 512
 
     /// The object's members, in order (a repeated key keeps its last value, as in most parsers).
     static func parse(_ bytes: UnsafeRawBufferPointer) throws -> [String: Value] {
@@ -154,15 +160,64 @@ struct FlatJSON {
             return v
         }
 
+        /// Checks and skips one array or object (the parser is on its `[` or `{`), without
+        /// recursion: `closers` holds the bracket each open level expects.
         mutating func skipNested() throws {
-            var depth = 0
-            repeat {
+            var closers: [UInt8] = []
+            var expectValue = true  // after `[`, `,` in an array, or `:`
+            while true {
+                skipSpace()
                 guard let c = peek() else { throw SyntaxError(message: "unterminated object or array") }
-                if c == UInt8(ascii: "\"") { _ = try string(); continue }
-                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
-                if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") { depth -= 1 }
+                if expectValue {
+                    if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                        guard closers.count < FlatJSON.maxDepth else {
+                            throw SyntaxError(message: "arrays and objects nested more than \(FlatJSON.maxDepth) deep")
+                        }
+                        i += 1
+                        closers.append(c == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: "}"))
+                        skipSpace()
+                        if peek() == closers.last {
+                            // An empty array or object.
+                            i += 1
+                            closers.removeLast()
+                            expectValue = false
+                        } else if c == UInt8(ascii: "{") {
+                            try member()
+                        }
+                        if closers.isEmpty { return }
+                        continue
+                    }
+                    _ = try scalarValue()
+                    expectValue = false
+                    continue
+                }
+                // After a value: `,` or the closing bracket of the current level.
                 i += 1
-            } while depth > 0
+                if c == UInt8(ascii: ",") {
+                    if closers.last == UInt8(ascii: "}") { try member() }
+                    expectValue = true
+                } else if c == closers.last {
+                    closers.removeLast()
+                    if closers.isEmpty { return }
+                } else {
+                    throw SyntaxError(message: closers.last == UInt8(ascii: "]") ? "expected , or ] in an array" : "expected , or } in an object")
+                }
+            }
+        }
+
+        /// A key and its colon inside an object being skipped; the value comes next.
+        private mutating func member() throws {
+            skipSpace()
+            _ = try string()
+            skipSpace()
+            guard peek() == UInt8(ascii: ":") else { throw SyntaxError(message: "expected : after a key") }
+            i += 1
+        }
+
+        /// A string, number or literal (not an array or object).
+        private mutating func scalarValue() throws -> Value {
+            guard let c = peek(), c != UInt8(ascii: "["), c != UInt8(ascii: "{") else { throw SyntaxError(message: "expected a value") }
+            return try value()
         }
     }
 }

@@ -3,8 +3,10 @@
 public enum GoldReader {
     /// Reads `path` (`-` for standard input).
     ///
+    /// - Parameter kind: what the file holds, for error messages: gold (the default) or
+    ///   ``GoldLabels/Kind/predicted`` labels read back for scoring.
     /// - Throws: ``InputError`` naming the file, line and field of the first problem.
-    public static func read(_ path: String, delimiter: UInt8? = nil) throws -> GoldLabels {
+    public static func read(_ path: String, delimiter: UInt8? = nil, kind: GoldLabels.Kind = .gold) throws -> GoldLabels {
         let table = try TableReader.read(path, required: ["task"], alternatives: [["label", "true_label"]],
                                          expecting: "task and label (or true_label)", delimiter: delimiter)
         let ti = table.column("task")!, li = table.column("label", "true_label")!
@@ -22,9 +24,9 @@ public enum GoldReader {
             if seen.count > before {
                 entries.append(entry)
             } else if !entries[id].label.utf8.elementsEqual(entry.label.utf8) {
-                throw InputError(.conflictingGold, file: table.file, line: line, field: "label", "task '\(entry.task)' has two gold labels, '\(entries[id].label)' and '\(entry.label)'")
+                throw InputError(.conflictingGold, file: table.file, line: line, field: "label", GoldLabels.conflict(task: entry.task, entry.label, entries[id].label, kind: kind))
             }
         }
-        return try GoldLabels(entries, file: table.file)
+        return try GoldLabels(entries, file: table.file, kind: kind)
     }
 }

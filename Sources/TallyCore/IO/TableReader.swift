@@ -33,8 +33,9 @@ package struct TableReader: Sendable {
                 let wanted = required.map { [$0] } + alternatives
                 for options in wanted where !options.contains(where: values.contains) {
                     throw InputError(.missingColumn, file: file, line: line, field: options[0],
-                        "missing column; expected a header naming \(wantedText), found \(values.map { "'\($0)'" }.joined(separator: ", "))")
+                        "missing column; expected a header naming \(wantedText), \(HeaderCheck.found(values))")
                 }
+                try HeaderCheck.requireUniqueNames(values, file: file, line: line)
                 header = values
                 return
             }

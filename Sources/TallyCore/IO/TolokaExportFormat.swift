@@ -45,7 +45,7 @@ enum TolokaExportFormat {
                 if isNew {
                     goldLabels.append(gold)
                 } else if !goldLabels[Int(id)].utf8.elementsEqual(gold.utf8) {
-                    throw InputError(.conflictingGold, file: file, line: line, field: cols.names[g], "task '\(goldTasks.name(id))' has two golden answers, '\(goldLabels[Int(id)])' and '\(gold)'")
+                    throw InputError(.conflictingGold, file: file, line: line, field: cols.names[g], "task \(ErrorText.quoted(goldTasks.name(id))) has two golden answers, \(ErrorText.quoted(goldLabels[Int(id)])) and \(ErrorText.quoted(gold))")
                 }
             }
             if let s = cols.status {
@@ -95,11 +95,12 @@ enum TolokaExportFormat {
         init(_ names: [String], options: AnswerReadOptions, file: String, line: Int) throws {
             self.names = names
             func index(_ name: String) -> Int? { names.firstIndex { $0.utf8.elementsEqual(name.utf8) } }
-            let shown = names.map { "'\($0)'" }.joined(separator: ", ")
+            let shown = HeaderCheck.found(names)
 
             guard let w = index("ASSIGNMENT:worker_id") else {
-                throw InputError(.missingColumn, file: file, line: line, field: "ASSIGNMENT:worker_id", "missing column; a Toloka export names the worker in ASSIGNMENT:worker_id, found \(shown)")
+                throw InputError(.missingColumn, file: file, line: line, field: "ASSIGNMENT:worker_id", "missing column; a Toloka export names the worker in ASSIGNMENT:worker_id, \(shown)")
             }
+            try HeaderCheck.requireUniqueNames(names, file: file, line: line)
             worker = w
             status = index("ASSIGNMENT:status")
 
@@ -107,12 +108,12 @@ enum TolokaExportFormat {
             if let wanted = options.labelColumn {
                 let full = wanted.hasPrefix("OUTPUT:") ? wanted : "OUTPUT:" + wanted
                 guard let l = index(full) ?? index(wanted) else {
-                    throw InputError(.missingColumn, file: file, line: line, field: wanted, "no such label column; the OUTPUT columns are \(outputs.map { "'\(names[$0])'" }.joined(separator: ", "))")
+                    throw InputError(.missingColumn, file: file, line: line, field: wanted, "no such label column; the OUTPUT columns are \(outputs.isEmpty ? "none" : ErrorText.list(outputs.map { names[$0] }))")
                 }
                 label = l
             } else {
                 guard outputs.count == 1 else {
-                    let list = outputs.isEmpty ? "none" : outputs.map { "'\(names[$0])'" }.joined(separator: ", ")
+                    let list = outputs.isEmpty ? "none" : ErrorText.list(outputs.map { names[$0] })
                     throw InputError(.missingColumn, file: file, line: line, field: "OUTPUT:",
                         outputs.isEmpty ? "no OUTPUT: column; expected one holding the workers' labels" : "several OUTPUT: columns (\(list)); choose one with --label-column")
                 }
@@ -123,7 +124,7 @@ enum TolokaExportFormat {
 
             if let wanted = options.taskColumn {
                 guard let c = index(wanted) ?? index("INPUT:" + wanted) else {
-                    throw InputError(.missingColumn, file: file, line: line, field: wanted, "no such task column; found \(shown)")
+                    throw InputError(.missingColumn, file: file, line: line, field: wanted, "no such task column; \(shown)")
                 }
                 task = [c]
                 taskField = names[c]

@@ -16,13 +16,22 @@ public struct GoldLabels: Sendable {
         }
     }
 
+    /// What a list of (task, label) pairs holds, as error messages name it.
+    public enum Kind: String, Sendable {
+        /// True labels (`task 't1' has two gold labels`).
+        case gold
+        /// An aggregator's output read back, e.g. by `tally evaluate` (`two predicted labels`).
+        case predicted
+    }
+
     /// The entries, one per task, in the order they were given.
     public let entries: [Entry]
 
     /// Gold from entries; a task given twice must have the same label both times.
     ///
+    /// - Parameter kind: what the entries are, for the error message (gold unless said).
     /// - Throws: ``InputError/Code/conflictingGold`` when one task has two different labels.
-    public init(_ entries: [Entry], file: String = "<memory>") throws {
+    public init(_ entries: [Entry], file: String = "<memory>", kind: Kind = .gold) throws {
         var index = Interner(capacity: entries.count)
         var kept: [Entry] = []
         kept.reserveCapacity(entries.count)
@@ -31,13 +40,18 @@ public struct GoldLabels: Sendable {
             let id = Int(index.intern(e.task))
             if index.count == before {
                 guard kept[id].label.utf8.elementsEqual(e.label.utf8) else {
-                    throw InputError(.conflictingGold, file: file, field: "label", "task '\(e.task)' has two gold labels, '\(kept[id].label)' and '\(e.label)'")
+                    throw InputError(.conflictingGold, file: file, field: "label", Self.conflict(task: e.task, e.label, kept[id].label, kind: kind))
                 }
             } else {
                 kept.append(e)
             }
         }
         self.entries = kept
+    }
+
+    /// `task 't1' has two gold labels, 'a' and 'b'`, each value made safe to print.
+    static func conflict(task: String, _ label: String, _ first: String, kind: Kind) -> String {
+        "task \(ErrorText.quoted(task)) has two \(kind.rawValue) labels, \(ErrorText.quoted(first)) and \(ErrorText.quoted(label))"
     }
 
     /// Gold from a task → label dictionary (order: by task name).

@@ -46,7 +46,7 @@ extension WorkerSkills {
             // worker without golden answers): such a worker has no skill here either.
             if r[si].isEmpty || r[si] == "nan" { continue }
             guard let skill = Double(r[si]), skill.isFinite else {
-                throw InputError(.invalidValue, file: table.file, line: table.lines[n], field: "skill", "'\(r[si])' is not a number; expected a finite skill such as 0.8")
+                throw InputError(.invalidValue, file: table.file, line: table.lines[n], field: "skill", "\(ErrorText.quoted(r[si])) is not a number; expected a finite skill such as 0.8")
             }
             guard !r[wi].isEmpty else {
                 throw InputError(.emptyField, file: table.file, line: table.lines[n], field: "worker", "empty value; expected a worker name")
