@@ -44,6 +44,17 @@ struct MethodRegistryTests {
         }
     }
 
+    @Test("a descriptor says it makes skills and confusions exactly when its fit gives them")
+    func declaredOutputs() throws {
+        let t = try Self.table()
+        let gold = GoldLabels(["t1": "a", "t2": "b"])
+        for m in MethodRegistry.all {
+            let r = try m.fit(t, inputs: MethodInputs(gold: m.needsGold ? gold : nil))
+            #expect(m.makesSkills == (r.skills != nil), "\(m.name): makesSkills \(m.makesSkills), skills \(r.skills == nil ? "none" : "given")")
+            #expect(m.makesConfusions == (r.confusions != nil), "\(m.name): makesConfusions \(m.makesConfusions)")
+        }
+    }
+
     @Test("--compat crowd-kit switches parameters with a crowd-kit value, unless given")
     func compatibility() throws {
         let glad = try MethodRegistry.method(named: "glad")

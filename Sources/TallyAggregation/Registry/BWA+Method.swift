@@ -15,7 +15,7 @@ extension BWA {
             ParameterDescriptor("mean-weight", "Weight of the label's mean score in each task's update (the reference's lambda_).", default: .double(BWA().meanWeight)),
             ParameterDescriptor("prior-correction", "Scale the prior rate by 4(1 − 1/K) (the reference's prior_correction).", default: .flag(BWA().priorCorrection)),
         ],
-        tables: ["precisions"]
+        tables: ["precisions"], makesSkills: false
     ) { table, _, p in
         let m = try BWA(precisionPriorShape: p.double("precision-prior"), meanWeight: p.double("mean-weight"),
                         priorCorrection: p.flag("prior-correction"), maxIterations: p.int("max-iterations"),

@@ -21,7 +21,7 @@ extension EBCC {
             ParameterDescriptor("restarts", "Random restarts, run in parallel; the one of highest ELBO is kept.", default: .int(EBCC().restarts)),
             .seed(EBCC().seed, "numpy RandomState seed of the first restart; restart r uses seed + r."),
         ],
-        makesConfusions: true
+        makesConfusions: true, makesSkills: false
     ) { table, inputs, p in
         let m = try EBCC(groups: p.int("groups"), empiricalPrior: p.flag("empirical-prior"), classPrior: p.double("class-prior"),
                          groupPrior: p.double("group-prior"), diagonalPrior: p.double("diagonal-prior"),
