@@ -48,27 +48,36 @@ common=(-parse-as-library -package-name tally "$optimize" -wmo -swift-version 6 
 sources() { find "$repo/Sources/$1" -name '*.swift' ! -name 'TolokaEmulatorServer.swift' | sort; }
 
 # Sources newer than the binary? (A cheap check so that a second run skips the build.)
-stale() { [ ! -f "$1" ] || [ -n "$(find "$repo/Sources" "$repo/Fuzz" -newer "$1" \( -name '*.swift' -o -name '*.c' -o -name '*.h' \) -print -quit)" ]; }
+#   stale BINARY DIR...
+stale() { local bin=$1; shift; [ ! -f "$bin" ] || [ -n "$(find "$@" -newer "$bin" \( -name '*.swift' -o -name '*.c' -o -name '*.h' \) -print -quit)" ]; }
 
 build_readers() {
   local bin="$out/fuzz-readers"
-  stale "$bin" || return 0
+  stale "$bin" "$repo/Sources/TallyCore" "$repo/Sources/CTallyZlib" "$repo/Fuzz/Readers" || return 0
   echo "fuzz: building $bin" >&2
   # shellcheck disable=SC2046
   swiftc "${common[@]}" $sanitize -module-name TallyCore $(sources TallyCore) "$repo/Fuzz/Readers/ReaderFuzzer.swift" -o "$bin"
 }
 
-# One library module: its object file and .swiftmodule in .build-fuzz/modules.
+# One library module: its object file and .swiftmodule in .build-fuzz/modules, kept while none
+# of its sources, its extra files and the objects of the modules it depends on is newer.
+#   module NAME "DEP1 DEP2" [EXTRA.swift]
 module() {
-  local name=$1; shift
+  local name=$1 deps=$2; shift 2
+  local obj="$out/modules/$name.o" newer=() d
+  for d in $deps; do newer+=("$out/modules/$d.o"); done
+  if [ -f "$obj" ] && [ -z "$(find "$repo/Sources/$name" "$@" "${newer[@]}" -newer "$obj" \( -name '*.swift' -o -name '*.o' \) -print -quit)" ]; then
+    return 0
+  fi
+  echo "fuzz: compiling $name" >&2
   # shellcheck disable=SC2046
   swiftc "${common[@]}" $sanitize -module-name "$name" -c $(sources "$name") "$@" \
-    -emit-module-path "$out/modules/$name.swiftmodule" -o "$out/modules/$name.o"
+    -emit-module-path "$out/modules/$name.swiftmodule" -o "$obj"
 }
 
 build_emulator() {
   local bin="$out/fuzz-emulator"
-  stale "$bin" || return 0
+  stale "$bin" "$repo/Sources" "$repo/Fuzz/Emulator" || return 0
   echo "fuzz: building $bin" >&2
   mkdir -p "$out/modules/CTallyKernels"
   cat > "$out/modules/CTallyKernels/module.modulemap" <<EOF
@@ -77,14 +86,17 @@ module CTallyKernels {
     export *
 }
 EOF
+  local c o
   for c in "$repo"/Sources/CTallyKernels/*.c; do
-    clang -O2 -fPIC -I "$repo/Sources/CTallyKernels/include" -c "$c" -o "$out/modules/CTallyKernels-$(basename "$c" .c).o"
+    o="$out/modules/CTallyKernels-$(basename "$c" .c).o"
+    [ -f "$o" ] && [ -z "$(find "$repo/Sources/CTallyKernels" -newer "$o" -print -quit)" ] && continue
+    clang -O2 -fPIC -I "$repo/Sources/CTallyKernels/include" -c "$c" -o "$o"
   done
-  module TallyCore
-  module TallyQualityControl
-  module TallyAggregation
-  module TallySimulation
-  module TolokaEmulator "$repo/Fuzz/Emulator/EmulatorFuzzer.swift"
+  module TallyCore ""
+  module TallyQualityControl "TallyCore"
+  module TallyAggregation "TallyCore"
+  module TallySimulation "TallyCore TallyQualityControl TallyAggregation"
+  module TolokaEmulator "TallyCore TallyQualityControl TallySimulation" "$repo/Fuzz/Emulator/EmulatorFuzzer.swift"
   swiftc $sanitize "$out"/modules/*.o -L"$(pkg-config --variable=libdir openblas 2>/dev/null || echo /usr/lib)" \
     -lopenblas -llapacke -lz -o "$bin"
 }
