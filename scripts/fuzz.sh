@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh                      # long run: 1,000,000 executions per reader, 100,000 for the emulator
 #   scripts/fuzz.sh --ci                 # the bounded run CI does (a few minutes on 2 cores, build included)
-#   scripts/fuzz.sh --runs N --emulator-runs M --targets crowdkit,json
+#   scripts/fuzz.sh --runs N --emulator-runs M --targets crowdkit,json --max-len BYTES
 #   scripts/fuzz.sh --build-only
 #
 # Targets: crowdkit (crowd-kit TSV/CSV answers and gold), toloka (Toloka export), jsonl (JSON
@@ -20,6 +20,8 @@ repo=$(pwd)
 
 runs=1000000
 emulator_runs=100000
+max_len=8192            # bytes per reader input (the shipped seeds are cut to it)
+emulator_max_len=32768  # bytes per emulator session
 targets="crowdkit,toloka,jsonl,json,emulator"
 build_only=0
 optimize="-O"
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift ;;
     --emulator-runs) emulator_runs="$2"; shift ;;
     --targets) targets="$2"; shift ;;
+    --max-len) max_len="$2"; emulator_max_len="$2"; shift ;;
     --build-only) build_only=1 ;;
     --debug) optimize="-Onone" ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
@@ -167,18 +170,18 @@ status=0
 summary=""
 for t in "${wanted[@]}"; do
   corpus="$out/corpus/$t"; mkdir -p "$corpus"
-  n=$runs; bin="$out/fuzz-readers"
-  if [ "$t" = emulator ]; then n=$emulator_runs; bin="$out/fuzz-emulator"; fi
+  n=$runs; bin="$out/fuzz-readers"; len=$max_len
+  if [ "$t" = emulator ]; then n=$emulator_runs; bin="$out/fuzz-emulator"; len=$emulator_max_len; fi
   log="$out/$t.log"
   t0=$(date +%s)
   set +e
-  TALLY_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=1 "$bin" "$corpus" "$seeds/$t" -runs="$n" -max_len=65536 -timeout=10 \
+  TALLY_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=1 "$bin" "$corpus" "$seeds/$t" -runs="$n" -max_len="$len" -timeout=10 \
     -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" > "$log" 2>&1
   rc=$?
   set -e
   done_runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   peak=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-  line="$t: $done_runs executions in $(( $(date +%s) - t0 )) s, peak RSS $peak MB, exit $rc"
+  line="$t: $done_runs executions in $(( $(date +%s) - t0 )) s (max_len $len), peak RSS $peak MB, exit $rc"
   echo "fuzz: $line" >&2
   summary+="$line"$'\n'
   if [ $rc -ne 0 ]; then
