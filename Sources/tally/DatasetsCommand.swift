@@ -56,7 +56,7 @@ struct DatasetsCommand: ParsableCommand {
         let header = ["data set", "tasks", "workers", "answers", "labels", "gold", "licence", "source"]
         var rows: [[String]] = c.datasets.map { d in
             [d.name, "\(d.tasks)", "\(d.workers)", "\(d.answers)", "\(d.labels)", "\(d.goldTasks)",
-             (d.licence ?? "-").split(separator: " ").first.map(String.init) ?? "-", d.source ?? "-"]
+             Self.shortLicence(d.licence), d.source ?? "-"]
         }
         rows.insert(header, at: 0)
         let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
@@ -75,6 +75,12 @@ struct DatasetsCommand: ParsableCommand {
             s += "left out (no licence allows redistribution): \(c.leftOut.map(\.name).joined(separator: ", "))\n"
         }
         return s
+    }
+
+    /// The licence's name without the explanation in parentheses: `Apache-2.0`, `Clear BSD`, `MIT`.
+    static func shortLicence(_ licence: String?) -> String {
+        guard let licence, !licence.isEmpty else { return "-" }
+        return licence.components(separatedBy: " (").first!.trimmingCharacters(in: .whitespaces)
     }
 
     static func json(_ c: DatasetCatalog) -> String {
