@@ -35,8 +35,14 @@ let package = Package(
 
         .target(name: "CTallyKernels"),
 
+        // zlib, so that every reader opens gzip-compressed files (datasets/real/*.tsv.gz) directly.
+        .systemLibrary(
+            name: "CTallyZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
         // MARK: - Public API
-        .target(name: "TallyCore", swiftSettings: swiftSettings),
+        .target(name: "TallyCore", dependencies: ["CTallyZlib"], swiftSettings: swiftSettings),
         .target(
             name: "TallyAggregation",
             dependencies: ["TallyCore", "CTallyBLAS", "CTallyKernels"],

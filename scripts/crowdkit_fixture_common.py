@@ -4,7 +4,7 @@ Used by scripts/crowdkit_fixtures.py, crowdkit_fixtures_ds.py, crowdkit_fixtures
 crowdkit_fixtures_mace_compat.py and crowdkit_fixtures_mace_sorted.py, so that every fixture set
 reads the data identically and writes the same text:
 
-  reading  answers.tsv / gold.tsv as strings; answer labels become int64 iff every label is a
+  reading  answers.tsv / gold.tsv (or their .gz, as in datasets/real) as strings; answer labels become int64 iff every label is a
            canonical integer, and gold is converted the same way
   writing  tab-separated, "\\n" line ends, floats in the given format (the scripts default to
            "%.17g"), NaN as "nan", labels in their input spelling; gzip level 9 with mtime 0, so
@@ -35,9 +35,15 @@ def read_tsv(path):
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
 
 
+def existing(folder, name):
+    """folder/name, or folder/name.gz when only the compressed file is there (datasets/real)."""
+    path = os.path.join(folder, name)
+    return path if os.path.isfile(path) or not os.path.isfile(path + ".gz") else path + ".gz"
+
+
 def read_dataset(folder):
     """(answers as task, worker, label; gold labels by task; whether labels were converted to int64)."""
-    df = read_tsv(os.path.join(folder, "answers.tsv"))
+    df = read_tsv(existing(folder, "answers.tsv"))
     missing = {"task", "worker", "label"} - set(df.columns)
     if missing:
         raise SystemExit(f"{folder}/answers.tsv lacks columns {sorted(missing)}")
@@ -45,7 +51,7 @@ def read_dataset(folder):
     converted = bool(len(df)) and bool(df["label"].map(is_int_label).all())
     if converted:
         df["label"] = df["label"].astype("int64")
-    g = read_tsv(os.path.join(folder, "gold.tsv"))
+    g = read_tsv(existing(folder, "gold.tsv"))
     if g["task"].duplicated().any():
         raise SystemExit(f"{folder}/gold.tsv has duplicate tasks")
     gold = g.set_index("task")["label"]
@@ -63,8 +69,8 @@ def dataset_folders(datasets, toy=None, only=None):
     names = sorted(
         d for d in os.listdir(datasets)
         if d not in SKIP
-        and os.path.isfile(os.path.join(datasets, d, "answers.tsv"))
-        and os.path.isfile(os.path.join(datasets, d, "gold.tsv"))
+        and os.path.isfile(existing(os.path.join(datasets, d), "answers.tsv"))
+        and os.path.isfile(existing(os.path.join(datasets, d), "gold.tsv"))
     )
     folders = [(n, os.path.join(datasets, n)) for n in names]
     if toy is not None:

@@ -5,7 +5,7 @@ Run from the repository root with the pinned reference stack (crowd-kit 1.4.2, p
 numpy 1.26.4, scikit-learn 1.5.2):
 
     /work/.venv-reference/bin/python scripts/crowdkit_fixtures_ds.py \
-        --datasets ../shared/datasets --out Tests/TallyAggregationTests/Fixtures/crowdkit-ds
+        --datasets datasets/real --out Tests/TallyAggregationTests/Fixtures/crowdkit-ds
 
 Companion of scripts/crowdkit_fixtures.py (majority-vote family); it imports that script's
 reading and writing helpers so both fixture sets read the data identically.

@@ -20,7 +20,7 @@ The manifest records accuracy and whether labels_ equal crowdkit-more's (for the
 Run from the repository root with the pinned reference stack:
 
     /work/.venv-reference/bin/python scripts/crowdkit_fixtures_mace_compat.py \
-        --datasets ../shared/datasets --out Tests/TallyAggregationTests/Fixtures/crowdkit-mace-compat
+        --datasets datasets/real --out Tests/TallyAggregationTests/Fixtures/crowdkit-mace-compat
 
 Reading and writing are scripts/crowdkit_fixture_common.py's, as for every fixture set (strings;
 answer labels -> int64 iff every label is a canonical integer; gzip level 9, mtime 0; floats "%.17g").

@@ -11,7 +11,7 @@ do not depend on names).
 Run from the repository root with the pinned reference stack:
 
     /work/.venv-reference/bin/python scripts/crowdkit_fixtures_mace_sorted.py \
-        --datasets ../shared/datasets --out Tests/TallyAggregationTests/Fixtures/crowdkit-mace-sorted
+        --datasets datasets/real --out Tests/TallyAggregationTests/Fixtures/crowdkit-mace-sorted
 
 Reading and writing are scripts/crowdkit_fixture_common.py's, as for every fixture set (strings;
 answer labels -> int64 iff every label is a canonical integer; gzip level 9, mtime 0; floats "%.17g").

@@ -5,7 +5,7 @@ Run from the repository root with the pinned reference stack (crowd-kit 1.4.2, p
 numpy 1.26.4, scikit-learn 1.5.2):
 
     /work/.venv-reference/bin/python scripts/crowdkit_fixtures_more.py \
-        --datasets ../shared/datasets --out Tests/TallyAggregationTests/Fixtures/crowdkit-more
+        --datasets datasets/real --out Tests/TallyAggregationTests/Fixtures/crowdkit-more
 
 Companion of scripts/crowdkit_fixtures.py and scripts/crowdkit_fixtures_ds.py; like them it
 uses the reading and writing helpers of crowdkit_fixture_common.py so all fixture sets read the data

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates (once) the Python environments the emulator's end-to-end tests use, OUTSIDE the repository:
 #
-#   ../.venv-toloka      toloka-kit 0.1.26 + crowd-kit 1.0.0, pinned by ../shared/tools/seed-notebook-requirements.txt
+#   ../.venv-toloka      toloka-kit 0.1.26 + crowd-kit 1.0.0, pinned by scripts/toloka-kit-0.1.26-requirements.txt
 #   ../.venv-toloka-123  toloka-kit 1.2.3 + crowd-kit 1.0.0 (pins in scripts/toloka-kit-1.2.3-requirements.txt), with --with-123
 #
 # Idempotent: an environment whose marker file matches the requirements' checksum is kept as is.
@@ -44,7 +44,7 @@ for arg in "$@"; do
     esac
 done
 if [[ $only123 == 0 ]]; then
-    make_venv "$parent/.venv-toloka" "${SEED_REQUIREMENTS:-$parent/shared/tools/seed-notebook-requirements.txt}"
+    make_venv "$parent/.venv-toloka" "${SEED_REQUIREMENTS:-$here/scripts/toloka-kit-0.1.26-requirements.txt}"
 fi
 if [[ $with123 == 1 ]]; then
     make_venv "$parent/.venv-toloka-123" "$here/scripts/toloka-kit-1.2.3-requirements.txt"

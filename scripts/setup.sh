@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian/Ubuntu machine lacks to build Tally: OpenBLAS and LAPACKE.
+# Installs what a fresh Debian/Ubuntu machine lacks to build Tally: OpenBLAS, LAPACKE and zlib.
 # Swift 6.1 or later must already be on PATH (https://swift.org/install).
 set -euo pipefail
 
@@ -13,6 +13,7 @@ pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev)
 [ -f /usr/include/lapacke.h ] || need+=(liblapacke-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v gzip >/dev/null 2>&1 || need+=(gzip)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

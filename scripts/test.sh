@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds Tally and runs its whole test suite.
-# The parity tests read the real datasets from ../shared/datasets (beside this repository).
+# The parity tests read the real data sets in datasets/real (and, for the sets not shipped there,
+# an outside copy at $TALLY_DATASETS or ../shared/datasets when one exists).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -31,6 +31,8 @@ public struct InputError: LocatedError, Equatable {
         case invalidValue
         /// One task has two different gold labels.
         case conflictingGold
+        /// A compressed (gzip) file is damaged, truncated or followed by bytes that are not gzip.
+        case invalidCompression
         /// The data exceed a size limit: `tasks × labels` (or `workers × labels`) must stay below 2³¹,
         /// or there are more distinct labels than allowed.
         case tooLarge

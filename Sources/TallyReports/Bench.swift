@@ -4,7 +4,8 @@ import TallyCore
 
 /// Runs aggregation methods over a folder of data sets and scores them against gold.
 ///
-/// A data set is a folder holding `answers.tsv` (`task, worker, label`) + `gold.tsv` (`task, label`)
+/// A data set is a folder holding `answers.tsv` (`task, worker, label`) + `gold.tsv` (`task, label`),
+/// each possibly gzip-compressed (`answers.tsv.gz`),
 /// or crowd-kit's `crowd_labels.csv` + `gt.csv`. A folder whose files cannot be read is reported
 /// and skipped; the others still run.
 public struct Bench: Sendable {
@@ -68,8 +69,17 @@ public struct Bench: Sendable {
             var isDirectory: ObjCBool = false
             let path = directory + "/" + name
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
-            return ["answers.tsv", "crowd_labels.csv"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
+            return ["answers.tsv", "crowd_labels.csv"].contains { existing(path, $0) != nil }
         }
+    }
+
+    /// `folder/name`, or `folder/name.gz` when only the compressed file is there (readers open
+    /// both), or `nil`.
+    static func existing(_ folder: String, _ name: String) -> String? {
+        for candidate in [name, name + ".gz"] where FileManager.default.fileExists(atPath: folder + "/" + candidate) {
+            return folder + "/" + candidate
+        }
+        return nil
     }
 
     /// Runs every method on every data set; `progress` gets a line per step.
@@ -85,9 +95,10 @@ public struct Bench: Sendable {
             let table: AnswerTable
             let gold: GoldLabels
             do {
-                let crowdKit = FileManager.default.fileExists(atPath: folder + "/crowd_labels.csv")
-                table = try AnswerReader.read(folder + (crowdKit ? "/crowd_labels.csv" : "/answers.tsv")).table
-                gold = try GoldReader.read(folder + (crowdKit ? "/gt.csv" : "/gold.tsv"))
+                let crowdKit = Self.existing(folder, "crowd_labels.csv") != nil
+                let (answersName, goldName) = crowdKit ? ("crowd_labels.csv", "gt.csv") : ("answers.tsv", "gold.tsv")
+                table = try AnswerReader.read(Self.existing(folder, answersName) ?? folder + "/" + answersName).table
+                gold = try GoldReader.read(Self.existing(folder, goldName) ?? folder + "/" + goldName)
             } catch {
                 skipped.append(Skipped(dataset: name, reason: "\(error)"))
                 progress("\(name): skipped (\(error))")

@@ -187,10 +187,12 @@ public struct BenchNotebook: Sendable {
         def load(name):
             """A data set's answers (task, worker, label) and gold labels (by task), as the bench read them."""
             folder = DATASETS / name
-            if (folder / "crowd_labels.csv").exists():
-                answers, gold = read_labels(folder / "crowd_labels.csv", ","), read_labels(folder / "gt.csv", ",")
+            def existing(base):
+                return folder / base if (folder / base).exists() else folder / (base + ".gz")  # pandas reads .gz
+            if existing("crowd_labels.csv").exists():
+                answers, gold = read_labels(existing("crowd_labels.csv"), ","), read_labels(existing("gt.csv"), ",")
             else:
-                answers, gold = read_labels(folder / "answers.tsv", "\t"), read_labels(folder / "gold.tsv", "\t")
+                answers, gold = read_labels(existing("answers.tsv"), "\t"), read_labels(existing("gold.tsv"), "\t")
             return answers[["task", "worker", "label"]], gold.set_index("task")["label"]
         """#
         return s

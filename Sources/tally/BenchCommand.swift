@@ -9,8 +9,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run aggregation methods on every data set in a folder and score them.",
         discussion: """
-            Every sub-folder of --datasets with answers.tsv + gold.tsv (the layout of \
-            ../shared/datasets) or crowd-kit's crowd_labels.csv + gt.csv is a data set. Each \
+            Every sub-folder of --datasets with answers.tsv + gold.tsv, each possibly \
+            gzip-compressed (the layout of datasets/real), or crowd-kit's crowd_labels.csv + \
+            gt.csv is a data set. Each \
             method's accuracy and macro-F1 on the gold tasks, iterations, median fit time over \
             --repeat runs and the process's peak RSS go to results.tsv, results.json and \
             results.md in --out-dir (results.json also records the command line, the tally version \
@@ -22,8 +23,8 @@ struct BenchCommand: ParsableCommand {
             they would be scored on the gold they learned from; name them to run them anyway.
 
             Example:
-              tally bench --datasets ../shared/datasets --methods all --out-dir bench-results
-              tally bench --datasets ../shared/datasets --methods mv,ds --repeat 5 --out-dir bench
+              tally bench --datasets datasets/real --methods all --out-dir bench-results
+              tally bench --datasets datasets/real --methods mv,ds --repeat 5 --out-dir bench
             """
     )
 

@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
             for byte the same. scripts/export-notebooks.sh uses it.
 
             Example:
-              tally bench --datasets ../shared/datasets --methods mv,ds --out bench
+              tally bench --datasets datasets/real --methods mv,ds --out bench
               tally report bench --notebook bench/report.ipynb --title "MV vs DS"
               tally simulate datasets/scenarios/audio-gender.json --seed 1 --out run
               tally report run --notebook run.ipynb --stable

@@ -101,9 +101,9 @@ struct DawidSkeneEngineTests {
         #expect(m.lossHistory.allSatisfy { $0.isFinite })
     }
 
-    @Test("hybrid EM switches to hard and keeps iterating after the switch")
-    func hybridKeepsGoing() throws {
-        let table = try AnswerReader.read(TestData.answersPath("vldb-rel")).table
+    @Test("hybrid EM switches to hard and keeps iterating after the switch", arguments: ["vldb-rel", "act-ms"])
+    func hybridKeepsGoing(dataset: String) throws {
+        let table = try AnswerReader.read(TestData.answersPath(dataset)).table
         let m = try DawidSkene(em: .hybrid).fit(table)
         let first = try #require(m.firstHardIteration)
         #expect(m.iterations >= first + 1, "stopped at \(m.iterations), first hard iteration \(first)")

@@ -79,9 +79,9 @@ struct DawidSkeneTests {
         #expect(m.unusableGoldTasks == 1)
     }
 
-    @Test("hard EM gives one-hot posteriors; hybrid ends hard")
-    func hardAndHybrid() throws {
-        let table = try AnswerReader.read(TestData.answersPath("vldb-possent")).table
+    @Test("hard EM gives one-hot posteriors; hybrid ends hard", arguments: ["vldb-possent", "act-sp-amt"])
+    func hardAndHybrid(dataset: String) throws {
+        let table = try AnswerReader.read(TestData.answersPath(dataset)).table
         for em in [DawidSkene.EM.hard, .hybrid] {
             let m = try DawidSkene(em: em).fit(table)
             #expect(m.probabilities.values.allSatisfy { $0 == 1 || $0 == 1e-10 }, "\(em)")

@@ -80,10 +80,10 @@ struct GLADCrowdKitTests {
 
 @Suite("GLAD")
 struct GLADTests {
-    @Test("default stopping: the relative change of the objective")
-    func relativeStopping() throws {
-        let table = try AnswerReader.read(TestData.answersPath("vldb-possent")).table
-        let gold = try GoldReader.read(TestData.goldPath("vldb-possent"))
+    @Test("default stopping: the relative change of the objective", arguments: ["vldb-possent", "act-sp-amt"])
+    func relativeStopping(dataset: String) throws {
+        let table = try AnswerReader.read(TestData.answersPath(dataset)).table
+        let gold = try GoldReader.read(TestData.goldPath(dataset))
         let model = try GLAD().fit(table)
         let h = model.lossHistory
         #expect(h.count >= 2 && h.count < 100)

@@ -45,8 +45,8 @@ struct IBCCTests {
         return (try #require(json["labels"] as? [String]), runs)
     }
 
-    static func answersPath(_ dataset: String) -> String {
-        dataset == "toy" ? TestData.repoRoot.appendingPathComponent("datasets/toy/answers.tsv").path : TestData.answersPath(dataset)
+    static func answersPath(_ dataset: String) throws -> String {
+        dataset == "toy" ? TestData.repoRoot.appendingPathComponent("datasets/toy/answers.tsv").path : try TestData.answersPath(dataset)
     }
 
     @Test("labels, posteriors, iterations and ELBO are the reference's", arguments: ["toy", "bluebirds", "snow-rte", "vldb-dog", "zhou-web"])

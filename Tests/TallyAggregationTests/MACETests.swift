@@ -135,7 +135,7 @@ struct MACETests {
 
     @Test("renaming workers changes nothing")
     func renaming() throws {
-        for dataset in ["act-cf", "vldb-possent"] {
+        for dataset in ["act-cf", "act-sp-amt", "vldb-possent"] {
             let table = try AnswerReader.read(TestData.answersPath(dataset)).table
             // A permutation of the names: worker i gets the name of worker (n − 1 − i), so the
             // sorted order of the names is scrambled with respect to appearance.
@@ -168,9 +168,9 @@ struct MACETests {
         #expect(try MACE(restarts: 1, seed: 7).fit(table).restartLogLikelihoods[0] == a.restartLogLikelihoods[0])
     }
 
-    @Test("the general pass agrees with the binary one")
-    func generalPass() throws {
-        let table = try AnswerReader.read(TestData.answersPath("vldb-possent")).table
+    @Test("the general pass agrees with the binary one", arguments: ["vldb-possent", "act-sp-amt"])
+    func generalPass(dataset: String) throws {
+        let table = try AnswerReader.read(TestData.answersPath(dataset)).table
         for method in MACE.Method.allCases {
             let binary = try MACE(restarts: 2, method: method).fit(table)
             var general = MACE(restarts: 2, method: method)

@@ -8,17 +8,15 @@ enum TestData {
     /// The repository root.
     static let repoRoot = Repository.root
     static let fixtures = repoRoot.appendingPathComponent("Tests/TallyAggregationTests/Fixtures/crowdkit")
-    /// `../shared/datasets`, beside the repository (as on CI).
-    static let sharedDatasets = Repository.sharedDatasets
-
-    /// The answers file of a dataset: the toy set ships with the fixtures, the rest live in
-    /// `../shared/datasets`.
-    static func answersPath(_ dataset: String) -> String {
-        dataset == "toy" ? fixtures.appendingPathComponent("toy/answers.tsv").path : sharedDatasets.appendingPathComponent("\(dataset)/answers.tsv").path
+    /// The answers file of a dataset: the toy set ships with the fixtures, the rest in
+    /// `datasets/real` (``RealDatasets``); cancels the test case when no copy has the set.
+    static func answersPath(_ dataset: String) throws -> String {
+        dataset == "toy" ? fixtures.appendingPathComponent("toy/answers.tsv").path : try RealDatasets.answers(dataset).path
     }
 
-    static func goldPath(_ dataset: String) -> String {
-        dataset == "toy" ? fixtures.appendingPathComponent("toy/gold.tsv").path : sharedDatasets.appendingPathComponent("\(dataset)/gold.tsv").path
+    /// The gold file of a dataset, found as ``answersPath(_:)`` finds the answers.
+    static func goldPath(_ dataset: String) throws -> String {
+        dataset == "toy" ? fixtures.appendingPathComponent("toy/gold.tsv").path : try RealDatasets.gold(dataset).path
     }
 
     /// Rows of a TSV text (header included), split on tabs; fixtures hold no quoted cells.

@@ -8,8 +8,8 @@ struct AggregateEvaluateTests {
 
     @Test("mv on vldb-product, then evaluate: accuracy 0.8966 (7455/8315)")
     func vldbProduct() throws {
-        let answers = Repository.sharedDatasets.appendingPathComponent("vldb-product/answers.tsv").path
-        let gold = Repository.sharedDatasets.appendingPathComponent("vldb-product/gold.tsv").path
+        let answers = try RealDatasets.answers("vldb-product").path
+        let gold = try RealDatasets.gold("vldb-product").path
         try #require(FileManager.default.fileExists(atPath: answers), "missing dataset \(answers)")
         try #require(FileManager.default.fileExists(atPath: gold), "missing dataset \(gold)")
         try withTempDirectory { dir in

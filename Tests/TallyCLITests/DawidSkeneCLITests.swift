@@ -6,8 +6,8 @@ import TallyTestSupport
 struct DawidSkeneCLITests {
     @Test("ds on vldb-product: accuracy 0.9397, confusions written per (worker, label)")
     func vldbProduct() throws {
-        let answers = Repository.sharedDatasets.appendingPathComponent("vldb-product/answers.tsv").path
-        let gold = Repository.sharedDatasets.appendingPathComponent("vldb-product/gold.tsv").path
+        let answers = try RealDatasets.answers("vldb-product").path
+        let gold = try RealDatasets.gold("vldb-product").path
         try withTempDirectory { dir in
             let out = try CLI.run(["aggregate", answers, "--method", "ds", "--out", "labels.tsv", "--probabilities", "p.tsv",
                                    "--confusions", "c.tsv", "--gold", gold], in: dir)

@@ -6,8 +6,8 @@ import TallyTestSupport
 struct MoreMethodsCLITests {
     @Test("glad on vldb-rel: crowd-kit's stopping gives crowd-kit's 0.5646, convergence gives JOSS's 0.511 ± 0.005; betas and abilities written")
     func glad() throws {
-        let answers = Repository.sharedDatasets.appendingPathComponent("vldb-rel/answers.tsv").path
-        let gold = Repository.sharedDatasets.appendingPathComponent("vldb-rel/gold.tsv").path
+        let answers = try RealDatasets.answers("vldb-rel").path
+        let gold = try RealDatasets.gold("vldb-rel").path
         try withTempDirectory { dir in
             let compat = try CLI.run(["aggregate", answers, "--method", "glad", "--stopping", "crowd-kit", "--out", "l.tsv",
                                       "--betas", "b.tsv", "--skills", "a.tsv", "--gold", gold], in: dir)
@@ -50,8 +50,8 @@ struct MoreMethodsCLITests {
 
     @Test("mace --mace-compat crowd-kit: crowd-kit 1.4.2's vldb-possent accuracy 0.9500 (the default model: 0.9570); refused with other methods")
     func maceCompat() throws {
-        let answers = Repository.sharedDatasets.appendingPathComponent("vldb-possent/answers.tsv").path
-        let gold = Repository.sharedDatasets.appendingPathComponent("vldb-possent/gold.tsv").path
+        let answers = try RealDatasets.answers("vldb-possent").path
+        let gold = try RealDatasets.gold("vldb-possent").path
         try withTempDirectory { dir in
             let compat = try CLI.run(["aggregate", answers, "--method", "mace", "--mace-compat", "crowd-kit", "--gold", gold,
                                       "--out", "l.tsv", "--probabilities", "p.tsv", "--spamming", "s.tsv"], in: dir)
@@ -76,8 +76,8 @@ struct MoreMethodsCLITests {
 
     @Test("mmsr: crowd-kit's sign graph by default (snow-rte 0.8575), the paper's with --sign-graph observed-pairs")
     func mmsr() throws {
-        let answers = Repository.sharedDatasets.appendingPathComponent("snow-rte/answers.tsv").path
-        let gold = Repository.sharedDatasets.appendingPathComponent("snow-rte/gold.tsv").path
+        let answers = try RealDatasets.answers("snow-rte").path
+        let gold = try RealDatasets.gold("snow-rte").path
         try withTempDirectory { dir in
             let ck = try CLI.run(["aggregate", answers, "--method", "mmsr", "--gold", gold, "--skills", "s.tsv", "--out", "l.tsv"], in: dir)
             #expect(ck.status == 0, "stderr: \(ck.stderr)")

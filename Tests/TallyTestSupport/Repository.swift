@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where the repository and the files beside it are, for tests that read shipped data sets,
-/// fixtures, scripts or the shared data sets.
+/// fixtures or scripts.
 public enum Repository {
     /// The repository root (this file is Tests/TallyTestSupport/Repository.swift).
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -11,7 +11,4 @@ public enum Repository {
 
     /// `name` beside the repository (the folder that holds it), e.g. `".venv-toloka"`.
     public static func beside(_ name: String) -> URL { root.deletingLastPathComponent().appendingPathComponent(name) }
-
-    /// `../shared/datasets`, beside the repository (as on CI): the real data sets of the parity tests.
-    public static let sharedDatasets = beside("shared/datasets")
 }

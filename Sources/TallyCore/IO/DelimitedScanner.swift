@@ -37,7 +37,7 @@ struct DelimitedScanner: ~Copyable {
     private let source: ByteSource
     private let progress: ((Int) -> Void)?
     private var buffer: UnsafeMutableRawPointer
-    private var capacity = 4 << 20
+    private var capacity: Int
     private var start = 0, end = 0
     private var eof = false
     private var line = 1
@@ -50,6 +50,7 @@ struct DelimitedScanner: ~Copyable {
         self.file = source.name
         self.delimiter = delimiter
         self.progress = progress
+        capacity = source.bufferSize
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         fields.reserveCapacity(64)
     }

@@ -51,7 +51,7 @@ enum LineScanner {
         _ source: ByteSource, file: String, progress: ((Int) -> Void)?,
         _ body: (_ line: UnsafeRawBufferPointer, _ number: Int) throws -> Void
     ) throws {
-        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var buffer = [UInt8](repeating: 0, count: source.bufferSize)
         var start = 0, end = 0, number = 1
         var eof = false, first = true
         while !eof || start < end {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Captures what toloka-kit 0.1.26 sends for the notebook's project, pool and tasks.
 
-Run with the pinned notebook environment (../shared/tools/seed-notebook-requirements.txt):
+Run with the pinned notebook environment (scripts/toloka-kit-0.1.26-requirements.txt):
     /work/.venv-toloka/bin/python capture_tolokakit.py TASKS.tsv OUT.json
 It starts toloka_stub.py on a free port, runs the notebook's object definitions with
 toloka-kit against it, and writes the JSON bodies of POST /projects, POST /pools and
