@@ -40,8 +40,8 @@ struct BWATests {
         return (try #require(json["labels"] as? [String]), runs)
     }
 
-    static func answersPath(_ dataset: String) -> String {
-        dataset == "toy" ? TestData.repoRoot.appendingPathComponent("datasets/toy/answers.tsv").path : TestData.answersPath(dataset)
+    static func answersPath(_ dataset: String) throws -> String {
+        dataset == "toy" ? TestData.repoRoot.appendingPathComponent("datasets/toy/answers.tsv").path : try TestData.answersPath(dataset)
     }
 
     static func worst(_ a: [Double], _ b: [Double], relative: Bool = false) -> Double {
@@ -51,7 +51,7 @@ struct BWATests {
     @Test("labels, scores, iterations, prior rates and precisions are the reference's",
           arguments: ["toy", "bluebirds", "vldb-dog", "act-zc-in", "act-ms"])
     func parity(dataset: String) throws {
-        let table = try AnswerReader.read(Self.answersPath(dataset)).table
+        let table = try AnswerReader.read(try Self.answersPath(dataset)).table
         let (labelNames, runs) = try Self.load(dataset)
         #expect(table.labels.names == labelNames)
         for run in runs {
@@ -93,7 +93,7 @@ struct BWATests {
         let defaults = BWA()
         #expect(defaults.precisionPriorShape == 15 && defaults.meanWeight == 1 && defaults.priorCorrection)
         #expect(defaults.maxIterations == 500 && defaults.tolerance == 1e-3)
-        let table = try AnswerReader.read(Self.answersPath("toy")).table
+        let table = try AnswerReader.read(try Self.answersPath("toy")).table
         let base = try defaults.fit(table)
         for changed in [BWA(precisionPriorShape: 3), BWA(meanWeight: 10), BWA(priorCorrection: false)] {
             #expect(try changed.fit(table).probabilities != base.probabilities)

@@ -54,14 +54,14 @@ struct EBCCTests {
         return (try #require(json["labels"] as? [String]), runs)
     }
 
-    static func answersPath(_ dataset: String) -> String {
-        dataset == "toy" ? TestData.repoRoot.appendingPathComponent("datasets/toy/answers.tsv").path : TestData.answersPath(dataset)
+    static func answersPath(_ dataset: String) throws -> String {
+        dataset == "toy" ? TestData.repoRoot.appendingPathComponent("datasets/toy/answers.tsv").path : try TestData.answersPath(dataset)
     }
 
     @Test("labels, posteriors, iterations and ELBO are the reference's for the same seed",
           arguments: ["toy", "bluebirds", "snow-rte", "act-cf", "vldb-face"])
     func parity(dataset: String) throws {
-        let table = try AnswerReader.read(Self.answersPath(dataset)).table
+        let table = try AnswerReader.read(try Self.answersPath(dataset)).table
         let (labelNames, runs) = try Self.load(dataset)
         #expect(table.labels.names == labelNames)
         for run in runs {
@@ -83,7 +83,7 @@ struct EBCCTests {
 
     @Test("a seed gives numpy's start exactly, and a run from a given start is the seeded run")
     func start() throws {
-        let table = try AnswerReader.read(Self.answersPath("toy")).table
+        let table = try AnswerReader.read(try Self.answersPath("toy")).table
         let (_, runs) = try Self.load("toy")
         for run in runs {
             let expected = try #require(run.start)
@@ -104,7 +104,7 @@ struct EBCCTests {
 
     @Test("restarts: seed + r each, the best ELBO kept, the same whatever the thread count")
     func restarts() throws {
-        let table = try AnswerReader.read(Self.answersPath("bluebirds")).table
+        let table = try AnswerReader.read(try Self.answersPath("bluebirds")).table
         let single = try (0..<6).map { r in try EBCC(seed: 40 + UInt64(r), restarts: 1).fit(table) }
         var models: [EBCCModel] = []
         for threads in [1, 2, 3] {
@@ -122,7 +122,7 @@ struct EBCCTests {
 
     @Test("expected confusions, subtype weights and class proportions are distributions")
     func posteriorMeans() throws {
-        let table = try AnswerReader.read(Self.answersPath("toy")).table
+        let table = try AnswerReader.read(try Self.answersPath("toy")).table
         let m = try EBCC(groups: 3, restarts: 2).fit(table)
         let k = table.labelCount
         #expect(m.groups == 3 && m.subtypePosteriors.count == table.taskCount * k * 3)
@@ -154,7 +154,7 @@ struct EBCCTests {
         #expect(d.maxIterations == 500 && d.tolerance == 1e-3)
         #expect(EBCC.method.parameter("restarts")?.defaultValue == .int(40))
         #expect(EBCC.method.parameter("empirical-prior")?.defaultValue == .flag(true))
-        let table = try AnswerReader.read(Self.answersPath("toy")).table
+        let table = try AnswerReader.read(try Self.answersPath("toy")).table
         let r = try EBCC.method.fit(table, parameters: MethodParameters(["groups": .int(2), "restarts": .int(3), "seed": .unsigned(9)]))
         #expect(r.probabilities == (try EBCC(groups: 2, seed: 9, restarts: 3).fit(table)).probabilities)
         #expect(r.confusions != nil && r.notes.first?.hasPrefix("ebcc: restart") == true)
