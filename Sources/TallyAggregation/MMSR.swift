@@ -48,7 +48,8 @@ import TallyCore
 /// Crowded tasks: on a task with more than ``maxCoworkersPerTask`` + 1 answers (default 100),
 /// counting every pair of its workers would be quadratic in its answers (10,000 answers on one
 /// task are 50 M pairs). There each worker is compared with ``maxCoworkersPerTask`` co-workers
-/// only — its neighbours in a circle of the task's workers in a seeded random order — so the task
+/// only — those at seeded random distances from it in a circle of the task's workers in a seeded
+/// random order, a graph through which the trimmed means spread in tens of rounds — so the task
 /// costs `answers × maxCoworkersPerTask` pairs; the pairs kept count the task and their agreement
 /// as usual, the others treat it as not shared. The same ``seed`` gives the same pairs. No task of
 /// the 24 real data sets has more than 66 answers, so crowd-kit parity is untouched; the bound

@@ -4,8 +4,10 @@ import TallyCore
 /// task's answers (see ``PairGraph``).
 ///
 /// A task with more than `maxCoworkers + 1` answers (one answer per worker) has its workers put in
-/// a circle, in an order drawn from `seed` and the task's id, and each is paired with the
-/// `maxCoworkers / 2` workers before it and after it: `2 · (maxCoworkers / 2)` co-workers each, so
+/// a circle, in an order drawn from `seed` and the task's id, and each is paired with the workers
+/// `d` places before it and after it for `maxCoworkers / 2` distinct strides `d` drawn from the same
+/// seed (a random circulant graph, which mixes quickly, unlike neighbours on the circle, through
+/// which M-MSR's trimmed means spread slowly): `2 · (maxCoworkers / 2)` co-workers each, so
 /// `answers × maxCoworkers` ordered pairs for the task instead of `answers × (answers − 1)`. Every
 /// pair kept still counts the task as one in common and its agreement as observed, so `C` stays an
 /// unbiased estimate for the pairs there are; the pairs left out are treated as not observed on
@@ -50,10 +52,17 @@ struct SampledPairs: Sendable {
             for i in stride(from: order.count - 1, to: 0, by: -1) {
                 order.swapAt(i, Int(rng.next().multipliedFullWidth(by: UInt64(i + 1)).high))
             }
+            // `half` distinct strides out of 1...⌊(n − 1)/2⌋ (all below n/2, so no pair twice): a
+            // circulant graph with random strides mixes in a few rounds, where the plain circle
+            // (strides 1...half) took thousands of M-MSR rounds to settle on 1,000 workers.
             let n = order.count
+            var strides = Array(1...((n - 1) / 2))
+            for i in 0..<half {
+                strides.swapAt(i, i + Int(rng.next().multipliedFullWidth(by: UInt64(strides.count - i)).high))
+            }
             for p in 0..<n {
                 let a = Int(order[p])
-                for d in 1...half {
+                for d in strides[0..<half] {
                     let b = Int(order[(p + d) % n])
                     let same = a % k == b % k
                     let wa = a / k, wb = b / k

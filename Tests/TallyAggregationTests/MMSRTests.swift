@@ -42,9 +42,8 @@ struct MMSRTests {
 
     @Test("degenerate data: finite results, no crash", arguments: MMSR.SignGraph.allCases)
     func degenerate(signGraph: MMSR.SignGraph) throws {
-        // Every pair (maxCoworkersPerTask 0), as this test was written: with pairs sampled, the crowded
-        // task below never meets the 1e-10 tolerance and the fit runs all 10,000 rounds (minutes in a
-        // debug build; issue 19's defect 1 is still open on time). HardeningAggregationTests covers sampling.
+        // Every pair (maxCoworkersPerTask 0), as this test was written; HardeningAggregationTests
+        // covers sampled pairs.
         let mmsr = MMSR(signGraph: signGraph, maxCoworkersPerTask: 0)
         func check(_ table: AnswerTable, _ note: Comment) throws {
             let m = try mmsr.fit(table)

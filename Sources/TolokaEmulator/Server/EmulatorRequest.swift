@@ -14,6 +14,9 @@ public struct EmulatorRequest: Sendable {
     public var body: Data
     /// The body as the server prepared it outside the actor (nil: the route reads ``body``).
     var prepared: PreparedBody?
+    /// For a task upload prepared by the server: each item's ``CrowdTask/key(inputs:)``, hashed
+    /// outside the actor with the parse (nil: the handler hashes them itself).
+    var taskKeys: [UInt64]?
 
     /// A request; `method` is upper-cased.
     ///

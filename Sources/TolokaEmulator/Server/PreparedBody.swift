@@ -33,6 +33,22 @@ enum PreparedBody: Sendable {
         return .json(value)
     }
 
+    /// The body of `request` prepared, and for a task upload each item's crowd key
+    /// (``CrowdTask/key(inputs:)`` of its `input_values`, in item order): serialising and hashing
+    /// thousands of input values is the larger part of an upload's work, so it is done here, in
+    /// the request's own task, and the actor only looks the keys up.
+    static func prepareWithKeys(_ request: EmulatorRequest) -> (PreparedBody?, [UInt64]?) {
+        let prepared = prepare(request)
+        guard request.method == "POST", request.path == "/api/v1/tasks", case .json(let value)? = prepared else { return (prepared, nil) }
+        let items: [JSONValue]
+        switch value {
+        case .array(let a): items = a
+        case .object: items = [value]
+        default: return (prepared, nil)
+        }
+        return (prepared, items.map { CrowdTask.key(inputs: $0["input_values"]?.objectValue ?? [:]) })
+    }
+
     /// The number of elements of the JSON array `data` holds, counted by one pass over its
     /// bytes (commas at the top level, strings skipped); nil when it does not start with `[`.
     /// On malformed JSON the count is approximate, which is enough for a size limit.

@@ -46,11 +46,11 @@ public struct TolokaEmulatorServer: Sendable {
             // worker thread, so that it holds up neither the event loop its connection shares nor
             // the few threads Swift concurrency runs every task and the actor on.
             if emulatorRequest.body.count < 64 << 10 {
-                emulatorRequest.prepared = PreparedBody.prepare(emulatorRequest)
+                (emulatorRequest.prepared, emulatorRequest.taskKeys) = PreparedBody.prepareWithKeys(emulatorRequest)
             } else {
                 let unprepared = emulatorRequest
-                emulatorRequest.prepared = await withCheckedContinuation { continuation in
-                    DispatchQueue.global(qos: .utility).async { continuation.resume(returning: PreparedBody.prepare(unprepared)) }
+                (emulatorRequest.prepared, emulatorRequest.taskKeys) = await withCheckedContinuation { continuation in
+                    DispatchQueue.global(qos: .utility).async { continuation.resume(returning: PreparedBody.prepareWithKeys(unprepared)) }
                 }
             }
             let reply = await state.handle(emulatorRequest)

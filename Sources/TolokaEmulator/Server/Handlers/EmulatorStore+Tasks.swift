@@ -76,7 +76,10 @@ extension EmulatorStore {
     /// invalid item; tasks are created when the request is handled (the operation only reports it);
     /// a task's unknown fields are kept and echoed, except `__`-prefixed client bookkeeping such as
     /// `__client_uuid` / `__item_idx`, which only the operation log echoes (in `input`, verbatim).
-    func createTasks(_ body: JSONValue, query: [String: String]) throws -> EmulatorResponse {
+    ///
+    /// `keys`, when the server hashed them with the parse (``PreparedBody/prepareWithKeys(_:)``), are
+    /// the items' crowd keys in item order; otherwise each is hashed here.
+    func createTasks(_ body: JSONValue, query: [String: String], keys: [UInt64]? = nil) throws -> EmulatorResponse {
         let items: [JSONValue]
         let single: Bool
         switch body {
@@ -140,7 +143,7 @@ extension EmulatorStore {
         for t in prepared {
             let id = world.taskIDs.next(pool: t.pool.id, time: now)
             let inputs = t.json["input_values"]?.objectValue ?? [:]
-            let key = CrowdTask.key(inputs: inputs)
+            let key = keys.flatMap { $0.indices.contains(t.index) ? $0[t.index] : nil } ?? CrowdTask.key(inputs: inputs)
             let truth: String
             if let known = t.knownSolutions.first?[t.pool.answerField] {
                 truth = known.labelText

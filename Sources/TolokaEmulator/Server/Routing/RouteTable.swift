@@ -21,7 +21,7 @@ extension Route {
         Route(.post, "/api/v1/pools/{pool:int}/archive") { try $0.store.poolAction($0.parameters["pool"], "archive") },
 
         // Tasks
-        Route(.post, "/api/v1/tasks", rate: .tasks) { try $0.store.createTasks($0.body(), query: $0.query) },
+        Route(.post, "/api/v1/tasks", rate: .tasks) { try $0.store.createTasks($0.body(), query: $0.query, keys: $0.request.taskKeys) },
         Route(.get, "/api/v1/tasks") { try $0.store.listTasks($0.query) },
         Route(.get, "/api/v1/tasks/{task}") { try $0.store.task($0.parameters["task"]) },
 
