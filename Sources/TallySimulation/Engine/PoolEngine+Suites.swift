@@ -117,7 +117,7 @@ extension PoolEngine {
                 counts.append(1)
             }
         }
-        withFeed { feed, engine in
+        QualityControlFeed.lend(from: &self, \.feed) { feed, engine in
             feed.resolveMajority(task: Int32(i), at: t, answers: answers, counts: counts) { engine.carryOut($0, &host) }
         }
     }
@@ -150,16 +150,7 @@ extension PoolEngine {
     /// Carries out the actions quality control took since the last call, in order.
     mutating func carryOutActions<Host: PoolEngineHost>(_ host: inout Host) {
         guard feed.hasPendingActions else { return }
-        withFeed { feed, engine in feed.carryOutActions { engine.carryOut($0, &host) } }
-    }
-
-    /// Runs `body` with the feed lent out of the engine (so that carrying out its actions may change the engine).
-    @inline(__always)
-    mutating func withFeed(_ body: (inout QualityControlFeed, inout PoolEngine) -> Void) {
-        var lent = QualityControlFeed.placeholder
-        swap(&lent, &feed)
-        body(&lent, &self)
-        swap(&lent, &feed)
+        QualityControlFeed.lend(from: &self, \.feed) { feed, engine in feed.carryOutActions { engine.carryOut($0, &host) } }
     }
 
     /// One action's effect on the pool's records and the host; returns how many suites it reviewed.

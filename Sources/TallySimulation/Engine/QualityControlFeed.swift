@@ -90,6 +90,17 @@ package struct QualityControlFeed: Sendable {
         }
     }
 
-    /// A feed with no rules, to stand in while a driver lends its own feed out (`swap`).
+    /// Runs `body` with `owner`'s feed (at `feed`) lent out of it, so that carrying out the feed's
+    /// actions may change `owner` (a feed with no rules stands in meanwhile).
+    @inline(__always)
+    static func lend<Owner>(from owner: inout Owner, _ feed: WritableKeyPath<Owner, QualityControlFeed>,
+                            _ body: (inout QualityControlFeed, inout Owner) -> Void) {
+        var lent = placeholder
+        swap(&lent, &owner[keyPath: feed])
+        body(&lent, &owner)
+        swap(&lent, &owner[keyPath: feed])
+    }
+
+    /// The stand-in of ``lend(from:_:_:)``.
     static let placeholder = QualityControlFeed(try! QualityControlEngine(QualityControl(configs: [])), feedsRuleReviews: false)
 }

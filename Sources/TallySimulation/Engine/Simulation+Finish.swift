@@ -162,7 +162,7 @@ extension Simulation {
             for i in flushKeys.indices { flushTasks[i] = Int32(bitPattern: UInt32(truncatingIfNeeded: flushKeys[i])) }
         }
         let now = engineTime(t)
-        withFeed { feed, s in
+        QualityControlFeed.lend(from: &self, \.feed) { feed, s in
             for i in s.flushTasks.indices {
                 let id = s.flushTasks[i]
                 let p = s.task + Int(id)
@@ -207,16 +207,7 @@ extension Simulation {
     @inline(__always)
     mutating func handleActions(_ t: Int64) {
         guard feed.hasPendingActions else { return }
-        withFeed { feed, s in feed.carryOutActions { s.carryOut($0, t) } }
-    }
-
-    /// Runs `body` with the feed lent out of the simulation (so that carrying out its actions may change the simulation).
-    @inline(__always)
-    mutating func withFeed(_ body: (inout QualityControlFeed, inout Simulation) -> Void) {
-        var lent = QualityControlFeed.placeholder
-        swap(&lent, &feed)
-        body(&lent, &self)
-        swap(&lent, &feed)
+        QualityControlFeed.lend(from: &self, \.feed) { feed, s in feed.carryOutActions { s.carryOut($0, t) } }
     }
 
     /// One action's effect at `t`: a restriction marks the worker (and recompletes); a review returns
