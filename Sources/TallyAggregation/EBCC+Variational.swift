@@ -207,7 +207,7 @@ struct EBCCEngine: Sendable {
     /// Most (class, subtype) pairs are empty after a few iterations (the subtype prior is sparse):
     /// their `E ln τ_k + E ln π_km` is far below the others'. Since every `E ln v` is negative, a
     /// task's score of (k, m) is at most that prefix; when the prefix is more than 69 below the
-    /// task's best score, `e^(score − best)` is 0 in ``expNonPositive(_:)`` anyway, so the pair
+    /// task's best score, `e^(score − best)` is 0 in `DawidSkeneEngine.expNonPositive(_:)` anyway, so the pair
     /// is skipped without computing its score: the result is the same as scoring every pair.
     /// Pairs are visited in decreasing prefix order; those within `prefixWindow` of the largest
     /// prefix are always scored.
@@ -266,7 +266,7 @@ struct EBCCEngine: Sendable {
                     scored += 1
                 }
                 var total = 0.0
-                for a in 0..<scored { q[a] = EBCCEngine.expNonPositive(s[a] - top) }
+                for a in 0..<scored { q[a] = DawidSkeneEngine.expNonPositive(s[a] - top) }
                 for a in 0..<scored { total += q[a] }
                 let logSum = top + log(total)
                 // H(q(z_t, g_t)) = −Σ p ln p with ln p = s − logSum.
@@ -308,34 +308,6 @@ struct EBCCEngine: Sendable {
 
     /// Pairs whose prefix is within this of the largest are scored for every task.
     static let prefixWindow = 30.0
-
-    /// e^x for x ≤ 0 (0 below −69), as the C kernels' `exp_nonpositive`: range reduction
-    /// x = k ln 2 + r with the 1.5·2⁵² shifter, a degree-12 Taylor polynomial of e^r (|r| ≤ ln 2 / 2,
-    /// within an ulp or two of the C library's `exp`), and 2^k from the exponent bits; no branch
-    /// but the last select, so the loop over a task's scores vectorises.
-    @inline(__always)
-    static func expNonPositive(_ x: Double) -> Double {
-        let shifter = 6_755_399_441_055_744.0
-        let xc = Swift.max(x, -70.0)
-        let t = xc * 1.4426950408889634 + shifter
-        let kd = t - shifter
-        let r = (xc - kd * 0.6931471803691238) - kd * 1.9082149292705877e-10
-        var q = 1.0 / 479_001_600.0
-        q = q * r + 1.0 / 39_916_800.0
-        q = q * r + 1.0 / 3_628_800.0
-        q = q * r + 1.0 / 362_880.0
-        q = q * r + 1.0 / 40320.0
-        q = q * r + 1.0 / 5040.0
-        q = q * r + 1.0 / 720.0
-        q = q * r + 1.0 / 120.0
-        q = q * r + 1.0 / 24.0
-        q = q * r + 1.0 / 6.0
-        q = q * r + 0.5
-        q = q * r + 1.0
-        q = q * r + 1.0
-        let scale = Double(bitPattern: (t.bitPattern &+ 1023) << 52)
-        return x < -69.0 ? 0.0 : q * scale
-    }
 }
 
 /// ψ, ψ′ and ln Γ of the two confusion priors, for the expected counts that are negligible: most

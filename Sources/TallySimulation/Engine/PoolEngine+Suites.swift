@@ -92,8 +92,8 @@ extension PoolEngine {
         }
         active -= 1
         busy[Int(w)] = false
-        qualityControl.process(.submitted(time: t, worker: w, duration: t - a.created, control: control))
-        if settings.autoAccept, policy.feedsAutoAcceptance { qualityControl.process(AssignmentEvent(time: t, worker: w, .accepted)) }
+        feed.process(.submitted(time: t, worker: w, duration: t - a.created, control: control))
+        if settings.autoAccept, policy.feedsAutoAcceptance { feed.process(AssignmentEvent(time: t, worker: w, .accepted)) }
         carryOutActions(&host)
         for i in completed { resolveMajority(i, at: t, &host) }
         if isOpen, let pause = host.pauseBeforeNextSuite(worker: w) {
@@ -106,21 +106,19 @@ extension PoolEngine {
     /// one per answer, in submission order.
     mutating func resolveMajority<Host: PoolEngineHost>(_ i: Int, at t: Double, _ host: inout Host) {
         // Labels in order of first answer, and each answer's index among them.
-        var labels: [Int32] = [], counts: [Int32] = [], index: [Int] = []
-        for (_, label) in tasks[i].answers {
+        var labels: [Int32] = [], counts: [Int32] = [], answers: [(worker: Int32, label: Int32)] = []
+        for (w, label) in tasks[i].answers {
             if let j = labels.firstIndex(of: label) {
                 counts[j] += 1
-                index.append(j)
+                answers.append((w, Int32(j)))
             } else {
-                index.append(labels.count)
+                answers.append((w, Int32(labels.count)))
                 labels.append(label)
                 counts.append(1)
             }
         }
-        let majority = MajorityOutcome(counts: counts)
-        for (n, (w, _)) in tasks[i].answers.enumerated() {
-            qualityControl.process(AssignmentEvent(time: t, worker: w, .majorityResolved(task: Int32(i), agreed: majority.agrees(index[n]), majoritySize: majority.size)))
-            carryOutActions(&host)
+        QualityControlFeed.lend(from: &self, \.feed) { feed, engine in
+            feed.resolveMajority(task: Int32(i), at: t, answers: answers, counts: counts) { engine.carryOut($0, &host) }
         }
     }
 
@@ -133,7 +131,7 @@ extension PoolEngine {
         active -= 1
         let w = assignments[index].worker
         busy[Int(w)] = false
-        qualityControl.process(AssignmentEvent(time: t, worker: w, .expired))
+        feed.process(AssignmentEvent(time: t, worker: w, .expired))
         carryOutActions(&host)
         checkCompletion(at: t)
     }
@@ -145,32 +143,30 @@ extension PoolEngine {
         let status: AssignmentStatus = accept ? .accepted : .rejected
         assignments[index].status = status
         host.statusChanged(assignment: index, to: status, at: t, comment: nil)
-        qualityControl.process(AssignmentEvent(time: t, worker: assignments[index].worker, accept ? .accepted : .rejected))
+        feed.process(AssignmentEvent(time: t, worker: assignments[index].worker, accept ? .accepted : .rejected))
         carryOutActions(&host)
     }
 
     /// Carries out the actions quality control took since the last call, in order.
     mutating func carryOutActions<Host: PoolEngineHost>(_ host: inout Host) {
-        while actionsDone < qualityControl.actions.count {
-            let action = qualityControl.actions[actionsDone]
-            actionsDone += 1
-            switch action.action {
-            case .restriction, .legacyRestriction, .setSkill, .setSkillFromOutputField:
-                host.perform(action)
-            case .approveAllAssignments, .rejectAllAssignments:
-                // A SUBMITTED suite has no comment yet: a rejection without one leaves it without.
-                var comment: String?, status = AssignmentStatus.accepted
-                if case .rejectAllAssignments(let c) = action.action { (comment, status) = (c, .rejected) }
-                for k in assignments.indices where assignments[k].worker == action.worker && assignments[k].status == .submitted {
-                    assignments[k].status = status
-                    host.statusChanged(assignment: k, to: status, at: action.time, comment: comment)
-                    if policy.feedsRuleReviews {
-                        qualityControl.process(AssignmentEvent(time: action.time, worker: action.worker, status == .accepted ? .accepted : .rejected))
-                    }
-                }
-            case .changeOverlap:
-                break  // recompletion needs the assessment collectors: `tally simulate` only (`Simulation`)
+        guard feed.hasPendingActions else { return }
+        QualityControlFeed.lend(from: &self, \.feed) { feed, engine in feed.carryOutActions { engine.carryOut($0, &host) } }
+    }
+
+    /// One action's effect on the pool's records and the host; returns how many suites it reviewed.
+    mutating func carryOut<Host: PoolEngineHost>(_ effect: QualityControlFeed.Effect, _ host: inout Host) -> Int {
+        switch effect {
+        case .perform(let action):
+            host.perform(action)
+            return 0
+        case .review(let worker, let status, let time, let comment):
+            var reviewed = 0
+            for k in assignments.indices where assignments[k].worker == worker && assignments[k].status == .submitted {
+                assignments[k].status = status
+                host.statusChanged(assignment: k, to: status, at: time, comment: comment)
+                reviewed += 1
             }
+            return reviewed
         }
     }
 }

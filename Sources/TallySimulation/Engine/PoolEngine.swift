@@ -153,8 +153,10 @@ package struct PoolEngine {
     package var settings: Settings
     /// Where this engine's drivers differ.
     package let policy: Policy
-    /// The pool's quality control, fed every event in time order.
-    package internal(set) var qualityControl: QualityControlEngine
+    /// The pool's quality control, fed every event in time order, and its actions carried out.
+    package internal(set) var feed: QualityControlFeed
+    /// The pool's rules and their state.
+    package var qualityControl: QualityControlEngine { feed.engine }
 
     /// Every task, in upload order.
     package internal(set) var tasks: [Task] = []
@@ -184,8 +186,6 @@ package struct PoolEngine {
     var departed: [Bool]
     /// The stream that picks and shuffles tasks.
     var rng: SplitMix64
-    /// Actions of ``qualityControl`` carried out so far.
-    var actionsDone = 0
 
     /// A closed pool with no tasks.
     ///
@@ -196,11 +196,11 @@ package struct PoolEngine {
     package init(settings: Settings, policy: Policy, workers: Int, qualityControl: QualityControlEngine, mixingSeed: UInt64) {
         self.settings = settings
         self.policy = policy
-        self.qualityControl = qualityControl
+        feed = QualityControlFeed(qualityControl, feedsRuleReviews: policy.feedsRuleReviews)
         busy = Array(repeating: false, count: workers)
         departed = Array(repeating: false, count: workers)
         rng = SplitMix64(seed: mixingSeed)
-        self.qualityControl.reserveWorkers(workers)
+        feed.engine.reserveWorkers(workers)
     }
 
     // MARK: - Tasks

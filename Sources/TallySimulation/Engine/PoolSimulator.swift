@@ -74,7 +74,9 @@ import TallyQualityControl
 ///   strings are built and nothing is allocated per event; outputs are formatted only by ``SimulationResult``.
 ///
 /// The mechanics use the shared pool vocabulary of `TallySimulation`: ``Mixer`` (the `mixer_config`),
-/// ``AssignmentStatus``, ``PoolCloseReason`` and the event queue, which the Toloka emulator's pools use too.
+/// ``AssignmentStatus``, ``PoolCloseReason`` and the event queue, which the Toloka emulator's pools use too,
+/// and quality control goes through the pool engine's own component, `QualityControlFeed` (which actions
+/// reach the suites, in what order, and what is fed back), as in the emulator's pools.
 /// Measured speeds are in `Benchmarks/README.md`.
 public enum PoolSimulator {
     /// Runs `scenario` with `seed`.

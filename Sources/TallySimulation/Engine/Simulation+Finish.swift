@@ -37,11 +37,11 @@ extension Simulation {
             worker[wi].goldTotal += total
             worker[wi].goldCorrect += correct
             let now = engineTime(t)
-            engine.process(AssignmentEvent(time: now, worker: w, .submitted(Submission(duration: now - engineTime(assign[ai].startMs), control: control, training: training))))
+            feed.process(AssignmentEvent(time: now, worker: w, .submitted(Submission(duration: now - engineTime(assign[ai].startMs), control: control, training: training))))
             if autoAccept {
                 assign[ai].status = .accepted
                 assign[ai].reviewMs = t
-                engine.process(AssignmentEvent(time: now, worker: w, .accepted))
+                feed.process(AssignmentEvent(time: now, worker: w, .accepted))
             } else {
                 queue.push(t + autoAcceptPeriodMs, .autoAccept, a)
             }
@@ -63,7 +63,7 @@ extension Simulation {
             let skipped = assign[ai].planned == 4
             assign[ai].status = skipped ? .skipped : .expired
             giveBack(first, end)
-            engine.process(AssignmentEvent(time: engineTime(t), worker: w, skipped ? .skipped : .expired))
+            feed.process(AssignmentEvent(time: engineTime(t), worker: w, skipped ? .skipped : .expired))
             handleActions(t)
             worker[wi].done += 1
             if skipped, worker[wi].done < worker[wi].planned, !worker[wi].dropout {
@@ -162,30 +162,32 @@ extension Simulation {
             for i in flushKeys.indices { flushTasks[i] = Int32(bitPattern: UInt32(truncatingIfNeeded: flushKeys[i])) }
         }
         let now = engineTime(t)
-        for i in flushTasks.indices {
-            let id = flushTasks[i]
-            let p = task + Int(id)
-            // (slot, worker) pairs packed in one word, sorted by slot: the export's row order.
-            scratchAnswers.removeAll(keepingCapacity: true)
-            for z in 0..<k { scratchCounts[z] = 0 }
-            for j in 0..<min(4, Int(p.pointee.submitted)) {
-                let s = p.pointee.slots[j]
-                scratchAnswers.append(UInt64(UInt32(bitPattern: s)) << 32 | UInt64(UInt32(bitPattern: p.pointee.workers[j])))
-                scratchCounts[Int(slot[Int(s)].label)] += 1
-            }
-            var o = p.pointee.overflowHead
-            while o >= 0 {
-                let s = overflowSlot[Int(o)]
-                scratchAnswers.append(UInt64(UInt32(bitPattern: s)) << 32 | UInt64(UInt32(bitPattern: overflowWorker[Int(o)])))
-                scratchCounts[Int(slot[Int(s)].label)] += 1
-                o = overflowNext[Int(o)]
-            }
-            if scratchAnswers.count > 1 { insertionSort(&scratchAnswers) }
-            let majority = MajorityOutcome(counts: scratchCounts)
-            for j in scratchAnswers.indices {
-                let s = Int(scratchAnswers[j] >> 32), w = Int32(bitPattern: UInt32(truncatingIfNeeded: scratchAnswers[j]))
-                engine.process(AssignmentEvent(time: now, worker: w, .majorityResolved(task: id, agreed: majority.agrees(Int(slot[s].label)), majoritySize: majority.size)))
-                handleActions(t)
+        QualityControlFeed.lend(from: &self, \.feed) { feed, s in
+            for i in s.flushTasks.indices {
+                let id = s.flushTasks[i]
+                let p = s.task + Int(id)
+                // (slot, worker) pairs packed in one word, sorted by slot: the export's row order.
+                s.scratchAnswers.removeAll(keepingCapacity: true)
+                for z in 0..<s.k { s.scratchCounts[z] = 0 }
+                for j in 0..<min(4, Int(p.pointee.submitted)) {
+                    let slot = p.pointee.slots[j]
+                    s.scratchAnswers.append(UInt64(UInt32(bitPattern: slot)) << 32 | UInt64(UInt32(bitPattern: p.pointee.workers[j])))
+                    s.scratchCounts[Int(s.slot[Int(slot)].label)] += 1
+                }
+                var o = p.pointee.overflowHead
+                while o >= 0 {
+                    let slot = s.overflowSlot[Int(o)]
+                    s.scratchAnswers.append(UInt64(UInt32(bitPattern: slot)) << 32 | UInt64(UInt32(bitPattern: s.overflowWorker[Int(o)])))
+                    s.scratchCounts[Int(s.slot[Int(slot)].label)] += 1
+                    o = s.overflowNext[Int(o)]
+                }
+                if s.scratchAnswers.count > 1 { insertionSort(&s.scratchAnswers) }
+                s.scratchMajority.removeAll(keepingCapacity: true)
+                for packed in s.scratchAnswers {
+                    let slot = Int(packed >> 32), w = Int32(bitPattern: UInt32(truncatingIfNeeded: packed))
+                    s.scratchMajority.append((w, s.slot[slot].label))
+                }
+                feed.resolveMajority(task: id, at: now, answers: s.scratchMajority, counts: s.scratchCounts) { s.carryOut($0, t) }
             }
         }
         checkCompletion(t)
@@ -201,43 +203,52 @@ extension Simulation {
 
     // MARK: - Actions and reviews
 
+    /// Carries out the actions quality control took since the last call (``QualityControlFeed``).
+    @inline(__always)
     mutating func handleActions(_ t: Int64) {
-        while actionsSeen < engine.actions.count {
-            let action = engine.actions[actionsSeen]
-            actionsSeen += 1
-            let w = action.worker, wi = Int(w)
+        guard feed.hasPendingActions else { return }
+        QualityControlFeed.lend(from: &self, \.feed) { feed, s in feed.carryOutActions { s.carryOut($0, t) } }
+    }
+
+    /// One action's effect at `t`: a restriction marks the worker (and recompletes); a review returns
+    /// how many suites it reviewed. Skills have no effect on a simulated pool.
+    mutating func carryOut(_ effect: QualityControlFeed.Effect, _ t: Int64) -> Int {
+        switch effect {
+        case .perform(let action):
             switch action.action {
             case .restriction, .legacyRestriction:
+                let w = action.worker, wi = Int(w)
                 if workerFirstBanMs[wi] < 0 { workerFirstBanMs[wi] = t }
                 worker[wi].everRestricted = true
                 if let r = recompletion { recomplete(w, delta: r.delta, reopen: r.openPool, t) }
-            case .rejectAllAssignments:
-                review(w, accept: false, t)
-            case .approveAllAssignments:
-                review(w, accept: true, t)
             default:
                 break
             }
+            return 0
+        case .review(let w, let status, _, _):
+            return review(w, accept: status == .accepted, t)
         }
     }
 
-    mutating func review(_ w: Int32, accept: Bool, _ t: Int64) {
-        var a = workerFirstAssignment[Int(w)]
+    /// Reviews every SUBMITTED suite of worker `w` at `t`; returns how many.
+    mutating func review(_ w: Int32, accept: Bool, _ t: Int64) -> Int {
+        var a = workerFirstAssignment[Int(w)], reviewed = 0
         while a >= 0 {
             if assign[Int(a)].status == .submitted {
                 assign[Int(a)].status = accept ? .accepted : .rejected
                 assign[Int(a)].reviewMs = t
-                engine.process(AssignmentEvent(time: engineTime(t), worker: w, accept ? .accepted : .rejected))
+                reviewed += 1
             }
             a = assign[Int(a)].next
         }
+        return reviewed
     }
 
     mutating func autoAccept(_ a: Int32, _ t: Int64) {
         guard assign[Int(a)].status == .submitted else { return }
         assign[Int(a)].status = .accepted
         assign[Int(a)].reviewMs = t
-        engine.process(AssignmentEvent(time: engineTime(t), worker: assign[Int(a)].worker, .accepted))
+        feed.process(AssignmentEvent(time: engineTime(t), worker: assign[Int(a)].worker, .accepted))
         handleActions(t)
     }
 
@@ -287,7 +298,7 @@ extension Simulation {
             activeCount -= 1
             let first = Int(assign[a].slotStart)
             giveBack(first, first + Int(assign[a].slotCount))
-            engine.process(AssignmentEvent(time: engineTime(t), worker: assign[a].worker, .expired))
+            feed.process(AssignmentEvent(time: engineTime(t), worker: assign[a].worker, .expired))
             handleActions(t)
             leave(assign[a].worker, t)
         }

@@ -89,7 +89,7 @@ extension Simulation {
     @inline(__always)
     func prefetchTasks(_ e: EventQueue<Int64>.Event) {
         guard e.kind == .finish else { return }
-        engine.prefetch(worker: assign[Int(e.id)].worker)
+        feed.engine.prefetch(worker: assign[Int(e.id)].worker)
         let first = Int(e.aux), end = first + Int(assign[Int(e.id)].slotCount)
         slot.withUnsafeBufferPointer { b in
             for s in first..<end where b[s].kind == 0 { prefetch(task + Int(b[s].task)) }
@@ -125,7 +125,7 @@ extension Simulation {
         workerFirstBanMs.append(-1)
         workerFirstAssignment.append(-1)
         workerRecompletedUpTo.append(-1)
-        if Int(w) >= 64, Int(w) & (Int(w) - 1) == 0 { engine.reserveWorkers(2 * Int(w)) }
+        if Int(w) >= 64, Int(w) & (Int(w) - 1) == 0 { feed.engine.reserveWorkers(2 * Int(w)) }
         return w
     }
 
@@ -200,7 +200,7 @@ extension Simulation {
     mutating func request(_ w: Int32, _ t: Int64) {
         let wi = Int(w)
         // Restrictions come only from actions, all handled by now: a worker never restricted is not.
-        guard poolOpen, !(worker[wi].everRestricted && engine.isRestricted(worker: w, at: engineTime(t))) else { leave(w, t); return }
+        guard poolOpen, !(worker[wi].everRestricted && feed.engine.isRestricted(worker: w, at: engineTime(t))) else { leave(w, t); return }
         if goldenPerSuite > 0, Int(worker[wi].goldenSeen) + goldenPerSuite > goldenLabel.count { leave(w, t); return }
         if trainingPerSuite > 0, Int(workerTrainingSeen[wi]) + trainingPerSuite > trainingLabel.count { leave(w, t); return }
         // General tasks.

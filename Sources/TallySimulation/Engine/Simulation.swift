@@ -101,7 +101,8 @@ struct Simulation {
     let scenario: Scenario
     let seed: UInt64
     var rng: SimulationRandom
-    var engine: QualityControlEngine
+    /// The pool's quality control and its actions (the pool engine's component; rule reviews are fed back).
+    var feed: QualityControlFeed
     let k: Int
     let epoch: Int64
 
@@ -175,12 +176,12 @@ struct Simulation {
     var scratchAnswers: [UInt64] = []
     var scratchSuite: [Int32] = []
     var scratchKinds: [UInt8] = []
-    var actionsSeen = 0
+    var scratchMajority: [(worker: Int32, label: Int32)] = []
 
     init(_ scenario: Scenario, seed: UInt64, engine: QualityControlEngine) {
         self.scenario = scenario
         self.seed = seed
-        self.engine = engine
+        feed = QualityControlFeed(engine, feedsRuleReviews: true)
         rng = SimulationRandom(seed: seed)
         k = scenario.labels.count
         epoch = scenario.simulation.startEpochSeconds

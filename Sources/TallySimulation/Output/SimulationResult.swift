@@ -84,7 +84,7 @@ public struct SimulationResult: Sendable {
     init(_ s: Simulation) {
         scenario = s.scenario
         seed = s.seed
-        actions = s.engine.actions
+        actions = s.feed.engine.actions
         closeReason = s.closeReason
         closeMilliseconds = s.closeMs >= 0 ? s.closeMs : nil
         taskLabels = s.taskLabel
