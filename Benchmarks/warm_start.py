@@ -35,7 +35,7 @@ B.PROG = "warm-start"
 
 def run(tally, args, env=None):
     t0 = time.perf_counter()
-    r = subprocess.run([tally] + args, capture_output=True, text=True, env=env)
+    r = subprocess.run([tally, "aggregate"] + args, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     if r.returncode != 0:
         die(f"tally {' '.join(args)} failed (exit {r.returncode}):\n{r.stderr[-2000:]}")

@@ -87,4 +87,3 @@ void NAME(const int64_t *restrict offsets, const ENTRY *restrict entries, const 
 #endif
 
 BINARY_RANGE(tally_ds_binary_range, int32_t)
-BINARY_RANGE(tally_ds_binary_range16, uint16_t)

@@ -38,11 +38,6 @@ void tally_ds_binary_range(const int64_t *offsets, const int32_t *entries, const
                            const int32_t *gold, double *p, double *n, int64_t begin, int64_t end, int hard,
                            double *out);
 
-/// tally_ds_binary_range over 16-bit fused entries (when workers * 2 <= 65536).
-void tally_ds_binary_range16(const int64_t *offsets, const uint16_t *entries, const double *d, double priorOdds,
-                             const int32_t *gold, double *p, double *n, int64_t begin, int64_t end, int hard,
-                             double *out);
-
 /// Doubles of scratch one call of tally_glad_objective_range needs for `capacity` answers
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.
 int64_t tally_glad_scratch_doubles(int64_t capacity);

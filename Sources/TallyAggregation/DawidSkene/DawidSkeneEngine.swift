@@ -46,10 +46,6 @@ struct DawidSkeneEngine {
     let taskOffsets: [Int]
     let taskEntries: [Int32]
 
-    /// The task-sorted entries as 16-bit numbers, for the two-label C pass when `W · 2 ≤ 65536`
-    /// (half the bytes streamed per answer); empty otherwise.
-    var narrowEntries: [UInt16] = []
-
     /// Whether the general pass runs the C kernel (else the Swift one, used above K = 64).
     var useCKernel = true
     /// Called with each iteration's wall time (``ExecutionSettings/iterationTiming``).
@@ -82,9 +78,6 @@ struct DawidSkeneEngine {
         self.init(table, mStep: mStep, threads: execution.threads, taskView: taskView)
         useCKernel = execution.cKernels
         iterationTiming = execution.iterationTiming
-        if useCKernel && k == 2 && rows <= 1 << 16 && ProcessInfo.processInfo.environment["TALLY_TMP_WIDE"] == nil {
-            narrowEntries = taskEntries.map { UInt16(truncatingIfNeeded: $0) }
-        }
     }
 
     static func split(_ view: CSRView, into parts: Int) -> [Range<Int>] { split(view.offsets, into: parts) }
