@@ -4,7 +4,7 @@ in at most a third of its iterations?
 
 Usage (normally through Benchmarks/warm-start.sh):
   warm_start.py [--tasks 1000000] [--workers 10000] [--overlap 10] [--classes 2] [--mix 0.5,0.3,0.1,0.1]
-                [--seed 7] [--new 0.05] [--method ds] [--tolerance T] [--no-build]
+                [--seed 7] [--new 0.05] [--method ds] [--tolerance T] [--reference N] [--no-build]
 
 Steps
   1. swift build -c release --product tally           (skipped with --no-build)
@@ -93,6 +93,8 @@ def main():
     ap.add_argument("--new", type=float, default=0.05, help="new answers as a fraction of the base (on new tasks)")
     ap.add_argument("--method", default="ds", choices=["ds", "onecoin-ds"])
     ap.add_argument("--tolerance", type=float, default=None, help="tally's --tolerance (default: the method's, 1e-5)")
+    ap.add_argument("--reference", type=int, default=0, metavar="N",
+                    help="also a fit to tolerance 1e-9 (at most N iterations) on all.tsv, both fits compared with it")
     ap.add_argument("--no-build", action="store_true")
     args = ap.parse_args()
 
@@ -119,6 +121,10 @@ def main():
     earlier = run(tally, [base, "--save-model", model, "--out", os.path.join(work, "base.labels.tsv")] + common)
     cold = run(tally, [full, "--out", os.path.join(work, "cold.labels.tsv")] + common)
     warm = run(tally, [full, "--init-model", model, "--out", os.path.join(work, "warm.labels.tsv")] + common)
+    ref = None
+    if args.reference:
+        ref = run(tally, [full, "--out", os.path.join(work, "ref.labels.tsv"), "--method", args.method, "--gold", gold,
+                          "--tolerance", "1e-9", "--max-iterations", str(args.reference)])
     log(f"load avg   : {B.loadavg()}")
 
     a, b = labels(os.path.join(work, "cold.labels.tsv")), labels(os.path.join(work, "warm.labels.tsv"))
@@ -129,10 +135,18 @@ def main():
     log(f"\n{args.method}, K = {args.classes}, overlap {args.overlap}, mix {args.mix}, {args.workers:,} workers; "
         f"model file {os.path.getsize(model) / 1e6:.1f} MB")
     log(f"  {'fit':<28} {'iterations':>10} {'fit s':>8} {'wall s':>8} {'accuracy':>9}")
-    for name, r in (("earlier (base.tsv, saved)", earlier), ("cold (all.tsv)", cold), ("warm (all.tsv, --init-model)", warm)):
+    rows = [("earlier (base.tsv, saved)", earlier), ("cold (all.tsv)", cold), ("warm (all.tsv, --init-model)", warm)]
+    if ref:
+        rows.append((f"converged (tol 1e-9, <= {args.reference})", ref))
+    for name, r in rows:
         log(f"  {name:<28} {r['iterations']:>10} {r['fit']:>8.3f} {r['wall']:>8.2f} {r['accuracy'] if r['accuracy'] is not None else float('nan'):>9.4f}")
     log(f"  {warm['warm']}")
     log(f"  tasks with the cold fit's label: {same:,} of {len(a):,} ({agree * 100:.4f} %; {len(a) - same} differ)")
+    if ref:
+        c = labels(os.path.join(work, "ref.labels.tsv"))
+        for name, x in (("cold", a), ("warm", b)):
+            d = sum(1 for t in c if c[t] != x[t])
+            log(f"  {name} vs the converged fit: {d} tasks differ ({(1 - d / len(c)) * 100:.4f} % alike)")
     ratio = warm["iterations"] / cold["iterations"]
     ok_agree, ok_iter = agree >= 0.9999, warm["iterations"] * 3 <= cold["iterations"]
     log(f"  same labels >= 99.99 %: {verdict(ok_agree)}; warm / cold iterations {warm['iterations']}/{cold['iterations']} "

@@ -242,12 +242,12 @@ struct Aggregate: ParsableCommand {
             throw AggregationError("--clamp-gold needs gold labels: give --gold FILE, or an export with GOLDEN: columns")
         }
 
-        let fitStart = ContinuousClock.now
-        let iterationLine = ProgressLine(method, quiet: quiet)
         var inputs = MethodInputs(gold: goldLabels, onMissingSkill: votes.policy)
         inputs.weights = try votes.weights.map { try WorkerSkills.read($0) }
         inputs.initialConfusions = try ds.initialError.map { try InitialConfusions.read($0, strategy: ds.initialErrorStrategy ?? .addition) }
         if let path = ds.initModel { inputs.initialConfusions = InitialConfusions(resuming: try DawidSkeneParameters.read(path)) }
+        let fitStart = ContinuousClock.now
+        let iterationLine = ProgressLine(method, quiet: quiet)
         if iterationLine.enabled {
             let name = method
             inputs.progress = { @Sendable i, loss in iterationLine.message("\(name): iteration \(i), loss \(loss)") }
