@@ -78,6 +78,9 @@ struct Aggregate: ParsableCommand {
     @Option(help: "Gold labels (task, label): used by gold-mv, and scored against when given.")
     var gold: String?
 
+    @Option(help: ArgumentHelp("At most this many threads for reading and fitting (default: 2 on a machine with two or more cores, or TALLY_THREADS).", valueName: "N"))
+    var threads: Int?
+
     @Option(name: .customLong("param"), help: ArgumentHelp(
         "Any parameter of the method by its registry name, as `tally methods` lists it (repeatable); e.g. --param diagonal-prior=4 for ibcc. Every method's parameters are reachable this way, including those without an option of their own.",
         valueName: "name=value"))
@@ -122,6 +125,15 @@ struct Aggregate: ParsableCommand {
         if glad.betas != nil && !descriptor.tables.contains("betas") {
             throw ValidationError("--betas applies to --method glad only")
         }
+        if (ds.saveModel != nil || ds.initModel != nil) && !["ds", "onecoin-ds"].contains(method) {
+            throw ValidationError("--save-model and --init-model apply to --method ds and onecoin-ds only")
+        }
+        if ds.initModel != nil && ds.initialError != nil {
+            throw ValidationError("--init-model and --initial-error are two ways to start EM; give one")
+        }
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1, got \(threads)")
+        }
         if ds.confusions != nil && !descriptor.makesConfusions {
             throw ValidationError("--confusions applies to --method \(MethodRegistry.all.filter(\.makesConfusions).map(\.name).joined(separator: ", "))")
         }
@@ -164,6 +176,7 @@ struct Aggregate: ParsableCommand {
             for (name, value) in try ds.priorParameters() { given[name] = value }
         }
         var parameters = MethodParameters(given, compatibility: iteration.compat ?? .none, execution: .fromEnvironment()).only(descriptor)
+        if let threads { parameters.execution.threads = threads }
         for item in params {
             let (name, value) = try Self.parameter(item, of: descriptor)
             parameters.values[name] = value
@@ -201,6 +214,7 @@ struct Aggregate: ParsableCommand {
         let start = ContinuousClock.now
         let progress = ProgressLine("reading \(file)", quiet: quiet)
         var options = input.readOptions(quiet: quiet)
+        if let threads { options.execution.threads = threads }
         if progress.enabled { options.progress = { progress.update($0, $1) } }
         let read = try AnswerReader.read(file, options: options)
         progress.finish()
@@ -228,11 +242,12 @@ struct Aggregate: ParsableCommand {
             throw AggregationError("--clamp-gold needs gold labels: give --gold FILE, or an export with GOLDEN: columns")
         }
 
-        let fitStart = ContinuousClock.now
-        let iterationLine = ProgressLine(method, quiet: quiet)
         var inputs = MethodInputs(gold: goldLabels, onMissingSkill: votes.policy)
         inputs.weights = try votes.weights.map { try WorkerSkills.read($0) }
         inputs.initialConfusions = try ds.initialError.map { try InitialConfusions.read($0, strategy: ds.initialErrorStrategy ?? .addition) }
+        if let path = ds.initModel { inputs.initialConfusions = InitialConfusions(resuming: try DawidSkeneParameters.read(path)) }
+        let fitStart = ContinuousClock.now
+        let iterationLine = ProgressLine(method, quiet: quiet)
         if iterationLine.enabled {
             let name = method
             inputs.progress = { @Sendable i, loss in iterationLine.message("\(name): iteration \(i), loss \(loss)") }
@@ -267,6 +282,10 @@ struct Aggregate: ParsableCommand {
             guard let path, let t = result.table(name) else { continue }
             let keys = t.rows == .workers ? table.workers : table.tasks
             outputs.append((ResultWriter.columns(t.rows.rawValue, keys: keys, columns: t.columns, values: t.values, format: format(for: path)), path))
+        }
+        if let path = ds.saveModel {
+            guard let m = result.model as? DawidSkeneModel else { throw AggregationError("--save-model: \(method) fitted no Dawid-Skene model") }
+            outputs.append((try DawidSkeneParameters(m, of: table, method: method).jsonBytes(), path))
         }
         try AtomicFile.write(outputs)
         if let goldLabels {

@@ -63,6 +63,12 @@ struct DawidSkeneOptions: ParsableArguments {
     @Option(help: "ds, onecoin-ds, ibcc: also write each worker's confusion matrix here.")
     var confusions: String?
 
+    @Option(help: ArgumentHelp("ds, onecoin-ds: also write the fitted model here (class prior, each worker's confusion matrix or skill, by worker and label name; versioned JSON) for a later --init-model.", valueName: "file"))
+    var saveModel: String?
+
+    @Option(help: ArgumentHelp("ds, onecoin-ds: start EM from a model written by --save-model (a warm start; labels matched by name, workers it lacks start as usual).", valueName: "file"))
+    var initModel: String?
+
     @Option(help: ArgumentHelp("ds: maximum a posteriori with Dirichlet pseudo-counts DIAGONAL,OFF-DIAGONAL,CLASS added to the confusion counts and class totals (e.g. 2,1,1; the same as --param prior-diagonal=2 --param prior-off-diagonal=1 --param prior-class=1); default none: plain maximum likelihood.", valueName: "a,b,c"))
     var prior: String?
 

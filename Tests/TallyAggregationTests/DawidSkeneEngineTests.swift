@@ -49,6 +49,26 @@ struct DawidSkeneEngineTests {
         return try AnswerTable(tasks: tasks, workers: workers, labels: labels)
     }
 
+    @Test("the two-label C pass agrees with the Swift pass (soft and hard, with golden tasks)")
+    func binaryKernelsAgree() throws {
+        let table = try syntheticTable(labels: 2)
+        for em in [DawidSkene.EM.soft, .hard] {
+            var c = DawidSkeneEngine(table, mStep: .full)
+            c.useCKernel = true
+            var swift = DawidSkeneEngine(table, mStep: .full)
+            swift.useCKernel = false
+            let gold = (0..<table.taskCount).map { $0 % 7 == 0 ? Int32($0 % 2) : -1 }
+            c.clampGold(gold)
+            swift.clampGold(gold)
+            let a = try c.run(maxIterations: 15, tolerance: -1e30, em: em, initial: nil, progress: nil)
+            let b = try swift.run(maxIterations: 15, tolerance: -1e30, em: em, initial: nil, progress: nil)
+            #expect(a.labels == b.labels)
+            #expect(maxDifference(a, b) < 1e-12, "\(em)")
+            #expect(zip(a.lossHistory, b.lossHistory).allSatisfy { abs($0 - $1) < 1e-12 }, "\(em)")
+            #expect(zip(a.confusions.values, b.confusions.values).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
+        }
+    }
+
     /// The C pass has one AVX2 copy per K from 3 to 16 (lanes of 4, partial last vector) and a
     /// generic one above; each must give the Swift pass's EM, soft and hard, with golden tasks.
     @Test("the K-specialised C passes agree with the Swift pass (K = 3 ... 17, soft and hard)",

@@ -50,3 +50,34 @@ struct DawidSkeneCLITests {
         }
     }
 }
+
+@Suite("tally aggregate --save-model / --init-model")
+struct DawidSkeneWarmStartCLITests {
+    @Test("a saved model restarts ds on more answers; a mismatched model exits 65; --threads is taken")
+    func saveAndResume() throws {
+        try withTempDirectory { dir in
+            try writeFile(dir, "a.tsv", "task\tworker\tlabel\nt1\tw1\ta\nt1\tw2\ta\nt1\tw3\tb\nt2\tw1\tb\nt2\tw2\tb\nt2\tw3\tb\nt3\tw1\ta\nt3\tw2\tb\nt3\tw3\ta\n")
+            try writeFile(dir, "b.tsv", "task\tworker\tlabel\nt1\tw1\ta\nt1\tw2\ta\nt1\tw3\tb\nt2\tw1\tb\nt2\tw2\tb\nt2\tw3\tb\nt3\tw1\ta\nt3\tw2\tb\nt3\tw3\ta\nt4\tw4\ta\nt4\tw1\ta\n")
+            try writeFile(dir, "c.tsv", "task\tworker\tlabel\nt1\tw1\tx\nt1\tw2\ty\n")
+            for method in ["ds", "onecoin-ds"] {
+                let save = try CLI.run(["aggregate", "a.tsv", "--method", method, "--save-model", "m.json", "--out", "l.tsv", "--threads", "1"], in: dir)
+                #expect(save.status == 0, "stderr: \(save.stderr)")
+                let json = try String(contentsOf: dir.appendingPathComponent("m.json"), encoding: .utf8)
+                #expect(json.contains(#""format":"tally-dawid-skene""#) && json.contains(#""method":"\#(method)""#))
+                let resume = try CLI.run(["aggregate", "b.tsv", "--method", method, "--init-model", "m.json", "--out", "l2.tsv"], in: dir)
+                #expect(resume.status == 0, "stderr: \(resume.stderr)")
+                #expect(resume.stderr.contains("warm start: 3 of 4 workers"), "stderr: \(resume.stderr)")
+                let bad = try CLI.run(["aggregate", "c.tsv", "--method", method, "--init-model", "m.json", "--out", "l3.tsv"], in: dir)
+                #expect(bad.status == 65, "stderr: \(bad.stderr)")
+                #expect(bad.stderr.contains("labels"), "stderr: \(bad.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("l3.tsv").path))
+            }
+            try writeFile(dir, "broken.json", "{\"format\": \"tally-dawid-skene\", \"version\": 1, \"labels\": 3}")
+            let broken = try CLI.run(["aggregate", "a.tsv", "--method", "ds", "--init-model", "broken.json"], in: dir)
+            #expect(broken.status == 65, "stderr: \(broken.stderr)")
+            #expect(broken.stderr.contains("broken.json"), "stderr: \(broken.stderr)")
+            let wrong = try CLI.run(["aggregate", "a.tsv", "--method", "mv", "--save-model", "m2.json"], in: dir)
+            #expect(wrong.status != 0 && wrong.stderr.contains("--save-model and --init-model apply to --method ds and onecoin-ds only"))
+        }
+    }
+}

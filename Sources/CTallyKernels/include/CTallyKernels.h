@@ -27,6 +27,17 @@ double tally_ds_general_range_variant(const int64_t *offsets, const int32_t *ent
                                       double *counts, double *priorSum,
                                       int64_t begin, int64_t end, int k, int hard, int variant);
 
+/// The Dawid-Skene pass for two labels over tasks [begin, end), in log-odds form.
+///
+/// offsets: task-sorted CSR offsets; entries: fused worker*2+label; d: per entry
+/// ln e[w,y,1] - ln e[w,y,0]; priorOdds: ln prior1 - ln prior0; gold: golden label per task or -1
+/// (NULL if none); p: tasks x 2 posteriors (written for the range); n: (W*2) x 2 counts, zeroed
+/// by the caller, receives the scatter. Writes out[0], out[1] (the posteriors' column sums) and
+/// out[2] (the entropy term sum_t sum_c P' ln P', P' = max(P, 1e-10)); hard != 0 for hard EM.
+void tally_ds_binary_range(const int64_t *offsets, const int32_t *entries, const double *d, double priorOdds,
+                           const int32_t *gold, double *p, double *n, int64_t begin, int64_t end, int hard,
+                           double *out);
+
 /// Doubles of scratch one call of tally_glad_objective_range needs for `capacity` answers
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.
 int64_t tally_glad_scratch_doubles(int64_t capacity);

@@ -70,9 +70,9 @@ public struct InitialConfusions: Sendable {
         }
     }
 
-    /// The given cells; cells not listed are 0.
+    /// The given cells; cells not listed are 0 (empty for a warm start).
     public let entries: [Entry]
-    /// How ``entries`` enter the first M-step.
+    /// How ``entries`` enter the first M-step (``Strategy/assign`` for a warm start).
     public let strategy: Strategy
 
     /// Initial confusions from cells given by name.
@@ -87,6 +87,30 @@ public struct InitialConfusions: Sendable {
     public init(_ entries: [Entry], strategy: Strategy) {
         self.entries = entries
         self.strategy = strategy
+        resumed = nil
+    }
+
+    /// The fitted model a warm start resumes from (``init(resuming:)``); `nil` for cells.
+    public let resumed: DawidSkeneParameters?
+
+    /// A warm start: EM resumes from a saved fit instead of starting afresh.
+    ///
+    /// The first E-step uses the model's class prior and, for every worker the model names, the
+    /// model's confusion matrix (labels matched by name); workers the model lacks, or who now give
+    /// a label the model has no row for, start as usual (majority-vote shares through one M-step).
+    /// Having no earlier posteriors, the stopping test of the first iteration compares its loss with
+    /// the loss of the resumed parameters on that iteration's posteriors (the M-step's gain), so a
+    /// model that still fits the answers stops after one iteration.
+    /// The fit throws ``AggregationError`` when the model's labels are not the answers' labels.
+    ///
+    /// ```swift
+    /// let saved = try DawidSkeneParameters.read("model.json")
+    /// let model = try DawidSkene(initialConfusions: InitialConfusions(resuming: saved)).fit(answers)
+    /// ```
+    public init(resuming model: DawidSkeneParameters) {
+        entries = []
+        strategy = .assign
+        resumed = model
     }
 }
 

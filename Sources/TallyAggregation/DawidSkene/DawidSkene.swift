@@ -67,7 +67,8 @@ public struct DawidSkene: Aggregator {
     public var tolerance: Double
     /// Golden tasks: their posteriors are one-hot at every step (crowd-kit's `true_labels`).
     public var trueLabels: GoldLabels?
-    /// Confusion counts or matrices to start from (crowd-kit's `initial_error`).
+    /// Confusion counts or matrices to start from (crowd-kit's `initial_error`), or a saved fit to
+    /// resume from (``InitialConfusions/init(resuming:)``).
     public var initialConfusions: InitialConfusions?
     /// Soft (default, crowd-kit), hard or hybrid EM.
     public var em: EM
@@ -168,6 +169,9 @@ public struct DawidSkeneModel: FittedModel {
     public let unusableGoldTasks: Int
     /// The first hard-EM iteration (hard and hybrid EM), counting from 1.
     public let firstHardIteration: Int?
+    /// With a warm start (``InitialConfusions/init(resuming:)``), how many workers started from the
+    /// saved model; `nil` without one.
+    public let resumedWorkers: Int?
 
     /// EM iterations run.
     public var iterations: Int { lossHistory.count }

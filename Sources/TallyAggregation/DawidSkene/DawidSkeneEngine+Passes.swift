@@ -204,6 +204,10 @@ extension DawidSkeneEngine {
     ///
     /// Tasks are split into `threads` contiguous ranges of about equal answer counts; each range
     /// scatters into its own count buffer, summed at the end.
+    ///
+    /// With ``useCKernel`` (the default) the range runs in C (`binary.c`: the same sums in the same
+    /// order, the inline exp instead of libm's, each posterior pair scattered as one 16-byte add);
+    /// ``binaryRange(_:_:priorOdds:hard:counts:)`` is the Swift reference.
     func passBinary(
         logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool,
         slots: PassSlots
@@ -215,8 +219,23 @@ extension DawidSkeneEngine {
         let results = UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>.allocate(capacity: parts.count)
         defer { results.deallocate() }
         let out = UncheckedSendable(results)
+        let useC = useCKernel
         scatterInParallel(logOdds, posteriors: &posteriors, counts: &counts, slots: slots) { part, shared, target in
-            out.value[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: target)
+            if useC {
+                target.update(repeating: 0)
+                var r = (0.0, 0.0, 0.0)
+                withUnsafeMutableBytes(of: &r) { raw in
+                    let o = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+                    let offsets = UnsafePointer<Int64>(OpaquePointer(shared.offsets.baseAddress!))
+                    let gold = shared.gold.isEmpty ? nil : shared.gold.baseAddress
+                    let (lo, hi) = (Int64(parts[part].lowerBound), Int64(parts[part].upperBound))
+                    tally_ds_binary_range(offsets, shared.entries.baseAddress!, shared.d.baseAddress!, priorOdds, gold,
+                                          shared.p.baseAddress!, target.baseAddress!, lo, hi, hard ? 1 : 0, o)
+                }
+                out.value[part] = (r.0, r.1, r.2)
+            } else {
+                out.value[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: target)
+            }
         }
         let sum0 = results.reduce(0) { $0 + $1.sum0 }, sum1 = results.reduce(0) { $0 + $1.sum1 }
         return ([sum0, sum1], results.reduce(0) { $0 + $1.entropy })

@@ -127,10 +127,14 @@ struct DawidSkeneEngine {
         var prior = pseudoCounts == nil ? columnMeans(p) : classPrior(columnSums: columnMeans(p).map { $0 * Double(tasks) })
         var counts = scatter(p)
         var mask = observed
-        if let initial { try apply(initial, to: &counts, mask: &mask) }
+        if let initial, initial.resumed == nil { try apply(initial, to: &counts, mask: &mask) }
         var confusion = [Double](repeating: 0, count: rows * k)
         var logConfusion = [Double](repeating: 0, count: rows * k)
         var skills = maximise(counts, mask: mask, confusion: &confusion, logConfusion: &logConfusion)
+        var resumedWorkers: Int?
+        if let model = initial?.resumed {
+            resumedWorkers = try resume(from: model, prior: &prior, confusion: &confusion, logConfusion: &logConfusion, skills: &skills)
+        }
         // Count tables of the second and later task ranges (the first scatters into `counts`),
         // allocated once: fresh tables every iteration cost page faults.
         let slots = PassSlots(count: partitions.count, tableSize: rows * k, k: k)
@@ -146,6 +150,13 @@ struct DawidSkeneEngine {
             let (priorSum, entropyTerm) = k == 2
                 ? passBinary(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
                 : pass(logPrior: logPrior, logConfusion: logConfusion, posteriors: &p, counts: &counts, hard: hard, slots: slots)
+            if iteration == 0 && resumedWorkers != nil {
+                // A warm start has no earlier posteriors: the first iteration's gain is measured
+                // from the resumed parameters on this E-step's posteriors (the M-step's gain), so a
+                // model that still fits stops after one iteration.
+                previous = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
+                if pseudoCounts != nil { previous += mapLogPrior(logConfusion: logConfusion, prior: prior) / n }
+            }
             let newPrior = pseudoCounts == nil ? priorSum.map { $0 / Double(tasks) } : classPrior(columnSums: priorSum)
             if em == .hybrid && !hard {
                 let change = zip(newPrior, prior).reduce(0) { $0 + abs($1.0 - $1.1) }
@@ -183,6 +194,7 @@ struct DawidSkeneEngine {
         return DawidSkeneModel(
             labels: probabilities.argmaxFirst(), probabilities: probabilities, priors: prior,
             confusions: ConfusionMatrices(workerCount: table.workerCount, labelCount: k, values: confusion, observed: observed),
-            lossHistory: history, skills: skills, unusableGoldTasks: unusableGold, firstHardIteration: firstHard)
+            lossHistory: history, skills: skills, unusableGoldTasks: unusableGold, firstHardIteration: firstHard,
+            resumedWorkers: resumedWorkers)
     }
 }

@@ -19,14 +19,18 @@ public struct OneCoinDawidSkene: Aggregator {
     /// Stop when the per-answer ELBO grows by less than this (signed, so a decrease stops too;
     /// default 1e-5).
     public var tolerance: Double
+    /// A saved fit to resume from (``InitialConfusions/init(resuming:)``); confusion cells are not
+    /// taken by the one-coin model.
+    public var initialConfusions: InitialConfusions?
     /// Called after every iteration with (iteration, loss).
     public var progress: (@Sendable (Int, Double) -> Void)?
     /// Threads, kernel choice and iteration timing.
     public var execution: ExecutionSettings
 
     /// A one-coin Dawid-Skene aggregator; the defaults are crowd-kit 1.4.2's.
-    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, progress: (@Sendable (Int, Double) -> Void)? = nil,
-                execution: ExecutionSettings = ExecutionSettings()) {
+    public init(maxIterations: Int = 100, tolerance: Double = 1e-5, initialConfusions: InitialConfusions? = nil,
+                progress: (@Sendable (Int, Double) -> Void)? = nil, execution: ExecutionSettings = ExecutionSettings()) {
+        self.initialConfusions = initialConfusions
         self.execution = execution
         self.maxIterations = maxIterations
         self.tolerance = tolerance
@@ -35,8 +39,13 @@ public struct OneCoinDawidSkene: Aggregator {
 
     /// Runs EM; the model's ``DawidSkeneModel/skills`` are the one-coin skills.
     ///
-    /// - Throws: ``AggregationError`` when `maxIterations` is negative.
+    /// - Throws: ``AggregationError`` when `maxIterations` is negative, when ``initialConfusions``
+    ///   holds cells rather than a saved fit, or when the saved fit's labels are not the answers'.
     public func fit(_ answers: AnswerTable) throws -> DawidSkeneModel {
-        try DawidSkeneEngine.fit(answers, mStep: .oneCoin, maxIterations: maxIterations, tolerance: tolerance, progress: progress, execution: execution)
+        if let initialConfusions, initialConfusions.resumed == nil {
+            throw AggregationError("onecoin-ds: initial confusion cells (--initial-error) apply to ds only; onecoin-ds takes a saved model (--init-model)")
+        }
+        return try DawidSkeneEngine.fit(answers, mStep: .oneCoin, maxIterations: maxIterations, tolerance: tolerance,
+                                        initial: initialConfusions, progress: progress, execution: execution)
     }
 }

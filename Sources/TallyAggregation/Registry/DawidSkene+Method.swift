@@ -42,6 +42,9 @@ extension DawidSkeneModel {
             notes.append("warning: \(m.unusableGoldTasks) gold tasks name a label no worker gave; they were not clamped")
         }
         let priors = zip(table.labels.names, m.priors).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+        if let n = m.resumedWorkers {
+            notes.append("\(name): warm start: \(n) of \(table.workerCount) workers and the class prior from the initial model")
+        }
         notes.append("\(name): \(m.iterations) iterations, loss \(m.lossHistory.last.map { String(format: "%.9f", $0) } ?? "-"); priors \(priors)")
         return MethodResult(model: m, iterations: m.iterations, lossHistory: m.lossHistory, confusions: m.confusions, notes: notes)
     }

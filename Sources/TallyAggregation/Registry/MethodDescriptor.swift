@@ -147,7 +147,7 @@ public struct MethodInputs: Sendable {
     public var weights: WorkerSkills?
     /// Workers without a known skill (mv with weights, gold-mv); nil for the method's default.
     public var onMissingSkill: MissingSkillPolicy?
-    /// Confusion counts or matrices to start from (ds).
+    /// Confusion counts or matrices to start from (ds), or a saved fit to resume from (ds, onecoin-ds).
     public var initialConfusions: InitialConfusions?
     /// Called after every EM iteration with (iteration, loss), where the method reports it.
     public var progress: (@Sendable (Int, Double) -> Void)?

@@ -14,7 +14,8 @@ extension OneCoinDawidSkene {
         ],
         makesConfusions: true
     ) { table, inputs, p in
-        let m = try OneCoinDawidSkene(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"), progress: inputs.progress,
+        let m = try OneCoinDawidSkene(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"),
+                                      initialConfusions: inputs.initialConfusions, progress: inputs.progress,
                                       execution: p.execution).fit(table)
         return DawidSkeneModel.result(m, name: "onecoin-ds", table)
     }

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import TallyCore
+@testable import TallyAggregation
+
+/// Warm starts: a fitted Dawid-Skene model saved by name (`DawidSkeneParameters`) and resumed on
+/// more answers (`InitialConfusions(resuming:)`).
+@Suite("Dawid-Skene warm starts: saved models and resumed fits")
+struct DawidSkeneWarmStartTests {
+    /// A K-label crowd: `tasks` tasks with 5 answers each from `workers` workers (names offset by
+    /// `firstWorker`); worker w is right with probability 0.5 + 0.45 · (w mod 10) / 10, otherwise
+    /// gives a uniformly drawn label. Task names start at `firstTask`.
+    private func crowd(tasks: Int, firstTask: Int = 0, workers: Int, firstWorker: Int = 0, k: Int, seed: UInt64, overlap: Int = 5)
+        -> (tasks: [String], workers: [String], labels: [String]) {
+        var rng = SplitMix64(seed: seed)
+        var t: [String] = [], w: [String] = [], l: [String] = []
+        for task in firstTask..<(firstTask + tasks) {
+            let truth = Int(rng.next() % UInt64(k))
+            var chosen = Set<Int>()
+            while chosen.count < overlap { chosen.insert(firstWorker + Int(rng.next() % UInt64(workers))) }
+            for worker in chosen.sorted() {
+                let skill = 0.5 + 0.45 * Double(worker % 10) / 10
+                let right = Double(rng.next() >> 11) / Double(1 << 53) < skill
+                t.append("t\(task)")
+                w.append("w\(worker)")
+                l.append("c\(right ? truth : Int(rng.next() % UInt64(k)))")
+            }
+        }
+        return (t, w, l)
+    }
+
+    private func table(_ parts: (tasks: [String], workers: [String], labels: [String])...) throws -> AnswerTable {
+        try AnswerTable(tasks: parts.flatMap(\.tasks), workers: parts.flatMap(\.workers), labels: parts.flatMap(\.labels))
+    }
+
+    @Test("a saved model reads back equal, byte for byte through the file")
+    func roundTrip() throws {
+        let answers = try table(crowd(tasks: 400, workers: 30, k: 3, seed: 1))
+        for (name, model) in [("ds", try DawidSkene().fit(answers)), ("onecoin-ds", try OneCoinDawidSkene().fit(answers))] {
+            let saved = DawidSkeneParameters(model, of: answers, method: name)
+            #expect(saved.workers.count == answers.workerCount)
+            #expect(saved.labels == answers.labels.names)
+            #expect((saved.workers.first?.skill != nil) == (name == "onecoin-ds"))
+            let bytes = try saved.jsonBytes()
+            let again = try DawidSkeneParameters.decode(Data(bytes), file: "m.json")
+            #expect(again == saved)
+            #expect(try again.jsonBytes() == bytes)
+        }
+    }
+
+    @Test("resuming the converged fit on the same answers stops at once with the same labels")
+    func resumeSameAnswers() throws {
+        let answers = try table(crowd(tasks: 1500, workers: 40, k: 3, seed: 2))
+        let cold = try DawidSkene(tolerance: 1e-7).fit(answers)
+        let warm = try DawidSkene(tolerance: 1e-7, initialConfusions: InitialConfusions(resuming: DawidSkeneParameters(cold, of: answers, method: "ds")))
+            .fit(answers)
+        #expect(warm.resumedWorkers == answers.workerCount)
+        #expect(warm.labels == cold.labels)
+        #expect(warm.iterations <= 2, "cold \(cold.iterations), warm \(warm.iterations)")
+        // crowd-kit's loss counts the log prior once per answer, so EM need not raise it monotonically:
+        // a resumed converged fit moves it only a little.
+        #expect(abs(warm.lossHistory.last! - cold.lossHistory.last!) < 1e-5)
+    }
+
+    @Test("5 % more answers (new tasks, some new workers): the warm fit starts ahead of a cold one and agrees with it",
+          arguments: [2, 4])
+    func resumeMoreAnswers(k: Int) throws {
+        let old = crowd(tasks: 4000, workers: 60, k: k, seed: 10 + UInt64(k))
+        let new = crowd(tasks: 200, firstTask: 4000, workers: 70, firstWorker: 0, k: k, seed: 20 + UInt64(k))
+        let before = try table(old), after = try table(old, new)
+        for (name, fit) in [("ds", { (t: AnswerTable, i: InitialConfusions?) in try DawidSkene(tolerance: 1e-6, initialConfusions: i).fit(t) }),
+                            ("onecoin-ds", { (t: AnswerTable, i: InitialConfusions?) in try OneCoinDawidSkene(tolerance: 1e-6, initialConfusions: i).fit(t) })] {
+            let saved = DawidSkeneParameters(try fit(before, nil), of: before, method: name)
+            let cold = try fit(after, nil)
+            let warm = try fit(after, InitialConfusions(resuming: saved))
+            #expect(warm.resumedWorkers == 60, "\(name): workers w60...w69 are new")
+            let same = zip(cold.labels, warm.labels).filter { $0 == $1 }.count
+            #expect(Double(same) >= 0.995 * Double(after.taskCount), "\(name) K=\(k): \(after.taskCount - same) tasks differ")
+            // The first resumed iteration is already past where the cold fit's first one is.
+            #expect(warm.lossHistory[0] > cold.lossHistory[0] + 1e-4, "\(name) K=\(k): cold \(cold.lossHistory), warm \(warm.lossHistory)")
+            #expect(warm.iterations <= cold.iterations, "\(name) K=\(k): cold \(cold.iterations), warm \(warm.iterations) iterations")
+        }
+    }
+
+    @Test("a model whose labels differ from the answers' is refused, naming the labels")
+    func labelMismatch() throws {
+        let answers = try table(crowd(tasks: 200, workers: 10, k: 3, seed: 3))
+        var saved = DawidSkeneParameters(try DawidSkene().fit(answers), of: answers, method: "ds")
+        saved.labels[2] = "other"
+        for w in saved.workers.indices { saved.workers[w].answers = saved.workers[w].answers.map { $0 == "c2" ? "other" : $0 } }
+        #expect {
+            try DawidSkene(initialConfusions: InitialConfusions(resuming: saved)).fit(answers)
+        } throws: { error in
+            let text = "\(error)"
+            return error is AggregationError && text.contains("'c2'") && text.contains("'other'")
+        }
+    }
+
+    @Test("a worker who now gives a label the model has no row for starts as usual")
+    func newLabelForKnownWorker() throws {
+        let answers = try table(crowd(tasks: 300, workers: 12, k: 3, seed: 4))
+        var saved = DawidSkeneParameters(try DawidSkene().fit(answers), of: answers, method: "ds")
+        let i = try #require(saved.workers.firstIndex { $0.answers.count == 3 })
+        saved.workers[i].answers.removeLast()
+        saved.workers[i].confusion.removeLast()
+        let warm = try DawidSkene(initialConfusions: InitialConfusions(resuming: saved)).fit(answers)
+        #expect(warm.resumedWorkers == answers.workerCount - 1)
+    }
+
+    @Test("bad model files: errors name the file and the field",
+          arguments: [
+            (#"{"format": "something-else", "version": 1}"#, "format"),
+            (#"{"format": "tally-dawid-skene", "version": 9}"#, "version"),
+            (#"{"format": "tally-dawid-skene", "version": 1, "method": "ds", "labels": ["a", "b"], "priors": [0.5], "workers": []}"#, "priors"),
+            (#"{"format": "tally-dawid-skene", "version": 1, "method": "ds", "labels": ["a", "b"], "priors": [0.5, 0.5], "workers": [{"name": "w", "answers": ["a"], "confusion": [[0.5, "x"]]}]}"#, "workers[0].confusion[0][1]"),
+            (#"{"format": "tally-dawid-skene", "version": 1, "method": "ds", "labels": ["a", "b"], "priors": [0.5, 0.5], "workers": [{"name": "w", "answers": ["z"], "confusion": [[0.5, 0.5]]}]}"#, "workers[0].answers[0]"),
+            (#"{"format": "tally-dawid-skene", "version": 1, "method": "ds", "labels": ["a", "b"], "priors": [0.5, 0.5], "workers": [{"name": "w", "answers": ["a"], "confusion": [[1.5, 0.5]]}]}"#, "workers[0].confusion[0][0]"),
+          ])
+    func badFiles(text: String, field: String) throws {
+        #expect {
+            try DawidSkeneParameters.decode(Data(text.utf8), file: "m.json")
+        } throws: { error in
+            guard let e = error as? InputError else { return false }
+            return e.file == "m.json" && e.field == field
+        }
+    }
+}
