@@ -8,7 +8,10 @@ struct World {
     var restrictions: [RestrictionRecord] = []
     var restrictionsByWorker: [Int32: [Int]] = [:]
     var nextRestrictionID = 1
+    /// Skill id → Toloker → value (set by rules, training and `PUT /api/v1/user-skills`).
     var skills: [String: [Int32: Double]] = [:]
+    /// Skill id → Toloker → when the value was first set and last changed.
+    var skillTimes: [String: [Int32: (created: Double, modified: Double)]] = [:]
     var taskIDs: ObjectIDGenerator
     var assignmentIDs: ObjectIDGenerator
 
@@ -30,14 +33,28 @@ struct World {
         nextRestrictionID += 1
     }
 
+    /// Sets `worker`'s value of skill `id` at `t` (a rule's action, a passed training, a requester's `PUT`).
+    mutating func setSkill(_ id: String, worker: Int32, value: Double, at t: Double) {
+        skills[id, default: [:]][worker] = value
+        let created = skillTimes[id]?[worker]?.created ?? t
+        skillTimes[id, default: [:]][worker] = (created, t)
+    }
+
+    /// `worker`'s value of skill `id` as it stood at `t`: nil when it was set only later (a pool
+    /// simulated ahead of another must not see a skill from the other's future) or never.
+    func skill(_ id: String, worker: Int32, at t: Double) -> Double? {
+        guard let v = skills[id]?[worker], let times = skillTimes[id]?[worker], times.created <= t else { return nil }
+        return v
+    }
+
     /// Whether `worker` passes a pool's `filter` (Toloka's `and`/`or` tree of `category`/`key`/`operator`/`value` conditions).
     ///
     /// *Choice*: the emulated Tolokers have only languages, a client type and skills; `languages`
     /// (IN/NOT_IN), `client_type` (EQ/NE) and skill conditions are evaluated, any other condition holds.
-    func matches(_ filter: JSONValue?, worker: Int32) -> Bool {
+    func matches(_ filter: JSONValue?, worker: Int32, at t: Double = .infinity) -> Bool {
         guard let filter else { return true }
-        if let all = filter["and"]?.arrayValue { return all.allSatisfy { matches($0, worker: worker) } }
-        if let any = filter["or"]?.arrayValue { return any.isEmpty || any.contains { matches($0, worker: worker) } }
+        if let all = filter["and"]?.arrayValue { return all.allSatisfy { matches($0, worker: worker, at: t) } }
+        if let any = filter["or"]?.arrayValue { return any.isEmpty || any.contains { matches($0, worker: worker, at: t) } }
         let w = workers[Int(worker)]
         let op = filter["operator"]?.stringValue ?? "EQ"
         let key = filter["key"]?.labelText ?? ""
@@ -50,7 +67,7 @@ struct World {
             let same = filter["value"]?.stringValue == w.clientType
             return op == "NE" ? !same : same
         case ("skill", _):
-            let skill = skills[key]?[worker]
+            let skill = self.skill(key, worker: worker, at: t)
             guard let target = filter["value"]?.doubleValue else {
                 return op == "NE" ? skill != nil : skill == nil
             }

@@ -12,8 +12,7 @@ import TallySimulation
 /// where Toloka's documented behaviour is silent):
 /// * Tolokers come as the crowd says; a Toloker may work in the pool when no rule's restriction of
 ///   this pool, its project or all projects bars them and they pass the pool's filter.
-/// * Tasks may be uploaded while the pool is open. Training tasks are not emulated (training pools
-///   are not). *Choice*: `force_last_assignment_delay_seconds` is not waited; each suite pays the
+/// * Tasks may be uploaded while the pool is open. *Choice*: `force_last_assignment_delay_seconds` is not waited; each suite pays the
 ///   full `reward_per_assignment`.
 /// * Answers come from the crowd given each task's hidden truth; a control answer is right when it
 ///   matches a known solution. Restrictions bar new suites; what was submitted stays (ACCEPTED).
@@ -40,6 +39,14 @@ final class PoolRecord {
     var defaultOverlap: Int
     var reward: Double
     var filter: JSONValue?
+    /// Set when this record is a training (`/api/v1/trainings`, in the pools' id space).
+    var training: TrainingSettings?
+    /// A main pool's `quality_control.training_requirement`: only Tolokers whose value of the
+    /// training's skill reached `passing` get its suites.
+    var trainingRequirement: (skillID: String, passing: Double)?
+    /// Tolokers who finished this training, with the skill value it gave them (the training's
+    /// quality-control log).
+    var trainingResults: [(time: Double, worker: Int32, value: Double)] = []
     /// The pool's mechanics.
     private(set) var engine: PoolEngine
     /// The pool's quality control (its actions are the quality-control log).
@@ -159,7 +166,9 @@ struct EmulatorPoolHost: PoolEngineHost {
     }
 
     func mayWork(_ worker: Int32, at time: Double) -> Bool {
-        !world.isRestricted(worker: worker, projectID: pool.projectID, poolID: pool.id, at: time) && world.matches(pool.filter, worker: worker)
+        if let training = pool.training, world.skill(training.skillID, worker: worker, at: time) != nil { return false }  // done it
+        if let required = pool.trainingRequirement, (world.skill(required.skillID, worker: worker, at: time) ?? -1) < required.passing { return false }
+        return !world.isRestricted(worker: worker, projectID: pool.projectID, poolID: pool.id, at: time) && world.matches(pool.filter, worker: worker, at: time)
     }
 
     mutating func suiteDuration(worker: Int32, tasks: Int) -> Double {
@@ -200,7 +209,9 @@ struct EmulatorPoolHost: PoolEngineHost {
     mutating func statusChanged(assignment index: Int, to status: AssignmentStatus, at time: Double, comment: String?) {
         pool.assignments[index].state = status
         switch status {
-        case .submitted: pool.assignments[index].submitted = time
+        case .submitted:
+            pool.assignments[index].submitted = time
+            if let training = pool.training { scoreTraining(training, worker: pool.assignments[index].worker, at: time) }
         case .accepted: pool.assignments[index].accepted = time
         case .rejected: pool.assignments[index].rejected = time
         case .expired:
@@ -212,6 +223,24 @@ struct EmulatorPoolHost: PoolEngineHost {
         if let comment { pool.assignments[index].publicComment = comment }
     }
 
+    /// After a training suite: once `worker` submitted the suites the training requires, the share
+    /// of their answers that matched a known solution (0–100) becomes their value of its skill.
+    mutating func scoreTraining(_ training: TrainingSettings, worker: Int32, at time: Double) {
+        var suites = 0, right = 0, total = 0
+        for a in pool.assignments where a.worker == worker && a.submitted != nil {
+            suites += 1
+            for (k, i) in a.tasks.enumerated() where k < a.solutions.count {
+                total += 1
+                let output = a.solutions[k]
+                if pool.tasks[i].knownSolutions.contains(where: { known in known.allSatisfy { output[$0.key] == $0.value } }) { right += 1 }
+            }
+        }
+        guard suites >= training.suitesToPass, total > 0, world.skills[training.skillID]?[worker] == nil else { return }
+        let value = (Double(right) * 100 / Double(total)).rounded()
+        world.setSkill(training.skillID, worker: worker, value: value, at: time)
+        pool.trainingResults.append((time, worker, value))
+    }
+
     mutating func pauseBeforeNextSuite(worker: Int32) -> Double? {
         pool.crowd.pauseBeforeNextSuite(worker: Int(worker))
     }
@@ -221,9 +250,17 @@ struct EmulatorPoolHost: PoolEngineHost {
         case .restriction(let r), .legacyRestriction(let r):
             world.addRestriction(worker: action.worker, r, projectID: pool.projectID, poolID: pool.id, at: action.time, end: action.restrictionEnd)
         case .setSkill(let skill, _), .setSkillFromOutputField(let skill, _):
-            if let v = action.skillValue { world.skills[skill, default: [:]][action.worker] = v }
+            if let v = action.skillValue { world.setSkill(skill, worker: action.worker, value: v, at: action.time) }
         default:
             break
         }
     }
+}
+
+/// What makes a pool record a training: the skill that passing it sets, and how many suites pass it.
+struct TrainingSettings {
+    /// The skill (created with the training, `training: true`) whose value is the Toloker's share of right answers.
+    let skillID: String
+    /// `task_suites_required_to_pass`.
+    let suitesToPass: Int
 }
