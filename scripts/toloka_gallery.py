@@ -69,6 +69,17 @@ _gallery.install({url!r}, {token!r})
 '''
 
 
+# Runs the converted cells as Jupyter does: top-level `await` allowed (the faces-detection
+# notebook awaits its pipeline at top level).
+RUNNER = '''import ast, asyncio
+source = open('_gallery_cells.py').read()
+code = compile(source, '_gallery_cells.py', 'exec', flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+result = eval(code, {'__name__': '__main__'})
+if asyncio.iscoroutine(result):
+    asyncio.run(result)
+'''
+
+
 def client_call_end(text, start):
     """Index just past the ')' closing the call whose '(' is at `start`."""
     depth = 0
@@ -88,8 +99,8 @@ def convert_cell(src):
     for line in src.split('\n'):
         stripped = line.strip()
         indent = line[:len(line) - len(line.lstrip())]
-        if stripped.startswith('%%') or stripped.startswith('%'):
-            continue
+        if stripped.startswith('%') or re.match(r'^[\w.]+\?\??$', stripped):
+            continue  # IPython magics and `object?` help
         if stripped.startswith('!'):
             cmd = stripped[1:].split('#')[0].strip()
             m = re.match(r"curl\s+'?([^'\s]+)'?.*--output\s+(\S+)", cmd)
@@ -172,9 +183,12 @@ def main():
         token = 'gallery-' + os.urandom(8).hex()
         log = open(os.path.join(work, 'emulator.log'), 'w')
         proc, url = start_emulator(args.tally, token, log)
+        cells = os.path.join(work, '_gallery_cells.py')
+        with open(cells, 'w') as f:
+            f.write(convert(notebook, helper_dir, url, token))
         script = os.path.join(work, '_gallery_run.py')
         with open(script, 'w') as f:
-            f.write(convert(notebook, helper_dir, url, token))
+            f.write(RUNNER)
         python = os.path.join(venvs[kit], 'bin', 'python')
         env = dict(os.environ, TQDM_DISABLE='1', MPLBACKEND='Agg', PYTHONUNBUFFERED='1')
         started = time.time()

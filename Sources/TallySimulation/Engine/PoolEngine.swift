@@ -203,6 +203,13 @@ package struct PoolEngine {
         self.qualityControl.reserveWorkers(workers)
     }
 
+    /// Replaces the pool's quality control (a pool updated before it issued anything).
+    package mutating func replaceQualityControl(_ rules: QualityControlEngine) {
+        qualityControl = rules
+        qualityControl.reserveWorkers(busy.count)
+        actionsDone = 0
+    }
+
     // MARK: - Tasks
 
     /// Adds a task (a pool takes tasks while open); returns its index.

@@ -36,6 +36,9 @@ final class EmulatorStore {
     var skills: [String: SkillRecord] = [:]
     var skillOrder: [String] = []
     var nextSkillID: Int
+    /// Task suites by id, in creation order (`/api/v1/task-suites`).
+    var taskSuites: [String: TaskSuiteRecord] = [:]
+    var taskSuiteOrder: [String] = []
     var nextPoolID: Int
     /// Notes logged so far (each once), in order.
     var notes: [String] = []

@@ -12,6 +12,8 @@ struct World {
     var skills: [String: [Int32: Double]] = [:]
     /// Skill id → Toloker → when the value was first set and last changed.
     var skillTimes: [String: [Int32: (created: Double, modified: Double)]] = [:]
+    /// Files Tolokers attached to `file` answers, by id.
+    var attachments: [String: AttachmentRecord] = [:]
     var taskIDs: ObjectIDGenerator
     var assignmentIDs: ObjectIDGenerator
 

@@ -62,6 +62,12 @@ final class PoolRecord {
     fileprivate var crowd: any Crowd
     let answerField: String
     fileprivate let outputType: String
+    /// What a `file` answer attaches (set from the project's view when the pool is created).
+    var attachmentKind = AttachmentRecord.Kind.png
+    /// Whether the answer field is free text: a `string` or `url` output with no declared options
+    /// and no control task's known answer. Tolokers then answer a URL of their own (a "found link"
+    /// that later pools can take as a `url` input), not a label.
+    private(set) var freeText: Bool
     /// The answer options: the project's declared ones, else those seen in known solutions and truths.
     private(set) var options: [String]
     /// Answers the crowd gave, interned for the engine (which only compares them).
@@ -77,18 +83,43 @@ final class PoolRecord {
         defaultOverlap = defaults?["default_overlap_for_new_tasks"]?.intValue ?? defaults?["default_overlap_for_new_task_suites"]?.intValue ?? 1
         reward = json["reward_per_assignment"]?.doubleValue ?? 0
         filter = json["filter"]
-        let settings = PoolEngine.Settings(
+        engine = PoolEngine(settings: Self.settings(json), policy: .emulator, workers: crowd.workers.count, qualityControl: qualityControl, mixingSeed: mixSeed(seed, 1))
+        self.crowd = crowd.forPool(seed: seed)
+        self.answerField = answerField
+        self.outputType = outputType
+        freeText = declaredOptions.isEmpty && ["string", "url"].contains(outputType)
+        var seen = Set<String>()
+        options = declaredOptions.filter { seen.insert($0).inserted }
+    }
+
+    /// Replaces the client's JSON (`PUT /pools/{id}`) and what the mechanics read from it; the
+    /// quality control too when `qualityControl` is given.
+    func update(json: [String: JSONValue], qualityControl: QualityControlEngine?) {
+        self.json = json
+        let defaults = json["defaults"]
+        defaultOverlap = defaults?["default_overlap_for_new_tasks"]?.intValue ?? defaults?["default_overlap_for_new_task_suites"]?.intValue ?? 1
+        reward = json["reward_per_assignment"]?.doubleValue ?? 0
+        filter = json["filter"]
+        engine.settings = Self.settings(json)
+        if let qualityControl { engine.replaceQualityControl(qualityControl) }
+    }
+
+    /// Gives a pool with no `mixer_config` one for task suites of `size` tasks, taken together in upload order.
+    func useSuites(of size: Int) {
+        guard engine.settings.mixer == nil else { return }
+        var m = Mixer(real: size, golden: 0)
+        m.mixTasksInCreationOrder = true
+        m.shuffleTasksInTaskSuite = false
+        engine.settings.mixer = m
+    }
+
+    static func settings(_ json: [String: JSONValue]) -> PoolEngine.Settings {
+        PoolEngine.Settings(
             mixer: json["mixer_config"]?.objectValue.map(Mixer.init(mixerConfig:)),
             autoAccept: json["auto_accept_solutions"]?.boolValue ?? true,
             maxDuration: json["assignment_max_duration_seconds"]?.doubleValue ?? 3600,
             willExpire: json["will_expire"]?.stringValue.flatMap { TolokaTime.parse($0, accepting: [.dateOnly, .iso8601]) },
             autoCloseDelay: json["auto_close_after_complete_delay_seconds"]?.doubleValue ?? 0)
-        engine = PoolEngine(settings: settings, policy: .emulator, workers: crowd.workers.count, qualityControl: qualityControl, mixingSeed: mixSeed(seed, 1))
-        self.crowd = crowd.forPool(seed: seed)
-        self.answerField = answerField
-        self.outputType = outputType
-        var seen = Set<String>()
-        options = declaredOptions.filter { seen.insert($0).inserted }
     }
 
     // MARK: - Tasks
@@ -100,7 +131,7 @@ final class PoolRecord {
         tasks.append(task)
         taskIndexByID[task.id] = i
         // A control task's known solutions were noted as options before any truth was drawn.
-        if !task.isControl { noteOption(task.truth) }
+        if !task.isControl { noteOption(task.truth) } else if task.knownSolutions.contains(where: { $0[answerField] != nil }) { freeText = false }
         return i
     }
 
@@ -189,9 +220,22 @@ struct EmulatorPoolHost: PoolEngineHost {
         out.reserveCapacity(tasks.count)
         for i in tasks {
             let task = pool.tasks[i]
-            let label = pool.crowd.answer(worker: Int(worker), task: CrowdTask(key: task.key, isControl: task.isControl, truth: task.truth), options: pool.options)
+            var label = pool.crowd.answer(worker: Int(worker), task: CrowdTask(key: task.key, isControl: task.isControl, truth: task.truth), options: pool.options)
             var output: [String: JSONValue] = task.knownSolutions.first ?? [:]
-            output[pool.answerField] = pool.outputValue(label)
+            if pool.outputType == "file" || pool.outputType == "array_file" {
+                let a = pool.assignments[index]
+                let h = mixSeed(task.key ^ UInt64(pool.id), UInt64(index) &* 1_000_003 &+ UInt64(i))
+                let id = String(format: "%08llx-%04llx-%04llx-%04llx-%012llx", h >> 32, h >> 16 & 0xffff, 0x4000 | h & 0x0fff,
+                                0x8000 | (h >> 48) & 0x3fff, mixSeed(h, 7) & 0xffff_ffff_ffff)
+                world.attachments[id] = AttachmentRecord(id: id, kind: pool.attachmentKind, poolID: pool.id, assignmentID: a.id, worker: worker, created: a.created)
+                output[pool.answerField] = pool.outputType == "file" ? .string(id) : .array([.string(id)])
+                label = id
+            } else if pool.freeText, !task.isControl {
+                label = "https://example.com/found/\(String(task.key, radix: 16))/\(world.workers[Int(worker)].id.prefix(8))"
+                output[pool.answerField] = .string(label)
+            } else {
+                output[pool.answerField] = pool.outputValue(label)
+            }
             pool.assignments[index].solutions.append(output)
             let correct = task.isControl && task.knownSolutions.contains { known in known.allSatisfy { output[$0.key] == $0.value } }
             let id: Int32

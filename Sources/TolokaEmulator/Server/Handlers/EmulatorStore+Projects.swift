@@ -87,6 +87,26 @@ extension EmulatorStore {
     /// `public_description` at most ``poolTextMaxLength`` characters, `public_instructions` at
     /// most ``poolInstructionsMaxLength`` (`STRING_LENGTH_GREATER_THAN_MAX`).
     func createPool(_ body: JSONValue) throws -> JSONValue {
+        let valid = try validatePool(body)
+        let (o, project) = (valid.json, valid.project)
+        let id = nextPoolID
+        nextPoolID += 1
+        let field = project.answerField
+        let pool = PoolRecord(id: id, projectID: project.id, json: o, created: clock.now(),
+                              qualityControl: valid.engine,
+                              crowd: crowd, seed: mixSeed(configuration.seed, UInt64(id)), answerField: field,
+                              outputType: (project.outputSpec[field]?["type"]?.stringValue ?? "string").lowercased(),
+                              declaredOptions: project.declaredOptions(field: field))
+        pool.trainingRequirement = valid.requirement
+        pool.attachmentKind = project.attachmentKind
+        pools[id] = pool
+        poolOrder.append(id)
+        return render(pool)
+    }
+
+    /// A pool body checked as Toloka checks it (see ``createPool(_:)``), with the server's fields
+    /// dropped, defaults filled in, collector uuids drawn, its rules compiled and its training requirement read.
+    func validatePool(_ body: JSONValue) throws -> (json: [String: JSONValue], project: ProjectRecord, engine: QualityControlEngine, requirement: (skillID: String, passing: Double)?) {
         guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
         var v = Validator(o)
         var project: ProjectRecord?
@@ -163,18 +183,7 @@ extension EmulatorStore {
             qc["configs"] = .array(configs)
             o["quality_control"] = .object(qc)
         }
-        let id = nextPoolID
-        nextPoolID += 1
-        let field = project.answerField
-        let pool = PoolRecord(id: id, projectID: project.id, json: o, created: clock.now(),
-                              qualityControl: try engine ?? QualityControlEngine(QualityControl(configs: [])),
-                              crowd: crowd, seed: mixSeed(configuration.seed, UInt64(id)), answerField: field,
-                              outputType: (project.outputSpec[field]?["type"]?.stringValue ?? "string").lowercased(),
-                              declaredOptions: project.declaredOptions(field: field))
-        pool.trainingRequirement = requirement
-        pools[id] = pool
-        poolOrder.append(id)
-        return render(pool)
+        return (o, project, try engine ?? QualityControlEngine(QualityControl(configs: [])), requirement)
     }
 
     /// `quality_control.training_requirement` of a pool being created or updated: the training's
@@ -266,5 +275,15 @@ extension ProjectRecord {
         o["owner"] = owner
         if o["assignments_issuing_type"] == nil { o["assignments_issuing_type"] = "AUTOMATED" }
         return .object(o)
+    }
+
+    /// What a Toloker attaches to a `file` answer in this project: a video when the view accepts
+    /// video, a recording for an audio field, else a photo.
+    var attachmentKind: AttachmentRecord.Kind {
+        let view = (json["task_spec"]?["view_spec"].map { $0.serialized(numbers: .python) } ?? "")
+            .lowercased().filter { $0 != " " && $0 != "\\" }
+        if view.contains("\"video\":true") { return .mp4 }
+        if view.contains("field.audio") { return .wav }
+        return .png
     }
 }
