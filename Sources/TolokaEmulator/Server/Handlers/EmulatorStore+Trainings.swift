@@ -16,7 +16,8 @@ extension EmulatorStore {
     ///
     /// The training runs on the pool engine as a pool of control tasks only:
     /// `training_tasks_in_task_suite_count` known-solution tasks per suite, each of infinite overlap,
-    /// no auto-close. A Toloker who has submitted `task_suites_required_to_pass` suites gets the share of
+    /// no auto-close. A Toloker who has submitted `task_suites_required_to_pass` suites (or answered
+    /// every training task, when the training has fewer suites than it requires) gets the share of
     /// their answers that matched a known solution (0–100, rounded) as the skill's value, once; a
     /// main pool whose `quality_control.training_requirement` names the training issues suites only to
     /// Tolokers whose value reached `training_passing_skill_value`. *Choices*: a Toloker takes a
@@ -35,10 +36,11 @@ extension EmulatorStore {
         v.string("public_instructions", maxLength: Self.poolInstructionsMaxLength)
         v.integer("assignment_max_duration_seconds", required: true, min: 5, max: Int(Int32.max))
         let perSuite = v.integer("training_tasks_in_task_suite_count", required: true, min: 1, max: 500)
-        let toPass = v.integer("task_suites_required_to_pass", required: true, min: 1, max: 10_000)
+        // Optional (the intent-classification example leaves it out): one suite by default.
+        let toPass = v.integer("task_suites_required_to_pass", min: 1, max: 10_000) ?? 1
         v.integer("retry_training_after_days", min: 0, max: 365)
         for f in ["may_contain_adult_content", "mix_tasks_in_creation_order", "shuffle_tasks_in_task_suite", "inherited_instructions"] { v.bool(f) }
-        guard v.isValid, let project, let perSuite, let toPass else { throw APIError.validation(v.errors) }
+        guard v.isValid, let project, let perSuite else { throw APIError.validation(v.errors) }
         for key in ["id", "status", "created", "last_started", "last_stopped", "last_close_reason", "owner", "training_skill_id"] { o[key] = nil }
         o["project_id"] = .string(String(project.id))
         if o["mix_tasks_in_creation_order"] == nil { o["mix_tasks_in_creation_order"] = true }
