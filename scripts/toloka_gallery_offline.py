@@ -189,6 +189,7 @@ def install(url, token):
     getpass.getpass = lambda *a, **k: token
     builtins.input = lambda *a, **k: token
     builtins.display = lambda *a, **k: None
+    builtins.get_ipython = lambda: None  # not in Colab, not in IPython
     real_sleep = time.sleep
     time.sleep = lambda s: real_sleep(min(s, 0.05))
     # display-only modules

@@ -62,6 +62,9 @@ final class PoolRecord {
     fileprivate var crowd: any Crowd
     let answerField: String
     fileprivate let outputType: String
+    /// The project's output fields other than ``answerField`` with their specs (set when the pool is
+    /// created): Tolokers fill them too, with values of the field's type (see ``otherValue(_:_:seed:)``).
+    var otherOutputs: [(name: String, spec: JSONValue)] = []
     /// What a `file` answer attaches (set from the project's view when the pool is created).
     var attachmentKind = AttachmentRecord.Kind.png
     /// Whether the answer field is free text: a `string` or `url` output with no declared options
@@ -175,6 +178,28 @@ final class PoolRecord {
         swap(&host.world, &world)
     }
 
+    /// A value of an output field's type for a field other than the answer field: one of its
+    /// `allowed_values`, a URL, a boolean, a number in its range, coordinates, `{}` for JSON, `[]`
+    /// for arrays, else a short text; drawn from `seed`.
+    static func otherValue(_ name: String, _ spec: JSONValue, seed: UInt64) -> JSONValue {
+        if let allowed = spec["allowed_values"]?.arrayValue, !allowed.isEmpty { return allowed[Int(seed % UInt64(allowed.count))] }
+        let type = spec["type"]?.stringValue?.lowercased() ?? "string"
+        if type.hasPrefix("array_") { return [] }
+        switch type {
+        case "boolean": return .bool(seed & 1 == 1)
+        case "integer":
+            let lo = Int64(spec["min_value"]?.doubleValue ?? 0), hi = Int64(spec["max_value"]?.doubleValue ?? 10)
+            return .int(lo + Int64(seed % UInt64(max(1, hi - lo + 1))))
+        case "float":
+            let lo = spec["min_value"]?.doubleValue ?? 0, hi = spec["max_value"]?.doubleValue ?? 1
+            return .double(lo + (hi - lo) * Double(seed % 1000) / 1000)
+        case "url": return .string("https://example.com/\(name)/\(String(seed, radix: 16))")
+        case "coordinates": return .string("55.\(seed % 100_000),37.\(seed / 7 % 100_000)")
+        case "json": return [:]
+        default: return .string("\(name) \(String(seed % 1_000_000, radix: 36))")
+        }
+    }
+
     fileprivate func outputValue(_ label: String) -> JSONValue {
         switch outputType {
         case "boolean": return .bool(label == "true")
@@ -224,9 +249,7 @@ struct EmulatorPoolHost: PoolEngineHost {
             var output: [String: JSONValue] = task.knownSolutions.first ?? [:]
             if pool.outputType == "file" || pool.outputType == "array_file" {
                 let a = pool.assignments[index]
-                let h = mixSeed(task.key ^ UInt64(pool.id), UInt64(index) &* 1_000_003 &+ UInt64(i))
-                let id = String(format: "%08llx-%04llx-%04llx-%04llx-%012llx", h >> 32, h >> 16 & 0xffff, 0x4000 | h & 0x0fff,
-                                0x8000 | (h >> 48) & 0x3fff, mixSeed(h, 7) & 0xffff_ffff_ffff)
+                let id = attachmentID(mixSeed(task.key ^ UInt64(pool.id), UInt64(index) &* 1_000_003 &+ UInt64(i)))
                 world.attachments[id] = AttachmentRecord(id: id, kind: pool.attachmentKind, poolID: pool.id, assignmentID: a.id, worker: worker, created: a.created)
                 output[pool.answerField] = pool.outputType == "file" ? .string(id) : .array([.string(id)])
                 label = id
@@ -235,6 +258,16 @@ struct EmulatorPoolHost: PoolEngineHost {
                 output[pool.answerField] = .string(label)
             } else {
                 output[pool.answerField] = pool.outputValue(label)
+            }
+            for (k, other) in pool.otherOutputs.enumerated() where output[other.name] == nil {
+                let seed = mixSeed(task.key ^ UInt64(worker), UInt64(k + 1))
+                if other.spec["type"]?.stringValue?.lowercased() == "file" {
+                    let id = attachmentID(mixSeed(seed, UInt64(index)))
+                    world.attachments[id] = AttachmentRecord(id: id, kind: pool.attachmentKind, poolID: pool.id, assignmentID: pool.assignments[index].id, worker: worker, created: pool.assignments[index].created)
+                    output[other.name] = .string(id)
+                } else {
+                    output[other.name] = PoolRecord.otherValue(other.name, other.spec, seed: seed)
+                }
             }
             pool.assignments[index].solutions.append(output)
             let correct = task.isControl && task.knownSolutions.contains { known in known.allSatisfy { output[$0.key] == $0.value } }
@@ -248,6 +281,12 @@ struct EmulatorPoolHost: PoolEngineHost {
             out.append(PoolEngine.Answer(label: id, correct: correct))
         }
         return out
+    }
+
+    /// A UUID-shaped attachment id drawn from `h`.
+    func attachmentID(_ h: UInt64) -> String {
+        String(format: "%08llx-%04llx-%04llx-%04llx-%012llx", h >> 32, h >> 16 & 0xffff, 0x4000 | h & 0x0fff,
+               0x8000 | (h >> 48) & 0x3fff, mixSeed(h, 7) & 0xffff_ffff_ffff)
     }
 
     mutating func statusChanged(assignment index: Int, to status: AssignmentStatus, at time: Double, comment: String?) {

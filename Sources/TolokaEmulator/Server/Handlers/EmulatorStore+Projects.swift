@@ -99,6 +99,7 @@ extension EmulatorStore {
                               declaredOptions: project.declaredOptions(field: field))
         pool.trainingRequirement = valid.requirement
         pool.attachmentKind = project.attachmentKind
+        pool.otherOutputs = project.outputSpec.filter { $0.key != field }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         pools[id] = pool
         poolOrder.append(id)
         return render(pool)

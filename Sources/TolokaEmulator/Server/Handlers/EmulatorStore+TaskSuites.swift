@@ -33,6 +33,14 @@ extension EmulatorStore {
         let asyncMode = try queryBool(query, "async_mode") ?? false
         let openPool = try queryBool(query, "open_pool") ?? false
         let skipInvalid = try queryBool(query, "skip_invalid_items") ?? false
+        let operationID = query["operation_id"]
+        if let operationID {
+            guard UUID(uuidString: operationID) != nil else { throw APIError.validation("operation_id", "INVALID_UUID", "Expected a UUID, got \(operationID)") }
+            if operations[operationID.lowercased()] != nil || operations[operationID] != nil {
+                throw APIError(409, "OPERATION_ALREADY_EXISTS", "Operation with id \(operationID) already exists")
+            }
+        }
+        var log: [JSONValue] = []
         // Validate every suite first (nothing is created when one is invalid, unless skip_invalid_items).
         var errors: [Int: [String: FieldError]] = [:]
         var valid: [(Int, PoolRecord, [JSONValue], [String: JSONValue])] = []
@@ -62,6 +70,9 @@ extension EmulatorStore {
             }
             if v.isValid, let pool { valid.append((i, pool, taskItems, o)) } else { errors[i] = v.errors }
         }
+        for (i, e) in errors.sorted(by: { $0.key < $1.key }) {
+            log.append(["type": "TASK_SUITE_VALIDATE", "success": false, "input": items[i], "output": .object(e.mapValues(\.json))])
+        }
         func errorsJSON() -> JSONValue {
             .object(Dictionary(uniqueKeysWithValues: errors.map { (String($0.key), JSONValue.object($0.value.mapValues(\.json))) }))
         }
@@ -70,7 +81,7 @@ extension EmulatorStore {
                 let op = newOperation(type: "TASK_SUITE.BATCH_CREATE", parameters: ["open_pool": .bool(openPool), "skip_invalid_items": .bool(skipInvalid)],
                                       details: ["total_count": .int(Int64(items.count)), "valid_count": .int(Int64(valid.count)),
                                                 "not_valid_count": .int(Int64(errors.count)), "success_count": 0, "failed_count": .int(Int64(items.count))],
-                                      outcome: "FAIL")
+                                      outcome: "FAIL", log: log, id: operationID)
                 return .json(202, op.rendered(realNow: op.submittedReal))
             }
             if single, let e = errors[0] { throw APIError.validation(e) }
@@ -84,7 +95,8 @@ extension EmulatorStore {
             let made = (try? JSONValue(parsing: response.body))?["items"]?.objectValue ?? [:]
             let tasks = (0..<taskItems.count).compactMap { made[String($0)] }
             let suiteID = world.taskIDs.next(pool: pool.id, time: clock.now())
-            var json = o
+            var json = o.filter { !$0.key.hasPrefix("__") }
+            log.append(["type": "TASK_SUITE_CREATE", "success": true, "input": items[i], "output": ["task_suite_id": .string(suiteID)]])
             json["id"] = .string(suiteID)
             json["pool_id"] = .string(String(pool.id))
             json["tasks"] = .array(tasks)
@@ -102,7 +114,7 @@ extension EmulatorStore {
             let op = newOperation(type: "TASK_SUITE.BATCH_CREATE", parameters: ["open_pool": .bool(openPool), "skip_invalid_items": .bool(skipInvalid)],
                                   details: ["total_count": .int(Int64(items.count)), "valid_count": .int(Int64(valid.count)),
                                             "not_valid_count": .int(Int64(errors.count)), "success_count": .int(Int64(valid.count)),
-                                            "failed_count": .int(Int64(errors.count))])
+                                            "failed_count": .int(Int64(errors.count))], log: log, id: operationID)
             return .json(202, op.rendered(realNow: op.submittedReal))
         }
         if single { return .json(201, created[0]!) }
