@@ -34,11 +34,10 @@ def _sentence(r, n=None):
     return ' '.join(r.choice(_WORDS) for _ in range(n or r.randint(5, 14)))
 
 
-def png(key, size=16):
-    """A small valid RGB PNG, its colour drawn from `key`."""
+def png(key, size=32):
+    """A small valid RGB PNG of noise drawn from `key` (over 2 kB: search relevance keeps only images that big)."""
     r = _rng(key)
-    colour = bytes([r.randrange(256) for _ in range(3)])
-    raw = b''.join(b'\x00' + colour * size for _ in range(size))
+    raw = b''.join(b'\x00' + bytes(r.randrange(256) for _ in range(3 * size)) for _ in range(size))
 
     def chunk(kind, data):
         return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
@@ -126,7 +125,7 @@ def table(url):
             data.append({'title': f'Title {t}', 'paragraphs': paragraphs})
         return json.dumps({'version': 'v2.0', 'data': data}).encode()
     if u.endswith('aclImdb/test.csv'):
-        return _tsv(['path', 'label'], [[f'test/{i}.txt', ['pos', 'neg'][i % 2]] for i in range(1400)], sep=',')
+        return _tsv(['path', 'label'], [[f'test/{i}.txt', ['pos', 'neg'][i % 2]] for i in range(3000)], sep=',')
     if u.endswith('CINIC-10/test.csv'):
         labels = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
         return _tsv(['img_path', 'label'], [[f'test/{labels[i % 10]}/{i}.png', labels[i % 10]] for i in range(1200)], sep=',')
@@ -187,7 +186,8 @@ def install(url, token):
     global TOKEN, URL
     TOKEN, URL = token, url
     getpass.getpass = lambda *a, **k: token
-    builtins.input = lambda *a, **k: token
+    # The token prompt gets the token; other prompts (SQuAD asks how many questions) get 20.
+    builtins.input = lambda prompt='', *a, **k: token if 'token' in str(prompt).lower() else '20'
     builtins.display = lambda *a, **k: None
     builtins.get_ipython = lambda: None  # not in Colab, not in IPython
     real_sleep = time.sleep
