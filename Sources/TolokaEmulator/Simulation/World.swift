@@ -43,7 +43,9 @@ struct World {
     }
 
     /// `worker`'s value of skill `id` as it stood at `t`: nil when it was set only later (a pool
-    /// simulated ahead of another must not see a skill from the other's future) or never.
+    /// simulated ahead of another must not see a skill from the other's future) or never. The
+    /// training requirement reads skills this way; *choice*: a pool's `filter` reads the latest
+    /// value, whenever it was set (as it always has: pinned by `EmulatorDigestTests`).
     func skill(_ id: String, worker: Int32, at t: Double) -> Double? {
         guard let v = skills[id]?[worker], let times = skillTimes[id]?[worker], times.created <= t else { return nil }
         return v
@@ -53,10 +55,10 @@ struct World {
     ///
     /// *Choice*: the emulated Tolokers have only languages, a client type and skills; `languages`
     /// (IN/NOT_IN), `client_type` (EQ/NE) and skill conditions are evaluated, any other condition holds.
-    func matches(_ filter: JSONValue?, worker: Int32, at t: Double = .infinity) -> Bool {
+    func matches(_ filter: JSONValue?, worker: Int32) -> Bool {
         guard let filter else { return true }
-        if let all = filter["and"]?.arrayValue { return all.allSatisfy { matches($0, worker: worker, at: t) } }
-        if let any = filter["or"]?.arrayValue { return any.isEmpty || any.contains { matches($0, worker: worker, at: t) } }
+        if let all = filter["and"]?.arrayValue { return all.allSatisfy { matches($0, worker: worker) } }
+        if let any = filter["or"]?.arrayValue { return any.isEmpty || any.contains { matches($0, worker: worker) } }
         let w = workers[Int(worker)]
         let op = filter["operator"]?.stringValue ?? "EQ"
         let key = filter["key"]?.labelText ?? ""
@@ -69,7 +71,7 @@ struct World {
             let same = filter["value"]?.stringValue == w.clientType
             return op == "NE" ? !same : same
         case ("skill", _):
-            let skill = self.skill(key, worker: worker, at: t)
+            let skill = skills[key]?[worker]
             guard let target = filter["value"]?.doubleValue else {
                 return op == "NE" ? skill != nil : skill == nil
             }

@@ -103,7 +103,9 @@ final class PoolRecord {
         defaultOverlap = defaults?["default_overlap_for_new_tasks"]?.intValue ?? defaults?["default_overlap_for_new_task_suites"]?.intValue ?? 1
         reward = json["reward_per_assignment"]?.doubleValue ?? 0
         filter = json["filter"]
+        let mixer = engine.settings.mixer
         engine.settings = Self.settings(json)
+        if engine.settings.mixer == nil { engine.settings.mixer = mixer }  // one task suites gave it (``useSuites(of:)``)
         if let qualityControl { engine.replaceQualityControl(qualityControl) }
     }
 
@@ -224,7 +226,7 @@ struct EmulatorPoolHost: PoolEngineHost {
     func mayWork(_ worker: Int32, at time: Double) -> Bool {
         if let training = pool.training, world.skill(training.skillID, worker: worker, at: time) != nil { return false }  // done it
         if let required = pool.trainingRequirement, (world.skill(required.skillID, worker: worker, at: time) ?? -1) < required.passing { return false }
-        return !world.isRestricted(worker: worker, projectID: pool.projectID, poolID: pool.id, at: time) && world.matches(pool.filter, worker: worker, at: time)
+        return !world.isRestricted(worker: worker, projectID: pool.projectID, poolID: pool.id, at: time) && world.matches(pool.filter, worker: worker)
     }
 
     mutating func suiteDuration(worker: Int32, tasks: Int) -> Double {

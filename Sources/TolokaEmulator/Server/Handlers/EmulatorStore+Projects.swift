@@ -128,8 +128,9 @@ extension EmulatorStore {
         if let defaults = v.object("defaults", required: true) {
             var d = Validator(defaults, prefix: "defaults")
             // 0 is accepted beside a per-task default (as Toloka does: learn-the-basics sends it).
-            d.integer("default_overlap_for_new_task_suites", required: true, min: 0, max: 30000)
-            d.integer("default_overlap_for_new_tasks", min: 1, max: 30000)
+            let suites = d.integer("default_overlap_for_new_task_suites", required: true, min: 0, max: 30000)
+            let tasks = d.integer("default_overlap_for_new_tasks", min: 1, max: 30000)
+            if suites == 0, tasks == nil { d.fail("default_overlap_for_new_task_suites", .min(1)) }
             v.errors.merge(d.errors) { a, _ in a }
         }
         if let mixer = v.object("mixer_config") {

@@ -20,10 +20,10 @@ extension Route {
         Route(.post, "/api/v1/pools/{pool:int}/close") { try $0.store.poolAction($0.parameters["pool"], "close") },
         Route(.post, "/api/v1/pools/{pool:int}/archive") { try $0.store.poolAction($0.parameters["pool"], "archive") },
         Route(.put, "/api/v1/pools/{pool:int}") { try $0.store.updatePool($0.parameters["pool"], $0.body()) },
-        Route(.post, "/api/v1/pools/{pool:int}/clone", rate: .pools) { try $0.store.clonePool($0.parameters["pool"]) },
+        Route(.post, "/api/v1/pools/{pool:int}/clone") { try $0.store.clonePool($0.parameters["pool"]) },
 
         // Trainings (in the pools' id space: the pool routes above accept a training's id too)
-        Route(.post, "/api/v1/trainings", rate: .pools, status: 201) { try $0.store.createTraining($0.body()) },
+        Route(.post, "/api/v1/trainings", status: 201) { try $0.store.createTraining($0.body()) },
         Route(.get, "/api/v1/trainings") { try $0.store.listTrainings($0.query) },
         Route(.get, "/api/v1/trainings/{training:int}") { try $0.store.renderTraining($0.store.training($0.parameters["training"])) },
         Route(.post, "/api/v1/trainings/{training:int}/open") { try $0.store.poolAction($0.parameters["training"], "open", asTraining: true) },
@@ -34,7 +34,7 @@ extension Route {
         Route(.post, "/api/v1/tasks", rate: .tasks) { try $0.store.createTasks($0.body(), query: $0.query) },
         Route(.get, "/api/v1/tasks") { try $0.store.listTasks($0.query) },
         Route(.get, "/api/v1/tasks/{task}") { try $0.store.task($0.parameters["task"]) },
-        Route(.post, "/api/v1/task-suites", rate: .tasks) { try $0.store.createTaskSuites($0.body(), query: $0.query) },
+        Route(.post, "/api/v1/task-suites") { try $0.store.createTaskSuites($0.body(), query: $0.query) },
         Route(.get, "/api/v1/task-suites") { try $0.store.listTaskSuites($0.query) },
         Route(.get, "/api/v1/task-suites/{suite}") { try $0.store.taskSuite($0.parameters["suite"]) },
 
