@@ -5,7 +5,7 @@ Each supported notebook is converted to a script with nbformat and run, under th
 version it pins (0.1.26, or 1.2.3 for the notebooks pinning 1.0.x, the closest one kept beside the
 repository), against a fresh emulator (`--speed instant`). Only three kinds of cell text change:
 
-* the client's token and URL: `toloka.TolokaClient(...)` becomes `toloka.TolokaClient(TOKEN, url=URL)`;
+* the client's token and URL: the `toloka.TolokaClient(...)` call becomes `TolokaClient(TOKEN, url=URL)`;
 * data downloads: `!curl URL --output FILE` / `!wget URL` write a generated table of the same
   columns (deterministic; media URLs in it need not resolve); `!pip install` lines are dropped
   (the environments are prepared beforehand);
@@ -116,12 +116,14 @@ def convert_cell(src):
         lines.append(line)
     src = '\n'.join(lines)
     out, pos = [], 0
-    for m in re.finditer(r'TolokaClient\(', src):
+    # The whole constructor call (with its module prefix: the streaming notebook writes
+    # `toloka.TolokaClient` having imported only `TolokaClient`) becomes the emulator's client.
+    for m in re.finditer(r'(?:\b[A-Za-z_]\w*\.)*TolokaClient\(', src):
         if m.start() < pos:
             continue
         end = client_call_end(src, m.end() - 1)
         out.append(src[pos:m.start()])
-        out.append('TolokaClient(_gallery.TOKEN, url=_gallery.URL)')
+        out.append('_gallery.client()')
         pos = end
     out.append(src[pos:])
     return ''.join(out)

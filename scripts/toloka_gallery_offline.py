@@ -177,6 +177,22 @@ class _Response:
         return 200
 
 
+def client():
+    """The notebook's `TolokaClient`, on the emulator's URL with its token."""
+    from toloka.client import TolokaClient
+    return TolokaClient(TOKEN, url=URL)
+
+
+def _local_or_generated(url):
+    """A file of the notebook's own folder when the URL names one (the streaming example reads its
+    project and pool JSON from GitHub), else a generated table or medium."""
+    name = str(url).split('?')[0].rstrip('/').split('/')[-1]
+    if name and os.path.isfile(name):
+        with open(name, 'rb') as f:
+            return f.read()
+    return table(url) or _media(url)
+
+
 def _external(url):
     return not str(url).startswith(URL)
 
@@ -203,8 +219,7 @@ def install(url, token):
 
         def request(self, method, u, *a, **k):
             if _external(u):
-                data = table(u) or _media(u)
-                return _Response(u, data)
+                return _Response(u, _local_or_generated(u))
             return real_request(self, method, u, *a, **k)
         requests.Session.request = request
         requests.get = lambda u, *a, **k: request(requests.Session(), 'GET', u, *a, **k)
@@ -216,7 +231,7 @@ def install(url, token):
     def urlopen(u, *a, **k):
         target = u if isinstance(u, str) else u.full_url
         if _external(target):
-            return _Response(target, table(target) or _media(target))
+            return _Response(target, _local_or_generated(target))
         return real_urlopen(u, *a, **k)
     urllib.request.urlopen = urlopen
     try:
