@@ -71,10 +71,12 @@ _gallery.install({url!r}, {token!r})
 
 # Runs the converted cells as Jupyter does: top-level `await` allowed (the faces-detection
 # notebook awaits its pipeline at top level).
-RUNNER = '''import ast, asyncio
+# The cells run in the real __main__ module, so classes they define pickle (toloka-kit 1.2.3's
+# pipeline pickles the faces-detection handlers).
+RUNNER = '''import ast, asyncio, __main__
 source = open('_gallery_cells.py').read()
 code = compile(source, '_gallery_cells.py', 'exec', flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-result = eval(code, {'__name__': '__main__'})
+result = eval(code, __main__.__dict__)
 if asyncio.iscoroutine(result):
     asyncio.run(result)
 '''
