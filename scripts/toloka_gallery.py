@@ -149,7 +149,12 @@ def free_port():
 def start_emulator(tally, token, log):
     port = free_port()
     env = dict(os.environ, TALLY_EMULATOR_TOKEN=token)
-    proc = subprocess.Popen([tally, 'emulator', 'serve', '--port', str(port), '--speed', 'instant', '--seed', '7'],
+    # The built-in crowd with 1,000 Tolokers (90 % English speakers) instead of 50: the survey asks
+    # overlap 50 among English speakers, and training-gated pools need enough Tolokers who pass.
+    crowd = os.path.join(os.path.dirname(log.name), 'crowd.json')
+    with open(crowd, 'w') as f:
+        json.dump({'workers': 1000, 'seed': 7}, f)
+    proc = subprocess.Popen([tally, 'emulator', 'serve', '--port', str(port), '--speed', 'instant', '--seed', '7', '--crowd', crowd],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(200):
         try:
