@@ -73,7 +73,11 @@ _gallery.install({url!r}, {token!r})
 # notebook awaits its pipeline at top level).
 # The cells run in the real __main__ module, so classes they define pickle (toloka-kit 1.2.3's
 # pipeline pickles the faces-detection handlers).
-RUNNER = '''import ast, asyncio, __main__
+RUNNER = '''import ast, asyncio, glob, os, sys, __main__
+# Display-only modules missing from the 1.2.3 environment (Pillow) come from the 0.1.26 one, after
+# the environment's own packages (so its toloka-kit stays the one imported).
+for extra in os.environ.get('GALLERY_FALLBACK_VENV', '').split(os.pathsep):
+    sys.path.extend(glob.glob(os.path.join(extra, 'lib', 'python*', 'site-packages')) if extra else [])
 source = open('_gallery_cells.py').read()
 code = compile(source, '_gallery_cells.py', 'exec', flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 result = eval(code, __main__.__dict__)
@@ -199,7 +203,8 @@ def main():
         with open(script, 'w') as f:
             f.write(RUNNER)
         python = os.path.join(venvs[kit], 'bin', 'python')
-        env = dict(os.environ, TQDM_DISABLE='1', MPLBACKEND='Agg', PYTHONUNBUFFERED='1')
+        env = dict(os.environ, TQDM_DISABLE='1', MPLBACKEND='Agg', PYTHONUNBUFFERED='1',
+                   GALLERY_FALLBACK_VENV=args.venv_0126 if kit == '1.2.3' else '')
         started = time.time()
         try:
             with open(os.path.join(work, 'output.txt'), 'w') as out:
