@@ -6,6 +6,7 @@ server's resident memory before and after (from /proc, given --pid).
     tally emulator serve --port 8000 --speed instant --rate-limit projects=20/min,pools=20/min &
     python3 scripts/emulator_load.py --port 8000 --pid $! --requests 10000 --threads 8
 
+Prints each round's request latencies (median, 99th percentile, worst) too.
 Only loopback addresses are accepted. The mix, per request: 30% GET pool, 15% GET a page of
 accepted assignments (limit 50, id_gt cursor), 15% GET a page of tasks, 10% GET a task, 10% POST
 analytics-2, 5% GET an operation, 5% GET requester, 5% POST one task (sync), 5% POST a project
@@ -81,7 +82,7 @@ MIX = [('get_pool', 30), ('assignments_page', 15), ('tasks_page', 15), ('get_tas
 WRITES = {'analytics', 'create_task', 'create_project'}
 
 
-def worker(args, pool_id, task_ids, op_id, count, results, rng_seed):
+def worker(args, pool_id, task_ids, op_id, count, results, rng_seed, latencies):
     rng = random.Random(rng_seed)
     client = Client(args.host, args.port, args.token)
     cursor = ''
@@ -108,7 +109,9 @@ def worker(args, pool_id, task_ids, op_id, count, results, rng_seed):
             method, path, body = 'POST', '/api/v1/tasks?allow_defaults=true', {'pool_id': pool_id, 'input_values': {'path': f'https://tally.invalid/extra-{rng_seed}-{i}.wav'}}
         else:
             method, path, body = 'POST', '/api/v1/projects', PROJECT
+        t0 = time.perf_counter()
         status, payload = client.call(method, path, body)
+        latencies.append(time.perf_counter() - t0)
         results[(kind, status)] += 1
         if kind == 'assignments_page' and status == 200:
             items = payload['items']
@@ -117,14 +120,15 @@ def worker(args, pool_id, task_ids, op_id, count, results, rng_seed):
 
 def run(args, pool_id, task_ids, op_id):
     results = collections.Counter()
+    latencies = []  # seconds per request, all threads (list.append is atomic)
     per_thread = [args.requests // args.threads + (1 if t < args.requests % args.threads else 0) for t in range(args.threads)]
-    threads = [threading.Thread(target=worker, args=(args, pool_id, task_ids, op_id, n, results, 1000 + t)) for t, n in enumerate(per_thread)]
+    threads = [threading.Thread(target=worker, args=(args, pool_id, task_ids, op_id, n, results, 1000 + t, latencies)) for t, n in enumerate(per_thread)]
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return results, time.perf_counter() - start
+    return results, time.perf_counter() - start, sorted(latencies)
 
 
 def main():
@@ -144,12 +148,15 @@ def main():
     print(f'setup: pool {pool_id}, {len(task_ids)} tasks; server RSS {rss_kib(args.pid)} KiB')
     for round_ in range(args.rounds):
         before = rss_kib(args.pid)
-        results, elapsed = run(args, pool_id, task_ids, op_id)
+        results, elapsed, latencies = run(args, pool_id, task_ids, op_id)
         after = rss_kib(args.pid)
         total = sum(results.values())
         unexpected = {k: v for k, v in results.items() if k[1] >= 400 and not (k[1] == 429 and k[0] == 'create_project')}
         print(f'round {round_ + 1}: {total} requests in {elapsed:.2f} s = {total / elapsed:.0f} req/s; '
               f'RSS {before} -> {after} KiB; unexpected errors: {sum(unexpected.values())}')
+        if latencies:
+            pick = lambda q: latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000
+            print(f'   latency: median {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms, worst {latencies[-1] * 1000:.1f} ms')
         for (kind, status), n in sorted(results.items()):
             print(f'   {kind:18s} {status}  {n}')
         if unexpected:

@@ -75,6 +75,7 @@ extension PoolEngine {
         for (k, i) in a.tasks.enumerated() {
             if tasks[i].isControl {
                 control.append(answers[k].correct)
+                tasks[i].submitted += 1
             } else {
                 tasks[i].submitted += 1
                 tasks[i].answers.append((w, answers[k].label))

@@ -39,8 +39,8 @@ import TallyQualityControl
 /// * **Actions**: restrictions and skills go to the host; `APPROVE_ALL_ASSIGNMENTS` /
 ///   `REJECT_ALL_ASSIGNMENTS` review the Toloker's SUBMITTED suites (fed back to quality control with
 ///   ``Policy/feedsRuleReviews``). Actions are carried out in the order the rules took them.
-/// * **Completion**: the pool closes COMPLETED when every general task has all its answers and no
-///   suite is active, `auto_close_after_complete_delay_seconds` later; EXPIRED at `will_expire`
+/// * **Completion**: the pool closes COMPLETED when every general task has all its answers (a pool
+///   of control tasks only: every one of finite overlap has them) and no suite is active, `auto_close_after_complete_delay_seconds` later; EXPIRED at `will_expire`
 ///   (active suites then expire with ``Policy/expiresActiveSuitesWithPool``).
 package struct PoolEngine {
     /// Where the drivers of the engine differ, as settings of the one engine.
@@ -110,7 +110,7 @@ package struct PoolEngine {
         package let isControl: Bool
         /// Suites holding a slot of the overlap (issued, not expired).
         package var issued = 0
-        /// Submitted answers.
+        /// Submitted answers (control tasks' too).
         package var submitted = 0
         /// Submitted answers of a general task in submission order: Toloker and interned label.
         package var answers: [(worker: Int32, label: Int32)] = []
@@ -203,6 +203,13 @@ package struct PoolEngine {
         feed.engine.reserveWorkers(workers)
     }
 
+    /// Replaces the pool's quality control (a pool updated before it issued anything).
+    package mutating func replaceQualityControl(_ rules: QualityControlEngine) {
+        qualityControl = rules
+        qualityControl.reserveWorkers(busy.count)
+        actionsDone = 0
+    }
+
     // MARK: - Tasks
 
     /// Adds a task (a pool takes tasks while open); returns its index.
@@ -290,8 +297,13 @@ package struct PoolEngine {
         arrivalScheduled = true
     }
 
-    /// Every general task has all its answers and no suite is active.
-    var isComplete: Bool { !generalTasks.isEmpty && generalComplete == generalTasks.count && active == 0 }
+    /// Every general task has all its answers and no suite is active; a pool of control tasks only
+    /// (a survey) is complete when each has finite overlap and got all its answers.
+    var isComplete: Bool {
+        guard active == 0 else { return false }
+        if !generalTasks.isEmpty { return generalComplete == generalTasks.count }
+        return !controlTasks.isEmpty && controlTasks.allSatisfy { i in tasks[i].overlap.map { tasks[i].submitted >= $0 } ?? false }
+    }
 
     mutating func checkCompletion(at t: Double) {
         guard isOpen, isComplete else { return }

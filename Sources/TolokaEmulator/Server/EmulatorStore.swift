@@ -32,6 +32,13 @@ final class EmulatorStore {
     var operations: [String: OperationRecord] = [:]
     var operationOrder: [String] = []
     var nextProjectID: Int
+    /// Skills by id, in creation order (`/api/v1/skills`).
+    var skills: [String: SkillRecord] = [:]
+    var skillOrder: [String] = []
+    var nextSkillID: Int
+    /// Task suites by id, in creation order (`/api/v1/task-suites`).
+    var taskSuites: [String: TaskSuiteRecord] = [:]
+    var taskSuiteOrder: [String] = []
     var nextPoolID: Int
     /// Notes logged so far (each once), in order.
     var notes: [String] = []
@@ -48,6 +55,8 @@ final class EmulatorStore {
         nextPoolID = 36_000_000 + Int(g.next() % 1_000_000)
         requestIDSeed = g.next()
         rng = g
+        // Not drawn from `g`, so that the ids above stay what they were before skills existed.
+        nextSkillID = 40_000 + Int(mixSeed(configuration.seed, 98) % 10_000)
     }
 
     /// Logs `line` through ``EmulatorConfiguration/log`` unless it was logged before.

@@ -8,7 +8,12 @@ struct World {
     var restrictions: [RestrictionRecord] = []
     var restrictionsByWorker: [Int32: [Int]] = [:]
     var nextRestrictionID = 1
+    /// Skill id → Toloker → value (set by rules, training and `PUT /api/v1/user-skills`).
     var skills: [String: [Int32: Double]] = [:]
+    /// Skill id → Toloker → when the value was first set and last changed.
+    var skillTimes: [String: [Int32: (created: Double, modified: Double)]] = [:]
+    /// Files Tolokers attached to `file` answers, by id.
+    var attachments: [String: AttachmentRecord] = [:]
     var taskIDs: ObjectIDGenerator
     var assignmentIDs: ObjectIDGenerator
 
@@ -28,6 +33,22 @@ struct World {
         restrictions.append(RestrictionRecord(id: nextRestrictionID, worker: worker, scope: r.scope, projectID: projectID, poolID: poolID,
                                               created: t, end: end.flatMap { $0.isFinite ? $0 : nil }, privateComment: r.privateComment))
         nextRestrictionID += 1
+    }
+
+    /// Sets `worker`'s value of skill `id` at `t` (a rule's action, a passed training, a requester's `PUT`).
+    mutating func setSkill(_ id: String, worker: Int32, value: Double, at t: Double) {
+        skills[id, default: [:]][worker] = value
+        let created = skillTimes[id]?[worker]?.created ?? t
+        skillTimes[id, default: [:]][worker] = (created, t)
+    }
+
+    /// `worker`'s value of skill `id` as it stood at `t`: nil when it was set only later (a pool
+    /// simulated ahead of another must not see a skill from the other's future) or never. The
+    /// training requirement reads skills this way; *choice*: a pool's `filter` reads the latest
+    /// value, whenever it was set (as it always has: pinned by `EmulatorDigestTests`).
+    func skill(_ id: String, worker: Int32, at t: Double) -> Double? {
+        guard let v = skills[id]?[worker], let times = skillTimes[id]?[worker], times.created <= t else { return nil }
+        return v
     }
 
     /// Whether `worker` passes a pool's `filter` (Toloka's `and`/`or` tree of `category`/`key`/`operator`/`value` conditions).

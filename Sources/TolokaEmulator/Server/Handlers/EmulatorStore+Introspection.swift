@@ -47,9 +47,16 @@ extension EmulatorStore {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `GET /_emulator/pools/{id}/quality-control-log`: every action the pool's rules took, in order.
+    /// `GET /_emulator/pools/{id}/quality-control-log`: every action the pool's rules took, in order;
+    /// for a training, the skill value each Toloker who finished it got (`rule` `training`, `SET_SKILL`).
     func qualityControlLog(_ id: String) throws -> JSONValue {
         let pool = try pool(id)
+        if let training = pool.training {
+            return ["items": .array(pool.trainingResults.map { r in
+                ["time": .string(TolokaTime.format(r.time)), "user_id": .string(world.workers[Int(r.worker)].id), "rule": "training",
+                 "action": "SET_SKILL", "skill_id": .string(training.skillID), "skill_value": .double(r.value), "values": [:]]
+            })]
+        }
         return ["items": .array(pool.qualityControl.actions.map { a in
             var o: [String: JSONValue] = [
                 "time": .string(TolokaTime.format(a.time)), "user_id": .string(world.workers[Int(a.worker)].id),

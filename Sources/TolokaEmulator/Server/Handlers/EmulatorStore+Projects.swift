@@ -87,6 +87,27 @@ extension EmulatorStore {
     /// `public_description` at most ``poolTextMaxLength`` characters, `public_instructions` at
     /// most ``poolInstructionsMaxLength`` (`STRING_LENGTH_GREATER_THAN_MAX`).
     func createPool(_ body: JSONValue) throws -> JSONValue {
+        let valid = try validatePool(body)
+        let (o, project) = (valid.json, valid.project)
+        let id = nextPoolID
+        nextPoolID += 1
+        let field = project.answerField
+        let pool = PoolRecord(id: id, projectID: project.id, json: o, created: clock.now(),
+                              qualityControl: valid.engine,
+                              crowd: crowd, seed: mixSeed(configuration.seed, UInt64(id)), answerField: field,
+                              outputType: (project.outputSpec[field]?["type"]?.stringValue ?? "string").lowercased(),
+                              declaredOptions: project.declaredOptions(field: field))
+        pool.trainingRequirement = valid.requirement
+        pool.attachmentKind = project.attachmentKind
+        pool.otherOutputs = project.outputSpec.filter { $0.key != field }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        pools[id] = pool
+        poolOrder.append(id)
+        return render(pool)
+    }
+
+    /// A pool body checked as Toloka checks it (see ``createPool(_:)``), with the server's fields
+    /// dropped, defaults filled in, collector uuids drawn, its rules compiled and its training requirement read.
+    func validatePool(_ body: JSONValue) throws -> (json: [String: JSONValue], project: ProjectRecord, engine: QualityControlEngine, requirement: (skillID: String, passing: Double)?) {
         guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
         var v = Validator(o)
         var project: ProjectRecord?
@@ -106,8 +127,10 @@ extension EmulatorStore {
         }
         if let defaults = v.object("defaults", required: true) {
             var d = Validator(defaults, prefix: "defaults")
-            d.integer("default_overlap_for_new_task_suites", required: true, min: 1, max: 30000)
-            d.integer("default_overlap_for_new_tasks", min: 1, max: 30000)
+            // 0 is accepted beside a per-task default (as Toloka does: learn-the-basics sends it).
+            let suites = d.integer("default_overlap_for_new_task_suites", required: true, min: 0, max: 30000)
+            let tasks = d.integer("default_overlap_for_new_tasks", min: 1, max: 30000)
+            if suites == 0, tasks == nil { d.fail("default_overlap_for_new_task_suites", .min(1)) }
             v.errors.merge(d.errors) { a, _ in a }
         }
         if let mixer = v.object("mixer_config") {
@@ -142,6 +165,7 @@ extension EmulatorStore {
                 v.fail(path, FieldError(error.code == .missingField ? "VALUE_REQUIRED" : "VALUE_NOT_ALLOWED", error.message))
             }
         }
+        let requirement = trainingRequirement(o, &v)
         guard v.isValid, let project else { throw APIError.validation(v.errors) }
         // Server fields and defaults.
         for key in ["id", "status", "created", "last_started", "last_stopped", "last_close_reason", "owner", "type"] { o[key] = nil }
@@ -161,17 +185,23 @@ extension EmulatorStore {
             qc["configs"] = .array(configs)
             o["quality_control"] = .object(qc)
         }
-        let id = nextPoolID
-        nextPoolID += 1
-        let field = project.answerField
-        let pool = PoolRecord(id: id, projectID: project.id, json: o, created: clock.now(),
-                              qualityControl: try engine ?? QualityControlEngine(QualityControl(configs: [])),
-                              crowd: crowd, seed: mixSeed(configuration.seed, UInt64(id)), answerField: field,
-                              outputType: (project.outputSpec[field]?["type"]?.stringValue ?? "string").lowercased(),
-                              declaredOptions: project.declaredOptions(field: field))
-        pools[id] = pool
-        poolOrder.append(id)
-        return render(pool)
+        return (o, project, try engine ?? QualityControlEngine(QualityControl(configs: [])), requirement)
+    }
+
+    /// `quality_control.training_requirement` of a pool being created or updated: the training's
+    /// skill and the passing value, or nil; a training that does not exist fails `v`.
+    func trainingRequirement(_ o: [String: JSONValue], _ v: inout Validator) -> (skillID: String, passing: Double)? {
+        guard let r = o["quality_control"]?["training_requirement"]?.objectValue else { return nil }
+        var t = Validator(r, prefix: "quality_control.training_requirement")
+        let passing = t.number("training_passing_skill_value", required: true, min: 0, max: 100)
+        var training: PoolRecord?
+        if let tid = t.id("training_pool_id", required: true) {
+            training = numericID(tid).flatMap { pools[$0] }
+            if training?.training == nil { t.fail("training_pool_id", .doesNotExist("Training \(tid)")) }
+        }
+        v.errors.merge(t.errors) { a, _ in a }
+        guard let skill = training?.training?.skillID, let passing else { return nil }
+        return (skill, passing)
     }
 
     func render(_ p: PoolRecord) -> JSONValue {
@@ -181,7 +211,7 @@ extension EmulatorStore {
         o["status"] = .string(p.status)
         o["created"] = .string(TolokaTime.format(p.created))
         o["owner"] = owner
-        o["type"] = "REGULAR"
+        o["type"] = p.training == nil ? "REGULAR" : "TRAINING"
         if let t = p.lastStarted { o["last_started"] = .string(TolokaTime.format(t)) }
         if let t = p.lastStopped { o["last_stopped"] = .string(TolokaTime.format(t)) }
         if let r = p.lastCloseReason { o["last_close_reason"] = .string(r) }
@@ -189,7 +219,7 @@ extension EmulatorStore {
     }
 
     func listPools(_ q: [String: String]) throws -> JSONValue {
-        var items = poolOrder.map { pools[$0]! }
+        var items = poolOrder.map { pools[$0]! }.filter { $0.training == nil }
         if let s = q["status"] { items = items.filter { $0.status == s } }
         if let p = q["project_id"] { items = items.filter { String($0.projectID) == p } }
         let page = try Listing.page(items, query: q, fields: ["id": .number, "created": .number, "last_started": .number], defaultLimit: 20, maxLimit: 300) { p, field in
@@ -204,10 +234,13 @@ extension EmulatorStore {
     }
 
     /// `POST /pools/{id}/open|close|archive`: 202 with an operation, or 204 when already there.
-    func poolAction(_ id: String, _ action: String) throws -> EmulatorResponse {
-        let p = try pool(id)
+    ///
+    /// `asTraining`: the same on `/trainings/{id}/…` (a `TRAINING.*` operation; the id must name a training).
+    func poolAction(_ id: String, _ action: String, asTraining: Bool = false) throws -> EmulatorResponse {
+        let p = asTraining ? try training(id) : try pool(id)
         let now = clock.now()
-        let params: JSONValue = ["pool_id": .string(String(p.id))]
+        let params: JSONValue = asTraining ? ["training_id": .string(String(p.id))] : ["pool_id": .string(String(p.id))]
+        let kind = asTraining ? "TRAINING" : "POOL"
         switch action {
         case "open":
             if p.status == "OPEN" { return EmulatorResponse(status: 204) }
@@ -215,20 +248,20 @@ extension EmulatorStore {
             guard !p.tasks.isEmpty else { throw APIError(409, "EMPTY_POOL", "The pool has no tasks; upload tasks before opening it") }
             guard configuration.balance >= 0 else { throw APIError(409, "NOT_ENOUGH_BALANCE", "Not enough money on the balance") }
             p.open(at: now, world: &world)
-            let op = newOperation(type: "POOL.OPEN", parameters: params, details: nil)
+            let op = newOperation(type: "\(kind).OPEN", parameters: params, details: nil)
             advanceAll()
             return .json(202, op.rendered(realNow: op.submittedReal))
         case "close":
             if p.status == "CLOSED" { return EmulatorResponse(status: 204) }
             guard p.status == "OPEN" else { throw APIError.inappropriateStatus(["OPEN"]) }
             p.close(reason: "MANUAL", at: now, world: &world)
-            let op = newOperation(type: "POOL.CLOSE", parameters: params, details: nil)
+            let op = newOperation(type: "\(kind).CLOSE", parameters: params, details: nil)
             return .json(202, op.rendered(realNow: op.submittedReal))
         default:
             if p.status == "ARCHIVED" { return EmulatorResponse(status: 204) }
             guard p.status == "CLOSED" else { throw APIError.inappropriateStatus(["CLOSED"]) }
             p.status = "ARCHIVED"
-            let op = newOperation(type: "POOL.ARCHIVE", parameters: params, details: nil)
+            let op = newOperation(type: "\(kind).ARCHIVE", parameters: params, details: nil)
             return .json(202, op.rendered(realNow: op.submittedReal))
         }
     }
@@ -244,5 +277,15 @@ extension ProjectRecord {
         o["owner"] = owner
         if o["assignments_issuing_type"] == nil { o["assignments_issuing_type"] = "AUTOMATED" }
         return .object(o)
+    }
+
+    /// What a Toloker attaches to a `file` answer in this project: a video when the view accepts
+    /// video, a recording for an audio field, else a photo.
+    var attachmentKind: AttachmentRecord.Kind {
+        let view = (json["task_spec"]?["view_spec"].map { $0.serialized(numbers: .python) } ?? "")
+            .lowercased().filter { $0 != " " && $0 != "\\" }
+        if view.contains("\"video\":true") { return .mp4 }
+        if view.contains("field.audio") { return .wav }
+        return .png
     }
 }

@@ -231,11 +231,14 @@ extension EmulatorStore {
         if !infinite, overlap == nil, o["overlap"] ?? .null == .null, !allowDefaults {
             v.fail("overlap", FieldError("VALUE_REQUIRED", "Value must be present and not equal to null (or pass allow_defaults=true)"))
         }
+        if let pool, pool.training != nil, solutions.isEmpty, v.errors["known_solutions"] == nil {
+            v.fail("known_solutions", FieldError("VALUE_REQUIRED", "A training task needs known_solutions"))
+        }
         guard v.isValid, let pool else { return .failure(TaskErrors(fields: v.errors)) }
         var json = o.filter { !$0.key.hasPrefix("__") }
         for key in ["id", "created", "remaining_overlap", "origin_task_id"] { json[key] = nil }
         json["pool_id"] = .string(String(pool.id))
-        return .success(PreparedTask(index: index, pool: pool, json: json, overlap: infinite ? nil : overlap ?? pool.defaultOverlap, knownSolutions: solutions))
+        return .success(PreparedTask(index: index, pool: pool, json: json, overlap: infinite || pool.training != nil ? nil : overlap ?? pool.defaultOverlap, knownSolutions: solutions))
     }
 
     func listTasks(_ q: [String: String]) throws -> JSONValue {

@@ -19,11 +19,24 @@ extension Route {
         Route(.post, "/api/v1/pools/{pool:int}/open") { try $0.store.poolAction($0.parameters["pool"], "open") },
         Route(.post, "/api/v1/pools/{pool:int}/close") { try $0.store.poolAction($0.parameters["pool"], "close") },
         Route(.post, "/api/v1/pools/{pool:int}/archive") { try $0.store.poolAction($0.parameters["pool"], "archive") },
+        Route(.put, "/api/v1/pools/{pool:int}") { try $0.store.updatePool($0.parameters["pool"], $0.body()) },
+        Route(.post, "/api/v1/pools/{pool:int}/clone") { try $0.store.clonePool($0.parameters["pool"]) },
+
+        // Trainings (in the pools' id space: the pool routes above accept a training's id too)
+        Route(.post, "/api/v1/trainings", status: 201) { try $0.store.createTraining($0.body()) },
+        Route(.get, "/api/v1/trainings") { try $0.store.listTrainings($0.query) },
+        Route(.get, "/api/v1/trainings/{training:int}") { try $0.store.renderTraining($0.store.training($0.parameters["training"])) },
+        Route(.post, "/api/v1/trainings/{training:int}/open") { try $0.store.poolAction($0.parameters["training"], "open", asTraining: true) },
+        Route(.post, "/api/v1/trainings/{training:int}/close") { try $0.store.poolAction($0.parameters["training"], "close", asTraining: true) },
+        Route(.post, "/api/v1/trainings/{training:int}/archive") { try $0.store.poolAction($0.parameters["training"], "archive", asTraining: true) },
 
         // Tasks
         Route(.post, "/api/v1/tasks", rate: .tasks) { try $0.store.createTasks($0.body(), query: $0.query, keys: $0.request.taskKeys) },
         Route(.get, "/api/v1/tasks") { try $0.store.listTasks($0.query) },
         Route(.get, "/api/v1/tasks/{task}") { try $0.store.task($0.parameters["task"]) },
+        Route(.post, "/api/v1/task-suites") { try $0.store.createTaskSuites($0.body(), query: $0.query) },
+        Route(.get, "/api/v1/task-suites") { try $0.store.listTaskSuites($0.query) },
+        Route(.get, "/api/v1/task-suites/{suite}") { try $0.store.taskSuite($0.parameters["suite"]) },
 
         // Operations and analytics
         Route(.get, "/api/v1/operations") { try $0.store.listOperations($0.query) },
@@ -36,7 +49,17 @@ extension Route {
         Route(.get, "/api/v1/assignments/{assignment}") { try $0.store.assignment($0.parameters["assignment"]) },
         Route(.patch, "/api/v1/assignments/{assignment}") { try $0.store.reviewAssignment($0.parameters["assignment"], $0.body()) },
         Route(.get, "/api/v1/user-restrictions") { try $0.store.listRestrictions($0.query) },
+        Route(.put, "/api/v1/user-restrictions", status: 201) { try $0.store.setRestriction($0.body()) },
+        Route(.get, "/api/v1/attachments/{attachment}") { try $0.store.attachmentJSON($0.parameters["attachment"]) },
+        Route(.get, "/api/v1/attachments/{attachment}/download") { try $0.store.downloadAttachment($0.parameters["attachment"]) },
         Route(.get, "/api/new/requester/pools/{pool:int}/assignments.tsv") { try $0.store.exportTSV($0.parameters["pool"], query: $0.query) },
+
+        // Skills and Tolokers' skill values
+        Route(.post, "/api/v1/skills", status: 201) { try $0.store.createSkill($0.body()) },
+        Route(.get, "/api/v1/skills") { try $0.store.listSkills($0.query) },
+        Route(.get, "/api/v1/skills/{skill:int}") { try $0.store.skill($0.parameters["skill"]).rendered },
+        Route(.get, "/api/v1/user-skills") { try $0.store.listUserSkills($0.query) },
+        Route(.put, "/api/v1/user-skills", status: 201) { try $0.store.setUserSkill($0.body()) },
 
         // The emulator's own routes
         Route(.get, "/_emulator/status") { $0.store.emulatorStatus(responsesByStatus: $0.statusCounts.counts) },
