@@ -205,9 +205,8 @@ package struct PoolEngine {
 
     /// Replaces the pool's quality control (a pool updated before it issued anything).
     package mutating func replaceQualityControl(_ rules: QualityControlEngine) {
-        qualityControl = rules
-        qualityControl.reserveWorkers(busy.count)
-        actionsDone = 0
+        feed = QualityControlFeed(rules, feedsRuleReviews: policy.feedsRuleReviews)
+        feed.engine.reserveWorkers(busy.count)
     }
 
     // MARK: - Tasks
