@@ -4,7 +4,9 @@ accuracy, and which single method has the best mean accuracy over all categorica
 
 Usage:
   Benchmarks/best_method.py [--tally PATH] [--datasets DIR] [--methods m1,m2,...] [--published TSV]
-                            [--out FILE.tsv]
+                            [--out FILE.tsv] [--accuracies FILE.tsv]
+
+--out keeps every (data set, method, accuracy); --accuracies prints the tables from such a file.
 
 Every method runs once per data set as `tally aggregate FILE --method M --probabilities P` with
 its defaults (EBCC: 40 restarts from seed 1234, 10 subtypes, empirical prior); a method that
@@ -130,7 +132,12 @@ def main():
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--published", default=os.path.join(REPO, "datasets", "published-accuracy.tsv"))
     ap.add_argument("--out", default="")
+    ap.add_argument("--accuracies", default="", help="print the tables from a --out file of an earlier run instead of running")
     a = ap.parse_args()
+    if a.accuracies:
+        with open(a.accuracies) as f:
+            acc = {(r["dataset"], r["method"]): float(r["accuracy"]) for r in csv.DictReader(f, delimiter="\t")}
+        return report(a, acc, [m for m in a.methods.split(",") if m])
     if not os.access(a.tally, os.X_OK):
         print(f"best-method: no tally binary at {a.tally} (swift build -c release --product tally)", file=sys.stderr)
         return 2
@@ -154,6 +161,15 @@ def main():
             else:
                 acc[(name, m)] = value
         print(f"# {name}: " + " ".join(f"{m} {acc[(name, m)]:.4f}" for m in methods if (name, m) in acc), file=sys.stderr, flush=True)
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write("dataset\tmethod\taccuracy\n")
+            for (n, m), v in sorted(acc.items()):
+                f.write(f"{n}\t{m}\t{v:.6f}\n")
+    return report(a, acc, methods)
+
+
+def report(a, acc, methods):
     sets = sorted({n for n, _ in acc})
     best_pub = published(a.published)
 
@@ -195,11 +211,6 @@ def main():
     full = [x for x in means if x[2] == len(sets)]
     if full:
         print(f"\nBest single method over all {len(sets)} sets: {full[0][1]} ({full[0][0]:.4f})")
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write("dataset\tmethod\taccuracy\n")
-            for (n, m), v in sorted(acc.items()):
-                f.write(f"{n}\t{m}\t{v:.6f}\n")
     return 0
 
 
