@@ -14,6 +14,11 @@ method, in this order:
      times; its median wall time (the call only: the file is read and coded before);
   2. `tally bench --methods M --repeat RUNS` on the same set: Tally's median fit time (reading
      not included), the same measure;
+  2b. CPU, since under load wall times are mostly waiting for a core: the reference's
+     process_time() around the call (median of the same runs), and Tally's whole-process CPU
+     (user + system, all threads) of `tally aggregate --method M` minus that of `--method mv` on
+     the same file (start-up and reading), medians of --runs; below 2 ms of difference the
+     ratio is printed as a lower bound (start-up noise);
   3. `tally aggregate --method M --probabilities FILE`: posteriors printed at full precision,
      compared with the reference's by task and label: largest absolute difference, and the share of
      tasks whose label (first argmax) is the same.
@@ -63,6 +68,23 @@ def tally_seconds(tally, data_dir, name, method, runs):
         with open(os.path.join(tmp, 'out', 'results.tsv')) as f:
             row = next(r for r in csv.DictReader(f, delimiter='\t') if r['method'] == method)
         return float(row['seconds']), row['iterations']
+
+
+def tally_cpu(tally, answers, method, runs):
+    """Median CPU seconds (user + system, all threads) of `tally aggregate --method M`, and of the
+    same with --method mv (start-up, reading and a vote): their difference is the fit's CPU."""
+    import resource
+
+    def one(m):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([tally, 'aggregate', answers, '--method', m, '--out', os.devnull, '-q'], check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    fit, base = [], []
+    for _ in range(runs):
+        fit.append(one(method))
+        base.append(one('mv'))
+    return statistics.median(fit), statistics.median(base)
 
 
 def tally_posteriors(tally, answers, method):
@@ -140,7 +162,8 @@ def main():
                                                       if os.path.exists(os.path.join(a.datasets, d, 'answers.tsv')))
     print(f'# load at start: {os.getloadavg()}  runs: {a.runs}  reference: {a.reference}', flush=True)
     header = ['dataset', 'method', 'tasks', 'answers', 'labels', 'label_agreement', 'max_abs_diff',
-              'reference_s', 'tally_s', 'speedup', 'tally_iterations']
+              'reference_s', 'tally_s', 'speedup', 'tally_iterations',
+              'reference_cpu_s', 'tally_process_cpu_s', 'tally_mv_cpu_s', 'cpu_speedup']
     print('\t'.join(header), flush=True)
     rows, ok = [], True
     for name in names:
@@ -150,12 +173,13 @@ def main():
             print(f'# {name}: {len(labels)} distinct labels (numeric), skipped', flush=True)
             continue
         for method in a.methods.split(','):
-            times, z = [], None
+            times, cpus, z = [], [], None
             for _ in range(a.runs):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 z = reference_call(modules, method, tuples)
                 times.append(time.perf_counter() - t0)
-            ref_s = statistics.median(times)
+                cpus.append(time.process_time() - c0)
+            ref_s, ref_cpu = statistics.median(times), statistics.median(cpus)
             tally_s, iterations = tally_seconds(a.tally, a.datasets, name, method, a.runs)
             tally_labels, posteriors = tally_posteriors(a.tally, answers, method)
             order = [tally_labels.index(l) for l in labels]
@@ -163,8 +187,12 @@ def main():
             diff = float(np.abs(mine - z).max())
             agree = float((mine.argmax(1) == z.argmax(1)).mean())
             speedup = ref_s / tally_s if tally_s > 0 else float('inf')
+            process_cpu, mv_cpu = tally_cpu(a.tally, answers, method, a.runs)
+            fit_cpu = process_cpu - mv_cpu
+            cpu_speedup = f'{ref_cpu / fit_cpu:.1f}' if fit_cpu > 0.002 else f'>{ref_cpu / 0.002:.0f}'
             row = [name, method, len(tasks), len(tuples), len(labels), f'{agree:.6f}', f'{diff:.3g}',
-                   f'{ref_s:.6f}', f'{tally_s:.6f}', f'{speedup:.1f}', iterations]
+                   f'{ref_s:.6f}', f'{tally_s:.6f}', f'{speedup:.1f}', iterations,
+                   f'{ref_cpu:.4f}', f'{process_cpu:.4f}', f'{mv_cpu:.4f}', cpu_speedup]
             rows.append(row)
             print('\t'.join(map(str, row)), flush=True)
             ok &= agree >= LABEL_AGREEMENT and diff <= POSTERIOR_TOLERANCE and speedup >= SPEEDUP

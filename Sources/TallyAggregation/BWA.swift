@@ -104,27 +104,29 @@ public struct BWA: Aggregator {
         var active = (0..<k).map { rate[$0] > 0 && maxIterations > 0 }
         for c in 0..<k where !(rate[c] > 0) { converged[c] = true }
         var mean = [Double](repeating: 0, count: k)
+        // Σ_i z_ik and the residuals of the current z; after the first, each comes from the update
+        // pass itself (the same sums in the same order as separate passes would make).
+        var sums = [Double](repeating: 0, count: k)
+        for t in 0..<tasks { for c in 0..<k { sums[c] += z[t * k + c] } }
+        pairs.residuals(z: z, k: k, into: &residual)
 
         while active.contains(true) {
-            for c in 0..<k { mean[c] = 0 }
-            for t in 0..<tasks { for c in 0..<k { mean[c] += z[t * k + c] } }
-            for c in 0..<k { mean[c] /= Double(tasks) }
-            pairs.residuals(z: z, k: k, into: &residual)
+            for c in 0..<k { mean[c] = sums[c] / Double(tasks) }
             for j in 0..<workers {
                 for c in 0..<k where active[c] {
                     precision[j * k + c] = (a + tasksOfWorker[j]) / (rate[c] + residual[j * k + c])
                 }
             }
             let moved = pairs.update(precision: precision, mean: mean, lambda: lambda, k: k, active: active,
-                                     z: z, next: &next, atol: Self.absoluteTolerance, rtol: tolerance)
+                                     z: z, next: &next, residual: &residual, sums: &sums,
+                                     atol: Self.absoluteTolerance, rtol: tolerance)
             swap(&z, &next)
             for c in 0..<k where active[c] {
-                // Labels that stopped keep their values in both buffers.
+                // Labels that stopped keep their values (the pass copies them).
                 iterations[c] += 1
                 if !moved[c] { converged[c] = true }
                 if !moved[c] || iterations[c] >= maxIterations { active[c] = false }
             }
-            for t in 0..<tasks { for c in 0..<k { next[t * k + c] = z[t * k + c] } }
         }
         let probabilities = ProbabilityMatrix(rows: tasks, columns: k, values: z)
         return BWAModel(labels: probabilities.argmaxFirst(), probabilities: probabilities, precisions: precision,
@@ -195,35 +197,66 @@ public struct BWA: Aggregator {
             }}}}}}
         }
 
-        /// The new z of the active labels into `next`; per label, whether any task moved beyond
-        /// `atol + rtol · |new|`.
+        /// The new z of the active labels into `next` (the others copied from `z`); per label,
+        /// whether any task moved beyond `atol + rtol · |new|`. In the same pass, `residual` and
+        /// `sums` are remade for the new z: ``residuals(z:k:into:)`` and Σ_i z_ik, summed in the
+        /// same order as those separate passes.
         func update(precision: [Double], mean: [Double], lambda: Double, k: Int, active: [Bool],
-                    z: [Double], next: inout [Double], atol: Double, rtol: Double) -> [Bool] {
+                    z: [Double], next: inout [Double], residual: inout [Double], sums: inout [Double],
+                    atol: Double, rtol: Double) -> [Bool] {
             var moved = [Bool](repeating: false, count: k)
             let num = UnsafeMutablePointer<Double>.allocate(capacity: k), den = UnsafeMutablePointer<Double>.allocate(capacity: k)
             defer { num.deallocate(); den.deallocate() }
+            for i in residual.indices { residual[i] = 0 }
+            for c in 0..<k { sums[c] = 0 }
             taskOffsets.withUnsafeBufferPointer { taskOffsets in
             worker.withUnsafeBufferPointer { worker in
             labelOffsets.withUnsafeBufferPointer { labelOffsets in
             labelList.withUnsafeBufferPointer { labelList in
             precision.withUnsafeBufferPointer { v in
             z.withUnsafeBufferPointer { z in
+            active.withUnsafeBufferPointer { active in
+            sums.withUnsafeMutableBufferPointer { sums in
+            residual.withUnsafeMutableBufferPointer { r in
             next.withUnsafeMutableBufferPointer { next in
                 for t in 0..<(taskOffsets.count - 1) {
                     for c in 0..<k { num[c] = 0; den[c] = 0 }
-                    for p in taskOffsets[t]..<taskOffsets[t + 1] {
+                    let pairs = taskOffsets[t]..<taskOffsets[t + 1]
+                    for p in pairs {
                         let row = v.baseAddress! + Int(worker[p]) * k
                         for c in 0..<k { den[c] += row[c] }
                         for e in labelOffsets[p]..<labelOffsets[p + 1] { num[Int(labelList[e])] += row[Int(labelList[e])] }
                     }
-                    for c in 0..<k where active[c] {
-                        let value = (lambda * mean[c] + num[c]) / (lambda + den[c])
+                    let zt = next.baseAddress! + t * k
+                    for c in 0..<k {
                         let old = z[t * k + c]
-                        if !(abs(old - value) <= atol + rtol * abs(value)) { moved[c] = true }
-                        next[t * k + c] = value
+                        var value = old
+                        if active[c] {
+                            value = (lambda * mean[c] + num[c]) / (lambda + den[c])
+                            if !(abs(old - value) <= atol + rtol * abs(value)) { moved[c] = true }
+                        }
+                        zt[c] = value
+                        sums[c] += value
+                    }
+                    for p in pairs {
+                        let row = r.baseAddress! + Int(worker[p]) * k
+                        let lo = labelOffsets[p], hi = labelOffsets[p + 1]
+                        if hi - lo == 1 {
+                            let l = Int(labelList[lo])
+                            for c in 0..<k {
+                                let d = c == l ? zt[c] - 1 : zt[c]
+                                row[c] += d * d
+                            }
+                        } else {
+                            for c in 0..<k {
+                                var d = zt[c]
+                                for e in lo..<hi where Int(labelList[e]) == c { d -= 1; break }
+                                row[c] += d * d
+                            }
+                        }
                     }
                 }
-            }}}}}}}
+            }}}}}}}}}}
             return moved
         }
     }

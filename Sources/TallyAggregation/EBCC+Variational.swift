@@ -14,6 +14,8 @@ struct EBCCEngine: Sendable {
     let offsets: [Int], entries: [Int32]
     /// Per worker, the labels it gave (`workerLabels[workerOffsets[j]..<workerOffsets[j + 1]]`).
     let workerOffsets: [Int], workerLabels: [Int32]
+    /// The (worker, label) pairs that occur, as table entry codes `worker · K + label`, in order.
+    let pairCodes: [Int]
     /// The majority-vote shares the reference starts `q(z)` from (tasks × K).
     let majority: [Double]
     /// The Dirichlet prior of the class proportions τ (per class).
@@ -64,6 +66,7 @@ struct EBCCEngine: Sendable {
             wo.append(wl.count)
         }
         (workerOffsets, workerLabels) = (wo, wl)
+        pairCodes = (0..<(answers.workerCount * k)).filter { given[$0] }
     }
 
     /// The reference's start for `seed`: numpy's `RandomState(seed).dirichlet(ones(M), (N, K))`
@@ -85,9 +88,11 @@ struct EBCCEngine: Sendable {
     /// `q(π_k) = Dir(a_pi/M + Σ_i zg_ik·)`, `q(τ) = Dir(α + Σ_i z_i)`,
     /// `q(v_jkm) = Dir(β_k + Σ_{i: j answered l} zg_ikm)` from the current `q(z, g)`, then
     /// `q(z_i = k, g_i = m) ∝ exp(E ln π_km + E ln τ_k + Σ_answers E ln v_jkml)`, and stops when
-    /// `q(z)` moved by at most `tolerance + 1e-5 · |new|` everywhere. The ELBO is recorded after
-    /// every iteration (see ``EBCC`` for its definition).
-    func run(start: [Double], maxIterations: Int, tolerance: Double) -> Run {
+    /// `q(z)` moved by at most `tolerance + 1e-5 · |new|` everywhere. With `history` the ELBO is
+    /// recorded after every iteration (see ``EBCC`` for its definition); without, only after the
+    /// last (the reference computes it once, at the end): the same value, by the same function of
+    /// the same inputs, so a restart's ELBO does not depend on `history`.
+    func run(start: [Double], maxIterations: Int, tolerance: Double, history: Bool = true) -> Run {
         let (k, m, km) = (k, groups, k * groups)
         var zg = start
         var z = majority
@@ -104,42 +109,35 @@ struct EBCCEngine: Sendable {
         }
         var nextCounts = counts, nextGroups = groupTotals, nextClasses = classTotals
         var logV = [Double](repeating: 0, count: workers * k * km)
+        var permutedLogV = logV, permutedCounts = logV
         var prefix = [Double](repeating: 0, count: km)
         var rowDigamma = [Double](repeating: 0, count: km)
         var score = [Double](repeating: 0, count: km)
-        let rowPrior = diagonalPrior + Double(k - 1) * offDiagonalPrior
         let priorTerms = PriorTerms(diagonal: diagonalPrior, offDiagonal: offDiagonalPrior, labels: k)
-        let lgDiagonal = priorTerms.diagonal.logGamma, lgOff = priorTerms.offDiagonal.logGamma
+        let rowPrior = priorTerms.row.value
         var elbos: [Double] = []
-        var iterations = 0, converged = false
+        var iterations = 0, converged = false, entropy = 0.0
 
         while iterations < maxIterations && !converged {
             iterations += 1
-            // q(τ), q(π) and their ln B terms (the ELBO is Σ ln B(posterior) + H(q(z, g)); see EBCC).
-            var nuTotal = 0.0, bound = 0.0
+            // q(τ), q(π): E ln τ_k + E ln π_km.
+            var nuTotal = 0.0
             for c in 0..<k { nuTotal += classPrior[c] + classTotals[c] }
             let nuNorm = MACECrowdKitEngine.digamma(nuTotal)
-            bound -= lgamma(nuTotal)
             for c in 0..<k {
-                let nu = classPrior[c] + classTotals[c]
-                let tau = MACECrowdKitEngine.digamma(nu) - nuNorm
-                bound += lgamma(nu)
+                let tau = MACECrowdKitEngine.digamma(classPrior[c] + classTotals[c]) - nuNorm
                 var etaTotal = 0.0
                 for g in 0..<m { etaTotal += groupPrior + groupTotals[c * m + g] }
                 let etaNorm = MACECrowdKitEngine.digamma(etaTotal)
-                bound -= lgamma(etaTotal)
-                for g in 0..<m {
-                    let eta = groupPrior + groupTotals[c * m + g]
-                    prefix[c * m + g] = MACECrowdKitEngine.digamma(eta) - etaNorm + tau
-                    bound += lgamma(eta)
-                }
+                for g in 0..<m { prefix[c * m + g] = MACECrowdKitEngine.digamma(groupPrior + groupTotals[c * m + g]) - etaNorm + tau }
             }
-            // q(v): E ln v for the pairs that occur; ln B(μ_jkm) for every worker, subtype and class
-            // (a label the worker never gave keeps its prior, a constant).
+            // q(v): E ln v for the (worker, label) pairs that occur.
             counts.withUnsafeBufferPointer { counts in
             logV.withUnsafeMutableBufferPointer { logV in
+            rowDigamma.withUnsafeMutableBufferPointer { rowDigamma in
                 for j in 0..<workers {
                     let labels = workerOffsets[j]..<workerOffsets[j + 1]
+                    if labels.isEmpty { continue }
                     for x in 0..<km { rowDigamma[x] = 0 }
                     for l in labels {
                         let row = (j * k + Int(workerLabels[l])) * km
@@ -148,57 +146,99 @@ struct EBCCEngine: Sendable {
                     let rowTerms = priorTerms.row
                     for x in 0..<km {
                         let count = rowDigamma[x]
-                        if count < rowTerms.negligible {
-                            bound -= rowTerms.logGamma + rowTerms.digamma * count
-                            rowDigamma[x] = rowTerms.digamma + rowTerms.trigamma * count
-                        } else {
-                            let a0 = rowPrior + count
-                            bound -= lgamma(a0)
-                            rowDigamma[x] = MACECrowdKitEngine.digamma(a0)
-                        }
+                        rowDigamma[x] = count < rowTerms.negligible ? rowTerms.digamma + rowTerms.trigamma * count
+                                                                    : DirichletFunctions.digamma(rowPrior + count)
                     }
-                    var next = labels.lowerBound
-                    for l in 0..<k {
-                        if next < labels.upperBound && Int(workerLabels[next]) == l {
-                            next += 1
-                            let row = (j * k + l) * km
-                            for c in 0..<k {
-                                let prior = c == l ? priorTerms.diagonal : priorTerms.offDiagonal
-                                for g in 0..<m {
-                                    let x = c * m + g
-                                    let count = counts[row + x]
-                                    if count < prior.negligible {
-                                        // First order about the prior: exact to about 1e-16 here.
-                                        logV[row + x] = prior.digamma + prior.trigamma * count - rowDigamma[x]
-                                        bound += prior.logGamma + prior.digamma * count
-                                    } else {
-                                        let mu = prior.value + count
-                                        logV[row + x] = MACECrowdKitEngine.digamma(mu) - rowDigamma[x]
-                                        bound += lgamma(mu)
-                                    }
-                                }
+                    for l in labels {
+                        let label = Int(workerLabels[l])
+                        let row = (j * k + label) * km
+                        for c in 0..<k {
+                            let prior = c == label ? priorTerms.diagonal : priorTerms.offDiagonal
+                            for g in 0..<m {
+                                let x = c * m + g
+                                let count = counts[row + x]
+                                // First order about the prior below `negligible`: exact to about 1e-16 here.
+                                logV[row + x] = (count < prior.negligible ? prior.digamma + prior.trigamma * count
+                                                                          : DirichletFunctions.digamma(prior.value + count)) - rowDigamma[x]
                             }
-                        } else {
-                            bound += Double(m) * (lgDiagonal + Double(k - 1) * lgOff)
                         }
                     }
                 }
             }
             }
-            for i in nextCounts.indices { nextCounts[i] = 0 }
+            }
+            if history { elbos.append(bound(counts: counts, groupTotals: groupTotals, classTotals: classTotals, priorTerms: priorTerms)) }
+            nextCounts.withUnsafeMutableBufferPointer { c in
+                for code in pairCodes { for x in 0..<km { c[code * km + x] = 0 } }
+            }
             for x in 0..<km { nextGroups[x] = 0 }
             for c in 0..<k { nextClasses[c] = 0 }
-            let (entropy, moved) = taskPass(prefix: prefix, logV: logV, zg: &zg, z: &z, score: &score,
-                                            nextCounts: &nextCounts, nextGroups: &nextGroups, nextClasses: &nextClasses,
-                                            atol: tolerance, rtol: EBCC.relativeTolerance)
-            elbos.append(bound + entropy)
+            let (h, moved) = taskPass(prefix: prefix, logV: logV, zg: &zg, z: &z, score: &score,
+                                      nextCounts: &nextCounts, nextGroups: &nextGroups, nextClasses: &nextClasses,
+                                      permutedLogV: &permutedLogV, permutedCounts: &permutedCounts,
+                                      atol: tolerance, rtol: EBCC.relativeTolerance)
+            entropy = h
+            if history { elbos[elbos.count - 1] += h }
             swap(&counts, &nextCounts)
             swap(&groupTotals, &nextGroups)
             swap(&classTotals, &nextClasses)
             converged = !moved
         }
+        if !history && iterations > 0 {
+            // The last iteration's Dirichlet parameters came from what is now in the `next` buffers.
+            elbos = [bound(counts: nextCounts, groupTotals: nextGroups, classTotals: nextClasses, priorTerms: priorTerms) + entropy]
+        }
         return Run(zg: zg, z: z, counts: counts, groupTotals: groupTotals, classTotals: classTotals,
                    elboHistory: elbos, iterations: iterations, converged: converged)
+    }
+
+    /// The Dirichlet part of the ELBO for the parameters made from `counts`, `groupTotals` and
+    /// `classTotals`: `ln B(ν) + Σ_k ln B(η_k) + Σ_{j,k,m} ln B(μ_jkm)` (a label a worker never gave
+    /// keeps its prior, a constant; negligible counts to first order, as in the digammas).
+    func bound(counts: [Double], groupTotals: [Double], classTotals: [Double], priorTerms: PriorTerms) -> Double {
+        let (k, m, km) = (k, groups, k * groups)
+        let rowPrior = priorTerms.row.value
+        let lgDiagonal = priorTerms.diagonal.logGamma, lgOff = priorTerms.offDiagonal.logGamma
+        var bound = 0.0
+        var nuTotal = 0.0
+        for c in 0..<k { nuTotal += classPrior[c] + classTotals[c] }
+        bound -= lgamma(nuTotal)
+        for c in 0..<k {
+            bound += lgamma(classPrior[c] + classTotals[c])
+            var etaTotal = 0.0
+            for g in 0..<m { etaTotal += groupPrior + groupTotals[c * m + g] }
+            bound -= lgamma(etaTotal)
+            for g in 0..<m { bound += lgamma(groupPrior + groupTotals[c * m + g]) }
+        }
+        var rowSum = [Double](repeating: 0, count: km)
+        counts.withUnsafeBufferPointer { counts in
+            for j in 0..<workers {
+                let labels = workerOffsets[j]..<workerOffsets[j + 1]
+                for x in 0..<km { rowSum[x] = 0 }
+                for l in labels {
+                    let row = (j * k + Int(workerLabels[l])) * km
+                    for x in 0..<km { rowSum[x] += counts[row + x] }
+                }
+                let rowTerms = priorTerms.row
+                for x in 0..<km {
+                    let count = rowSum[x]
+                    bound -= count < rowTerms.negligible ? rowTerms.logGamma + rowTerms.digamma * count : lgamma(rowPrior + count)
+                }
+                bound += Double((k - labels.count) * m) * (lgDiagonal + Double(k - 1) * lgOff)
+                for l in labels {
+                    let label = Int(workerLabels[l])
+                    let row = (j * k + label) * km
+                    for c in 0..<k {
+                        let prior = c == label ? priorTerms.diagonal : priorTerms.offDiagonal
+                        for g in 0..<m {
+                            let count = counts[row + c * m + g]
+                            bound += count < prior.negligible ? prior.logGamma + prior.digamma * count : lgamma(prior.value + count)
+                        }
+                    }
+                }
+            }
+        }
+        return bound
     }
 
     /// The new `q(z, g)` of every task, whether `q(z)` moved beyond the tolerance, the entropy of
@@ -210,56 +250,80 @@ struct EBCCEngine: Sendable {
     /// task's best score, `e^(score − best)` is 0 in `DawidSkeneEngine.expNonPositive(_:)` anyway, so the pair
     /// is skipped without computing its score: the result is the same as scoring every pair.
     /// Pairs are visited in decreasing prefix order; those within `prefixWindow` of the largest
-    /// prefix are always scored.
+    /// prefix are always scored. When some are left out and there are at least two answers per
+    /// (worker, label) pair, `E ln v` and the prefixes are first copied into that order
+    /// (`permutedLogV`, one row per pair), so that the per-answer loops read and write contiguous
+    /// cells; the counts are gathered in `permutedCounts` and put back in storage order at the
+    /// end. Every sum is made of the same terms in the same order as without the copy.
     private func taskPass(prefix: [Double], logV: [Double], zg: inout [Double], z: inout [Double], score: inout [Double],
                           nextCounts: inout [Double], nextGroups: inout [Double], nextClasses: inout [Double],
+                          permutedLogV: inout [Double], permutedCounts: inout [Double],
                           atol: Double, rtol: Double) -> (entropy: Double, moved: Bool) {
         let (k, m, km, tasks) = (k, groups, k * groups, tasks)
         var order = (0..<km).sorted { prefix[$0] > prefix[$1] || (prefix[$0] == prefix[$1] && $0 < $1) }
         let always = order.prefix { prefix[$0] >= prefix[order[0]] - EBCCEngine.prefixWindow }.count
-        // Every pair scored (the first iterations): in storage order, with contiguous loops.
+        // Every pair scored (the first iterations): in storage order, no copies.
         let full = always == km
         if full { order = Array(0..<km) }
+        // The copies cost a pass over the pairs: worth it when there are many answers per pair.
+        let permuted = !full && entries.count >= 2 * pairCodes.count
+        let orderedPrefix = order.map { prefix[$0] }
+        if permuted {
+            logV.withUnsafeBufferPointer { logV in
+            permutedLogV.withUnsafeMutableBufferPointer { out in
+            permutedCounts.withUnsafeMutableBufferPointer { c in
+            order.withUnsafeBufferPointer { order in
+                for code in pairCodes {
+                    let (o, l) = (out.baseAddress! + code * km, logV.baseAddress! + code * km)
+                    for a in 0..<km { o[a] = l[order[a]] }
+                    let row = c.baseAddress! + code * km
+                    for a in 0..<km { row[a] = 0 }
+                }
+            }}}}
+        }
         var shares = [Double](repeating: 0, count: km)
         var entropy = 0.0, moved = false
         offsets.withUnsafeBufferPointer { offsets in
         entries.withUnsafeBufferPointer { entries in
-        prefix.withUnsafeBufferPointer { prefix in
-        logV.withUnsafeBufferPointer { logV in
+        orderedPrefix.withUnsafeBufferPointer { prefix in
+        (permuted ? permutedLogV : logV).withUnsafeBufferPointer { logV in
         zg.withUnsafeMutableBufferPointer { zg in
         z.withUnsafeMutableBufferPointer { z in
         score.withUnsafeMutableBufferPointer { s in
         shares.withUnsafeMutableBufferPointer { q in
         order.withUnsafeBufferPointer { order in
         nextCounts.withUnsafeMutableBufferPointer { nextCounts in
+        permutedCounts.withUnsafeMutableBufferPointer { permutedCounts in
         nextGroups.withUnsafeMutableBufferPointer { nextGroups in
         nextClasses.withUnsafeMutableBufferPointer { nextClasses in
             let (entries, prefix, logV, zg, z, s, q, order) = (entries.baseAddress!, prefix.baseAddress!, logV.baseAddress!,
                                                                 zg.baseAddress!, z.baseAddress!, s.baseAddress!, q.baseAddress!, order.baseAddress!)
-            let (nextCounts, nextGroups, nextClasses) = (nextCounts.baseAddress!, nextGroups.baseAddress!, nextClasses.baseAddress!)
+            let counts = permuted ? permutedCounts.baseAddress! : nextCounts.baseAddress!
+            // Column of the a-th pair in the rows read and written.
+            let column = permuted || full ? nil : order
+            let (nextGroups, nextClasses) = (nextGroups.baseAddress!, nextClasses.baseAddress!)
             var localEntropy = 0.0, localMoved = false
             for t in 0..<tasks {
-                // s[a]: the score of pair order[a], for the pairs scored.
+                // s[a]: the score of pair order[a] (column a of the ordered rows), for the pairs scored.
                 let range = offsets[t]..<offsets[t + 1]
-                if full {
-                    for x in 0..<km { s[x] = prefix[x] }
+                for a in 0..<always { s[a] = prefix[a] }
+                if let column {
                     for e in range {
                         let row = logV + Int(entries[e]) * km
-                        for x in 0..<km { s[x] += row[x] }
+                        for a in 0..<always { s[a] += row[column[a]] }
                     }
                 } else {
-                    for a in 0..<always { s[a] = prefix[order[a]] }
                     for e in range {
                         let row = logV + Int(entries[e]) * km
-                        for a in 0..<always { s[a] += row[order[a]] }
+                        for a in 0..<always { s[a] += row[a] }
                     }
                 }
                 var top = s[0]
                 for a in 1..<always where s[a] > top { top = s[a] }
                 var scored = always
-                while scored < km && prefix[order[scored]] - top >= -69 {
-                    let x = order[scored]
-                    var v = prefix[x]
+                while scored < km && prefix[scored] - top >= -69 {
+                    var v = prefix[scored]
+                    let x = column?[scored] ?? scored
                     for e in range { v += logV[Int(entries[e]) * km + x] }
                     s[scored] = v
                     if v > top { top = v }
@@ -288,21 +352,27 @@ struct EBCCEngine: Sendable {
                     zt[c] = v
                     nextClasses[c] += v
                 }
-                if full {
+                if let column {
                     for e in range {
-                        let row = nextCounts + Int(entries[e]) * km
-                        for x in 0..<km { row[x] += q[x] }
+                        let row = counts + Int(entries[e]) * km
+                        for a in 0..<scored { row[column[a]] += q[a] }
                     }
                 } else {
                     for e in range {
-                        let row = nextCounts + Int(entries[e]) * km
-                        for a in 0..<scored { row[order[a]] += q[a] }
+                        let row = counts + Int(entries[e]) * km
+                        for a in 0..<scored { row[a] += q[a] }
                     }
+                }
+            }
+            if permuted {
+                for code in pairCodes {
+                    let (out, row) = (nextCounts.baseAddress! + code * km, counts + code * km)
+                    for a in 0..<km { out[order[a]] = row[a] }
                 }
             }
             entropy = localEntropy
             moved = localMoved
-        }}}}}}}}}}}}
+        }}}}}}}}}}}}}
         return (entropy, moved)
     }
 

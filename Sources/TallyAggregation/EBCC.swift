@@ -27,7 +27,9 @@ import TallyCore
 /// - restarts: restart `r` starts from seed `seed + r`, restarts run side by side on
 ///   ``ExecutionSettings/threads`` threads, and the one of highest ELBO is kept (the first on a
 ///   tie), as the authors' protocol does with 40 seeds. A restart's result does not depend on the
-///   number of threads.
+///   number of threads. Each restart computes its ELBO once, after its last iteration (as the
+///   reference does); the kept restart is then run again, with the same iterates, to record its
+///   ELBO after every iteration (``EBCCModel/elboHistory``).
 ///
 /// With `empiricalPrior` (the authors' protocol, and the default here) `α` is the sum of the
 /// majority-vote shares over the tasks instead of `classPrior`. As in the reference, an answer
@@ -113,13 +115,19 @@ public struct EBCC: Aggregator {
         let work: @Sendable (Int) -> Void = { thread in
             for r in stride(from: thread, to: restarts, by: parallel) {
                 let run = engine.run(start: engine.initialGroupPosteriors(seed: first + UInt32(r)),
-                                     maxIterations: maxIterations, tolerance: tolerance)
+                                     maxIterations: maxIterations, tolerance: tolerance, history: restarts == 1)
                 slots.record(run, restart: r, thread: thread)
                 if let progress { progress(finished.increment(), run.elbo) }
             }
         }
         if parallel == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parallel, execute: work) }
-        let (best, run) = slots.best()
+        var (best, run) = slots.best()
+        if restarts > 1 {
+            // The restarts computed their ELBO once, at the end; the kept one is run again (the same
+            // iterates, bit for bit) for its ELBO after every iteration.
+            run = engine.run(start: engine.initialGroupPosteriors(seed: first + UInt32(best)),
+                             maxIterations: maxIterations, tolerance: tolerance, history: true)
+        }
         return model(engine, run, answers: answers, seed: first + UInt32(best), restart: best, restartELBOs: slots.elbos)
     }
 

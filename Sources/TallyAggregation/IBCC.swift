@@ -220,6 +220,9 @@ struct DirichletRows {
         // A label the worker never gave has zero counts: ψ and ln Γ of the prior, computed once.
         let (diagonalPsi, diagonalLogGamma) = DirichletFunctions.digammaLogGamma(diagonal)
         let (offPsi, offLogGamma) = DirichletFunctions.digammaLogGamma(offDiagonal)
+        // Counts below `negligible` (a confident posterior makes many 1e-20 and smaller) are taken
+        // to first order about the prior, as in EBCC: the left-out terms stay below 1e-18.
+        let terms = PriorTerms(diagonal: diagonal, offDiagonal: offDiagonal, labels: k)
         let kls = UnsafeMutableBufferPointer<Double>.allocate(capacity: ranges.count)
         defer { kls.deallocate() }
         let out = UncheckedSendable(kls)
@@ -234,9 +237,16 @@ struct DirichletRows {
                     var kl = 0.0
                     for j in ranges[part] {
                         let counts = n.value.baseAddress! + j * k * k, lv = logV.value.baseAddress! + j * k * k
-                        for c in 0..<k { rowSum[c] = rowPrior }
+                        for c in 0..<k { rowSum[c] = 0 }
                         for l in 0..<k { for c in 0..<k { rowSum[c] += counts[l * k + c] } }
                         for c in 0..<k {
+                            let count = rowSum[c]
+                            rowSum[c] = rowPrior + count
+                            if count < terms.row.negligible {
+                                rowDigamma[c] = terms.row.digamma + terms.row.trigamma * count
+                                kl += terms.row.logGamma + terms.row.digamma * count + priorLogGamma
+                                continue
+                            }
                             let (psi, lg) = DirichletFunctions.digammaLogGamma(rowSum[c])
                             rowDigamma[c] = psi
                             kl += lg + priorLogGamma
@@ -253,6 +263,13 @@ struct DirichletRows {
                             for c in 0..<k {
                                 let prior = l == c ? diagonal : offDiagonal
                                 let count = counts[l * k + c]
+                                let first = l == c ? terms.diagonal : terms.offDiagonal
+                                if count < first.negligible {
+                                    let v = first.digamma + first.trigamma * count - rowDigamma[c]
+                                    lv[l * k + c] = v
+                                    kl += -(first.logGamma + first.digamma * count) + count * v
+                                    continue
+                                }
                                 let (psi, lg) = DirichletFunctions.digammaLogGamma(count + prior)
                                 let v = psi - rowDigamma[c]
                                 lv[l * k + c] = v
