@@ -20,7 +20,7 @@ def spark():
                .appName("tally-spark-tests")
                .config("spark.executor.memory", os.environ.get("TALLY_SPARK_EXECUTOR_MEMORY", "2g"))
                .config("spark.driver.memory", "2g")
-               .config("spark.ui.enabled", "false")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "4")
                .config("spark.task.maxFailures", "4"))
     session = builder.getOrCreate()

@@ -43,6 +43,7 @@ _ALIASES = {"n_iter": "max-iterations", "max_iterations": "max-iterations", "max
 # Executors: native partitions kept between passes, by (run, partition), within one Python worker.
 _CACHE: Dict[tuple, Any] = {}
 _CACHE_RUN: List[str] = []
+_BROADCAST_BYTES = 1 << 20
 _CACHE_LIMIT = int(os.environ.get("TALLY_SPARK_CACHE_ANSWERS", str(200_000_000)))
 
 
@@ -227,20 +228,25 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     codes = packed.select("pid", "tasks", "offsets", "entries").rdd.map(lambda r: (r.pid, r.tasks, r.offsets, r.entries, W, K))
     run = uuid.uuid4().hex
 
-    def run_pass(pass_: int, params_b):
+    def run_pass(pass_: int, params: Any):
+        # Small parameter vectors travel in the task's closure; large ones (W·K·K confusion
+        # tables of many workers) as a broadcast.
         def go(records):
+            value = params if isinstance(params, np.ndarray) else params.value
             for rec in records:
-                stats, _, _ = _partition(run, rec).run(pass_, params_b.value)
+                stats, _, _ = _partition(run, rec).run(pass_, value)
                 yield rec[0], stats
         return go
 
     # 3. Passes until the driver's fit is done.
     passes = 0
     while not fit.done:
-        params_b = sc.broadcast(fit.parameters())
-        stats = _tree_sum(codes.mapPartitions(run_pass(fit.pass_, params_b)), n)
+        params = fit.parameters()
+        shipped = sc.broadcast(params) if params.nbytes > _BROADCAST_BYTES else params
+        stats = _tree_sum(codes.mapPartitions(run_pass(fit.pass_, shipped)), n)
         fit.update(stats)
-        params_b.destroy()
+        if shipped is not params:
+            shipped.destroy()
         passes += 1
         if progress is not None:
             progress(passes)
@@ -273,9 +279,10 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     labels_df = packed.mapInArrow(final, T.StructType(fields)).persist(StorageLevel.MEMORY_AND_DISK)
     labels_df.count()  # materialise while the codes are cached
     lap("labels")
-    final_b.destroy()
+    # Unpersisted, not destroyed: the labels' lineage uses them if Spark must recompute a partition.
+    final_b.unpersist()
     packed.unpersist()
-    bdict.destroy()
+    bdict.unpersist()
 
     worker_type = answers.schema[worker].dataType
     label_type = answers.schema[label].dataType
