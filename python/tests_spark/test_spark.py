@@ -131,8 +131,8 @@ def test_skills_confusions_and_priors(spark):
 
 
 def test_bad_input(spark):
-    sdf = spark.createDataFrame(pd.DataFrame({"task": ["a", "a", "b"], "worker": ["x", "y", "x"], "label": ["1", None, "0"]}))
-    with pytest.raises(ValueError, match="no label"):
+    sdf = spark.createDataFrame([("a", "x", "1"), ("a", "y", None), ("b", "x", "0")], "task string, worker string, label string")
+    with pytest.raises(ValueError, match="column 'label': 1 answers have no label"):
         ts.aggregate(sdf, "mv")
     with pytest.raises(ValueError, match="unknown method"):
         ts.aggregate(sdf, "dss")

@@ -202,7 +202,15 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
         clock[0] = now
 
     # 1. Global dictionaries, one job.
-    row = answers.agg(F.collect_set(worker).alias("w"), F.collect_set(label).alias("l")).first()
+    nulls = [F.sum(F.col(c).isNull().cast("long")).alias(f"null_{i}") for i, c in enumerate((task, worker, label))]
+    examples = [F.first(F.when(F.col(c).isNull(), F.col(task if c != task else worker)), ignorenulls=True).alias(f"example_{i}")
+                for i, c in enumerate((task, worker, label))]
+    row = answers.agg(F.collect_set(worker).alias("w"), F.collect_set(label).alias("l"), *nulls, *examples).first()
+    for i, (c, what) in enumerate(((task, "task"), (worker, "worker"), (label, "label"))):
+        if row[f"null_{i}"]:
+            near = f"{'worker' if c == task else 'task'} {row[f'example_{i}']!r}"
+            raise ValueError(f"tally.spark.aggregate: column {c!r}: {row[f'null_{i}']} answers have no {what} (null), "
+                             f"the first of them by {near}; every answer needs a task, a worker and a label")
     try:
         workers, labels = sorted(row["w"]), sorted(row["l"])
     except TypeError as e:
