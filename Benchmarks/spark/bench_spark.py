@@ -97,7 +97,7 @@ def main() -> None:
     out = {"answers_file": parquet, "partitions": partitions, "spark_total_s": total, "spark_timings_s": result.timings,
            "spark_iterations": result.iterations, "spark_passes": result.passes,
            "executor_peak_rss_gb": {str(p): v / 2**30 for p, v in peaks.items()}, "single": single}
-    if single is not None:
+    if os.path.exists(single_out):  # this run's, or an earlier one's on the same file (TALLY_BENCH_SINGLE=0)
         other = spark.read.parquet(single_out)
         out["labels_differing"] = result.labels.join(other, "task").where("label != single").count()
         out["tasks"] = result.labels.count()
