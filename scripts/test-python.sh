@@ -17,20 +17,7 @@ py="${PYTHON:-python3}"
 cache="${TALLY_PYTHON_CACHE:-$repo/../.python-wheel-cache}"
 mkdir -p "$cache"
 
-key="$( (sha1sum Package.swift; find Sources python -type f \
-          -not -path 'python/tests/*' -not -path 'python/compat/*' -not -path 'python/build/*' \
-          -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -path 'python/src/tally/_native/*' -print0 \
-        | sort -z | xargs -0 sha1sum) | sha1sum | cut -c1-16)"
-wheels="$cache/wheel-$key"
-if ! ls "$wheels"/tally_crowd-*.whl >/dev/null 2>&1; then
-    echo "test-python: building the wheel (release build of libTallyC.so) into $wheels"
-    rm -rf "$wheels.tmp" && mkdir -p "$wheels.tmp"
-    TALLY_SWIFT_SCRATCH="$repo/.build" "$py" -m pip wheel ./python --no-deps -w "$wheels.tmp"
-    rm -rf python/build python/src/*.egg-info
-    mv "$wheels.tmp" "$wheels"
-    # Keep the newest few wheels only.
-    ls -dt "$cache"/wheel-* | tail -n +4 | xargs -r rm -rf
-fi
+wheels="$(scripts/build-wheel.sh)"
 
 deps="$cache/deps"
 if [[ ! -f "$deps/.complete" ]]; then

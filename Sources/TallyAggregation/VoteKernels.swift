@@ -15,7 +15,6 @@ enum VoteKernels {
     static func shares(_ table: AnswerTable, weights: [Double]?) -> (probabilities: ProbabilityMatrix, labels: [Int32], zeroWeightTasks: Int) {
         let k = table.labelCount
         let view = table.byTask
-        let k32 = Int32(k)
         var values = [Double](repeating: 0, count: table.taskCount * k)
         var zeroTasks = 0
         view.offsets.withUnsafeBufferPointer { offsets in
@@ -23,50 +22,65 @@ enum VoteKernels {
                 values.withUnsafeMutableBufferPointer { out in
                     if let weights {
                         weights.withUnsafeBufferPointer { weights in
-                            var sum = [Double](repeating: 0, count: k)
-                            var comp = [Double](repeating: 0, count: k)
-                            for t in 0..<view.rowCount {
-                                for c in 0..<k { sum[c] = 0; comp[c] = 0 }
-                                for i in offsets[t]..<offsets[t + 1] {
-                                    let e = entries[i]
-                                    let wgt = weights[Int(e / k32)]
-                                    if wgt.isNaN { continue }
-                                    let c = Int(e % k32)
-                                    let y = wgt - comp[c]
-                                    let s = sum[c] + y
-                                    comp[c] = (s - sum[c]) - y
-                                    sum[c] = s
-                                }
-                                var total = 0.0
-                                for c in 0..<k { total += sum[c] }
-                                let row = t * k
-                                if total != 0 && total.isFinite {
-                                    for c in 0..<k { out[row + c] = sum[c] / total }
-                                } else {
-                                    zeroTasks += 1
-                                    var n = 0.0
-                                    for i in offsets[t]..<offsets[t + 1] where !weights[Int(entries[i] / k32)].isNaN {
-                                        out[row + Int(entries[i] % k32)] += 1
-                                        n += 1
-                                    }
-                                    for c in 0..<k { out[row + c] /= n }
-                                }
-                            }
+                            zeroTasks = shares(offsets: offsets, entries: entries, k: k, tasks: view.rowCount, weights: weights, into: out)
                         }
                     } else {
-                        for t in 0..<view.rowCount {
-                            let row = t * k
-                            let n = offsets[t + 1] - offsets[t]
-                            for i in offsets[t]..<offsets[t + 1] { out[row + Int(entries[i] % k32)] += 1 }
-                            let total = Double(n)
-                            for c in 0..<k { out[row + c] /= total }
-                        }
+                        zeroTasks = shares(offsets: offsets, entries: entries, k: k, tasks: view.rowCount, weights: nil, into: out)
                     }
                 }
             }
         }
         let p = ProbabilityMatrix(rows: table.taskCount, columns: k, values: values)
         return (p, p.argmaxFirst(), zeroTasks)
+    }
+
+    /// The shares of ``shares(_:weights:)`` over a task-sorted view (`tasks + 1` offsets, fused
+    /// `worker * K + label` entries), written into `out` (tasks × K, zeroed by the caller);
+    /// returns the number of tasks whose weights sum to zero.
+    static func shares(offsets: UnsafeBufferPointer<Int>, entries: UnsafeBufferPointer<Int32>, k: Int, tasks: Int,
+                       weights: UnsafeBufferPointer<Double>?, into out: UnsafeMutableBufferPointer<Double>) -> Int {
+        let k32 = Int32(k)
+        var zeroTasks = 0
+        if let weights {
+            var sum = [Double](repeating: 0, count: k)
+            var comp = [Double](repeating: 0, count: k)
+            for t in 0..<tasks {
+                for c in 0..<k { sum[c] = 0; comp[c] = 0 }
+                for i in offsets[t]..<offsets[t + 1] {
+                    let e = entries[i]
+                    let wgt = weights[Int(e / k32)]
+                    if wgt.isNaN { continue }
+                    let c = Int(e % k32)
+                    let y = wgt - comp[c]
+                    let s = sum[c] + y
+                    comp[c] = (s - sum[c]) - y
+                    sum[c] = s
+                }
+                var total = 0.0
+                for c in 0..<k { total += sum[c] }
+                let row = t * k
+                if total != 0 && total.isFinite {
+                    for c in 0..<k { out[row + c] = sum[c] / total }
+                } else {
+                    zeroTasks += 1
+                    var n = 0.0
+                    for i in offsets[t]..<offsets[t + 1] where !weights[Int(entries[i] / k32)].isNaN {
+                        out[row + Int(entries[i] % k32)] += 1
+                        n += 1
+                    }
+                    for c in 0..<k { out[row + c] /= n }
+                }
+            }
+        } else {
+            for t in 0..<tasks {
+                let row = t * k
+                let n = offsets[t + 1] - offsets[t]
+                for i in offsets[t]..<offsets[t + 1] { out[row + Int(entries[i] % k32)] += 1 }
+                let total = Double(n)
+                for c in 0..<k { out[row + c] /= total }
+            }
+        }
+        return zeroTasks
     }
 
     /// Per worker: the share of the worker's distinct (task, label) answers that equal

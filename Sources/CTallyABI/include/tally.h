@@ -168,6 +168,51 @@ int32_t tally_evaluate(int64_t prediction_count, const int32_t *prediction_task,
                        int64_t gold_count, const int32_t *gold_task, const int32_t *gold_label,
                        const tally_names *tasks, const tally_names *labels, double *out, tally_error *error);
 
+/* ---- EM as sufficient statistics over partitions of tasks (Spark, map-reduce) ----
+ *
+ * Executors: each partition holds whole tasks, numbered 0..tasks-1 locally, with global worker
+ * codes (0..workers-1) and global label codes in Tally's label order (tally_label_order). A pass
+ * reads the driver's parameters and writes a vector of statistics that adds up element-wise over
+ * partitions, plus the tasks' posteriors (tasks*labels) and first-max labels on request.
+ * Passes: 0 Dawid-Skene start (majority-vote posteriors scattered into count tables), 1 Dawid-Skene
+ * E-step, 2 majority vote with each worker's agreement counts, 3 vote weighted per worker.
+ * Driver: tally_partitioned_fit_* says which pass runs next with which parameters, takes the
+ * summed statistics (M-step, loss, the single-machine stopping rule), and once done names the pass
+ * (and parameters) that give the reported posteriors. Methods: "ds", "onecoin-ds", "mv", "wawa";
+ * options_json as tally_fit's ("max-iterations", "tolerance", "em"; other parameters must keep
+ * their defaults). */
+typedef struct tally_partition tally_partition;
+typedef struct tally_partitioned_fit tally_partitioned_fit;
+
+/* A partition of count answers; NULL with error filled on a bad code or a task without answers. */
+tally_partition *tally_partition_new(int64_t count, const int32_t *task, const int32_t *worker, const int32_t *label,
+                                     int64_t tasks, int64_t workers, int64_t labels, tally_error *error);
+void tally_partition_free(tally_partition *partition);
+/* Lengths of a pass's statistics and parameters; -1 for an unknown pass. */
+int64_t tally_pass_statistics_count(int32_t pass, int64_t workers, int64_t labels);
+int64_t tally_pass_parameter_count(int32_t pass, int64_t workers, int64_t labels);
+/* Runs `pass`: statistics (statistics_count entries, overwritten); posteriors (tasks*labels) and
+ * labels (tasks) may be NULL. Returns 0, or -1 with error filled. */
+int32_t tally_partition_run(const tally_partition *partition, int32_t pass, const double *parameters, int64_t parameter_count,
+                            double *statistics, int64_t statistics_count, double *posteriors, int32_t *labels,
+                            tally_error *error);
+
+tally_partitioned_fit *tally_partitioned_fit_new(const char *method, const char *options_json, int64_t workers,
+                                                 int64_t labels, tally_error *error);
+void tally_partitioned_fit_free(tally_partitioned_fit *fit);
+/* The pass to run next (once done: the pass giving the reported posteriors). */
+int32_t tally_partitioned_fit_pass(const tally_partitioned_fit *fit);
+int32_t tally_partitioned_fit_done(const tally_partitioned_fit *fit);
+/* Writes up to capacity parameters of that pass; returns their count. */
+int64_t tally_partitioned_fit_parameters(const tally_partitioned_fit *fit, double *out, int64_t capacity);
+/* Takes the summed statistics: 1 another pass follows, 0 done, -1 error. */
+int32_t tally_partitioned_fit_update(tally_partitioned_fit *fit, const double *statistics, int64_t count, tally_error *error);
+int64_t tally_partitioned_fit_iterations(const tally_partitioned_fit *fit);
+int64_t tally_partitioned_fit_loss_history(const tally_partitioned_fit *fit, double *out, int64_t capacity);
+int32_t tally_partitioned_fit_priors(const tally_partitioned_fit *fit, double *out);
+int32_t tally_partitioned_fit_skills(const tally_partitioned_fit *fit, double *out);
+int32_t tally_partitioned_fit_confusions(const tally_partitioned_fit *fit, double *values, uint8_t *observed);
+
 #ifdef __cplusplus
 }
 #endif

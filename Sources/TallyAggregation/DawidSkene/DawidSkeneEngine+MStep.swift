@@ -11,7 +11,6 @@ extension DawidSkeneEngine {
     func maximise(_ counts: [Double], mask: [Bool], confusion: inout [Double], logConfusion: inout [Double]) -> [Double]? {
         let workers = table.workerCount
         let k = self.k
-        let eps = Self.eps
         let parts = workerPartitions
         var skills = [Double](repeating: 0, count: mStep == .oneCoin ? workers : 0)
         let answersOf = table.byWorker.offsets
@@ -26,41 +25,8 @@ extension DawidSkeneEngine {
                             parallelFor(parts.count) { part in
                                 let counts = countsIn.value, mask = maskIn.value, e = out.value, logE = logOut.value
                                 for w in parts[part] {
-                                    switch mStep {
-                                    case .full where pseudoCounts != nil:
-                                        // MAP: pseudo-counts on every label of every row, so a
-                                        // label the worker never gave keeps prior mass.
-                                        let a = pseudoCounts!
-                                        for c in 0..<k {
-                                            var total = 0.0
-                                            for y in 0..<k { total += max(counts[(w * k + y) * k + c] + (y == c ? a.diagonal : a.offDiagonal), eps) }
-                                            for y in 0..<k {
-                                                let i = (w * k + y) * k + c
-                                                e[i] = max(counts[i] + (y == c ? a.diagonal : a.offDiagonal), eps) / total
-                                            }
-                                        }
-                                    case .full:
-                                        for c in 0..<k {
-                                            var total = 0.0
-                                            for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], eps) }
-                                            for y in 0..<k {
-                                                let i = (w * k + y) * k + c
-                                                e[i] = mask[w * k + y] ? max(counts[i], eps) / total : 0
-                                            }
-                                        }
-                                    case .oneCoin:
-                                        var right = 0.0
-                                        for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
-                                        let s = right / Double(answersOf[w + 1] - answersOf[w])
-                                        skillOut.value[w] = s
-                                        let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
-                                        for y in 0..<k {
-                                            for c in 0..<k {
-                                                e[(w * k + y) * k + c] = mask[w * k + y] ? min(max(y == c ? s : wrong, eps), 1 - eps) : 0
-                                            }
-                                        }
-                                    }
-                                    for i in (w * k * k)..<((w + 1) * k * k) { logE[i] = e[i] > 0 ? log(e[i]) : -Double.infinity }
+                                    Self.maximiseWorker(w, mStep: mStep, pseudoCounts: pseudoCounts, k: k, answers: answersOf[w + 1] - answersOf[w],
+                                                        counts: counts, mask: mask, e: e, logE: logE, skills: skillOut.value)
                                 }
                             }
                         }
@@ -69,6 +35,51 @@ extension DawidSkeneEngine {
             }
         }
         return mStep == .oneCoin ? skills : nil
+    }
+
+    /// The M-step of one worker (see ``maximise(_:mask:confusion:logConfusion:)``): its confusion
+    /// columns (or one-coin skill, from its `answers` count) and their logs.
+    @inline(__always)
+    static func maximiseWorker(_ w: Int, mStep: MStep, pseudoCounts: DawidSkene.PseudoCounts?, k: Int, answers: Int,
+                               counts: UnsafeBufferPointer<Double>, mask: UnsafeBufferPointer<Bool>,
+                               e: UnsafeMutableBufferPointer<Double>, logE: UnsafeMutableBufferPointer<Double>,
+                               skills: UnsafeMutableBufferPointer<Double>) {
+        let eps = Self.eps
+        switch mStep {
+        case .full where pseudoCounts != nil:
+            // MAP: pseudo-counts on every label of every row, so a
+            // label the worker never gave keeps prior mass.
+            let a = pseudoCounts!
+            for c in 0..<k {
+                var total = 0.0
+                for y in 0..<k { total += max(counts[(w * k + y) * k + c] + (y == c ? a.diagonal : a.offDiagonal), eps) }
+                for y in 0..<k {
+                    let i = (w * k + y) * k + c
+                    e[i] = max(counts[i] + (y == c ? a.diagonal : a.offDiagonal), eps) / total
+                }
+            }
+        case .full:
+            for c in 0..<k {
+                var total = 0.0
+                for y in 0..<k where mask[w * k + y] { total += max(counts[(w * k + y) * k + c], eps) }
+                for y in 0..<k {
+                    let i = (w * k + y) * k + c
+                    e[i] = mask[w * k + y] ? max(counts[i], eps) / total : 0
+                }
+            }
+        case .oneCoin:
+            var right = 0.0
+            for y in 0..<k where mask[w * k + y] { right += counts[(w * k + y) * k + y] }
+            let s = right / Double(answers)
+            skills[w] = s
+            let wrong = k > 1 ? (1 - s) / Double(k - 1) : 0
+            for y in 0..<k {
+                for c in 0..<k {
+                    e[(w * k + y) * k + c] = mask[w * k + y] ? min(max(y == c ? s : wrong, eps), 1 - eps) : 0
+                }
+            }
+        }
+        for i in (w * k * k)..<((w + 1) * k * k) { logE[i] = e[i] > 0 ? log(e[i]) : -Double.infinity }
     }
 
     /// `Σ_{w,y,c} n ln e + Σ_c (Σ_{w,y} n[w,y,c]) ln max(p_c, 1e-10) − Σ P' ln P'`, each thread a
@@ -85,16 +96,8 @@ extension DawidSkeneEngine {
                     let countsIn = UncheckedSendable(counts), observedIn = UncheckedSendable(observed)
                     let logs = UncheckedSendable(logE)
                     parallelFor(parts.count) { part in
-                        let counts = countsIn.value, observed = observedIn.value, logE = logs.value
-                        var joint = 0.0
-                        var column = [Double](repeating: 0, count: k)
-                        for r in (parts[part].lowerBound * k)..<(parts[part].upperBound * k) where observed[r] {
-                            for c in 0..<k {
-                                let n = counts[r * k + c]
-                                column[c] += n
-                                if n != 0 { joint += n * logE[r * k + c] }
-                            }
-                        }
+                        let (joint, column) = Self.elboPartial(rows: (parts[part].lowerBound * k)..<(parts[part].upperBound * k), k: k,
+                                                               counts: countsIn.value, logE: logs.value, observed: observedIn.value)
                         let out = slot.value
                         out[part * (k + 1)] = joint
                         for c in 0..<k { out[part * (k + 1) + 1 + c] = column[c] }
@@ -110,6 +113,22 @@ extension DawidSkeneEngine {
         }
         for c in 0..<k { joint += column[c] * log(max(prior[c], Self.eps)) }
         return joint - entropyTerm
+    }
+
+    /// `Σ n ln e` and the column sums `Σ n[r, c]` over the observed rows in `rows`: one thread's
+    /// share of the ELBO.
+    static func elboPartial(rows: Range<Int>, k: Int, counts: UnsafeBufferPointer<Double>, logE: UnsafeBufferPointer<Double>,
+                            observed: UnsafeBufferPointer<Bool>) -> (joint: Double, column: [Double]) {
+        var joint = 0.0
+        var column = [Double](repeating: 0, count: k)
+        for r in rows where observed[r] {
+            for c in 0..<k {
+                let n = counts[r * k + c]
+                column[c] += n
+                if n != 0 { joint += n * logE[r * k + c] }
+            }
+        }
+        return (joint, column)
     }
 
     /// The log-prior of the MAP fit, `Σ_{w,y,c} a_yc ln e[w,y,c] + b Σ_c ln π_c` (0 without

@@ -23,7 +23,7 @@ public struct CSRView: Sendable {
     ///
     /// A stable counting sort, so answers keep their input order within a row.
     /// - Complexity: O(answers + rowCount).
-    init(rows: [Int32], rowCount: Int, other: [Int32], label: [Int32], labelCount k: Int) {
+    package init(rows: [Int32], rowCount: Int, other: [Int32], label: [Int32], labelCount k: Int) {
         var counts = [Int](repeating: 0, count: rowCount + 1)
         rows.withUnsafeBufferPointer { rows in
             counts.withUnsafeMutableBufferPointer { counts in

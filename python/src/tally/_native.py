@@ -44,6 +44,39 @@ class TallyError(RuntimeError):
     """An error the Tally library reported that is not about the caller's data."""
 
 
+def _extracted_from_zip() -> Optional[Path]:
+    """When the package is imported from a zip (a wheel shipped with Spark's --py-files or
+    addPyFile), the native libraries cannot be loaded from inside it: they are extracted once per
+    wheel into a cache folder ($TALLY_NATIVE_CACHE, else the temporary folder) and loaded from there."""
+    import hashlib
+    import tempfile
+    import zipfile
+    here = Path(__file__).resolve()
+    archive = next((p for p in here.parents if p.is_file() and zipfile.is_zipfile(p)), None)
+    if archive is None:
+        return None
+    stat = archive.stat()
+    key = hashlib.sha1(f"{archive}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    root = Path(os.environ.get("TALLY_NATIVE_CACHE", tempfile.gettempdir())) / f"tally-native-{key}"
+    lib = root / "libTallyC.so"
+    if lib.exists():
+        return lib
+    inner = here.parent.relative_to(archive).as_posix() + "/_native/"
+    staging = Path(tempfile.mkdtemp(prefix="tally-native-", dir=root.parent))
+    with zipfile.ZipFile(archive) as z:
+        for name in z.namelist():
+            if name.startswith(inner) and not name.endswith("/"):
+                target = staging / name[len(inner):]
+                target.write_bytes(z.read(name))
+                target.chmod(0o755)
+    try:
+        staging.rename(root)  # atomic: a concurrent extraction of the same wheel keeps the first
+    except OSError:
+        import shutil
+        shutil.rmtree(staging, ignore_errors=True)
+    return lib
+
+
 def _find_library() -> Path:
     env = os.environ.get("TALLY_LIBRARY")
     if env:
@@ -51,6 +84,9 @@ def _find_library() -> Path:
     here = Path(__file__).resolve().parent / "_native" / "libTallyC.so"
     if here.exists():
         return here
+    extracted = _extracted_from_zip()
+    if extracted is not None and extracted.exists():
+        return extracted
     raise ImportError(
         "libTallyC.so was not found in the tally package (tally/_native); install the package with "
         "`pip install ./python` from the Tally repository, or set TALLY_LIBRARY to a built libTallyC.so")
@@ -134,6 +170,22 @@ def _declare(L: C.CDLL) -> C.CDLL:
         "tally_table_names": (C.c_int64, [vp, C.c_int32, C.c_char_p, C.c_int64, _I64P]),
         "tally_evaluate": (C.c_int32, [C.c_int64, _I32P, _I32P, C.c_int64, _I32P, _I32P, C.POINTER(_Names),
                                        C.POINTER(_Names), _F64P, C.POINTER(_Error)]),
+        "tally_partition_new": (vp, [C.c_int64, _I32P, _I32P, _I32P, C.c_int64, C.c_int64, C.c_int64, C.POINTER(_Error)]),
+        "tally_partition_free": (None, [vp]),
+        "tally_pass_statistics_count": (C.c_int64, [C.c_int32, C.c_int64, C.c_int64]),
+        "tally_pass_parameter_count": (C.c_int64, [C.c_int32, C.c_int64, C.c_int64]),
+        "tally_partition_run": (C.c_int32, [vp, C.c_int32, _F64P, C.c_int64, _F64P, C.c_int64, _F64P, _I32P, C.POINTER(_Error)]),
+        "tally_partitioned_fit_new": (vp, [C.c_char_p, C.c_char_p, C.c_int64, C.c_int64, C.POINTER(_Error)]),
+        "tally_partitioned_fit_free": (None, [vp]),
+        "tally_partitioned_fit_pass": (C.c_int32, [vp]),
+        "tally_partitioned_fit_done": (C.c_int32, [vp]),
+        "tally_partitioned_fit_parameters": (C.c_int64, [vp, _F64P, C.c_int64]),
+        "tally_partitioned_fit_update": (C.c_int32, [vp, _F64P, C.c_int64, C.POINTER(_Error)]),
+        "tally_partitioned_fit_iterations": (C.c_int64, [vp]),
+        "tally_partitioned_fit_loss_history": (C.c_int64, [vp, _F64P, C.c_int64]),
+        "tally_partitioned_fit_priors": (C.c_int32, [vp, _F64P]),
+        "tally_partitioned_fit_skills": (C.c_int32, [vp, _F64P]),
+        "tally_partitioned_fit_confusions": (C.c_int32, [vp, _F64P, C.POINTER(C.c_uint8)]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(L, name)
@@ -311,3 +363,110 @@ def evaluate(pred_task, pred_label, gold_task, gold_label, task_names, label_nam
                         out.ctypes.data_as(_F64P), C.byref(err)) != 0:
         raise_for(err)
     return out
+
+
+def _f64(a: np.ndarray):
+    return a.ctypes.data_as(_F64P)
+
+
+class Partition:
+    """A partition of whole tasks for a partitioned fit (tally_partition_*): local task codes,
+    global worker and label codes."""
+
+    def __init__(self, task: np.ndarray, worker: np.ndarray, label: np.ndarray, tasks: int, workers: int, labels: int):
+        L = lib()
+        task, worker, label = _i32(task), _i32(worker), _i32(label)
+        err = _Error()
+        self._h = L.tally_partition_new(len(task), _p32(task), _p32(worker), _p32(label), tasks, workers, labels, C.byref(err))
+        if not self._h:
+            raise_for(err)
+        self.tasks, self.workers, self.labels, self.answers = int(tasks), int(workers), int(labels), len(task)
+
+    def __del__(self):
+        h, self._h = getattr(self, "_h", None), None
+        if h and _lib is not None:
+            _lib.tally_partition_free(h)
+
+    def run(self, pass_: int, parameters: np.ndarray, posteriors: bool = False):
+        """(statistics, posteriors or None, labels or None) of one pass."""
+        L = lib()
+        params = np.ascontiguousarray(parameters, dtype=np.float64)
+        stats = np.empty(int(L.tally_pass_statistics_count(pass_, self.workers, self.labels)), dtype=np.float64)
+        post = np.empty((self.tasks, self.labels), dtype=np.float64) if posteriors else None
+        labels = np.empty(self.tasks, dtype=np.int32) if posteriors else None
+        err = _Error()
+        if L.tally_partition_run(self._h, pass_, _f64(params), len(params), _f64(stats), len(stats),
+                                 _f64(post) if post is not None else None, _p32(labels) if labels is not None else None,
+                                 C.byref(err)) != 0:
+            raise_for(err)
+        return stats, post, labels
+
+
+class PartitionedFit:
+    """The driver's side of a partitioned fit (tally_partitioned_fit_*)."""
+
+    def __init__(self, method: str, options: Dict[str, Any], workers: int, labels: int):
+        L = lib()
+        err = _Error()
+        self._h = L.tally_partitioned_fit_new(method.encode(), json.dumps(options).encode(), workers, labels, C.byref(err))
+        if not self._h:
+            raise_for(err)
+        self.workers, self.labels = int(workers), int(labels)
+
+    def __del__(self):
+        h, self._h = getattr(self, "_h", None), None
+        if h and _lib is not None:
+            _lib.tally_partitioned_fit_free(h)
+
+    @property
+    def pass_(self) -> int:
+        return int(lib().tally_partitioned_fit_pass(self._h))
+
+    @property
+    def done(self) -> bool:
+        return bool(lib().tally_partitioned_fit_done(self._h))
+
+    def parameters(self) -> np.ndarray:
+        L = lib()
+        n = int(L.tally_partitioned_fit_parameters(self._h, None, 0))
+        out = np.empty(n, dtype=np.float64)
+        L.tally_partitioned_fit_parameters(self._h, _f64(out), n)
+        return out
+
+    def update(self, statistics: np.ndarray) -> bool:
+        """Takes the summed statistics; True when another pass follows."""
+        s = np.ascontiguousarray(statistics, dtype=np.float64)
+        err = _Error()
+        r = lib().tally_partitioned_fit_update(self._h, _f64(s), len(s), C.byref(err))
+        if r < 0:
+            raise_for(err)
+        return r == 1
+
+    def iterations(self) -> Optional[int]:
+        n = int(lib().tally_partitioned_fit_iterations(self._h))
+        return None if n < 0 else n
+
+    def loss_history(self) -> Optional[np.ndarray]:
+        L = lib()
+        n = int(L.tally_partitioned_fit_loss_history(self._h, None, 0))
+        if n < 0:
+            return None
+        out = np.empty(n, dtype=np.float64)
+        L.tally_partitioned_fit_loss_history(self._h, _f64(out), n)
+        return out
+
+    def priors(self) -> Optional[np.ndarray]:
+        out = np.empty(self.labels, dtype=np.float64)
+        return out if lib().tally_partitioned_fit_priors(self._h, _f64(out)) else None
+
+    def skills(self) -> Optional[np.ndarray]:
+        out = np.empty(self.workers, dtype=np.float64)
+        return out if lib().tally_partitioned_fit_skills(self._h, _f64(out)) else None
+
+    def confusions(self):
+        """(values W×K×K [worker, answered, truth], observed W×K) or None."""
+        values = np.empty((self.workers, self.labels, self.labels), dtype=np.float64)
+        observed = np.empty((self.workers, self.labels), dtype=np.uint8)
+        if not lib().tally_partitioned_fit_confusions(self._h, _f64(values), observed.ctypes.data_as(C.POINTER(C.c_uint8))):
+            return None
+        return values, observed.astype(bool)

@@ -1,0 +1,315 @@
+"""Tally's EM on Apache Spark: ``aggregate(answers_df, method=...)`` on a PySpark DataFrame with
+task, worker and label columns, with the answers of one machine's fit.
+
+How it runs (pyspark is needed only here, not by the rest of the package):
+
+1. One Spark job builds the global dictionaries: every worker and every label, sorted as Python
+   sorts them (the order ``tally.aggregation`` uses), numbered from 0.
+2. The answers are repartitioned by task (every answer of a task in one partition), each keeping
+   its position in the input (``monotonically_increasing_id``) so that a task's answers are in
+   input order, and each partition is packed once into int32 codes (local task codes, global
+   worker and label codes) and cached.
+3. Each pass is ``mapPartitions`` (Tally's engine runs the partition's E-step and returns its
+   sufficient statistics: per-worker count tables, class counts, the entropy term) →
+   a tree reduction (element-wise sums, see :func:`_tree_sum`) → the M-step and the single-machine stopping rule on the
+   driver (Tally's engine again, through the C ABI) → the next parameters broadcast. Executors
+   keep each partition's task-sorted answers in their Python worker between passes when Spark
+   sends it there again, and rebuild them from the cached codes otherwise.
+4. A last pass writes each task's label (and posteriors) as a DataFrame.
+
+Methods: ``ds`` and ``onecoin-ds`` (``max_iterations``/``n_iter``, ``tolerance``/``tol``, ``em``:
+the single-machine semantics), ``mv`` and ``wawa``. The labels equal single-machine Tally's and the
+probabilities agree to float summation order (partitions' sums are added in another order).
+
+Ship the package to executors with ``--py-files tally_crowd-*.whl`` (or ``sc.addPyFile``): the
+native library is extracted from the wheel on first use. Executors need numpy, pandas and pyarrow.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+
+METHODS = ("ds", "onecoin-ds", "mv", "wawa")
+_ALIASES = {"n_iter": "max-iterations", "max_iterations": "max-iterations", "max-iterations": "max-iterations",
+            "tol": "tolerance", "tolerance": "tolerance", "em": "em"}
+
+# Executors: native partitions kept between passes, by (run, partition), within one Python worker.
+_CACHE: Dict[tuple, Any] = {}
+_CACHE_RUN: List[str] = []
+_BROADCAST_BYTES = 1 << 20
+_CACHE_LIMIT = int(os.environ.get("TALLY_SPARK_CACHE_ANSWERS", str(200_000_000)))
+
+
+@dataclass
+class SparkAggregation:
+    """What :func:`aggregate` returns.
+
+    ``labels``: a DataFrame (task, label), plus ``probabilities`` (array<double> in the order of
+    ``classes``) when asked for. ``skills``: (worker, skill) for onecoin-ds, mv and wawa.
+    ``confusions``: (worker, answered, truth, value) for ds and onecoin-ds, the observed
+    (worker, answered) rows. ``priors``: class priors by label (ds family)."""
+
+    labels: Any
+    classes: List[Any]
+    skills: Optional[Any] = None
+    confusions: Optional[Any] = None
+    priors: Optional[Dict[Any, float]] = None
+    iterations: Optional[int] = None
+    loss_history: List[float] = field(default_factory=list)
+    passes: int = 0
+    partitions: int = 0
+    #: Seconds on the driver's clock: dictionaries, repartition and packing, EM passes, labels.
+    timings: Dict[str, float] = field(default_factory=dict)
+
+
+def _options(method: str, options: Dict[str, Any]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for key, value in options.items():
+        name = _ALIASES.get(key)
+        if name is None:
+            raise ValueError(f"tally.spark.aggregate: unknown option {key!r} for {method}; it takes "
+                             f"max_iterations (n_iter), tolerance (tol) and em for ds and onecoin-ds, none for mv and wawa")
+        if method in ("mv", "wawa"):
+            raise ValueError(f"tally.spark.aggregate: {method} takes no option {key!r}")
+        out[name] = int(value) if name == "max-iterations" else float(value) if name == "tolerance" else str(value)
+    return out
+
+
+def _native():
+    from . import _native as N
+    return N
+
+
+def _partition(run: str, rec) -> Any:
+    """The native partition of a packed record (pid, tasks, offsets, entries, workers, labels), from
+    this Python worker's cache when it holds it, else rebuilt from the codes."""
+    if _CACHE_RUN != [run]:
+        _CACHE.clear()
+        _CACHE_RUN[:] = [run]
+    pid, tasks, offsets, entries, workers, labels = rec
+    key = (run, pid)
+    part = _CACHE.get(key)
+    if part is None:
+        offsets = np.frombuffer(offsets, dtype=np.int64)
+        entries = np.frombuffer(entries, dtype=np.int32)
+        task = np.repeat(np.arange(tasks, dtype=np.int32), np.diff(offsets))
+        part = _native().Partition(task, entries // labels, entries % labels, tasks, workers, labels)
+        if sum(p.answers for p in _CACHE.values()) + part.answers <= _CACHE_LIMIT:
+            _CACHE[key] = part
+    return part
+
+
+def _tree_sum(indexed, partitions: int) -> np.ndarray:
+    """The element-wise sum of (partition index, statistics) pairs, as a tree reduction whose every
+    merge adds exactly two vectors (pairs of partitions 2i and 2i+1, level by level, with
+    ``reduceByKey``), and the last few summed on the driver in index order. Float addition is
+    commutative, so each merge's result does not depend on which vector arrives first: the sum is
+    the same bits whichever executor computes what, including after Spark re-runs lost partitions
+    (RDD.treeReduce merges several values per key in arrival order, which can change the last bits)."""
+    import operator
+    level, count = indexed, partitions
+    while count > 8:
+        count = (count + 1) // 2
+        level = level.map(lambda kv: (kv[0] // 2, kv[1])).reduceByKey(operator.add, numPartitions=count)
+    parts = sorted(level.collect(), key=lambda kv: kv[0])
+    if not parts:
+        raise ValueError("tally.spark: no partition holds answers")
+    total = parts[0][1].copy()
+    for _, s in parts[1:]:
+        total += s
+    return total
+
+
+def _pack_partitions(workers: List[Any], labels: List[Any], bdict):
+    """The mapInPandas function that packs a partition into codes: one row per partition."""
+    import pandas as pd
+    from pyspark import TaskContext
+
+    def pack(batches):
+        frames = [b for b in batches if len(b)]
+        if not frames:
+            return
+        pdf = pd.concat(frames, ignore_index=True)
+        order = np.argsort(pdf["r"].to_numpy(), kind="stable")
+        pdf = pdf.take(order)
+        worker_index, label_index = bdict.value
+        tcodes, tnames = pd.factorize(pdf["t"], sort=False)
+        wcodes = worker_index.get_indexer(pdf["w"])
+        lcodes = label_index.get_indexer(pdf["l"])
+        for codes, what in ((tcodes, "task"), (wcodes, "worker"), (lcodes, "label")):
+            if (codes < 0).any():
+                i = int(np.argmax(codes < 0))
+                raise ValueError(f"tally.spark: an answer of task {pdf['t'].iloc[i]!r} (worker {pdf['w'].iloc[i]!r}) has no {what} "
+                                 f"(null); every answer needs a task, a worker and a label")
+        # Task-sorted codes: tasks numbered by first appearance, answers in input order within a task.
+        by_task = np.argsort(tcodes, kind="stable")
+        counts = np.bincount(tcodes, minlength=len(tnames))
+        offsets = np.zeros(len(tnames) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        entries = (wcodes[by_task].astype(np.int64) * len(label_index) + lcodes[by_task]).astype(np.int32)
+        yield pd.DataFrame({
+            "pid": [TaskContext.get().partitionId()], "tasks": [len(tnames)], "answers": [len(pdf)],
+            "names": [pickle.dumps(tnames.tolist(), protocol=pickle.HIGHEST_PROTOCOL)],
+            "offsets": [offsets.tobytes()], "entries": [entries.tobytes()]})
+    return pack
+
+
+def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task: str = "task", worker: str = "worker",
+              label: str = "label", num_partitions: Optional[int] = None,
+              progress: Optional[Callable[[int], None]] = None, **options) -> SparkAggregation:
+    """Aggregates the answers of a PySpark DataFrame with Tally's engine on every partition.
+
+    ``method``: "ds", "onecoin-ds", "mv" or "wawa". ``options``: ``max_iterations`` (or
+    ``n_iter``), ``tolerance`` (or ``tol``) and ``em`` ("soft", "hard", "hybrid") for the
+    Dawid-Skene family, with the defaults and stopping rule of one machine (100, 1e-5, soft).
+    ``num_partitions``: partitions of tasks (default: the context's default parallelism).
+    ``progress``: called on the driver with the number of passes done after each pass.
+    Raises ValueError for a bad method, option or column, or an answer without a task, worker or label.
+
+    >>> result = aggregate(spark.read.parquet("answers.parquet"), "ds", probabilities=True)
+    >>> result.labels.show()
+    """
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    if method == "glad":
+        raise ValueError("tally.spark.aggregate: GLAD is not available on Spark yet (its M-step, a conjugate gradient over "
+                         "every worker and task parameter, is not split into partitions); use ds, onecoin-ds, mv or wawa")
+    if method not in METHODS:
+        raise ValueError(f"tally.spark.aggregate: unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    missing = [c for c in (task, worker, label) if c not in answers.columns]
+    if missing:
+        raise ValueError(f"tally.spark.aggregate: the DataFrame has no column {missing}; it has {answers.columns}")
+    opts = _options(method, options)
+    spark = answers.sparkSession
+    sc = spark.sparkContext
+    N = _native()
+
+    clock = [time.perf_counter()]
+    timings: Dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = now - clock[0]
+        clock[0] = now
+
+    # 1. Global dictionaries, one job.
+    nulls = [F.sum(F.col(c).isNull().cast("long")).alias(f"null_{i}") for i, c in enumerate((task, worker, label))]
+    examples = [F.first(F.when(F.col(c).isNull(), F.col(task if c != task else worker)), ignorenulls=True).alias(f"example_{i}")
+                for i, c in enumerate((task, worker, label))]
+    row = answers.agg(F.collect_set(worker).alias("w"), F.collect_set(label).alias("l"), *nulls, *examples).first()
+    for i, (c, what) in enumerate(((task, "task"), (worker, "worker"), (label, "label"))):
+        if row[f"null_{i}"]:
+            near = f"{'worker' if c == task else 'task'} {row[f'example_{i}']!r}"
+            raise ValueError(f"tally.spark.aggregate: column {c!r}: {row[f'null_{i}']} answers have no {what} (null), "
+                             f"the first of them by {near}; every answer needs a task, a worker and a label")
+    try:
+        workers, labels = sorted(row["w"]), sorted(row["l"])
+    except TypeError as e:
+        raise ValueError(f"tally.spark.aggregate: worker or label values cannot be ordered ({e}); use one type per column") from None
+    if not workers or not labels:
+        raise ValueError("tally.spark.aggregate: no answers (no worker or no label)")
+    W, K = len(workers), len(labels)
+    fit = N.PartitionedFit(method, opts, W, K)
+    lap("dictionaries")
+
+    import pandas as pd
+    bdict = sc.broadcast((pd.Index(workers), pd.Index(labels)))
+
+    # 2. Repartition by task, pack each partition into codes once, cache.
+    n = int(num_partitions or sc.defaultParallelism)
+    frame = answers.select(F.col(task).alias("t"), F.col(worker).alias("w"), F.col(label).alias("l"),
+                           F.monotonically_increasing_id().alias("r")).repartition(n, "t")
+    schema = "pid int, tasks long, answers long, names binary, offsets binary, entries binary"
+    packed = frame.mapInPandas(_pack_partitions(workers, labels, bdict), schema).persist(StorageLevel.MEMORY_AND_DISK)
+    packed.count()
+    lap("pack")
+    # Each pass reads only the codes from the cache (column pruning), not the task names.
+    codes = packed.select("pid", "tasks", "offsets", "entries").rdd.map(lambda r: (r.pid, r.tasks, r.offsets, r.entries, W, K))
+    run = uuid.uuid4().hex
+
+    def run_pass(pass_: int, params: Any):
+        # Small parameter vectors travel in the task's closure; large ones (W·K·K confusion
+        # tables of many workers) as a broadcast.
+        def go(records):
+            value = params if isinstance(params, np.ndarray) else params.value
+            for rec in records:
+                stats, _, _ = _partition(run, rec).run(pass_, value)
+                yield rec[0], stats
+        return go
+
+    # 3. Passes until the driver's fit is done.
+    passes = 0
+    while not fit.done:
+        params = fit.parameters()
+        shipped = sc.broadcast(params) if params.nbytes > _BROADCAST_BYTES else params
+        stats = _tree_sum(codes.mapPartitions(run_pass(fit.pass_, shipped)), n)
+        fit.update(stats)
+        if shipped is not params:
+            shipped.destroy()
+        passes += 1
+        if progress is not None:
+            progress(passes)
+
+    lap("passes")
+
+    # 4. The reported posteriors and labels, as Arrow batches.
+    from pyspark.sql.pandas.types import to_arrow_type
+    final_pass, final_b = fit.pass_, sc.broadcast(fit.parameters())
+    task_arrow, label_arrow = to_arrow_type(answers.schema[task].dataType), to_arrow_type(answers.schema[label].dataType)
+    label_values = labels
+
+    def final(batches):
+        import pyarrow as pa
+        for batch in batches:
+            for i in range(batch.num_rows):
+                rec = tuple(batch.column(c)[i].as_py() for c in ("pid", "tasks", "offsets", "entries")) + (W, K)
+                _, post, lab = _partition(run, rec).run(final_pass, final_b.value, posteriors=True)
+                names = pickle.loads(batch.column("names")[i].as_py())
+                cols = {"task": pa.array(names, type=task_arrow),
+                        "label": pa.array(label_values, type=label_arrow).take(pa.array(lab))}
+                if probabilities:
+                    flat = pa.array(post.reshape(-1))
+                    cols["probabilities"] = pa.ListArray.from_arrays(pa.array(np.arange(0, post.size + 1, K, dtype=np.int32)), flat)
+                yield pa.RecordBatch.from_pydict(cols)
+
+    fields = [T.StructField("task", answers.schema[task].dataType), T.StructField("label", answers.schema[label].dataType)]
+    if probabilities:
+        fields.append(T.StructField("probabilities", T.ArrayType(T.DoubleType(), True)))
+    labels_df = packed.mapInArrow(final, T.StructType(fields)).persist(StorageLevel.MEMORY_AND_DISK)
+    labels_df.count()  # materialise while the codes are cached
+    lap("labels")
+    # Unpersisted, not destroyed: the labels' lineage uses them if Spark must recompute a partition.
+    final_b.unpersist()
+    packed.unpersist()
+    bdict.unpersist()
+
+    worker_type = answers.schema[worker].dataType
+    label_type = answers.schema[label].dataType
+    skills_df = confusions_df = None
+    skills = fit.skills()
+    if skills is not None:
+        skills_df = spark.createDataFrame([(w, float(s)) for w, s in zip(workers, skills)],
+                                          T.StructType([T.StructField("worker", worker_type), T.StructField("skill", T.DoubleType())]))
+    conf = fit.confusions()
+    if conf is not None:
+        values, observed = conf
+        rows = [(workers[w], labels[y], labels[c], float(values[w, y, c]))
+                for w, y in zip(*np.nonzero(observed)) for c in range(K)]
+        confusions_df = spark.createDataFrame(rows, T.StructType([
+            T.StructField("worker", worker_type), T.StructField("answered", label_type),
+            T.StructField("truth", label_type), T.StructField("value", T.DoubleType())]))
+    priors = fit.priors()
+    loss = fit.loss_history()
+    return SparkAggregation(labels=labels_df, classes=list(labels), skills=skills_df, confusions=confusions_df,
+                            priors=None if priors is None else dict(zip(labels, priors.tolist())),
+                            iterations=fit.iterations(), loss_history=[] if loss is None else loss.tolist(),
+                            passes=passes, partitions=n, timings=timings)

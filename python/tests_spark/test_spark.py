@@ -1,0 +1,180 @@
+"""tally.spark against single-machine Tally (tally.aggregation on the same answers): labels
+identical, probabilities within 1e-9, for ds, onecoin-ds, mv and wawa on every categorical real
+data set and a synthetic set read from Parquet; one worker killed during a run gives the same
+result."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tally
+import tally.aggregation as ta
+from tally import spark as ts
+
+REPO = Path(os.environ.get("TALLY_REPO", Path(__file__).resolve().parents[2]))
+METHODS = ["ds", "onecoin-ds", "mv", "wawa"]
+SINGLE = {"ds": ta.DawidSkene, "onecoin-ds": ta.OneCoinDawidSkene, "mv": ta.MajorityVote, "wawa": ta.Wawa}
+
+
+def categorical_sets():
+    """(name, answers path) of every categorical data set: datasets/real, plus the outside copy's
+    sets that are not shipped (../shared/datasets or $TALLY_DATASETS); numeric sets left out."""
+    found = {}
+    outside = Path(os.environ.get("TALLY_DATASETS", REPO.parent / "shared" / "datasets"))
+    for root in (REPO / "datasets" / "real", outside):
+        if not root.is_dir():
+            continue
+        for d in sorted(root.iterdir()):
+            for name in ("answers.tsv.gz", "answers.tsv"):
+                if (d / name).exists() and d.name not in found:
+                    found[d.name] = d / name
+                    break
+    numeric = {"vldb-emotion"}
+    return [(n, p) for n, p in sorted(found.items()) if n not in numeric]
+
+
+def single(method, frame):
+    """Labels and probabilities of one machine's fit (tally.aggregation)."""
+    model = SINGLE[method]()
+    model.fit(frame)
+    probas = getattr(model, "probas_", None)
+    return model.labels_, probas
+
+
+def compare(name, method, result, frame):
+    labels, probas = single(method, frame)
+    got = result.labels.toPandas().set_index("task")
+    assert len(got) == len(labels), f"{name} {method}: {len(got)} tasks, one machine has {len(labels)}"
+    got = got.loc[labels.index]
+    mismatched = int((got["label"].to_numpy() != labels.to_numpy()).sum())
+    assert mismatched == 0, f"{name} {method}: {mismatched} labels differ from one machine's"
+    if probas is not None:
+        p = np.vstack(got["probabilities"].to_numpy())
+        assert list(probas.columns) == result.classes
+        diff = float(np.abs(p - probas.to_numpy()).max())
+        assert diff <= 1e-9, f"{name} {method}: probabilities differ by {diff}"
+    return got
+
+
+SETS = categorical_sets()
+
+
+def test_real_datasets(spark):
+    """Every categorical data set × every method, several fits at once (Spark runs concurrent jobs;
+    on small sets a pass is mostly scheduling latency); all mismatches are reported together."""
+    from concurrent.futures import ThreadPoolExecutor
+    assert len(SETS) >= 16, f"only {len(SETS)} data sets found"
+
+    def one(item):
+        name, path = item
+        frame = tally.read_answers(str(path)).astype(str)
+        sdf = spark.createDataFrame(frame[["task", "worker", "label"]])
+        out = []
+        for method in METHODS:
+            try:
+                result = ts.aggregate(sdf, method, probabilities=True, num_partitions=2)
+                compare(name, method, result, frame)
+                out.append((name, method, None, result.passes))
+            except AssertionError as e:
+                out.append((name, method, str(e), None))
+        return out
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=int(os.environ.get("TALLY_SPARK_CONCURRENT", "6"))) as pool:
+        results = [r for rs in pool.map(one, SETS) for r in rs]
+    failures = [f"{n} {m}: {e}" for n, m, e, _ in results if e]
+    print(f"real data sets: {len(SETS)} sets x {len(METHODS)} methods, {sum(p or 0 for *_, p in results)} passes, "
+          f"{time.perf_counter() - t0:.0f} s")
+    assert not failures, "\n".join(failures)
+
+
+def test_synthetic_parquet(spark):
+    path = os.environ.get("TALLY_SPARK_SYNTHETIC")
+    if not path:
+        pytest.skip("TALLY_SPARK_SYNTHETIC (a Parquet file from make_synthetic.py) is not set")
+    frame = pd.read_parquet(path)
+    sdf = spark.read.parquet(path)
+    partitions = int(os.environ.get("TALLY_SPARK_PARTITIONS", "4"))
+    for method in METHODS:
+        t0 = time.perf_counter()
+        result = ts.aggregate(sdf, method, probabilities=True, num_partitions=partitions)
+        seconds = time.perf_counter() - t0
+        compare("synthetic", method, result, frame)
+        print(f"synthetic {len(frame)} answers, {method}: {seconds:.1f} s on Spark, {result.passes} passes")
+
+
+def test_skills_confusions_and_priors(spark):
+    frame = tally.read_answers(str(REPO / "datasets" / "real" / "snow-rte" / "answers.tsv.gz")).astype(str)
+    sdf = spark.createDataFrame(frame[["task", "worker", "label"]])
+    ds = ts.aggregate(sdf, "ds", max_iterations=20, tol=1e-7, num_partitions=2)
+    one = ta.DawidSkene(n_iter=20, tol=1e-7).fit(frame)
+    assert ds.iterations == len(one.loss_history_)
+    assert np.allclose(ds.loss_history, one.loss_history_, rtol=0, atol=1e-12)
+    assert all(abs(ds.priors[k] - one.priors_[k]) < 1e-12 for k in ds.classes)
+    conf = ds.confusions.toPandas().set_index(["worker", "answered", "truth"])["value"]
+    errors = one.errors_.stack()
+    errors.index.names = ["worker", "answered", "truth"]
+    common = conf.index.intersection(errors.index)
+    assert len(common) == len(conf)
+    assert float((conf.loc[common] - errors.loc[common]).abs().max()) < 1e-9
+    wawa = ts.aggregate(sdf, "wawa", num_partitions=2)
+    skills = wawa.skills.toPandas().set_index("worker")["skill"]
+    one_skills = ta.Wawa().fit(frame).skills_
+    assert float((skills.loc[one_skills.index] - one_skills).abs().max()) == 0.0
+
+
+def test_bad_input(spark):
+    sdf = spark.createDataFrame([("a", "x", "1"), ("a", "y", None), ("b", "x", "0")], "task string, worker string, label string")
+    with pytest.raises(ValueError, match="column 'label': 1 answers have no label"):
+        ts.aggregate(sdf, "mv")
+    with pytest.raises(ValueError, match="unknown method"):
+        ts.aggregate(sdf, "dss")
+    with pytest.raises(ValueError, match="GLAD"):
+        ts.aggregate(sdf, "glad")
+    with pytest.raises(ValueError, match="no column"):
+        ts.aggregate(sdf.drop("worker"), "ds")
+    with pytest.raises(ValueError, match="unknown option"):
+        ts.aggregate(sdf, "ds", alpha=1)
+    good = sdf.na.drop()
+    with pytest.raises(ValueError, match="em"):
+        ts.aggregate(good, "ds", em="soft-ish")
+
+
+def test_kill_one_worker_during_a_run(spark):
+    """Runs DS once, then again while one of the two workers is killed (SIGKILL, with its
+    executor) after the third pass: Spark re-runs the lost partitions on the other worker and
+    the result is the same bits."""
+    pid = os.environ.get("TALLY_SPARK_KILL_PID")
+    path = os.environ.get("TALLY_SPARK_SYNTHETIC")
+    if not pid or not path:
+        pytest.skip("TALLY_SPARK_KILL_PID (a worker started by scripts/test-spark.sh) and TALLY_SPARK_SYNTHETIC are needed")
+    sdf = spark.read.parquet(path)
+    partitions = int(os.environ.get("TALLY_SPARK_PARTITIONS", "4"))
+    reference = ts.aggregate(sdf, "ds", probabilities=True, num_partitions=partitions).labels.toPandas()
+    executors_before = spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size()
+    killed = []
+
+    def kill(passes):
+        if passes == 3 and not killed:
+            children = subprocess.run(["pgrep", "-P", pid], capture_output=True, text=True).stdout.split()
+            for p in [pid] + children:
+                os.kill(int(p), signal.SIGKILL)
+            killed.append(children)
+
+    again = ts.aggregate(sdf, "ds", probabilities=True, num_partitions=partitions, progress=kill)
+    got = again.labels.toPandas()
+    assert killed, "the worker was not killed (the run ended before its third pass)"
+    assert killed[0], "the killed worker had no executor running"
+    executors_after = spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size()
+    assert executors_after < executors_before, f"executors: {executors_before} before, {executors_after} after"
+    reference = reference.set_index("task").sort_index()
+    got = got.set_index("task").sort_index()
+    assert (reference["label"] == got["label"]).all()
+    assert np.array_equal(np.vstack(reference["probabilities"].to_numpy()), np.vstack(got["probabilities"].to_numpy()))
