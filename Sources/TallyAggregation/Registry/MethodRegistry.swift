@@ -21,6 +21,8 @@ public enum MethodRegistry {
         MACE.method,
         KOS.method,
         MMSR.method,
+        BradleyTerry.method,
+        NoisyBradleyTerry.method,
     ]
 
     /// Every method's name, in listing order.
