@@ -35,8 +35,8 @@ struct MethodsCommand: ParsableCommand {
             s += "\(family.rawValue)\n"
             for m in methods {
                 s += "  \(m.name.padding(toLength: 11, withPad: " ", startingAt: 0))\(m.title): \(m.summary)\n"
-                var facts = ["answers: \(m.answerTypes.map(\.rawValue).joined(separator: ", "))",
-                             "labels: \(m.labelCounts == .two ? "exactly two" : "any number")"]
+                var facts = ["answers: \(m.answerTypes.map(\.rawValue).joined(separator: ", "))"]
+                if m.accepts(.categorical) { facts.append("labels: \(m.labelCounts == .two ? "exactly two" : "any number")") }
                 if m.needsGold { facts.append("needs gold") }
                 facts.append("crowd-kit: \(m.crowdKitClass ?? "none")")
                 s += "             \(facts.joined(separator: "; "))\n"
