@@ -3,6 +3,13 @@ import Foundation
 import TallyAggregation
 import TallyCore
 
+/// CPU seconds this process has used (all threads), for timing lines on a shared machine.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 /// `tally evaluate --answers FILE`: how much the crowd agreed, from the answers alone.
 ///
 /// Krippendorff's alpha (nominal for labels, interval for numbers), uncertainty (entropy of each
@@ -62,9 +69,9 @@ struct AgreementMetrics {
             return result
         }
         if metrics.contains(.alpha) {
-            let start = ContinuousClock.now
+            let start = ContinuousClock.now, cpu = processCPUSeconds()
             report.alpha = try KrippendorffAlpha.nominal(table)
-            note("alpha: computed in \(seconds(since: start))", quiet: quiet)
+            note("alpha: computed in \(seconds(since: start)) (cpu \(String(format: "%.3f", processCPUSeconds() - cpu)) s)", quiet: quiet)
         }
         if metrics.contains(.uncertainty) {
             var skills = given
