@@ -40,15 +40,19 @@ enum Catalogue {
     }
 }
 
-/// The number of methods in ``MethodRegistry``.
-@_cdecl("tally_method_count")
-public func tally_method_count() -> Int32 { Int32(MethodRegistry.all.count) }
+/// The registry methods the C ABI fits: those that take categorical answers (the only kind its
+/// `tally_answers` holds).
+let abiMethods = MethodRegistry.methods(for: .categorical)
 
-/// Describes registry method `index` as JSON; returns the length needed, -1 for a bad index.
+/// The number of categorical methods in ``MethodRegistry``.
+@_cdecl("tally_method_count")
+public func tally_method_count() -> Int32 { Int32(abiMethods.count) }
+
+/// Describes categorical registry method `index` as JSON; returns the length needed, -1 for a bad index.
 @_cdecl("tally_method_json")
 public func tally_method_json(_ index: Int32, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int64 {
-    guard MethodRegistry.all.indices.contains(Int(index)) else { return -1 }
-    return CBridge.write(Catalogue.json(MethodRegistry.all[Int(index)]).serialized(), buffer, capacity)
+    guard abiMethods.indices.contains(Int(index)) else { return -1 }
+    return CBridge.write(Catalogue.json(abiMethods[Int(index)]).serialized(), buffer, capacity)
 }
 
 /// A table read from a file, behind a `tally_table *`.

@@ -29,7 +29,7 @@ public struct BenchMethod: Sendable {
 
     /// Every method `--methods all` runs: the registry's, but those that need gold (they would be
     /// scored on the gold they learned from).
-    public static let all: [BenchMethod] = MethodRegistry.all.filter { !$0.needsGold }.map { BenchMethod($0) }
+    public static let all: [BenchMethod] = MethodRegistry.all.filter { !$0.needsGold && $0.accepts(.categorical) }.map { BenchMethod($0) }
 
     /// Methods by name (`all` for ``all``); a method that needs gold runs only when named.
     public static func named(_ list: String, parameters: MethodParameters = MethodParameters()) throws -> [BenchMethod] {

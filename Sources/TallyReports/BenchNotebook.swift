@@ -13,7 +13,7 @@ public struct BenchNotebook: Sendable {
     /// Tally's method names and the crowd-kit classes that implement the same algorithm, from
     /// ``MethodRegistry`` (methods that need gold are left out: the cross-check cells fit without it).
     static let crowdKitClasses: [(method: String, className: String)] = MethodRegistry.all.compactMap { m in
-        guard !m.needsGold, let c = m.crowdKitClass else { return nil }
+        guard !m.needsGold, m.accepts(.categorical), let c = m.crowdKitClass else { return nil }
         return (m.name, c)
     }
 

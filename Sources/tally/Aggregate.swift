@@ -40,6 +40,12 @@ struct Aggregate: ParsableCommand {
             Ties go to the first label: numeric order if every label is an \
             integer, otherwise Unicode order (as crowd-kit under pandas 2).
 
+            Other kinds of answers (--answer-type; pairwise is detected from its \
+            header worker, left, right, label) go to the methods that take them \
+            (`tally methods` lists each method's answer types) and write: \
+            pairwise `item, score` (highest first), numeric `task, value`, \
+            multi-label `task, labels` (a JSON list), text `task, text`.
+
             Examples:
               tally aggregate datasets/toy/answers.tsv --method mv \\
                 --out labels.tsv --probabilities probabilities.tsv
@@ -84,6 +90,7 @@ struct Aggregate: ParsableCommand {
     var params: [String] = []
 
     @OptionGroup(title: "Input") var input: InputOptions
+    @OptionGroup(title: "Input") var kind: AnswerTypeOptions
     @OptionGroup(title: "Iterative methods (\(MethodRegistry.all.filter { $0.takes("max-iterations") }.map(\.name).joined(separator: ", ")))") var iteration: IterationOptions
     @OptionGroup(title: familyTitle(.votes)) var votes: VoteOptions
     @OptionGroup(title: familyTitle(.dawidSkene)) var ds: DawidSkeneOptions
@@ -202,9 +209,13 @@ struct Aggregate: ParsableCommand {
         let progress = ProgressLine("reading \(file)", quiet: quiet)
         var options = input.readOptions(quiet: quiet)
         if progress.enabled { options.progress = { progress.update($0, $1) } }
-        let read = try AnswerReader.read(file, options: options)
+        let answersFile = try AnswerReader.read(file, as: kind.answerType, options: options)
         progress.finish()
-        let table = read.table
+        guard case .categorical(let table) = answersFile.answers else {
+            return try aggregateOther(answersFile, descriptor: descriptor, parameters: parameters, start: start)
+        }
+        try refuseUnlessAccepted(descriptor, .categorical)
+        let read = answersFile
         var summary = "read \(table.answerCount) answers: \(table.taskCount) tasks, \(table.workerCount) workers, \(table.labelCount) labels (\(seconds(since: start)))"
         if !read.skipped.isEmpty {
             summary += "; left out " + read.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")

@@ -130,6 +130,7 @@ struct IterationOptions: ParsableArguments {
 }
 
 extension Compatibility: ExpressibleByArgument {}
+extension AnswerType: ExpressibleByArgument {}
 extension GLAD.Stopping: ExpressibleByArgument {}
 extension MACE.Method: ExpressibleByArgument {}
 extension MACE.Compatibility: ExpressibleByArgument {}
@@ -201,4 +202,10 @@ typealias OutputFolderOptions = OutputFolder<OutputFilesFolder>
 extension OutputFolder where Role == OutputFilesFolder {
     /// The folder; notes the deprecated spelling.
     func folder(quiet: Bool) -> String { given(quiet: quiet) ?? "." }
+}
+
+/// The kind of answers a file holds, as `--answer-type` names it (`tally aggregate`).
+struct AnswerTypeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The kind of answers: \(AnswerType.allCases.map(\.rawValue).joined(separator: ", ")) (default: pairwise when the header is worker, left, right, label; else categorical).", valueName: "type"))
+    var answerType: AnswerType?
 }

@@ -121,7 +121,9 @@ struct TolokaRun: AsyncParsableCommand {
         var outputs: [(bytes: [UInt8], path: String)] = []
         if outcome.outputs.answers > 0 {
             let table = try AnswerReader.read(answersPath, options: AnswerReadOptions(format: .crowdkit)).table
-            let model = try MethodRegistry.method(named: method).fit(table).model
+            guard let model = try MethodRegistry.method(named: method).fit(table).model else {
+                throw AggregationError("\(method) gave no categorical labels")
+            }
             outputs.append((ResultWriter.labels(table, model.labels, format: .tsv), dir.appendingPathComponent("labels.tsv").path))
             outputs.append((ResultWriter.probabilities(table, model.probabilities, format: .tsv), dir.appendingPathComponent("probabilities.tsv").path))
             if let skills = model.skills ?? (model as? DawidSkeneModel).map({ $0.expectedAccuracy() }) {

@@ -8,7 +8,7 @@ struct MethodResultPriorsTests {
     func priors() throws {
         let t = try MethodRegistryTests.table()
         let gold = GoldLabels(["t1": "a", "t2": "b"])
-        for m in MethodRegistry.all {
+        for m in MethodRegistry.methods(for: .categorical) {
             let r = try m.fit(t, inputs: MethodInputs(gold: gold))
             switch m.name {
             case "ds", "onecoin-ds":

@@ -1,11 +1,5 @@
 import TallyCore
 
-/// The kinds of answers a method aggregates.
-public enum AnswerType: String, Sendable, Codable, CaseIterable {
-    /// One label out of a fixed set per answer.
-    case categorical
-}
-
 /// How many distinct labels a method handles.
 public enum LabelCountSupport: String, Sendable, Codable, CaseIterable {
     /// Any number of labels.
@@ -31,6 +25,8 @@ public enum MethodFamily: String, Sendable, Codable, CaseIterable {
     case mace = "MACE"
     /// Rank-one matrix completion (mmsr).
     case mmsr = "M-MSR"
+    /// Scores and rankings from pairwise comparisons (bt, noisy-bt).
+    case pairwise = "Pairwise"
 }
 
 /// Which reference behaviour a method follows where Tally and crowd-kit differ.
@@ -166,10 +162,10 @@ public struct MethodInputs: Sendable {
 /// A per-worker or per-task table a method estimates besides labels (MACE's spamming, GLAD's betas…).
 public struct MethodTable: Sendable {
     /// What a row is; the raw value names the key column when written.
-    public enum Rows: String, Sendable { case workers = "worker", tasks = "task" }
+    public enum Rows: String, Sendable { case workers = "worker", tasks = "task", items = "item" }
     /// The table's name (`spamming`, `strategies`, `betas`).
     public let name: String
-    /// One row per worker id, or per task id, of the fitted table.
+    /// One row per worker id, per task id, or per item id (of pairwise answers) of the fitted table.
     public let rows: Rows
     /// Column names.
     public let columns: [String]
@@ -186,9 +182,25 @@ public struct MethodTable: Sendable {
 }
 
 /// What fitting any method gives: one shape for every caller.
+///
+/// A categorical method gives its fitted ``model`` (labels, probabilities, skills); a method of
+/// another answer type gives no such model and fills the output of its kind instead:
+/// ``itemScores`` (pairwise), ``taskValues`` (numeric), ``taskTexts`` (text) or
+/// ``taskLabelSets`` (multi-label), each indexed by the ids of the answers it was fitted on.
 public struct MethodResult: Sendable {
-    /// The fitted model itself.
-    public let model: any FittedModel
+    /// The fitted categorical model; nil for methods of other answer types.
+    public let model: (any FittedModel)?
+    /// Pairwise methods: a score per item id of the ``PairwiseAnswers`` (higher ranks first).
+    public var itemScores: [Double]?
+    /// Numeric methods: the estimated value per task id of the ``NumericAnswers``.
+    public var taskValues: [Double]?
+    /// Text methods: the aggregated text per task id of the ``TextAnswers``.
+    public var taskTexts: [String]?
+    /// Multi-label methods: the chosen label ids (into ``MultiLabelAnswers/labels``, ascending)
+    /// per task id.
+    public var taskLabelSets: [[Int32]]?
+    /// Per-worker values of non-categorical methods (NoisyBT's skills), by worker id.
+    public var workerSkills: [Double]?
     /// Iterations run (or, for methods without a convergence test, the iterations asked for).
     public var iterations: Int?
     /// The loss after each iteration, for methods that track one.
@@ -203,6 +215,17 @@ public struct MethodResult: Sendable {
     /// A result around `model`; the rest default to none.
     public init(model: any FittedModel, iterations: Int? = nil, lossHistory: [Double]? = nil, confusions: ConfusionMatrices? = nil,
                 tables: [MethodTable] = [], notes: [String] = []) {
+        self.init(categorical: model, iterations: iterations, lossHistory: lossHistory, confusions: confusions, tables: tables, notes: notes)
+    }
+
+    /// A result of a method of another answer type: set the output of its kind (``itemScores``,
+    /// ``taskValues``, ``taskTexts`` or ``taskLabelSets``) on it.
+    public init(iterations: Int? = nil, lossHistory: [Double]? = nil, tables: [MethodTable] = [], notes: [String] = []) {
+        self.init(categorical: nil, iterations: iterations, lossHistory: lossHistory, confusions: nil, tables: tables, notes: notes)
+    }
+
+    private init(categorical model: (any FittedModel)?, iterations: Int?, lossHistory: [Double]?, confusions: ConfusionMatrices?,
+                 tables: [MethodTable], notes: [String]) {
         self.model = model
         self.iterations = iterations
         self.lossHistory = lossHistory
@@ -211,12 +234,12 @@ public struct MethodResult: Sendable {
         self.notes = notes
     }
 
-    /// The model's label id per task.
-    public var labels: [Int32] { model.labels }
-    /// The model's tasks × labels probabilities.
-    public var probabilities: ProbabilityMatrix { model.probabilities }
-    /// The model's skill per worker, when it estimates one.
-    public var skills: [Double]? { model.skills }
+    /// The model's label id per task (empty for methods of other answer types).
+    public var labels: [Int32] { model?.labels ?? [] }
+    /// The model's tasks × labels probabilities (0 × 0 for methods of other answer types).
+    public var probabilities: ProbabilityMatrix { model?.probabilities ?? ProbabilityMatrix(rows: 0, columns: 0) }
+    /// The model's skill per worker, when it estimates one (or ``workerSkills`` of other kinds).
+    public var skills: [Double]? { model?.skills ?? workerSkills }
 
     /// The table called `name`, if the method made one.
     public func table(_ name: String) -> MethodTable? { tables.first { $0.name == name } }
@@ -300,7 +323,10 @@ public struct MethodDescriptor: Sendable {
     /// Whether it estimates one skill per worker (``MethodResult/skills``); Dawid-Skene, IBCC and
     /// KOS do not, and `tally aggregate --skills` refuses them.
     public let makesSkills: Bool
-    let body: @Sendable (AnswerTable, MethodInputs, ResolvedParameters) throws -> MethodResult
+    /// Fits categorical answers (nil for methods that take none).
+    let body: (@Sendable (AnswerTable, MethodInputs, ResolvedParameters) throws -> MethodResult)?
+    /// Fits answers of the other kinds the method lists (nil for categorical-only methods).
+    let answersBody: (@Sendable (Answers, MethodInputs, ResolvedParameters) throws -> MethodResult)?
 
     /// Describes a method; `fit` gets the answers, the inputs and every parameter resolved.
     public init(name: String, title: String, summary: String, citation: String, family: MethodFamily, crowdKitClass: String?,
@@ -321,6 +347,31 @@ public struct MethodDescriptor: Sendable {
         self.makesConfusions = makesConfusions
         self.makesSkills = makesSkills
         self.body = fit
+        self.answersBody = nil
+    }
+
+    /// Describes a method of any answer types: `accepts` lists the kinds it takes (the registry
+    /// and every command refuse the others) and `fit` gets ``Answers`` of one of those kinds.
+    /// A method that also takes categorical answers receives them as ``Answers/categorical(_:)``.
+    public init(name: String, title: String, summary: String, citation: String, family: MethodFamily, crowdKitClass: String?,
+                accepts answerTypes: [AnswerType], needsGold: Bool = false, parameters: [ParameterDescriptor] = [], tables: [String] = [],
+                makesSkills: Bool = false,
+                fit: @escaping @Sendable (Answers, MethodInputs, ResolvedParameters) throws -> MethodResult) {
+        self.name = name
+        self.title = title
+        self.summary = summary
+        self.citation = citation
+        self.family = family
+        self.crowdKitClass = crowdKitClass
+        self.answerTypes = answerTypes
+        self.labelCounts = .any
+        self.needsGold = needsGold
+        self.parameters = parameters
+        self.tables = tables
+        self.makesConfusions = false
+        self.makesSkills = makesSkills
+        self.body = nil
+        self.answersBody = fit
     }
 
     /// The parameter called `name`.
@@ -355,11 +406,37 @@ public struct MethodDescriptor: Sendable {
         return ResolvedParameters(values: values, compatibility: given.compatibility, execution: given.execution)
     }
 
-    /// Fits the method on `answers` (the method itself refuses a label count it cannot handle).
+    /// Fits the method on categorical `answers` (the method itself refuses a label count it
+    /// cannot handle).
+    ///
+    /// - Throws: ``AggregationError`` when the method takes no categorical answers.
     public func fit(_ answers: AnswerTable, inputs: MethodInputs = MethodInputs(), parameters: MethodParameters = MethodParameters()) throws -> MethodResult {
+        try fit(.categorical(answers), inputs: inputs, parameters: parameters)
+    }
+
+    /// Whether the method takes answers of kind `type`.
+    public func accepts(_ type: AnswerType) -> Bool { answerTypes.contains(type) }
+
+    /// Fits the method on answers of any kind it takes.
+    ///
+    /// - Throws: ``AggregationError`` when the method does not take the answers' kind (naming the
+    ///   kinds it takes), or needs gold labels that are not given.
+    public func fit(_ answers: Answers, inputs: MethodInputs = MethodInputs(), parameters: MethodParameters = MethodParameters()) throws -> MethodResult {
+        guard accepts(answers.type) else {
+            let takes = answerTypes.map(\.rawValue).joined(separator: ", ")
+            throw AggregationError("\(name) aggregates \(takes) answers; the input holds \(answers.type.rawValue) answers (choose a method for \(answers.type.rawValue) answers: \(MethodRegistry.all.filter { $0.accepts(answers.type) }.map(\.name).joined(separator: ", ").nonEmpty ?? "none yet"))")
+        }
         if needsGold && inputs.gold == nil {
             throw AggregationError("\(name) needs gold labels")
         }
-        return try body(answers, inputs, try resolve(parameters))
+        let resolved = try resolve(parameters)
+        if case .categorical(let table) = answers, let body { return try body(table, inputs, resolved) }
+        guard let answersBody else { throw AggregationError("\(name) cannot fit \(answers.type.rawValue) answers") }
+        return try answersBody(answers, inputs, resolved)
     }
+}
+
+extension String {
+    /// The string, or nil when it is empty.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

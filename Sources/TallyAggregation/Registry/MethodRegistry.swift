@@ -34,11 +34,15 @@ public enum MethodRegistry {
         return m
     }
 
+    /// Every method that takes answers of kind `type`, in listing order.
+    public static func methods(for type: AnswerType) -> [MethodDescriptor] { all.filter { $0.accepts(type) } }
+
     /// Methods from a comma-separated list (spaces and empty items ignored); `all` (alone) means
-    /// every method for which `inAll` holds.
-    public static func methods(_ list: String, all inAll: (MethodDescriptor) -> Bool = { _ in true }) throws -> [MethodDescriptor] {
+    /// every method that takes answers of kind `type` (categorical by default) and for which
+    /// `inAll` holds.
+    public static func methods(_ list: String, for type: AnswerType = .categorical, all inAll: (MethodDescriptor) -> Bool = { _ in true }) throws -> [MethodDescriptor] {
         let items = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if items == ["all"] { return all.filter(inAll) }
+        if items == ["all"] { return all.filter { $0.accepts(type) && inAll($0) } }
         return try items.map { name in
             guard let m = all.first(where: { $0.name == name }) else {
                 throw AggregationError("unknown method '\(name)'; choose from \(names.joined(separator: ", ")) or all")

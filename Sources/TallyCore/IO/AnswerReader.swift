@@ -57,7 +57,12 @@ public enum AnswerReader {
     ///
     /// - Throws: ``InputError`` naming the file, line and field of the first problem.
     public static func read(_ path: String, options: AnswerReadOptions = AnswerReadOptions()) throws -> AnswerFile {
-        let source = try ByteSource(path: path)
+        try read(try ByteSource(path: path), options: options)
+    }
+
+    /// Reads categorical answers from an opened source.
+    static func read(_ source: ByteSource, options: AnswerReadOptions) throws -> AnswerFile {
+        let path = source.name
         let total = source.totalBytes
         let progress = options.progress.map { p in { (n: Int) in p(n, total) } }
         var format = options.format
@@ -75,7 +80,7 @@ public enum AnswerReader {
     }
 
     /// Decides the format from the file's first bytes, which stay available to the reader.
-    private static func sniffFormat(_ source: ByteSource, path: String) throws -> AnswerFormat {
+    static func sniffFormat(_ source: ByteSource, path: String) throws -> AnswerFormat {
         let lower = path.lowercased()
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return .jsonl }
         let head = try source.peek(upTo: 64 << 10)

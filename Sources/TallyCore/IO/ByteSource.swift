@@ -100,7 +100,12 @@ final class ByteSource {
     private var pendingStart = 0
 
     /// The first bytes of the input (up to `limit`), which later reads still return.
+    /// Peeking again before any read returns the same bytes.
     func peek(upTo limit: Int) throws -> [UInt8] {
+        if pendingStart == 0 && !pending.isEmpty && bytesRead == 0 {
+            if pending.count >= limit { return Array(pending[0..<limit]) }
+            return pending
+        }
         var chunk = [UInt8](repeating: 0, count: limit)
         var have = 0
         while have < limit {

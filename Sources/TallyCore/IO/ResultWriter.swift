@@ -169,6 +169,26 @@ struct TextBuffer {
         }
     }
 
+    /// A list of strings: a JSON array in JSON, and its JSON text as one field in TSV/CSV
+    /// (`["a", "b"]`, which the multi-label reader reads back).
+    mutating func list(_ key: String, _ values: [String]) {
+        var text = TextBuffer(format: .json)
+        text.bytes = [UInt8(ascii: "[")]
+        for (i, v) in values.enumerated() {
+            if i > 0 { text.bytes.append(contentsOf: Array(", ".utf8)) }
+            text.appendJSONString(v)
+        }
+        text.bytes.append(UInt8(ascii: "]"))
+        separate()
+        if format == .json {
+            appendJSONString(key)
+            bytes.append(contentsOf: Array(": ".utf8))
+            bytes.append(contentsOf: text.bytes)
+        } else {
+            appendDelimited(String(decoding: text.bytes, as: UTF8.self))
+        }
+    }
+
     private mutating func separate() {
         if format == .json {
             if inObject {

@@ -1,0 +1,66 @@
+/// Text answers: each answer is a string, such as a transcription of a recording.
+///
+/// crowd-kit's layout `task, worker, text`. Tasks and workers are interned to dense ids in order
+/// of first appearance; texts are kept as given (valid UTF-8, possibly empty), in input order.
+///
+///     let t = try TextAnswers(tasks: ["a1", "a1"], workers: ["w1", "w2"], texts: ["hello world", "hello word"])
+///     print(t.taskCount)   // 1
+public struct TextAnswers: Sendable {
+    /// Task names by id.
+    public let tasks: Interner
+    /// Worker names by id.
+    public let workers: Interner
+    /// The task of each answer, in input order.
+    public let task: [Int32]
+    /// The worker of each answer.
+    public let worker: [Int32]
+    /// The text of each answer.
+    public let text: [String]
+
+    /// The number of answers.
+    public var answerCount: Int { task.count }
+    /// The number of distinct tasks.
+    public var taskCount: Int { tasks.count }
+    /// The number of distinct workers.
+    public var workerCount: Int { workers.count }
+
+    /// Answers from parallel columns.
+    ///
+    /// - Throws: ``InputError`` when the columns differ in length or hold nothing.
+    public init(tasks: [String], workers: [String], texts: [String]) throws {
+        guard tasks.count == workers.count, workers.count == texts.count else {
+            throw InputError(.raggedRow, file: "<memory>", "columns differ in length: \(tasks.count) tasks, \(workers.count) workers, \(texts.count) texts")
+        }
+        var b = TextAnswersBuilder()
+        for i in tasks.indices {
+            b.append(task: b.tasks.intern(tasks[i]), worker: b.workers.intern(workers[i]), text: texts[i])
+        }
+        self = try b.build(file: "<memory>")
+    }
+
+    init(tasks: Interner, workers: Interner, task: [Int32], worker: [Int32], text: [String]) {
+        self.tasks = tasks
+        self.workers = workers
+        self.task = task
+        self.worker = worker
+        self.text = text
+    }
+}
+
+/// Builds ``TextAnswers``; readers feed it one answer at a time.
+struct TextAnswersBuilder {
+    var tasks = Interner(capacity: 1024)
+    var workers = Interner(capacity: 1024)
+    private(set) var task: [Int32] = [], worker: [Int32] = [], text: [String] = []
+
+    mutating func append(task t: Int32, worker w: Int32, text s: String) {
+        task.append(t)
+        worker.append(w)
+        text.append(s)
+    }
+
+    consuming func build(file: String) throws -> TextAnswers {
+        guard !task.isEmpty else { throw InputError(.noAnswers, file: file, "no answers: the file has a header but no answer rows") }
+        return TextAnswers(tasks: tasks, workers: workers, task: task, worker: worker, text: text)
+    }
+}
