@@ -18,10 +18,16 @@ struct Evaluate: ParsableCommand {
             (default mv); uncertainty takes skills from --weights FILE, else from --method when \
             given, else gives every worker skill 1. --out writes the per-task (or per-worker) values.
 
+            With --answer-type numeric, LABELS are estimates (task, value) scored by mean absolute \
+            error and root mean squared error, and the agreement of numeric --answers is \
+            Krippendorff's alpha with the interval (squared difference) distance.
+
             Examples:
               tally aggregate datasets/toy/answers.tsv --method mv --out labels.tsv
               tally evaluate labels.tsv --gold datasets/toy/gold.tsv
               tally evaluate --answers datasets/toy/answers.tsv --metrics alpha,uncertainty --out per-task.tsv
+              tally aggregate ratings.tsv --answer-type numeric --method catd --out values.tsv
+              tally evaluate values.tsv --gold gold.tsv --answers ratings.tsv --answer-type numeric
             """
     )
 
@@ -57,14 +63,20 @@ struct Evaluate: ParsableCommand {
                 FileHandle.standardOutput.write(Data((agreed?.text ?? "").utf8))
                 return
             }
-            let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels, kind: .predicted)
-            let truth = try GoldReader.read(gold)
-            let e = Evaluation(predictions: predicted, gold: truth)
-            // Nothing to score: no report (its accuracy would be undefined), an error instead.
-            if e.scored == 0 {
-                throw InputError(.noAnswers, file: labels, "no gold task has a prediction (its \(predicted.count) tasks and the \(truth.count) of \(gold) share no name); check that the task names match")
+            var text: String
+            if agreement.answerType == .numeric {
+                let e = try NumericScoring.errors(labels: labels, gold: gold)
+                text = format == .json ? NumericScoring.json(e) : NumericScoring.text(e)
+            } else {
+                let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels, kind: .predicted)
+                let truth = try GoldReader.read(gold)
+                let e = Evaluation(predictions: predicted, gold: truth)
+                // Nothing to score: no report (its accuracy would be undefined), an error instead.
+                if e.scored == 0 {
+                    throw InputError(.noAnswers, file: labels, "no gold task has a prediction (its \(predicted.count) tasks and the \(truth.count) of \(gold) share no name); check that the task names match")
+                }
+                text = format == .json ? json(e) : textReport(e)
             }
-            var text = format == .json ? json(e) : textReport(e)
             if let agreed {
                 // One JSON object: the agreement members go in before the closing brace.
                 if format == .json, let brace = text.lastIndex(of: "}") {

@@ -164,18 +164,34 @@ struct AgreementOptions: ParsableArguments {
     var out: String?
 
     @OptionGroup(title: "Input") var input: InputOptions
+    @OptionGroup var kind: AnswerTypeOptions
     @OptionGroup var common: CommonOptions
 
+    /// The kind of answers (and of LABELS): categorical unless --answer-type says otherwise.
+    var answerType: AnswerType { kind.answerType ?? .categorical }
+
     mutating func validate() throws {
+        if answerType != .categorical && answerType != .numeric {
+            throw ValidationError("tally evaluate scores categorical and numeric answers; --answer-type \(answerType.rawValue) is not supported here")
+        }
         if answers == nil {
             if metrics != "all" || method != nil || weights != nil || by != .task || out != nil {
                 throw ValidationError("--metrics, --method, --weights, --by and --out need --answers FILE")
             }
             return
         }
-        do { _ = try AgreementMetrics.parse(metrics) } catch let e as InputError { throw ValidationError(e.message) }
-        if let method, (try? MethodRegistry.method(named: method)) == nil {
-            throw ValidationError("unknown method '\(method)'; choose from \(MethodRegistry.names.joined(separator: ", "))")
+        let parsed: [AgreementMetrics.Metric]
+        do { parsed = try AgreementMetrics.parse(metrics) } catch let e as InputError { throw ValidationError(e.message) }
+        if answerType == .numeric {
+            if metrics != "all" && parsed != [.alpha] {
+                throw ValidationError("numeric answers have one agreement metric, alpha (interval); uncertainty and consistency need categorical answers")
+            }
+            if method != nil || weights != nil || by != .task || out != nil {
+                throw ValidationError("--method, --weights, --by and --out apply to the uncertainty and consistency of categorical answers")
+            }
+        }
+        if let method, !((try? MethodRegistry.method(named: method))?.accepts(.categorical) ?? false) {
+            throw ValidationError("--method '\(method)': choose a method for categorical answers: \(MethodRegistry.methods(for: .categorical).map(\.name).joined(separator: ", "))")
         }
     }
 
@@ -184,6 +200,17 @@ struct AgreementOptions: ParsableArguments {
         guard let answers else { return nil }
         let quiet = common.quiet
         let start = ContinuousClock.now
+        if answerType == .numeric {
+            let file = try AnswerReader.read(answers, as: .numeric, options: input.readOptions(quiet: quiet))
+            guard case .numeric(let n) = file.answers else { preconditionFailure("read as numeric") }
+            note("read \(file.answers.summary) (\(seconds(since: start)))", quiet: quiet)
+            var report = AgreementMetrics.Report(distance: "interval", answers: n.answerCount, tasks: n.taskCount, workers: n.workerCount)
+            let alphaStart = ContinuousClock.now, cpu = processCPUSeconds()
+            report.alpha = try KrippendorffAlpha.interval(task: n.task, value: n.value, taskCount: n.taskCount, worker: n.worker)
+            note("alpha: computed in \(seconds(since: alphaStart)) (cpu \(String(format: "%.3f", processCPUSeconds() - cpu)) s)", quiet: quiet)
+            let text = json ? "{\n" + AgreementMetrics.jsonMembers(report).joined(separator: ",\n") + "\n}\n" : AgreementMetrics.text(report, by: by)
+            return (text, report)
+        }
         let read = try AnswerReader.read(answers, options: input.readOptions(quiet: quiet))
         let table = read.table
         note("read \(table.answerCount) answers: \(table.taskCount) tasks, \(table.workerCount) workers, \(table.labelCount) labels (\(seconds(since: start)))", quiet: quiet)

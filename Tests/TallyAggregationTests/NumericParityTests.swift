@@ -119,3 +119,37 @@ struct NumericColumns {
         }
     }
 }
+
+/// The numeric methods through the registry, on answers read by `AnswerReader` as numeric.
+@Suite struct NumericRegistryTests {
+    @Test(arguments: ["mean", "median", "catd", "pm", "lfc-n"])
+    func sameAsDirect(method: String) throws {
+        let path = NumericParityTests.fixtures.appendingPathComponent("synth/answers.tsv").path
+        let file = try AnswerReader.read(path, as: .numeric)
+        guard case .numeric(let n) = file.answers else { Issue.record("not read as numeric"); return }
+        let descriptor = try MethodRegistry.method(named: method)
+        #expect(descriptor.accepts(.numeric) && !descriptor.accepts(.categorical))
+        let result = try descriptor.fit(.numeric(n))
+        let direct = try NumericParityTests.fit(method == "catd" ? "catd-task" : method, try NumericColumns(path: path))
+        #expect(result.taskValues == direct.estimates)
+        #expect(result.workerSkills == direct.weights)
+        #expect(descriptor.makesSkills == (direct.weights != nil))
+        // The fixture holds the same task order (first appearance) as the reader's ids.
+        let expected = try NumericParityTests.values("synth", "\(method == "catd" ? "catd-task" : method).tsv")
+        for t in 0..<n.taskCount {
+            let e = try #require(expected[n.tasks.name(Int32(t))])
+            #expect(abs(result.taskValues![t] - e) <= 1e-9 * max(1, abs(e)))
+        }
+    }
+
+    @Test func parameters() throws {
+        let path = NumericParityTests.fixtures.appendingPathComponent("synth/answers.tsv").path
+        guard case .numeric(let n) = try AnswerReader.read(path, as: .numeric).answers else { Issue.record("not numeric"); return }
+        let catd = try MethodRegistry.method(named: "catd")
+        let global = try catd.fit(.numeric(n), parameters: MethodParameters(["normalization": .string("global"), "max-iterations": .int(100)]))
+        #expect(global.taskValues == (try CATD(normalization: .global).fit(n)).estimates)
+        let lfc = try MethodRegistry.method(named: "lfc-n").fit(.numeric(n), parameters: MethodParameters(["max-iterations": .int(1)]))
+        #expect(lfc.iterations == 1)
+        #expect(throws: AggregationError.self) { try catd.fit(.categorical(try AnswerTable(tasks: ["t"], workers: ["w"], labels: ["1"]))) }
+    }
+}

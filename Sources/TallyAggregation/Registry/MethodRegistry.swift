@@ -21,6 +21,11 @@ public enum MethodRegistry {
         MACE.method,
         KOS.method,
         MMSR.method,
+        NumericMean.method,
+        NumericMedian.method,
+        CATD.method,
+        PMCRH.method,
+        LFCN.method,
     ]
 
     /// Every method's name, in listing order.
