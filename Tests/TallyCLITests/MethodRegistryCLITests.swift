@@ -11,13 +11,14 @@ struct MethodRegistryCLITests {
         let labelCounts: String
     }
 
-    /// The methods as `tally methods --format json` lists them.
+    /// The methods for categorical answers as `tally methods --format json` lists them (the
+    /// commands below run categorical data; numeric methods have their own tests).
     static func listed() throws -> [Listed] {
         let r = try CLI.run(["methods", "--format", "json"], in: Repository.root)
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
         let methods = try #require(json["methods"] as? [[String: Any]])
-        return try methods.map { m in
+        return try methods.filter { ($0["answer_types"] as? [String])?.contains("categorical") == true }.map { m in
             Listed(name: try #require(m["name"] as? String), needsGold: try #require(m["needs_gold"] as? Bool),
                    labelCounts: try #require(m["label_counts"] as? String))
         }
@@ -33,7 +34,11 @@ struct MethodRegistryCLITests {
         let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
         let methods = try #require(json["methods"] as? [[String: Any]])
         let names = methods.compactMap { $0["name"] as? String }
-        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "kos", "glad", "mace", "mmsr"])
+        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "kos", "glad", "mace", "mmsr",
+                               "mean", "median", "catd", "pm", "lfc-n"])
+        #expect(try Self.listed().count == 13, "the categorical methods")
+        let catd = try #require(methods.first { $0["name"] as? String == "catd" })
+        #expect(catd["answer_types"] as? [String] == ["numeric"])
         let ds = try #require(methods.first { $0["name"] as? String == "ds" })
         #expect(ds["crowd_kit_class"] as? String == "DawidSkene")
         let parameters = try #require(ds["parameters"] as? [[String: Any]])
