@@ -56,6 +56,10 @@ extension Aggregate {
         case .numeric(let n):
             guard let values = result.taskValues else { throw missing("task values") }
             outputs.append((ResultWriter.taskValues(n.tasks, values, format: format(for: out)), out))
+            if let skills {
+                guard let weights = result.workerSkills else { throw AggregationError("--skills: \(method) estimates no per-worker weight") }
+                outputs.append((ResultWriter.columns("worker", keys: n.workers, columns: ["skill"], values: weights, format: format(for: skills)), skills))
+            }
         case .multiLabel(let m):
             guard let sets = result.taskLabelSets else { throw missing("label sets") }
             outputs.append((ResultWriter.taskLabelSets(m.tasks, sets, labels: m.labels, format: format(for: out)), out))
@@ -65,7 +69,7 @@ extension Aggregate {
         case .categorical:
             preconditionFailure("categorical answers take the categorical path")
         }
-        if answers.type != .pairwise, skills != nil {
+        if answers.type != .pairwise && answers.type != .numeric, skills != nil {
             throw AggregationError("--skills: \(method) estimates no per-worker skill")
         }
         try AtomicFile.write(outputs)

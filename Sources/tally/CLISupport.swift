@@ -24,6 +24,7 @@ enum ErrorExit {
         switch error {
         case let e as InputError: return (e.code == .fileNotFound || e.code == .unreadable ? 66 : dataErrorExit, e.description)
         case let e as AggregationError: return (dataErrorExit, e.description)
+        case let e as MetricError: return (dataErrorExit, e.description)
         case let e as AtomicFile.WriteError: return (73, e.description)
         case let e as ScenarioError: return (e.code == .unreadable ? 66 : dataErrorExit, e.description)
         case let e as QualityControlError: return (dataErrorExit, e.description)

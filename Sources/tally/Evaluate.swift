@@ -4,23 +4,40 @@ import TallyCore
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score predicted labels against gold labels.",
+        abstract: "Score predicted labels against gold labels, and measure how much the crowd agreed.",
         discussion: """
             LABELS and GOLD are TSV or CSV files with a header naming task and label (GOLD may \
             call it true_label); LABELS may also be the JSON that aggregate --format json writes. Only gold tasks that have a prediction are scored; the report \
             says how many (none in common is an error, exit 65). Prints accuracy, macro-F1 and per-class precision, recall and F1.
 
-            Example:
+            With --answers FILE (the crowd's answers), it also reports agreement, as crowd-kit's \
+            metrics compute it: Krippendorff's alpha (--metrics alpha; nominal for labels), \
+            uncertainty (the entropy of each task's answers, in nats; with --by worker, of each \
+            worker's) and consistency (the posterior probability of each task's aggregated \
+            label given the workers' skills). Consistency takes labels and skills from --method \
+            (default mv); uncertainty takes skills from --weights FILE, else from --method when \
+            given, else gives every worker skill 1. --out writes the per-task (or per-worker) values.
+
+            With --answer-type numeric, LABELS are estimates (task, value) scored by mean absolute \
+            error and root mean squared error, and the agreement of numeric --answers is \
+            Krippendorff's alpha with the interval (squared difference) distance.
+
+            Examples:
               tally aggregate datasets/toy/answers.tsv --method mv --out labels.tsv
               tally evaluate labels.tsv --gold datasets/toy/gold.tsv
+              tally evaluate --answers datasets/toy/answers.tsv --metrics alpha,uncertainty --out per-task.tsv
+              tally aggregate ratings.tsv --answer-type numeric --method catd --out values.tsv
+              tally evaluate values.tsv --gold gold.tsv --answers ratings.tsv --answer-type numeric
             """
     )
 
     @Argument(help: "Predicted labels (task, label), or - for stdin.")
-    var labels: String
+    var labels: String?
 
     @Option(help: "Gold labels (task, label).")
-    var gold: String
+    var gold: String?
+
+    @OptionGroup(title: "Agreement") var agreement: AgreementOptions
 
     @Option(help: "Report format: text or json.")
     var report: ReportFormat?
@@ -32,20 +49,42 @@ struct Evaluate: ParsableCommand {
 
     mutating func validate() throws {
         if report != nil && formatOld != nil { throw ValidationError("--format is the old spelling of --report; give one") }
+        if (labels == nil) != (gold == nil) { throw ValidationError(labels == nil ? "--gold needs LABELS to score" : "LABELS need --gold GOLD to be scored against") }
+        if labels == nil && agreement.answers == nil { throw ValidationError("give LABELS with --gold GOLD, or --answers FILE, or both") }
+        try agreement.validate()
     }
 
     func run() throws {
         if formatOld != nil { deprecated("--format", use: "--report") }
         let format = report ?? formatOld ?? .text
         try reportingErrors {
-            let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels, kind: .predicted)
-            let truth = try GoldReader.read(gold)
-            let e = Evaluation(predictions: predicted, gold: truth)
-            // Nothing to score: no report (its accuracy would be undefined), an error instead.
-            if e.scored == 0 {
-                throw InputError(.noAnswers, file: labels, "no gold task has a prediction (its \(predicted.count) tasks and the \(truth.count) of \(gold) share no name); check that the task names match")
+            let agreed = try agreement.run(json: format == .json)
+            guard let labels, let gold else {
+                FileHandle.standardOutput.write(Data((agreed?.text ?? "").utf8))
+                return
             }
-            let text = format == .json ? json(e) : textReport(e)
+            var text: String
+            if agreement.answerType == .numeric {
+                let e = try NumericScoring.errors(labels: labels, gold: gold)
+                text = format == .json ? NumericScoring.json(e) : NumericScoring.text(e)
+            } else {
+                let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels, kind: .predicted)
+                let truth = try GoldReader.read(gold)
+                let e = Evaluation(predictions: predicted, gold: truth)
+                // Nothing to score: no report (its accuracy would be undefined), an error instead.
+                if e.scored == 0 {
+                    throw InputError(.noAnswers, file: labels, "no gold task has a prediction (its \(predicted.count) tasks and the \(truth.count) of \(gold) share no name); check that the task names match")
+                }
+                text = format == .json ? json(e) : textReport(e)
+            }
+            if let agreed {
+                // One JSON object: the agreement members go in before the closing brace.
+                if format == .json, let brace = text.lastIndex(of: "}") {
+                    text = String(text[..<brace]).trimmingCharacters(in: .whitespacesAndNewlines) + ",\n  \"agreement\": \(agreed.text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))\n}\n"
+                } else {
+                    text += "\n" + agreed.text
+                }
+            }
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }

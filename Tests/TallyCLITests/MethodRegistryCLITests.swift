@@ -11,8 +11,8 @@ struct MethodRegistryCLITests {
         let labelCounts: String
     }
 
-    /// The categorical methods as `tally methods --format json` lists them (the commands below
-    /// run categorical data; pairwise and other kinds have their own tests).
+    /// The methods for categorical answers as `tally methods --format json` lists them (the
+    /// commands below run categorical data; pairwise and numeric methods have their own tests).
     static func listed() throws -> [Listed] {
         let r = try CLI.run(["methods", "--format", "json"], in: Repository.root)
         #expect(r.status == 0, "\(r.stderr)")
@@ -34,9 +34,13 @@ struct MethodRegistryCLITests {
         let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
         let methods = try #require(json["methods"] as? [[String: Any]])
         let names = methods.compactMap { $0["name"] as? String }
-        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "kos", "glad", "mace", "mmsr", "bt", "noisy-bt"])
+        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "kos", "glad", "mace", "mmsr",
+                               "bt", "noisy-bt", "mean", "median", "catd", "pm", "lfc-n"])
+        #expect(try Self.listed().count == 13, "the categorical methods")
         let bt = try #require(methods.first { $0["name"] as? String == "bt" })
         #expect(bt["answer_types"] as? [String] == ["pairwise"])
+        let catd = try #require(methods.first { $0["name"] as? String == "catd" })
+        #expect(catd["answer_types"] as? [String] == ["numeric"])
         let ds = try #require(methods.first { $0["name"] as? String == "ds" })
         #expect(ds["crowd_kit_class"] as? String == "DawidSkene")
         let parameters = try #require(ds["parameters"] as? [[String: Any]])

@@ -27,6 +27,8 @@ public enum MethodFamily: String, Sendable, Codable, CaseIterable {
     case mmsr = "M-MSR"
     /// Scores and rankings from pairwise comparisons (bt, noisy-bt).
     case pairwise = "Pairwise"
+    /// Truth inference for numeric answers (mean, median, catd, pm, lfc-n).
+    case numeric = "Numeric"
 }
 
 /// Which reference behaviour a method follows where Tally and crowd-kit differ.

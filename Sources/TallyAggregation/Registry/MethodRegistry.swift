@@ -23,6 +23,11 @@ public enum MethodRegistry {
         MMSR.method,
         BradleyTerry.method,
         NoisyBradleyTerry.method,
+        NumericMean.method,
+        NumericMedian.method,
+        CATD.method,
+        PMCRH.method,
+        LFCN.method,
     ]
 
     /// Every method's name, in listing order.
