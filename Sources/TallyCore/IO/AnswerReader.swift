@@ -9,6 +9,10 @@ public enum AnswerFormat: String, Sendable, CaseIterable {
     case toloka
     /// One JSON object per line with `task`, `worker` (or `performer`) and `label` keys.
     case jsonl
+    /// An Arrow IPC file (Feather v2) or stream with `task`, `worker` (or `performer`) and `label`
+    /// columns, read by memory-mapping it (``ArrowAnswerReader``); `auto` chooses it from the
+    /// `.arrow`/`.feather`/`.arrows` extension or the `ARROW1` magic.
+    case arrow
 }
 
 /// How to read an answers file.
@@ -57,6 +61,9 @@ public enum AnswerReader {
     ///
     /// - Throws: ``InputError`` naming the file, line and field of the first problem.
     public static func read(_ path: String, options: AnswerReadOptions = AnswerReadOptions()) throws -> AnswerFile {
+        if options.format == .arrow || (options.format == .auto && isArrow(path)) {
+            return try ArrowAnswerReader.read(path, threads: options.execution.threads)
+        }
         let source = try ByteSource(path: path)
         let total = source.totalBytes
         let progress = options.progress.map { p in { (n: Int) in p(n, total) } }
@@ -71,7 +78,17 @@ public enum AnswerReader {
             return try TolokaExportFormat.read(source, options: options, progress: progress)
         case .jsonl:
             return try JSONLinesFormat.read(source, progress: progress)
+        case .arrow:
+            return try ArrowAnswerReader.read(path, threads: options.execution.threads)
         }
+    }
+
+    /// Whether `path` names an Arrow file: by extension, or (for a regular file) by its magic.
+    static func isArrow(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".arrows") || lower.hasSuffix(".ipc") { return true }
+        guard path != "-", let head = try? ByteSource(path: path).peek(upTo: 8) else { return false }
+        return head.starts(with: Array("ARROW1".utf8))
     }
 
     /// Decides the format from the file's first bytes, which stay available to the reader.
