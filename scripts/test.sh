@@ -16,3 +16,6 @@ swift test --skip-build
 # The Python package (python/): its wheel built once and cached in ../.python-wheel-cache, installed
 # into a fresh venv and tested from another folder (tally.aggregation, parity, bad input, the C ABI).
 scripts/test-python.sh
+# Arrow interoperability: pyarrow 26 and polars (cached in ../.venv-arrow) read Tally's .arrow
+# files and Tally reads theirs, with the same rows and ds labels as from TSV (scripts/arrow_interop.py).
+scripts/test-arrow.sh
