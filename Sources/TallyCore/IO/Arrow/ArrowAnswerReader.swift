@@ -25,7 +25,13 @@ enum ArrowAnswerReader {
         let columns = [try column(["task"]), try column(["worker", "performer"]), try column(["label"])]
         let roles = ["task", "worker", "label"]
         var total = 0
-        for batch in arrow.batches { total += batch.length }
+        for batch in arrow.batches {
+            // Every row takes at least one byte of the file (an index or a value), so this bounds the allocation.
+            guard batch.length <= arrow.mapping.count - total else {
+                throw InputError(.invalidValue, file: path, "not a valid Arrow IPC file: record batch \(batch.index) claims \(batch.length) rows, more than the file can hold")
+            }
+            total += batch.length
+        }
         guard total > 0 else { throw InputError(.noAnswers, file: path, "no answers: the file has a schema but no rows") }
 
         final class Part: @unchecked Sendable {

@@ -114,7 +114,7 @@ final class ArrowFile {
     private func readSchema(_ schema: FlatTable) throws {
         let endianness: Int16 = try schema.scalar(0, 0)
         guard endianness == 0 else { throw error("a big-endian Arrow file; Tally reads little-endian files only") }
-        fields = try schema.tables(1).map(ArrowField.init)
+        fields = try schema.tables(1).map { try ArrowField($0) }
     }
 
     private func blocks(_ footer: FlatTable, _ index: Int, _ fb: FlatBuffer) throws -> [(offset: Int, metaLength: Int, bodyLength: Int)] {

@@ -59,7 +59,8 @@ struct ArrowField {
     }
 
     /// Decodes `Field` from `Schema.fbs`: name 0, nullable 1, type_type 2, type 3, dictionary 4, children 5.
-    init(_ t: FlatTable) throws {
+    init(_ t: FlatTable, depth: Int = 0) throws {
+        guard depth < 64 else { throw t.buffer.damaged("fields nested more than 64 deep") }
         name = try t.string(0) ?? ""
         let tag: UInt8 = try t.scalar(2, 0)
         let typeTable = try t.table(3)
@@ -87,7 +88,7 @@ struct ArrowField {
         } else {
             dictionary = nil
         }
-        children = try t.tables(5).map(ArrowField.init)
+        children = try t.tables(5).map { try ArrowField($0, depth: depth + 1) }
     }
 
     /// How many buffers this field and its children take in a record batch, in the order of the

@@ -27,6 +27,10 @@ struct ArrowValues {
         self.what = what
         guard node < batch.nodes.count else { throw InputError(.invalidValue, file: file, "not a valid Arrow IPC file: \(what) has no field node") }
         let (length, nulls) = batch.nodes[node]
+        // Every row of a column Tally reads takes at least one byte of the file.
+        guard length >= 0, length <= arrow.mapping.count, nulls >= 0, nulls <= length else {
+            throw InputError(.invalidValue, file: arrow.file, "not a valid Arrow IPC file: \(what) claims \(length) rows (\(nulls) null) in a file of \(arrow.mapping.count) bytes")
+        }
         count = length
         nullCount = nulls
         func buf(_ i: Int, atLeast bytes: Int, alignment: Int) throws -> UnsafeRawBufferPointer {
