@@ -53,14 +53,19 @@ struct ConvertCommand: ParsableCommand {
             if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".ipc") {
                 try ArrowWriter.write(table, to: output, rowsPerBatch: rowsPerBatch)
             } else {
-                try AtomicFile.write(Self.tsv(table), to: output)
+                try AtomicFile.write(try Self.tsv(table, file: input), to: output)
             }
             note("wrote \(output) (\(seconds(since: written)))", quiet: common.quiet)
         }
     }
 
     /// crowd-kit TSV of `table`'s answers, in input order.
-    static func tsv(_ table: AnswerTable) -> [UInt8] {
+    static func tsv(_ table: AnswerTable, file: String) throws -> [UInt8] {
+        for (field, names) in [("task", table.tasks.names), ("worker", table.workers.names), ("label", table.labels.names)] {
+            if let bad = names.first(where: { $0.contains("\t") || $0.contains("\n") || $0.contains("\r") }) {
+                throw InputError(.invalidValue, file: file, field: field, "the name \(ErrorText.quoted(bad)) holds a tab or a line break, which TSV cannot carry; write .arrow instead")
+            }
+        }
         let tasks = table.tasks.names.map { Array($0.utf8) }
         let workers = table.workers.names.map { Array($0.utf8) }
         let labels = table.labels.names.map { Array($0.utf8) }

@@ -104,7 +104,7 @@ public struct SyntheticCrowd: Sendable {
     /// The problem with these settings, or `nil` when they can be generated.
     public var problem: String? {
         if tasks < 1 { return "tasks must be at least 1" }
-        if workers < 1 { return "workers must be at least 1" }
+        if workers < 1 || workers > Int(Int32.max) / 1000 { return "workers must be between 1 and \(Int(Int32.max) / 1000)" }
         if overlap < 1 || overlap > workers { return "overlap must be between 1 and the number of workers (\(workers)), got \(overlap)" }
         if classes < 2 || classes > 1000 { return "classes must be between 2 and 1000, got \(classes)" }
         if tasks > Int(Int32.max) / classes - 1 { return "tasks × classes must stay below 2^31" }

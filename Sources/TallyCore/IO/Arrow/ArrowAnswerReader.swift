@@ -19,7 +19,7 @@ enum ArrowAnswerReader {
         let arrow = try ArrowFile(path: path)
         func column(_ names: [String]) throws -> Int {
             if let i = arrow.fields.firstIndex(where: { names.contains($0.name) }) { return i }
-            let have = arrow.fields.map { "'\($0.name)'" }.joined(separator: ", ")
+            let have = ErrorText.list(arrow.fields.map(\.name))
             throw InputError(.missingColumn, file: path, field: names[0], "no column '\(names[0])'; the file has columns \(have), expected task, worker and label")
         }
         let columns = [try column(["task"]), try column(["worker", "performer"]), try column(["label"])]
@@ -141,7 +141,7 @@ final class ArrowColumnReader {
         var row = 0
         for batch in arrow.batches {
             let (node, buffer, views) = try arrow.layout(of: column, in: batch)
-            let what = "column '\(field.name)' of record batch \(batch.index)"
+            let what = "column \(ErrorText.quoted(field.name)) of record batch \(batch.index)"
             let type = field.dictionary?.index ?? field.type
             let values = try ArrowValues(arrow, batch: batch, node: node, buffer: buffer, views: views, type: type, what: what)
             guard values.count == batch.length else {

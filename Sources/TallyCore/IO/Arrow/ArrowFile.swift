@@ -197,7 +197,7 @@ final class ArrowFile {
         var node = 0, buffer = 0, views = 0
         for f in fields[..<column] {
             guard let n = f.bufferCount(variadic: { batch.variadic.indices.contains($0) ? batch.variadic[$0] : 0 }, views: &views) else {
-                throw error("column '\(f.name)' has type \(f.type.name), whose layout Tally does not know, so the columns after it cannot be found")
+                throw error("column \(ErrorText.quoted(f.name)) has type \(f.type.name), whose layout Tally does not know, so the columns after it cannot be found")
             }
             node += f.nodeCount
             buffer += n
