@@ -1,3 +1,5 @@
+import Foundation
+
 /// The layout of an answers file.
 public enum AnswerFormat: String, Sendable, CaseIterable {
     /// Decide from the header: Toloka's export if a column starts with `INPUT:`, `OUTPUT:` or
@@ -87,7 +89,9 @@ public enum AnswerReader {
     static func isArrow(_ path: String) -> Bool {
         let lower = path.lowercased()
         if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".arrows") || lower.hasSuffix(".ipc") { return true }
-        guard path != "-", let head = try? ByteSource(path: path).peek(upTo: 8) else { return false }
+        // Only a regular file is sniffed: reading a pipe or a device here would take bytes its reader needs.
+        guard path != "-", (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular,
+              let head = try? ByteSource(path: path).peek(upTo: 8) else { return false }
         return head.starts(with: Array("ARROW1".utf8))
     }
 
