@@ -16,6 +16,9 @@ swift test --skip-build
 # The Python package (python/): its wheel built once and cached in ../.python-wheel-cache, installed
 # into a fresh venv and tested from another folder (tally.aggregation, parity, bad input, the C ABI).
 scripts/test-python.sh
+# Arrow interoperability: pyarrow 26 and polars (cached in ../.venv-arrow) read Tally's .arrow
+# files and Tally reads theirs, with the same rows and ds labels as from TSV (scripts/arrow_interop.py).
+scripts/test-arrow.sh
 # tally.spark on a local standalone Spark cluster (master and two workers on 127.0.0.1, started and
 # stopped by the script): pyspark 4 in ../.venv-spark, the wheel shipped to executors, every
 # categorical data set and 1 M synthetic answers from Parquet, one worker killed during a run.

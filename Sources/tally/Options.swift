@@ -15,10 +15,10 @@ struct CommonOptions: ParsableArguments {
 enum InputLayout: String, CaseIterable, ExpressibleByArgument {
     case auto
     case crowdKit = "crowd-kit"
-    case toloka, jsonl
+    case toloka, jsonl, arrow
     case crowdkitOld = "crowdkit"
 
-    static var allValueStrings: [String] { ["auto", "crowd-kit", "toloka", "jsonl"] }
+    static var allValueStrings: [String] { ["auto", "crowd-kit", "toloka", "jsonl", "arrow"] }
 
     var format: AnswerFormat {
         switch self {
@@ -26,13 +26,14 @@ enum InputLayout: String, CaseIterable, ExpressibleByArgument {
         case .crowdKit, .crowdkitOld: return .crowdkit
         case .toloka: return .toloka
         case .jsonl: return .jsonl
+        case .arrow: return .arrow
         }
     }
 }
 
 /// How an answers file is read.
 struct InputOptions: ParsableArguments {
-    @Option(help: "Input layout: auto, crowd-kit, toloka or jsonl.")
+    @Option(help: "Input layout: auto, crowd-kit, toloka, jsonl or arrow (Arrow IPC / Feather v2; auto knows it by extension or magic).")
     var inputFormat: InputLayout = .auto
 
     @Option(help: "Toloka export: the OUTPUT: column holding the label (needed if there are several).")

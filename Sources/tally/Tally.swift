@@ -15,6 +15,6 @@ struct Tally: AsyncParsableCommand {
               tally evaluate labels.tsv --gold datasets/toy/gold.tsv
             """,
         version: "0.1.0",
-        subcommands: [Aggregate.self, MethodsCommand.self, DatasetsCommand.self, Evaluate.self, BenchCommand.self, ReportCommand.self, SimulateCommand.self, QCCommand.self, StudyCommand.self, EmulatorCommand.self, TolokaCommand.self]
+        subcommands: [Aggregate.self, MethodsCommand.self, ConvertCommand.self, SynthCommand.self, DatasetsCommand.self, Evaluate.self, BenchCommand.self, ReportCommand.self, SimulateCommand.self, QCCommand.self, StudyCommand.self, EmulatorCommand.self, TolokaCommand.self]
     )
 }

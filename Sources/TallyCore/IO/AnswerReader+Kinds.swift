@@ -31,6 +31,14 @@ extension AnswerReader {
     ///   that is not a number, a comparison naming one item twice, text that is not UTF-8, or a
     ///   file whose columns belong to another kind.
     public static func read(_ path: String, as type: AnswerType?, options: AnswerReadOptions = AnswerReadOptions()) throws -> AnswersFile {
+        if options.format == .arrow || (options.format == .auto && isArrow(path)) {
+            guard type == nil || type == .categorical else {
+                throw InputError(.invalidValue, file: path, line: 0, field: "answer-type",
+                                 "Arrow files hold categorical answers (task, worker, label); \(type!.rawValue) answers are read from TSV, CSV or a Toloka export")
+            }
+            let file = try ArrowAnswerReader.read(path, threads: options.execution.threads)
+            return AnswersFile(answers: .categorical(file.table), gold: file.gold, format: file.format, skipped: file.skipped)
+        }
         let source = try ByteSource(path: path)
         var format = options.format
         if format == .auto { format = try sniffFormat(source, path: path) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The layout of an answers file.
 public enum AnswerFormat: String, Sendable, CaseIterable {
     /// Decide from the header: Toloka's export if a column starts with `INPUT:`, `OUTPUT:` or
@@ -9,6 +11,10 @@ public enum AnswerFormat: String, Sendable, CaseIterable {
     case toloka
     /// One JSON object per line with `task`, `worker` (or `performer`) and `label` keys.
     case jsonl
+    /// An Arrow IPC file (Feather v2) or stream with `task`, `worker` (or `performer`) and `label`
+    /// columns, read by memory-mapping it (``ArrowAnswerReader``); `auto` chooses it from the
+    /// `.arrow`/`.feather`/`.arrows` extension or the `ARROW1` magic.
+    case arrow
 }
 
 /// How to read an answers file.
@@ -57,7 +63,10 @@ public enum AnswerReader {
     ///
     /// - Throws: ``InputError`` naming the file, line and field of the first problem.
     public static func read(_ path: String, options: AnswerReadOptions = AnswerReadOptions()) throws -> AnswerFile {
-        try read(try ByteSource(path: path), options: options)
+        if options.format == .arrow || (options.format == .auto && isArrow(path)) {
+            return try ArrowAnswerReader.read(path, threads: options.execution.threads)
+        }
+        return try read(try ByteSource(path: path), options: options)
     }
 
     /// Reads categorical answers from an opened source.
@@ -76,7 +85,19 @@ public enum AnswerReader {
             return try TolokaExportFormat.read(source, options: options, progress: progress)
         case .jsonl:
             return try JSONLinesFormat.read(source, progress: progress)
+        case .arrow:
+            return try ArrowAnswerReader.read(path, threads: options.execution.threads)
         }
+    }
+
+    /// Whether `path` names an Arrow file: by extension, or (for a regular file) by its magic.
+    static func isArrow(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".arrows") || lower.hasSuffix(".ipc") { return true }
+        // Only a regular file is sniffed: reading a pipe or a device here would take bytes its reader needs.
+        guard path != "-", (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular,
+              let head = try? ByteSource(path: path).peek(upTo: 8) else { return false }
+        return head.starts(with: Array("ARROW1".utf8))
     }
 
     /// Decides the format from the file's first bytes, which stay available to the reader.
