@@ -177,24 +177,30 @@ public struct BWA: Aggregator {
                 for t in 0..<(taskOffsets.count - 1) {
                     let zt = z.baseAddress! + t * k
                     for p in taskOffsets[t]..<taskOffsets[t + 1] {
-                        let row = r.baseAddress! + Int(worker[p]) * k
-                        let lo = labelOffsets[p], hi = labelOffsets[p + 1]
-                        if hi - lo == 1 {
-                            let l = Int(labelList[lo])
-                            for c in 0..<k {
-                                let d = c == l ? zt[c] - 1 : zt[c]
-                                row[c] += d * d
-                            }
-                        } else {
-                            for c in 0..<k {
-                                var d = zt[c]
-                                for e in lo..<hi where Int(labelList[e]) == c { d -= 1; break }
-                                row[c] += d * d
-                            }
-                        }
+                        Self.addResidual(r.baseAddress! + Int(worker[p]) * k, z: zt, labels: labelList, lo: labelOffsets[p], hi: labelOffsets[p + 1], k: k)
                     }
                 }
             }}}}}}
+        }
+
+        /// Adds one answer's squared residuals `(z_tc − [c answered])²` to its worker's `row`; `labels[lo..<hi]`
+        /// are the labels the answer gave (one, or several for a multi-label answer).
+        @inline(__always)
+        static func addResidual(_ row: UnsafeMutablePointer<Double>, z zt: UnsafePointer<Double>, labels: UnsafeBufferPointer<Int32>,
+                                lo: Int, hi: Int, k: Int) {
+            if hi - lo == 1 {
+                let l = Int(labels[lo])
+                for c in 0..<k {
+                    let d = c == l ? zt[c] - 1 : zt[c]
+                    row[c] += d * d
+                }
+            } else {
+                for c in 0..<k {
+                    var d = zt[c]
+                    for e in lo..<hi where Int(labels[e]) == c { d -= 1; break }
+                    row[c] += d * d
+                }
+            }
         }
 
         /// The new z of the active labels into `next` (the others copied from `z`); per label,
@@ -239,21 +245,7 @@ public struct BWA: Aggregator {
                         sums[c] += value
                     }
                     for p in pairs {
-                        let row = r.baseAddress! + Int(worker[p]) * k
-                        let lo = labelOffsets[p], hi = labelOffsets[p + 1]
-                        if hi - lo == 1 {
-                            let l = Int(labelList[lo])
-                            for c in 0..<k {
-                                let d = c == l ? zt[c] - 1 : zt[c]
-                                row[c] += d * d
-                            }
-                        } else {
-                            for c in 0..<k {
-                                var d = zt[c]
-                                for e in lo..<hi where Int(labelList[e]) == c { d -= 1; break }
-                                row[c] += d * d
-                            }
-                        }
+                        Self.addResidual(r.baseAddress! + Int(worker[p]) * k, z: zt, labels: labelList, lo: labelOffsets[p], hi: labelOffsets[p + 1], k: k)
                     }
                 }
             }}}}}}}}}}

@@ -86,7 +86,7 @@ struct MACECrowdKitEngine {
         x.withUnsafeMutableBufferPointer { x in
             for r in 0..<(x.count / columns) {
                 let row = x.baseAddress! + r * columns
-                let s = numpySum(UnsafePointer(row), columns)
+                let s = numpySum(UnsafeBufferPointer(start: row, count: columns))
                 for c in 0..<columns { row[c] /= s }
             }
         }
@@ -215,7 +215,7 @@ struct MACECrowdKitEngine {
                 }
             }
         }
-        let ll = logs.withUnsafeBufferPointer { Self.numpySum($0.baseAddress!, tasks) }
+        let ll = logs.withUnsafeBufferPointer { numpySum($0) }
 
         let n = task.count, w0 = workers, s0 = 2 * workers
         counts.sum.withUnsafeMutableBufferPointer { sum in
@@ -284,7 +284,7 @@ struct MACECrowdKitEngine {
                 let src = sortedWorkers[i]
                 for j in 0..<k { x[j] = counts.strategy(src, j) + strategyPrior }
                 // (x + prior) is C-ordered here, so numpy sums each row pairwise.
-                let norm = exp(Self.digamma(x.withUnsafeBufferPointer { Self.numpySum($0.baseAddress!, k) }))
+                let norm = exp(Self.digamma(x.withUnsafeBufferPointer { numpySum($0) }))
                 let ok = !(abs(norm) <= 1e-8)
                 for j in 0..<k { thetas[i * k + j] = ok ? exp(Self.digamma(x[j])) / norm : 0 }
             }
@@ -311,34 +311,6 @@ struct MACECrowdKitEngine {
             }
         }
         return Parameters(spamming: spamming, thetas: thetas)
-    }
-
-    /// numpy's sum of `n` contiguous doubles (`pairwise_sum`: plain below 8 values, eight
-    /// accumulators up to 128, halves beyond).
-    static func numpySum(_ a: UnsafePointer<Double>, _ n: Int) -> Double {
-        if n < 8 {
-            var r = -0.0
-            for i in 0..<n { r += a[i] }
-            return r
-        }
-        if n <= 128 {
-            var r0 = a[0], r1 = a[1], r2 = a[2], r3 = a[3], r4 = a[4], r5 = a[5], r6 = a[6], r7 = a[7]
-            var i = 8
-            while i < n - n % 8 {
-                r0 += a[i]; r1 += a[i + 1]; r2 += a[i + 2]; r3 += a[i + 3]
-                r4 += a[i + 4]; r5 += a[i + 5]; r6 += a[i + 6]; r7 += a[i + 7]
-                i += 8
-            }
-            var res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-            while i < n {
-                res += a[i]
-                i += 1
-            }
-            return res
-        }
-        var n2 = n / 2
-        n2 -= n2 % 8
-        return numpySum(a, n2) + numpySum(a + n2, n - n2)
     }
 
     /// SciPy's `digamma` for x > 0 (Cephes `psi`): ψ(n) as a harmonic sum for integers up to 10;

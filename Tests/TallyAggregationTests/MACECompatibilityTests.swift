@@ -232,7 +232,7 @@ struct MACECompatibilityTests {
             (129, 1900000005.440899), (1000, 14300000007.485472),
         ]
         v.withUnsafeBufferPointer { p in
-            for (n, sum) in expected { #expect(MACECrowdKitEngine.numpySum(p.baseAddress!, n) == sum, "n = \(n)") }
+            for (n, sum) in expected { #expect(TallyAggregation.numpySum(UnsafeBufferPointer(start: p.baseAddress!, count: n)) == sum, "n = \(n)") }
         }
     }
 }
