@@ -38,13 +38,7 @@ struct EBCCTests {
     }
 
     static func load(_ dataset: String) throws -> (labels: [String], runs: [Run]) {
-        let plain = fixtures.appendingPathComponent("\(dataset).json")
-        let data: Data
-        if FileManager.default.fileExists(atPath: plain.path) {
-            data = try Data(contentsOf: plain)
-        } else {
-            data = Data(try TestData.gunzip(fixtures.appendingPathComponent("\(dataset).json.gz")).utf8)
-        }
+        let data = try TestData.fixtureJSON(fixtures, dataset)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let runs = try #require(json["runs"] as? [[String: Any]]).map { r in
             Run(settings: try #require(r["settings"] as? [String: Any]), iterations: try #require(r["iterations"] as? Int),

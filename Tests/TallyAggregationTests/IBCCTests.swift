@@ -28,13 +28,7 @@ struct IBCCTests {
     }
 
     static func load(_ dataset: String) throws -> (labels: [String], runs: [Run]) {
-        let plain = fixtures.appendingPathComponent("\(dataset).json")
-        let data: Data
-        if FileManager.default.fileExists(atPath: plain.path) {
-            data = try Data(contentsOf: plain)
-        } else {
-            data = Data(try TestData.gunzip(fixtures.appendingPathComponent("\(dataset).json.gz")).utf8)
-        }
+        let data = try TestData.fixtureJSON(fixtures, dataset)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let runs = try #require(json["runs"] as? [[String: Any]]).map { r in
             Run(diagonalPrior: try #require(r["a_v"] as? Double), offDiagonalPrior: try #require(r["b_v"] as? Double),

@@ -24,6 +24,14 @@ enum TestData {
         text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
 
+    /// The bytes of fixture `NAME.json` in `folder`, or of `NAME.json.gz` when only the compressed
+    /// copy is there (the larger reference fixtures of IBCC, BWA and EBCC).
+    static func fixtureJSON(_ folder: URL, _ name: String) throws -> Data {
+        let plain = folder.appendingPathComponent("\(name).json")
+        if FileManager.default.fileExists(atPath: plain.path) { return try Data(contentsOf: plain) }
+        return Data(try gunzip(folder.appendingPathComponent("\(name).json.gz")).utf8)
+    }
+
     /// The text of a gzip-compressed fixture, through the system's `gzip`.
     static func gunzip(_ url: URL) throws -> String {
         let p = Process()
