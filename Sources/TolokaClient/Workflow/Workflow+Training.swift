@@ -199,3 +199,19 @@ extension Workflow {
         return out
     }
 }
+
+extension Workflow {
+    /// Reads ``tolokaAggregationFile`` as written by a run: task name → Toloka's label. Throws
+    /// ``TolokaError`` (`.invalidInput`, with the file and line) when it is not that file.
+    public static func readTolokaLabels(_ path: String) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw TolokaError.invalidInput("\(path): cannot read") }
+        let rows = TSV.parse(String(decoding: data, as: UTF8.self))
+        guard rows.first?.prefix(2) == ["task", "label"] else { throw TolokaError.invalidInput("\(path):1: expected the header task, label, confidence") }
+        var out: [String: String] = [:]
+        for (n, row) in rows.dropFirst().enumerated() where !(row.count == 1 && row[0].isEmpty) {
+            guard row.count >= 2 else { throw TolokaError.invalidInput("\(path):\(n + 2): \(row.count) field, expected task, label, confidence") }
+            out[row[0]] = row[1]
+        }
+        return out
+    }
+}
