@@ -124,6 +124,8 @@ struct TolokaRun: AsyncParsableCommand {
             "cost_usd": .double(NSDecimalNumber(decimal: outcome.outputs.cost).doubleValue),
             "method": .string(method),
         ]
+        if let t = outcome.trainingID { summary["training_id"] = .string(t) }
+        if !outcome.skillIDs.isEmpty { summary["skill_ids"] = .object(outcome.skillIDs.mapValues(JSONValue.string)) }
         var outputs: [(bytes: [UInt8], path: String)] = []
         if outcome.outputs.answers > 0 {
             let table = try AnswerReader.read(answersPath, options: AnswerReadOptions(format: .crowdkit)).table
