@@ -28,13 +28,13 @@ struct InProcessEmulator: HTTPTransport {
         return HTTPResponse(status: r.status, headers: out, body: r.body)
     }
 
-    /// A client of this emulator (fast polling, quick retries).
-    func client(pageSize: Int? = nil) -> TolokaAPIClient {
+    /// A client of this emulator (fast polling, quick retries), sending through `transport` when given (a wrapper of this one).
+    func client(pageSize: Int? = nil, transport: (any HTTPTransport)? = nil) -> TolokaAPIClient {
         var c = TolokaAPIClient.Configuration(environment: .emulator(port: 1), credential: TolokaCredential("in-process", scheme: .oauth),
                                               retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxDelay: 0.02), pageSize: pageSize,
                                               operationPollInterval: 0.001)
         c.sleep = { _ in await _Concurrency.Task.yield() }
-        return TolokaAPIClient(configuration: c, transport: self)
+        return TolokaAPIClient(configuration: c, transport: transport ?? self)
     }
 
     /// A `/_emulator/…` route's JSON (outside the API root the client talks to).
@@ -46,5 +46,16 @@ struct InProcessEmulator: HTTPTransport {
     /// Whether this build of the emulator serves `aggregate-by-pool` (the route comes with issue 20's emulator work).
     static var servesAggregation: Bool {
         Route.table.contains { $0.pattern.description == "/api/v1/aggregated-solutions/aggregate-by-pool" }
+    }
+}
+
+/// Crashes the run (``SimulatedCrash``) at the first POST whose path ends with `pathSuffix`
+/// (default: the main pool's creation): a run through this transport does only the steps before it.
+struct StopBefore: HTTPTransport {
+    let inner: any HTTPTransport
+    var pathSuffix = "/api/v1/pools"
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if request.method == "POST" && request.url.path.hasSuffix(pathSuffix) { throw SimulatedCrash() }
+        return try await inner.send(request)
     }
 }
