@@ -295,6 +295,7 @@ struct WorkflowTrainingKeysTests {
         #expect(message { try workflow({ _ in }, files: ["training.tsv": "INPUT:path\tGOLDEN:result\nhttps://x.org/a.mp3\t\n"]) }.contains("training.tsv:2: a training task needs its known answer"))
         #expect(message { try workflow { $0["toloka_aggregation"] = ["type": "WEIGHTED_DYNAMIC_OVERLAP"] } }.contains("answer_weight_skill"))
         #expect(message { try workflow { $0["toloka_aggregation"] = ["field": "nothing"] } }.contains("toloka_aggregation.field 'nothing'"))
+        #expect(message { try workflow { $0["toloka_aggregation"] = ["type": "MAJORITY_VOTE"] } }.contains("toloka_aggregation.type 'MAJORITY_VOTE' is not one of"))
     }
 
     @Test("the dry run plans the skill lookup, the training and its tasks, and a pool with the requirement and skill filter")

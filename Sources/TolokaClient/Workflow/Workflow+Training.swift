@@ -47,7 +47,7 @@ extension Workflow {
 
     /// Toloka's aggregation of the main pool, fetched after the run (`toloka_aggregation`).
     public struct TolokaAggregationPlan: Sendable, Hashable {
-        /// `DAWID_SKENE` or `WEIGHTED_DYNAMIC_OVERLAP` (others are sent as given).
+        /// `DAWID_SKENE` or `WEIGHTED_DYNAMIC_OVERLAP` (Toloka's two types; others are refused when the file is read).
         public var type: String
         /// The output field aggregated (default: the workflow's `label_field`).
         public var field: String
@@ -131,7 +131,9 @@ extension Workflow {
         if let a = root["toloka_aggregation"] {
             guard a.objectValue != nil else { throw TolokaError.invalidInput("\(file): \"toloka_aggregation\" must be an object such as {\"type\": \"DAWID_SKENE\"}") }
             let type = a["type"]?.stringValue ?? "DAWID_SKENE"
-            guard !type.isEmpty else { throw TolokaError.invalidInput("\(file): toloka_aggregation.type must not be empty") }
+            guard AggregationRequest.types.contains(type) else {
+                throw TolokaError.invalidInput("\(file): toloka_aggregation.type '\(type)' is not one of Toloka's aggregation types (\(AggregationRequest.types.joined(separator: ", "))); Toloka has no plain majority vote: WEIGHTED_DYNAMIC_OVERLAP weighted by a skill (answer_weight_skill) is its closest")
+            }
             let field = a["field"]?.stringValue ?? labelField
             let outputs = project.taskSpec?.outputSpec ?? [:]
             if !outputs.isEmpty && outputs[field] == nil {
