@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TolokaClientTests",
-            dependencies: ["TolokaClient", "TallyCore", "TallyTestSupport"],
+            dependencies: ["TolokaClient", "TallyCore", "TallyTestSupport", "TolokaEmulator", "TallyAggregation"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

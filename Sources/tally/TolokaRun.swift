@@ -28,6 +28,12 @@ struct TolokaRun: AsyncParsableCommand {
             Writes into --out-dir: assignments.jsonl (as downloaded), assignments.tsv (Toloka's export \
             format), answers.tsv (crowd-kit task/worker/label, real tasks), gold.tsv, labels.tsv, \
             probabilities.tsv, skills.tsv and summary.json (counts, cost, method).
+
+            A workflow may also declare skills (looked up by name or created; ${skill:NAME} in the pool \
+            becomes the id), a training pool (tasks with known answers and hints, a passing score the main \
+            pool requires), skill filters on the main pool, and toloka_aggregation (Toloka's own \
+            DAWID_SKENE or WEIGHTED_DYNAMIC_OVERLAP result, written to toloka_labels.tsv and compared with \
+            --method in summary.json). See docs/toloka-workflows.md.
             """
     )
 
@@ -118,6 +124,8 @@ struct TolokaRun: AsyncParsableCommand {
             "cost_usd": .double(NSDecimalNumber(decimal: outcome.outputs.cost).doubleValue),
             "method": .string(method),
         ]
+        if let t = outcome.trainingID { summary["training_id"] = .string(t) }
+        if !outcome.skillIDs.isEmpty { summary["skill_ids"] = .object(outcome.skillIDs.mapValues(JSONValue.string)) }
         var outputs: [(bytes: [UInt8], path: String)] = []
         if outcome.outputs.answers > 0 {
             let table = try AnswerReader.read(answersPath, options: AnswerReadOptions(format: .crowdkit)).table
@@ -132,14 +140,48 @@ struct TolokaRun: AsyncParsableCommand {
             var counts: [String: JSONValue] = [:]
             for l in model.labels { counts[table.labels[Int(l)], default: .int(0)] = .int(Int64((counts[table.labels[Int(l)]]?.intValue ?? 0) + 1)) }
             summary["labels"] = .object(counts)
+            if let toloka = outcome.tolokaAggregation {
+                summary["toloka_aggregation"] = try tolokaComparison(toloka, table: table, labels: model.labels)
+            }
         } else {
             note("no answers to aggregate", quiet: connection.quiet)
+        }
+        if summary["toloka_aggregation"] == nil, let toloka = outcome.tolokaAggregation {
+            summary["toloka_aggregation"] = try tolokaComparison(toloka, table: nil, labels: [])
         }
         let elapsed = (ContinuousClock.now - started).components
         summary["seconds"] = .double((Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18 * 1000).rounded() / 1000)
         outputs.append((Array((prettyJSON(.object(summary)) + "\n").utf8), dir.appendingPathComponent("summary.json").path))
         try AtomicFile.write(outputs)
         note("\(method): labels, probabilities\(outputs.count > 3 ? ", skills" : "") and summary written to \(out)", quiet: connection.quiet)
+    }
+}
+
+extension TolokaRun {
+    /// `summary.json`'s `toloka_aggregation`: Toloka's type and operation, its task count and how
+    /// many of the tasks both aggregated got the same label from Toloka and from Tally's method
+    /// (or the error that left Toloka's result out). Prints the agreement.
+    func tolokaComparison(_ toloka: WorkflowRunner.TolokaAggregationOutcome, table: AnswerTable?, labels: [Int32]) throws -> JSONValue {
+        var o: [String: JSONValue] = ["type": .string(toloka.type)]
+        guard let path = toloka.path, toloka.error == nil else {
+            o["error"] = .string(toloka.error ?? "no result")
+            return .object(o)
+        }
+        o["operation_id"] = toloka.operationID.map(JSONValue.string) ?? .null
+        o["file"] = .string(Workflow.tolokaAggregationFile)
+        o["tasks"] = .int(Int64(toloka.tasks))
+        guard let table else { return .object(o) }
+        let theirs = try Workflow.readTolokaLabels(path)
+        var compared = 0, agree = 0
+        for t in 0..<table.taskCount {
+            guard let label = theirs[table.tasks.name(Int32(t))] else { continue }
+            compared += 1
+            if label == table.labels[Int(labels[t])] { agree += 1 }
+        }
+        o["compared_tasks"] = .int(Int64(compared))
+        o["same_label_as_\(method)"] = .int(Int64(agree))
+        note("Toloka's \(toloka.type) and Tally's \(method) agree on \(agree) of \(compared) tasks", quiet: connection.quiet)
+        return .object(o)
     }
 }
 

@@ -109,7 +109,7 @@ public struct TolokaAPIClient: Sendable {
     }
 
     /// POSTs a create whose lost answer is settled by `find` (see ``sendRaw(_:_:query:body:settle:)``).
-    private func createOnce<T: TolokaObject>(_ path: String, body: JSONValue, find: @escaping () async throws -> T?) async throws -> T {
+    func createOnce<T: TolokaObject>(_ path: String, body: JSONValue, find: @escaping () async throws -> T?) async throws -> T {
         let response = try await sendRaw("POST", path, body: body) {
             guard let found = try await find() else { return nil }
             return HTTPResponse(status: 200, body: Data(try found.preservingJSON().serialized(numbers: .python).utf8))
@@ -180,7 +180,7 @@ public struct TolokaAPIClient: Sendable {
         try await poolAction(id: id, action: "close")
     }
 
-    private func poolAction(id: String, action: String, settle: (() async throws -> HTTPResponse?)? = nil) async throws -> Pool {
+    func poolAction(id: String, action: String, settle: (() async throws -> HTTPResponse?)? = nil) async throws -> Pool {
         let r = try await sendRaw("POST", "v1/pools/\(escaped(id))/\(action)", settle: settle)
         if r.status != 204, !r.body.isEmpty {
             let op = try decode(TolokaOperation.self, r.body, "POST /v1/pools/\(id)/\(action)")
@@ -481,11 +481,11 @@ public struct TolokaAPIClient: Sendable {
 
     private func redact(_ s: String) -> String { configuration.credential?.redact(s) ?? s }
 
-    private func get<T: Decodable>(_ path: String, query: [String: String] = [:]) async throws -> T {
+    func get<T: Decodable>(_ path: String, query: [String: String] = [:]) async throws -> T {
         try decode(T.self, try await send("GET", path, query: query), "GET /\(path)")
     }
 
-    private func decodePreserving<T: TolokaObject>(_ data: Data) throws -> T {
+    func decodePreserving<T: TolokaObject>(_ data: Data) throws -> T {
         do {
             return try T.decodePreservingUnknownFields(try JSONValue(parsing: data))
         } catch {
@@ -493,7 +493,7 @@ public struct TolokaAPIClient: Sendable {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ request: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ request: String) throws -> T {
         do {
             return try TolokaJSON.decoder.decode(T.self, from: data)
         } catch {
@@ -501,7 +501,7 @@ public struct TolokaAPIClient: Sendable {
         }
     }
 
-    private func escaped(_ id: String) -> String {
+    func escaped(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? id
     }
 }

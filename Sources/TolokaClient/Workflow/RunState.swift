@@ -20,6 +20,33 @@ struct RunState: Codable, Sendable, Equatable {
     var closeReason: String?
     var download: Download?
     var outputsWritten = false
+    /// Declared skills' ids by name, once looked up or created (nil: none declared yet).
+    var skills: [String: String]?
+    /// The training pool's creation (nil: the workflow has none, or it is not requested yet).
+    var training: Creation?
+    /// The training tasks' upload batches.
+    var trainingBatches: [Batch]?
+    /// The training's skill id, read from the created training.
+    var trainingSkillID: String?
+    var trainingOpened: Bool?
+    var trainingClosed: Bool?
+    /// Toloka's own aggregation of the main pool, once fetched.
+    var tolokaAggregation: TolokaAggregation?
+
+    /// ``trainingBatches`` as a list (empty when nil), for the uploader's key path.
+    var trainingBatchList: [Batch] {
+        get { trainingBatches ?? [] }
+        set { trainingBatches = newValue }
+    }
+
+    /// A finished `aggregate-by-pool` request and what it gave.
+    struct TolokaAggregation: Codable, Sendable, Equatable {
+        var operationID: String
+        var type: String
+        /// Solutions written to the output folder.
+        var count: Int
+        enum CodingKeys: String, CodingKey { case type, count; case operationID = "operation_id" }
+    }
 
     /// A created object: intent recorded before the request, id once the answer arrived.
     struct Creation: Codable, Sendable, Equatable {
@@ -65,6 +92,8 @@ struct RunState: Codable, Sendable, Equatable {
         case apiRoot = "api_root", workflowFingerprint = "workflow_fingerprint"
         case openRequested = "open_requested", poolStatus = "pool_status", closeReason = "close_reason"
         case outputsWritten = "outputs_written"
+        case skills, training, trainingBatches = "training_batches", trainingSkillID = "training_skill_id"
+        case trainingOpened = "training_opened", trainingClosed = "training_closed", tolokaAggregation = "toloka_aggregation"
     }
 
     init(apiRoot: String, workflowFingerprint: String) {

@@ -39,6 +39,15 @@ public struct Workflow: Sendable {
     public var inputFields: [String]
     /// A fingerprint of the workflow and its tasks: a resume refuses a changed workflow.
     var fingerprint: String
+    /// Skills to look up by name, or create when missing (`skills`); the pool's JSON names them
+    /// as `${skill:NAME}` and `skill_filters` by name. Empty when the workflow declares none.
+    public var skills: [Skill] = []
+    /// The training pool the main pool requires (`training`), nil when there is none.
+    public var training: TrainingPlan?
+    /// Skill conditions added (AND) to the main pool's filter (`skill_filters`).
+    public var skillFilters: [SkillFilter] = []
+    /// Toloka's own aggregation to fetch beside Tally's after the run (`toloka_aggregation`), nil for none.
+    public var tolokaAggregation: TolokaAggregationPlan?
 
     /// One row of the task list.
     public struct TaskRow: Sendable, Hashable {
@@ -49,6 +58,8 @@ public struct Workflow: Sendable {
         public var golden: [String: JSONValue]?
         /// The line in the task file.
         public var line: Int
+        /// The hint shown on a wrong answer (`HINT:text` column; training tasks), nil when empty.
+        public var hint: String? = nil
     }
 
     /// Reads a workflow file and the task list it names (relative to the workflow's folder).
@@ -126,6 +137,8 @@ public struct Workflow: Sendable {
         h.add(json.serialized(numbers: .python))
         h.add(taskData)
         fingerprint = h.hex
+        try readExtensions(root, file: file, hasher: &h, readFile: readFile)
+        fingerprint = h.hex
     }
 
     /// The tasks in upload order (control tasks first, then real tasks, each in file order) for `poolID`.
@@ -136,7 +149,9 @@ public struct Workflow: Sendable {
     /// The task object sent for a row.
     func task(_ row: TaskRow, poolID: String) -> TolokaTask {
         if let g = row.golden {
-            return TolokaTask(poolID: poolID, inputValues: row.inputValues, knownSolutions: [KnownSolution(outputValues: g)], infiniteOverlap: true)
+            var t = TolokaTask(poolID: poolID, inputValues: row.inputValues, knownSolutions: [KnownSolution(outputValues: g)], infiniteOverlap: true)
+            t.messageOnUnknownSolution = row.hint
+            return t
         }
         return TolokaTask(poolID: poolID, inputValues: row.inputValues)
     }
@@ -150,8 +165,11 @@ public struct Workflow: Sendable {
         let rows = TSV.parse(String(decoding: data, as: UTF8.self))
         guard let header = rows.first else { throw TolokaError.invalidInput("\(file): empty task list") }
         var inputs: [(Int, String)] = [], goldens: [(Int, String)] = []
+        var hintColumn: Int?
         for (i, name) in header.enumerated() {
-            if name.hasPrefix("GOLDEN:") { goldens.append((i, String(name.dropFirst(7)))) }
+            if name == "HINT:text" { hintColumn = i }
+            else if name.hasPrefix("HINT:") { continue }
+            else if name.hasPrefix("GOLDEN:") { goldens.append((i, String(name.dropFirst(7)))) }
             else if name.hasPrefix("INPUT:") { inputs.append((i, String(name.dropFirst(6)))) }
             else if !name.isEmpty { inputs.append((i, name)) }
         }
@@ -176,7 +194,8 @@ public struct Workflow: Sendable {
             for (i, f) in goldens where !row[i].isEmpty {
                 golden[f] = try typed(row[i], spec: outputSpec[f], file: file, line: line, field: "GOLDEN:" + f)
             }
-            out.append(TaskRow(inputValues: values, golden: golden.isEmpty ? nil : golden, line: line))
+            let hint = hintColumn.map { row[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            out.append(TaskRow(inputValues: values, golden: golden.isEmpty ? nil : golden, line: line, hint: hint))
         }
         return (out, inputs.map(\.1))
     }

@@ -79,7 +79,7 @@ public final class WorkflowRunner: @unchecked Sendable {
     /// When the current ``run()`` must stop (from ``timeout``).
     private var deadline: Date?
 
-    private(set) var state: RunState
+    var state: RunState
 
     /// A runner that resumes the run recorded in `statePath`, if any. Throws ``TolokaError``
     /// (`.conflict`) when that state belongs to another API root or to a changed workflow or task
@@ -113,6 +113,12 @@ public final class WorkflowRunner: @unchecked Sendable {
         public var closeReason: String?
         /// What was written into the output folder.
         public var outputs: RunOutputs.Summary
+        /// The training pool's id, when the workflow declares one.
+        public var trainingID: String? = nil
+        /// Declared skills' ids by name (empty when none are declared).
+        public var skillIDs: [String: String] = [:]
+        /// Toloka's own aggregation, when the workflow asks for it (`toloka_aggregation`).
+        public var tolokaAggregation: TolokaAggregationOutcome? = nil
     }
 
     /// Runs (or resumes) the workflow to the end of the download and writes the outputs.
@@ -126,6 +132,21 @@ public final class WorkflowRunner: @unchecked Sendable {
         emit(.note("requester \(me.id)\(me.balance.map { ", balance $\($0)" } ?? "")"))
         try checkDeadline("creating the project")
         let projectID = try await ensureProject()
+        var skillIDs: [String: String] = [:]
+        if !workflow.skills.isEmpty {
+            try checkDeadline("looking up skills")
+            skillIDs = try await ensureSkills()
+        }
+        var trainingID: String?
+        if workflow.training != nil {
+            try checkDeadline("creating the training")
+            let id = try await ensureTraining(projectID: projectID)
+            try checkDeadline("uploading training tasks")
+            try await uploadTrainingTasks(trainingID: id)
+            try checkDeadline("opening training \(id)")
+            try await ensureTrainingOpen(trainingID: id)
+            trainingID = id
+        }
         try checkDeadline("creating the pool")
         let poolID = try await ensurePool(projectID: projectID)
         try checkDeadline("uploading tasks")
@@ -133,6 +154,7 @@ public final class WorkflowRunner: @unchecked Sendable {
         try checkDeadline("opening pool \(poolID)")
         try await ensureOpen(poolID: poolID)
         try await waitForClose(poolID: poolID)
+        try await closeTrainingIfAsked()
         try checkDeadline("downloading assignments")
         try await download(poolID: poolID)
         let summary = try RunOutputs.write(from: jsonlPath, workflow: workflow, poolID: poolID, outDir: outDir, webRoot: resolvedWebRoot)
@@ -140,7 +162,9 @@ public final class WorkflowRunner: @unchecked Sendable {
             state.outputsWritten = true
             try save()
         }
-        return Outcome(projectID: projectID, poolID: poolID, closeReason: state.closeReason, outputs: summary)
+        let toloka = await fetchTolokaAggregation(poolID: poolID)
+        return Outcome(projectID: projectID, poolID: poolID, closeReason: state.closeReason, outputs: summary,
+                       trainingID: trainingID, skillIDs: skillIDs, tolokaAggregation: toloka)
     }
 
     var jsonlPath: String { (outDir as NSString).appendingPathComponent("assignments.jsonl") }
@@ -150,7 +174,7 @@ public final class WorkflowRunner: @unchecked Sendable {
     /// run leaves none behind even when it writes nothing.
     private func removeStaleTemporaries() {
         var paths = [statePath]
-        paths += RunOutputs.fileNames.map { (outDir as NSString).appendingPathComponent($0) }
+        paths += (RunOutputs.fileNames + [Workflow.tolokaAggregationFile]).map { (outDir as NSString).appendingPathComponent($0) }
         for path in paths {
             for removed in AtomicFile.removeStaleTemporaries(for: path) { emit(.note("removed \(removed), left by a run killed while writing")) }
         }
@@ -165,16 +189,16 @@ public final class WorkflowRunner: @unchecked Sendable {
     }
 
     /// Throws `.timeout` when the run is past its ``timeout``; `step` says what it was about to do.
-    private func checkDeadline(_ step: String) throws {
+    func checkDeadline(_ step: String) throws {
         guard let deadline, let timeout, Date() >= deadline else { return }
         throw TolokaError(kind: .timeout, message: "the run reached its time limit of \(Self.seconds(timeout)) before \(step); what it did is kept in \(statePath): run the same command again to continue")
     }
 
     private static func seconds(_ s: Double) -> String { s.rounded() == s ? "\(Int(s)) s" : String(format: "%.1f s", s) }
 
-    private func emit(_ e: Event) { onEvent?(e) }
-    private func save() throws { try state.save(statePath) }
-    private func now() -> String { TolokaDate.format(Date()) }
+    func emit(_ e: Event) { onEvent?(e) }
+    func save() throws { try state.save(statePath) }
+    func now() -> String { TolokaDate.format(Date()) }
 
     // MARK: - Project
 
@@ -225,14 +249,15 @@ public final class WorkflowRunner: @unchecked Sendable {
 
     // MARK: - Pool
 
-    func poolBody(projectID: String) -> Pool {
+    func poolBody(projectID: String) throws -> Pool {
         var pool = workflow.pool
         pool.projectID = projectID
         if pool.willExpire == nil, let days = workflow.poolExpiresInDays {
             let base = state.pool.flatMap { TolokaDate.parse($0.requestedAt) } ?? Date()
             pool.willExpire = TolokaDate.format(base.addingTimeInterval(days * 86_400))
         }
-        return pool
+        // Skills and training (absent in older workflows: the pool is then sent as before).
+        return try applyingSkillsAndTraining(pool, trainingID: state.training?.id)
     }
 
     func ensurePool(projectID: String) async throws -> String {
@@ -254,7 +279,7 @@ public final class WorkflowRunner: @unchecked Sendable {
             state.pool = RunState.Creation(id: nil, requestedAt: now(), key: UUID().uuidString.lowercased())
             try save()
         }
-        let created = try await client.createPool(poolBody(projectID: projectID), key: state.pool?.key)
+        let created = try await client.createPool(try poolBody(projectID: projectID), key: state.pool?.key)
         guard let id = created.id else { throw TolokaError(kind: .decoding, message: "the created pool has no id") }
         state.pool?.id = id
         try save()
@@ -265,29 +290,37 @@ public final class WorkflowRunner: @unchecked Sendable {
     // MARK: - Tasks
 
     func uploadTasks(poolID: String) async throws {
-        let order = workflow.uploadOrder()
-        let ranges = workflow.batches
+        try await uploadBatches(poolID: poolID, order: workflow.uploadOrder(), ranges: workflow.batches, batches: \.batches, what: "tasks") {
+            self.workflow.task($0, poolID: poolID)
+        }
+    }
+
+    /// Uploads `order` in `ranges` to `poolID`, recording each batch in `state[keyPath: batches]`
+    /// before it is sent and settling an interrupted one on resume (see the type's notes);
+    /// `makeTask` builds the task sent for a row, `what` names the list in notes.
+    func uploadBatches(poolID: String, order: [Workflow.TaskRow], ranges: [Range<Int>], batches kp: WritableKeyPath<RunState, [RunState.Batch]>,
+                       what: String, makeTask: (Workflow.TaskRow) -> TolokaTask) async throws {
         // Present on the server, by content key, minus what recorded batches account for; read
         // only when a batch must be reconciled.
         var unaccounted: [String: Int]?
         for (k, range) in ranges.enumerated() {
-            if k < state.batches.count, state.batches[k].status == "done" { continue }
-            let tasks = order[range].map { workflow.task($0, poolID: poolID) }
-            if k < state.batches.count {
+            if k < state[keyPath: kp].count, state[keyPath: kp][k].status == "done" { continue }
+            let tasks = order[range].map(makeTask)
+            if k < state[keyPath: kp].count {
                 // Interrupted: does the server know the operation?
-                let b = state.batches[k]
+                let b = state[keyPath: kp][k]
                 guard b.first == range.lowerBound, b.count == range.count else {
                     throw TolokaError(kind: .conflict, message: "\(statePath): batch \(k + 1) covers tasks \(b.first)..<\(b.first + b.count), the workflow now gives \(range); the task list changed")
                 }
                 do {
                     let op = try await client.operation(id: b.operationID)
-                    emit(.note("tasks: batch \(k + 1) was sent before the interruption (operation \(op.status)); waiting for it"))
+                    emit(.note("\(what): batch \(k + 1) was sent before the interruption (operation \(op.status)); waiting for it"))
                     let done = try await client.waitForOperation(op)
                     guard done.succeeded else {
                         throw TolokaError(kind: .operationFailed, code: done.type, message: "task upload operation \(done.id) ended in \(done.status)")
                     }
-                    state.batches[k].status = "done"
-                    state.batches[k].created = done.details?["success_count"]?.intValue ?? done.details?["items_count"]?.intValue
+                    state[keyPath: kp][k].status = "done"
+                    state[keyPath: kp][k].created = done.details?["success_count"]?.intValue ?? done.details?["items_count"]?.intValue
                     try save()
                     continue
                 } catch let e as TolokaError where e.kind == .api && e.status == 404 {
@@ -296,8 +329,8 @@ public final class WorkflowRunner: @unchecked Sendable {
                 if unaccounted == nil {
                     var present: [String: Int] = [:]
                     for t in try await client.tasks(poolID: poolID) { present[t.contentKey, default: 0] += 1 }
-                    for (j, r) in ranges.enumerated() where j < state.batches.count && state.batches[j].status == "done" {
-                        for row in order[r] { present[workflow.task(row, poolID: poolID).contentKey, default: 0] -= 1 }
+                    for (j, r) in ranges.enumerated() where j < state[keyPath: kp].count && state[keyPath: kp][j].status == "done" {
+                        for row in order[r] { present[makeTask(row).contentKey, default: 0] -= 1 }
                     }
                     unaccounted = present
                 }
@@ -306,24 +339,24 @@ public final class WorkflowRunner: @unchecked Sendable {
                     let key = t.contentKey
                     if let n = unaccounted?[key], n > 0 { unaccounted?[key] = n - 1 } else { missing.append(t) }
                 }
-                emit(.note("tasks: batch \(k + 1): \(tasks.count - missing.count) of \(tasks.count) tasks already on the server; sending \(missing.count)"))
+                emit(.note("\(what): batch \(k + 1): \(tasks.count - missing.count) of \(tasks.count) tasks already on the server; sending \(missing.count)"))
                 if !missing.isEmpty {
                     guard let uuid = UUID(uuidString: b.operationID) else { throw TolokaError(kind: .conflict, message: "bad operation id in \(statePath)") }
                     try await client.createTasks(missing, operationID: uuid)
                 }
-                state.batches[k].status = "done"
-                state.batches[k].created = missing.count
+                state[keyPath: kp][k].status = "done"
+                state[keyPath: kp][k].created = missing.count
                 try save()
                 continue
             }
             let uuid = UUID()
-            state.batches.append(RunState.Batch(first: range.lowerBound, count: range.count, operationID: uuid.uuidString.lowercased(), status: "sending"))
+            state[keyPath: kp].append(RunState.Batch(first: range.lowerBound, count: range.count, operationID: uuid.uuidString.lowercased(), status: "sending"))
             try save()
             let done = try await client.createTasks(tasks, operationID: uuid)
-            state.batches[k].status = "done"
-            state.batches[k].created = done.details?["success_count"]?.intValue ?? done.details?["items_count"]?.intValue ?? tasks.count
+            state[keyPath: kp][k].status = "done"
+            state[keyPath: kp][k].created = done.details?["success_count"]?.intValue ?? done.details?["items_count"]?.intValue ?? tasks.count
             try save()
-            emit(.note("tasks: batch \(k + 1) of \(ranges.count) uploaded (\(range.upperBound) of \(order.count) tasks)"))
+            emit(.note("\(what): batch \(k + 1) of \(ranges.count) uploaded (\(range.upperBound) of \(order.count) tasks)"))
         }
     }
 
@@ -443,9 +476,10 @@ public final class WorkflowRunner: @unchecked Sendable {
             project.metadata = TolokaAPIClient.adding(state.project?.key ?? "<new key>", to: project.metadata)
             out.append(c.makeRequest("POST", "v1/projects", body: try project.creationJSON(), authorized: false))
         }
+        out += try plannedTrainingRequests(projectID: projectID)
         let poolID = state.pool?.id ?? "<pool id>"
         if state.pool?.id == nil {
-            var pool = poolBody(projectID: projectID)
+            var pool = try poolBody(projectID: projectID)
             pool.metadata = TolokaAPIClient.adding(state.pool?.key ?? "<new key>", to: pool.metadata)
             out.append(c.makeRequest("POST", "v1/pools", body: try pool.creationJSON(), authorized: false))
         }
