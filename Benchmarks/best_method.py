@@ -45,7 +45,7 @@ EBCC_SETS = ["act-cf", "act-cf-amt", "act-ms", "act-sp", "act-sp-amt", "act-zc-a
              "vldb-product", "vldb-possent", "vldb-face", "vldb-adult", "bluebirds", "vldb-dog", "snow-rte",
              "spectral-trec", "zhou-web"]
 
-METHODS = ["mv", "wawa", "zbs", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "glad", "mace", "kos", "mmsr"]
+METHODS = ["mv", "wawa", "zbs", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "minimax", "glad", "mace", "kos", "mmsr"]
 
 ZHENG = "Zheng et al. repo output/exp-3 (zhydhkcws/crowd_truth_infer@8d21647), 0 % truth, mean of runs"
 EXTRA_PUBLISHED = [

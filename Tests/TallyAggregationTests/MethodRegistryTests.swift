@@ -35,6 +35,7 @@ struct MethodRegistryTests {
             "ibcc": try IBCC().fit(t),
             "bwa": try BWA().fit(t),
             "ebcc": try EBCC().fit(t),
+            "minimax": try MinimaxEntropy().fit(t),
         ]
         #expect(Set(direct.keys) == Set(MethodRegistry.methods(for: .categorical).map(\.name)), "a method without a direct counterpart here")
         for m in MethodRegistry.methods(for: .categorical) {

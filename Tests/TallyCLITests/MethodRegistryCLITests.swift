@@ -34,9 +34,9 @@ struct MethodRegistryCLITests {
         let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
         let methods = try #require(json["methods"] as? [[String: Any]])
         let names = methods.compactMap { $0["name"] as? String }
-        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "kos", "glad", "mace", "mmsr",
+        #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "minimax", "kos", "glad", "mace", "mmsr",
                                "bt", "noisy-bt", "mean", "median", "catd", "pm", "lfc-n"])
-        #expect(try Self.listed().count == 13, "the categorical methods")
+        #expect(try Self.listed().count == 14, "the categorical methods")
         let bt = try #require(methods.first { $0["name"] as? String == "bt" })
         #expect(bt["answer_types"] as? [String] == ["pairwise"])
         let catd = try #require(methods.first { $0["name"] as? String == "catd" })

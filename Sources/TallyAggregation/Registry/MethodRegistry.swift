@@ -17,6 +17,7 @@ public enum MethodRegistry {
         IBCC.method,
         BWA.method,
         EBCC.method,
+        MinimaxEntropy.method,
         GLAD.method,
         MACE.method,
         KOS.method,
