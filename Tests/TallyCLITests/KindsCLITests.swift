@@ -92,7 +92,7 @@ struct KindsCLITests {
             let help = try CLI.run(["toloka", "run", "--help"], in: dir)
             #expect(help.stdout.contains("mv") && help.stdout.contains("ds"))
             for name in ["catd", "bt", "noisy-bt", "lfc-n", "median"] { #expect(!help.stdout.contains(name), "\(name) in toloka run --help") }
-            let run = try CLI.run(["toloka", "run", "workflow.json", "--method", "catd", "--out-dir", "out", "--dry-run"], in: dir)
+            let run = try CLI.run(["toloka", "run", "workflow.json", "--method", "catd", "--state", "state.json", "--out-dir", "out", "--dry-run"], in: dir)
             #expect(run.status != 0 && run.stderr.contains("catd takes numeric answers"), "\(run.stderr)")
         }
     }
