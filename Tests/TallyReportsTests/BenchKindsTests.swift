@@ -37,6 +37,8 @@ struct BenchKindsTests {
         }
         try set("ranks", ["answers.tsv": pairs, "gold.tsv": "item\tscore\na\t4\nb\t3\nc\t2\nd\t1\n"])
         try set("typed", ["answers.tsv": "task\tworker\ttext\nt1\tw1\tthe cat\nt1\tw2\tthe cat\nt1\tw3\tthe hat\n", "gold.tsv": "task\ttext\nt1\tthe cat\n"])
+        try set("tags", ["answers.tsv": "task\tworker\tlabels\nt1\tw1\t[\"a\", \"b\"]\nt1\tw2\t[\"a\"]\nt1\tw3\t[\"a\", \"b\"]\n",
+                         "gold.tsv": "task\tlabels\nt1\t[\"a\", \"b\"]\n"])
         let toy = dir.appendingPathComponent("toy")
         try FileManager.default.createDirectory(at: toy, withIntermediateDirectories: true)
         try ArrowWriter.write(try AnswerReader.read(Repository.file("datasets/toy/answers.tsv").path).table, to: toy.appendingPathComponent("answers.arrow").path)
@@ -48,7 +50,7 @@ struct BenchKindsTests {
     func everyKind() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(try Bench.datasets(in: dir.path) == ["ages", "numbers", "ranks", "toy", "typed"])
+        #expect(try Bench.datasets(in: dir.path) == ["ages", "numbers", "ranks", "tags", "toy", "typed"])
         let (rows, skipped) = Bench(methods: try BenchMethod.named("all")).run(directory: dir.path)
         let numericNames = MethodRegistry.methods(for: .numeric).filter { !$0.needsGold }.map(\.name)
         #expect(rows.filter { $0.dataset == "ages" }.map(\.method) == numericNames)
@@ -67,6 +69,12 @@ struct BenchKindsTests {
             #expect(skipped.contains { $0.dataset == "typed" && $0.reason.contains("text answers, and none of the methods") })
         } else {
             #expect(rows.contains { $0.dataset == "typed" && $0.wer != nil })
+        }
+        if MethodRegistry.methods(for: .multiLabel).isEmpty {
+            #expect(skipped.contains { $0.dataset == "tags" && $0.reason.contains("multi-label answers, and none of the methods") })
+        } else {
+            // Two of three workers give {a, b}: a per-tag majority gets the gold set exactly.
+            #expect(rows.contains { $0.dataset == "tags" && $0.f1 != nil && $0.kind == .multiLabel })
         }
         // The best per data set by the kind's metric: the lowest MAE on ages is the median's (or a tie).
         let best = rows.filter { $0.dataset == "ages" && $0.best }
