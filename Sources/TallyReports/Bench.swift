@@ -4,10 +4,17 @@ import TallyCore
 
 /// Runs aggregation methods over a folder of data sets and scores them against gold.
 ///
-/// A data set is a folder holding `answers.tsv` (`task, worker, label`) + `gold.tsv` (`task, label`),
-/// each possibly gzip-compressed (`answers.tsv.gz`),
+/// A data set is a folder holding `answers.arrow` or `answers.tsv` (`task, worker, label`) +
+/// `gold.tsv` (`task, label`), each TSV possibly gzip-compressed (`answers.tsv.gz`),
 /// or crowd-kit's `crowd_labels.csv` + `gt.csv`. A folder whose files cannot be read is reported
 /// and skipped; the others still run.
+///
+/// Answers of any kind: `dataset.json` (`{"answer_type": "numeric"}`) names the kind, else the
+/// answers' header tells it (``AnswerReader/detectType(_:)``), and a categorical file with more
+/// than ``maxLabels`` labels that are all numbers is read as numeric (`vldb-emotion`). Only the
+/// methods that take the kind run, each scored with the kind's metric (``KindScore``) against
+/// gold of that kind (``KindGold``); a method named in `--methods` that does not take the kind is
+/// reported as skipped.
 public struct Bench: Sendable {
     /// One method on one data set.
     public struct Row: Sendable, Codable, Equatable {
@@ -36,6 +43,27 @@ public struct Bench: Sendable {
         public var best: Bool
         /// A published accuracy for this method and data set, if one is known.
         public var published: Double?
+        /// The kind of answers of the data set; `nil` for categorical (so that categorical
+        /// results read and write as before kinds were recorded). See ``kind``.
+        public var answerType: AnswerType? = nil
+        /// Mean absolute error against gold values (numeric data sets).
+        public var mae: Double? = nil
+        /// Root mean squared error against gold values (numeric data sets).
+        public var rmse: Double? = nil
+        /// Kendall's τ-b of the item scores against gold scores (pairwise data sets).
+        public var kendallTau: Double? = nil
+        /// Spearman's ρ of the item scores against gold scores (pairwise data sets).
+        public var spearmanRho: Double? = nil
+        /// Share of gold comparisons the item scores agree with (pairwise data sets with gold comparisons).
+        public var agreement: Double? = nil
+        /// Word error rate against gold texts (text data sets).
+        public var wer: Double? = nil
+        /// Micro precision of label sets (multi-label data sets).
+        public var precision: Double? = nil
+        /// Micro recall of label sets (multi-label data sets).
+        public var recall: Double? = nil
+        /// Micro F1 of label sets (multi-label data sets).
+        public var f1: Double? = nil
     }
 
     /// A data set folder that could not be used, and why.
@@ -50,8 +78,8 @@ public struct Bench: Sendable {
     public let methods: [BenchMethod]
     /// Fits per method and data set (at least 1); ``Row/seconds`` is their median.
     public let repeats: Int
-    /// Data sets with more distinct labels are taken as numeric (e.g. `vldb-emotion`'s scores
-    /// from −100 to 100) and skipped: these are categorical methods.
+    /// Categorical data sets with more distinct labels are taken as numeric when every label is
+    /// a number (e.g. `vldb-emotion`'s scores from −100 to 100), and skipped otherwise.
     public let maxLabels: Int
 
     /// A benchmark of `methods`, each fitted `repeats` times (at least once) per data set; data sets
@@ -69,7 +97,7 @@ public struct Bench: Sendable {
             var isDirectory: ObjCBool = false
             let path = directory + "/" + name
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
-            return ["answers.tsv", "crowd_labels.csv"].contains { existing(path, $0) != nil }
+            return answersNames.contains { existing(path, $0) != nil }
         }
     }
 
@@ -92,18 +120,41 @@ public struct Bench: Sendable {
         }
         for name in names {
             let folder = directory + "/" + name
-            let table: AnswerTable
-            let gold: GoldLabels
+            var categorical: (table: AnswerTable, gold: GoldLabels)?
+            var other: (answers: Answers, gold: KindGold)?
+            var numbersNote = ""
             do {
-                let crowdKit = Self.existing(folder, "crowd_labels.csv") != nil
-                let (answersName, goldName) = crowdKit ? ("crowd_labels.csv", "gt.csv") : ("answers.tsv", "gold.tsv")
-                table = try AnswerReader.read(Self.existing(folder, answersName) ?? folder + "/" + answersName).table
-                gold = try GoldReader.read(Self.existing(folder, goldName) ?? folder + "/" + goldName)
+                let source = try Self.source(of: folder)
+                if source.type == .categorical {
+                    let table = try AnswerReader.read(source.answers, as: .categorical).answers.categorical!
+                    if table.labelCount > maxLabels && !source.declared && table.labels.names.allSatisfy({ Double($0)?.isFinite == true }) {
+                        // A categorical file of numbers (vldb-emotion): numeric answers.
+                        numbersNote = "\(table.labelCount) distinct labels, all numbers: "
+                        other = (try AnswerReader.read(source.answers, as: .numeric).answers, try KindGold.read(source.gold, as: .numeric))
+                    } else {
+                        categorical = (table, try GoldReader.read(source.gold))
+                    }
+                } else {
+                    other = (try AnswerReader.read(source.answers, as: source.type).answers, try KindGold.read(source.gold, as: source.type))
+                }
             } catch {
                 skipped.append(Skipped(dataset: name, reason: "\(error)"))
                 progress("\(name): skipped (\(error))")
                 continue
             }
+            let type = other?.answers.type ?? .categorical
+            if !methods.contains(where: { $0.descriptor.accepts(type) }) {
+                let reason = "\(numbersNote)\(type.rawValue) answers, and none of the methods (\(methods.map(\.name).joined(separator: ", "))) takes them"
+                skipped.append(Skipped(dataset: name, reason: reason))
+                progress("\(name): skipped (\(reason))")
+                continue
+            }
+            refuseOtherKinds(name: name, type: type, skipped: &skipped, progress: progress)
+            if let other {
+                runKind(name: name, answers: other.answers, gold: other.gold, published: published, rows: &rows, skipped: &skipped, progress: progress)
+                continue
+            }
+            guard let (table, gold) = categorical else { continue }
             if table.labelCount > maxLabels {
                 let reason = "\(table.labelCount) distinct labels: numeric answers, not a categorical data set"
                 skipped.append(Skipped(dataset: name, reason: reason))
@@ -118,7 +169,7 @@ public struct Bench: Sendable {
                 continue
             }
             var datasetRows: [Row] = []
-            for method in methods where !(method.binaryOnly && table.labelCount != 2) {
+            for method in methods where method.descriptor.accepts(.categorical) && !(method.binaryOnly && table.labelCount != 2) {
                 progress("\(name): \(method.name)")
                 do {
                     var times: [Double] = []

@@ -1,3 +1,4 @@
+import Foundation
 import TallyAggregation
 import TallyCore
 
@@ -14,6 +15,9 @@ public struct BenchMethod: Sendable {
     public var binaryOnly: Bool { descriptor.labelCounts == .two }
     /// Fitted with the data set's gold, so scored on what it learned from.
     public var needsGold: Bool { descriptor.needsGold }
+    /// Named in `--methods` rather than brought in by `all`: a data set of a kind the method does
+    /// not take then gets a skipped entry saying so, instead of no row.
+    public var explicitlyNamed = false
 
     /// The method with `parameters` (those it does not take are dropped; unset ones keep the method's defaults).
     public init(_ descriptor: MethodDescriptor, parameters: MethodParameters = MethodParameters()) {
@@ -27,12 +31,22 @@ public struct BenchMethod: Sendable {
         return (r.labels, r.iterations)
     }
 
-    /// Every method `--methods all` runs: the registry's, but those that need gold (they would be
-    /// scored on the gold they learned from).
+    /// Every method `--methods all` runs on a categorical data set: the registry's categorical
+    /// methods, but those that need gold (they would be scored on the gold they learned from).
     public static let all: [BenchMethod] = MethodRegistry.all.filter { !$0.needsGold && $0.accepts(.categorical) }.map { BenchMethod($0) }
 
-    /// Methods by name (`all` for ``all``); a method that needs gold runs only when named.
+    /// Every method `--methods all` runs, of every answer type (each data set runs those that
+    /// take its kind); those that need gold are left out.
+    public static let everyKind: [BenchMethod] = MethodRegistry.all.filter { !$0.needsGold }.map { BenchMethod($0) }
+
+    /// Methods by name (`all` for ``everyKind``); a method that needs gold runs only when named.
     public static func named(_ list: String, parameters: MethodParameters = MethodParameters()) throws -> [BenchMethod] {
-        try MethodRegistry.methods(list, all: { !$0.needsGold }).map { BenchMethod($0, parameters: parameters) }
+        let items = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if items == ["all"] { return everyKind.map { BenchMethod($0.descriptor, parameters: parameters) } }
+        return try MethodRegistry.methods(list, all: { !$0.needsGold }).map {
+            var m = BenchMethod($0, parameters: parameters)
+            m.explicitlyNamed = true
+            return m
+        }
     }
 }

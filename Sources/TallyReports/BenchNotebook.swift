@@ -1,5 +1,6 @@
 import Foundation
 import TallyAggregation
+import TallyCore
 
 /// The notebook `tally report` writes for a `tally bench` results folder.
 ///
@@ -45,9 +46,25 @@ public struct BenchNotebook: Sendable {
         self.reportCommand = reportCommand
     }
 
-    /// The charts, by file name (for `--charts`): accuracy, and fit time unless ``stable``.
+    /// The charts, by file name (for `--charts`): accuracy, one chart per other answer type
+    /// present (`numeric-mae`, `pairwise-score`, `text-wer`, `multi-label-f1`), and fit time
+    /// unless ``stable``.
     public func charts() -> [(name: String, spec: VegaLite)] {
-        [("accuracy", BenchCharts.accuracy(results.rows))] + (stable ? [] : [("fit-time", BenchCharts.fitTime(results.rows))])
+        (hasCategorical ? [("accuracy", BenchCharts.accuracy(categoricalRows))] : []) + kindCharts
+            + (stable ? [] : [("fit-time", BenchCharts.fitTime(results.rows))])
+    }
+
+    /// The rows of categorical data sets (all rows of a run without other kinds).
+    var categoricalRows: [Bench.Row] { results.rows.filter { $0.kind == .categorical } }
+
+    /// Whether the accuracy chart is drawn: there are categorical rows, or no rows of another kind.
+    var hasCategorical: Bool { !results.rows.contains { $0.kind != .categorical } || !categoricalRows.isEmpty }
+
+    /// One chart per answer type other than categorical that has rows, in ``AnswerType`` order.
+    var kindCharts: [(name: String, spec: VegaLite)] {
+        AnswerType.allCases.filter { t in t != .categorical && results.rows.contains { $0.kind == t } }.map { t in
+            ("\(t.rawValue)-\(KindCharts.metric(t).field)", KindCharts.bench(results.rows, type: t))
+        }
     }
 
     /// The notebook.
@@ -70,8 +87,15 @@ public struct BenchNotebook: Sendable {
         nb.append(.markdown("## Accuracy\n\n" + BenchReport.markdown(rows, skipped: results.skipped), id: "accuracy-table"))
         nb.append(.code(loadSource(), outputs: [.executeResult(pivotBundle(rows), executionCount: 1)], executionCount: 1, id: "load-results"))
 
-        nb.append(.markdown("## Accuracy chart\n\nEach dot is one method on one data set; hover for the numbers.\n", id: "accuracy-chart-title"))
-        nb.append(.vegaLite(BenchCharts.accuracy(rows), id: "accuracy-chart", executionCount: 2))
+        if hasCategorical {
+            nb.append(.markdown("## Accuracy chart\n\nEach dot is one method on one data set; hover for the numbers.\n", id: "accuracy-chart-title"))
+            nb.append(.vegaLite(BenchCharts.accuracy(categoricalRows), id: "accuracy-chart", executionCount: 2))
+        }
+        for (i, chart) in kindCharts.enumerated() {
+            let type = AnswerType.allCases.first { chart.name.hasPrefix($0.rawValue + "-") } ?? .numeric
+            nb.append(.markdown("## \(type.rawValue.capitalized) data sets\n\n\(KindCharts.metric(type).title), per method and data set; hover for the numbers.\n", id: "\(type.rawValue)-chart-title"))
+            nb.append(.vegaLite(chart.spec, id: "\(type.rawValue)-chart", executionCount: 10 + i))
+        }
 
         if stable {
             nb.append(.markdown("## Fit time\n\nLeft out: this notebook was written with `--stable`, so that it depends only on the data. The times are in results.tsv (`seconds`, `peak_rss_mb`).\n", id: "time-chart-title"))

@@ -57,7 +57,9 @@ public struct BenchResults: Sendable, Equatable {
         }
         guard !data.isEmpty else { throw InputError(.emptyFile, file: path, "the file is empty; expected results.json written by `tally bench`") }
         do {
-            let d = try JSONDecoder().decode(Document.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let d = try decoder.decode(Document.self, from: data)
             return BenchResults(rows: d.results, skipped: d.skipped, commands: d.commands ?? [], run: d.run)
         } catch let e as DecodingError {
             let (field, what) = describe(e)
@@ -102,12 +104,27 @@ public struct BenchResults: Sendable, Equatable {
             }
             let iterations = r[index("iterations")]
             let publishedText = published.map { r[$0] } ?? ""
-            rows.append(Bench.Row(
+            var row = Bench.Row(
                 dataset: r[index("dataset")], method: r[index("method")], answers: try integer("answers"), tasks: try integer("tasks"),
                 goldTasks: try integer("gold_tasks"), accuracy: try number("accuracy"), macroF1: try number("macro_f1"),
                 iterations: iterations.isEmpty ? nil : try integer("iterations"), seconds: try number("seconds"),
                 peakRSSMB: try number("peak_rss_mb"), best: r[index("best")] == "1",
-                published: publishedText.isEmpty ? nil : try number("published_accuracy")))
+                published: publishedText.isEmpty ? nil : try number("published_accuracy"))
+            if let k = table.column("answer_type"), r[k] != AnswerType.categorical.rawValue {
+                guard let type = AnswerType(rawValue: r[k]) else {
+                    throw InputError(.invalidValue, file: table.file, line: line, field: "answer_type", "'\(r[k])' is not an answer type; expected one of \(AnswerType.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                row.answerType = type
+            }
+            func optional(_ name: String) throws -> Double? {
+                guard table.column(name) != nil, !r[index(name)].isEmpty else { return nil }
+                return try number(name)
+            }
+            row.mae = try optional("mae"); row.rmse = try optional("rmse")
+            row.kendallTau = try optional("kendall_tau"); row.spearmanRho = try optional("spearman_rho")
+            row.agreement = try optional("agreement"); row.wer = try optional("wer")
+            row.precision = try optional("precision"); row.recall = try optional("recall"); row.f1 = try optional("f1")
+            rows.append(row)
         }
         return BenchResults(rows: rows)
     }

@@ -9,6 +9,9 @@ public enum ReportFolder: String, Sendable, Equatable {
     case simulation
     /// A `tally study`: study.json (and study.tsv, runs.tsv).
     case study
+    /// One `tally simulate` run of a question scenario (pairwise, numeric or text answers):
+    /// summary.json and dataset.json, no pool.json.
+    case questions
 
     static let expected = "expected a folder written by `tally bench` (results.json, results.tsv), `tally simulate` (summary.json, pool.json, qc_log.tsv) or `tally study` (study.json)"
 
@@ -26,6 +29,7 @@ public enum ReportFolder: String, Sendable, Equatable {
         func has(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + name) }
         if has("results.json") || has("results.tsv") { return .bench }
         if has("study.json") { return .study }
+        if has("summary.json") && has("dataset.json") && !has("pool.json") { return .questions }
         if has("summary.json") { return .simulation }
         throw InputError(.fileNotFound, file: folder + "/results.json", "missing (and no results.tsv beside it), nor summary.json or study.json; \(expected)")
     }

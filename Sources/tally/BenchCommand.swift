@@ -9,9 +9,17 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run aggregation methods on every data set in a folder and score them.",
         discussion: """
-            Every sub-folder of --datasets with answers.tsv + gold.tsv, each possibly \
-            gzip-compressed (the layout of datasets/real), or crowd-kit's crowd_labels.csv + \
-            gt.csv is a data set. Each \
+            Every sub-folder of --datasets with answers.arrow or answers.tsv + gold.tsv, each TSV \
+            possibly gzip-compressed (the layout of datasets/real), or crowd-kit's \
+            crowd_labels.csv + gt.csv is a data set. Answers may be of any type: dataset.json \
+            ({"answer_type": "numeric"}, as `tally simulate` writes for a question scenario) names \
+            it, else the header tells it (left/right/label: pairwise; value: numeric; text: text; \
+            labels: multi-label), and categorical labels that are all numbers, more than \
+            --max-labels of them, are numeric (vldb-emotion). Only methods that take the type run \
+            (a method named in --methods that does not is reported as skipped), scored with the \
+            type's metric against gold of the type: MAE and RMSE (numeric), Kendall's tau and \
+            Spearman's rho against gold item scores or agreement with gold comparisons \
+            (pairwise), WER (text), micro F1 (multi-label); results.md has a table per type. Each \
             method's accuracy and macro-F1 on the gold tasks, iterations, median fit time over \
             --repeat runs and the process's peak RSS go to results.tsv, results.json and \
             results.md in --out-dir (results.json also records the command line, the tally version \
@@ -19,7 +27,7 @@ struct BenchCommand: ParsableCommand {
             published accuracies (--published, by default datasets/published-accuracy.tsv when \
             it exists) are shown beside ours. A folder that \
             cannot be read is reported and skipped, and so is one with more than --max-labels \
-            distinct labels (numeric answers). Methods that need gold (gold-mv) are not in `all`: \
+            distinct labels that are not all numbers. Methods that need gold (gold-mv) are not in `all`: \
             they would be scored on the gold they learned from; name them to run them anyway.
 
             Example:
@@ -42,7 +50,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Published accuracies (dataset, method, accuracy TSV).")
     var published: String?
 
-    @Option(help: "Skip data sets with more distinct labels than this (numeric answers).")
+    @Option(help: "Take categorical data sets with more distinct labels than this as numeric when every label is a number (else skip them).")
     var maxLabels: Int = 50
 
     @OptionGroup var output: OutputFolderOptions

@@ -14,7 +14,9 @@ struct ReportCommand: ParsableCommand {
             accuracy and fit-time charts, and cells that re-run the same methods in crowd-kit;
               tally simulate  summary.json, pool.json, qc_log.tsv (+ workers.tsv, tasks.tsv) → a \
             pool replay: the pool's settings and rules, workers and bans (the QC log), the cost \
-            split, completion time, false-ban and spam-leak rates, accuracy by method;
+            split, completion time, false-ban and spam-leak rates, accuracy by method; of a \
+            question scenario (summary.json + dataset.json) → each method's metric (MAE, rank \
+            correlation or WER) as a table and a chart;
               tally study     study.json → the study table and accuracy-versus-cost curves, one \
             line per value of the --series parameters (default: every varied parameter but \
             overlap), along the other.
@@ -90,6 +92,14 @@ struct ReportCommand: ParsableCommand {
                 nb = builder.notebook()
                 specs = builder.charts()
                 what = "pool replay of \(run.summary["scenario"]?.stringValue ?? "a run")"
+            case .questions:
+                var builder = try QuestionNotebook.read(folder: results, runPath: folderPath, reportCommand: command)
+                builder.title = title
+                builder.stable = stable
+                builder.note = introNote
+                nb = builder.notebook()
+                specs = builder.charts()
+                what = "\(builder.type.rawValue) questions of \(builder.summary["name"]?.stringValue ?? "a run")"
             case .study:
                 let study = try StudyResults.read(folder: results)
                 let builder = StudyNotebook(

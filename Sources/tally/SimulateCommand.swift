@@ -23,6 +23,14 @@ struct SimulateCommand: ParsableCommand {
             rates, and the accuracy of each --methods method on the accepted answers; methods that \
             need gold learn from the golden tasks' answers).
 
+            A scenario with a "question" object asks pairwise, numeric or text questions instead \
+            (see datasets/scenarios/questions and QuestionScenario): Thurstone or Bradley-Terry \
+            noise around true item scores, Gaussian errors with a per-worker bias around true \
+            values, or word substitutions, deletions and insertions around true sentences. It \
+            writes answers.tsv and gold.tsv in the kind's layout, workers.tsv, dataset.json (so \
+            the folder is a `tally bench` data set) and summary.json with each --methods method's \
+            metric (default: every method that takes the kind).
+
             Example:
               tally simulate datasets/scenarios/audio-gender.json --seed 1 --out-dir run1 --methods mv,ds
               tally qc replay run1/export.tsv --rules run1/pool.json
@@ -45,7 +53,11 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let out = output.folder(quiet: quiet)
+            if QuestionScenario.isQuestionScenario(path: scenario) { return try runQuestions(out: out) }
             let methods = try scoring.chosen(default: "mv,ds", quiet: quiet)
+            for m in methods where !m.accepts(.categorical) {
+                throw ValidationError("\(m.name) takes \(m.answerTypes.map(\.rawValue).joined(separator: " or ")) answers; this scenario asks categorical questions (a scenario with a \"question\" object asks pairwise, numeric or text ones)")
+            }
             let start = ContinuousClock.now
             let s = try Scenario.read(path: scenario)
             for w in s.warnings { note("tally: warning: \(scenario): \(w)", quiet: quiet) }

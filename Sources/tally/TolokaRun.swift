@@ -45,7 +45,7 @@ struct TolokaRun: AsyncParsableCommand {
 
     @OptionGroup var output: OutputFolderOptions
 
-    @Option(help: ArgumentHelp("Aggregation method: \(MethodRegistry.all.filter { !$0.needsGold }.map(\.name).joined(separator: ", ")).", valueName: "method"))
+    @Option(help: ArgumentHelp("Aggregation method: \(MethodRegistry.methods(for: .categorical).filter { !$0.needsGold }.map(\.name).joined(separator: ", ")).", valueName: "method"))
     var method: String = "ds"
 
     @Option(help: "Seconds between checks of the pool while waiting (default: the workflow's).")
@@ -60,8 +60,11 @@ struct TolokaRun: AsyncParsableCommand {
     @OptionGroup var connection: TolokaConnectionOptions
 
     mutating func validate() throws {
-        guard let m = MethodRegistry.all.first(where: { $0.name == method }) else {
-            throw ValidationError("unknown method '\(method)'; choose from \(MethodRegistry.all.filter { !$0.needsGold }.map(\.name).joined(separator: ", "))")
+        guard let m = MethodRegistry.methods(for: .categorical).first(where: { $0.name == method }) else {
+            if let other = MethodRegistry.all.first(where: { $0.name == method }) {
+                throw ValidationError("\(method) takes \(other.answerTypes.map(\.rawValue).joined(separator: " or ")) answers; a Toloka run aggregates categorical labels (choose from \(MethodRegistry.methods(for: .categorical).filter { !$0.needsGold }.map(\.name).joined(separator: ", ")))")
+            }
+            throw ValidationError("unknown method '\(method)'; choose from \(MethodRegistry.methods(for: .categorical).filter { !$0.needsGold }.map(\.name).joined(separator: ", "))")
         }
         if let timeout, !(timeout > 0 && timeout.isFinite) {
             throw ValidationError("--timeout must be a positive number of seconds; got \(timeout)")
