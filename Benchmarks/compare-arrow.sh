@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tsv="${1:-${TALLY_BENCH_DATA:-/tmp/tally-bench}/synth-t1000000-w10000-o10-k2-s1/answers.tsv}"
 runs="${2:-5}"
-tally=.build/release/tally
+tally="${TALLY:-.build/release/tally}"   # TALLY=path/to/tally compares another build
 [[ -x "$tally" ]] || { echo "compare-arrow: build first: swift build -c release --product tally" >&2; exit 2; }
 [[ -f "$tsv" ]] || { echo "compare-arrow: no $tsv (Benchmarks/compare-ds.sh makes it)" >&2; exit 2; }
 arrow="${tsv%.tsv}.arrow"

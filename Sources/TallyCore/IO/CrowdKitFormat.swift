@@ -8,8 +8,9 @@ enum CrowdKitFormat {
     static func read(_ source: ByteSource, delimiter: UInt8?, threads: Int, progress: ((Int) -> Void)?) throws -> AnswerFile {
         let file = source.name
         if let total = source.totalBytes, total >= parallelThreshold, threads >= 2,
-           let table = try readInHalves(source, total: total, delimiter: delimiter, progress: progress)
+           let table = try ParallelDelimitedReader.read(path: file, total: total, delimiter: delimiter, threads: threads)
         {
+            progress?(total)
             return AnswerFile(table: table, gold: nil, format: .crowdkit, skipped: [:])
         }
         var scanner = DelimitedScanner(source, delimiter: delimiter, progress: progress)
@@ -22,7 +23,7 @@ enum CrowdKitFormat {
         return AnswerFile(table: try builder.build(file: file), gold: nil, format: .crowdkit, skipped: [:])
     }
 
-    /// Files this large are read by two threads, one half each.
+    /// Files this large are read on several threads (``ParallelDelimitedReader``), one chunk each.
     static let parallelThreshold = 16 << 20
 
     /// The header's names and the positions of the required columns.
@@ -76,73 +77,6 @@ enum CrowdKitFormat {
         }
         if batch.sink == 0x5EED_5EED { builder.reserveCapacity(0) }  // keeps the touching loads alive
         return columns.map { ($0, cols) }
-    }
-
-    /// Reads a large regular file with two threads: the first half (with the header) and the
-    /// second half (from the first line that starts after the middle) each into their own
-    /// builder; then the second's names are interned into the first's in their order of first
-    /// appearance, so ids come out exactly as a one-thread read gives them.
-    ///
-    /// Returns `nil` — and the caller reads with one thread — when either half holds a quote
-    /// (a quoted field may hide a newline, so the split might fall inside a record).
-    static func readInHalves(_ source: ByteSource, total: Int, delimiter: UInt8?, progress: ((Int) -> Void)?) throws -> AnswerTable? {
-        let file = source.name
-        // The first line after the middle.
-        let probe = try ByteSource(path: file, range: total / 2..<total)
-        var window = [UInt8](repeating: 0, count: 1 << 16)
-        let got = try window.withUnsafeMutableBytes { try probe.read(into: $0.baseAddress!, count: $0.count) }
-        guard let newline = window[0..<got].firstIndex(of: 0x0A) else { return nil }
-        let split = total / 2 + newline + 1
-        guard split < total else { return nil }
-
-        // Read the header alone first, so the second thread knows the columns and delimiter.
-        let headerSource = try ByteSource(path: file, range: 0..<split)
-        var headerScanner = DelimitedScanner(headerSource, delimiter: delimiter)
-        var header: Header?
-        while header == nil, try headerScanner.refill() {
-            if try headerScanner.next() {
-                let names = headerScanner.fields.map { String(decoding: $0, as: UTF8.self) }
-                header = (names, try Columns(names, file: file, line: headerScanner.recordLine))
-            }
-        }
-        guard let header, let sniffed = headerScanner.delimiter else { return nil }
-        let first = try ByteSource(path: file, range: 0..<split)
-        let second = try ByteSource(path: file, range: split..<total)
-
-        final class Half: @unchecked Sendable {
-            var builder = AnswerTableBuilder()
-            var error: (any Error)?
-            var sawQuote = false
-            var lines = 0
-        }
-        let halves = [Half(), Half()]
-        halves[0].builder.reserveCapacity(total / 48)
-        halves[1].builder.reserveCapacity(total / 48)
-        let sources = [first, second]
-        let unsafeSources = UncheckedSendable(sources)
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let half = halves[part]
-            var scanner = DelimitedScanner(unsafeSources.value[part], delimiter: sniffed)
-            do {
-                _ = try readRecords(&scanner, into: &half.builder, header: part == 0 ? nil : header, file: file)
-            } catch {
-                half.error = error
-            }
-            half.sawQuote = scanner.sawQuote
-            half.lines = scanner.nextLine - 1
-        }
-        progress?(total)
-        if let error = halves[0].error { throw error }
-        if halves[0].sawQuote || halves[1].sawQuote { return nil }
-        if let error = halves[1].error {
-            if let e = error as? InputError, let line = e.line {
-                throw InputError(e.code, file: e.file, line: line + halves[0].lines, field: e.field, e.message)
-            }
-            throw error
-        }
-        var merged = halves[0].builder
-        try merged.append(halves[1].builder)
-        return try merged.build(file: file)
     }
 
     /// Field buffers of up to ``size`` answers, valid until the scanner's next refill.

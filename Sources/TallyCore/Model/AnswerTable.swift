@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Every answer of a data set, with names interned to dense ids.
 ///
 /// Strings live only at the edges: tasks, workers and labels are interned to `Int32` ids once,
@@ -50,7 +52,9 @@ public struct AnswerTable: Sendable {
         self = try b.build(file: "<memory>")
     }
 
-    init(tasks: Interner, workers: Interner, labels: LabelSet, task: [Int32], worker: [Int32], label: [Int32]) {
+    /// The table of these columns; with `threads` ≥ 2 (and 65,536 answers or more) the worker
+    /// view is built on a second thread while the task view and the duplicate count are built.
+    init(tasks: Interner, workers: Interner, labels: LabelSet, task: [Int32], worker: [Int32], label: [Int32], threads: Int = 1) {
         let k = max(labels.count, 1)
         self.tasks = tasks
         self.workers = workers
@@ -58,9 +62,28 @@ public struct AnswerTable: Sendable {
         self.task = task
         self.worker = worker
         self.label = label
-        byTask = CSRView(rows: task, rowCount: tasks.count, other: worker, label: label, labelCount: k)
-        byWorker = CSRView(rows: worker, rowCount: workers.count, other: task, label: label, labelCount: k)
-        duplicates = DuplicateReport(byTask: byTask, workerCount: workers.count, tasks: tasks, workers: workers)
+        if threads >= 2 && task.count >= 1 << 16 {
+            final class Views: @unchecked Sendable {
+                var byTask: CSRView?, byWorker: CSRView?, duplicates: DuplicateReport?
+            }
+            let views = Views()
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                if part == 0 {
+                    let view = CSRView(rows: task, rowCount: tasks.count, other: worker, label: label, labelCount: k)
+                    views.duplicates = DuplicateReport(byTask: view, workerCount: workers.count, tasks: tasks, workers: workers)
+                    views.byTask = view
+                } else {
+                    views.byWorker = CSRView(rows: worker, rowCount: workers.count, other: task, label: label, labelCount: k)
+                }
+            }
+            byTask = views.byTask!
+            byWorker = views.byWorker!
+            duplicates = views.duplicates!
+        } else {
+            byTask = CSRView(rows: task, rowCount: tasks.count, other: worker, label: label, labelCount: k)
+            byWorker = CSRView(rows: worker, rowCount: workers.count, other: task, label: label, labelCount: k)
+            duplicates = DuplicateReport(byTask: byTask, workerCount: workers.count, tasks: tasks, workers: workers)
+        }
     }
 }
 

@@ -24,6 +24,10 @@ public struct CSRView: Sendable {
     /// A stable counting sort, so answers keep their input order within a row.
     /// - Complexity: O(answers + rowCount).
     package init(rows: [Int32], rowCount: Int, other: [Int32], label: [Int32], labelCount k: Int) {
+        if let sorted = CSRView(sortedRows: rows, rowCount: rowCount, other: other, label: label, labelCount: k) {
+            self = sorted
+            return
+        }
         var counts = [Int](repeating: 0, count: rowCount + 1)
         rows.withUnsafeBufferPointer { rows in
             counts.withUnsafeMutableBufferPointer { counts in
@@ -50,6 +54,48 @@ public struct CSRView: Sendable {
                 }
             }
         }
+        entries = fused
+        labelCount = k
+    }
+
+    /// The view of answers whose rows never decrease (a task-sorted file, such as `tally synth`
+    /// writes): the offsets from the run boundaries and the entries in input order, one
+    /// sequential pass each; `nil` (after one read of `rows`) when some row comes after a larger one.
+    private init?(sortedRows rows: [Int32], rowCount: Int, other: [Int32], label: [Int32], labelCount k: Int) {
+        let n = rows.count
+        let isSorted = rows.withUnsafeBufferPointer { r -> Bool in
+            guard n > 1 else { return true }
+            var previous = r[0]
+            for i in 1..<n {
+                let v = r[i]
+                if v < previous { return false }
+                previous = v
+            }
+            return true
+        }
+        guard isSorted else { return nil }
+        var offsets = [Int](repeating: 0, count: rowCount + 1)
+        rows.withUnsafeBufferPointer { r in
+            offsets.withUnsafeMutableBufferPointer { o in
+                // offsets[x] = the first answer of a row ≥ x.
+                var next = 0
+                for i in 0..<n {
+                    let row = Int(r[i])
+                    while next <= row { o[next] = i; next += 1 }
+                }
+                while next <= rowCount { o[next] = n; next += 1 }
+            }
+        }
+        let k32 = Int32(k)
+        let fused = [Int32](unsafeUninitializedCapacity: n) { out, count in
+            other.withUnsafeBufferPointer { other in
+                label.withUnsafeBufferPointer { label in
+                    for i in 0..<n { out[i] = other[i] &* k32 &+ label[i] }
+                }
+            }
+            count = n
+        }
+        self.offsets = offsets
         entries = fused
         labelCount = k
     }

@@ -81,6 +81,33 @@ public struct Interner: Sendable {
         return (insert(key, word: probe.word, hash: probe.hash), true)
     }
 
+    /// The id of `key`, whose ``Probe`` was made by ``prefetch(_:into:)``, or `nil` when it was
+    /// never interned (only reads: safe from several threads at once).
+    @inline(__always)
+    package func lookup(_ key: UnsafeRawBufferPointer, probe: Probe) -> Int32? {
+        find(key, word: probe.word, hash: probe.hash)
+    }
+
+    /// Calls `body` with the first id and the keys of ids `lo ..< hi`, `size` at a time
+    /// (buffers valid during the call; only reads, so several threads may walk disjoint ranges).
+    func forEachBatch(_ size: Int, from lo: Int, to hi: Int, _ body: (_ first: Int, _ keys: [UnsafeRawBufferPointer]) -> Void) {
+        arena.withUnsafeBytes { arena in
+            starts.withUnsafeBufferPointer { starts in
+                var keys: [UnsafeRawBufferPointer] = []
+                keys.reserveCapacity(size)
+                var first = lo
+                for id in lo..<max(lo, hi) {
+                    keys.append(UnsafeRawBufferPointer(rebasing: arena[starts[id]..<starts[id + 1]]))
+                    if keys.count == size || id == hi - 1 {
+                        body(first, keys)
+                        first = id + 1
+                        keys.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+        }
+    }
+
     /// The id of `name`, adding it if it is new.
     @discardableResult
     public mutating func intern(_ name: String) -> Int32 {

@@ -25,7 +25,8 @@ extension SyntheticCrowd {
         let labelNames = (0..<classes).map { "c\($0)" }
         let writer = try ArrowAnswerWriter(path: folder + "/answers.arrow", tasks: ArrowNames(prefix: "t", count: tasks),
                                            workers: ArrowNames(prefix: "w", count: workers),
-                                           labels: .dictionary(ArrowNames(Interner(labelNames))), batchRows: rows)
+                                           labels: .dictionary(ArrowNames(Interner(labelNames))), batchRows: rows,
+                                           threads: max(1, threads))
         final class Shared: @unchecked Sendable {
             var errors: [(any Error)?]
             var correct: [Int]

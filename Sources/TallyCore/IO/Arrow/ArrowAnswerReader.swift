@@ -73,14 +73,14 @@ enum ArrowAnswerReader {
             taskCount = total
         }
         let table = try ArrowAnswerReader.table(file: path, tasks: parts[0].interner, workers: parts[1].interner,
-                                                rawLabels: parts[2].interner, task: task, worker: worker, label: label)
+                                                rawLabels: parts[2].interner, task: task, worker: worker, label: label, threads: threads)
         return AnswerFile(table: table, gold: nil, format: .arrow, skipped: [:])
     }
 
     /// The table from interned columns; label ids (first-seen order) are renumbered into
     /// ``LabelSet`` order, as the text readers' builder does.
     static func table(file: String, tasks: Interner, workers: Interner, rawLabels: Interner,
-                      task: [Int32], worker: [Int32], label: [Int32]) throws -> AnswerTable {
+                      task: [Int32], worker: [Int32], label: [Int32], threads: Int = 1) throws -> AnswerTable {
         let set = LabelSet(rawLabels.names)
         let k = set.count
         guard (tasks.count + 1) * k < Int(Int32.max), (workers.count + 1) * k < Int(Int32.max) else {
@@ -95,7 +95,7 @@ enum ArrowAnswerReader {
                 }
             }
         }
-        return AnswerTable(tasks: tasks, workers: workers, labels: set, task: task, worker: worker, label: labels)
+        return AnswerTable(tasks: tasks, workers: workers, labels: set, task: task, worker: worker, label: labels, threads: threads)
     }
 }
 
@@ -137,6 +137,8 @@ final class ArrowColumnReader {
     /// Fills `out` (one id per row of the file) and hands each read buffer back to the kernel.
     func read(into out: UnsafeMutablePointer<Int32>, interner: inout Interner) throws {
         let dictionary = try field.dictionary.map { try Dictionary(arrow, id: $0.id, role: role) }
+        // Room for every dictionary value up front: no rehashing while a large dictionary is met.
+        if let dictionary, interner.count == 0, dictionary.count > 1024 { interner = Interner(capacity: dictionary.count) }
         var state = DictionaryState()
         var row = 0
         for batch in arrow.batches {

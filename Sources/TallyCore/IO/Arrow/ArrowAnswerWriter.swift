@@ -5,6 +5,9 @@ package struct ArrowNames {
     package let count: Int
     /// Calls its second argument with the UTF-8 bytes of name `i`.
     package let bytes: (_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Void
+    /// For names made by ``init(prefix:count:)``: the prefix, so that the writer can lay the
+    /// dictionary out arithmetically and fill it from several threads (same bytes).
+    package private(set) var generatedPrefix: [UInt8]? = nil
 
     /// Names by index.
     package init(count: Int, bytes: @escaping (_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Void) {
@@ -29,6 +32,7 @@ package struct ArrowNames {
                 body(UnsafeRawBufferPointer(start: buf.baseAddress!, count: p.count + digits.count))
             }
         }
+        generatedPrefix = p
     }
 }
 
@@ -51,8 +55,10 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
 
     /// Rows per record batch, in order.
     package let batchRows: [Int]
-    private let out: AtomicOutputFile
-    private var dictionaryBlocks: [(Int, Int32, Int)] = []
+    let out: AtomicOutputFile
+    /// Threads that fill a generated dictionary (``ArrowNames/generatedPrefix``).
+    let threads: Int
+    var dictionaryBlocks: [(Int, Int32, Int)] = []
     private var recordBlocks: [(Int, Int32, Int)] = []
     /// Per batch: where its body starts; per column: the values' offset inside the body.
     private var bodyStart: [Int] = []
@@ -63,8 +69,11 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
     private static let alignment = 64
 
     /// Opens `path` and writes the schema and dictionaries; the record batches come next.
-    package init(path: String, tasks: ArrowNames, workers: ArrowNames, labels: Labels, batchRows: [Int]) throws {
+    /// `threads` fill a dictionary of generated names (``ArrowNames/init(prefix:count:)``) in
+    /// parallel; the bytes do not depend on it.
+    package init(path: String, tasks: ArrowNames, workers: ArrowNames, labels: Labels, batchRows: [Int], threads: Int = 1) throws {
         self.batchRows = batchRows
+        self.threads = max(1, threads)
         out = try AtomicOutputFile(path: path)
         let labelIsInt: Bool
         if case .int64 = labels { labelIsInt = true } else { labelIsInt = false }
@@ -72,6 +81,7 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
         var names = [tasks, workers]
         if case .dictionary(let l) = labels { names.append(l) }
         let sizes = names.map { n in
+            if let prefix = n.generatedPrefix { return GeneratedNames.totalBytes(prefix: prefix.count, count: n.count) }
             var total = 0
             for i in 0..<n.count { n.bytes(i) { total += $0.count } }
             return total
@@ -103,7 +113,7 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
         end = at
     }
 
-    private static func padded(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+    static func padded(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
 
     private static func field(_ name: String, type: UInt8, typeTable: [FlatBufferBuilder.Field?], dictionary: Int64?) -> FlatBufferBuilder.Value {
         let encoding: FlatBufferBuilder.Field? = dictionary.map {
@@ -122,7 +132,7 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
     }
 
     /// `RecordBatch` for `rows` rows of the columns (validity buffers empty, no nulls).
-    private static func recordBatchTable(rows: Int, valueSizes: [[Int]]) -> FlatBufferBuilder.Value {
+    static func recordBatchTable(rows: Int, valueSizes: [[Int]]) -> FlatBufferBuilder.Value {
         var buffers: [(Int, Int)] = []
         var at = 0
         for column in valueSizes {
@@ -151,7 +161,7 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
     }
 
     /// Appends a message; returns its block (offset, metadata length, body length).
-    private func message(header kind: UInt8, _ header: FlatBufferBuilder.Value, bodyLength: Int) throws -> (Int, Int32, Int) {
+    func message(header kind: UInt8, _ header: FlatBufferBuilder.Value, bodyLength: Int) throws -> (Int, Int32, Int) {
         let meta = Self.encapsulate(FlatBufferBuilder.build(Self.message(header: kind, header, bodyLength: bodyLength)))
         let at = out.size
         try out.append(meta)
@@ -159,6 +169,9 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
     }
 
     private func writeDictionary(id: Int64, _ names: ArrowNames, dataBytes: Int, large: Bool) throws {
+        if let prefix = names.generatedPrefix {
+            return try writeGeneratedDictionary(id: id, prefix: prefix, count: names.count, dataBytes: dataBytes, large: large)
+        }
         let offsetWidth = large ? 8 : 4
         let offsetBytes = offsetWidth * (names.count + 1)
         let batch = Self.recordBatchTable(rows: names.count, valueSizes: [[offsetBytes, dataBytes]])

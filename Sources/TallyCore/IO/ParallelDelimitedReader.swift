@@ -1,0 +1,263 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+/// Reads a large crowd-kit TSV or CSV file without quotes on several threads.
+///
+/// The file is memory-mapped and cut into one chunk per thread at line boundaries. Each thread
+/// splits its chunk's lines (one pass over the bytes: no `memchr` per field, no field array) and
+/// interns the task, worker and label of each answer into its own ``AnswerTableBuilder`` with the
+/// batched interning of the one-thread reader. The chunks' names are then merged into the first
+/// chunk's interners in chunk order, each chunk's names in their own first-seen order, so every id
+/// comes out exactly as a one-thread read gives it; the merge looks names up on all threads and
+/// only adds the new ones on one. Each chunk's id columns are then remapped into the table's
+/// columns, again on all threads.
+///
+/// Memory: the mapping's pages are handed back to the kernel as each chunk is read, so the
+/// resident set is the output (the id columns, 12 bytes per answer, twice for a moment while the
+/// chunks are copied into the table) and the names, not the text.
+///
+/// A quote anywhere in a data line gives up (`nil`): a quoted field may hide a newline, so a
+/// chunk boundary might fall inside a record; the one-thread reader then reads the file. Error
+/// messages are those of the one-thread reader, with the same file line: each chunk counts its
+/// lines and the earliest chunk's first problem is the one reported.
+enum ParallelDelimitedReader {
+    /// Reads `path` (a regular, uncompressed file of `total` bytes) with `threads` threads
+    /// (chunks); `nil` when the file cannot be read this way (a quote, a header the fast path does
+    /// not know, no data line), and the caller reads it with one thread.
+    static func read(path: String, total: Int, delimiter: UInt8?, threads: Int) throws -> AnswerTable? {
+        // The header, through the one-thread scanner (BOM, blank lines, delimiter sniffing).
+        let headerSource = try ByteSource(path: path, range: 0..<min(total, 1 << 20))
+        var scanner = DelimitedScanner(headerSource, delimiter: delimiter)
+        var header: CrowdKitFormat.Header?
+        while header == nil, try scanner.refill() {
+            if try scanner.next() {
+                let names = scanner.fields.map { String(decoding: $0, as: UTF8.self) }
+                header = (names, try CrowdKitFormat.Columns(names, file: path, line: scanner.recordLine))
+            }
+        }
+        guard let header, let delim = scanner.delimiter, !scanner.sawQuote,
+              delim != UInt8(ascii: " "), delim != UInt8(ascii: "\n"), delim != UInt8(ascii: "\""), delim != UInt8(ascii: "\r")
+        else { return nil }
+        let headerLine = scanner.recordLine
+
+        let file = try MappedFile(path: path)
+        let base = file.base
+        // The data start: after the header line (line `headerLine`; lines before it are blank).
+        var at = 0
+        if total >= 3, base.load(as: UInt8.self) == 0xEF, base.load(fromByteOffset: 1, as: UInt8.self) == 0xBB,
+           base.load(fromByteOffset: 2, as: UInt8.self) == 0xBF { at = 3 }
+        for _ in 0..<headerLine {
+            guard let nl = memchr(base + at, Int32(UInt8(ascii: "\n")), total - at) else { return nil }
+            at = UnsafeRawPointer(nl) - base + 1
+        }
+        let dataStart = at
+        // The header must have been read whole from the first MiB.
+        guard dataStart < total, dataStart <= min(total, 1 << 20) else { return nil }
+
+        // Chunk boundaries: the first line start at or after each nominal cut.
+        let parts = max(1, threads)
+        var bounds = [dataStart]
+        for i in 1..<parts {
+            var cut = dataStart + (total - dataStart) / parts * i
+            cut = max(cut, bounds.last!)
+            if cut > dataStart, let nl = memchr(base + cut - 1, Int32(UInt8(ascii: "\n")), total - cut + 1) {
+                cut = UnsafeRawPointer(nl) - base + 1
+            } else if cut > dataStart {
+                cut = total
+            }
+            bounds.append(cut)
+        }
+        bounds.append(total)
+        let cuts = bounds
+
+        let chunks = (0..<parts).map { _ in Chunk() }
+        let fileBox = UncheckedSendable(file)
+        DispatchQueue.concurrentPerform(iterations: parts) { c in
+            chunks[c].parse(fileBox.value, cuts[c]..<cuts[c + 1], header: header, delimiter: delim, file: path)
+        }
+        if chunks.contains(where: \.sawQuote) { return nil }
+        // The earliest chunk's error, on its file line.
+        var firstLine = headerLine + 1
+        for chunk in chunks {
+            if let error = chunk.error {
+                if let e = error as? InputError, let line = e.line {
+                    throw InputError(e.code, file: e.file, line: line + firstLine, field: e.field, e.message)
+                }
+                throw error
+            }
+            firstLine += chunk.lines
+        }
+        return try merge(chunks, file: path, threads: parts)
+    }
+
+    /// One chunk's answers, in its own interners.
+    final class Chunk: @unchecked Sendable {
+        var builder = AnswerTableBuilder()
+        var error: (any Error)?
+        var sawQuote = false
+        /// Lines in the chunk (newlines, plus one for a last line without one).
+        var lines = 0
+
+        /// Reads the lines of `range`; line numbers in errors are 0-based within the chunk.
+        func parse(_ file: MappedFile, _ range: Range<Int>, header: CrowdKitFormat.Header, delimiter: UInt8, file path: String) {
+            let names = header.names, cols = header.columns
+            let n = names.count
+            let base = file.base
+            builder.reserveCapacity(range.count / (n + 3) + 1)
+            var batch = CrowdKitFormat.Batch()
+            // Field starts of the current line (one more slot to detect too many fields).
+            let starts = UnsafeMutablePointer<Int>.allocate(capacity: n + 2)
+            defer { starts.deallocate() }
+            let tab = delimiter, nl = UInt8(ascii: "\n"), quote = UInt8(ascii: "\"")
+            var p = range.lowerBound
+            let end = range.upperBound
+            var line = 0
+            var released = range.lowerBound
+            do {
+                while p < end {
+                    // One pass over the line: delimiters, its end, and any quote.
+                    var i = p
+                    var nf = 1
+                    starts[0] = p
+                    var c: UInt8 = 0
+                    while i < end {
+                        c = base.load(fromByteOffset: i, as: UInt8.self)
+                        if c == tab {
+                            if nf <= n { starts[nf] = i + 1 }
+                            nf += 1
+                        } else if c == nl || c == quote {
+                            break
+                        }
+                        i += 1
+                    }
+                    if i < end && c == quote {
+                        sawQuote = true
+                        return
+                    }
+                    let recordEnd = i
+                    let next = i < end ? i + 1 : end
+                    var lineEnd = recordEnd
+                    if lineEnd > p && base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
+                    let thisLine = line
+                    line += 1
+                    p = next
+                    if nf == 1 {
+                        // A line of nothing but spaces is blank (as in the one-thread reader).
+                        var b = starts[0]
+                        while b < lineEnd && base.load(fromByteOffset: b, as: UInt8.self) == UInt8(ascii: " ") { b += 1 }
+                        if b == lineEnd { continue }
+                    }
+                    guard nf == n else {
+                        let field = nf < n ? names[nf] : "column \(n + 1)"
+                        try batch.failing(InputError(.raggedRow, file: path, line: thisLine, field: field, "row has \(nf) field\(nf == 1 ? "" : "s"), expected \(n) as in the header"),
+                                          into: &builder, columns: cols, names: names, file: path)
+                    }
+                    starts[n] = lineEnd + 1
+                    @inline(__always) func field(_ k: Int) -> UnsafeRawBufferPointer {
+                        UnsafeRawBufferPointer(start: base + starts[k], count: starts[k + 1] - 1 - starts[k])
+                    }
+                    batch.tasks.append(field(cols.task))
+                    batch.workers.append(field(cols.worker))
+                    batch.labels.append(field(cols.label))
+                    batch.lines.append(thisLine)
+                    if batch.lines.count == CrowdKitFormat.Batch.size {
+                        try batch.flush(into: &builder, columns: cols, names: names, file: path)
+                        if p - released >= 8 << 20 {
+                            file.release(released..<p)
+                            released = p
+                        }
+                    }
+                }
+                try batch.flush(into: &builder, columns: cols, names: names, file: path)
+                file.release(released..<end)
+            } catch {
+                self.error = error
+            }
+            lines = line
+            if batch.sink == 0x5EED_5EED { builder.reserveCapacity(0) }  // keeps the touching loads alive
+        }
+    }
+
+    /// The table from the chunks: names merged into the first chunk's interners in order, the
+    /// columns remapped into one array each.
+    static func merge(_ chunks: [Chunk], file: String, threads: Int) throws -> AnswerTable {
+        // Moved out of the first chunk, so that adding to them copies nothing.
+        var tasks = chunks[0].builder.tasks, workers = chunks[0].builder.workers, labels = chunks[0].builder.rawLabels
+        chunks[0].builder.tasks = Interner()
+        chunks[0].builder.workers = Interner()
+        chunks[0].builder.rawLabels = Interner()
+        // maps[c][0…2]: chunk c's local id → global id (empty for chunk 0: the identity).
+        var maps: [[[Int32]]] = [[[], [], []]]
+        for chunk in chunks.dropFirst() {
+            maps.append([remap(chunk.builder.tasks, into: &tasks, threads: threads),
+                         remap(chunk.builder.workers, into: &workers, threads: 1),
+                         remap(chunk.builder.rawLabels, into: &labels, threads: 1)])
+        }
+        var starts = [0]
+        for chunk in chunks { starts.append(starts.last! + chunk.builder.count) }
+        let offsets = starts
+        let total = starts.last!
+        guard total > 0 else { throw InputError(.noAnswers, file: file, "no answers: the file has a header but no answer rows") }
+        var columns: [[Int32]] = []
+        for column in 0..<3 {
+            columns.append([Int32](unsafeUninitializedCapacity: total) { out, count in
+                let outBox = UncheckedSendable(out.baseAddress!)
+                let mapsBox = UncheckedSendable(maps)
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                    let b = chunks[c].builder
+                    let source = column == 0 ? b.task : column == 1 ? b.worker : b.label
+                    let map = mapsBox.value[c][column]
+                    let o = outBox.value + offsets[c]
+                    source.withUnsafeBufferPointer { s in
+                        if map.isEmpty {
+                            o.initialize(from: s.baseAddress!, count: s.count)
+                        } else {
+                            map.withUnsafeBufferPointer { m in
+                                for i in 0..<s.count { o[i] = m[Int(s[i])] }
+                            }
+                        }
+                    }
+                }
+                count = total
+            })
+        }
+        for chunk in chunks { chunk.builder = AnswerTableBuilder() }
+        return try ArrowAnswerReader.table(file: file, tasks: tasks, workers: workers, rawLabels: labels,
+                                           task: columns[0], worker: columns[1], label: columns[2])
+    }
+
+    /// Local id → id in `global` for every name of `local`: looked up on `threads` threads
+    /// (`global` is only read), then the names not found added in their local order.
+    static func remap(_ local: Interner, into global: inout Interner, threads: Int) -> [Int32] {
+        let count = local.count
+        var map = [Int32](repeating: -1, count: count)
+        let parts = count >= 1 << 16 ? max(1, threads) : 1
+        let g = global
+        final class Sinks: @unchecked Sendable { var values: [UInt64] = [] }
+        let sinks = Sinks()
+        sinks.values = Array(repeating: 0, count: parts)
+        map.withUnsafeMutableBufferPointer { m in
+            let out = UncheckedSendable(m.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let lo = count * part / parts, hi = count * (part + 1) / parts
+                var probes: [Interner.Probe] = []
+                var sink: UInt64 = 0
+                local.forEachBatch(256, from: lo, to: hi) { first, keys in
+                    sink &+= g.prefetch(keys, into: &probes)
+                    for (i, key) in keys.enumerated() { out.value[first + i] = g.lookup(key, probe: probes[i]) ?? -1 }
+                }
+                sinks.values[part] = sink  // keeps the touching loads alive
+            }
+        }
+        for id in 0..<count where map[id] < 0 {
+            map[id] = local.withBytes(Int32(id)) { global.intern($0).id }
+        }
+        return map
+    }
+}
