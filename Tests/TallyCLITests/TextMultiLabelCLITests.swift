@@ -31,14 +31,14 @@ struct TextMultiLabelCLITests {
         }
     }
 
-    @Test("binary-relevance with --base-method writes task, labels as a JSON list")
+    @Test("binary-relevance with --base-method writes task, labels as a JSON list (a quoted TSV cell)")
     func binaryRelevance() throws {
         try withTempDirectory { dir in
             _ = try writeFile(dir, "tags.csv", "task,worker,label\nt1,w1,\"['house', 'tree']\"\nt1,w2,['house']\nt1,w3,\"['house', 'tree', 'grass']\"\nt2,w1,['car']\nt2,w2,\"['car', 'human']\"\nt2,w3,['train']\n")
             for base in ["mv", "ds", "glad"] {
                 let r = try CLI.run(["aggregate", "tags.csv", "--answer-type", "multi-label", "--method", "binary-relevance", "--base-method", base, "--out", "sets.tsv"], in: dir)
                 #expect(r.status == 0, "\(base): \(r.stderr)")
-                #expect(readText(dir, "sets.tsv") == "task\tlabels\nt1\t[\"house\",\"tree\"]\nt2\t[\"car\"]\n", "\(base): \(readText(dir, "sets.tsv") ?? "")")
+                #expect(readText(dir, "sets.tsv") == "task\tlabels\nt1\t\"[\"\"house\"\", \"\"tree\"\"]\"\nt2\t\"[\"\"car\"\"]\"\n", "\(base): \(readText(dir, "sets.tsv") ?? "")")
             }
             let bad = try CLI.run(["aggregate", "tags.csv", "--answer-type", "multi-label", "--method", "binary-relevance", "--base-method", "bt"], in: dir)
             #expect(bad.status == 65 && bad.stderr.contains("categorical"), "\(bad.stderr)")
