@@ -100,6 +100,7 @@ struct Aggregate: ParsableCommand {
     @OptionGroup(title: familyTitle(.glad)) var glad: GLADOptions
     @OptionGroup(title: familyTitle(.mace)) var mace: MACEOptions
     @OptionGroup(title: familyTitle(.mmsr)) var mmsr: MMSROptions
+    @OptionGroup(title: "Texts and multi-label (rover, binary-relevance)") var textMultiLabel: TextMultiLabelOptions
     @OptionGroup var common: CommonOptions
 
     var quiet: Bool { common.quiet }
@@ -182,6 +183,7 @@ struct Aggregate: ParsableCommand {
             given["clamp-gold"] = .flag(ds.clampGold)
             for (name, value) in try ds.priorParameters() { given[name] = value }
         }
+        for (name, value) in textMultiLabel.values { given[name] = value }
         var parameters = MethodParameters(given, compatibility: iteration.compat ?? .none, execution: .fromEnvironment()).only(descriptor)
         if let threads { parameters.execution.threads = threads }
         for item in params {

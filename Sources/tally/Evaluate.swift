@@ -22,12 +22,18 @@ struct Evaluate: ParsableCommand {
             error and root mean squared error, and the agreement of numeric --answers is \
             Krippendorff's alpha with the interval (squared difference) distance.
 
+            With --answer-type text, LABELS are transcriptions (task, text) scored by word error \
+            rate as jiwer computes it ((substitutions + deletions + insertions) / reference words, \
+            over all scored tasks, and the mean of the per-task rates); --out writes each task's.
+
             Examples:
               tally aggregate datasets/toy/answers.tsv --method mv --out labels.tsv
               tally evaluate labels.tsv --gold datasets/toy/gold.tsv
               tally evaluate --answers datasets/toy/answers.tsv --metrics alpha,uncertainty --out per-task.tsv
               tally aggregate ratings.tsv --answer-type numeric --method catd --out values.tsv
               tally evaluate values.tsv --gold gold.tsv --answers ratings.tsv --answer-type numeric
+              tally aggregate speech.tsv --answer-type text --method rover --out texts.tsv
+              tally evaluate texts.tsv --gold transcripts.tsv --answer-type text --out wer.tsv
             """
     )
 
@@ -38,6 +44,9 @@ struct Evaluate: ParsableCommand {
     var gold: String?
 
     @OptionGroup(title: "Agreement") var agreement: AgreementOptions
+
+    @Option(help: "--answer-type text: how words are cut for the word error rate: whitespace (the default; jiwer's), space or character.")
+    var tokenizer: TextTokenizer = .whitespace
 
     @Option(help: "Report format: text or json.")
     var report: ReportFormat?
@@ -67,6 +76,10 @@ struct Evaluate: ParsableCommand {
             if agreement.answerType == .numeric {
                 let e = try NumericScoring.errors(labels: labels, gold: gold)
                 text = format == .json ? NumericScoring.json(e) : NumericScoring.text(e)
+            } else if agreement.answerType == .text {
+                let w = try TextScoring.wer(labels: labels, gold: gold, tokenizer: tokenizer)
+                text = format == .json ? TextScoring.json(w) : TextScoring.text(w)
+                if let out = agreement.out { try AtomicFile.write([(TextScoring.perTask(w, format: OutputFormat(pathExtensionOf: out) ?? .tsv), out)]) }
             } else {
                 let predicted = labels.lowercased().hasSuffix(".json") ? try readJSONLabels(labels) : try GoldReader.read(labels, kind: .predicted)
                 let truth = try GoldReader.read(gold)

@@ -171,11 +171,14 @@ struct AgreementOptions: ParsableArguments {
     var answerType: AnswerType { kind.answerType ?? .categorical }
 
     mutating func validate() throws {
-        if answerType != .categorical && answerType != .numeric {
-            throw ValidationError("tally evaluate scores categorical and numeric answers; --answer-type \(answerType.rawValue) is not supported here")
+        if answerType == .text && answers != nil {
+            throw ValidationError("text answers have no agreement metric here; score transcriptions with TEXTS --gold GOLD --answer-type text (word error rate)")
+        }
+        if answerType != .categorical && answerType != .numeric && answerType != .text {
+            throw ValidationError("tally evaluate scores categorical, numeric and text answers; --answer-type \(answerType.rawValue) is not supported here")
         }
         if answers == nil {
-            if metrics != "all" || method != nil || weights != nil || by != .task || out != nil {
+            if metrics != "all" || method != nil || weights != nil || by != .task || (out != nil && answerType != .text) {
                 throw ValidationError("--metrics, --method, --weights, --by and --out need --answers FILE")
             }
             return

@@ -34,7 +34,7 @@ struct MethodsCommand: ParsableCommand {
             guard !methods.isEmpty else { continue }
             s += "\(family.rawValue)\n"
             for m in methods {
-                s += "  \(m.name.padding(toLength: 11, withPad: " ", startingAt: 0))\(m.title): \(m.summary)\n"
+                s += "  \(m.name.padding(toLength: max(11, m.name.count + 1), withPad: " ", startingAt: 0))\(m.title): \(m.summary)\n"
                 var facts = ["answers: \(m.answerTypes.map(\.rawValue).joined(separator: ", "))"]
                 if m.accepts(.categorical) { facts.append("labels: \(m.labelCounts == .two ? "exactly two" : "any number")") }
                 if m.needsGold { facts.append("needs gold") }

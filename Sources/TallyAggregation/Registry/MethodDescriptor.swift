@@ -29,6 +29,10 @@ public enum MethodFamily: String, Sendable, Codable, CaseIterable {
     case pairwise = "Pairwise"
     /// Truth inference for numeric answers (mean, median, catd, pm, lfc-n).
     case numeric = "Numeric"
+    /// Transcriptions aggregated word by word (rover).
+    case texts = "Texts"
+    /// Label sets aggregated one tag at a time (binary-relevance).
+    case multiLabel = "Multi-label"
 }
 
 /// Which reference behaviour a method follows where Tally and crowd-kit differ.

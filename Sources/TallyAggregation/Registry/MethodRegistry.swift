@@ -29,6 +29,8 @@ public enum MethodRegistry {
         CATD.method,
         PMCRH.method,
         LFCN.method,
+        ROVER.method,
+        BinaryRelevance.method,
     ]
 
     /// Every method's name, in listing order.
