@@ -24,12 +24,11 @@ struct KindScoreTests {
     @Test("word error rate: edits over gold words, summed over tasks; missing tasks not scored")
     func wer() {
         // t1: "b"→"x" and "d" deleted (2 edits of 4 words); t2: "g" inserted (1 of 2); t3 has no text.
-        let e = TextErrors(texts: ["t1": "a x c", "t2": "e f g", "t9": "z"], gold: ["t1": "a b c d", "t2": "e  f", "t3": "h"])
+        let e = WordErrorRate(predictions: ["t1": "a x c", "t2": "e f g", "t9": "z"], gold: ["t1": "a b c d", "t2": "e  f", "t3": "h"])
         #expect(e.scored == 2 && e.goldTasks == 3)
-        #expect(e.edits == 3 && e.goldWords == 6)
+        #expect(e.errors == 3 && e.referenceWords == 6)
         #expect(e.wer == 0.5)
-        #expect(e.exactMatch == 0)
-        #expect(TextErrors(texts: ["t": "one two"], gold: ["t": "one\ttwo"]).wer == 0)
+        #expect(WordErrorRate(predictions: ["t": "one two"], gold: ["t": "one\ttwo"]).wer == 0)
     }
 
     @Test("label sets: micro precision, recall and F1")

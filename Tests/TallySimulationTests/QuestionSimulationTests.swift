@@ -77,7 +77,7 @@ struct QuestionSimulationTests {
         let sloppy = try QuestionSimulation.run(s, seed: 3)
         guard case .text(let st) = sloppy.answers, case .text(let sg) = sloppy.gold else { Issue.record("not text"); return }
         // Each worker's own WER is near 0.2 + 0.1 + 0.1 (edits per true word).
-        let own = TextErrors(texts: Dictionary((0..<st.answerCount).filter { st.workers.name(st.worker[$0]) == st.workers.name(st.worker[0]) }
+        let own = WordErrorRate(predictions: Dictionary((0..<st.answerCount).filter { st.workers.name(st.worker[$0]) == st.workers.name(st.worker[0]) }
             .map { (st.tasks.name(st.task[$0]), st.text[$0]) }, uniquingKeysWith: { a, _ in a }), gold: sg)
         #expect(own.wer > 0.25 && own.wer < 0.55, "\(own.wer)")
     }

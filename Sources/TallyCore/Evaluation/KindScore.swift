@@ -104,8 +104,9 @@ public struct KindScore: Sendable, Equatable {
             }
             agreement = scored == 0 ? .nan : agreed / Double(scored)
         case (.texts(let p), .text(let g)):
-            let e = TextErrors(texts: p, gold: g)
-            (scored, wer, exactMatch) = (e.scored, e.wer, e.exactMatch)
+            let e = WordErrorRate(predictions: p, gold: g)
+            let exact = e.tasks.filter { $0.errors == 0 }.count
+            (scored, wer, exactMatch) = (e.scored, e.wer, e.scored == 0 ? .nan : Double(exact) / Double(e.scored))
         case (.labelSets(let p), .multiLabel(let g)):
             let e = LabelSetErrors(predicted: p, gold: g)
             (scored, precision, recall, f1, exactMatch) = (e.scored, e.precision, e.recall, e.f1, e.exactMatch)
