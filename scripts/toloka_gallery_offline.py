@@ -208,6 +208,13 @@ def install(url, token):
     builtins.get_ipython = lambda: None  # not in Colab, not in IPython
     real_sleep = time.sleep
     time.sleep = lambda s: real_sleep(min(s, 0.05))
+    # toloka-kit's streaming pipelines wait a minute between rounds with asyncio.sleep.
+    import asyncio
+    real_async_sleep = asyncio.sleep
+
+    async def short_async_sleep(delay, result=None):
+        return await real_async_sleep(min(delay, 0.05), result)
+    asyncio.sleep = short_async_sleep
     # display-only modules
     for name in ('ipyplot',):
         m = types.ModuleType(name)
