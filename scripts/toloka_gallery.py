@@ -67,10 +67,16 @@ NOTEBOOKS = [
 KNOWN_NOTEBOOK_BUGS = {
     'spatial_crowdsourcing': "reads task input 'station', which its project does not have (the input is 'entrance'), in every revision",
     'squad2': "reads `requester`, which no cell defines since toloka-kit commit be9632d dropped `requester = toloka_client.get_requester()`",
+    'jupyter_dashboard': "its find_items_pipeline.py builds crowd-kit's table with column 'performer' (crowd-kit 0.x), which the "
+                         "crowd-kit 1.0.0 the notebook pins refuses (KeyError: ['worker'] not in index)",
     'object_detection': "crowd-kit 1.0.0's MajorityVote() refuses Tolokers without a skill; its rule sets one only after 3 majority-compared "
                         "answers, so a Toloker whose (last, short or re-issued) suite had fewer has none (faces_detection, its rewrite, passes "
                         "on_missing_skill='value')",
 }
+
+# Notebooks run inside an IPython shell, as in Jupyter: the metrics dashboard's Dash server runs in
+# a background thread only there (outside IPython, JupyterDash.run_server serves forever).
+IPYTHON_SHELL = {'jupyter_dashboard'}
 
 PRELUDE = r'''
 import sys as _sys, types as _types
@@ -89,6 +95,9 @@ RUNNER = '''import ast, asyncio, glob, os, sys, __main__
 # the environment's own packages (so its toloka-kit stays the one imported).
 for extra in os.environ.get('GALLERY_FALLBACK_VENV', '').split(os.pathsep):
     sys.path.extend(glob.glob(os.path.join(extra, 'lib', 'python*', 'site-packages')) if extra else [])
+if os.environ.get('GALLERY_IPYTHON') == '1':
+    from IPython.core.interactiveshell import InteractiveShell
+    InteractiveShell.instance()
 source = open('_gallery_cells.py').read()
 code = compile(source, '_gallery_cells.py', 'exec', flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 result = eval(code, __main__.__dict__)
@@ -218,7 +227,8 @@ def main():
             f.write(RUNNER)
         python = os.path.join(venvs[kit], 'bin', 'python')
         env = dict(os.environ, TQDM_DISABLE='1', MPLBACKEND='Agg', PYTHONUNBUFFERED='1',
-                   GALLERY_FALLBACK_VENV=args.venv_0126 if kit == '1.2.3' else '')
+                   GALLERY_FALLBACK_VENV=args.venv_0126 if kit == '1.2.3' else '',
+                   GALLERY_IPYTHON='1' if name in IPYTHON_SHELL else '0', GALLERY_EXAMPLES=os.path.abspath(args.examples))
         started = time.time()
         try:
             with open(os.path.join(work, 'output.txt'), 'w') as out:
