@@ -71,6 +71,7 @@ let package = Package(
             name: "TolokaEmulator",
             dependencies: [
                 "TallyCore",
+                "TallyAggregation",
                 "TallyQualityControl",
                 "TallySimulation",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -7,7 +7,9 @@
 # EXAMPLES_DIR is a checkout of toloka-kit's examples/ folder, fetched beforehand (never committed),
 # e.g. `git clone --depth 1 https://github.com/Toloka/toloka-kit /tmp/toloka-kit` then
 # /tmp/toloka-kit/examples. Needs ../.venv-toloka and ../.venv-toloka-123 (scripts/setup-toloka-venv.sh
-# --with-123) and ../.venv-notebook (nbformat; scripts/setup-notebook-venv.sh). Builds `tally` (debug)
+# --with-123), ../.venv-gallery and ../.venv-gallery-123 (scripts/setup-gallery-venvs.sh; the test
+# environments are used when they are missing) and ../.venv-notebook (nbformat;
+# scripts/setup-notebook-venv.sh). Builds `tally` (debug)
 # unless $TALLY names one.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,5 +23,9 @@ if [[ -z "$tally" ]]; then
     tally="$here/.build/debug/tally"
 fi
 python="${GALLERY_PYTHON:-$parent/.venv-notebook/bin/python}"
+# The gallery's own environments (scripts/setup-gallery-venvs.sh: the test environments plus the
+# notebooks' pinned extras), else the test environments.
+venv0126="${TALLY_GALLERY_VENV:-$parent/.venv-gallery}"; [[ -x "$venv0126/bin/python" ]] || venv0126="${TALLY_TOLOKA_VENV:-$parent/.venv-toloka}"
+venv123="${TALLY_GALLERY_VENV_123:-$parent/.venv-gallery-123}"; [[ -x "$venv123/bin/python" ]] || venv123="${TALLY_TOLOKA_VENV_123:-$parent/.venv-toloka-123}"
 exec "$python" "$here/scripts/toloka_gallery.py" --examples "$examples" --tally "$tally" \
-    --venv-0126 "${TALLY_TOLOKA_VENV:-$parent/.venv-toloka}" --venv-123 "${TALLY_TOLOKA_VENV_123:-$parent/.venv-toloka-123}" "$@"
+    --venv-0126 "$venv0126" --venv-123 "$venv123" "$@"

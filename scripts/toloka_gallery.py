@@ -11,7 +11,7 @@ repository), against a fresh emulator (`--speed instant`). Only three kinds of c
   (the environments are prepared beforehand);
 * a first cell is added that keeps the run offline and fast: HTTP requests outside the emulator
   (`requests.get`, `urllib.request.urlopen`, `pandas.read_csv` of a URL) answer generated data,
-  `time.sleep` waits at most 0.05 s (the emulator runs at --speed instant), and display-only
+  `time.sleep` and `asyncio.sleep` wait at most 0.05 s (the emulator runs at --speed instant), and display-only
   modules (`ipyplot`, `IPython.display`) draw nothing.
 
 Every Toloka call and quality-control setting runs as written.
@@ -44,7 +44,8 @@ NOTEBOOKS = [
     ('spatial_crowdsourcing', '2.spatial_crowdsourcing/0.simplest_example/spatial_crowdsourcing.ipynb', '0.1.26', ''),
     ('audio_classification', '3.audio_analysis/audio_classification/audio_classification.ipynb', '0.1.26', ''),
     ('audio_collection', '3.audio_analysis/audio_collection/audio_collection.ipynb', '0.1.26', ''),
-    ('audio_transcription', '3.audio_analysis/audio_transcription/audio_transcription.ipynb', '0.1.26', ''),
+    ('audio_transcription', '3.audio_analysis/audio_transcription/audio_transcription.ipynb', '',
+     'imports sentence-transformers and loads the paraphrase-distilroberta-base-v1 model (PyTorch weights) from the Hugging Face hub at run time; this workplace reaches PyPI only'),
     ('side_by_side', '4.ranking/side_by_side_image_comparision/side_by_side_comparision.ipynb', '0.1.26', ''),
     ('intent_classification', '5.nlp/intent_classification/intent_classification.ipynb', '0.1.26', ''),
     ('sentiment_analysis', '5.nlp/sentiment_analysis/sentiment_analysis.ipynb', '0.1.26', ''),
@@ -60,6 +61,22 @@ NOTEBOOKS = [
     ('graphite', 'metrics/graphite.ipynb', '', 'needs a Graphite server (metrics are pushed to it over the network)'),
     ('prefect', '9.toloka_and_ml_on_prefect/example.ipynb', '', 'needs Prefect (a workflow server) and trains a model on thousands of downloaded images'),
 ]
+
+# Notebooks that fail on Toloka itself, with where and why (checked against every revision of the
+# notebook in toloka-kit's history): the runner still runs them and reports FAIL, with this note.
+KNOWN_NOTEBOOK_BUGS = {
+    'spatial_crowdsourcing': "reads task input 'station', which its project does not have (the input is 'entrance'), in every revision",
+    'squad2': "reads `requester`, which no cell defines since toloka-kit commit be9632d dropped `requester = toloka_client.get_requester()`",
+    'jupyter_dashboard': "its find_items_pipeline.py builds crowd-kit's table with column 'performer' (crowd-kit 0.x), which the "
+                         "crowd-kit 1.0.0 the notebook pins refuses (KeyError: ['worker'] not in index)",
+    'object_detection': "crowd-kit 1.0.0's MajorityVote() refuses Tolokers without a skill; its rule sets one only after 3 majority-compared "
+                        "answers, so a Toloker whose (last, short or re-issued) suite had fewer has none (faces_detection, its rewrite, passes "
+                        "on_missing_skill='value')",
+}
+
+# Notebooks run inside an IPython shell, as in Jupyter: the metrics dashboard's Dash server runs in
+# a background thread only there (outside IPython, JupyterDash.run_server serves forever).
+IPYTHON_SHELL = {'jupyter_dashboard'}
 
 PRELUDE = r'''
 import sys as _sys, types as _types
@@ -78,6 +95,9 @@ RUNNER = '''import ast, asyncio, glob, os, sys, __main__
 # the environment's own packages (so its toloka-kit stays the one imported).
 for extra in os.environ.get('GALLERY_FALLBACK_VENV', '').split(os.pathsep):
     sys.path.extend(glob.glob(os.path.join(extra, 'lib', 'python*', 'site-packages')) if extra else [])
+if os.environ.get('GALLERY_IPYTHON') == '1':
+    from IPython.core.interactiveshell import InteractiveShell
+    InteractiveShell.instance()
 source = open('_gallery_cells.py').read()
 code = compile(source, '_gallery_cells.py', 'exec', flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 result = eval(code, __main__.__dict__)
@@ -150,7 +170,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_emulator(tally, token, log):
+def start_emulator(tally, token, log, backdate=0):
     port = free_port()
     env = dict(os.environ, TALLY_EMULATOR_TOKEN=token)
     # The built-in crowd with 1,000 Tolokers (90 % English speakers) instead of 50: the survey asks
@@ -158,7 +178,10 @@ def start_emulator(tally, token, log):
     crowd = os.path.join(os.path.dirname(log.name), 'crowd.json')
     with open(crowd, 'w') as f:
         json.dump({'workers': 1000, 'seed': 7}, f)
-    proc = subprocess.Popen([tally, 'emulator', 'serve', '--port', str(port), '--speed', 'instant', '--seed', '7', '--crowd', crowd],
+    # toloka-kit 1.x's streaming cursors read assignments up to "now − 1 min" of the client's clock:
+    # those runs put the pools' simulated month in the past (--backdate 31).
+    proc = subprocess.Popen([tally, 'emulator', 'serve', '--port', str(port), '--speed', 'instant', '--seed', '7', '--crowd', crowd,
+                             '--backdate', str(backdate)],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(200):
         try:
@@ -195,7 +218,7 @@ def main():
         shutil.copytree(os.path.dirname(notebook), work, dirs_exist_ok=True)
         token = 'gallery-' + os.urandom(8).hex()
         log = open(os.path.join(work, 'emulator.log'), 'w')
-        proc, url = start_emulator(args.tally, token, log)
+        proc, url = start_emulator(args.tally, token, log, backdate=31 if kit == '1.2.3' else 0)
         cells = os.path.join(work, '_gallery_cells.py')
         with open(cells, 'w') as f:
             f.write(convert(notebook, helper_dir, url, token))
@@ -204,7 +227,8 @@ def main():
             f.write(RUNNER)
         python = os.path.join(venvs[kit], 'bin', 'python')
         env = dict(os.environ, TQDM_DISABLE='1', MPLBACKEND='Agg', PYTHONUNBUFFERED='1',
-                   GALLERY_FALLBACK_VENV=args.venv_0126 if kit == '1.2.3' else '')
+                   GALLERY_FALLBACK_VENV=args.venv_0126 if kit == '1.2.3' else '',
+                   GALLERY_IPYTHON='1' if name in IPYTHON_SHELL else '0', GALLERY_EXAMPLES=os.path.abspath(args.examples))
         started = time.time()
         try:
             with open(os.path.join(work, 'output.txt'), 'w') as out:
@@ -222,6 +246,8 @@ def main():
         if status == 'FAIL':
             text = open(os.path.join(work, 'output.txt')).read().strip().splitlines()
             detail = (text[-1] if text else f'exit {rc}')[:200]
+            if name in KNOWN_NOTEBOOK_BUGS:
+                detail += f'  [notebook bug: {KNOWN_NOTEBOOK_BUGS[name]}]'
         results.append((name, status, kit, detail))
         print(f'{name:24} {status}  toloka-kit {kit}  {elapsed:6.1f} s  {detail}', flush=True)
         if args.keep:
@@ -229,7 +255,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     passed = sum(r[1] == 'PASS' for r in results)
     ran = sum(r[1] != 'SKIP' for r in results)
-    print(f'{passed} of {ran} notebooks run passed ({len(results) - ran} not run)')
+    known = sum(r[1] == 'FAIL' and r[0] in KNOWN_NOTEBOOK_BUGS for r in results)
+    print(f'{passed} of {ran} notebooks run passed ({len(results) - ran} not run; {known} of the failures are the notebooks\' own bugs)')
     return 0 if passed == ran else 1
 
 

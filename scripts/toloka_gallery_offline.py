@@ -185,8 +185,17 @@ def client():
 
 def _local_or_generated(url):
     """A file of the notebook's own folder when the URL names one (the streaming example reads its
-    project and pool JSON from GitHub), else a generated table or medium."""
-    name = str(url).split('?')[0].rstrip('/').split('/')[-1]
+    project and pool JSON from GitHub), or the file of toloka-kit's examples checkout that a URL
+    into the repository's examples/ folder names (the metrics dashboard reads the streaming
+    example's), else a generated table or medium."""
+    path = str(url).split('?')[0]
+    examples = os.environ.get('GALLERY_EXAMPLES', '')
+    if examples and 'toloka-kit' in path and '/examples/' in path:
+        local = os.path.join(examples, path.split('/examples/', 1)[1])
+        if os.path.isfile(local):
+            with open(local, 'rb') as f:
+                return f.read()
+    name = path.rstrip('/').split('/')[-1]
     if name and os.path.isfile(name):
         with open(name, 'rb') as f:
             return f.read()
@@ -194,7 +203,13 @@ def _local_or_generated(url):
 
 
 def _external(url):
-    return not str(url).startswith(URL)
+    """Whether `url` is outside this machine (the emulator and local servers, such as the metrics
+    dashboard's, are answered for real)."""
+    u = str(url)
+    if u.startswith(URL):
+        return False
+    host = u.split('://', 1)[-1].split('/', 1)[0].rsplit(':', 1)[0]
+    return host not in ('127.0.0.1', 'localhost', '[::1]')
 
 
 def install(url, token):
@@ -208,6 +223,13 @@ def install(url, token):
     builtins.get_ipython = lambda: None  # not in Colab, not in IPython
     real_sleep = time.sleep
     time.sleep = lambda s: real_sleep(min(s, 0.05))
+    # toloka-kit's streaming pipelines wait a minute between rounds with asyncio.sleep.
+    import asyncio
+    real_async_sleep = asyncio.sleep
+
+    async def short_async_sleep(delay, result=None):
+        return await real_async_sleep(min(delay, 0.05), result)
+    asyncio.sleep = short_async_sleep
     # display-only modules
     for name in ('ipyplot',):
         m = types.ModuleType(name)

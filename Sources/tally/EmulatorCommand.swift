@@ -74,6 +74,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         @Option(help: "Seed of the crowd, the answers and the ids.")
         var seed: UInt64 = 1
 
+        @Option(help: "Run the clock this many days behind real time (with --speed instant, 31 puts a pool's simulated month in the past, as toloka-kit 1.x's streaming cursors need).")
+        var backdate: Double = 0
+
         @Option(help: "TSV of general tasks' true labels.")
         var truth: String?
 
@@ -132,6 +135,8 @@ struct EmulatorCommand: AsyncParsableCommand {
             } else if let token = ProcessInfo.processInfo.environment[tokenEnv], !token.isEmpty {
                 c.token = token
             }
+            guard backdate >= 0, backdate.isFinite else { throw EmulatorConfigurationError("--backdate: expected a number of days ≥ 0, got \(backdate)") }
+            c.clockLag = backdate * 86_400
             if speed.lowercased() == "instant" {
                 c.speed = nil
             } else {

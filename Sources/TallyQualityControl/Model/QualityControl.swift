@@ -97,6 +97,28 @@ public struct QualityControl: Sendable, Equatable, Codable {
             case trainingPoolID = "training_pool_id"
             case trainingPassingSkillValue = "training_passing_skill_value"
         }
+
+        /// Decodes the requirement; a fractional passing value (toloka-kit's autoquality samples
+        /// one from a normal distribution) is truncated toward zero, as Toloka's JSON reader does.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            trainingPoolID = try c.decode(String.self, forKey: .trainingPoolID)
+            if let whole = try? c.decode(Int.self, forKey: .trainingPassingSkillValue) {
+                trainingPassingSkillValue = whole
+            } else {
+                let value = try c.decode(Double.self, forKey: .trainingPassingSkillValue)
+                guard value.isFinite, abs(value) < 1e9 else {
+                    throw DecodingError.dataCorruptedError(forKey: .trainingPassingSkillValue, in: c, debugDescription: "expected a number 0–100, got \(value)")
+                }
+                trainingPassingSkillValue = Int(value)
+            }
+        }
+
+        /// A requirement with both values given.
+        public init(trainingPoolID: String, trainingPassingSkillValue: Int) {
+            self.trainingPoolID = trainingPoolID
+            self.trainingPassingSkillValue = trainingPassingSkillValue
+        }
     }
 
     enum CodingKeys: String, CodingKey {

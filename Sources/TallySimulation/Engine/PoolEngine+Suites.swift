@@ -145,7 +145,27 @@ extension PoolEngine {
         assignments[index].status = status
         host.statusChanged(assignment: index, to: status, at: t, comment: nil)
         feed.process(AssignmentEvent(time: t, worker: assignments[index].worker, accept ? .accepted : .rejected))
+        if !accept { reassess(index, at: t, &host) }
         carryOutActions(&host)
+    }
+
+    /// Suite `index` was rejected at `t`: the ``reassessment`` rule's `CHANGE_OVERLAP` on its general
+    /// tasks, and the pool reopened with `open_pool` when there is work again.
+    mutating func reassess<Host: PoolEngineHost>(_ index: Int, at t: Double, _ host: inout Host) {
+        guard let r = reassessment, r.delta != 0 else { return }
+        overlapChanges.append((t, assignments[index].worker, index, r.delta))
+        for i in assignments[index].tasks where !tasks[i].isControl {
+            guard let o = tasks[i].overlap else { continue }
+            let wasComplete = tasks[i].isComplete
+            tasks[i].overlap = max(1, o + r.delta)
+            if wasComplete != tasks[i].isComplete { generalComplete += wasComplete ? -1 : 1 }
+            host.overlapChanged(task: i, to: tasks[i].overlap!)
+        }
+        if r.openPool, !isOpen, !isComplete {
+            open(at: t, &host)
+        } else {
+            checkCompletion(at: t)
+        }
     }
 
     /// Carries out the actions quality control took since the last call, in order.
@@ -165,6 +185,7 @@ extension PoolEngine {
             for k in assignments.indices where assignments[k].worker == worker && assignments[k].status == .submitted {
                 assignments[k].status = status
                 host.statusChanged(assignment: k, to: status, at: time, comment: comment)
+                if status == .rejected { reassess(k, at: time, &host) }
                 reviewed += 1
             }
             return reviewed

@@ -39,6 +39,9 @@ import TallyQualityControl
 /// * **Actions**: restrictions and skills go to the host; `APPROVE_ALL_ASSIGNMENTS` /
 ///   `REJECT_ALL_ASSIGNMENTS` review the Toloker's SUBMITTED suites (fed back to quality control with
 ///   ``Policy/feedsRuleReviews``). Actions are carried out in the order the rules took them.
+/// * **Rejections**: with an `ASSIGNMENTS_ASSESSMENT` rule `assessment_event == REJECT` →
+///   `CHANGE_OVERLAP(delta, open_pool)`, each rejected suite's general tasks get `delta` more overlap
+///   (a task that had all its answers waits for more), and a closed pool reopens with `open_pool`.
 /// * **Completion**: the pool closes COMPLETED when every general task has all its answers (a pool
 ///   of control tasks only: every one of finite overlap has them) and no suite is active, `auto_close_after_complete_delay_seconds` later; EXPIRED at `will_expire`
 ///   (active suites then expire with ``Policy/expiresActiveSuitesWithPool``).
@@ -171,6 +174,12 @@ package struct PoolEngine {
     /// Assignments still ACTIVE.
     package internal(set) var active = 0
 
+    /// The `ASSIGNMENTS_ASSESSMENT` rules that act on a rejection (`assessment_event == REJECT` →
+    /// `CHANGE_OVERLAP`): the summed delta and whether any reopens the pool; nil: none.
+    package internal(set) var reassessment: (delta: Int, openPool: Bool)?
+    /// Every overlap change such a rule made: when, whose rejected suite, and the delta.
+    package internal(set) var overlapChanges: [(time: Double, worker: Int32, assignment: Int, delta: Int)] = []
+
     /// Whether the pool is open.
     package internal(set) var isOpen = false
     /// Why the pool last closed; nil while it never closed since it last opened.
@@ -201,12 +210,30 @@ package struct PoolEngine {
         departed = Array(repeating: false, count: workers)
         rng = SplitMix64(seed: mixingSeed)
         feed.engine.reserveWorkers(workers)
+        reassessment = Self.reassessment(qualityControl.qualityControl)
+    }
+
+    /// The rules of `qc` that change a suite's overlap when it is rejected: `ASSIGNMENTS_ASSESSMENT`
+    /// collectors whose rule's conditions are only `assessment_event == REJECT` and whose action is
+    /// `CHANGE_OVERLAP` (deltas summed; any `open_pool` reopens). *Choice*: a rule with other
+    /// conditions (pending/accepted/rejected counts) is not carried out.
+    static func reassessment(_ qc: QualityControl) -> (delta: Int, openPool: Bool)? {
+        var found: (delta: Int, openPool: Bool)?
+        for c in qc.configs where c.collector.kind == .assignmentsAssessment {
+            for r in c.rules {
+                guard case .changeOverlap(let delta, let open) = r.action, !r.conditions.isEmpty,
+                      r.conditions.allSatisfy({ $0.key == .assessmentEvent && $0.value == .string("REJECT") }) else { continue }
+                found = (delta + (found?.delta ?? 0), open || (found?.openPool ?? false))
+            }
+        }
+        return found
     }
 
     /// Replaces the pool's quality control (a pool updated before it issued anything).
     package mutating func replaceQualityControl(_ rules: QualityControlEngine) {
         feed = QualityControlFeed(rules, feedsRuleReviews: policy.feedsRuleReviews)
         feed.engine.reserveWorkers(busy.count)
+        reassessment = Self.reassessment(rules.qualityControl)
     }
 
     // MARK: - Tasks
@@ -218,6 +245,11 @@ package struct PoolEngine {
         tasks.append(Task(overlap: overlap, isControl: isControl))
         if isControl { controlTasks.append(i) } else { generalTasks.append(i) }
         return i
+    }
+
+    /// Tolokers who must never get task `i` (the task's `unavailable_for`): counted as having seen it.
+    package mutating func exclude(_ workers: [Int32], fromTask i: Int) {
+        for w in workers { tasks[i].seenBy.insert(w) }
     }
 
     /// Σ answers received (capped at the overlap) ÷ Σ overlap over general tasks, as an integer
@@ -342,4 +374,12 @@ package protocol PoolEngineHost {
 
     /// A rule's action that reaches beyond the pool's assignments: a restriction, a skill.
     mutating func perform(_ action: QualityControlAction)
+
+    /// Task `task`'s overlap became `overlap` (a `CHANGE_OVERLAP` rule after a rejection).
+    mutating func overlapChanged(task: Int, to overlap: Int)
+}
+
+extension PoolEngineHost {
+    /// Nothing to record by default.
+    package mutating func overlapChanged(task: Int, to overlap: Int) {}
 }

@@ -19,6 +19,10 @@ public struct EmulatorConfiguration: Sendable {
     public var balance: Double
     /// `--state FILE`: the journal replayed at start-up and appended to while serving; nil = memory only.
     public var statePath: String?
+    /// Seconds the emulator's clock reads behind real time (`--backdate DAYS` × 86,400; 0 by
+    /// default). Timestamps, `will_expire` checks and the pools' simulation all use the lagged
+    /// clock; a journal must be replayed with the same lag.
+    public var clockLag: Double = 0
     /// Where the emulator's notes go (e.g. how a scenario crowd's labels are matched to a pool's
     /// options), one line each, each once; nil = nowhere (they are still listed by `GET /_emulator/status`).
     public var log: (@Sendable (String) -> Void)?

@@ -42,11 +42,13 @@ final class EmulatorStore {
     var nextPoolID: Int
     /// Notes logged so far (each once), in order.
     var notes: [String] = []
+    /// Results of `aggregate-by-pool` operations, by operation id (task id order).
+    var aggregatedSolutions: [String: [JSONValue]] = [:]
 
     init(_ configuration: EmulatorConfiguration, now: @escaping @Sendable () -> Double) throws(EmulatorConfigurationError) {
         self.configuration = configuration
         if let c = configuration.crowd { crowd = c } else { crowd = try OneCoinCrowd(seed: configuration.seed) }
-        clock = EmulatorClock(speed: configuration.speed, realNow: now)
+        clock = EmulatorClock(speed: configuration.speed, lag: configuration.clockLag, realNow: now)
         world = World(workers: crowd.workers, seed: configuration.seed)
         var g = SplitMix64(seed: mixSeed(configuration.seed, 99))
         requesterID = g.hex(32)

@@ -140,6 +140,14 @@ final class PoolRecord {
         return i
     }
 
+    /// Tolokers who must never get task `i` (its `unavailable_for`).
+    func exclude(_ workers: [Int32], fromTask i: Int) {
+        engine.exclude(workers, fromTask: i)
+    }
+
+    /// `CHANGE_OVERLAP` changes the rules made after rejections: when, whose suite, the delta.
+    var overlapChanges: [(time: Double, worker: Int32, assignment: Int, delta: Int)] { engine.overlapChanges }
+
     func noteOption(_ label: String) {
         if !options.contains(label) { options.append(label) }
     }
@@ -202,6 +210,21 @@ final class PoolRecord {
         }
     }
 
+    /// A JSON answer as an image-annotation field writes it: one to three rectangles in relative
+    /// coordinates (`{"shape": "rectangle", "left", "top", "width", "height"}`), drawn from `seed`.
+    static func annotation(seed: UInt64) -> JSONValue {
+        var h = seed
+        func next() -> Double {
+            h = mixSeed(h, 0x9E37)
+            return Double(h % 1000) / 1000
+        }
+        let count = 1 + Int(mixSeed(seed, 3) % 3)
+        return .array((0..<count).map { _ in
+            ["shape": "rectangle", "left": .double((next() * 0.6 * 1000).rounded() / 1000), "top": .double((next() * 0.6 * 1000).rounded() / 1000),
+             "width": .double(((0.1 + next() * 0.3) * 1000).rounded() / 1000), "height": .double(((0.1 + next() * 0.3) * 1000).rounded() / 1000)]
+        })
+    }
+
     fileprivate func outputValue(_ label: String) -> JSONValue {
         switch outputType {
         case "boolean": return .bool(label == "true")
@@ -255,6 +278,11 @@ struct EmulatorPoolHost: PoolEngineHost {
                 world.attachments[id] = AttachmentRecord(id: id, kind: pool.attachmentKind, poolID: pool.id, assignmentID: a.id, worker: worker, created: a.created)
                 output[pool.answerField] = pool.outputType == "file" ? .string(id) : .array([.string(id)])
                 label = id
+            } else if pool.outputType == "json", !task.isControl {
+                // A JSON answer is an image annotation: the Toloker's own rectangles.
+                let value = PoolRecord.annotation(seed: mixSeed(task.key ^ UInt64(pool.id), UInt64(worker) &+ 1))
+                output[pool.answerField] = value
+                label = value.serialized(numbers: .python)
             } else if pool.freeText, !task.isControl {
                 label = "https://example.com/found/\(String(task.key, radix: 16))/\(world.workers[Int(worker)].id.prefix(8))"
                 output[pool.answerField] = .string(label)
@@ -326,6 +354,10 @@ struct EmulatorPoolHost: PoolEngineHost {
         let value = (Double(right) * 100 / Double(total)).rounded()
         world.setSkill(training.skillID, worker: worker, value: value, at: time)
         pool.trainingResults.append((time, worker, value))
+    }
+
+    mutating func overlapChanged(task: Int, to overlap: Int) {
+        pool.tasks[task].overlap = overlap
     }
 
     mutating func pauseBeforeNextSuite(worker: Int32) -> Double? {

@@ -120,7 +120,9 @@ extension EmulatorStore {
     ///
     /// *Choices*: input and output columns in field-name order (the emulator does not keep the spec's
     /// key order); `status` takes the export's names (`APPROVED` for ACCEPTED), default `APPROVED`;
-    /// `field` and the time filters are ignored, the columns are the 2024 export's.
+    /// the time filters are ignored; the columns are the 2024 export's, plus the `field`s asked for
+    /// beyond them (`ASSIGNMENT:submitted`, `accepted`, `rejected`, `skipped`, `expired`, `reward`,
+    /// `task_suite_id`; another name is a 400).
     func exportTSV(_ id: String, query q: [String: String]) throws -> String {
         let pool = try pool(id)
         guard let project = projects[pool.projectID] else { throw APIError.notFound("Project", String(pool.projectID)) }
@@ -130,6 +132,17 @@ extension EmulatorStore {
         var header = inputs.map { "INPUT:\($0)" } + outputs.map { "OUTPUT:\($0)" } + outputs.map { "GOLDEN:\($0)" }
         header += ["HINT:text", "HINT:default_language", "ASSIGNMENT:link", "ASSIGNMENT:task_id", "ASSIGNMENT:assignment_id",
                    "ASSIGNMENT:worker_id", "ASSIGNMENT:status", "ASSIGNMENT:started"]
+        // `field` asks for more ASSIGNMENT columns (toloka-kit's autoquality scores by `ASSIGNMENT:submitted`).
+        let extraFields = ["ASSIGNMENT:submitted", "ASSIGNMENT:accepted", "ASSIGNMENT:rejected", "ASSIGNMENT:skipped", "ASSIGNMENT:expired",
+                           "ASSIGNMENT:reward", "ASSIGNMENT:task_suite_id"]
+        var extras: [String] = []
+        for f in (q["field"] ?? "").split(separator: ",").map(String.init) where !header.contains(f) && !extras.contains(f) {
+            guard extraFields.contains(f) else {
+                throw APIError.validation("field", "VALUE_NOT_ALLOWED", "Unknown field \(f); expected ASSIGNMENT:link, task_id, assignment_id, worker_id, status, started or \(extraFields.joined(separator: ", "))")
+            }
+            extras.append(f)
+        }
+        header += extras
         var lines = [header.joined(separator: "\t")]
         let now = clock.now()
         func cell(_ v: JSONValue?) -> String {
@@ -147,6 +160,18 @@ extension EmulatorStore {
                 var row = inputs.map { cell(inValues[$0]) } + outputs.map { cell(out[$0]) } + outputs.map { cell(golden[$0]) }
                 row += [cell(t.json["message_on_unknown_solution"]), "", "https://platform.toloka.ai/task/\(pool.id)/\(a.id)", t.id, a.id,
                         world.workers[Int(a.worker)].id, a.status == "ACCEPTED" ? "APPROVED" : a.status, TolokaTime.format(a.created)]
+                for f in extras {
+                    let time: Double?? = switch f {
+                    case "ASSIGNMENT:submitted": .some(a.submitted)
+                    case "ASSIGNMENT:accepted": .some(a.accepted)
+                    case "ASSIGNMENT:rejected": .some(a.rejected)
+                    case "ASSIGNMENT:skipped": .some(a.skipped)
+                    case "ASSIGNMENT:expired": .some(a.expired)
+                    default: nil
+                    }
+                    if let time { row.append(time.map { TolokaTime.format($0) } ?? ""); continue }
+                    row.append(f == "ASSIGNMENT:reward" ? String(a.reward) : a.suiteID)
+                }
                 lines.append(row.joined(separator: "\t"))
             }
         }

@@ -57,7 +57,12 @@ extension EmulatorStore {
                  "action": "SET_SKILL", "skill_id": .string(training.skillID), "skill_value": .double(r.value), "values": [:]]
             })]
         }
-        return ["items": .array(pool.qualityControl.actions.map { a in
+        // `CHANGE_OVERLAP` after rejections (the engine carries them out itself), merged by time.
+        let changes: [(Double, JSONValue)] = pool.overlapChanges.map { c in
+            (c.time, ["time": .string(TolokaTime.format(c.time)), "user_id": .string(world.workers[Int(c.worker)].id), "rule": "assignments_assessment",
+                      "action": "CHANGE_OVERLAP", "assignment_id": .string(pool.assignments[c.assignment].id), "delta": .int(Int64(c.delta)), "values": [:]])
+        }
+        let actions: [(Double, JSONValue)] = pool.qualityControl.actions.map { a in
             var o: [String: JSONValue] = [
                 "time": .string(TolokaTime.format(a.time)), "user_id": .string(world.workers[Int(a.worker)].id),
                 "rule": .string(a.rulePath), "action": .string(a.action.kind.rawValue),
@@ -65,7 +70,9 @@ extension EmulatorStore {
             ]
             if let end = a.restrictionEnd { o["restriction_end"] = end.isFinite ? .string(TolokaTime.format(end)) : "PERMANENT" }
             if let s = a.skillValue { o["skill_value"] = .double(s) }
-            return .object(o)
-        })]
+            return (a.time, .object(o))
+        }
+        let merged = (actions + changes).enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+        return ["items": .array(merged.map(\.element.1))]
     }
 }

@@ -157,7 +157,11 @@ extension EmulatorStore {
             }
             let record = TaskRecord(id: id, json: t.json, created: now, overlap: t.overlap, isControl: !t.knownSolutions.isEmpty,
                                     knownSolutions: t.knownSolutions, truth: truth, key: key)
-            t.pool.add(record)
+            let index = t.pool.add(record)
+            if let unavailable = t.json["unavailable_for"]?.arrayValue, !unavailable.isEmpty {
+                let ids = Set(unavailable.compactMap(\.stringValue))
+                t.pool.exclude(world.workers.indices.filter { ids.contains(world.workers[$0].id) }.map(Int32.init), fromTask: index)
+            }
             taskPools[id] = t.pool.id
             created[t.index] = record.rendered(poolID: t.pool.id)
             log.append(["type": "TASK_CREATE", "success": true, "input": items[t.index], "output": ["task_id": .string(id)]])

@@ -61,6 +61,10 @@ extension Route {
         Route(.get, "/api/v1/user-skills") { try $0.store.listUserSkills($0.query) },
         Route(.put, "/api/v1/user-skills", status: 201) { try $0.store.setUserSkill($0.body()) },
 
+        // Toloka's aggregation (Tally's methods behind it)
+        Route(.post, "/api/v1/aggregated-solutions/aggregate-by-pool") { try $0.store.aggregateByPool($0.body()) },
+        Route(.get, "/api/v1/aggregated-solutions/{operation}") { try $0.store.listAggregatedSolutions($0.parameters["operation"], query: $0.query) },
+
         // The emulator's own routes
         Route(.get, "/_emulator/status") { $0.store.emulatorStatus(responsesByStatus: $0.statusCounts.counts) },
         Route(.get, "/_emulator/crowd") { $0.store.crowdJSON() },
