@@ -80,7 +80,7 @@ struct PartitionedGLADTests {
         #expect(passes == single.evaluations)
     }
 
-    @Test("the passes add up: posteriors and β-gradients bit for bit, likelihood and α-gradients to rounding",
+    @Test("the passes add up: posteriors bit for bit, likelihood and gradients to rounding",
           arguments: ["toy", "act-ms", "snow-rte", "bluebirds"])
     func passesAddUp(dataset: String) throws {
         let table = try AnswerReader.read(TestData.answersPath(dataset)).table
@@ -114,8 +114,11 @@ struct PartitionedGLADTests {
         let one = try passes([whole])
         for count in [2, 5] {
             let split = try passes(try TaskPartition.split(table, parts: count))
-            #expect(split.p == one.p, "\(dataset): posteriors")
-            #expect(Array(split.g[w...]) == Array(one.g[w...]), "\(dataset): β-gradients")
+            #expect(split.p == one.p, "\(dataset): posteriors differ")
+            // The C pass vectorises over blocks of answers that start where the partition starts,
+            // so a task's β-gradient may differ in its last bit.
+            let beta = zip(split.g[w...], one.g[w...]).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            #expect(beta <= 1e-12, "\(dataset): β-gradients differ by \(beta)")
             #expect(abs(split.q - one.q) <= 1e-12 * abs(one.q), "\(dataset): likelihood \(split.q) vs \(one.q)")
             let alpha = zip(split.g[0..<w], one.g[0..<w]).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
             #expect(alpha <= 1e-12, "\(dataset): α-gradients differ by \(alpha)")
