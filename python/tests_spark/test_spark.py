@@ -28,7 +28,7 @@ SYNTHETIC_METHODS = METHODS if os.environ.get("TALLY_SPARK_SYNTHETIC_GLAD") == "
 # vldb-rel), so the sweep runs it on the sets it needs fewest evaluations on unless
 # TALLY_SPARK_GLAD_SETS=all (or a comma-separated list); python/tests/test_partitioned.py checks
 # the same partitioned GLAD without Spark on every set (TALLY_GLAD_ALL_SETS=1).
-_GLAD_SETS = os.environ.get("TALLY_SPARK_GLAD_SETS", "snow-wsd,gal-hitspam-cf,act-cf-amt,vldb-face")
+_GLAD_SETS = os.environ.get("TALLY_SPARK_GLAD_SETS", "snow-wsd,gal-hitspam-cf")
 
 
 def categorical_sets():
