@@ -63,6 +63,8 @@ _GLAD_ALIASES = {"n_iter": "max-iterations", "max_iterations": "max-iterations",
 # Executors: native partitions kept between passes, by (run, partition), within one Python worker.
 _CACHE: Dict[tuple, Any] = {}
 _CACHE_RUN: List[str] = []
+# Executors: GLAD's posteriors of each partition's last E-step, (version, posteriors) by (run, partition).
+_POSTERIORS: Dict[tuple, Any] = {}
 _BROADCAST_BYTES = 1 << 20
 _CACHE_LIMIT = int(os.environ.get("TALLY_SPARK_CACHE_ANSWERS", str(200_000_000)))
 
@@ -125,6 +127,7 @@ def _partition(run: str, rec) -> Any:
     this Python worker's cache when it holds it, else rebuilt from the codes."""
     if _CACHE_RUN != [run]:
         _CACHE.clear()
+        _POSTERIORS.clear()
         _CACHE_RUN[:] = [run]
     pid, tasks, offsets, entries, workers, labels = rec
     key = (run, pid)
@@ -223,12 +226,12 @@ def _em_passes(sc, codes, run: str, fit, n: int, progress) -> int:
 
 def _glad_posteriors(run: str, pid: int, version: int, part, alphas, betas):
     """A partition's posteriors of E-step `version`: from this Python worker's cache, else computed."""
-    key = ("glad-posteriors", run, pid)
-    cached = _CACHE.get(key)
+    key = (run, pid)
+    cached = _POSTERIORS.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
     post, _ = part.glad_estep(alphas, betas)
-    _CACHE[key] = (version, post)
+    _POSTERIORS[key] = (version, post)
     return post
 
 
