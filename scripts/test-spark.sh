@@ -21,8 +21,13 @@ partitions="${TALLY_SPARK_PARTITIONS:-4}"
 scripts/setup-spark-venv.sh
 venv="${TALLY_SPARK_VENV:-$(cd .. && pwd)/.venv-spark}"
 py="$venv/bin/python"
-wheels="$(scripts/build-wheel.sh)"
-wheel="$(ls "$wheels"/tally_crowd-*.whl | head -1)"
+# TALLY_SPARK_WHEEL: an already built wheel (skips the release build), e.g. for a long benchmark.
+if [[ -n "${TALLY_SPARK_WHEEL:-}" ]]; then
+    wheel="$TALLY_SPARK_WHEEL"
+else
+    wheels="$(scripts/build-wheel.sh)"
+    wheel="$(ls "$wheels"/tally_crowd-*.whl | head -1)"
+fi
 
 work="$(mktemp -d -t tally-spark-XXXXXX)"
 pids=()

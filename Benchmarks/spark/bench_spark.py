@@ -74,7 +74,7 @@ def main() -> None:
     from tally import spark as ts
     spark = (SparkSession.builder.master(os.environ["TALLY_SPARK_MASTER"]).appName("tally-spark-bench")
              .config("spark.executor.memory", os.environ.get("TALLY_SPARK_EXECUTOR_MEMORY", "2g"))
-             .config("spark.driver.memory", "4g").config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.memory", os.environ.get("TALLY_SPARK_DRIVER_MEMORY", "4g")).config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", str(partitions)).getOrCreate())
     spark.sparkContext.addPyFile(wheel)
     pids = [int(p) for p in os.environ["TALLY_SPARK_WORKER_PIDS"].split()]

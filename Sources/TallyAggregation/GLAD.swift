@@ -118,40 +118,65 @@ public struct GLAD: Aggregator {
             answers.byTask.entries.withUnsafeBufferPointer { entries in
                 let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount, cKernels: execution.cKernels)
                 defer { kernel.deallocate() }
-                var x = [Double](repeating: 1, count: w + t)
                 var posteriors = [Double](repeating: 0, count: t * k)
-                var gradient = [Double](repeating: 0, count: w + t)
-                kernel.eStep(x, into: &posteriors)
-                var q = -kernel.evaluate(x, posteriors: posteriors, gradient: &gradient)
-                var evaluations = 1
-                var history: [Double] = []
-                var cgIterations = 0, failures = 0
-                if stopping == .relativeChange { q /= normaliser }
-                let optimiser = ConjugateGradient(gradientTolerance: mStepTolerance, maxIterations: mStepMaxIterations)
-                for iteration in 0..<maxIterations {
-                    let last = q
-                    // The first E-step would repeat the one above (same parameters).
-                    if iteration > 0 { kernel.eStep(x, into: &posteriors) }
-                    let result = optimiser.minimize(from: x) { point, g in
-                        kernel.evaluate(point, posteriors: posteriors, gradient: &g)
-                    }
-                    x = result.x
-                    evaluations += result.evaluations
-                    cgIterations += result.iterations
-                    if result.lineSearchFailed { failures += 1 }
-                    q = -result.value / normaliser
-                    if q.isNaN { q = -.infinity }
-                    history.append(q)
-                    let converged = switch stopping {
-                    case .crowdKit: q - last < tolerance
-                    case .relativeChange: abs(q - last) <= tolerance * abs(last)
-                    }
-                    if converged { break }
-                }
+                let run = runEM(workers: w, tasks: t, normaliser: normaliser, eStep: { x in kernel.eStep(x, into: &posteriors) },
+                                evaluate: { point, g in kernel.evaluate(point, posteriors: posteriors, gradient: &g) })
+                let x = run.x
                 let probabilities = ProbabilityMatrix(rows: t, columns: k, values: posteriors)
-                return GLADModel(labels: probabilities.argmaxFirst(), probabilities: probabilities, alphas: Array(x[0..<w]), betas: Array(x[w...]), priors: priors, lossHistory: history, mStepIterations: cgIterations, evaluations: evaluations, lineSearchFailures: failures)
+                return GLADModel(labels: probabilities.argmaxFirst(), probabilities: probabilities, alphas: Array(x[0..<w]), betas: Array(x[w...]), priors: priors, lossHistory: run.history, mStepIterations: run.cgIterations, evaluations: run.evaluations, lineSearchFailures: run.failures)
             }
         }
+    }
+
+    /// What ``runEM(workers:tasks:normaliser:eStep:evaluate:)`` ends with.
+    struct EMRun {
+        /// The parameters `[α…, β…]` after the last M-step.
+        var x: [Double]
+        /// The parameters of the last E-step (whose posteriors are reported).
+        var eStepX: [Double]
+        var history: [Double]
+        var cgIterations: Int
+        var evaluations: Int
+        var failures: Int
+    }
+
+    /// GLAD's EM loop from `x = 1`: `eStep(x)` recomputes the posteriors that `evaluate(x, &g)`
+    /// (`−Q` and its gradient) uses until the next E-step. One loop for the single-machine fit and
+    /// the partitioned one (``PartitionedGLAD``), so both stop by the same rule.
+    func runEM(workers w: Int, tasks t: Int, normaliser: Double, eStep: ([Double]) -> Void,
+               evaluate: ([Double], inout [Double]) -> Double) -> EMRun {
+        var x = [Double](repeating: 1, count: w + t)
+        var eStepX = x
+        var gradient = [Double](repeating: 0, count: w + t)
+        eStep(x)
+        var q = -evaluate(x, &gradient)
+        var evaluations = 1
+        var history: [Double] = []
+        var cgIterations = 0, failures = 0
+        if stopping == .relativeChange { q /= normaliser }
+        let optimiser = ConjugateGradient(gradientTolerance: mStepTolerance, maxIterations: mStepMaxIterations)
+        for iteration in 0..<maxIterations {
+            let last = q
+            // The first E-step would repeat the one above (same parameters).
+            if iteration > 0 {
+                eStep(x)
+                eStepX = x
+            }
+            let result = optimiser.minimize(from: x) { point, g in evaluate(point, &g) }
+            x = result.x
+            evaluations += result.evaluations
+            cgIterations += result.iterations
+            if result.lineSearchFailed { failures += 1 }
+            q = -result.value / normaliser
+            if q.isNaN { q = -.infinity }
+            history.append(q)
+            let converged = switch stopping {
+            case .crowdKit: q - last < tolerance
+            case .relativeChange: abs(q - last) <= tolerance * abs(last)
+            }
+            if converged { break }
+        }
+        return EMRun(x: x, eStepX: eStepX, history: history, cgIterations: cgIterations, evaluations: evaluations, failures: failures)
     }
 
     private static func means(_ given: [String: Double]?, names: Interner, count: Int, what: String) throws -> [Double] {
@@ -313,6 +338,13 @@ struct GLADKernel: @unchecked Sendable {
 
     /// `−Q(x)` and its gradient `−∇Q(x)` for fixed posteriors.
     func evaluate(_ x: [Double], posteriors: [Double], gradient: inout [Double]) -> Double {
+        let q = likelihood(x, posteriors: posteriors, gradient: &gradient)
+        return Self.addPriors(q, x: x, gradient: &gradient, workers: workers, tasks: tasks, muAlpha: muAlpha, muBeta: muBeta)
+    }
+
+    /// The expected log-likelihood part of `Q(x)` (no priors) and its gradient, not negated: the
+    /// α-gradient summed over the parts, the β-gradient per task.
+    func likelihood(_ x: [Double], posteriors: [Double], gradient: inout [Double]) -> Double {
         let parts = self.parts
         let workers = self.workers
         let slots = GLADSlots(parts: parts.count, workers: workers)
@@ -330,12 +362,21 @@ struct GLADKernel: @unchecked Sendable {
         }
         var q = 0.0
         for p in 0..<parts.count { q += slots.values[p] }
-        let halfLog2Pi = 0.5 * log(2 * Double.pi)
         gradient.withUnsafeMutableBufferPointer { grad in
             for p in 1..<max(1, parts.count) {
                 let other = slots.alphaGradients[p - 1]
                 for i in 0..<workers { grad[i] += other[i] }
             }
+        }
+        return q
+    }
+
+    /// Adds the Gaussian log-priors on α and β to `q` and `gradient` (the likelihood part of `Q`
+    /// and its gradient), then flips the sign: returns `−Q`, leaves `−∇Q`.
+    static func addPriors(_ likelihood: Double, x: [Double], gradient: inout [Double], workers: Int, tasks: Int, muAlpha: [Double], muBeta: [Double]) -> Double {
+        var q = likelihood
+        let halfLog2Pi = 0.5 * log(2 * Double.pi)
+        gradient.withUnsafeMutableBufferPointer { grad in
             x.withUnsafeBufferPointer { x in
                 // Gaussian log-priors on α and β, then the sign flip: we minimise −Q.
                 for i in 0..<workers {

@@ -69,6 +69,23 @@ def test_integer_labels_sort_as_numbers():
     assert mv.labels_.tolist() == [9, 9]  # ties go to the first column, as in crowd-kit under pandas 2
 
 
+def test_integer_strings_sort_as_the_cli_sorts_them():
+    # "2" before "10" (the CLI's LabelSet: every label a canonical integer, so numeric order), so a
+    # tie goes to "2" as in `tally aggregate`; Python's str order would put "10" first.
+    data = pd.DataFrame({"task": ["a", "a", "b", "b", "c"], "worker": ["x", "y", "x", "y", "x"],
+                         "label": ["10", "2", "2", "9", "10"]})
+    mv = ta.MajorityVote().fit(data)
+    assert list(mv.probas_.columns) == ["2", "9", "10"]
+    assert mv.labels_.tolist() == ["2", "2", "10"]
+    assert list(ta.DawidSkene().fit(data).probas_.columns) == ["2", "9", "10"]
+    # Not all canonical integers ("02", "-0", "x"): Python's (the CLI's scalar) order.
+    for labels in (["10", "02"], ["10", "-0"], ["10", "2", "x"]):
+        frame = pd.DataFrame({"task": list(range(len(labels))), "worker": [1] * len(labels), "label": labels})
+        assert list(ta.MajorityVote().fit(frame).probas_.columns) == sorted(labels)
+    frame = pd.DataFrame({"task": [1, 2, 3], "worker": [1, 1, 1], "label": ["-3", "12345678901234567890123", "-12"]})
+    assert list(ta.MajorityVote().fit(frame).probas_.columns) == ["-12", "-3", "12345678901234567890123"]
+
+
 def test_fitted_attributes_of_each_class():
     gold = TRUTH.iloc[:2]
     assert ta.MajorityVote().fit(TOY).skills_.name == "skill"

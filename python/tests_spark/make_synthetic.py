@@ -4,7 +4,10 @@ uniform in [0.55, 0.95], 10% spammers answering uniformly at random). Written in
 1 M answers so that memory stays small at 100 M answers. Seeded: the same arguments give the same
 file contents.
 
-    python make_synthetic.py OUT.parquet --answers 10000000 [--labels 2] [--overlap 5] [--seed 7]
+    python make_synthetic.py OUT.parquet --answers 10000000 [--labels 2] [--overlap 5] [--seed 7] [--int-ids]
+
+``--int-ids`` writes task and worker as int64 ids (as spark-crowd's data sets have them) instead of
+zero-padded names: the same crowd (same random draws), written in a fraction of the time.
 """
 
 import argparse
@@ -22,6 +25,7 @@ def main() -> None:
     ap.add_argument("--overlap", type=int, default=5)
     ap.add_argument("--workers", type=int, default=0, help="default: answers / 1000, at least 50")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--int-ids", action="store_true", help="task and worker as int64 ids, not names")
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     k, overlap = a.labels, a.overlap
@@ -30,7 +34,8 @@ def main() -> None:
     accuracy = rng.uniform(0.55, 0.95, workers)
     spammer = rng.random(workers) < 0.1
     width_t, width_w = len(str(tasks)), len(str(workers))
-    schema = pa.schema([("task", pa.string()), ("worker", pa.string()), ("label", pa.int64())])
+    id_type = pa.int64() if a.int_ids else pa.string()
+    schema = pa.schema([("task", id_type), ("worker", id_type), ("label", pa.int64())])
     per_group = max(1, 1_000_000 // overlap)
     with pq.ParquetWriter(a.out, schema, compression="snappy") as out:
         for start in range(0, tasks, per_group):
@@ -46,9 +51,12 @@ def main() -> None:
             label = np.where(right, truth[:, None], noise)
             random = rng.integers(0, k, (n, overlap))
             label = np.where(spammer[w], random, label)
-            task_names = np.char.add("t", np.char.zfill(np.repeat(t, overlap).astype(str), width_t))
-            worker_names = np.char.add("w", np.char.zfill(w.ravel().astype(str), width_w))
-            out.write_table(pa.table({"task": pa.array(task_names.tolist()), "worker": pa.array(worker_names.tolist()),
+            if a.int_ids:
+                task_names, worker_names = pa.array(np.repeat(t, overlap).astype(np.int64)), pa.array(w.ravel().astype(np.int64))
+            else:
+                task_names = pa.array(np.char.add("t", np.char.zfill(np.repeat(t, overlap).astype(str), width_t)).tolist())
+                worker_names = pa.array(np.char.add("w", np.char.zfill(w.ravel().astype(str), width_w)).tolist())
+            out.write_table(pa.table({"task": task_names, "worker": worker_names,
                                       "label": pa.array(label.ravel().astype(np.int64))}, schema=schema))
     print(f"make_synthetic: {tasks * overlap} answers, {tasks} tasks, {workers} workers, {k} labels -> {a.out}")
 

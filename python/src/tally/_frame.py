@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 import numpy as np
@@ -26,10 +27,38 @@ def require_columns(data: Any, columns=COLUMNS, what: str = "data") -> None:
         raise MissingColumnError(f"{missing} not in index: {what} must have the columns {list(columns)}; it has {list(data.columns)}")
 
 
-def _sorted_uniques(values: pd.Index, what: str):
-    """(uniques in sorted order, rank of each first-appearance unique)."""
+_CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+
+
+def is_canonical_integer(value: Any) -> bool:
+    """Whether `value` is a str spelling an integer canonically (``-?(0|[1-9][0-9]*)``, not ``-0``),
+    as the CLI's LabelSet.isCanonicalInteger."""
+    return isinstance(value, str) and value != "-0" and _CANONICAL_INTEGER.match(value) is not None
+
+
+def label_order(values) -> np.ndarray:
+    """The positions of `values` (distinct labels) in the CLI's label order (Tally's LabelSet):
+    when every value is a str spelling an integer canonically, numeric order ("2" before "10");
+    otherwise Python's sort order (for str: Unicode scalar order, the CLI's). Raises TypeError
+    when the values cannot be ordered."""
+    arr = values.to_numpy() if isinstance(values, pd.Index) else np.asarray(values, dtype=object)
+    if len(arr) and all(is_canonical_integer(v) for v in arr):
+        # Arbitrary length, as the CLI: Python ints do not overflow.
+        return np.array(sorted(range(len(arr)), key=lambda i: int(arr[i])), dtype=np.intp)
+    return np.argsort(arr, kind="stable")
+
+
+def sort_labels(values) -> list:
+    """Distinct labels in the CLI's order (see :func:`label_order`)."""
+    values = list(values)
+    return [values[i] for i in label_order(np.array(values, dtype=object))] if values else []
+
+
+def _sorted_uniques(values: pd.Index, what: str, cli_labels: bool = False):
+    """(uniques in sorted order, rank of each first-appearance unique); `cli_labels`: in the CLI's
+    label order (:func:`label_order`)."""
     try:
-        order = np.argsort(values.to_numpy(), kind="stable")
+        order = label_order(values) if cli_labels else np.argsort(values.to_numpy(), kind="stable")
     except TypeError as e:
         raise ValueError(f"the {what} values cannot be ordered ({e}); use one type for every {what}") from None
     rank = np.empty(len(order), dtype=np.int32)
@@ -73,8 +102,9 @@ class Factorized:
     """Codes and name tables of one answers frame.
 
     tasks: first-appearance order (Tally's task ids); workers: first-appearance order (ids), named
-    by their sorted rank; labels: codes are ranks in sorted order (pandas 2's order, crowd-kit's
-    columns and ties)."""
+    by their sorted rank; labels: codes are ranks in the CLI's label order (:func:`label_order`:
+    numeric for integers written as strings, else sorted, pandas 2's order and crowd-kit's columns
+    and ties)."""
 
     def __init__(self, data: Any, what: str = "data"):
         require_columns(data, what=what)
@@ -84,7 +114,9 @@ class Factorized:
         self.task, self.tasks = _factorize(data["task"], "task")
         self.worker, self.workers = _factorize(data["worker"], "worker")
         label_codes, label_uniques = _factorize(data["label"], "label")
-        self.labels, rank = _sorted_uniques(label_uniques, "label")
+        # Labels in the CLI's order (numeric for integers written as strings: "2" before "10"), so
+        # that ties break towards the same label as `tally aggregate`.
+        self.labels, rank = _sorted_uniques(label_uniques, "label", cli_labels=True)
         self.label = rank[label_codes]
         # First appearance of each label (crowd-kit's MACE orders its thetas_ columns this way).
         self.label_appearance = rank

@@ -7,7 +7,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -140,6 +140,10 @@ def factorize_strings(values: np.ndarray):
     return codes, first[:k]
 
 
+# tally_glad_callback: (context, kind, x, count, value, gradient) -> 0 or non-zero to stop.
+_GLAD_CALLBACK = C.CFUNCTYPE(C.c_int32, C.c_void_p, C.c_int32, _F64P, C.c_int64, _F64P, _F64P)
+
+
 def _declare(L: C.CDLL) -> C.CDLL:
     vp = C.c_void_p
     sigs = {
@@ -186,6 +190,11 @@ def _declare(L: C.CDLL) -> C.CDLL:
         "tally_partitioned_fit_priors": (C.c_int32, [vp, _F64P]),
         "tally_partitioned_fit_skills": (C.c_int32, [vp, _F64P]),
         "tally_partitioned_fit_confusions": (C.c_int32, [vp, _F64P, C.POINTER(C.c_uint8)]),
+        "tally_partition_glad_estep": (C.c_int32, [vp, _F64P, C.c_int64, _F64P, C.c_int64, _F64P, _I32P, C.POINTER(_Error)]),
+        "tally_partition_glad_likelihood": (C.c_int32, [vp, _F64P, C.c_int64, _F64P, C.c_int64, _F64P, _F64P, _F64P, _F64P,
+                                                        C.POINTER(_Error)]),
+        "tally_partitioned_glad_fit": (C.c_int32, [C.c_char_p, C.c_int64, C.c_int64, C.c_int64, C.c_int64, _GLAD_CALLBACK, vp,
+                                                   _F64P, _F64P, _F64P, C.c_int64, _I64P, C.POINTER(_Error)]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(L, name)
@@ -400,6 +409,72 @@ class Partition:
                                  C.byref(err)) != 0:
             raise_for(err)
         return stats, post, labels
+
+    def glad_estep(self, alphas: np.ndarray, betas: np.ndarray, labels: bool = False):
+        """GLAD's E-step: (posteriors tasks×K, first-max labels or None) from every worker's
+        ability and this partition's task parameters (local task order)."""
+        a = np.ascontiguousarray(alphas, dtype=np.float64)
+        b = np.ascontiguousarray(betas, dtype=np.float64)
+        post = np.empty((self.tasks, self.labels), dtype=np.float64)
+        lab = np.empty(self.tasks, dtype=np.int32) if labels else None
+        err = _Error()
+        if lib().tally_partition_glad_estep(self._h, _f64(a), len(a), _f64(b), len(b), _f64(post),
+                                            _p32(lab) if lab is not None else None, C.byref(err)) != 0:
+            raise_for(err)
+        return post, lab
+
+    def glad_likelihood(self, alphas: np.ndarray, betas: np.ndarray, posteriors: np.ndarray):
+        """(likelihood part, α-gradient per worker, β-gradient per task) of this partition."""
+        a = np.ascontiguousarray(alphas, dtype=np.float64)
+        b = np.ascontiguousarray(betas, dtype=np.float64)
+        p = np.ascontiguousarray(posteriors, dtype=np.float64)
+        value = C.c_double(0.0)
+        ga = np.empty(self.workers, dtype=np.float64)
+        gb = np.empty(self.tasks, dtype=np.float64)
+        err = _Error()
+        if lib().tally_partition_glad_likelihood(self._h, _f64(a), len(a), _f64(b), len(b), _f64(p), C.byref(value),
+                                                 _f64(ga), _f64(gb), C.byref(err)) != 0:
+            raise_for(err)
+        return value.value, ga, gb
+
+
+def partitioned_glad_fit(options: Dict[str, Any], workers: int, tasks: int, labels: int, answers: int,
+                         e_step: Callable[[np.ndarray], None], likelihood: Callable[[np.ndarray, np.ndarray], float]) -> Dict[str, Any]:
+    """GLAD's EM on the driver (tally_partitioned_glad_fit). ``e_step(x)``: the partitions' next
+    E-step uses x. ``likelihood(x, gradient)``: returns the partitions' likelihood parts added in
+    partition order and adds their α-gradients into ``gradient[:workers]`` (zeroed on entry),
+    writing task t's β-gradient at ``gradient[workers + t]``. An exception in either is re-raised.
+    Returns x, estep_x, loss_history, iterations, m_step_iterations, evaluations, line_search_failures."""
+    L = lib()
+    n = workers + tasks
+    failures: List[BaseException] = []
+
+    def callback(_context, kind, x_ptr, count, value_ptr, gradient_ptr):
+        try:
+            x = np.ctypeslib.as_array(x_ptr, (count,)).copy()
+            if kind == 0:
+                e_step(x)
+            else:
+                value_ptr[0] = float(likelihood(x, np.ctypeslib.as_array(gradient_ptr, (count,))))
+            return 0
+        except BaseException as e:  # noqa: BLE001 - re-raised after the native call returns
+            failures.append(e)
+            return 1
+
+    c_callback = _GLAD_CALLBACK(callback)
+    x, estep_x = np.empty(n, dtype=np.float64), np.empty(n, dtype=np.float64)
+    capacity = max(int(options.get("max-iterations", 100)), 1)
+    loss = np.empty(capacity, dtype=np.float64)
+    counts = np.zeros(4, dtype=np.int64)
+    err = _Error()
+    r = L.tally_partitioned_glad_fit(json.dumps(options).encode(), workers, tasks, labels, answers, c_callback, None,
+                                     _f64(x), _f64(estep_x), _f64(loss), capacity, counts.ctypes.data_as(_I64P), C.byref(err))
+    if failures:
+        raise failures[0]
+    if r != 0:
+        raise_for(err)
+    return {"x": x, "estep_x": estep_x, "loss_history": loss[:int(counts[0])].copy(), "iterations": int(counts[0]),
+            "m_step_iterations": int(counts[1]), "evaluations": int(counts[2]), "line_search_failures": int(counts[3])}
 
 
 class PartitionedFit:

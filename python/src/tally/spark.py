@@ -3,8 +3,8 @@ task, worker and label columns, with the answers of one machine's fit.
 
 How it runs (pyspark is needed only here, not by the rest of the package):
 
-1. One Spark job builds the global dictionaries: every worker and every label, sorted as Python
-   sorts them (the order ``tally.aggregation`` uses), numbered from 0.
+1. One Spark job builds the global dictionaries: every worker (sorted as Python sorts them) and
+   every label (in the CLI's label order, which ``tally.aggregation`` uses too), numbered from 0.
 2. The answers are repartitioned by task (every answer of a task in one partition), each keeping
    its position in the input (``monotonically_increasing_id``) so that a task's answers are in
    input order, and each partition is packed once into int32 codes (local task codes, global
@@ -18,8 +18,23 @@ How it runs (pyspark is needed only here, not by the rest of the package):
 4. A last pass writes each task's label (and posteriors) as a DataFrame.
 
 Methods: ``ds`` and ``onecoin-ds`` (``max_iterations``/``n_iter``, ``tolerance``/``tol``, ``em``:
-the single-machine semantics), ``mv`` and ``wawa``. The labels equal single-machine Tally's and the
-probabilities agree to float summation order (partitions' sums are added in another order).
+the single-machine semantics), ``mv``, ``wawa`` and ``glad`` (``max_iterations``/``n_iter``,
+``tolerance``/``tol``, ``stopping``/``compat``, ``m_step_max_iter``, ``m_step_tol``). The labels
+equal single-machine Tally's and the probabilities agree to float summation order (partitions'
+sums are added in another order).
+
+GLAD runs one machine's EM loop and conjugate gradient on the driver (Tally's engine, through
+``tally_partitioned_glad_fit``); every objective evaluation is one Spark job whose partitions
+return their part of the likelihood, their per-worker α-gradient and their tasks' β-gradients,
+added on the driver in partition order (so re-run partitions give the same bits). An E-step only
+ships new parameters: each partition computes its posteriors at its next evaluation and keeps them
+in the Python worker (recomputed from the shipped parameters when Spark runs it elsewhere). The
+driver holds the β vector (8 bytes per task) and ships it with each evaluation (a broadcast above
+1 MB); about 1 + 1.5 evaluations per conjugate-gradient step, so GLAD takes tens to hundreds of
+jobs per fit where Dawid-Skene takes one per iteration.
+
+Labels are ordered as the CLI orders them (numeric when every label is an integer written as a
+string, "2" before "10"; otherwise sorted), so ties break towards the same label.
 
 Ship the package to executors with ``--py-files tally_crowd-*.whl`` (or ``sc.addPyFile``): the
 native library is extracted from the wheel on first use. Executors need numpy, pandas and pyarrow.
@@ -36,13 +51,20 @@ from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
-METHODS = ("ds", "onecoin-ds", "mv", "wawa")
+METHODS = ("ds", "onecoin-ds", "mv", "wawa", "glad")
 _ALIASES = {"n_iter": "max-iterations", "max_iterations": "max-iterations", "max-iterations": "max-iterations",
             "tol": "tolerance", "tolerance": "tolerance", "em": "em"}
+# GLAD's options (crowd-kit's names and the registry's).
+_GLAD_ALIASES = {"n_iter": "max-iterations", "max_iterations": "max-iterations", "max-iterations": "max-iterations",
+                 "tol": "tolerance", "tolerance": "tolerance", "stopping": "stopping", "compat": "stopping",
+                 "m_step_max_iter": "m-step-iterations", "m-step-iterations": "m-step-iterations",
+                 "m_step_tol": "m-step-tolerance", "m-step-tolerance": "m-step-tolerance"}
 
 # Executors: native partitions kept between passes, by (run, partition), within one Python worker.
 _CACHE: Dict[tuple, Any] = {}
 _CACHE_RUN: List[str] = []
+# Executors: GLAD's posteriors of each partition's last E-step, (version, posteriors) by (run, partition).
+_POSTERIORS: Dict[tuple, Any] = {}
 _BROADCAST_BYTES = 1 << 20
 _CACHE_LIMIT = int(os.environ.get("TALLY_SPARK_CACHE_ANSWERS", str(200_000_000)))
 
@@ -71,6 +93,19 @@ class SparkAggregation:
 
 def _options(method: str, options: Dict[str, Any]) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
+    if method == "glad":
+        for key, value in options.items():
+            name = _GLAD_ALIASES.get(key)
+            if name is None:
+                raise ValueError(f"tally.spark.aggregate: unknown option {key!r} for glad; it takes max_iterations (n_iter), "
+                                 f"tolerance (tol), stopping or compat ('crowd-kit'), m_step_max_iter and m_step_tol")
+            if name in ("max-iterations", "m-step-iterations"):
+                out[name] = int(value)
+            elif name == "stopping":
+                out[name] = "crowd-kit" if str(value) == "crowd-kit" else str(value)
+            else:
+                out[name] = float(value)
+        return out
     for key, value in options.items():
         name = _ALIASES.get(key)
         if name is None:
@@ -92,6 +127,7 @@ def _partition(run: str, rec) -> Any:
     this Python worker's cache when it holds it, else rebuilt from the codes."""
     if _CACHE_RUN != [run]:
         _CACHE.clear()
+        _POSTERIORS.clear()
         _CACHE_RUN[:] = [run]
     pid, tasks, offsets, entries, workers, labels = rec
     key = (run, pid)
@@ -161,16 +197,121 @@ def _pack_partitions(workers: List[Any], labels: List[Any], bdict):
     return pack
 
 
+def _em_passes(sc, codes, run: str, fit, n: int, progress) -> int:
+    """The EM passes of a PartitionedFit (ds, onecoin-ds, mv, wawa) until the driver's fit is done."""
+
+    def run_pass(pass_: int, params: Any):
+        # Small parameter vectors travel in the task's closure; large ones (W·K·K confusion
+        # tables of many workers) as a broadcast.
+        def go(records):
+            value = params if isinstance(params, np.ndarray) else params.value
+            for rec in records:
+                stats, _, _ = _partition(run, rec).run(pass_, value)
+                yield rec[0], stats
+        return go
+
+    passes = 0
+    while not fit.done:
+        params = fit.parameters()
+        shipped = sc.broadcast(params) if params.nbytes > _BROADCAST_BYTES else params
+        stats = _tree_sum(codes.mapPartitions(run_pass(fit.pass_, shipped)), n)
+        fit.update(stats)
+        if shipped is not params:
+            shipped.destroy()
+        passes += 1
+        if progress is not None:
+            progress(passes)
+    return passes
+
+
+def _glad_posteriors(run: str, pid: int, version: int, part, alphas, betas):
+    """A partition's posteriors of E-step `version`: from this Python worker's cache, else computed."""
+    key = (run, pid)
+    cached = _POSTERIORS.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    post, _ = part.glad_estep(alphas, betas)
+    _POSTERIORS[key] = (version, post)
+    return post
+
+
+def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, Any], progress) -> Dict[str, Any]:
+    """GLAD's EM with the driver's conjugate gradient (Tally's, through tally_partitioned_glad_fit):
+    each objective evaluation is one job whose partitions return their likelihood part, α-gradient
+    and β-gradient, added on the driver in partition order; an E-step is only a new set of
+    parameters, each partition computing (and keeping) its posteriors at its next evaluation."""
+    info = sorted((r.pid, r.tasks, r.answers) for r in packed.select("pid", "tasks", "answers").collect())
+    starts: Dict[int, int] = {}
+    total_tasks = total_answers = 0
+    for pid, tasks, answers in info:
+        starts[pid] = total_tasks
+        total_tasks += tasks
+        total_answers += answers
+    state: Dict[str, Any] = {"version": 0, "estep": None, "evaluations": 0, "shipped": []}
+
+    def ship(x: np.ndarray):
+        if x.nbytes > _BROADCAST_BYTES:
+            b = sc.broadcast(x)
+            state["shipped"].append(b)
+            return b
+        return x
+
+    def e_step(x: np.ndarray) -> None:
+        state["version"] += 1
+        state["estep"] = ship(x)
+
+    def likelihood(x: np.ndarray, gradient: np.ndarray) -> float:
+        version, estep, trial = state["version"], state["estep"], ship(x)
+
+        def go(records):
+            ex = estep if isinstance(estep, np.ndarray) else estep.value
+            tx = trial if isinstance(trial, np.ndarray) else trial.value
+            for rec in records:
+                pid, tasks = rec[0], rec[1]
+                part = _partition(run, rec)
+                lo = W + starts[pid]
+                post = _glad_posteriors(run, pid, version, part, ex[:W], ex[lo:lo + tasks])
+                value, ga, gb = part.glad_likelihood(tx[:W], tx[lo:lo + tasks], post)
+                yield pid, value, ga, gb
+
+        rows = sorted(codes.mapPartitions(go).collect(), key=lambda r: r[0])
+        if not rows:
+            raise ValueError("tally.spark: no partition holds answers")
+        total = 0.0
+        for pid, value, ga, gb in rows:  # partition order: the same sums whichever executor ran what
+            total += value
+            gradient[:W] += ga
+            lo = W + starts[pid]
+            gradient[lo:lo + len(gb)] = gb
+        if trial is not x:
+            trial.destroy()
+            state["shipped"].remove(trial)
+        state["evaluations"] += 1
+        if progress is not None:
+            progress(state["evaluations"])
+        return total
+
+    out = _native().partitioned_glad_fit(opts, W, total_tasks, K, total_answers, e_step, likelihood)
+    for b in state["shipped"]:
+        b.unpersist()
+    out["starts"] = starts
+    return out
+
+
 def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task: str = "task", worker: str = "worker",
               label: str = "label", num_partitions: Optional[int] = None,
               progress: Optional[Callable[[int], None]] = None, **options) -> SparkAggregation:
     """Aggregates the answers of a PySpark DataFrame with Tally's engine on every partition.
 
-    ``method``: "ds", "onecoin-ds", "mv" or "wawa". ``options``: ``max_iterations`` (or
+    ``method``: "ds", "onecoin-ds", "mv", "wawa" or "glad". ``options``: ``max_iterations`` (or
     ``n_iter``), ``tolerance`` (or ``tol``) and ``em`` ("soft", "hard", "hybrid") for the
-    Dawid-Skene family, with the defaults and stopping rule of one machine (100, 1e-5, soft).
+    Dawid-Skene family, with the defaults and stopping rule of one machine (100, 1e-5, soft);
+    for glad ``max_iterations``/``n_iter``, ``tolerance``/``tol``, ``stopping`` or ``compat``
+    ("relative" or "crowd-kit"), ``m_step_max_iter`` and ``m_step_tol`` (one machine's defaults).
+    GLAD's ``skills`` are the abilities α; its ``priors`` the fixed uniform label priors.
     ``num_partitions``: partitions of tasks (default: the context's default parallelism).
-    ``progress``: called on the driver with the number of passes done after each pass.
+    ``progress``: called on the driver with the number of passes done after each pass (for glad,
+    after each objective evaluation).
     Raises ValueError for a bad method, option or column, or an answer without a task, worker or label.
 
     >>> result = aggregate(spark.read.parquet("answers.parquet"), "ds", probabilities=True)
@@ -180,9 +321,6 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    if method == "glad":
-        raise ValueError("tally.spark.aggregate: GLAD is not available on Spark yet (its M-step, a conjugate gradient over "
-                         "every worker and task parameter, is not split into partitions); use ds, onecoin-ds, mv or wawa")
     if method not in METHODS:
         raise ValueError(f"tally.spark.aggregate: unknown method {method!r}; expected one of {', '.join(METHODS)}")
     missing = [c for c in (task, worker, label) if c not in answers.columns]
@@ -211,14 +349,22 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
             near = f"{'worker' if c == task else 'task'} {row[f'example_{i}']!r}"
             raise ValueError(f"tally.spark.aggregate: column {c!r}: {row[f'null_{i}']} answers have no {what} (null), "
                              f"the first of them by {near}; every answer needs a task, a worker and a label")
+    from ._frame import sort_labels
     try:
-        workers, labels = sorted(row["w"]), sorted(row["l"])
+        # Labels in the CLI's order (numeric for integers written as strings), so ties break as there.
+        workers, labels = sorted(row["w"]), sort_labels(row["l"])
     except TypeError as e:
         raise ValueError(f"tally.spark.aggregate: worker or label values cannot be ordered ({e}); use one type per column") from None
     if not workers or not labels:
         raise ValueError("tally.spark.aggregate: no answers (no worker or no label)")
+    if method == "glad":
+        # One machine numbers workers by first appearance and GLAD's optimiser takes its dot
+        # products over them in that order: the same order here (one more job).
+        firsts = (answers.select(F.col(worker).alias("w"), F.monotonically_increasing_id().alias("r"))
+                  .groupBy("w").agg(F.min("r").alias("r")).collect())
+        workers = [r.w for r in sorted(firsts, key=lambda r: r.r)]
     W, K = len(workers), len(labels)
-    fit = N.PartitionedFit(method, opts, W, K)
+    fit = None if method == "glad" else N.PartitionedFit(method, opts, W, K)
     lap("dictionaries")
 
     import pandas as pd
@@ -236,34 +382,20 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     codes = packed.select("pid", "tasks", "offsets", "entries").rdd.map(lambda r: (r.pid, r.tasks, r.offsets, r.entries, W, K))
     run = uuid.uuid4().hex
 
-    def run_pass(pass_: int, params: Any):
-        # Small parameter vectors travel in the task's closure; large ones (W·K·K confusion
-        # tables of many workers) as a broadcast.
-        def go(records):
-            value = params if isinstance(params, np.ndarray) else params.value
-            for rec in records:
-                stats, _, _ = _partition(run, rec).run(pass_, value)
-                yield rec[0], stats
-        return go
-
-    # 3. Passes until the driver's fit is done.
-    passes = 0
-    while not fit.done:
-        params = fit.parameters()
-        shipped = sc.broadcast(params) if params.nbytes > _BROADCAST_BYTES else params
-        stats = _tree_sum(codes.mapPartitions(run_pass(fit.pass_, shipped)), n)
-        fit.update(stats)
-        if shipped is not params:
-            shipped.destroy()
-        passes += 1
-        if progress is not None:
-            progress(passes)
-
+    glad = None
+    if method == "glad":
+        glad = _glad_passes(sc, packed, codes, run, W, K, opts, progress)
+        passes = glad["evaluations"]
+    else:
+        passes = _em_passes(sc, codes, run, fit, n, progress)
     lap("passes")
 
     # 4. The reported posteriors and labels, as Arrow batches.
     from pyspark.sql.pandas.types import to_arrow_type
-    final_pass, final_b = fit.pass_, sc.broadcast(fit.parameters())
+    if glad is None:
+        final_pass, final_b, starts = fit.pass_, sc.broadcast(fit.parameters()), {}
+    else:
+        final_pass, final_b, starts = -1, sc.broadcast(glad["estep_x"]), glad["starts"]
     task_arrow, label_arrow = to_arrow_type(answers.schema[task].dataType), to_arrow_type(answers.schema[label].dataType)
     label_values = labels
 
@@ -272,7 +404,12 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
         for batch in batches:
             for i in range(batch.num_rows):
                 rec = tuple(batch.column(c)[i].as_py() for c in ("pid", "tasks", "offsets", "entries")) + (W, K)
-                _, post, lab = _partition(run, rec).run(final_pass, final_b.value, posteriors=True)
+                if final_pass < 0:  # GLAD: the last E-step's posteriors
+                    start = starts[rec[0]]
+                    x = final_b.value
+                    post, lab = _partition(run, rec).glad_estep(x[:W], x[W + start:W + start + rec[1]], labels=True)
+                else:
+                    _, post, lab = _partition(run, rec).run(final_pass, final_b.value, posteriors=True)
                 names = pickle.loads(batch.column("names")[i].as_py())
                 cols = {"task": pa.array(names, type=task_arrow),
                         "label": pa.array(label_values, type=label_arrow).take(pa.array(lab))}
@@ -295,6 +432,13 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     worker_type = answers.schema[worker].dataType
     label_type = answers.schema[label].dataType
     skills_df = confusions_df = None
+    if glad is not None:
+        alphas = glad["x"][:W]
+        skills_df = spark.createDataFrame([(w, float(a)) for w, a in zip(workers, alphas)],
+                                          T.StructType([T.StructField("worker", worker_type), T.StructField("skill", T.DoubleType())]))
+        return SparkAggregation(labels=labels_df, classes=list(labels), skills=skills_df, priors={c: 1.0 / K for c in labels},
+                                iterations=glad["iterations"], loss_history=glad["loss_history"].tolist(), passes=passes,
+                                partitions=n, timings=timings)
     skills = fit.skills()
     if skills is not None:
         skills_df = spark.createDataFrame([(w, float(s)) for w, s in zip(workers, skills)],
