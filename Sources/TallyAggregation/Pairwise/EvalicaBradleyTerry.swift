@@ -35,22 +35,26 @@ public struct EvalicaBradleyTerry: EvalicaMethod {
         var s = [Double](repeating: 1, count: n)
         guard c.count > 0, n > 0 else { return (s, 0) }
         let m = c.combinedMatrix(winWeight: winWeight, tieWeight: tieWeight, nan: tolerance)
+        var mt = [Double](repeating: 0, count: n * n)  // mᵀ, so both sums read rows
+        for i in 0..<n { for j in 0..<n { mt[i * n + j] = m[j * n + i] } }
         var iterations = 0, converged = false
         var next = s
         while !converged && iterations < limit {
             iterations += 1
             for i in 0..<n { next[i] = s[i] }
             m.withUnsafeBufferPointer { m in
+              mt.withUnsafeBufferPointer { mt in
                 for i in 0..<n {
                     var num = 0.0, den = 0.0
                     let si = next[i]
                     for j in 0..<n {
                         let sum = si + next[j]
                         num += m[i * n + j] * next[j] / sum
-                        den += m[j * n + i] / sum
+                        den += mt[i * n + j] / sum
                     }
                     next[i] = num / den
                 }
+              }
             }
             var logSum = 0.0
             for v in next { logSum += log(v) }

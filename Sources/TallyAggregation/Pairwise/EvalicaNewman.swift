@@ -42,6 +42,8 @@ public struct EvalicaNewman: EvalicaMethod {
         }
         var half = [Double](repeating: 0, count: n * n)
         for k in half.indices { half[k] = Evalica.finite(Evalica.finite(win[k], tolerance) + Evalica.finite(tie[k], tolerance) * 0.5, tolerance) }
+        var halfT = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { halfT[i * n + j] = half[j * n + i] } }
         var vNext = v
         var iterations = 0, converged = false
         var next = [Double](repeating: 0, count: n)
@@ -59,7 +61,7 @@ public struct EvalicaNewman: EvalicaMethod {
                     let cij = sum + twoV * root
                     common[i * n + j] = cij
                     row[j] = half[i * n + j] * (s[j] + v * root) / cij
-                    row2[j] = half[j * n + i] * (1 + v * (s[j] / s[i]).squareRoot()) / cij
+                    row2[j] = halfT[i * n + j] * (1 + v * (s[j] / s[i]).squareRoot()) / cij
                     tieTerms[i * n + j] = tie[i * n + j] * sum / cij
                     winTerms[i * n + j] = win[i * n + j] * root / cij
                 }
