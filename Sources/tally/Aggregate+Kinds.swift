@@ -48,7 +48,13 @@ extension Aggregate {
         case .pairwise(let p):
             guard let scores = result.itemScores else { throw missing("item scores") }
             let order = ResultWriter.rankOrder(scores, names: p.sortedItems, items: p.items)
-            outputs.append((ResultWriter.itemScores(p.items, scores, order: order, format: format(for: out)), out))
+            if let intervals = result.table("intervals") {
+                let low = stride(from: 0, to: intervals.values.count, by: 2).map { intervals.values[$0] }
+                let high = stride(from: 1, to: intervals.values.count, by: 2).map { intervals.values[$0] }
+                outputs.append((ResultWriter.itemScores(p.items, scores, low: low, high: high, order: order, format: format(for: out)), out))
+            } else {
+                outputs.append((ResultWriter.itemScores(p.items, scores, order: order, format: format(for: out)), out))
+            }
             if let skills {
                 guard let values = result.workerSkills else { throw AggregationError("--skills: \(method) estimates no per-worker skill") }
                 outputs.append((ResultWriter.columns("worker", keys: p.workers, columns: ["skill"], values: values, format: format(for: skills)), skills))

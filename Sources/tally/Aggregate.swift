@@ -101,6 +101,7 @@ struct Aggregate: ParsableCommand {
     @OptionGroup(title: familyTitle(.mace)) var mace: MACEOptions
     @OptionGroup(title: familyTitle(.mmsr)) var mmsr: MMSROptions
     @OptionGroup(title: "Texts and multi-label (rover, binary-relevance)") var textMultiLabel: TextMultiLabelOptions
+    @OptionGroup(title: familyTitle(.pairwise)) var pairwise: PairwiseOptions
     @OptionGroup var common: CommonOptions
 
     var quiet: Bool { common.quiet }
@@ -139,6 +140,9 @@ struct Aggregate: ParsableCommand {
         if ds.initModel != nil && ds.initialError != nil {
             throw ValidationError("--init-model and --initial-error are two ways to start EM; give one")
         }
+        if pairwise.given && !descriptor.takes("bootstrap") {
+            throw ValidationError("--bootstrap, --confidence and --bootstrap-method apply to --method \(MethodRegistry.all.filter { $0.takes("bootstrap") }.map(\.name).joined(separator: ", "))")
+        }
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1, got \(threads)")
         }
@@ -171,6 +175,7 @@ struct Aggregate: ParsableCommand {
             if v == .crowdKit { deprecated("--stopping crowd-kit", use: "--compat crowd-kit", quiet: quiet) }
             given["stopping"] = .string(v.rawValue)
         }
+        for (name, value) in pairwise.values { given[name] = value }
         if let v = glad.mStepIterations { given["m-step-iterations"] = .int(v) }
         if let v = glad.mStepTolerance { given["m-step-tolerance"] = .double(v) }
         if let v = mmsr.signGraph {

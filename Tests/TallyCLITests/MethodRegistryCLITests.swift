@@ -35,7 +35,8 @@ struct MethodRegistryCLITests {
         let methods = try #require(json["methods"] as? [[String: Any]])
         let names = methods.compactMap { $0["name"] as? String }
         #expect(Set(names) == ["mv", "wawa", "zbs", "gold-mv", "ds", "onecoin-ds", "ibcc", "ebcc", "bwa", "minimax", "kos", "glad", "mace", "mmsr",
-                               "bt", "noisy-bt", "mean", "median", "catd", "pm", "lfc-n", "rover", "binary-relevance"])
+                               "bt", "noisy-bt", "mean", "median", "catd", "pm", "lfc-n", "rover", "binary-relevance",
+                               "counting", "win-rate", "elo", "eigen", "pagerank", "newman", "evalica-bt"])
         #expect(try Self.listed().count == 14, "the categorical methods")
         let bt = try #require(methods.first { $0["name"] as? String == "bt" })
         #expect(bt["answer_types"] as? [String] == ["pairwise"])
