@@ -268,6 +268,19 @@ final class ColumnCodes: @unchecked Sendable {
         }
     }
 
+    /// Checks dictionary value `code` (not null, not empty, UTF-8) without making a string.
+    func check(_ code: Int, row: Int, scratch: UnsafeMutableRawPointer) throws {
+        guard let bytes = try dictionary!.value(code, scratch: scratch) else {
+            throw InputError(.emptyField, file: arrow.file, field: role, "null at row \(row) (0-based: its dictionary value \(code) is null); every answer needs a task, a worker and a label")
+        }
+        guard !bytes.isEmpty else {
+            throw InputError(.emptyField, file: arrow.file, field: role, "empty value at row \(row) (0-based); every answer needs a task, a worker and a label")
+        }
+        if bytes.contains(where: { $0 >= 0x80 }), !isValidUTF8(bytes) {
+            throw InputError(.invalidUTF8, file: arrow.file, field: role, "invalid UTF-8 at row \(row) (0-based); expected text in UTF-8")
+        }
+    }
+
     /// Dictionary value `code` as a string, checked: not null, not empty, UTF-8.
     func name(_ code: Int, row: Int, scratch: UnsafeMutableRawPointer) throws -> String {
         guard let bytes = try dictionary!.value(code, scratch: scratch) else {
@@ -293,7 +306,8 @@ private final class TaskPass: @unchecked Sendable {
     var table: [Int32] = []
     /// Every task's rows are contiguous.
     var grouped = true
-    var count: Int { counts.count }
+    /// Distinct tasks (kept when ``counts`` is handed over).
+    private(set) var count = 0
 
     init(_ codes: ColumnCodes) { self.codes = codes }
 
@@ -332,8 +346,9 @@ private final class TaskPass: @unchecked Sendable {
                     }
                 }
                 if isNew {
-                    _ = try codes.name(v, row: row + i, scratch: scratch)
+                    try codes.check(v, row: row + i, scratch: scratch)
                     counts.append(0)
+                    count += 1
                 } else if id != previous {
                     grouped = false
                 }
@@ -350,7 +365,7 @@ private final class TaskPass: @unchecked Sendable {
     /// Per id, its dictionary index (`nil` when ids are the indices).
     func codeOfId() -> [Int32]? {
         guard !table.isEmpty else { return nil }
-        var inverse = [Int32](repeating: 0, count: counts.count)
+        var inverse = [Int32](repeating: 0, count: count)
         for (v, id) in table.enumerated() where id >= 0 { inverse[Int(id)] = Int32(v) }
         return inverse
     }

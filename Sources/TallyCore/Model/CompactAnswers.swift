@@ -128,6 +128,13 @@ final class MappedNames: @unchecked Sendable {
     /// Hands the dictionary's pages back to the kernel (read again from the file if touched).
     func release() { column.releaseDictionary() }
 
+    /// Calls `body` with the bytes of name `id` (empty when the value cannot be read; the builder
+    /// checked every used value). `scratch` holds 32 bytes for an integer's decimal spelling.
+    func withBytes(_ id: Int, scratch: UnsafeMutableRawPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let code = codeOfId.map { Int($0[id]) } ?? id
+        body((try? column.dictionary!.value(code, scratch: scratch)) ?? UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
     /// Name `id` (empty when the value cannot be read; the builder checked every used value).
     func name(_ id: Int) -> String {
         let code = codeOfId.map { Int($0[id]) } ?? id
