@@ -136,15 +136,18 @@ final class IterationClock: @unchecked Sendable {
         last = now
         defer { previousLoss = loss }
         var left = Double(limit - iteration)
+        var estimated = false
         if let p = previousLoss {
             let gain = loss - p
             if let g = previousGain, g > 0, gain > 0, gain < g, gain > tolerance {
                 left = min(left, (log(tolerance / gain) / log(gain / g)).rounded(.up))
+                estimated = true
             } else if gain < tolerance {
                 left = 0
+                estimated = true
             }
             previousGain = gain
         }
-        return String(format: ", %.1f s/iteration, ETA ~%.0f s", perIteration, max(0, left) * perIteration)
+        return String(format: ", %.1f s/iteration, ETA ", perIteration) + (estimated ? "~" : "at most ") + String(format: "%.0f s", max(0, left) * perIteration)
     }
 }
