@@ -92,6 +92,9 @@ struct Aggregate: ParsableCommand {
         valueName: "name=value"))
     var params: [String] = []
 
+    @Option(help: ArgumentHelp("ds and onecoin-ds on a compact table (4 bytes per answer, names left in the mapped file): auto (an .arrow input of 50 M answers or more, labels only), always, never.", valueName: "when"))
+    var compact: CompactChoice = .auto
+
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Input") var kind: AnswerTypeOptions
     @OptionGroup(title: "Iterative methods (\(MethodRegistry.all.filter { $0.takes("max-iterations") }.map(\.name).joined(separator: ", ")))") var iteration: IterationOptions
@@ -225,6 +228,7 @@ struct Aggregate: ParsableCommand {
     private func execute() throws {
         let descriptor = try MethodRegistry.method(named: method)
         let parameters = try parameters(for: descriptor)
+        if try useCompact(parameters) { return try executeCompact(parameters) }
         let start = ContinuousClock.now
         let progress = ProgressLine("reading \(file)", quiet: quiet)
         var options = input.readOptions(quiet: quiet)

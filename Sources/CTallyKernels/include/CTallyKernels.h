@@ -38,6 +38,14 @@ void tally_ds_binary_range(const int64_t *offsets, const int32_t *entries, const
                            const int32_t *gold, double *p, double *n, int64_t begin, int64_t end, int hard,
                            double *out);
 
+/// The two-label pass over the compact table (compact.c, issue 17): offsets are uint32, there is no
+/// gold, p (tasks x 2, may be NULL) and labels (one byte per task, the argmax with ties to label 0,
+/// may be NULL) are written for the range when given; otherwise as tally_ds_binary_range, whose
+/// sums it repeats in the same order.
+void tally_ds_binary_compact(const uint32_t *offsets, const int32_t *entries, const double *d, double priorOdds,
+                             double *p, uint8_t *labels, double *n, int64_t begin, int64_t end, int hard,
+                             double *out);
+
 /// Doubles of scratch one call of tally_glad_objective_range needs for `capacity` answers
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.
 int64_t tally_glad_scratch_doubles(int64_t capacity);

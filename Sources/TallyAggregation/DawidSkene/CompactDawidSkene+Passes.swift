@@ -1,0 +1,200 @@
+import CTallyKernels
+import Foundation
+import TallyCore
+
+/// What the compact passes write per task: for two labels one byte (the argmax), for more the
+/// posteriors (and the offsets widened to the general kernel's `Int64`).
+final class PassState: @unchecked Sendable {
+    let k: Int
+    let labels: UnsafeMutableBufferPointer<UInt8>
+    let posteriors: UnsafeMutableBufferPointer<Double>
+    let offsets64: [Int]
+
+    init(tasks: Int, k: Int, offsets: [UInt32]) {
+        self.k = k
+        if k == 2 {
+            labels = .allocate(capacity: tasks)
+            labels.initialize(repeating: 0)
+            posteriors = UnsafeMutableBufferPointer(start: nil, count: 0)
+            offsets64 = []
+        } else {
+            labels = UnsafeMutableBufferPointer(start: nil, count: 0)
+            posteriors = .allocate(capacity: tasks * k)
+            posteriors.initialize(repeating: 0)
+            offsets64 = offsets.map { Int($0) }
+        }
+    }
+
+    deinit {
+        if labels.baseAddress != nil { labels.deallocate() }
+        if posteriors.baseAddress != nil { posteriors.deallocate() }
+    }
+
+    /// The labels of the last pass: the bytes the binary kernel wrote, or the first argmax of the
+    /// posteriors floored at 1e-10 (as ``DawidSkeneModel/labels`` takes them).
+    func finalLabels() -> [UInt8] {
+        if k == 2 { return Array(labels) }
+        let tasks = posteriors.count / k
+        return [UInt8](unsafeUninitializedCapacity: tasks) { out, count in
+            for t in 0..<tasks {
+                var best = 0
+                var bestValue = -Double.infinity
+                for c in 0..<k {
+                    let x = max(posteriors[t * k + c], DawidSkeneEngine.eps)
+                    if x > bestValue { bestValue = x; best = c }
+                }
+                out[t] = UInt8(best)
+            }
+            count = tasks
+        }
+    }
+}
+
+extension CompactEngine {
+    /// ``DawidSkeneEngine/passBinary``'s E-step and scatter over the compact table (`compact.c`).
+    func passBinary(logPrior: [Double], logConfusion: [Double], counts: inout [Double], slots: PassSlots,
+                    state: PassState) -> (priorSum: [Double], entropyTerm: Double) {
+        var logOdds = [Double](repeating: 0, count: rows)
+        for r in 0..<rows where observed[r] { logOdds[r] = logConfusion[2 * r + 1] - logConfusion[2 * r] }
+        let priorOdds = logPrior[1] - logPrior[0]
+        let parts = partitions
+        let results = UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>.allocate(capacity: parts.count)
+        defer { results.deallocate() }
+        let out = UncheckedSendable(results)
+        answers.offsets.withUnsafeBufferPointer { offsets in
+            answers.entries.withUnsafeBufferPointer { entries in
+                logOdds.withUnsafeBufferPointer { d in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        let first = UncheckedSendable(counts)
+                        let shared = UncheckedSendable((offsets, entries, d))
+                        parallelFor(parts.count) { part in
+                            let (offsets, entries, d) = shared.value
+                            let target = part == 0 ? first.value : slots.counts[part]
+                            target.update(repeating: 0)
+                            var r = (0.0, 0.0, 0.0)
+                            withUnsafeMutableBytes(of: &r) { raw in
+                                let o = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+                                tally_ds_binary_compact(offsets.baseAddress!, entries.baseAddress!, d.baseAddress!, priorOdds, nil,
+                                                        state.labels.baseAddress!, target.baseAddress!,
+                                                        Int64(parts[part].lowerBound), Int64(parts[part].upperBound), 0, o)
+                            }
+                            out.value[part] = (r.0, r.1, r.2)
+                        }
+                        slots.addSlots(into: first)
+                    }
+                }
+            }
+        }
+        let sum0 = results.reduce(0) { $0 + $1.sum0 }, sum1 = results.reduce(0) { $0 + $1.sum1 }
+        return ([sum0, sum1], results.reduce(0) { $0 + $1.entropy })
+    }
+
+    /// ``DawidSkeneEngine/pass``'s general E-step and scatter (the C kernel up to K = 64, else the
+    /// Swift one), posteriors into `state`.
+    func passGeneral(logPrior: [Double], logConfusion: [Double], counts: inout [Double], slots: PassSlots,
+                     state: PassState) -> (priorSum: [Double], entropyTerm: Double) {
+        let k = self.k
+        let parts = partitions
+        let useC = k <= Int(TALLY_KERNELS_MAX_K)
+        let noGold: [Int32] = []
+        state.offsets64.withUnsafeBufferPointer { offsets in
+            answers.entries.withUnsafeBufferPointer { entries in
+                logConfusion.withUnsafeBufferPointer { logE in
+                    noGold.withUnsafeBufferPointer { gold in
+                        counts.withUnsafeMutableBufferPointer { counts in
+                            let shared = SharedPointers(offsets: offsets, entries: entries, d: logE, p: state.posteriors, gold: gold)
+                            let first = UncheckedSendable(counts)
+                            parallelFor(parts.count) { part in
+                                let target = part == 0 ? first.value : slots.counts[part]
+                                target.update(repeating: 0)
+                                slots.priorSums[part].update(repeating: 0)
+                                if useC {
+                                    slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
+                                        tally_ds_general_range(
+                                            UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
+                                            shared.d.baseAddress!, prior.baseAddress!, nil,
+                                            shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
+                                            Int64(parts[part].lowerBound), Int64(parts[part].upperBound), Int32(k), 0)
+                                    }
+                                } else {
+                                    slots.entropy[part] = DawidSkeneEngine.generalRange(
+                                        parts[part], shared, k: k, logPrior: logPrior, hard: false,
+                                        counts: target, priorSum: slots.priorSums[part])
+                                }
+                            }
+                            slots.addSlots(into: first)
+                        }
+                    }
+                }
+            }
+        }
+        var priorSum = [Double](repeating: 0, count: k)
+        var entropyTerm = 0.0
+        for part in 0..<parts.count {
+            for j in 0..<k { priorSum[j] += slots.priorSums[part][j] }
+            entropyTerm += slots.entropy[part]
+        }
+        return (priorSum, entropyTerm)
+    }
+
+    /// ``DawidSkeneEngine/maximise``: confusion matrices (or one-coin skills) from the counts over
+    /// the observed (worker, label) rows, each thread a range of workers.
+    func maximise(_ counts: [Double], confusion: inout [Double], logConfusion: inout [Double]) -> [Double]? {
+        let k = self.k
+        let parts = workerPartitions
+        let mStep = self.mStep
+        var skills = [Double](repeating: 0, count: mStep == .oneCoin ? answers.workerCount : 0)
+        let answersOf = self.answersOf
+        counts.withUnsafeBufferPointer { counts in
+            observed.withUnsafeBufferPointer { mask in
+                confusion.withUnsafeMutableBufferPointer { e in
+                    logConfusion.withUnsafeMutableBufferPointer { logE in
+                        skills.withUnsafeMutableBufferPointer { skillBuffer in
+                            let shared = UncheckedSendable((counts, mask, e, logE, skillBuffer))
+                            parallelFor(parts.count) { part in
+                                let (counts, mask, e, logE, skills) = shared.value
+                                for w in parts[part] {
+                                    DawidSkeneEngine.maximiseWorker(w, mStep: mStep, pseudoCounts: nil, k: k, answers: answersOf[w + 1] - answersOf[w],
+                                                                    counts: counts, mask: mask, e: e, logE: logE, skills: skills)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return mStep == .oneCoin ? skills : nil
+    }
+
+    /// ``DawidSkeneEngine/elbo``, each thread a range of workers.
+    func elbo(counts: [Double], logConfusion: [Double], prior: [Double], entropyTerm: Double) -> Double {
+        let k = self.k
+        let parts = workerPartitions
+        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts.count * (k + 1))
+        defer { partials.deallocate() }
+        let slot = UncheckedSendable(partials)
+        counts.withUnsafeBufferPointer { counts in
+            logConfusion.withUnsafeBufferPointer { logE in
+                observed.withUnsafeBufferPointer { observed in
+                    let shared = UncheckedSendable((counts, logE, observed))
+                    parallelFor(parts.count) { part in
+                        let (counts, logE, observed) = shared.value
+                        let (joint, column) = DawidSkeneEngine.elboPartial(rows: (parts[part].lowerBound * k)..<(parts[part].upperBound * k), k: k,
+                                                                           counts: counts, logE: logE, observed: observed)
+                        let out = slot.value
+                        out[part * (k + 1)] = joint
+                        for c in 0..<k { out[part * (k + 1) + 1 + c] = column[c] }
+                    }
+                }
+            }
+        }
+        var joint = 0.0
+        var column = [Double](repeating: 0, count: k)
+        for part in 0..<parts.count {
+            joint += partials[part * (k + 1)]
+            for c in 0..<k { column[c] += partials[part * (k + 1) + 1 + c] }
+        }
+        for c in 0..<k { joint += column[c] * log(max(prior[c], DawidSkeneEngine.eps)) }
+        return joint - entropyTerm
+    }
+}
