@@ -168,33 +168,7 @@ extension CompactEngine {
 
     /// ``DawidSkeneEngine/elbo``, each thread a range of workers.
     func elbo(counts: [Double], logConfusion: [Double], prior: [Double], entropyTerm: Double) -> Double {
-        let k = self.k
-        let parts = workerPartitions
-        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts.count * (k + 1))
-        defer { partials.deallocate() }
-        let slot = UncheckedSendable(partials)
-        counts.withUnsafeBufferPointer { counts in
-            logConfusion.withUnsafeBufferPointer { logE in
-                observed.withUnsafeBufferPointer { observed in
-                    let shared = UncheckedSendable((counts, logE, observed))
-                    parallelFor(parts.count) { part in
-                        let (counts, logE, observed) = shared.value
-                        let (joint, column) = DawidSkeneEngine.elboPartial(rows: (parts[part].lowerBound * k)..<(parts[part].upperBound * k), k: k,
-                                                                           counts: counts, logE: logE, observed: observed)
-                        let out = slot.value
-                        out[part * (k + 1)] = joint
-                        for c in 0..<k { out[part * (k + 1) + 1 + c] = column[c] }
-                    }
-                }
-            }
-        }
-        var joint = 0.0
-        var column = [Double](repeating: 0, count: k)
-        for part in 0..<parts.count {
-            joint += partials[part * (k + 1)]
-            for c in 0..<k { column[c] += partials[part * (k + 1) + 1 + c] }
-        }
-        for c in 0..<k { joint += column[c] * log(max(prior[c], DawidSkeneEngine.eps)) }
-        return joint - entropyTerm
+        DawidSkeneEngine.elbo(workerParts: workerPartitions, k: k, counts: counts, logConfusion: logConfusion, observed: observed,
+                              prior: prior, entropyTerm: entropyTerm)
     }
 }

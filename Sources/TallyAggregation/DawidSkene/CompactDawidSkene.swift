@@ -125,24 +125,8 @@ struct CompactEngine {
         self.observed = observed
         answersOf = perWorker
         let parts = max(1, min(threads, answers.answerCount / 100_000 + 1))
-        partitions = Self.split(answers.offsets, into: parts)
+        partitions = DawidSkeneEngine.split(answers.offsets, into: parts)
         workerPartitions = balancedRows(answers.workerCount, count: partitions.count)
-    }
-
-    /// ``DawidSkeneEngine/split(_:into:)`` over `UInt32` offsets (the same ranges).
-    static func split(_ offsets: [UInt32], into parts: Int) -> [Range<Int>] {
-        let total = Int(offsets.last ?? 0)
-        let rowCount = offsets.count - 1
-        var ranges: [Range<Int>] = []
-        var start = 0
-        for part in 1...parts {
-            let target = total * part / parts
-            var end = start
-            while end < rowCount && (part == parts || Int(offsets[end]) < target) { end += 1 }
-            ranges.append(start..<end)
-            start = end
-        }
-        return ranges
     }
 
     /// The majority-vote start, as ``DawidSkeneEngine/run`` computes it without storing it: each

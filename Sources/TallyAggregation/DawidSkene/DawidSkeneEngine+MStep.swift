@@ -85,8 +85,14 @@ extension DawidSkeneEngine {
     /// `Σ_{w,y,c} n ln e + Σ_c (Σ_{w,y} n[w,y,c]) ln max(p_c, 1e-10) − Σ P' ln P'`, each thread a
     /// range of workers.
     func elbo(counts: [Double], logConfusion: [Double], prior: [Double], entropyTerm: Double) -> Double {
-        let k = self.k
-        let parts = workerPartitions
+        Self.elbo(workerParts: workerPartitions, k: k, counts: counts, logConfusion: logConfusion, observed: observed,
+                  prior: prior, entropyTerm: entropyTerm)
+    }
+
+    /// ``elbo(counts:logConfusion:prior:entropyTerm:)`` for any engine's tables (``CompactEngine``
+    /// calls it too), each thread a range of workers of `workerParts`.
+    static func elbo(workerParts parts: [Range<Int>], k: Int, counts: [Double], logConfusion: [Double], observed: [Bool],
+                     prior: [Double], entropyTerm: Double) -> Double {
         let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts.count * (k + 1))
         defer { partials.deallocate() }
         let slot = UncheckedSendable(partials)

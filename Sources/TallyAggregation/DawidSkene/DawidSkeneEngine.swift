@@ -82,15 +82,17 @@ struct DawidSkeneEngine {
 
     static func split(_ view: CSRView, into parts: Int) -> [Range<Int>] { split(view.offsets, into: parts) }
 
-    static func split(_ offsets: [Int], into parts: Int) -> [Range<Int>] {
-        let total = offsets.last ?? 0
+    /// `parts` contiguous row ranges of about equal numbers of entries, from CSR `offsets` of any
+    /// integer type (`Int` here, `UInt32` in ``CompactEngine``: the same ranges).
+    static func split<Offset: BinaryInteger>(_ offsets: [Offset], into parts: Int) -> [Range<Int>] {
+        let total = Int(offsets.last ?? 0)
         let rowCount = offsets.count - 1
         var ranges: [Range<Int>] = []
         var start = 0
         for part in 1...parts {
             let target = total * part / parts
             var end = start
-            while end < rowCount && (part == parts || offsets[end] < target) { end += 1 }
+            while end < rowCount && (part == parts || Int(offsets[end]) < target) { end += 1 }
             ranges.append(start..<end)
             start = end
         }
