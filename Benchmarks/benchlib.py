@@ -138,6 +138,22 @@ def ensure_data(py, params):
     return answers
 
 
+def generated_file(name, py, script, args):
+    """The data file `name` under $TALLY_BENCH_DATA (default /tmp/tally-bench): reused when present,
+    else written by `py -c script *args OUT` to a `.partial` file renamed into place."""
+    root = os.environ.get("TALLY_BENCH_DATA", "/tmp/tally-bench")
+    os.makedirs(root, exist_ok=True)
+    data = os.path.join(root, name)
+    if os.path.isfile(data):
+        log(f"data: reusing {data}")
+        return data
+    log(f"data: generating {data}")
+    tmp = data + ".partial"
+    subprocess.run([py, "-c", script, *map(str, args), tmp], check=True)
+    os.rename(tmp, data)
+    return data
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:

@@ -83,16 +83,7 @@ def main():
 
     py = evalica_python()
     exe = B.build_tally(a.no_build)
-    root = os.environ.get("TALLY_BENCH_DATA", "/tmp/tally-bench")
-    os.makedirs(root, exist_ok=True)
-    data = os.path.join(root, f"pairwise-n{a.comparisons}-i{a.items}-w{a.workers}-s1.csv")
-    if not os.path.isfile(data):
-        log(f"data: generating {data}")
-        tmp = data + ".partial"
-        subprocess.run([py, "-c", GENERATE, str(a.comparisons), str(a.items), str(a.workers), "1", tmp], check=True)
-        os.rename(tmp, data)
-    else:
-        log(f"data: reusing {data}")
+    data = B.generated_file(f"pairwise-n{a.comparisons}-i{a.items}-w{a.workers}-s1.csv", py, GENERATE, [a.comparisons, a.items, a.workers, "1"])
     log(f"machine: {B.cpu_model()}, {os.cpu_count()} cores, {B.mem_total_gb()}; load {B.loadavg()}")
     work = tempfile.mkdtemp(prefix="tally-evalica-")
     summary = []

@@ -99,16 +99,7 @@ def main():
 
     _, py = B.find_venv()
     exe = B.build_tally(a.no_build)
-    root = os.environ.get("TALLY_BENCH_DATA", "/tmp/tally-bench")
-    os.makedirs(root, exist_ok=True)
-    data = os.path.join(root, f"rover-n{a.transcriptions}-k{a.overlap}-s1.tsv")
-    if not os.path.isfile(data):
-        log(f"data: generating {data}")
-        tmp = data + ".partial"
-        subprocess.run([py, "-c", GENERATE, str(a.transcriptions), str(a.overlap), "1", tmp], check=True)
-        os.rename(tmp, data)
-    else:
-        log(f"data: reusing {data}")
+    data = B.generated_file(f"rover-n{a.transcriptions}-k{a.overlap}-s1.tsv", py, GENERATE, [a.transcriptions, a.overlap, "1"])
     log(f"machine: {B.cpu_model()}, {os.cpu_count()} cores, {B.mem_total_gb()}; load {B.loadavg()}")
     work = tempfile.mkdtemp(prefix="tally-rover-")
     tally_fit, tally_wall, ck_fit, ck_wall = [], [], [], []
