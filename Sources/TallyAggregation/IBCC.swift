@@ -134,8 +134,7 @@ public struct IBCC: Aggregator {
             classTotals = priorSum
             converged = !moved
             if let timing = execution.iterationTiming {
-                let d = ContinuousClock.now - iterationStart
-                timing(iterations, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                timing(iterations, (ContinuousClock.now - iterationStart).seconds)
                 iterationStart = .now
             }
         }

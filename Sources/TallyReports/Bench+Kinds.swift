@@ -72,8 +72,7 @@ extension Bench {
                 for _ in 0..<repeats {
                     let start = ContinuousClock.now
                     result = try method.descriptor.fit(answers, parameters: method.parameters)
-                    let d = ContinuousClock.now - start
-                    times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                    times.append((ContinuousClock.now - start).seconds)
                 }
                 times.sort()
                 guard let prediction = result?.prediction(for: answers) else {

@@ -119,9 +119,7 @@ final class ProgressLine: @unchecked Sendable {
 }
 
 func seconds(since start: ContinuousClock.Instant) -> String {
-    let d = ContinuousClock.now - start
-    let s = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    return String(format: "%.3f s", s)
+    String(format: "%.3f s", (ContinuousClock.now - start).seconds)
 }
 
 extension OutputFormat: ExpressibleByArgument {}

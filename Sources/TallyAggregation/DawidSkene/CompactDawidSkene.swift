@@ -181,8 +181,7 @@ struct CompactEngine {
             history.append(loss)
             progress?(iteration + 1, loss)
             if let iterationTiming {
-                let d = ContinuousClock.now - iterationStart
-                iterationTiming(iteration + 1, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                iterationTiming(iteration + 1, (ContinuousClock.now - iterationStart).seconds)
                 iterationStart = .now
             }
             if loss - previous < tolerance { break }

@@ -65,9 +65,8 @@ extension SyntheticCrowd {
         let flushed = ContinuousClock.now
         try writeGold(folder + "/gold.tsv", prior: prior, names: labelNames, threads: parallel)
         try AtomicFile.write(workersTable(crowd, names: labelNames), to: folder + "/workers.tsv")
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        return Summary(answers: tasks * overlap, answerSeconds: seconds(drawn - start), flushSeconds: seconds(flushed - drawn),
-                       truthSeconds: seconds(ContinuousClock.now - flushed),
+        return Summary(answers: tasks * overlap, answerSeconds: (drawn - start).seconds, flushSeconds: (flushed - drawn).seconds,
+                       truthSeconds: (ContinuousClock.now - flushed).seconds,
                        answerAccuracy: Double(shared.correct.reduce(0, +)) / Double(tasks * overlap))
     }
 
