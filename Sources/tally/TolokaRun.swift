@@ -152,8 +152,7 @@ struct TolokaRun: AsyncParsableCommand {
         if summary["toloka_aggregation"] == nil, let toloka = outcome.tolokaAggregation {
             summary["toloka_aggregation"] = try tolokaComparison(toloka, table: nil, labels: [])
         }
-        let elapsed = (ContinuousClock.now - started).components
-        summary["seconds"] = .double((Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18 * 1000).rounded() / 1000)
+        summary["seconds"] = .double(((ContinuousClock.now - started).seconds * 1000).rounded() / 1000)
         outputs.append((Array((prettyJSON(.object(summary)) + "\n").utf8), dir.appendingPathComponent("summary.json").path))
         try AtomicFile.write(outputs)
         note("\(method): labels, probabilities\(outputs.count > 3 ? ", skills" : "") and summary written to \(out)", quiet: connection.quiet)

@@ -15,9 +15,14 @@ struct TolokaTrainingCLITests {
             let server = try TolokaEndToEndTests.startEmulator(token: token, log: dir.appendingPathComponent("emulator.log"))
             defer { server.stop() }
             let args = ["toloka", "run", Self.workflow, "--env", server.url, "--token-env", "TOLOKA_TOKEN", "--state", "state.json", "--out-dir", "out"]
+            let clock = ContinuousClock.now
             let run = try CLI.run(args, in: dir, environment: ["TOLOKA_TOKEN": token])
+            let wall = (ContinuousClock.now - clock) / .seconds(1)
             try #require(run.status == 0, "stderr: \(run.stderr)")
             let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/summary.json"))) as? [String: Any])
+            // `seconds` is the run's own wall time: within the process's, and most of it (the rest is start-up).
+            let seconds = try #require(summary["seconds"] as? Double)
+            #expect(seconds > 0 && seconds <= wall && seconds >= wall / 2 - 1, "summary seconds \(seconds), process wall \(wall)")
             #expect(summary["training_id"] is String)
             #expect((summary["skill_ids"] as? [String: String])?["Speaker gender accuracy"] != nil)
             #expect(summary["tasks"] as? Int == 100 && summary["close_reason"] as? String == "COMPLETED")
