@@ -46,6 +46,19 @@ void tally_ds_binary_compact(const uint32_t *offsets, const int32_t *entries, co
                              double *p, uint8_t *labels, double *n, int64_t begin, int64_t end, int hard,
                              double *out);
 
+/// The blocked two-label pass (binary_blocked.c, issue 17): tally_ds_binary_range's (and, with
+/// uint32 offsets and no gold, tally_ds_binary_compact's) arithmetic in the same order, so the same
+/// bits, with the tasks taken in blocks of 32 (log-odds of the block, then posteriors four at a time,
+/// then the scatter) so that their memory accesses overlap. offsets: int64 (offsets32 == 0) or
+/// uint32 (offsets32 != 0); entries: the fused worker*2+label as int32 (entries16 == 0) or uint16
+/// (entries16 != 0, possible when workers*2 <= 65536); p (tasks x 2) and labels (argmax byte, ties to
+/// label 0) are written for the range when non-NULL; gold may be NULL. variant: TALLY_DS_AUTO (AVX2
+/// when the CPU has it), TALLY_DS_BASELINE or TALLY_DS_AVX2. Returns 0, or -1 when the variant is not
+/// available on this CPU.
+int tally_ds_binary_blocked(const void *offsets, int offsets32, const void *entries, int entries16, const double *d,
+                            double priorOdds, const int32_t *gold, double *p, uint8_t *labels, double *n,
+                            int64_t begin, int64_t end, int hard, double *out, int variant);
+
 /// Doubles of scratch one call of tally_glad_objective_range needs for `capacity` answers
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.
 int64_t tally_glad_scratch_doubles(int64_t capacity);
