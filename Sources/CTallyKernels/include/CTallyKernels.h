@@ -18,9 +18,10 @@ double tally_ds_general_range(const int64_t *offsets, const int32_t *entries, co
                               int64_t begin, int64_t end, int k, int hard);
 
 /// Variants of the pass, for measurements and tests: AUTO is what tally_ds_general_range runs
-/// (AVX2 when the CPU has it, else BASELINE); GENERIC has K as a run-time value; BASELINE has one
-/// copy per K from 3 to 16 without AVX2; AVX2 returns NaN on a CPU without AVX2 and FMA.
-enum { TALLY_DS_AUTO = 0, TALLY_DS_GENERIC = 1, TALLY_DS_BASELINE = 2, TALLY_DS_AVX2 = 3 };
+/// (AVX2_BLOCKED when the CPU has it, else BASELINE); GENERIC has K as a run-time value; BASELINE has one
+/// copy per K from 3 to 16 without AVX2; AVX2 returns NaN on a CPU without AVX2 and FMA; AVX2_BLOCKED
+/// is AVX2 in blocks of 8 tasks (logits, then softmax, then scatter; the same bits as AVX2).
+enum { TALLY_DS_AUTO = 0, TALLY_DS_GENERIC = 1, TALLY_DS_BASELINE = 2, TALLY_DS_AVX2 = 3, TALLY_DS_AVX2_BLOCKED = 4 };
 
 double tally_ds_general_range_variant(const int64_t *offsets, const int32_t *entries, const double *logE,
                                       const double *logPrior, const int32_t *gold, double *p,
