@@ -2,6 +2,7 @@ import CTallyKernels
 import Foundation
 import Testing
 @testable import TallyAggregation
+import TallyCore
 
 /// The blocked two-label pass (`binary_blocked.c`, issue 17) against the simple passes it replaces
 /// (`binary.c` for the engine, `compact.c` for the compact table): the same bits in posteriors,
