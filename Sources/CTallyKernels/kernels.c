@@ -207,6 +207,110 @@ TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_k(
     return entropy + horizontal_sum(entropyLanes);
 }
 
+// The AVX2 pass in blocks of GENERAL_BLOCK tasks (issue 17): first every task's logits (the row
+// gathers of the block are independent, so their cache misses overlap), then the softmax, entropy
+// and posterior rows, then the scatter into the count rows, with the next block's rows
+// prefetched while this one is computed. Per task the same operations in the same order as
+// range_avx2_k, and the tasks in order, so the same bits.
+enum { GENERAL_BLOCK = 8 };
+
+TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_blocked_k(
+    const int64_t *restrict offsets, const int32_t *restrict entries, const double *restrict logE,
+    const double *restrict logPrior, const int32_t *restrict gold, double *restrict p,
+    double *restrict counts, double *restrict priorSum, int64_t begin, int64_t end, const int K, int hard) {
+    const double epsTerm = EPS * log(EPS);
+    const __m256d minusInfinity = _mm256_set1_pd(-INFINITY), eps = _mm256_set1_pd(EPS), epsTerms = _mm256_set1_pd(epsTerm);
+    __m256d prior[4], sums[4];
+    for (int v = 0; v < VECTORS(K); v++) {
+        prior[v] = _mm256_blendv_pd(minusInfinity, load_lanes(logPrior + 4 * v, LANES(K, v)), lanes_below(LANES(K, v)));
+        sums[v] = _mm256_setzero_pd();
+    }
+    double entropy = 0.0;
+    __m256d entropyLanes = _mm256_setzero_pd();
+    __m256d block[GENERAL_BLOCK][4];
+    for (int64_t t0 = begin; t0 < end; t0 += GENERAL_BLOCK) {
+        const int nb = end - t0 < GENERAL_BLOCK ? (int)(end - t0) : GENERAL_BLOCK;
+        for (int j = 0; j < nb; j++) {
+            prefetch_rows(offsets, entries, logE, counts, t0 + j + GENERAL_BLOCK, end, K);
+            const int64_t t = t0 + j;
+            if (gold && gold[t] >= 0) continue;
+            __m256d l[4];
+            for (int v = 0; v < VECTORS(K); v++) l[v] = prior[v];
+            for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
+                const double *restrict e = logE + (int64_t)entries[i] * K;
+                for (int v = 0; v < VECTORS(K); v++) l[v] = _mm256_add_pd(l[v], load_lanes(e + 4 * v, LANES(K, v)));
+            }
+            for (int v = 0; v < VECTORS(K); v++) block[j][v] = l[v];
+        }
+        for (int j = 0; j < nb; j++) {
+            const int64_t t = t0 + j;
+            double *restrict row = p + t * K;
+            __m256d *x = block[j];
+            if (gold && gold[t] >= 0) {
+                for (int c = 0; c < K; c++) row[c] = 0.0;
+                row[gold[t]] = 1.0;
+                for (int v = 0; v < VECTORS(K); v++) x[v] = load_lanes(row + 4 * v, LANES(K, v));
+                entropy += (double)(K - 1) * epsTerm;
+            } else {
+                __m256d l[4];
+                for (int v = 0; v < VECTORS(K); v++) l[v] = x[v];
+                __m256d mv = l[0];
+                for (int v = 1; v < VECTORS(K); v++) mv = _mm256_max_pd(mv, l[v]);
+                const __m256d m = _mm256_set1_pd(horizontal_max(mv));
+                __m256d sv = _mm256_setzero_pd();
+                for (int v = 0; v < VECTORS(K); v++) {
+                    l[v] = _mm256_sub_pd(l[v], m);
+                    x[v] = exp_nonpositive_avx2(l[v]);
+                    sv = _mm256_add_pd(sv, x[v]);
+                }
+                const double sum = horizontal_sum(sv);
+                const __m256d inverse = _mm256_set1_pd(1.0 / sum);
+                for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_mul_pd(x[v], inverse);
+                if (hard) {
+                    double q[16];
+                    for (int v = 0; v < VECTORS(K); v++) _mm256_storeu_pd(q + 4 * v, x[v]);
+                    int best = 0;
+                    for (int c = 1; c < K; c++) if (q[c] > q[best]) best = c;
+                    for (int c = 0; c < 4 * VECTORS(K); c++) q[c] = c == best ? 1.0 : 0.0;
+                    for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_loadu_pd(q + 4 * v);
+                    entropy += (double)(K - 1) * epsTerm;
+                } else {
+                    const __m256d logSum = _mm256_set1_pd(log(sum));
+                    for (int v = 0; v < VECTORS(K); v++) {
+                        __m256d term = _mm256_blendv_pd(epsTerms, _mm256_mul_pd(x[v], _mm256_sub_pd(l[v], logSum)),
+                                                        _mm256_cmp_pd(x[v], eps, _CMP_GE_OQ));
+                        if (LANES(K, v) < 4) term = _mm256_and_pd(term, lanes_below(LANES(K, v)));
+                        entropyLanes = _mm256_add_pd(entropyLanes, term);
+                    }
+                }
+                for (int v = 0; v < VECTORS(K); v++) store_lanes(row + 4 * v, x[v], LANES(K, v));
+            }
+            for (int v = 0; v < VECTORS(K); v++) sums[v] = _mm256_add_pd(sums[v], x[v]);
+        }
+        for (int j = 0; j < nb; j++) {
+            const int64_t t = t0 + j;
+            const __m256d *x = block[j];
+            for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
+                double *restrict n = counts + (int64_t)entries[i] * K;
+                for (int v = 0; v < VECTORS(K); v++)
+                    store_lanes(n + 4 * v, _mm256_add_pd(load_lanes(n + 4 * v, LANES(K, v)), x[v]), LANES(K, v));
+            }
+        }
+    }
+    double q[16];
+    for (int v = 0; v < VECTORS(K); v++) _mm256_storeu_pd(q + 4 * v, sums[v]);
+    for (int c = 0; c < K; c++) priorSum[c] += q[c];
+    return entropy + horizontal_sum(entropyLanes);
+}
+
+TARGET_AVX2 static double range_avx2_blocked(const int64_t *offsets, const int32_t *entries, const double *logE,
+                                             const double *logPrior, const int32_t *gold, double *p, double *counts,
+                                             double *priorSum, int64_t begin, int64_t end, int k, int hard) {
+#define CASE_AVX2_BLOCKED(KK) case KK: return range_avx2_blocked_k(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, KK, hard);
+    switch (k) { SPECIALISED_K(CASE_AVX2_BLOCKED) default: break; }
+    return range_impl(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+}
+
 TARGET_AVX2 static double range_avx2(const int64_t *offsets, const int32_t *entries, const double *logE,
                                      const double *logPrior, const int32_t *gold, double *p, double *counts,
                                      double *priorSum, int64_t begin, int64_t end, int k, int hard) {
@@ -264,10 +368,16 @@ double tally_ds_general_range_variant(const int64_t *offsets, const int32_t *ent
             return range_avx2(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
 #endif
         return NAN;
+    case TALLY_DS_AVX2_BLOCKED:
+#if defined(__x86_64__)
+        if (tally_kernels_avx2())
+            return range_avx2_blocked(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+#endif
+        return NAN;
     default:
 #if defined(__x86_64__)
         if (tally_kernels_avx2())
-            return range_avx2(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+            return range_avx2_blocked(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
 #endif
         return range_baseline(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
     }

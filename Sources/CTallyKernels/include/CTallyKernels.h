@@ -18,9 +18,10 @@ double tally_ds_general_range(const int64_t *offsets, const int32_t *entries, co
                               int64_t begin, int64_t end, int k, int hard);
 
 /// Variants of the pass, for measurements and tests: AUTO is what tally_ds_general_range runs
-/// (AVX2 when the CPU has it, else BASELINE); GENERIC has K as a run-time value; BASELINE has one
-/// copy per K from 3 to 16 without AVX2; AVX2 returns NaN on a CPU without AVX2 and FMA.
-enum { TALLY_DS_AUTO = 0, TALLY_DS_GENERIC = 1, TALLY_DS_BASELINE = 2, TALLY_DS_AVX2 = 3 };
+/// (AVX2_BLOCKED when the CPU has it, else BASELINE); GENERIC has K as a run-time value; BASELINE has one
+/// copy per K from 3 to 16 without AVX2; AVX2 returns NaN on a CPU without AVX2 and FMA; AVX2_BLOCKED
+/// is AVX2 in blocks of 8 tasks (logits, then softmax, then scatter; the same bits as AVX2).
+enum { TALLY_DS_AUTO = 0, TALLY_DS_GENERIC = 1, TALLY_DS_BASELINE = 2, TALLY_DS_AVX2 = 3, TALLY_DS_AVX2_BLOCKED = 4 };
 
 double tally_ds_general_range_variant(const int64_t *offsets, const int32_t *entries, const double *logE,
                                       const double *logPrior, const int32_t *gold, double *p,
@@ -45,6 +46,19 @@ void tally_ds_binary_range(const int64_t *offsets, const int32_t *entries, const
 void tally_ds_binary_compact(const uint32_t *offsets, const int32_t *entries, const double *d, double priorOdds,
                              double *p, uint8_t *labels, double *n, int64_t begin, int64_t end, int hard,
                              double *out);
+
+/// The blocked two-label pass (binary_blocked.c, issue 17): tally_ds_binary_range's (and, with
+/// uint32 offsets and no gold, tally_ds_binary_compact's) arithmetic in the same order, so the same
+/// bits, with the tasks taken in blocks of 32 (log-odds of the block, then posteriors four at a time,
+/// then the scatter) so that their memory accesses overlap. offsets: int64 (offsets32 == 0) or
+/// uint32 (offsets32 != 0); entries: the fused worker*2+label as int32 (entries16 == 0) or uint16
+/// (entries16 != 0, possible when workers*2 <= 65536); p (tasks x 2) and labels (argmax byte, ties to
+/// label 0) are written for the range when non-NULL; gold may be NULL. variant: TALLY_DS_AUTO (AVX2
+/// when the CPU has it), TALLY_DS_BASELINE or TALLY_DS_AVX2. Returns 0, or -1 when the variant is not
+/// available on this CPU.
+int tally_ds_binary_blocked(const void *offsets, int offsets32, const void *entries, int entries16, const double *d,
+                            double priorOdds, const int32_t *gold, double *p, uint8_t *labels, double *n,
+                            int64_t begin, int64_t end, int hard, double *out, int variant);
 
 /// Doubles of scratch one call of tally_glad_objective_range needs for `capacity` answers
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.

@@ -51,7 +51,8 @@ final class PassState: @unchecked Sendable {
 }
 
 extension CompactEngine {
-    /// ``DawidSkeneEngine/passBinary``'s E-step and scatter over the compact table (`compact.c`).
+    /// ``DawidSkeneEngine/passBinary``'s E-step and scatter over the compact table: the blocked kernel
+    /// (`binary_blocked.c`, the same bits as `compact.c`'s simple pass) with `UInt32` offsets.
     func passBinary(logPrior: [Double], logConfusion: [Double], counts: inout [Double], slots: PassSlots,
                     state: PassState) -> (priorSum: [Double], entropyTerm: Double) {
         var logOdds = [Double](repeating: 0, count: rows)
@@ -74,9 +75,10 @@ extension CompactEngine {
                             var r = (0.0, 0.0, 0.0)
                             withUnsafeMutableBytes(of: &r) { raw in
                                 let o = raw.baseAddress!.assumingMemoryBound(to: Double.self)
-                                tally_ds_binary_compact(offsets.baseAddress!, entries.baseAddress!, d.baseAddress!, priorOdds, nil,
-                                                        state.labels.baseAddress!, target.baseAddress!,
-                                                        Int64(parts[part].lowerBound), Int64(parts[part].upperBound), 0, o)
+                                _ = tally_ds_binary_blocked(offsets.baseAddress!, 1, entries.baseAddress!, 0, d.baseAddress!, priorOdds,
+                                                            nil, nil, state.labels.baseAddress!, target.baseAddress!,
+                                                            Int64(parts[part].lowerBound), Int64(parts[part].upperBound), 0, o,
+                                                            Int32(TALLY_DS_AUTO))
                             }
                             out.value[part] = (r.0, r.1, r.2)
                         }

@@ -219,12 +219,26 @@ final class PassSlots: @unchecked Sendable {
     let counts: [UnsafeMutableBufferPointer<Double>]
     let priorSums: [UnsafeMutableBufferPointer<Double>]
     let entropy: UnsafeMutableBufferPointer<Double>
+    /// The two-label pass's entries as 16-bit numbers (half the bytes each pass streams), made by
+    /// ``init(count:tableSize:k:narrowing:)`` when every fused entry is below 65536; else `nil`.
+    let narrowEntries: UnsafeMutableBufferPointer<UInt16>?
 
-    init(count: Int, tableSize: Int, k: Int) {
+    /// - Parameter narrowing: the task-sorted fused entries to keep as 16-bit numbers too (two
+    ///   labels and `workers × 2 ≤ 65536` only; `nil` or any other case keeps none).
+    init(count: Int, tableSize: Int, k: Int, narrowing entries: [Int32]? = nil) {
         counts = (0..<count).map { $0 == 0 ? UnsafeMutableBufferPointer(start: nil, count: 0) : .allocate(capacity: tableSize) }
         priorSums = (0..<count).map { _ in .allocate(capacity: k) }
         entropy = .allocate(capacity: count)
         entropy.initialize(repeating: 0)
+        if k == 2, tableSize <= 65536 * 2, let entries, !entries.isEmpty {
+            let narrow = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: entries.count)
+            entries.withUnsafeBufferPointer { wide in
+                for i in 0..<wide.count { narrow[i] = UInt16(truncatingIfNeeded: wide[i]) }
+            }
+            narrowEntries = narrow
+        } else {
+            narrowEntries = nil
+        }
     }
 
     /// Adds the count tables of slots 1... into `target` (slot 0's table), each thread a block of rows.
@@ -245,5 +259,6 @@ final class PassSlots: @unchecked Sendable {
         for c in counts where c.baseAddress != nil { c.deallocate() }
         for p in priorSums { p.deallocate() }
         entropy.deallocate()
+        narrowEntries?.deallocate()
     }
 }

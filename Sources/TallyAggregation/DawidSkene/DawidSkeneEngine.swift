@@ -139,7 +139,7 @@ struct DawidSkeneEngine {
         }
         // Count tables of the second and later task ranges (the first scatters into `counts`),
         // allocated once: fresh tables every iteration cost page faults.
-        let slots = PassSlots(count: partitions.count, tableSize: rows * k, k: k)
+        let slots = PassSlots(count: partitions.count, tableSize: rows * k, k: k, narrowing: useCKernel ? taskEntries : nil)
         defer { slots.deallocate() }
 
         var history: [Double] = []
