@@ -29,6 +29,24 @@ extension TolokaAPIClient {
         }
     }
 
+    /// `POST path/{id}/{action}` (`open`, `close`) on a pool or a training (`noun`): waits for the
+    /// operation it starts (a 204 means the object is so already), throws `.operationFailed`
+    /// when the operation fails, then reads the object again with `read`. `settle` decides a
+    /// request whose answer was lost (see ``sendRaw(_:_:query:body:settle:)``).
+    func projectObjectAction<T>(_ noun: String, at path: String, id: String, action: String,
+                                settle: (() async throws -> HTTPResponse?)?, read: (String) async throws -> T) async throws -> T {
+        let actionPath = "\(path)/\(escaped(id))/\(action)"
+        let r = try await sendRaw("POST", actionPath, settle: settle)
+        if r.status != 204, !r.body.isEmpty {
+            let op = try decode(TolokaOperation.self, r.body, "POST /\(actionPath)")
+            let done = try await waitForOperation(op)
+            guard done.succeeded else {
+                throw TolokaError(kind: .operationFailed, code: done.type, message: "\(noun) \(action) operation \(done.id) ended in \(done.status): \(done.details?.serialized(numbers: .python) ?? "")")
+            }
+        }
+        return try await read(id)
+    }
+
     /// Every object at `path` (`v1/pools`, `v1/trainings`) of project `projectID` matching
     /// `query`, in id order.
     func projectObjects<T: TolokaObject>(at path: String, projectID: String, query: [String: String] = [:]) async throws -> [T] {

@@ -101,16 +101,7 @@ extension TolokaAPIClient {
     }
 
     private func trainingAction(id: String, action: String, settle: @escaping () async throws -> HTTPResponse?) async throws -> Training {
-        let path = "v1/trainings/\(escaped(id))/\(action)"
-        let r = try await sendRaw("POST", path, settle: settle)
-        if r.status != 204, !r.body.isEmpty {
-            let op = try decode(TolokaOperation.self, r.body, "POST /\(path)")
-            let done = try await waitForOperation(op)
-            guard done.succeeded else {
-                throw TolokaError(kind: .operationFailed, code: done.type, message: "training \(action) operation \(done.id) ended in \(done.status): \(done.details?.serialized(numbers: .python) ?? "")")
-            }
-        }
-        return try await training(id: id)
+        try await projectObjectAction("training", at: "v1/trainings", id: id, action: action, settle: settle) { try await training(id: $0) }
     }
 
     // MARK: - Pool update

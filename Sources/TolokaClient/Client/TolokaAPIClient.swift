@@ -170,15 +170,7 @@ public struct TolokaAPIClient: Sendable {
     }
 
     func poolAction(id: String, action: String, settle: (() async throws -> HTTPResponse?)? = nil) async throws -> Pool {
-        let r = try await sendRaw("POST", "v1/pools/\(escaped(id))/\(action)", settle: settle)
-        if r.status != 204, !r.body.isEmpty {
-            let op = try decode(TolokaOperation.self, r.body, "POST /v1/pools/\(id)/\(action)")
-            let done = try await waitForOperation(op)
-            guard done.succeeded else {
-                throw TolokaError(kind: .operationFailed, code: done.type, message: "pool \(action) operation \(done.id) ended in \(done.status): \(done.details?.serialized(numbers: .python) ?? "")")
-            }
-        }
-        return try await pool(id: id)
+        try await projectObjectAction("pool", at: "v1/pools", id: id, action: action, settle: settle) { try await pool(id: $0) }
     }
 
     // MARK: - Tasks
