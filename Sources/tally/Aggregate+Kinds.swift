@@ -13,6 +13,21 @@ extension Aggregate {
             + (type == .categorical ? "" : " (--answer-type says how to read the file)"))
     }
 
+    /// Fits `descriptor` with a line on stderr showing each iteration's loss (unless quiet), then
+    /// prints the method's notes.
+    func fitShowingProgress(_ descriptor: MethodDescriptor, _ answers: Answers, inputs: MethodInputs, parameters: MethodParameters) throws -> MethodResult {
+        var inputs = inputs
+        let iterationLine = ProgressLine(method, quiet: quiet)
+        if iterationLine.enabled {
+            let name = method
+            inputs.progress = { @Sendable i, loss in iterationLine.message("\(name): iteration \(i), loss \(loss)") }
+        }
+        let result = try descriptor.fit(answers, inputs: inputs, parameters: parameters)
+        iterationLine.finish()
+        for line in result.notes { note(line, quiet: quiet) }
+        return result
+    }
+
     /// `tally aggregate` for pairwise, numeric, multi-label and text answers: fit, then write
     /// the kind's output (`item, score` by rank; `task, value`; `task, labels`; `task, text`).
     func aggregateOther(_ read: AnswersFile, descriptor: MethodDescriptor, parameters: MethodParameters, start: ContinuousClock.Instant) throws {
@@ -30,15 +45,7 @@ extension Aggregate {
         }
 
         let fitStart = ContinuousClock.now
-        let iterationLine = ProgressLine(method, quiet: quiet)
-        var inputs = MethodInputs()
-        if iterationLine.enabled {
-            let name = method
-            inputs.progress = { @Sendable i, loss in iterationLine.message("\(name): iteration \(i), loss \(loss)") }
-        }
-        let result = try descriptor.fit(answers, inputs: inputs, parameters: parameters)
-        iterationLine.finish()
-        for line in result.notes { note(line, quiet: quiet) }
+        let result = try fitShowingProgress(descriptor, answers, inputs: MethodInputs(), parameters: parameters)
         note("\(method): fitted in \(seconds(since: fitStart))", quiet: quiet)
 
         func format(for path: String) -> OutputFormat { self.format ?? OutputFormat(pathExtensionOf: path) ?? .tsv }

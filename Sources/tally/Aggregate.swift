@@ -269,14 +269,7 @@ struct Aggregate: ParsableCommand {
         inputs.initialConfusions = try ds.initialError.map { try InitialConfusions.read($0, strategy: ds.initialErrorStrategy ?? .addition) }
         if let path = ds.initModel { inputs.initialConfusions = InitialConfusions(resuming: try DawidSkeneParameters.read(path)) }
         let fitStart = ContinuousClock.now
-        let iterationLine = ProgressLine(method, quiet: quiet)
-        if iterationLine.enabled {
-            let name = method
-            inputs.progress = { @Sendable i, loss in iterationLine.message("\(name): iteration \(i), loss \(loss)") }
-        }
-        let result = try descriptor.fit(table, inputs: inputs, parameters: parameters)
-        iterationLine.finish()
-        for line in result.notes { note(line, quiet: quiet) }
+        let result = try fitShowingProgress(descriptor, .categorical(table), inputs: inputs, parameters: parameters)
         if let m = result.model as? VoteModel, m.tasksWithZeroWeight > 0 {
             note("warning: \(m.tasksWithZeroWeight) tasks had only zero-weight votes; they are scored by plain vote shares", quiet: quiet)
         }

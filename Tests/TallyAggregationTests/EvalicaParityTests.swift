@@ -72,7 +72,7 @@ struct EvalicaParityTests {
         let c = try Self.comparisons(set)
         let settings = EvalicaBootstrap(resamples: Int(parts[2])!, confidence: 0.95, method: EvalicaBootstrap.Method(rawValue: parts[1])!, seed: UInt32(parts[3])!)
         // evalica.bootstrap passes its own tie_weight (0.5) to the method: Newman's 1 is not used there.
-        let method: any EvalicaMethod = parts[0] == "newman" ? EvalicaNewman(tieWeight: 0.5) : Self.method(parts[0])
+        let method: any EvalicaMethod = parts[0] == "newman" ? EvalicaNewman(weights: EvalicaWeights(tie: 0.5)) : Self.method(parts[0])
         let result = try settings.intervals(method, c)
         var worst = 0.0, nanMismatch = 0
         for row in TestData.rows(try Self.text(set, String(file.split(separator: "/")[1]))).dropFirst() {

@@ -1,38 +1,27 @@
 import TallyCore
 
-// Each numeric method fitted on a `NumericAnswers` table: ids are the table's task and worker ids.
+/// A truth-inference method for numeric answers (``NumericMean``, ``NumericMedian``, ``CATD``,
+/// ``PMCRH``, ``LFCN``): fitted on columns of task ids, worker ids and values, or on a
+/// ``NumericAnswers`` table.
+///
+/// ```swift
+/// let model = try CATD().fit(answers)   // answers: NumericAnswers
+/// model.estimates                       // by the table's task id
+/// ```
+public protocol NumericAggregator: Sendable {
+    /// The method fitted on answer columns; ids index `0..<taskCount` and `0..<workerCount`.
+    func fit(task: [Int32], worker: [Int32], value: [Double], taskCount: Int, workerCount: Int) throws -> NumericModel
+}
 
-extension NumericMean {
-    /// The mean of every task's answers in `answers`.
+extension NumericAggregator {
+    /// The method fitted on `answers`: the model's ids are the table's task and worker ids.
     public func fit(_ answers: NumericAnswers) throws -> NumericModel {
         try fit(task: answers.task, worker: answers.worker, value: answers.value, taskCount: answers.taskCount, workerCount: answers.workerCount)
     }
 }
 
-extension NumericMedian {
-    /// The median of every task's answers in `answers`.
-    public func fit(_ answers: NumericAnswers) throws -> NumericModel {
-        try fit(task: answers.task, worker: answers.worker, value: answers.value, taskCount: answers.taskCount, workerCount: answers.workerCount)
-    }
-}
-
-extension CATD {
-    /// CATD fitted on `answers`.
-    public func fit(_ answers: NumericAnswers) throws -> NumericModel {
-        try fit(task: answers.task, worker: answers.worker, value: answers.value, taskCount: answers.taskCount, workerCount: answers.workerCount)
-    }
-}
-
-extension PMCRH {
-    /// PM / CRH fitted on `answers`.
-    public func fit(_ answers: NumericAnswers) throws -> NumericModel {
-        try fit(task: answers.task, worker: answers.worker, value: answers.value, taskCount: answers.taskCount, workerCount: answers.workerCount)
-    }
-}
-
-extension LFCN {
-    /// LFC_N fitted on `answers`.
-    public func fit(_ answers: NumericAnswers) throws -> NumericModel {
-        try fit(task: answers.task, worker: answers.worker, value: answers.value, taskCount: answers.taskCount, workerCount: answers.workerCount)
-    }
-}
+extension NumericMean: NumericAggregator {}
+extension NumericMedian: NumericAggregator {}
+extension CATD: NumericAggregator {}
+extension PMCRH: NumericAggregator {}
+extension LFCN: NumericAggregator {}

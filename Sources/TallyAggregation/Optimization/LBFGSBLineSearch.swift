@@ -11,72 +11,28 @@ struct LBFGSBLineSearch {
 
     enum Task { case start, evaluate, converged, warning, error }
 
-    struct State {
-        var brackt = false
-        var stage = 1
-        var ginit = 0.0, gtest = 0.0, gx = 0.0, gy = 0.0
-        var finit = 0.0, fx = 0.0, fy = 0.0
-        var stx = 0.0, sty = 0.0, stmin = 0.0, stmax = 0.0
-        var width = 0.0, width1 = 0.0
-    }
+    /// `dcsrch`'s state between calls.
+    typealias State = DcsrchState
 
     /// One `dcsrch` call: `stp` is the step whose value `f` and slope `g` are given (at `.start`,
     /// the initial step with `phi(0)` and `phi'(0)`); returns the next task, `stp` updated.
     func iterate(_ s: inout State, stp: inout Double, f: Double, g: Double, task: Task) -> Task {
         if task == .start {
             if stp < stpmin || stp > stpmax || g >= 0 || stpmax < stpmin { return .error }
-            s.brackt = false
-            s.stage = 1
-            s.finit = f
-            s.ginit = g
-            s.gtest = ftol * s.ginit
-            s.width = stpmax - stpmin
-            s.width1 = s.width / 0.5
-            s.stx = 0; s.fx = s.finit; s.gx = s.ginit
-            s.sty = 0; s.fy = s.finit; s.gy = s.ginit
-            s.stmin = 0
-            s.stmax = stp + 4.0 * stp
+            s = State(start: stp, f: f, g: g, ftol: ftol, stepMin: stpmin, stepMax: stpmax)
             return .evaluate
         }
-        let ftest = s.finit + stp * s.gtest
-        if s.stage == 1 && f <= ftest && g >= 0 { s.stage = 2 }
-        var result: Task? = nil
-        if s.brackt && (stp <= s.stmin || stp >= s.stmax) { result = .warning }
-        if s.brackt && s.stmax - s.stmin <= xtol * s.stmax { result = .warning }
-        if stp == stpmax && f <= ftest && g <= s.gtest { result = .warning }
-        if stp == stpmin && (f > ftest || g >= s.gtest) { result = .warning }
-        if f <= ftest && abs(g) <= gtol * -s.ginit { result = .converged }
-        if let result { return result }
-        if s.stage == 1 && f <= s.fx && f > ftest {
-            let fm = f - stp * s.gtest
-            var fxm = s.fx - s.stx * s.gtest, fym = s.fy - s.sty * s.gtest
-            let gm = g - s.gtest
-            var gxm = s.gx - s.gtest, gym = s.gy - s.gtest
-            Self.dcstep(&s.stx, &fxm, &gxm, &s.sty, &fym, &gym, &stp, fm, gm, &s.brackt, s.stmin, s.stmax)
-            s.fx = fxm + s.stx * s.gtest
-            s.fy = fym + s.sty * s.gtest
-            s.gx = gxm + s.gtest
-            s.gy = gym + s.gtest
-        } else {
-            Self.dcstep(&s.stx, &s.fx, &s.gx, &s.sty, &s.fy, &s.gy, &stp, f, g, &s.brackt, s.stmin, s.stmax)
+        let ftest = s.sufficientDecreaseBound(at: stp)
+        switch s.test(stp: stp, f: f, g: g, ftest: ftest, gtol: gtol, xtol: xtol, stepMin: stpmin, stepMax: stpmax) {
+        case .converged?: return .converged
+        case .warning?: return .warning
+        case nil: break
         }
-        if s.brackt {
-            if abs(s.sty - s.stx) >= 0.66 * s.width1 { stp = s.stx + 0.5 * (s.sty - s.stx) }
-            s.width1 = s.width
-            s.width = abs(s.sty - s.stx)
-        }
-        if s.brackt {
-            s.stmin = fmin(s.stx, s.sty)
-            s.stmax = fmax(s.stx, s.sty)
-        } else {
-            s.stmin = stp + 1.1 * (stp - s.stx)
-            s.stmax = stp + 4.0 * (stp - s.stx)
-        }
+        s.step(&stp, f: f, g: g, ftest: ftest, Self.dcstep)
+        s.narrow(&stp, lo: fmin, hi: fmax)
         stp = fmax(stp, stpmin)
         stp = fmin(stp, stpmax)
-        if (s.brackt && (stp <= s.stmin || stp >= s.stmax)) || (s.brackt && s.stmax - s.stmin <= xtol * s.stmax) {
-            stp = s.stx
-        }
+        if s.fallsBack(at: stp, xtol: xtol) { stp = s.stx }
         return .evaluate
     }
 
@@ -113,20 +69,8 @@ struct LBFGSBLineSearch {
         } else if abs(dp) < abs(dx) {
             let theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
             let s = fmax(abs(theta), fmax(abs(dx), abs(dp)))
-            var gamma = s * fmax(0.0, square(theta / s) - (dx / s) * (dp / s)).squareRoot()
-            if stp > stx { gamma = -gamma }
-            let p = (gamma - dp) + theta
-            let q = (gamma + (dx - dp)) + gamma
-            let r = p / q
-            let stpc: Double
-            if r < 0 && gamma != 0 {
-                stpc = stp + r * (stx - stp)
-            } else if stp > stx {
-                stpc = stpmax
-            } else {
-                stpc = stpmin
-            }
-            let stpq = stp + (dp / (dp - dx)) * (stx - stp)
+            let gamma = s * fmax(0.0, square(theta / s) - (dx / s) * (dp / s)).squareRoot()
+            let (stpc, stpq) = DcsrchState.thirdCaseSteps(theta: theta, gamma: gamma, stx: stx, stp: stp, dx: dx, dp: dp, stpmin: stpmin, stpmax: stpmax)
             if brackt {
                 stpf = abs(stpc - stp) < abs(stpq - stp) ? stpc : stpq
                 stpf = stp > stx ? fmin(stp + 0.66 * (sty - stp), stpf) : fmax(stp + 0.66 * (sty - stp), stpf)
@@ -151,12 +95,7 @@ struct LBFGSBLineSearch {
                 stpf = stpmin
             }
         }
-        if fp > fx {
-            sty = stp; fy = fp; dy = dp
-        } else {
-            if sgnd < 0 { sty = stx; fy = fx; dy = dx }
-            stx = stp; fx = fp; dx = dp
-        }
+        DcsrchState.moveInterval(stx: &stx, fx: &fx, dx: &dx, sty: &sty, fy: &fy, dy: &dy, to: stp, fp: fp, dp: dp, slopesDiffer: sgnd < 0)
         stp = stpf
     }
 }

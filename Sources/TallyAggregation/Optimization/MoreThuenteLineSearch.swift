@@ -55,75 +55,27 @@ struct MoreThuenteLineSearch {
 
     private enum Task { case start, evaluate, converged, error, warning }
 
-    private struct State {
-        var brackt = false
-        var stage = 1
-        var ginit = 0.0, gtest = 0.0, gx = 0.0, gy = 0.0
-        var finit = 0.0, fx = 0.0, fy = 0.0
-        var stx = 0.0, sty = 0.0, stmin = 0.0, stmax = 0.0
-        var width = 0.0, width1 = 0.0
-    }
+    private typealias State = DcsrchState
 
     private func iterate(_ s: inout State, stp stpIn: Double, f: Double, g: Double, task: Task) -> (Double, Task) {
         var stp = stpIn
-        let p5 = 0.5, p66 = 0.66, xtrapl = 1.1, xtrapu = 4.0
         if task == .start {
             if stp < stepMin || stp > stepMax || g >= 0 || ftol < 0 || gtol < 0 || xtol < 0 || stepMin < 0 || stepMax < stepMin {
                 return (stp, .error)
             }
-            s.brackt = false
-            s.stage = 1
-            s.finit = f
-            s.ginit = g
-            s.gtest = ftol * s.ginit
-            s.width = stepMax - stepMin
-            s.width1 = s.width / p5
-            s.stx = 0; s.fx = s.finit; s.gx = s.ginit
-            s.sty = 0; s.fy = s.finit; s.gy = s.ginit
-            s.stmin = 0
-            s.stmax = stp + xtrapu * stp
+            s = State(start: stp, f: f, g: g, ftol: ftol, stepMin: stepMin, stepMax: stepMax)
             return (stp, .evaluate)
         }
-        let ftest = s.finit + stp * s.gtest
-        if s.stage == 1 && f <= ftest && g >= 0 { s.stage = 2 }
-        var outcome: Task? = nil
-        if s.brackt && (stp <= s.stmin || stp >= s.stmax) { outcome = .warning }  // rounding errors prevent progress
-        if s.brackt && s.stmax - s.stmin <= xtol * s.stmax { outcome = .warning }  // xtol test satisfied
-        if stp == stepMax && f <= ftest && g <= s.gtest { outcome = .warning }
-        if stp == stepMin && (f > ftest || g >= s.gtest) { outcome = .warning }
-        if f <= ftest && abs(g) <= gtol * -s.ginit { outcome = .converged }
-        if let outcome { return (stp, outcome) }
-
-        if s.stage == 1 && f <= s.fx && f > ftest {
-            // The modified function (with the sufficient-decrease line subtracted).
-            var fxm = s.fx - s.stx * s.gtest
-            var fym = s.fy - s.sty * s.gtest
-            var gxm = s.gx - s.gtest
-            var gym = s.gy - s.gtest
-            let fm = f - stp * s.gtest
-            let gm = g - s.gtest
-            Self.step(stx: &s.stx, fx: &fxm, dx: &gxm, sty: &s.sty, fy: &fym, dy: &gym, stp: &stp, fp: fm, dp: gm, brackt: &s.brackt, stpmin: s.stmin, stpmax: s.stmax)
-            s.fx = fxm + s.stx * s.gtest
-            s.fy = fym + s.sty * s.gtest
-            s.gx = gxm + s.gtest
-            s.gy = gym + s.gtest
-        } else {
-            Self.step(stx: &s.stx, fx: &s.fx, dx: &s.gx, sty: &s.sty, fy: &s.fy, dy: &s.gy, stp: &stp, fp: f, dp: g, brackt: &s.brackt, stpmin: s.stmin, stpmax: s.stmax)
+        let ftest = s.sufficientDecreaseBound(at: stp)
+        switch s.test(stp: stp, f: f, g: g, ftest: ftest, gtol: gtol, xtol: xtol, stepMin: stepMin, stepMax: stepMax) {
+        case .converged?: return (stp, .converged)
+        case .warning?: return (stp, .warning)
+        case nil: break
         }
-        if s.brackt {
-            if abs(s.sty - s.stx) >= p66 * s.width1 { stp = s.stx + p5 * (s.sty - s.stx) }
-            s.width1 = s.width
-            s.width = abs(s.sty - s.stx)
-            s.stmin = min(s.stx, s.sty)
-            s.stmax = max(s.stx, s.sty)
-        } else {
-            s.stmin = stp + xtrapl * (stp - s.stx)
-            s.stmax = stp + xtrapu * (stp - s.stx)
-        }
+        s.step(&stp, f: f, g: g, ftest: ftest, Self.step(stx:fx:dx:sty:fy:dy:stp:fp:dp:brackt:stpmin:stpmax:))
+        s.narrow(&stp, lo: Swift.min, hi: Swift.max)
         stp = Self.clip(stp, stepMin, stepMax)
-        if s.brackt && (stp <= s.stmin || stp >= s.stmax) || (s.brackt && s.stmax - s.stmin <= xtol * s.stmax) {
-            stp = s.stx
-        }
+        if s.fallsBack(at: stp, xtol: xtol) { stp = s.stx }
         return (stp, .evaluate)
     }
 
@@ -177,21 +129,8 @@ struct MoreThuenteLineSearch {
             stpf = abs(stpc - stp) > abs(stpq - stp) ? stpc : stpq
             brackt = true
         } else if abs(dp) < abs(dx) {
-            let (theta, cubicGamma) = cubic(fx, fp, stx, stp, dx, dp, floorAtZero: true)
-            var gamma = cubicGamma
-            if stp > stx { gamma = -gamma }
-            let p = (gamma - dp) + theta
-            let q = (gamma + (dx - dp)) + gamma
-            let r = p / q
-            let stpc: Double
-            if r < 0 && gamma != 0 {
-                stpc = stp + r * (stx - stp)
-            } else if stp > stx {
-                stpc = stpmax
-            } else {
-                stpc = stpmin
-            }
-            let stpq = stp + (dp / (dp - dx)) * (stx - stp)
+            let (theta, gamma) = cubic(fx, fp, stx, stp, dx, dp, floorAtZero: true)
+            let (stpc, stpq) = DcsrchState.thirdCaseSteps(theta: theta, gamma: gamma, stx: stx, stp: stp, dx: dx, dp: dp, stpmin: stpmin, stpmax: stpmax)
             if brackt {
                 stpf = abs(stpc - stp) < abs(stpq - stp) ? stpc : stpq
                 stpf = stp > stx ? min(stp + 0.66 * (sty - stp), stpf) : max(stp + 0.66 * (sty - stp), stpf)
@@ -206,12 +145,7 @@ struct MoreThuenteLineSearch {
                 stpf = stp > stx ? stpmax : stpmin
             }
         }
-        if fp > fx {
-            sty = stp; fy = fp; dy = dp
-        } else {
-            if sgnd < 0 { sty = stx; fy = fx; dy = dx }
-            stx = stp; fx = fp; dx = dp
-        }
+        DcsrchState.moveInterval(stx: &stx, fx: &fx, dx: &dx, sty: &sty, fy: &fy, dy: &dy, to: stp, fp: fp, dp: dp, slopesDiffer: sgnd < 0)
         stp = stpf
     }
 }

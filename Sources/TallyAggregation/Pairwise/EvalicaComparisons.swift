@@ -127,12 +127,12 @@ public struct EvalicaComparisons: Sendable {
         return (win, tie)
     }
 
-    /// evalica's `win_plus_tie_matrix`: `win·winWeight + tie·tieWeight`, NaN replaced by `nan`.
-    func combinedMatrix(winWeight: Double, tieWeight: Double, nan: Double) -> [Double] {
+    /// evalica's `win_plus_tie_matrix`: `win·weights.win + tie·weights.tie`, NaN replaced by `nan`.
+    func combinedMatrix(_ weights: EvalicaWeights, nan: Double) -> [Double] {
         let (win, tie) = matrices()
         var m = [Double](repeating: 0, count: win.count)
         for k in m.indices {
-            m[k] = Evalica.finite(Evalica.finite(win[k], nan) * winWeight + Evalica.finite(tie[k], nan) * tieWeight, nan)
+            m[k] = Evalica.finite(Evalica.finite(win[k], nan) * weights.win + Evalica.finite(tie[k], nan) * weights.tie, nan)
         }
         return m
     }
@@ -155,29 +155,22 @@ enum Evalica {
 
     /// ndarray's `unrolled_fold` sum of a contiguous slice (eight partial sums).
     static func unrolledSum(_ a: UnsafeBufferPointer<Double>) -> Double {
-        var p = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-        var i = 0
-        while a.count - i >= 8 {
-            p.0 += a[i]; p.1 += a[i + 1]; p.2 += a[i + 2]; p.3 += a[i + 3]
-            p.4 += a[i + 4]; p.5 += a[i + 5]; p.6 += a[i + 6]; p.7 += a[i + 7]
-            i += 8
-        }
-        var acc = 0.0
-        acc += p.0 + p.4
-        acc += p.1 + p.5
-        acc += p.2 + p.6
-        acc += p.3 + p.7
-        while i < a.count { acc += a[i]; i += 1 }
-        return acc
+        unrolledFold(a.count) { a[$0] }
     }
 
     /// ndarray's `unrolled_dot` of two contiguous slices of one length.
     static func unrolledDot(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>) -> Double {
+        unrolledFold(a.count) { a[$0] * b[$0] }
+    }
+
+    /// ndarray's `unrolled_fold` of `term(0) + … + term(count − 1)`: eight partial sums over
+    /// blocks of eight, combined as (0+4) + (1+5) + (2+6) + (3+7), then the rest in order.
+    @inline(__always) private static func unrolledFold(_ count: Int, _ term: (Int) -> Double) -> Double {
         var p = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         var i = 0
-        while a.count - i >= 8 {
-            p.0 += a[i] * b[i]; p.1 += a[i + 1] * b[i + 1]; p.2 += a[i + 2] * b[i + 2]; p.3 += a[i + 3] * b[i + 3]
-            p.4 += a[i + 4] * b[i + 4]; p.5 += a[i + 5] * b[i + 5]; p.6 += a[i + 6] * b[i + 6]; p.7 += a[i + 7] * b[i + 7]
+        while count - i >= 8 {
+            p.0 += term(i); p.1 += term(i + 1); p.2 += term(i + 2); p.3 += term(i + 3)
+            p.4 += term(i + 4); p.5 += term(i + 5); p.6 += term(i + 6); p.7 += term(i + 7)
             i += 8
         }
         var acc = 0.0
@@ -185,7 +178,7 @@ enum Evalica {
         acc += p.1 + p.5
         acc += p.2 + p.6
         acc += p.3 + p.7
-        while i < a.count { acc += a[i] * b[i]; i += 1 }
+        while i < count { acc += term(i); i += 1 }
         return acc
     }
 

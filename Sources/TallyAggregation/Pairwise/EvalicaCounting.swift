@@ -1,17 +1,12 @@
 /// Counting (evalica 0.4.2's `counting`): each item's weighted wins plus a share of its draws.
 ///
-/// A win adds `weight · winWeight` to the winner; a draw adds `weight · tieWeight` to both items.
+/// A win adds `weight · weights.win` to the winner; a draw adds `weight · weights.tie` to both items.
 public struct EvalicaCounting: EvalicaMethod {
-    /// The value of a win (evalica's `win_weight`).
-    public var winWeight: Double
-    /// The value of a draw to each side (evalica's `tie_weight`).
-    public var tieWeight: Double
+    /// The value of a win and of a draw.
+    public var weights: EvalicaWeights
 
-    /// Counting with evalica's defaults (a win counts 1, a draw 0.5).
-    public init(winWeight: Double = 1, tieWeight: Double = 0.5) {
-        self.winWeight = winWeight
-        self.tieWeight = tieWeight
-    }
+    /// Counting with `weights` (evalica's defaults: a win counts 1, a draw 0.5).
+    public init(weights: EvalicaWeights = EvalicaWeights()) { self.weights = weights }
 
     /// The count of each item, by position.
     public func scores(_ c: EvalicaComparisons) -> [Double] {
@@ -20,11 +15,11 @@ public struct EvalicaCounting: EvalicaMethod {
         for i in 0..<c.count {
             let w = c.weights[i]
             switch c.winners[i] {
-            case .x: s[Int(c.xs[i])] += w * winWeight
-            case .y: s[Int(c.ys[i])] += w * winWeight
+            case .x: s[Int(c.xs[i])] += w * weights.win
+            case .y: s[Int(c.ys[i])] += w * weights.win
             case .draw:
-                s[Int(c.xs[i])] += w * tieWeight
-                s[Int(c.ys[i])] += w * tieWeight
+                s[Int(c.xs[i])] += w * weights.tie
+                s[Int(c.ys[i])] += w * weights.tie
             }
         }
         return s.map { Evalica.finite($0, 0) }

@@ -4,7 +4,7 @@ import Foundation
 /// items' ratings by `k · (scored − expected)`.
 ///
 /// The expected score of `x` is `qx / (qx + qy)` with `q = base^(rating / scale)`; a win scores
-/// `weight · winWeight` for the winner, a draw `weight · tieWeight` for both.
+/// `weight · weights.win` for the winner, a draw `weight · weights.tie` for both.
 public struct EvalicaElo: EvalicaMethod {
     /// Every item's starting rating.
     public var initial: Double
@@ -14,19 +14,16 @@ public struct EvalicaElo: EvalicaMethod {
     public var scale: Double
     /// The K-factor (evalica's default is 4).
     public var k: Double
-    /// The value of a win (evalica's `win_weight`).
-    public var winWeight: Double
-    /// The value of a draw to each side (evalica's `tie_weight`).
-    public var tieWeight: Double
+    /// The value of a win and of a draw.
+    public var weights: EvalicaWeights
 
-    /// Elo with evalica's defaults.
-    public init(initial: Double = 1000, base: Double = 10, scale: Double = 400, k: Double = 4, winWeight: Double = 1, tieWeight: Double = 0.5) {
+    /// Elo (evalica's defaults unless given).
+    public init(initial: Double = 1000, base: Double = 10, scale: Double = 400, k: Double = 4, weights: EvalicaWeights = EvalicaWeights()) {
         self.initial = initial
         self.base = base
         self.scale = scale
         self.k = k
-        self.winWeight = winWeight
-        self.tieWeight = tieWeight
+        self.weights = weights
     }
 
     /// The final rating of each item, by position.
@@ -41,9 +38,9 @@ public struct EvalicaElo: EvalicaMethod {
             let ex = Evalica.finite(qx / q, 0), ey = Evalica.finite(qy / q, 0)
             var sx = 0.0, sy = 0.0
             switch c.winners[i] {
-            case .x: sx = w * winWeight
-            case .y: sy = w * winWeight
-            case .draw: sx = w * tieWeight; sy = sx
+            case .x: sx = w * weights.win
+            case .y: sy = w * weights.win
+            case .draw: sx = w * weights.tie; sy = sx
             }
             s[x] += k * (sx - ex)
             s[y] += k * (sy - ey)

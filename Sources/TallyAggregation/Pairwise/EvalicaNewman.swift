@@ -4,26 +4,20 @@
 /// Each iteration (all items at once, from the previous scores `p`): with `cᵢⱼ = pᵢ + pⱼ +
 /// 2v√(pᵢpⱼ)` and `h = win + tie/2`, `pᵢ ← Σⱼ hᵢⱼ (pⱼ + v√(pᵢpⱼ)) / cᵢⱼ / Σⱼ hⱼᵢ (1 + v√(pⱼ/pᵢ)) / cᵢⱼ`
 /// and `v ← (Σ tieᵢⱼ (pᵢ + pⱼ) / cᵢⱼ / 2) / (2 Σ winᵢⱼ √(pᵢpⱼ) / cᵢⱼ)`. Wins and draws are scaled
-/// by `winWeight` and `tieWeight` first (both 1 by default, as in evalica).
+/// by `weights.win` and `weights.tie` first (both 1 by default, as in evalica).
 public struct EvalicaNewman: EvalicaMethod {
     /// The starting tie parameter (evalica's `v_init`).
     public var vInit: Double
-    /// The factor of the win matrix (evalica's `win_weight`).
-    public var winWeight: Double
-    /// The factor of the tie matrix (evalica's `tie_weight`; 1 here, unlike the other methods).
-    public var tieWeight: Double
-    /// Stop when the Euclidean change of the scores is below this.
-    public var tolerance: Double
-    /// At most this many iterations (evalica's `limit`).
-    public var limit: Int
+    /// The factors of the win and tie matrices (evalica's `tie_weight` is 1 here, unlike the other methods).
+    public var weights: EvalicaWeights
+    /// When the iteration stops.
+    public var stopping: EvalicaStopping
 
-    /// Newman's algorithm with evalica's defaults.
-    public init(vInit: Double = 0.5, winWeight: Double = 1, tieWeight: Double = 1, tolerance: Double = 1e-6, limit: Int = 100) {
+    /// Newman's algorithm (evalica's defaults unless given: draws weigh 1).
+    public init(vInit: Double = 0.5, weights: EvalicaWeights = EvalicaWeights(tie: 1), stopping: EvalicaStopping = EvalicaStopping()) {
         self.vInit = vInit
-        self.winWeight = winWeight
-        self.tieWeight = tieWeight
-        self.tolerance = tolerance
-        self.limit = limit
+        self.weights = weights
+        self.stopping = stopping
     }
 
     /// The score of each item, by position.
@@ -35,22 +29,22 @@ public struct EvalicaNewman: EvalicaMethod {
         var s = [Double](repeating: 1, count: n)
         var v = vInit
         guard c.count > 0, n > 0 else { return (s, v, 0) }
+        let tolerance = stopping.tolerance
         var (win, tie) = c.matrices()
         for k in win.indices {
-            win[k] = Evalica.finite(win[k], tolerance) * winWeight
-            tie[k] = Evalica.finite(tie[k], tolerance) * tieWeight
+            win[k] = Evalica.finite(win[k], tolerance) * weights.win
+            tie[k] = Evalica.finite(tie[k], tolerance) * weights.tie
         }
         var half = [Double](repeating: 0, count: n * n)
         for k in half.indices { half[k] = Evalica.finite(Evalica.finite(win[k], tolerance) + Evalica.finite(tie[k], tolerance) * 0.5, tolerance) }
-        var halfT = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { halfT[i * n + j] = half[j * n + i] } }
+        let halfT = Evalica.transposed(half, n: n)
         var vNext = v
         var iterations = 0, converged = false
         var next = [Double](repeating: 0, count: n)
         var common = [Double](repeating: 0, count: n * n)
         var row = [Double](repeating: 0, count: n), row2 = [Double](repeating: 0, count: n)
         var tieTerms = [Double](repeating: 0, count: n * n), winTerms = [Double](repeating: 0, count: n * n)
-        while !converged && iterations < limit {
+        while !converged && iterations < stopping.limit {
             iterations += 1
             v = Evalica.finite(vNext, tolerance)
             let twoV = 2 * v

@@ -13,7 +13,7 @@ extension BinaryRelevance {
         ],
         tables: ["tag-probabilities"]
     ) { answers, inputs, p in
-        guard case .multiLabel(let m) = answers else { throw AggregationError("binary-relevance aggregates multi-label answers; the input holds \(answers.type.rawValue) answers") }
+        guard case .multiLabel(let m) = answers else { throw answers.refusal(by: "binary-relevance", takes: "multi-label answers") }
         guard case .string(let name)? = p.values["base-method"], case .string(let given)? = p.values["base-parameters"] else { preconditionFailure("binary-relevance parameters") }
         guard name != "binary-relevance" else { throw AggregationError("binary-relevance: base-method must be a categorical method, not binary-relevance") }
         let base = try MethodRegistry.method(named: name)

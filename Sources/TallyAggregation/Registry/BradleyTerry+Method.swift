@@ -19,8 +19,8 @@ extension BradleyTerry {
                                 default: .string(Stopping.change.rawValue), choices: Stopping.allCases.map(\.rawValue), crowdKit: .string(Stopping.crowdKit.rawValue)),
         ]
     ) { answers, _, p in
-        guard case .pairwise(let comparisons) = answers else { throw AggregationError("bt aggregates pairwise comparisons") }
-        let model = BradleyTerry(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"), stopping: p.choice("stopping")).fit(comparisons)
+        let model = BradleyTerry(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"), stopping: p.choice("stopping"))
+            .fit(try answers.pairwiseAnswers(for: "bt"))
         var result = MethodResult(iterations: model.iterations, lossHistory: model.lossHistory)
         result.itemScores = model.scores
         return result

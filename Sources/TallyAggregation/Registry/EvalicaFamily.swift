@@ -43,11 +43,27 @@ public enum EvalicaFamily {
         .tolerance(1e-6, "Stop when the Euclidean change of the scores is below this."),
     ]
 
+    /// The paper every evalica method without one of its own cites.
+    static let citation = "Ustalov (2025), Reliable, Reproducible, and Really Fast Leaderboards with Evalica, COLING 2025 System Demonstrations"
+
+    /// The registry entry of an evalica method: pairwise answers, its `own` parameters, then
+    /// (when `iterative`) ``iterations``, ``weights(tie:)`` and ``bootstrap``; the `intervals`
+    /// table; `make` builds the method from the resolved parameters and ``fit(_:_:_:_:)`` runs it.
+    static func descriptor<Method: EvalicaMethod>(
+        name: String, title: String, iterative: Bool, tie: Double = 0.5, summary: String, citation: String = EvalicaFamily.citation,
+        own: [ParameterDescriptor] = [],
+        make: @escaping @Sendable (ResolvedParameters) -> Method
+    ) -> MethodDescriptor {
+        MethodDescriptor(name: name, title: title, summary: summary, citation: citation, family: .pairwise, crowdKitClass: nil, accepts: [.pairwise],
+                         parameters: own + (iterative ? iterations : []) + weights(tie: tie) + bootstrap, tables: ["intervals"]) { answers, _, p in
+            try fit(name, answers, p, make(p))
+        }
+    }
+
     /// Fits `method` (made from the resolved parameters) on pairwise answers: scores by item id,
     /// and an `intervals` table (item, low, high) when `bootstrap` is positive.
     static func fit(_ name: String, _ answers: Answers, _ p: ResolvedParameters, _ method: some EvalicaMethod) throws -> MethodResult {
-        guard case .pairwise(let pairs) = answers else { throw AggregationError("\(name) aggregates pairwise comparisons") }
-        let comparisons = EvalicaComparisons(pairs)
+        let comparisons = EvalicaComparisons(try answers.pairwiseAnswers(for: name))
         var result = MethodResult()
         let resamples = p.int("bootstrap")
         if resamples > 0 {
@@ -65,4 +81,14 @@ public enum EvalicaFamily {
         }
         return result
     }
+}
+
+extension EvalicaWeights {
+    /// The weights given as `win-weight` and `tie-weight`.
+    init(_ p: ResolvedParameters) { self.init(win: p.double("win-weight"), tie: p.double("tie-weight")) }
+}
+
+extension EvalicaStopping {
+    /// The stopping rule given as `tolerance` and `max-iterations`.
+    init(_ p: ResolvedParameters) { self.init(tolerance: p.double("tolerance"), limit: p.int("max-iterations")) }
 }

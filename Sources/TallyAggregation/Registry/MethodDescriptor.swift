@@ -339,6 +339,28 @@ public struct MethodDescriptor: Sendable {
                 answerTypes: [AnswerType] = [.categorical], labelCounts: LabelCountSupport = .any, needsGold: Bool = false,
                 parameters: [ParameterDescriptor] = [], tables: [String] = [], makesConfusions: Bool = false, makesSkills: Bool = true,
                 fit: @escaping @Sendable (AnswerTable, MethodInputs, ResolvedParameters) throws -> MethodResult) {
+        self.init(name: name, title: title, summary: summary, citation: citation, family: family, crowdKitClass: crowdKitClass,
+                  answerTypes: answerTypes, labelCounts: labelCounts, needsGold: needsGold, parameters: parameters, tables: tables,
+                  makesConfusions: makesConfusions, makesSkills: makesSkills, body: fit, answersBody: nil)
+    }
+
+    /// Describes a method of any answer types: `accepts` lists the kinds it takes (the registry
+    /// and every command refuse the others) and `fit` gets ``Answers`` of one of those kinds.
+    /// A method that also takes categorical answers receives them as ``Answers/categorical(_:)``.
+    public init(name: String, title: String, summary: String, citation: String, family: MethodFamily, crowdKitClass: String?,
+                accepts answerTypes: [AnswerType], needsGold: Bool = false, parameters: [ParameterDescriptor] = [], tables: [String] = [],
+                makesSkills: Bool = false,
+                fit: @escaping @Sendable (Answers, MethodInputs, ResolvedParameters) throws -> MethodResult) {
+        self.init(name: name, title: title, summary: summary, citation: citation, family: family, crowdKitClass: crowdKitClass,
+                  answerTypes: answerTypes, labelCounts: .any, needsGold: needsGold, parameters: parameters, tables: tables,
+                  makesConfusions: false, makesSkills: makesSkills, body: nil, answersBody: fit)
+    }
+
+    private init(name: String, title: String, summary: String, citation: String, family: MethodFamily, crowdKitClass: String?,
+                 answerTypes: [AnswerType], labelCounts: LabelCountSupport, needsGold: Bool, parameters: [ParameterDescriptor], tables: [String],
+                 makesConfusions: Bool, makesSkills: Bool,
+                 body: (@Sendable (AnswerTable, MethodInputs, ResolvedParameters) throws -> MethodResult)?,
+                 answersBody: (@Sendable (Answers, MethodInputs, ResolvedParameters) throws -> MethodResult)?) {
         self.name = name
         self.title = title
         self.summary = summary
@@ -352,32 +374,8 @@ public struct MethodDescriptor: Sendable {
         self.tables = tables
         self.makesConfusions = makesConfusions
         self.makesSkills = makesSkills
-        self.body = fit
-        self.answersBody = nil
-    }
-
-    /// Describes a method of any answer types: `accepts` lists the kinds it takes (the registry
-    /// and every command refuse the others) and `fit` gets ``Answers`` of one of those kinds.
-    /// A method that also takes categorical answers receives them as ``Answers/categorical(_:)``.
-    public init(name: String, title: String, summary: String, citation: String, family: MethodFamily, crowdKitClass: String?,
-                accepts answerTypes: [AnswerType], needsGold: Bool = false, parameters: [ParameterDescriptor] = [], tables: [String] = [],
-                makesSkills: Bool = false,
-                fit: @escaping @Sendable (Answers, MethodInputs, ResolvedParameters) throws -> MethodResult) {
-        self.name = name
-        self.title = title
-        self.summary = summary
-        self.citation = citation
-        self.family = family
-        self.crowdKitClass = crowdKitClass
-        self.answerTypes = answerTypes
-        self.labelCounts = .any
-        self.needsGold = needsGold
-        self.parameters = parameters
-        self.tables = tables
-        self.makesConfusions = false
-        self.makesSkills = makesSkills
-        self.body = nil
-        self.answersBody = fit
+        self.body = body
+        self.answersBody = answersBody
     }
 
     /// The parameter called `name`.

@@ -15,11 +15,10 @@ extension NoisyBradleyTerry {
         ],
         tables: ["biases"], makesSkills: true
     ) { answers, _, p in
-        guard case .pairwise(let comparisons) = answers else { throw AggregationError("noisy-bt aggregates pairwise comparisons") }
         let seed = p.unsigned("seed")
         guard seed <= UInt64(UInt32.max) else { throw AggregationError("noisy-bt: seed must be below 2^32 (numpy's RandomState), got \(seed)") }
         let model = NoisyBradleyTerry(maxIterations: p.int("max-iterations"), tolerance: p.double("tolerance"),
-                                      regularization: p.double("regularization"), seed: UInt32(seed)).fit(comparisons)
+                                      regularization: p.double("regularization"), seed: UInt32(seed)).fit(try answers.pairwiseAnswers(for: "noisy-bt"))
         var result = MethodResult(iterations: model.iterations,
                                   tables: [MethodTable(name: "biases", rows: .workers, columns: ["bias"], values: model.biases)],
                                   notes: ["noisy-bt: L-BFGS-B stopped (\(model.stoppedBy)) after \(model.iterations) iterations, \(model.evaluations) evaluations; loss \(model.loss)"])

@@ -14,7 +14,7 @@ extension ROVER {
                                 default: .string(TextDetokenizer.space.rawValue), choices: TextDetokenizer.allCases.map(\.rawValue)),
         ]
     ) { answers, _, p in
-        guard case .text(let texts) = answers else { throw AggregationError("rover aggregates text answers; the input holds \(answers.type.rawValue) answers") }
+        guard case .text(let texts) = answers else { throw answers.refusal(by: "rover", takes: "text answers") }
         var result = MethodResult()
         result.taskTexts = ROVER(tokenizer: p.choice("tokenizer"), detokenizer: p.choice("detokenizer"), execution: p.execution).fit(texts)
         return result

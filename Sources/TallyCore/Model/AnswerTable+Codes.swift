@@ -19,9 +19,7 @@ extension AnswerTable {
                                  taskNames: [String], workerNames: [String], labelNames: [String],
                                  source: String = "<memory>") throws -> (table: AnswerTable, labelOrder: [Int32]) {
         let n = task.count
-        guard worker.count == n, label.count == n else {
-            throw InputError(.raggedRow, file: source, "columns differ in length: \(task.count) tasks, \(worker.count) workers, \(label.count) labels")
-        }
+        try InputError.checkColumnLengths(["tasks": n, "workers": worker.count, "labels": label.count], file: source)
         guard n > 0 else { throw InputError(.noAnswers, file: source, "no answers") }
         func interner(_ names: [String], _ what: String) throws -> Interner {
             let i = Interner(names)

@@ -9,7 +9,7 @@ import Dispatch
 /// Task and worker ids follow first appearance in the input; label ids follow ``LabelSet``'s
 /// order. Duplicated (task, worker) pairs are kept, as crowd-kit keeps them, and counted in
 /// ``duplicates``.
-public struct AnswerTable: Sendable {
+public struct AnswerTable: Sendable, TaskWorkerColumns {
     /// Task names by id.
     public let tasks: Interner
     /// Worker names by id.
@@ -28,13 +28,6 @@ public struct AnswerTable: Sendable {
     public let byWorker: CSRView
     /// Repeated (task, worker) pairs.
     public let duplicates: DuplicateReport
-
-    /// The number of answers (rows of the input).
-    public var answerCount: Int { task.count }
-    /// The number of distinct tasks.
-    public var taskCount: Int { tasks.count }
-    /// The number of distinct workers.
-    public var workerCount: Int { workers.count }
     /// The number of distinct labels, `K`.
     public var labelCount: Int { labels.count }
 
@@ -42,9 +35,7 @@ public struct AnswerTable: Sendable {
     ///
     /// - Throws: ``InputError`` when the columns differ in length or hold no answers.
     public init(tasks: [String], workers: [String], labels: [String]) throws {
-        guard tasks.count == workers.count, workers.count == labels.count else {
-            throw InputError(.raggedRow, file: "<memory>", "columns differ in length: \(tasks.count) tasks, \(workers.count) workers, \(labels.count) labels")
-        }
+        try InputError.checkColumnLengths(["tasks": tasks.count, "workers": workers.count, "labels": labels.count])
         var b = AnswerTableBuilder()
         for i in tasks.indices {
             b.append(task: b.tasks.intern(tasks[i]), worker: b.workers.intern(workers[i]), label: b.rawLabels.intern(labels[i]))

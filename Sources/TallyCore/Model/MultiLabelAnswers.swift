@@ -12,7 +12,7 @@
 ///
 ///     let m = try MultiLabelAnswers(tasks: ["t1", "t1"], workers: ["w1", "w2"], labelSets: [["cat"], ["cat", "dog"]])
 ///     let dog = m.binaryTable(for: Int32(m.labels.index(of: "dog")!))   // labels 0, 1
-public struct MultiLabelAnswers: Sendable {
+public struct MultiLabelAnswers: Sendable, TaskWorkerColumns {
     /// Task names by id.
     public let tasks: Interner
     /// Worker names by id.
@@ -28,12 +28,6 @@ public struct MultiLabelAnswers: Sendable {
     /// The label ids of every answer, concatenated (each answer's ids sorted, no repeats).
     public let labelIds: [Int32]
 
-    /// The number of answers.
-    public var answerCount: Int { task.count }
-    /// The number of distinct tasks.
-    public var taskCount: Int { tasks.count }
-    /// The number of distinct workers.
-    public var workerCount: Int { workers.count }
     /// The number of distinct labels.
     public var labelCount: Int { labels.count }
 
@@ -44,9 +38,7 @@ public struct MultiLabelAnswers: Sendable {
     ///
     /// - Throws: ``InputError`` when the columns differ in length or hold nothing.
     public init(tasks: [String], workers: [String], labelSets: [[String]]) throws {
-        guard tasks.count == workers.count, workers.count == labelSets.count else {
-            throw InputError(.raggedRow, file: "<memory>", "columns differ in length: \(tasks.count) tasks, \(workers.count) workers, \(labelSets.count) label sets")
-        }
+        try InputError.checkColumnLengths(["tasks": tasks.count, "workers": workers.count, "label sets": labelSets.count])
         var b = MultiLabelAnswersBuilder()
         for i in tasks.indices {
             let set = labelSets[i].map { b.rawLabels.intern($0) }

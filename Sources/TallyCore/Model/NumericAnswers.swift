@@ -5,7 +5,7 @@
 ///
 ///     let n = try NumericAnswers(tasks: ["t1", "t1"], workers: ["w1", "w2"], values: [31, 35])
 ///     print(n.value)   // [31.0, 35.0]
-public struct NumericAnswers: Sendable {
+public struct NumericAnswers: Sendable, TaskWorkerColumns {
     /// Task names by id.
     public let tasks: Interner
     /// Worker names by id.
@@ -17,20 +17,11 @@ public struct NumericAnswers: Sendable {
     /// The value of each answer.
     public let value: [Double]
 
-    /// The number of answers.
-    public var answerCount: Int { task.count }
-    /// The number of distinct tasks.
-    public var taskCount: Int { tasks.count }
-    /// The number of distinct workers.
-    public var workerCount: Int { workers.count }
-
     /// Answers from parallel columns.
     ///
     /// - Throws: ``InputError`` when the columns differ in length, hold nothing or a value is not finite.
     public init(tasks: [String], workers: [String], values: [Double]) throws {
-        guard tasks.count == workers.count, workers.count == values.count else {
-            throw InputError(.raggedRow, file: "<memory>", "columns differ in length: \(tasks.count) tasks, \(workers.count) workers, \(values.count) values")
-        }
+        try InputError.checkColumnLengths(["tasks": tasks.count, "workers": workers.count, "values": values.count])
         var b = NumericAnswersBuilder()
         for i in tasks.indices {
             guard values[i].isFinite else {

@@ -40,9 +40,7 @@ public struct PairwiseAnswers: Sendable {
     /// - Throws: ``InputError`` when the columns differ in length, hold nothing, a comparison
     ///   names one item twice or its winner is neither of its items.
     public init(workers: [String], left: [String], right: [String], winners: [String]) throws {
-        guard workers.count == left.count, left.count == right.count, right.count == winners.count else {
-            throw InputError(.raggedRow, file: "<memory>", "columns differ in length: \(workers.count) workers, \(left.count) left, \(right.count) right, \(winners.count) winners")
-        }
+        try InputError.checkColumnLengths(["workers": workers.count, "left": left.count, "right": right.count, "winners": winners.count])
         var b = PairwiseAnswersBuilder()
         for i in workers.indices {
             let w = b.workers.intern(workers[i]), l = b.items.intern(left[i]), r = b.items.intern(right[i])

@@ -5,7 +5,7 @@
 ///
 ///     let t = try TextAnswers(tasks: ["a1", "a1"], workers: ["w1", "w2"], texts: ["hello world", "hello word"])
 ///     print(t.taskCount)   // 1
-public struct TextAnswers: Sendable {
+public struct TextAnswers: Sendable, TaskWorkerColumns {
     /// Task names by id.
     public let tasks: Interner
     /// Worker names by id.
@@ -17,20 +17,11 @@ public struct TextAnswers: Sendable {
     /// The text of each answer.
     public let text: [String]
 
-    /// The number of answers.
-    public var answerCount: Int { task.count }
-    /// The number of distinct tasks.
-    public var taskCount: Int { tasks.count }
-    /// The number of distinct workers.
-    public var workerCount: Int { workers.count }
-
     /// Answers from parallel columns.
     ///
     /// - Throws: ``InputError`` when the columns differ in length or hold nothing.
     public init(tasks: [String], workers: [String], texts: [String]) throws {
-        guard tasks.count == workers.count, workers.count == texts.count else {
-            throw InputError(.raggedRow, file: "<memory>", "columns differ in length: \(tasks.count) tasks, \(workers.count) workers, \(texts.count) texts")
-        }
+        try InputError.checkColumnLengths(["tasks": tasks.count, "workers": workers.count, "texts": texts.count])
         var b = TextAnswersBuilder()
         for i in tasks.indices {
             b.append(task: b.tasks.intern(tasks[i]), worker: b.workers.intern(workers[i]), text: texts[i])

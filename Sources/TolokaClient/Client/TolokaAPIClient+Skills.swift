@@ -71,12 +71,7 @@ extension TolokaAPIClient {
     /// training's `metadata`, and a lost answer is settled by looking for it among the trainings
     /// of `training.projectID` before sending again.
     public func createTraining(_ training: Training, key: String? = nil) async throws -> Training {
-        guard let key else { return try decodePreserving(try await send("POST", "v1/trainings", body: training.creationJSON())) }
-        var keyed = training
-        keyed.metadata = Self.adding(key, to: training.metadata)
-        return try await createOnce("v1/trainings", body: keyed.creationJSON()) {
-            try await trainings(projectID: training.projectID).last { Self.carries($0.metadata, key) }
-        }
+        try await createProjectObject(training, at: "v1/trainings", key: key)
     }
 
     /// `GET /v1/trainings/{id}`: one training, with its current `status`.
@@ -86,13 +81,7 @@ extension TolokaAPIClient {
 
     /// Every training of a project, in id order.
     public func trainings(projectID: String, query: [String: String] = [:]) async throws -> [Training] {
-        var q = query
-        q["project_id"] = projectID
-        var out: [Training] = []
-        try await forEachPage("v1/trainings", query: q) { (page: [JSONValue]) in
-            out += try page.map { try Training.decodePreservingUnknownFields($0) }
-        }
-        return out
+        try await projectObjects(at: "v1/trainings", projectID: projectID, query: query)
     }
 
     /// `POST /v1/trainings/{id}/open`, waits for the operation (204: already open), then reads
@@ -112,16 +101,7 @@ extension TolokaAPIClient {
     }
 
     private func trainingAction(id: String, action: String, settle: @escaping () async throws -> HTTPResponse?) async throws -> Training {
-        let path = "v1/trainings/\(escaped(id))/\(action)"
-        let r = try await sendRaw("POST", path, settle: settle)
-        if r.status != 204, !r.body.isEmpty {
-            let op = try decode(TolokaOperation.self, r.body, "POST /\(path)")
-            let done = try await waitForOperation(op)
-            guard done.succeeded else {
-                throw TolokaError(kind: .operationFailed, code: done.type, message: "training \(action) operation \(done.id) ended in \(done.status): \(done.details?.serialized(numbers: .python) ?? "")")
-            }
-        }
-        return try await training(id: id)
+        try await projectObjectAction("training", at: "v1/trainings", id: id, action: action, settle: settle) { try await training(id: $0) }
     }
 
     // MARK: - Pool update

@@ -137,12 +137,7 @@ public struct TolokaAPIClient: Sendable {
     /// key goes into the pool's `metadata`, and a lost answer is settled by looking for it among
     /// the pools of `pool.projectID` before sending again.
     public func createPool(_ pool: Pool, key: String? = nil) async throws -> Pool {
-        guard let key else { return try decodePreserving(try await send("POST", "v1/pools", body: pool.creationJSON())) }
-        var keyed = pool
-        keyed.metadata = Self.adding(key, to: pool.metadata)
-        return try await createOnce("v1/pools", body: keyed.creationJSON()) {
-            try await pools(projectID: pool.projectID).last { Self.carries($0.metadata, key) }
-        }
+        try await createProjectObject(pool, at: "v1/pools", key: key)
     }
 
     /// `GET /v1/pools/{id}`: one pool, with its current `status` and `last_close_reason`.
@@ -152,13 +147,7 @@ public struct TolokaAPIClient: Sendable {
 
     /// Every pool of a project, in id order.
     public func pools(projectID: String, query: [String: String] = [:]) async throws -> [Pool] {
-        var q = query
-        q["project_id"] = projectID
-        var out: [Pool] = []
-        try await forEachPage("v1/pools", query: q) { (page: [JSONValue]) in
-            out += try page.map { try Pool.decodePreservingUnknownFields($0) }
-        }
-        return out
+        try await projectObjects(at: "v1/pools", projectID: projectID, query: query)
     }
 
     /// `POST /v1/pools/{id}/open`, waits for the operation (204: already open), then reads the pool.
@@ -181,15 +170,7 @@ public struct TolokaAPIClient: Sendable {
     }
 
     func poolAction(id: String, action: String, settle: (() async throws -> HTTPResponse?)? = nil) async throws -> Pool {
-        let r = try await sendRaw("POST", "v1/pools/\(escaped(id))/\(action)", settle: settle)
-        if r.status != 204, !r.body.isEmpty {
-            let op = try decode(TolokaOperation.self, r.body, "POST /v1/pools/\(id)/\(action)")
-            let done = try await waitForOperation(op)
-            guard done.succeeded else {
-                throw TolokaError(kind: .operationFailed, code: done.type, message: "pool \(action) operation \(done.id) ended in \(done.status): \(done.details?.serialized(numbers: .python) ?? "")")
-            }
-        }
-        return try await pool(id: id)
+        try await projectObjectAction("pool", at: "v1/pools", id: id, action: action, settle: settle) { try await pool(id: $0) }
     }
 
     // MARK: - Tasks
