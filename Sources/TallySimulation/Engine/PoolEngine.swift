@@ -64,22 +64,41 @@ package struct PoolEngine {
         /// Whether a Toloker who finds no suite (or may not work) leaves the pool for good
         /// (`tally simulate`), or may get one at a later arrival (the emulator).
         package var workersLeaveWhenNoSuite: Bool
+        /// Which closed pools a rejection's `CHANGE_OVERLAP(open_pool)` reopens: only one that closed
+        /// COMPLETED, before `will_expire` (`tally simulate`), or any closed pool (the emulator).
+        /// See ``PoolLifecycle/ReopenRule``.
+        package var reopensOnlyCompletedPools: Bool
 
         /// A policy with every setting given.
         package init(lastSuiteRule: Mixer.LastSuiteRule, feedsAutoAcceptance: Bool, feedsRuleReviews: Bool,
-                     expiresActiveSuitesWithPool: Bool, workersLeaveWhenNoSuite: Bool) {
+                     expiresActiveSuitesWithPool: Bool, workersLeaveWhenNoSuite: Bool, reopensOnlyCompletedPools: Bool) {
             self.lastSuiteRule = lastSuiteRule
             self.feedsAutoAcceptance = feedsAutoAcceptance
             self.feedsRuleReviews = feedsRuleReviews
             self.expiresActiveSuitesWithPool = expiresActiveSuitesWithPool
             self.workersLeaveWhenNoSuite = workersLeaveWhenNoSuite
+            self.reopensOnlyCompletedPools = reopensOnlyCompletedPools
         }
 
         /// The Toloka emulator's pools: a short suite when few tasks are open in the whole pool;
         /// auto-acceptances and rule reviews are not fed back; active suites outlive the pool's
         /// expiry; a Toloker with no suite may come back at a later arrival.
         package static let emulator = Policy(lastSuiteRule: .fewOpenInPool, feedsAutoAcceptance: false, feedsRuleReviews: false,
-                                             expiresActiveSuitesWithPool: false, workersLeaveWhenNoSuite: false)
+                                             expiresActiveSuitesWithPool: false, workersLeaveWhenNoSuite: false,
+                                             reopensOnlyCompletedPools: false)
+
+        /// `tally simulate`'s pool (`Simulation` reads its behaviour from these settings): a short suite
+        /// when the Toloker's search is exhausted; auto-acceptances and rule reviews are fed back;
+        /// active suites expire with the pool; a Toloker with no suite leaves; only a COMPLETED pool
+        /// reopens, before it expires.
+        package static let simulator = Policy(lastSuiteRule: .searchExhausted, feedsAutoAcceptance: true, feedsRuleReviews: true,
+                                              expiresActiveSuitesWithPool: true, workersLeaveWhenNoSuite: true,
+                                              reopensOnlyCompletedPools: true)
+
+        /// The rule ``PoolLifecycle/mayReopen(at:rule:)`` applies, for a pool expiring at `expiry`.
+        package func reopenRule<Time: Comparable>(expiry: Time) -> PoolLifecycle<Time>.ReopenRule {
+            reopensOnlyCompletedPools ? .completedBeforeExpiry(expiry: expiry) : .anyClosed
+        }
     }
 
     /// The pool's settings the mechanics read (the pool's JSON, parsed by the driver).
@@ -180,12 +199,16 @@ package struct PoolEngine {
     /// Every overlap change such a rule made: when, whose rejected suite, and the delta.
     package internal(set) var overlapChanges: [(time: Double, worker: Int32, assignment: Int, delta: Int)] = []
 
+    /// Open or closed, why and when (the component `tally simulate` shares).
+    package internal(set) var lifecycle = PoolLifecycle<Double>()
     /// Whether the pool is open.
-    package internal(set) var isOpen = false
+    package var isOpen: Bool { lifecycle.isOpen }
     /// Why the pool last closed; nil while it never closed since it last opened.
-    package internal(set) var closeReason: PoolCloseReason?
-    /// When the pool last opened and last closed.
-    package internal(set) var lastStarted: Double?, lastStopped: Double?
+    package var closeReason: PoolCloseReason? { lifecycle.closeReason }
+    /// When the pool last opened.
+    package var lastStarted: Double? { lifecycle.lastStarted }
+    /// When the pool last closed.
+    package var lastStopped: Double? { lifecycle.lastStopped }
 
     var events = EventQueue<Double>()
     var arrivalScheduled = false
@@ -272,9 +295,7 @@ package struct PoolEngine {
 
     /// Opens the pool at `t`: Tolokers start arriving; a pool whose tasks are all done closes at once.
     package mutating func open<Host: PoolEngineHost>(at t: Double, _ host: inout Host) {
-        isOpen = true
-        lastStarted = t
-        closeReason = nil
+        lifecycle.open(at: t)
         if !arrivalScheduled { scheduleArrival(after: t, &host) }
         checkCompletion(at: t)
     }
@@ -282,10 +303,7 @@ package struct PoolEngine {
     /// Closes an open pool at `t` for `reason`; with ``Policy/expiresActiveSuitesWithPool``, an
     /// `EXPIRED` close expires the active suites too.
     package mutating func close<Host: PoolEngineHost>(reason: PoolCloseReason, at t: Double, _ host: inout Host) {
-        guard isOpen else { return }
-        isOpen = false
-        closeReason = reason
-        lastStopped = t
+        guard lifecycle.close(reason, at: t) else { return }
         if reason == .expired, policy.expiresActiveSuitesWithPool {
             for a in assignments.indices where assignments[a].status == .active { expire(a, at: t, &host) }
         }
@@ -339,9 +357,7 @@ package struct PoolEngine {
     mutating func checkCompletion(at t: Double) {
         guard isOpen, isComplete else { return }
         if settings.autoCloseDelay <= 0 {
-            isOpen = false
-            closeReason = .completed
-            lastStopped = t
+            lifecycle.close(.completed, at: t)
         } else {
             events.push(t + settings.autoCloseDelay, .complete, 0)
         }

@@ -1,0 +1,31 @@
+import Testing
+@testable import TallySimulation
+
+/// ``PoolLifecycle``: the open/closed state both pool drivers hold, and its reopening rules.
+@Suite struct PoolLifecycleTests {
+    @Test func openCloseAndCompletion() {
+        var pool = PoolLifecycle<Int64>()
+        #expect(!pool.isOpen && pool.closeReason == nil && pool.lastStarted == nil)
+        pool.open(at: 0)
+        #expect(pool.isOpen && pool.lastStarted == 0)
+        #expect(!pool.closeIfComplete(false, at: 10) && pool.isOpen)
+        #expect(pool.closeIfComplete(true, at: 20))
+        #expect(!pool.isOpen && pool.closeReason == .completed && pool.lastStopped == 20)
+        // A closed pool does not close again: the first reason and time stay.
+        #expect(!pool.close(.expired, at: 30))
+        #expect(pool.closeReason == .completed && pool.lastStopped == 20)
+        pool.open(at: 40)
+        #expect(pool.isOpen && pool.closeReason == nil && pool.lastStarted == 40 && pool.lastStopped == 20)
+    }
+
+    /// `.anyClosed` reopens whatever closed the pool; `.completedBeforeExpiry` only a COMPLETED pool before its expiry.
+    @Test(arguments: [PoolCloseReason.completed, .expired, .manual]) func reopenRules(reason: PoolCloseReason) {
+        var pool = PoolLifecycle<Double>()
+        pool.open(at: 0)
+        #expect(!pool.mayReopen(at: 1, rule: .anyClosed))  // open: nothing to reopen
+        pool.close(reason, at: 5)
+        #expect(pool.mayReopen(at: 6, rule: .anyClosed))
+        #expect(pool.mayReopen(at: 6, rule: .completedBeforeExpiry(expiry: 100)) == (reason == .completed))
+        #expect(!pool.mayReopen(at: 100, rule: .completedBeforeExpiry(expiry: 100)))
+    }
+}
