@@ -1,4 +1,5 @@
 import Testing
+import TallyQualityControl
 @testable import TallySimulation
 
 /// ``PoolLifecycle``: the open/closed state both pool drivers hold, and its reopening rules.
@@ -27,5 +28,26 @@ import Testing
         #expect(pool.mayReopen(at: 6, rule: .anyClosed))
         #expect(pool.mayReopen(at: 6, rule: .completedBeforeExpiry(expiry: 100)) == (reason == .completed))
         #expect(!pool.mayReopen(at: 100, rule: .completedBeforeExpiry(expiry: 100)))
+    }
+
+    /// `CHANGE_OVERLAP` rules read once: after a rejection (only `assessment_event == REJECT`) and after a restriction.
+    @Test func overlapChangeRules() {
+        let reject = Condition(.assessmentEvent, .eq, .string("REJECT"))
+        let qc = QualityControl(configs: [
+            QualityControl.Config(Collector(.assignmentsAssessment), rules: [
+                .init([reject], .changeOverlap(delta: 1, openPool: false)),
+                .init([reject], .changeOverlap(delta: 2, openPool: true)),
+                .init([reject, Condition(.rejectedAssignmentsCount, .gte, 2)], .changeOverlap(delta: 5, openPool: false)),  // other conditions: not carried out
+            ]),
+            QualityControl.Config(Collector(.usersAssessment), rules: [
+                .init([Condition(.poolAccessRevokedReason, .eq, .string("RESTRICTION"))], .changeOverlap(delta: 3, openPool: false)),
+                .init([Condition(.poolAccessRevokedReason, .eq, .string("SKILL_CHANGE"))], .changeOverlap(delta: 7, openPool: true)),
+            ]),
+        ])
+        #expect(OverlapChangeRules.onRejection(qc).map { [$0.delta] } == [3])
+        #expect(OverlapChangeRules.onRejection(qc)?.openPool == true)
+        #expect(OverlapChangeRules.onRestriction(qc).map { [$0.delta] } == [3])
+        #expect(OverlapChangeRules.onRestriction(qc)?.openPool == false)
+        #expect(OverlapChangeRules.onRejection(QualityControl(configs: [])) == nil)
     }
 }

@@ -194,7 +194,8 @@ package struct PoolEngine {
     package internal(set) var active = 0
 
     /// The `ASSIGNMENTS_ASSESSMENT` rules that act on a rejection (`assessment_event == REJECT` →
-    /// `CHANGE_OVERLAP`): the summed delta and whether any reopens the pool; nil: none.
+    /// `CHANGE_OVERLAP`, read by ``OverlapChangeRules/onRejection(_:)``): the summed delta and
+    /// whether any reopens the pool; nil: none.
     package internal(set) var reassessment: (delta: Int, openPool: Bool)?
     /// Every overlap change such a rule made: when, whose rejected suite, and the delta.
     package internal(set) var overlapChanges: [(time: Double, worker: Int32, assignment: Int, delta: Int)] = []
@@ -233,30 +234,14 @@ package struct PoolEngine {
         departed = Array(repeating: false, count: workers)
         rng = SplitMix64(seed: mixingSeed)
         feed.engine.reserveWorkers(workers)
-        reassessment = Self.reassessment(qualityControl.qualityControl)
-    }
-
-    /// The rules of `qc` that change a suite's overlap when it is rejected: `ASSIGNMENTS_ASSESSMENT`
-    /// collectors whose rule's conditions are only `assessment_event == REJECT` and whose action is
-    /// `CHANGE_OVERLAP` (deltas summed; any `open_pool` reopens). *Choice*: a rule with other
-    /// conditions (pending/accepted/rejected counts) is not carried out.
-    static func reassessment(_ qc: QualityControl) -> (delta: Int, openPool: Bool)? {
-        var found: (delta: Int, openPool: Bool)?
-        for c in qc.configs where c.collector.kind == .assignmentsAssessment {
-            for r in c.rules {
-                guard case .changeOverlap(let delta, let open) = r.action, !r.conditions.isEmpty,
-                      r.conditions.allSatisfy({ $0.key == .assessmentEvent && $0.value == .string("REJECT") }) else { continue }
-                found = (delta + (found?.delta ?? 0), open || (found?.openPool ?? false))
-            }
-        }
-        return found
+        reassessment = OverlapChangeRules.onRejection(qualityControl.qualityControl)
     }
 
     /// Replaces the pool's quality control (a pool updated before it issued anything).
     package mutating func replaceQualityControl(_ rules: QualityControlEngine) {
         feed = QualityControlFeed(rules, feedsRuleReviews: policy.feedsRuleReviews)
         feed.engine.reserveWorkers(busy.count)
-        reassessment = Self.reassessment(rules.qualityControl)
+        reassessment = OverlapChangeRules.onRejection(rules.qualityControl)
     }
 
     // MARK: - Tasks

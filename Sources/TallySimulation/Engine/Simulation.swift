@@ -202,15 +202,7 @@ struct Simulation {
         expireMs = Int64(((scenario.pool.willExpireSeconds ?? scenario.simulation.maxDurationSeconds) * 1000).rounded())
         autoAcceptPeriodMs = Int64(scenario.pool.autoAcceptPeriodDays) * 86_400_000
         dynamicOverlap = scenario.pool.dynamicOverlap
-        var rec: (Int, Bool)?
-        for c in scenario.pool.qualityControl.configs where c.collector.kind == .usersAssessment {
-            for r in c.rules {
-                if case .changeOverlap(let delta, let open) = r.action, r.conditions.allSatisfy({ $0.key != .poolAccessRevokedReason || $0.value == .string("RESTRICTION") }) {
-                    rec = (delta + (rec?.0 ?? 0), open || (rec?.1 ?? false))
-                }
-            }
-        }
-        recompletion = rec.map { (delta: $0.0, openPool: $0.1) }
+        recompletion = OverlapChangeRules.onRestriction(scenario.pool.qualityControl)
         majorityRules = engine.qualityControl.configs.contains { $0.collector.kind == .majorityVote && !$0.rules.isEmpty }
 
         // Tasks.
