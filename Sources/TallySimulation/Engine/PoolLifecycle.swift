@@ -1,7 +1,8 @@
 /// A pool's open/closed state — whether it is open, why it last closed, when it last opened and
-/// closed — and the rules that open and close it: completion, `will_expire`, and the reopening a
-/// `CHANGE_OVERLAP(open_pool)` rule asks for. One component for both pool drivers: ``PoolEngine``
-/// (the emulator, seconds as `Double`) and `tally simulate`'s `Simulation` (milliseconds as `Int64`).
+/// closed — with closing on completion and the rule for the reopening a `CHANGE_OVERLAP(open_pool)`
+/// rule asks for. One component for both pool drivers: ``PoolEngine`` (the emulator, seconds as
+/// `Double`) and `tally simulate`'s `Simulation` (milliseconds as `Int64`). When each driver checks
+/// completion and `will_expire` is still its own (see docs/ARCHITECTURE.md, "A new pool mechanic").
 ///
 ///     var pool = PoolLifecycle<Int64>()
 ///     pool.open(at: 0)
