@@ -230,4 +230,29 @@ struct ScriptedHost: PoolEngineHost {
         e.advance(to: 100, &host)
         #expect(host.performed.map(\.worker) == [2])
     }
+
+    /// A rejection's `CHANGE_OVERLAP(open_pool)` reopens a pool closed by hand only when
+    /// `reopensOnlyCompletedPools` is off (the emulator); a COMPLETED pool reopens either way.
+    @Test(arguments: [false, true]) func reopenAfterRejection(onlyCompleted: Bool) throws {
+        // ASSIGNMENTS_ASSESSMENT is not a quality-control collector the engine counts (the emulator
+        // skips it there); the pool engine reads its CHANGE_OVERLAP itself.
+        let qc = QualityControl(configs: [QualityControl.Config(Collector(.assignmentsAssessment), rules: [
+            .init([Condition(.assessmentEvent, .eq, .string("REJECT"))], .changeOverlap(delta: 1, openPool: true)),
+        ])])
+        for closeByHand in [true, false] {
+            var host = ScriptedHost(workers: 2)
+            host.pause = nil
+            var e = PoolEngine(settings: Self.settings(real: 1, autoAccept: false), policy: Self.policy { $0.reopensOnlyCompletedPools = onlyCompleted },
+                               workers: 2, qualityControl: try QualityControlEngine(qc, ignoringUnsupported: true), mixingSeed: 3)
+            for _ in 0..<2 { e.addTask(overlap: 1, isControl: false); host.taskIsControl.append(false) }
+            e.open(at: 0, &host)
+            if closeByHand { e.advance(to: 5, &host); e.close(reason: .manual, at: 5, &host) }
+            e.advance(to: 100, &host)  // suites issued at 1 and 2 are submitted at 11 and 12
+            #expect(!e.isOpen && e.closeReason == (closeByHand ? .manual : .completed))
+            #expect(e.assignments.count == 2 && e.assignments.allSatisfy { $0.status == .submitted })
+            e.review(0, accept: false, at: 200, &host)
+            #expect(e.tasks[e.assignments[0].tasks[0]].overlap == 2)
+            #expect(e.isOpen == (!closeByHand || !onlyCompleted))
+        }
+    }
 }

@@ -161,7 +161,7 @@ extension PoolEngine {
             if wasComplete != tasks[i].isComplete { generalComplete += wasComplete ? -1 : 1 }
             host.overlapChanged(task: i, to: tasks[i].overlap!)
         }
-        if r.openPool, !isOpen, !isComplete {
+        if r.openPool, !isComplete, lifecycle.mayReopen(at: t, rule: policy.reopenRule(expiry: settings.willExpire ?? .infinity)) {
             open(at: t, &host)
         } else {
             checkCompletion(at: t)

@@ -64,22 +64,41 @@ package struct PoolEngine {
         /// Whether a Toloker who finds no suite (or may not work) leaves the pool for good
         /// (`tally simulate`), or may get one at a later arrival (the emulator).
         package var workersLeaveWhenNoSuite: Bool
+        /// Which closed pools a rejection's `CHANGE_OVERLAP(open_pool)` reopens: only one that closed
+        /// COMPLETED, before `will_expire` (`tally simulate`), or any closed pool (the emulator).
+        /// See ``PoolLifecycle/ReopenRule``.
+        package var reopensOnlyCompletedPools: Bool
 
         /// A policy with every setting given.
         package init(lastSuiteRule: Mixer.LastSuiteRule, feedsAutoAcceptance: Bool, feedsRuleReviews: Bool,
-                     expiresActiveSuitesWithPool: Bool, workersLeaveWhenNoSuite: Bool) {
+                     expiresActiveSuitesWithPool: Bool, workersLeaveWhenNoSuite: Bool, reopensOnlyCompletedPools: Bool) {
             self.lastSuiteRule = lastSuiteRule
             self.feedsAutoAcceptance = feedsAutoAcceptance
             self.feedsRuleReviews = feedsRuleReviews
             self.expiresActiveSuitesWithPool = expiresActiveSuitesWithPool
             self.workersLeaveWhenNoSuite = workersLeaveWhenNoSuite
+            self.reopensOnlyCompletedPools = reopensOnlyCompletedPools
         }
 
         /// The Toloka emulator's pools: a short suite when few tasks are open in the whole pool;
         /// auto-acceptances and rule reviews are not fed back; active suites outlive the pool's
         /// expiry; a Toloker with no suite may come back at a later arrival.
         package static let emulator = Policy(lastSuiteRule: .fewOpenInPool, feedsAutoAcceptance: false, feedsRuleReviews: false,
-                                             expiresActiveSuitesWithPool: false, workersLeaveWhenNoSuite: false)
+                                             expiresActiveSuitesWithPool: false, workersLeaveWhenNoSuite: false,
+                                             reopensOnlyCompletedPools: false)
+
+        /// `tally simulate`'s pool (`Simulation` reads its behaviour from these settings): a short suite
+        /// when the Toloker's search is exhausted; auto-acceptances and rule reviews are fed back;
+        /// active suites expire with the pool; a Toloker with no suite leaves; only a COMPLETED pool
+        /// reopens, before it expires.
+        package static let simulator = Policy(lastSuiteRule: .searchExhausted, feedsAutoAcceptance: true, feedsRuleReviews: true,
+                                              expiresActiveSuitesWithPool: true, workersLeaveWhenNoSuite: true,
+                                              reopensOnlyCompletedPools: true)
+
+        /// The rule ``PoolLifecycle/mayReopen(at:rule:)`` applies, for a pool expiring at `expiry`.
+        package func reopenRule<Time: Comparable>(expiry: Time) -> PoolLifecycle<Time>.ReopenRule {
+            reopensOnlyCompletedPools ? .completedBeforeExpiry(expiry: expiry) : .anyClosed
+        }
     }
 
     /// The pool's settings the mechanics read (the pool's JSON, parsed by the driver).
@@ -175,17 +194,22 @@ package struct PoolEngine {
     package internal(set) var active = 0
 
     /// The `ASSIGNMENTS_ASSESSMENT` rules that act on a rejection (`assessment_event == REJECT` →
-    /// `CHANGE_OVERLAP`): the summed delta and whether any reopens the pool; nil: none.
+    /// `CHANGE_OVERLAP`, read by ``OverlapChangeRules/onRejection(_:)``): the summed delta and
+    /// whether any reopens the pool; nil: none.
     package internal(set) var reassessment: (delta: Int, openPool: Bool)?
     /// Every overlap change such a rule made: when, whose rejected suite, and the delta.
     package internal(set) var overlapChanges: [(time: Double, worker: Int32, assignment: Int, delta: Int)] = []
 
+    /// Open or closed, why and when (the component `tally simulate` shares).
+    package internal(set) var lifecycle = PoolLifecycle<Double>()
     /// Whether the pool is open.
-    package internal(set) var isOpen = false
+    package var isOpen: Bool { lifecycle.isOpen }
     /// Why the pool last closed; nil while it never closed since it last opened.
-    package internal(set) var closeReason: PoolCloseReason?
-    /// When the pool last opened and last closed.
-    package internal(set) var lastStarted: Double?, lastStopped: Double?
+    package var closeReason: PoolCloseReason? { lifecycle.closeReason }
+    /// When the pool last opened.
+    package var lastStarted: Double? { lifecycle.lastStarted }
+    /// When the pool last closed.
+    package var lastStopped: Double? { lifecycle.lastStopped }
 
     var events = EventQueue<Double>()
     var arrivalScheduled = false
@@ -210,30 +234,14 @@ package struct PoolEngine {
         departed = Array(repeating: false, count: workers)
         rng = SplitMix64(seed: mixingSeed)
         feed.engine.reserveWorkers(workers)
-        reassessment = Self.reassessment(qualityControl.qualityControl)
-    }
-
-    /// The rules of `qc` that change a suite's overlap when it is rejected: `ASSIGNMENTS_ASSESSMENT`
-    /// collectors whose rule's conditions are only `assessment_event == REJECT` and whose action is
-    /// `CHANGE_OVERLAP` (deltas summed; any `open_pool` reopens). *Choice*: a rule with other
-    /// conditions (pending/accepted/rejected counts) is not carried out.
-    static func reassessment(_ qc: QualityControl) -> (delta: Int, openPool: Bool)? {
-        var found: (delta: Int, openPool: Bool)?
-        for c in qc.configs where c.collector.kind == .assignmentsAssessment {
-            for r in c.rules {
-                guard case .changeOverlap(let delta, let open) = r.action, !r.conditions.isEmpty,
-                      r.conditions.allSatisfy({ $0.key == .assessmentEvent && $0.value == .string("REJECT") }) else { continue }
-                found = (delta + (found?.delta ?? 0), open || (found?.openPool ?? false))
-            }
-        }
-        return found
+        reassessment = OverlapChangeRules.onRejection(qualityControl.qualityControl)
     }
 
     /// Replaces the pool's quality control (a pool updated before it issued anything).
     package mutating func replaceQualityControl(_ rules: QualityControlEngine) {
         feed = QualityControlFeed(rules, feedsRuleReviews: policy.feedsRuleReviews)
         feed.engine.reserveWorkers(busy.count)
-        reassessment = Self.reassessment(rules.qualityControl)
+        reassessment = OverlapChangeRules.onRejection(rules.qualityControl)
     }
 
     // MARK: - Tasks
@@ -272,9 +280,7 @@ package struct PoolEngine {
 
     /// Opens the pool at `t`: Tolokers start arriving; a pool whose tasks are all done closes at once.
     package mutating func open<Host: PoolEngineHost>(at t: Double, _ host: inout Host) {
-        isOpen = true
-        lastStarted = t
-        closeReason = nil
+        lifecycle.open(at: t)
         if !arrivalScheduled { scheduleArrival(after: t, &host) }
         checkCompletion(at: t)
     }
@@ -282,10 +288,7 @@ package struct PoolEngine {
     /// Closes an open pool at `t` for `reason`; with ``Policy/expiresActiveSuitesWithPool``, an
     /// `EXPIRED` close expires the active suites too.
     package mutating func close<Host: PoolEngineHost>(reason: PoolCloseReason, at t: Double, _ host: inout Host) {
-        guard isOpen else { return }
-        isOpen = false
-        closeReason = reason
-        lastStopped = t
+        guard lifecycle.close(reason, at: t) else { return }
         if reason == .expired, policy.expiresActiveSuitesWithPool {
             for a in assignments.indices where assignments[a].status == .active { expire(a, at: t, &host) }
         }
@@ -339,9 +342,7 @@ package struct PoolEngine {
     mutating func checkCompletion(at t: Double) {
         guard isOpen, isComplete else { return }
         if settings.autoCloseDelay <= 0 {
-            isOpen = false
-            closeReason = .completed
-            lastStopped = t
+            lifecycle.close(.completed, at: t)
         } else {
             events.push(t + settings.autoCloseDelay, .complete, 0)
         }

@@ -41,7 +41,7 @@ extension Simulation {
             if autoAccept {
                 assign[ai].status = .accepted
                 assign[ai].reviewMs = t
-                feed.process(AssignmentEvent(time: now, worker: w, .accepted))
+                if policy.feedsAutoAcceptance { feed.process(AssignmentEvent(time: now, worker: w, .accepted)) }
             } else {
                 queue.push(t + autoAcceptPeriodMs, .autoAccept, a)
             }
@@ -194,11 +194,7 @@ extension Simulation {
     }
 
     mutating func checkCompletion(_ t: Int64) {
-        if poolOpen, resolvedCount == taskCount, activeCount == 0 {
-            poolOpen = false
-            closeReason = .completed
-            closeMs = t
-        }
+        pool.closeIfComplete(resolvedCount == taskCount && activeCount == 0, at: t)
     }
 
     // MARK: - Actions and reviews
@@ -274,10 +270,8 @@ extension Simulation {
         }
         workerRecompletedUpTo[wi] = last
         creationCursor = 0
-        if !poolOpen, closeReason == .completed, reopen, resolvedCount < taskCount, t < expireMs {
-            poolOpen = true
-            closeReason = .open
-            closeMs = -1
+        if reopen, resolvedCount < taskCount, pool.mayReopen(at: t, rule: policy.reopenRule(expiry: expireMs)) {
+            pool.open(at: t)
             if !arrivalsRunning {
                 arrivalsRunning = true
                 queue.push(t, .arrival, 0)
@@ -286,12 +280,8 @@ extension Simulation {
     }
 
     mutating func poolExpire(_ t: Int64) {
-        guard poolOpen || activeCount > 0 else { return }
-        if poolOpen {
-            poolOpen = false
-            closeReason = .expired
-            closeMs = t
-        }
+        // A closed pool has no active suite (completion waits for them; nothing is issued while closed).
+        guard pool.close(.expired, at: t) || activeCount > 0, policy.expiresActiveSuitesWithPool else { return }
         for a in assign.indices where assign[a].status == .active {
             assign[a].status = .expired
             assign[a].endMs = t

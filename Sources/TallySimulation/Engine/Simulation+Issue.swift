@@ -97,7 +97,7 @@ extension Simulation {
     }
 
     mutating func arrival(_ t: Int64) {
-        guard poolOpen, workerType.count < scenario.crowd.maxWorkers else { arrivalsRunning = false; return }
+        guard pool.isOpen, workerType.count < scenario.crowd.maxWorkers else { arrivalsRunning = false; return }
         let w = newWorker(t)
         queue.push(t, .request, w)
         // Next arrival: thinning of a Poisson process with rate λ(1 + A cos(2π(h − peak)/24)).
@@ -200,7 +200,7 @@ extension Simulation {
     mutating func request(_ w: Int32, _ t: Int64) {
         let wi = Int(w)
         // Restrictions come only from actions, all handled by now: a worker never restricted is not.
-        guard poolOpen, !(worker[wi].everRestricted && feed.engine.isRestricted(worker: w, at: engineTime(t))) else { leave(w, t); return }
+        guard pool.isOpen, !(worker[wi].everRestricted && feed.engine.isRestricted(worker: w, at: engineTime(t))) else { leave(w, t); return }
         if goldenPerSuite > 0, Int(worker[wi].goldenSeen) + goldenPerSuite > goldenLabel.count { leave(w, t); return }
         if trainingPerSuite > 0, Int(workerTrainingSeen[wi]) + trainingPerSuite > trainingLabel.count { leave(w, t); return }
         // General tasks.
@@ -234,7 +234,7 @@ extension Simulation {
                 }
             }
         }
-        if !mixer.admitsSuite(found: scratchSuite.count, searchExhausted: exhaustive, openTasks: available.count, rule: .searchExhausted) {
+        if !mixer.admitsSuite(found: scratchSuite.count, searchExhausted: exhaustive, openTasks: available.count, rule: policy.lastSuiteRule) {
             leave(w, t)
             return
         }

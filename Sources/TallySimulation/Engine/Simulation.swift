@@ -101,6 +101,10 @@ struct Simulation {
     let scenario: Scenario
     let seed: UInt64
     var rng: SimulationRandom
+    /// Where this driver's pool behaves unlike the emulator's (``PoolEngine/Policy/simulator``): the
+    /// last-suite rule, what is fed back to quality control, pool expiry and reopening are read from it.
+    /// `workersLeaveWhenNoSuite` must hold: a simulated Toloker never comes back after leaving.
+    let policy: PoolEngine.Policy
     /// The pool's quality control and its actions (the pool engine's component; rule reviews are fed back).
     var feed: QualityControlFeed
     let k: Int
@@ -118,9 +122,8 @@ struct Simulation {
     let recompletion: (delta: Int, openPool: Bool)?
     /// Whether any rule counts majority events (if not, they are not built: the engine would ignore them).
     let majorityRules: Bool
-    var poolOpen = true
-    var closeReason: PoolCloseReason = .open
-    var closeMs: Int64 = -1
+    /// Open or closed, why and when, in milliseconds (the component ``PoolEngine`` shares).
+    var pool = PoolLifecycle<Int64>()
     var arrivalsRunning = true
 
     // General tasks.
@@ -178,10 +181,13 @@ struct Simulation {
     var scratchKinds: [UInt8] = []
     var scratchMajority: [(worker: Int32, label: Int32)] = []
 
-    init(_ scenario: Scenario, seed: UInt64, engine: QualityControlEngine) {
+    init(_ scenario: Scenario, seed: UInt64, engine: QualityControlEngine, policy: PoolEngine.Policy = .simulator) {
+        precondition(policy.workersLeaveWhenNoSuite, "tally simulate's Tolokers leave when they find no suite")
         self.scenario = scenario
         self.seed = seed
-        feed = QualityControlFeed(engine, feedsRuleReviews: true)
+        self.policy = policy
+        feed = QualityControlFeed(engine, feedsRuleReviews: policy.feedsRuleReviews)
+        pool.open(at: 0)
         rng = SimulationRandom(seed: seed)
         k = scenario.labels.count
         epoch = scenario.simulation.startEpochSeconds
@@ -196,15 +202,7 @@ struct Simulation {
         expireMs = Int64(((scenario.pool.willExpireSeconds ?? scenario.simulation.maxDurationSeconds) * 1000).rounded())
         autoAcceptPeriodMs = Int64(scenario.pool.autoAcceptPeriodDays) * 86_400_000
         dynamicOverlap = scenario.pool.dynamicOverlap
-        var rec: (Int, Bool)?
-        for c in scenario.pool.qualityControl.configs where c.collector.kind == .usersAssessment {
-            for r in c.rules {
-                if case .changeOverlap(let delta, let open) = r.action, r.conditions.allSatisfy({ $0.key != .poolAccessRevokedReason || $0.value == .string("RESTRICTION") }) {
-                    rec = (delta + (rec?.0 ?? 0), open || (rec?.1 ?? false))
-                }
-            }
-        }
-        recompletion = rec.map { (delta: $0.0, openPool: $0.1) }
+        recompletion = OverlapChangeRules.onRestriction(scenario.pool.qualityControl)
         majorityRules = engine.qualityControl.configs.contains { $0.collector.kind == .majorityVote && !$0.rules.isEmpty }
 
         // Tasks.

@@ -85,8 +85,8 @@ public struct SimulationResult: Sendable {
         scenario = s.scenario
         seed = s.seed
         actions = s.feed.engine.actions
-        closeReason = s.closeReason
-        closeMilliseconds = s.closeMs >= 0 ? s.closeMs : nil
+        closeReason = s.pool.closeReason ?? .open
+        closeMilliseconds = s.pool.isOpen ? nil : s.pool.lastStopped
         taskLabels = s.taskLabel
         taskBetas = s.taskBeta
         taskDifficulty = s.taskDifficulty
