@@ -19,7 +19,9 @@ import tally.aggregation as ta
 from tally import spark as ts
 
 REPO = Path(os.environ.get("TALLY_REPO", Path(__file__).resolve().parents[2]))
+# TALLY_SPARK_METHODS: a comma-separated subset for the real data sets' sweep (say glad alone).
 METHODS = ["ds", "onecoin-ds", "mv", "wawa", "glad"]
+SWEEP_METHODS = [m for m in METHODS if m in os.environ.get("TALLY_SPARK_METHODS", ",".join(METHODS)).split(",")]
 SINGLE = {"ds": ta.DawidSkene, "onecoin-ds": ta.OneCoinDawidSkene, "mv": ta.MajorityVote, "wawa": ta.Wawa, "glad": ta.GLAD}
 # GLAD on the synthetic Parquet set: one Spark job per objective evaluation (hundreds), so CI's
 # 1 M-answer run takes it only when TALLY_SPARK_SYNTHETIC_GLAD=1.
@@ -93,7 +95,7 @@ def test_real_datasets(spark):
         frame = tally.read_answers(str(path)).astype(str)
         sdf = spark.createDataFrame(frame[["task", "worker", "label"]])
         out = []
-        for method in METHODS:
+        for method in SWEEP_METHODS:
             if method == "glad" and _GLAD_SETS != "all" and name not in _GLAD_SETS.split(","):
                 continue
             try:
