@@ -32,13 +32,48 @@ package enum ExactSum {
     @inline(__always)
     package static func scaled(_ t: Double, shift: Int) -> Int128 {
         let bits = t.bitPattern
-        let e = Int((bits >> 52) & 0x7ff)
+        let e = Int((bits &>> 52) & 0x7ff)
         guard e != 0 else { return 0 }  // zero and subnormals: far below every grid used here
         let m = (bits & ((1 << 52) - 1)) | (1 << 52)
         let s = e - 1075 + shift
         let v: Int128
-        if s >= 0 { v = Int128(m) << s } else if s > -64 { v = Int128(m >> UInt64(-s)) } else { v = 0 }
-        return bits >> 63 == 1 ? -v : v
+        if s >= 64 {
+            v = make(0, m &<< UInt64(s - 64))
+        } else if s > 0 {
+            v = make(m &<< UInt64(s), m &>> UInt64(64 - s))
+        } else if s > -64 {
+            v = make(m &>> UInt64(-s), 0)
+        } else {
+            v = 0
+        }
+        return bits &>> 63 == 1 ? 0 &- v : v
+    }
+
+    /// The `Int128` of two words (`lo`, then `hi`), without the generic conversions.
+    @inline(__always)
+    static func make(_ lo: UInt64, _ hi: UInt64) -> Int128 { unsafeBitCast((lo, hi), to: Int128.self) }
+
+    /// The two words (`lo`, `hi`) of an `Int128`.
+    @inline(__always)
+    static func words(_ v: Int128) -> (lo: UInt64, hi: UInt64) { unsafeBitCast(v, to: (UInt64, UInt64).self) }
+
+    /// `v` as a double, correctly rounded (as `Double(v)`, without its generic conversion).
+    @inline(__always)
+    package static func double(_ v: Int128) -> Double {
+        let negative = v < 0
+        let (lo, hi) = words(negative ? 0 &- v : v)  // Int128.min: 2^127 as unsigned words
+        let r: Double
+        if hi == 0 {
+            r = Double(lo)
+        } else {
+            // The top 64 bits of the magnitude, the rest folded into a sticky bit: rounding the
+            // 64 bits to 53 is then the correct rounding of all 128.
+            let lz = UInt64(hi.leadingZeroBitCount)
+            let top = lz == 0 ? hi : (hi &<< lz) | (lo &>> (64 - lz))
+            let rest = lz == 0 ? lo : lo &<< lz
+            r = Double(top | (rest != 0 ? 1 : 0)) * Double(sign: .plus, exponent: Int(64 - lz), significand: 1)
+        }
+        return negative ? -r : r
     }
 
     /// A term on the absolute grid (clamped to ±``cap``); nil for NaN.
@@ -50,7 +85,7 @@ package enum ExactSum {
 
     /// An absolute-grid integer back as a double (rounded once).
     @inline(__always)
-    package static func value(_ v: Int128) -> Double { Double(v) * 0x1p-64 }
+    package static func value(_ v: Int128) -> Double { double(v) * 0x1p-64 }
 
     /// An order-free sum on the absolute grid.
     package struct Accumulator {
@@ -100,7 +135,7 @@ package enum ExactSum {
             if p.exponent + shift < -2 { continue }
             sum &+= scaled(p, shift: shift)
         }
-        return Double(sign: .plus, exponent: ea + eb - fraction, significand: Double(sum))
+        return Double(sign: .plus, exponent: ea + eb - fraction, significand: double(sum))
     }
 
     /// ``dot(_:_:)`` of two arrays.
@@ -112,12 +147,18 @@ package enum ExactSum {
     /// summed element-wise in `Int64` (numpy, a Spark reduction) over fewer than 2^16 partials
     /// without overflow, in any order; ``fromLimbs(_:_:_:)`` takes the sums back.
     package static func limbs(_ v: Int128) -> (Int64, Int64, Int64) {
-        let mask: Int128 = (1 << 40) - 1
-        return (Int64(v & mask), Int64((v >> 40) & mask), Int64(v >> 80))
+        let (lo, hi) = words(v)
+        let mask: UInt64 = (1 << 40) - 1
+        // Bits 80… as a signed number: the high word shifted arithmetically by 16.
+        return (Int64(bitPattern: lo & mask), Int64(bitPattern: ((lo &>> 40) | (hi &<< 24)) & mask), Int64(bitPattern: hi) &>> 16)
     }
 
     /// The `Int128` (mod 2^128) of summed limbs.
     package static func fromLimbs(_ l0: Int64, _ l1: Int64, _ l2: Int64) -> Int128 {
-        Int128(l0) &+ (Int128(l1) &<< 40) &+ (Int128(l2) &<< 80)
+        widen(l0) &+ (widen(l1) &<< 40) &+ (widen(l2) &<< 80)
     }
+
+    /// An `Int64` as an `Int128` (sign-extended).
+    @inline(__always)
+    static func widen(_ x: Int64) -> Int128 { make(UInt64(bitPattern: x), x < 0 ? .max : 0) }
 }

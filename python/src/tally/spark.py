@@ -356,12 +356,6 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
         raise ValueError(f"tally.spark.aggregate: worker or label values cannot be ordered ({e}); use one type per column") from None
     if not workers or not labels:
         raise ValueError("tally.spark.aggregate: no answers (no worker or no label)")
-    if method == "glad":
-        # One machine numbers workers by first appearance and GLAD's optimiser takes its dot
-        # products over them in that order: the same order here (one more job).
-        firsts = (answers.select(F.col(worker).alias("w"), F.monotonically_increasing_id().alias("r"))
-                  .groupBy("w").agg(F.min("r").alias("r")).collect())
-        workers = [r.w for r in sorted(firsts, key=lambda r: r.r)]
     W, K = len(workers), len(labels)
     fit = None if method == "glad" else N.PartitionedFit(method, opts, W, K)
     lap("dictionaries")
