@@ -3,9 +3,10 @@
 # and 2 GB each) on 127.0.0.1, started here and stopped at the end even on failure. The package's
 # wheel is shipped to the executors (sc.addPyFile of the wheel under a .zip name); executors and
 # driver run ../.venv-spark's Python (pyspark 4, pyarrow, numpy, pandas; scripts/setup-spark-venv.sh),
-# which does not have tally installed. python/tests_spark checks ds, onecoin-ds, mv and wawa against
-# single-machine Tally on every categorical data set and on a synthetic set read from Parquet, and
-# kills one worker during a run.
+# which does not have tally installed. python/tests_spark checks ds, onecoin-ds, mv and wawa (and
+# glad on two sets; TALLY_SPARK_GLAD_SETS=all for every set) against single-machine Tally on every
+# categorical data set and on a synthetic set read from Parquet, and kills one worker during a DS
+# and a GLAD run.
 #
 #   scripts/test-spark.sh                 # CI size: 1 M synthetic answers
 #   TALLY_SPARK_ANSWERS=10000000 scripts/test-spark.sh    # the 10 M-answer check (long)

@@ -18,6 +18,14 @@ import TallyCore
 /// warm-started from the previous parameters, with analytic gradients. Each objective evaluation
 /// is one pass over the task-sorted answers that also accumulates both gradients.
 ///
+/// Every sum the optimiser sees is order-free (``ExactSum``): the likelihood, each worker's
+/// α-gradient, each task's β-gradient and E-step logits add their per-answer terms exactly on a
+/// 2^-64 fixed-point grid, the priors and the conjugate gradient's dot products exactly relative
+/// to their largest term. So the fit is a function of the multiset of answers (given the worker,
+/// task and label ids): any row order, thread count or partitioning (``PartitionedGLAD``, Spark)
+/// gives the same bits. A term is clamped to ±2^40 before rounding; a likelihood or gradient
+/// whose total exceeds 2^63 in magnitude would wrap.
+///
 /// Matches crowd-kit 1.4.2's `GLAD` (same objective, same optimiser, same outputs: the
 /// probabilities and labels of the last E-step, the loss history `Q / (N·K)`), with one choice:
 /// - ``Stopping/relativeChange`` (default) stops when `|Q_t − Q_{t−1}| ≤ tolerance·|Q_{t−1}|`
@@ -109,8 +117,8 @@ public struct GLAD: Aggregator {
             // One label: nothing to infer.
             return GLADModel(labels: [Int32](repeating: 0, count: t), probabilities: ProbabilityMatrix(rows: t, columns: k, repeating: 1), alphas: muAlpha.map { _ in 1 }, betas: muBeta.map { _ in 1 }, priors: priors, lossHistory: [], mStepIterations: 0, evaluations: 0, lineSearchFailures: 0)
         }
-        // The tasks are split the same way whatever the thread count, so that the sums — and the
-        // conjugate gradient, which amplifies their last bits — do not depend on the machine.
+        // Two parts from 200,000 answers (two threads when there are); every cross-task sum is
+        // exact (``ExactSum``), so neither the split nor the row order changes a bit.
         let parts = DawidSkeneEngine.split(answers.byTask, into: answers.answerCount >= 200_000 ? 2 : 1)
         let threadCount = max(1, execution.threads)
         let normaliser = Double(answers.answerCount * k)
@@ -273,10 +281,6 @@ struct GLADKernel: @unchecked Sendable {
     /// `ln(1 + e^{−|x|})` is taken as 0 beyond |x| > 30, as crowd-kit's clamped softplus does.
     static let softplusLimit = 30.0
 
-    /// How many factors `1 + e^{−|x|} ∈ (1, 2]` are multiplied before one `log` is taken
-    /// (2^512 is far from overflow).
-    static let productBlock = 512
-
     /// Runs `body` for every part: concurrently when there are threads for it.
     private func forEachPart(_ body: @Sendable (Int) -> Void) {
         if threads > 1 { parallelFor(parts.count, body) } else { for p in parts.indices { body(p) } }
@@ -297,33 +301,40 @@ struct GLADKernel: @unchecked Sendable {
     private func eStepPart(_ range: Range<Int>, alpha: UnsafePointer<Double>, beta: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>) {
         let k = self.k
         var logits = [Double](repeating: 0, count: k)
+        var sums = [Int128](repeating: 0, count: k)
+        var counts = [Int](repeating: 0, count: k)
         for t in range {
             let eb = exp(beta[t])
             // ln σ(x) = −max(−x, 0) − ln(1 + e^{−|x|}) and ln σ(x) − ln σ(−x) = x, so an answer y
             // adds x + ln(K − 1) to label y and −max(x, 0) − ln(1 + e^{−|x|}) − ln(K − 1) to every
-            // label; the ln(1 + e^{−|x|}) terms are multiplied and one log taken per task.
-            var base = 0.0
-            var product = 1.0
-            var factors = 0
-            for c in 0..<k { logits[c] = 0 }
-            for i in offsets[t]..<offsets[t + 1] {
+            // label. The sums over a task's answers are exact (``ExactSum``, each x clamped to
+            // ±2^40, where the posteriors are 0 and 1 anyway), so they do not depend on the order
+            // of the answers.
+            var positive: Int128 = 0, softplus: Int128 = 0
+            var nan = false
+            for c in 0..<k { sums[c] = 0; counts[c] = 0 }
+            let answers = offsets[t]..<offsets[t + 1]
+            for i in answers {
                 let e = UInt64(UInt32(bitPattern: entries[i]))
                 let w = Int(e.multipliedFullWidth(by: divider).high)
                 let y = Int(e) - w * k
                 let x = alpha[w] * eb
+                guard let fx = ExactSum.fixed(x) else { nan = true; continue }
                 let ax = abs(x)
-                if ax <= Self.softplusLimit {
-                    product *= 1 + exp(-ax)
-                    factors += 1
-                    if factors == Self.productBlock { base -= log(product); product = 1; factors = 0 }
-                }
-                base -= max(x, 0) + lnOthers
-                logits[y] += x + lnOthers
+                if ax <= Self.softplusLimit { softplus &+= ExactSum.fixed(log1p(exp(-ax)))! }
+                positive &+= ExactSum.fixed(max(x, 0))!
+                sums[y] &+= fx
+                counts[y] += 1
             }
-            base -= log(product)
+            let row = out + t * k
+            if nan {
+                for c in 0..<k { row[c] = .nan }
+                continue
+            }
+            let base = -(ExactSum.value(positive) + Double(answers.count) * lnOthers) - ExactSum.value(softplus)
             var top = -Double.infinity
             for c in 0..<k {
-                logits[c] += base + lnPriors[c]
+                logits[c] = (ExactSum.value(sums[c]) + Double(counts[c]) * lnOthers) + base + lnPriors[c]
                 top = max(top, logits[c])
             }
             var sum = 0.0
@@ -331,7 +342,6 @@ struct GLADKernel: @unchecked Sendable {
                 logits[c] = exp(logits[c] - top)
                 sum += logits[c]
             }
-            let row = out + t * k
             for c in 0..<k { row[c] = logits[c] / sum }
         }
     }
@@ -343,8 +353,16 @@ struct GLADKernel: @unchecked Sendable {
     }
 
     /// The expected log-likelihood part of `Q(x)` (no priors) and its gradient, not negated: the
-    /// α-gradient summed over the parts, the β-gradient per task.
+    /// α-gradient in `gradient[0..<W]`, the β-gradient per task after it.
     func likelihood(_ x: [Double], posteriors: [Double], gradient: inout [Double]) -> Double {
+        let partial = self.partial(x, posteriors: posteriors, gradient: &gradient)
+        partial.writeAlphaGradient(into: &gradient)
+        return partial.likelihood
+    }
+
+    /// The likelihood part and the α-gradient as exact sums (``GLADPartial``), added over the
+    /// parts in any order; each task's β-gradient written at `gradient[W + task]`.
+    func partial(_ x: [Double], posteriors: [Double], gradient: inout [Double]) -> GLADPartial {
         let parts = self.parts
         let workers = self.workers
         let slots = GLADSlots(parts: parts.count, workers: workers)
@@ -354,60 +372,71 @@ struct GLADKernel: @unchecked Sendable {
                 posteriors.withUnsafeBufferPointer { pp in
                     let g = UncheckedSendable(gp.baseAddress!), xs = UncheckedSendable(xp.baseAddress!), ps = UncheckedSendable(pp.baseAddress!)
                     forEachPart { p in
-                        let alphaGradient = p == 0 ? g.value : slots.alphaGradients[p - 1].baseAddress!
-                        slots.values[p] = self.objectivePart(p, alpha: xs.value, beta: xs.value + workers, posteriors: ps.value, alphaGradient: alphaGradient, betaGradient: g.value + workers)
+                        self.objectivePart(p, alpha: xs.value, beta: xs.value + workers, posteriors: ps.value, alphaSums: slots.alphas[p].baseAddress!,
+                                           betaGradient: g.value + workers, value: slots.values.baseAddress! + p, nans: slots.nans.baseAddress! + p)
                     }
                 }
             }
         }
-        var q = 0.0
-        for p in 0..<parts.count { q += slots.values[p] }
-        gradient.withUnsafeMutableBufferPointer { grad in
-            for p in 1..<max(1, parts.count) {
-                let other = slots.alphaGradients[p - 1]
-                for i in 0..<workers { grad[i] += other[i] }
+        var result = GLADPartial(workers: workers)
+        for p in 0..<parts.count {
+            result.negatedLikelihood &+= slots.values[p]
+            result.nans += slots.nans[p]
+            let a = slots.alphas[p]
+            result.alphaGradient.withUnsafeMutableBufferPointer { r in
+                for i in 0..<workers { r[i] &+= a[i] }
             }
         }
-        return q
+        return result
     }
 
     /// Adds the Gaussian log-priors on α and β to `q` and `gradient` (the likelihood part of `Q`
     /// and its gradient), then flips the sign: returns `−Q`, leaves `−∇Q`.
     static func addPriors(_ likelihood: Double, x: [Double], gradient: inout [Double], workers: Int, tasks: Int, muAlpha: [Double], muBeta: [Double]) -> Double {
-        var q = likelihood
         let halfLog2Pi = 0.5 * log(2 * Double.pi)
+        var z = [Double](repeating: 0, count: workers + tasks)
         gradient.withUnsafeMutableBufferPointer { grad in
             x.withUnsafeBufferPointer { x in
                 // Gaussian log-priors on α and β, then the sign flip: we minimise −Q.
                 for i in 0..<workers {
-                    let z = x[i] - muAlpha[i]
-                    q -= 0.5 * z * z + halfLog2Pi
-                    grad[i] = -(grad[i] - z)
+                    z[i] = x[i] - muAlpha[i]
+                    grad[i] = -(grad[i] - z[i])
                 }
                 for j in 0..<tasks {
-                    let z = x[workers + j] - muBeta[j]
-                    q -= 0.5 * z * z + halfLog2Pi
-                    grad[workers + j] = -(grad[workers + j] - z)
+                    z[workers + j] = x[workers + j] - muBeta[j]
+                    grad[workers + j] = -(grad[workers + j] - z[workers + j])
                 }
             }
         }
+        // Σ z² exactly (``ExactSum/dot(_:_:)``): the same bits in any order of workers and tasks.
+        let q = likelihood - 0.5 * ExactSum.dot(z, z) - Double(workers + tasks) * halfLog2Pi
         return -q
     }
 
-    private func objectivePart(_ part: Int, alpha: UnsafePointer<Double>, beta: UnsafePointer<Double>, posteriors: UnsafePointer<Double>, alphaGradient: UnsafeMutablePointer<Double>, betaGradient: UnsafeMutablePointer<Double>) -> Double {
+    private func objectivePart(_ part: Int, alpha: UnsafePointer<Double>, beta: UnsafePointer<Double>, posteriors: UnsafePointer<Double>,
+                               alphaSums: UnsafeMutablePointer<Int128>, betaGradient: UnsafeMutablePointer<Double>,
+                               value: UnsafeMutablePointer<Int128>, nans: UnsafeMutablePointer<Int>) {
         let k = self.k
         let range = parts[part]
-        for i in 0..<workers { alphaGradient[i] = 0 }
+        alphaSums.update(repeating: 0, count: workers)
+        value.pointee = 0
+        nans.pointee = 0
         if useC {
-            return tally_glad_objective_range(UnsafePointer(OpaquePointer(offsets.baseAddress!)), entries.baseAddress!, Int64(range.lowerBound), Int64(range.upperBound), Int32(k), divider, alpha, beta, posteriors, alphaGradient, betaGradient, lnOthers, scratch[part], scratchWorkers[part], Int64(capacity))
+            var n: Int64 = 0
+            tally_glad_objective_range(UnsafePointer(OpaquePointer(offsets.baseAddress!)), entries.baseAddress!, Int64(range.lowerBound), Int64(range.upperBound), Int32(k), divider,
+                                       alpha, beta, posteriors, UnsafeMutableRawPointer(alphaSums), betaGradient, lnOthers, scratch[part], scratchWorkers[part], Int64(capacity),
+                                       UnsafeMutableRawPointer(value), &n)
+            nans.pointee = Int(n)
+            return
         }
-        var q = 0.0
-        var product = 1.0
-        var factors = 0
+        // The C pass's terms, each on ExactSum's grid (the C pass's integers when its terms agree).
+        var q: Int128 = 0
+        var nanCount = 0
         for t in range {
             let eb = exp(beta[t])
             let row = posteriors + t * k
-            var gb = 0.0
+            var gb: Int128 = 0
+            var taskNaN = false
             for i in offsets[t]..<offsets[t + 1] {
                 let e = UInt64(UInt32(bitPattern: entries[i]))
                 let w = Int(e.multipliedFullWidth(by: divider).high)
@@ -416,41 +445,89 @@ struct GLADKernel: @unchecked Sendable {
                 let x = alpha[w] * eb
                 let ax = abs(x)
                 let z = exp(-ax)
-                let onePlus = 1 + z
-                // py·ln σ(x) + (1 − py)·(ln σ(−x) − ln(K − 1)); the common −ln(1 + e^{−|x|}) is
-                // collected as a product.
-                if ax <= Self.softplusLimit {
-                    product *= onePlus
-                    factors += 1
-                    if factors == Self.productBlock { q -= log(product); product = 1; factors = 0 }
-                }
-                q -= py * max(-x, 0) + (1 - py) * (max(x, 0) + lnOthers)
-                let d = py - (x >= 0 ? 1 : z) / onePlus
-                alphaGradient[w] += d * eb
-                gb += d * x
+                // py·(−ln σ(x)) + (1 − py)·(−ln σ(−x) + ln(K − 1)), crowd-kit's clamped softplus.
+                let term = (py * max(-x, 0) + (1 - py) * (max(x, 0) + lnOthers)) + (ax <= Self.softplusLimit ? log1p(z) : 0)
+                let d = py - (x >= 0 ? 1 : z) / (1 + z)
+                if let v = ExactSum.fixed(term) { q &+= v } else { nanCount += 1 }
+                if let v = ExactSum.fixed(d * eb) { alphaSums[w] &+= v } else { nanCount += 1 }
+                if let v = ExactSum.fixed(d * x) { gb &+= v } else { taskNaN = true }
             }
-            betaGradient[t] = gb
+            betaGradient[t] = taskNaN ? .nan : ExactSum.value(gb)
         }
-        q -= log(product)
-        return q
+        value.pointee = q
+        nans.pointee = nanCount
     }
 }
 
-/// Per-thread results of one objective pass: the Q part and the α-gradient of threads 1… (thread
-/// 0 writes into the gradient itself).
+/// Per-thread results of one objective pass: the negated likelihood part, NaN terms and the
+/// α-gradient of each part, as exact sums.
 private struct GLADSlots: @unchecked Sendable {
-    let values: UnsafeMutableBufferPointer<Double>
-    let alphaGradients: [UnsafeMutableBufferPointer<Double>]
+    let values: UnsafeMutableBufferPointer<Int128>
+    let nans: UnsafeMutableBufferPointer<Int>
+    let alphas: [UnsafeMutableBufferPointer<Int128>]
 
     init(parts: Int, workers: Int) {
-        values = .allocate(capacity: parts)
+        values = .allocate(capacity: max(1, parts))
         values.initialize(repeating: 0)
-        alphaGradients = (1..<max(1, parts)).map { _ in .allocate(capacity: workers) }
+        nans = .allocate(capacity: max(1, parts))
+        nans.initialize(repeating: 0)
+        alphas = (0..<max(1, parts)).map { _ in
+            let b = UnsafeMutableBufferPointer<Int128>.allocate(capacity: max(1, workers))
+            b.initialize(repeating: 0)
+            return b
+        }
     }
 
     func deallocate() {
         values.deallocate()
-        for a in alphaGradients { a.deallocate() }
+        nans.deallocate()
+        for a in alphas { a.deallocate() }
     }
 }
 
+/// A pass's likelihood part and α-gradient as exact sums on ``ExactSum``'s grid: partials of any
+/// partitions or threads add up (``add(_:)``, integer addition) to the same bits in any order.
+/// The β-gradients are per task and travel as doubles.
+package struct GLADPartial: Equatable, Sendable {
+    /// `−(likelihood part)` on the grid.
+    package var negatedLikelihood: Int128 = 0
+    /// The α-gradient of every worker on the grid.
+    package var alphaGradient: [Int128]
+    /// NaN terms seen (the likelihood and every α-gradient are then NaN).
+    package var nans: Int = 0
+
+    /// A zero partial for `workers` workers.
+    package init(workers: Int) { alphaGradient = [Int128](repeating: 0, count: workers) }
+
+    /// Adds another partial (same workers).
+    package mutating func add(_ other: GLADPartial) {
+        negatedLikelihood &+= other.negatedLikelihood
+        nans += other.nans
+        for i in alphaGradient.indices { alphaGradient[i] &+= other.alphaGradient[i] }
+    }
+
+    /// The likelihood part as a double (NaN when a term was).
+    package var likelihood: Double { nans > 0 ? .nan : -ExactSum.value(negatedLikelihood) }
+
+    /// Writes the α-gradients as doubles into `gradient[0..<W]`.
+    package func writeAlphaGradient(into gradient: inout [Double]) {
+        for i in alphaGradient.indices { gradient[i] = nans > 0 ? .nan : ExactSum.value(alphaGradient[i]) }
+    }
+
+    /// `4 + 3W` limbs (``ExactSum/limbs(_:)``): `[nans, likelihood's three, then three per worker]`,
+    /// to be summed element-wise as `Int64` (any order, fewer than 2^16 partials).
+    package var limbs: [Int64] {
+        var out = [Int64](repeating: 0, count: 4 + 3 * alphaGradient.count)
+        out[0] = Int64(nans)
+        (out[1], out[2], out[3]) = ExactSum.limbs(negatedLikelihood)
+        for (i, v) in alphaGradient.enumerated() { (out[4 + 3 * i], out[5 + 3 * i], out[6 + 3 * i]) = ExactSum.limbs(v) }
+        return out
+    }
+
+    /// The partial of summed ``limbs`` (`4 + 3·workers` of them).
+    package init(limbs l: UnsafeBufferPointer<Int64>, workers: Int) {
+        nans = Int(l[0])
+        negatedLikelihood = ExactSum.fromLimbs(l[1], l[2], l[3])
+        alphaGradient = (0..<workers).map { ExactSum.fromLimbs(l[4 + 3 * $0], l[5 + 3 * $0], l[6 + 3 * $0]) }
+    }
+}

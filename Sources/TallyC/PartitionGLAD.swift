@@ -26,24 +26,24 @@ public func tally_partition_glad_estep(_ p: OpaquePointer?, _ alphas: UnsafePoin
     }
 }
 
-/// A partition's part of GLAD's likelihood and its gradient (tally.h: tally_partition_glad_likelihood);
-/// 0, or -1 with `errorOut` filled.
+/// A partition's part of GLAD's likelihood and its α-gradient as exact partials (4 + 3·workers
+/// Int64 limbs) and its tasks' β-gradients (tally.h: tally_partition_glad_likelihood); 0, or -1
+/// with `errorOut` filled.
 @_cdecl("tally_partition_glad_likelihood")
 public func tally_partition_glad_likelihood(_ p: OpaquePointer?, _ alphas: UnsafePointer<Double>?, _ workers: Int64, _ betas: UnsafePointer<Double>?,
-                                            _ tasks: Int64, _ posteriors: UnsafePointer<Double>?, _ value: UnsafeMutablePointer<Double>?,
-                                            _ alphaGradient: UnsafeMutablePointer<Double>?, _ betaGradient: UnsafeMutablePointer<Double>?,
-                                            _ errorOut: UnsafeMutablePointer<tally_error>?) -> Int32 {
+                                            _ tasks: Int64, _ posteriors: UnsafePointer<Double>?, _ partial: UnsafeMutablePointer<Int64>?,
+                                            _ betaGradient: UnsafeMutablePointer<Double>?, _ errorOut: UnsafeMutablePointer<tally_error>?) -> Int32 {
     do {
         guard let h = PartitionHandle.from(p) else { throw InputError(.invalidValue, file: "<partition>", "no partition") }
-        guard let alphas, let betas, let posteriors, let value, let alphaGradient, let betaGradient else {
-            throw InputError(.invalidValue, file: "<partition>", "NULL abilities, task parameters, posteriors, value or gradient")
+        guard let alphas, let betas, let posteriors, let partial, let betaGradient else {
+            throw InputError(.invalidValue, file: "<partition>", "NULL abilities, task parameters, posteriors, partial or gradient")
         }
         let part = h.partition
-        value.pointee = try part.gladLikelihood(
+        let result = try part.gladLikelihood(
             alphas: UnsafeBufferPointer(start: alphas, count: Int(workers)), betas: UnsafeBufferPointer(start: betas, count: Int(tasks)),
             posteriors: UnsafeBufferPointer(start: posteriors, count: part.taskCount * part.labelCount),
-            alphaGradient: UnsafeMutableBufferPointer(start: alphaGradient, count: part.workerCount),
             betaGradient: UnsafeMutableBufferPointer(start: betaGradient, count: part.taskCount))
+        for (i, v) in result.limbs.enumerated() { partial[i] = v }
         CBridge.ok(errorOut)
         return 0
     } catch {
@@ -82,13 +82,18 @@ public func tally_partitioned_glad_fit(_ optionsJSON: UnsafePointer<CChar>?, _ w
             guard !failed else { return }
             if x.withUnsafeBufferPointer({ callback(context, 0, $0.baseAddress, Int64($0.count), nil, nil) }) != 0 { failed = true }
         }, likelihood: { x, g in
-            guard !failed else { return .nan }
-            var value = 0.0
+            let w = Int(workers)
+            var nan = GLADPartial(workers: w)
+            nan.nans = 1
+            guard !failed else { return nan }
+            var limbs = [Int64](repeating: 0, count: 4 + 3 * w)
             let status = x.withUnsafeBufferPointer { xp in
-                g.withUnsafeMutableBufferPointer { gp in callback(context, 1, xp.baseAddress, Int64(xp.count), &value, gp.baseAddress) }
+                g.withUnsafeMutableBufferPointer { gp in
+                    limbs.withUnsafeMutableBufferPointer { lp in callback(context, 1, xp.baseAddress, Int64(xp.count), lp.baseAddress, gp.baseAddress) }
+                }
             }
-            if status != 0 { failed = true; return .nan }
-            return value
+            if status != 0 { failed = true; return nan }
+            return limbs.withUnsafeBufferPointer { GLADPartial(limbs: $0, workers: w) }
         })
         if failed { throw AggregationError("the partitioned GLAD fit stopped: its callback reported a failure") }
         let n = Int(workers + tasks)

@@ -219,25 +219,28 @@ int32_t tally_partitioned_fit_confusions(const tally_partitioned_fit *fit, doubl
  * the first-max label per task, may be NULL) from the abilities of all workers (alphas, workers)
  * and the partition's task parameters (betas, tasks, in local task order), uniform label priors.
  * tally_partition_glad_likelihood writes the partition's part of the expected log-likelihood
- * (no priors) into *value, every worker's alpha gradient (workers) and each task's beta gradient
- * (tasks), under posteriors from the last E-step.
+ * (no priors) and every worker's alpha gradient as exact sums into partial (4 + 3*workers int64
+ * limbs: NaN terms, then three limbs of the negated likelihood and three per worker, fixed point
+ * 2^-64 split at bits 40 and 80), and each task's beta gradient (tasks doubles), under posteriors
+ * from the last E-step. Partials are summed element-wise as int64 (fewer than 65,536 of them):
+ * integer sums, so any order or reduction tree gives the same bits.
  * Driver: tally_partitioned_glad_fit runs GLAD's EM loop and conjugate gradient (one machine's
- * code) over x = [alpha_0..alpha_{workers-1}, beta_0..beta_{tasks-1}], tasks numbered partition
- * after partition, and calls back: kind 0 "the partitions' next E-step uses x" (value and
- * gradient NULL); kind 1 "evaluate at x": *value = the partitions' likelihood parts added in
- * partition order, gradient[0..workers) their alpha gradients added element-wise in that order,
- * gradient[workers + t] task t's beta gradient. The callback returns 0, or non-zero to stop the
+ * code, its sums exact) over x = [alpha_0..alpha_{workers-1}, beta_0..beta_{tasks-1}], tasks in
+ * any order (say partition after partition), and calls back: kind 0 "the partitions' next E-step
+ * uses x" (partial and gradient NULL); kind 1 "evaluate at x": partial (4 + 3*workers, zeroed) =
+ * the element-wise sum of the partitions' partials, gradient[workers + t] task t's beta gradient
+ * (gradient[0..workers) unused). The result equals one machine's GLAD bit for bit. The callback returns 0, or non-zero to stop the
  * fit (which then returns -1). Outputs: x and estep_x (workers+tasks each: the last M-step's
  * parameters and those of the last E-step, whose posteriors are the reported ones), the loss
  * history (up to loss_capacity), counts[4] = EM iterations, conjugate-gradient iterations,
  * evaluations, failed line searches. options_json as tally_fit's for "glad" ("max-iterations",
  * "tolerance", "stopping", "m-step-iterations", "m-step-tolerance"). Returns 0, or -1 with error. */
-typedef int32_t (*tally_glad_callback)(void *context, int32_t kind, const double *x, int64_t count, double *value, double *gradient);
+typedef int32_t (*tally_glad_callback)(void *context, int32_t kind, const double *x, int64_t count, int64_t *partial, double *gradient);
 int32_t tally_partition_glad_estep(const tally_partition *partition, const double *alphas, int64_t workers, const double *betas,
                                    int64_t tasks, double *posteriors, int32_t *labels, tally_error *error);
 int32_t tally_partition_glad_likelihood(const tally_partition *partition, const double *alphas, int64_t workers, const double *betas,
-                                        int64_t tasks, const double *posteriors, double *value, double *alpha_gradient,
-                                        double *beta_gradient, tally_error *error);
+                                        int64_t tasks, const double *posteriors, int64_t *partial, double *beta_gradient,
+                                        tally_error *error);
 int32_t tally_partitioned_glad_fit(const char *options_json, int64_t workers, int64_t tasks, int64_t labels, int64_t answers,
                                    tally_glad_callback callback, void *context, double *x, double *estep_x,
                                    double *loss_history, int64_t loss_capacity, int64_t *counts, tally_error *error);

@@ -64,15 +64,18 @@ int tally_ds_binary_blocked(const void *offsets, int offsets32, const void *entr
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.
 int64_t tally_glad_scratch_doubles(int64_t capacity);
 
-/// GLAD's objective pass over tasks [begin, end): returns sum over answers of
-/// py ln sigma(x) + (1 - py)(ln sigma(-x) - lnOthers) with x = alpha[w] e^{beta[t]} and
-/// py = post[t*k + y] (crowd-kit's clamped softplus), adds each answer's
-/// (py - sigma(x)) e^{beta[t]} into alphaGrad[w] (not zeroed here) and writes the sum of
-/// (py - sigma(x)) x per task into betaGrad[t]. `divider` = ceil(2^64 / k) splits the fused entry.
-double tally_glad_objective_range(const int64_t *offsets, const int32_t *entries, int64_t begin, int64_t end,
-                                  int k, uint64_t divider, const double *alpha, const double *beta,
-                                  const double *post, double *alphaGrad, double *betaGrad, double lnOthers,
-                                  double *scratch, int32_t *scratchWorkers, int64_t capacity);
+/// GLAD's objective pass over tasks [begin, end), every sum exact on the fixed-point grid 2^-64
+/// (each term clamped to +-2^40, truncated, added in wrapping 128-bit integers: the same integers
+/// in any order, see ExactSum.swift): adds into valueSum (one int128) the sum over answers of
+/// py (-ln sigma(x)) + (1 - py)(-ln sigma(-x) + lnOthers) with x = alpha[w] e^{beta[t]} and
+/// py = post[t*k + y] (crowd-kit's clamped softplus; the negated likelihood), adds each answer's
+/// (py - sigma(x)) e^{beta[t]} into alphaSums[w] (int128s, not zeroed here) and writes the sum of
+/// (py - sigma(x)) x per task into betaGrad[t] as a double (NaN when a term is). NaN terms of the
+/// value or alpha sums are counted in *nans. `divider` = ceil(2^64 / k) splits the fused entry.
+void tally_glad_objective_range(const int64_t *offsets, const int32_t *entries, int64_t begin, int64_t end,
+                                int k, uint64_t divider, const double *alpha, const double *beta,
+                                const double *post, void *alphaSums, double *betaGrad, double lnOthers,
+                                double *scratch, int32_t *scratchWorkers, int64_t capacity, void *valueSum, int64_t *nans);
 
 /// 1 when the AVX2+FMA variant is in use on this CPU.
 int tally_kernels_avx2(void);

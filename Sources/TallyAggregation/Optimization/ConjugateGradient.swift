@@ -14,6 +14,9 @@ import Foundation
 /// next iteration, the bracketing-and-zoom search (``WolfeZoomLineSearch``) is tried, as SciPy
 /// does; if that fails too, the minimiser stops at the last accepted point.
 ///
+/// Its dot products are exact sums rounded once (``ExactSum``), so the iterates do not depend on
+/// the order of the coordinates.
+///
 /// `evaluate(x, &gradient)` returns `f(x)` and writes `∇f(x)`; it is called once per trial point.
 struct ConjugateGradient {
     var gradientTolerance: Double
@@ -74,8 +77,9 @@ struct ConjugateGradient {
             var pNext = [Double](repeating: 0, count: n)
             var gnormNext = 0.0
             let direction = { () -> Bool in
-                var yDotG = 0.0
-                for i in 0..<n { yDotG += (gTrial[i] - gfk[i]) * gTrial[i] }
+                var y = [Double](repeating: 0, count: n)
+                for i in 0..<n { y[i] = gTrial[i] - gfk[i] }
+                let yDotG = Self.dot(y, gTrial)
                 let betaK = max(0, yDotG / deltak)
                 for i in 0..<n { pNext[i] = -gTrial[i] + betaK * pk[i] }
                 gnormNext = Self.infNorm(gTrial)
@@ -103,15 +107,9 @@ struct ConjugateGradient {
         return Result(x: xk, value: oldValue, iterations: k, evaluations: evaluations, lineSearchFailed: failed)
     }
 
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                var s = 0.0
-                for i in 0..<a.count { s += a[i] * b[i] }
-                return s
-            }
-        }
-    }
+    /// The exact dot product rounded once (``ExactSum/dot(_:_:)``): the same bits in any order
+    /// of the coordinates, so that GLAD on partitions (tasks in another order) steps as one machine.
+    static func dot(_ a: [Double], _ b: [Double]) -> Double { ExactSum.dot(a, b) }
 
     static func norm2(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
 

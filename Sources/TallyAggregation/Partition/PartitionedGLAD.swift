@@ -5,26 +5,25 @@ import TallyCore
 /// conjugate gradient (``GLAD``'s own code) run on the driver, and every pass over the answers
 /// runs on the partitions.
 ///
-/// The parameter vector is `x = [α_0…α_{W−1}, β_0…β_{T−1}]`, tasks numbered partition after
-/// partition (the first partition's tasks, then the second's, …). Per objective evaluation each
-/// partition computes, from the trial `α` and its own tasks' `β` (``TaskPartition/gladLikelihood(alphas:betas:posteriors:alphaGradient:betaGradient:cKernels:)``),
-/// its part of the expected log-likelihood, its per-worker α-gradient and its per-task
-/// β-gradient; the driver adds the parts in partition order (α-gradients element-wise), writes the
-/// β-gradients at their tasks' places, adds the Gaussian log-priors as one machine does
+/// The parameter vector is `x = [α_0…α_{W−1}, β_0…β_{T−1}]`, tasks in any order (say partition
+/// after partition). Per objective evaluation each partition computes, from the trial `α` and its
+/// own tasks' `β` (``TaskPartition/gladLikelihood(alphas:betas:posteriors:betaGradient:cKernels:)``),
+/// its part of the expected log-likelihood and its per-worker α-gradient as exact sums
+/// (``GLADPartial``, shipped as `Int64` limbs) and its per-task β-gradient; the driver adds the
+/// partials (integer addition: any order, any tree), writes the β-gradients at their tasks' places,
+/// adds the Gaussian log-priors as one machine does
 /// (``GLADKernel/addPriors(_:x:gradient:workers:tasks:muAlpha:muBeta:)``) and the optimiser takes
-/// its dot products over the whole vector in the same order as one machine. The posteriors of an
-/// E-step stay in their partition (``TaskPartition/gladEStep(alphas:betas:posteriors:labels:cKernels:)``):
-/// the driver only says which parameters the next E-step uses.
+/// exact dot products. The posteriors of an E-step stay in their partition
+/// (``TaskPartition/gladEStep(alphas:betas:posteriors:labels:cKernels:)``): the driver only says
+/// which parameters the next E-step uses.
 ///
-/// What differs from one machine is the grouping of two sums, the likelihood and each worker's
-/// α-gradient (one machine adds them over one or two contiguous runs of tasks, here over the
-/// partitions), so the results agree to rounding, not bit for bit; the tests check the labels are
-/// identical and the probabilities within 1e-9 on every categorical data set.
+/// Every sum GLAD's optimiser sees is order-free (see ``GLAD``), so the result is one machine's
+/// ``GLAD/fit(_:)`` bit for bit, for any partitioning and any row order.
 ///
 /// ```swift
 /// let driver = try PartitionedGLAD(glad: GLAD(), workers: W, tasks: T, labels: K, answers: N)
 /// let result = driver.fit(eStep: { x in /* partitions: posteriors from x */ },
-///                         likelihood: { x, gradient in /* partitions' sums, see above */ })
+///                         likelihood: { x, gradient in /* partials summed, β-gradients written */ })
 /// // result.eStepX gives the reported posteriors (one more E-step pass on the partitions).
 /// ```
 package struct PartitionedGLAD {
@@ -72,10 +71,10 @@ package struct PartitionedGLAD {
     }
 
     /// Runs EM. `eStep(x)`: the partitions' next E-step uses `x` (their posteriors until the
-    /// following E-step). `likelihood(x, &gradient)`: the partitions' likelihood parts added in
-    /// partition order, the α-gradients added element-wise into `gradient[0..<W]` and each task's
-    /// β-gradient at `W + task`. With one label nothing runs (every posterior is 1).
-    package func fit(eStep: ([Double]) -> Void, likelihood: ([Double], inout [Double]) -> Double) -> Result {
+    /// following E-step). `likelihood(x, &gradient)`: the sum of the partitions' partials (in any
+    /// order), each task's β-gradient written at `gradient[W + task]`. With one label nothing runs
+    /// (every posterior is 1).
+    package func fit(eStep: ([Double]) -> Void, likelihood: ([Double], inout [Double]) -> GLADPartial) -> Result {
         let ones = [Double](repeating: 1, count: workers + tasks)
         guard labels >= 2 else {
             return Result(x: ones, eStepX: ones, lossHistory: [], mStepIterations: 0, evaluations: 0, lineSearchFailures: 0)
@@ -84,8 +83,9 @@ package struct PartitionedGLAD {
         let (w, t) = (workers, tasks)
         let run = glad.runEM(workers: w, tasks: t, normaliser: Double(answers * labels), eStep: eStep, evaluate: { x, g in
             for i in g.indices { g[i] = 0 }
-            let q = likelihood(x, &g)
-            return GLADKernel.addPriors(q, x: x, gradient: &g, workers: w, tasks: t, muAlpha: muAlpha, muBeta: muBeta)
+            let partial = likelihood(x, &g)
+            partial.writeAlphaGradient(into: &g)
+            return GLADKernel.addPriors(partial.likelihood, x: x, gradient: &g, workers: w, tasks: t, muAlpha: muAlpha, muBeta: muBeta)
         })
         return Result(x: run.x, eStepX: run.eStepX, lossHistory: run.history, mStepIterations: run.cgIterations,
                       evaluations: run.evaluations, lineSearchFailures: run.failures)
@@ -124,32 +124,29 @@ extension TaskPartition {
     }
 
     /// This partition's part of GLAD's expected log-likelihood (no priors) under `posteriors`
-    /// (from ``gladEStep(alphas:betas:posteriors:labels:cKernels:)``), with its gradient: the
-    /// α-gradient of every worker (`W`, overwritten) and the β-gradient of each of its tasks
+    /// (from ``gladEStep(alphas:betas:posteriors:labels:cKernels:)``) with every worker's
+    /// α-gradient, as exact sums (``GLADPartial``), and the β-gradient of each of its tasks
     /// (`tasks`, overwritten). Zero with one label.
     ///
     /// - Throws: ``AggregationError`` when a buffer has the wrong length.
     package func gladLikelihood(alphas: UnsafeBufferPointer<Double>, betas: UnsafeBufferPointer<Double>, posteriors: UnsafeBufferPointer<Double>,
-                                alphaGradient: UnsafeMutableBufferPointer<Double>, betaGradient: UnsafeMutableBufferPointer<Double>,
-                                cKernels: Bool = true) throws -> Double {
+                                betaGradient: UnsafeMutableBufferPointer<Double>, cKernels: Bool = true) throws -> GLADPartial {
         let (w, t, k) = (workerCount, taskCount, labelCount)
         try checkGLAD(alphas: alphas, betas: betas)
         guard posteriors.count == t * k else { throw AggregationError("the posteriors hold \(posteriors.count) numbers; \(t) tasks × \(k) labels need \(t * k)") }
-        guard alphaGradient.count == w, betaGradient.count == t else {
-            throw AggregationError("the gradients hold \(alphaGradient.count) and \(betaGradient.count) numbers; \(w) workers and \(t) tasks need as many")
+        guard betaGradient.count == t else {
+            throw AggregationError("the β-gradient holds \(betaGradient.count) numbers; \(t) tasks need as many")
         }
         guard k >= 2 else {
-            alphaGradient.update(repeating: 0)
             betaGradient.update(repeating: 0)
-            return 0
+            return GLADPartial(workers: w)
         }
         let x = Array(alphas) + Array(betas)
         let p = Array(posteriors)
         var g = [Double](repeating: 0, count: w + t)
-        let q = withGLADKernel(cKernels: cKernels) { $0.likelihood(x, posteriors: p, gradient: &g) }
-        for i in 0..<w { alphaGradient[i] = g[i] }
+        let partial = withGLADKernel(cKernels: cKernels) { $0.partial(x, posteriors: p, gradient: &g) }
         for j in 0..<t { betaGradient[j] = g[w + j] }
-        return q
+        return partial
     }
 
     private func checkGLAD(alphas: UnsafeBufferPointer<Double>, betas: UnsafeBufferPointer<Double>) throws {
@@ -158,8 +155,8 @@ extension TaskPartition {
     }
 
     /// One GLAD kernel over the whole partition, one thread, uniform label priors; its tasks
-    /// split into parts by one machine's rule (two from 200,000 answers), so that a single
-    /// partition holding every task computes one machine's sums bit for bit.
+    /// split into parts by one machine's rule (two from 200,000 answers: the sums are exact, so
+    /// the split only bounds the C pass's scratch).
     private func withGLADKernel<R>(cKernels: Bool, _ body: (GLADKernel) -> R) -> R {
         let (w, t, k) = (workerCount, taskCount, labelCount)
         let parts = DawidSkeneEngine.split(byTask, into: answerCount >= 200_000 ? 2 : 1)

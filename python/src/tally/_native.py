@@ -140,8 +140,8 @@ def factorize_strings(values: np.ndarray):
     return codes, first[:k]
 
 
-# tally_glad_callback: (context, kind, x, count, value, gradient) -> 0 or non-zero to stop.
-_GLAD_CALLBACK = C.CFUNCTYPE(C.c_int32, C.c_void_p, C.c_int32, _F64P, C.c_int64, _F64P, _F64P)
+# tally_glad_callback: (context, kind, x, count, partial, gradient) -> 0 or non-zero to stop.
+_GLAD_CALLBACK = C.CFUNCTYPE(C.c_int32, C.c_void_p, C.c_int32, _F64P, C.c_int64, _I64P, _F64P)
 
 
 def _declare(L: C.CDLL) -> C.CDLL:
@@ -191,7 +191,7 @@ def _declare(L: C.CDLL) -> C.CDLL:
         "tally_partitioned_fit_skills": (C.c_int32, [vp, _F64P]),
         "tally_partitioned_fit_confusions": (C.c_int32, [vp, _F64P, C.POINTER(C.c_uint8)]),
         "tally_partition_glad_estep": (C.c_int32, [vp, _F64P, C.c_int64, _F64P, C.c_int64, _F64P, _I32P, C.POINTER(_Error)]),
-        "tally_partition_glad_likelihood": (C.c_int32, [vp, _F64P, C.c_int64, _F64P, C.c_int64, _F64P, _F64P, _F64P, _F64P,
+        "tally_partition_glad_likelihood": (C.c_int32, [vp, _F64P, C.c_int64, _F64P, C.c_int64, _F64P, _I64P, _F64P,
                                                         C.POINTER(_Error)]),
         "tally_partitioned_glad_fit": (C.c_int32, [C.c_char_p, C.c_int64, C.c_int64, C.c_int64, C.c_int64, _GLAD_CALLBACK, vp,
                                                    _F64P, _F64P, _F64P, C.c_int64, _I64P, C.POINTER(_Error)]),
@@ -424,38 +424,39 @@ class Partition:
         return post, lab
 
     def glad_likelihood(self, alphas: np.ndarray, betas: np.ndarray, posteriors: np.ndarray):
-        """(likelihood part, α-gradient per worker, β-gradient per task) of this partition."""
+        """(partial, β-gradient per task) of this partition: ``partial`` holds the likelihood part
+        and the α-gradient per worker as exact sums, 4 + 3·workers int64 limbs (tally.h) that add
+        up element-wise (``+`` on int64 arrays, in any order) to the same bits."""
         a = np.ascontiguousarray(alphas, dtype=np.float64)
         b = np.ascontiguousarray(betas, dtype=np.float64)
         p = np.ascontiguousarray(posteriors, dtype=np.float64)
-        value = C.c_double(0.0)
-        ga = np.empty(self.workers, dtype=np.float64)
+        partial = np.zeros(4 + 3 * self.workers, dtype=np.int64)
         gb = np.empty(self.tasks, dtype=np.float64)
         err = _Error()
-        if lib().tally_partition_glad_likelihood(self._h, _f64(a), len(a), _f64(b), len(b), _f64(p), C.byref(value),
-                                                 _f64(ga), _f64(gb), C.byref(err)) != 0:
+        if lib().tally_partition_glad_likelihood(self._h, _f64(a), len(a), _f64(b), len(b), _f64(p),
+                                                 partial.ctypes.data_as(_I64P), _f64(gb), C.byref(err)) != 0:
             raise_for(err)
-        return value.value, ga, gb
+        return partial, gb
 
 
 def partitioned_glad_fit(options: Dict[str, Any], workers: int, tasks: int, labels: int, answers: int,
-                         e_step: Callable[[np.ndarray], None], likelihood: Callable[[np.ndarray, np.ndarray], float]) -> Dict[str, Any]:
+                         e_step: Callable[[np.ndarray], None], likelihood: Callable[[np.ndarray, np.ndarray, np.ndarray], None]) -> Dict[str, Any]:
     """GLAD's EM on the driver (tally_partitioned_glad_fit). ``e_step(x)``: the partitions' next
-    E-step uses x. ``likelihood(x, gradient)``: returns the partitions' likelihood parts added in
-    partition order and adds their α-gradients into ``gradient[:workers]`` (zeroed on entry),
-    writing task t's β-gradient at ``gradient[workers + t]``. An exception in either is re-raised.
+    E-step uses x. ``likelihood(x, partial, gradient)``: adds the partitions' partials (from
+    :meth:`Partition.glad_likelihood`) into ``partial`` (int64, zeroed on entry; any order) and
+    writes task t's β-gradient at ``gradient[workers + t]``. An exception in either is re-raised.
     Returns x, estep_x, loss_history, iterations, m_step_iterations, evaluations, line_search_failures."""
     L = lib()
     n = workers + tasks
     failures: List[BaseException] = []
 
-    def callback(_context, kind, x_ptr, count, value_ptr, gradient_ptr):
+    def callback(_context, kind, x_ptr, count, partial_ptr, gradient_ptr):
         try:
             x = np.ctypeslib.as_array(x_ptr, (count,)).copy()
             if kind == 0:
                 e_step(x)
             else:
-                value_ptr[0] = float(likelihood(x, np.ctypeslib.as_array(gradient_ptr, (count,))))
+                likelihood(x, np.ctypeslib.as_array(partial_ptr, (4 + 3 * workers,)), np.ctypeslib.as_array(gradient_ptr, (count,)))
             return 0
         except BaseException as e:  # noqa: BLE001 - re-raised after the native call returns
             failures.append(e)

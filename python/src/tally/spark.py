@@ -21,12 +21,14 @@ Methods: ``ds`` and ``onecoin-ds`` (``max_iterations``/``n_iter``, ``tolerance``
 the single-machine semantics), ``mv``, ``wawa`` and ``glad`` (``max_iterations``/``n_iter``,
 ``tolerance``/``tol``, ``stopping``/``compat``, ``m_step_max_iter``, ``m_step_tol``). The labels
 equal single-machine Tally's and the probabilities agree to float summation order (partitions'
-sums are added in another order).
+sums are added in another order); GLAD's are one machine's bits.
 
 GLAD runs one machine's EM loop and conjugate gradient on the driver (Tally's engine, through
 ``tally_partitioned_glad_fit``); every objective evaluation is one Spark job whose partitions
-return their part of the likelihood, their per-worker α-gradient and their tasks' β-gradients,
-added on the driver in partition order (so re-run partitions give the same bits). An E-step only
+return their part of the likelihood and their per-worker α-gradient as exact fixed-point partials
+(int64 limbs, added on the driver as integers: any order, any partitioning, re-run partitions
+give the same bits) and their tasks' β-gradients. GLAD's sums are exact on one machine too, so
+the result is single-machine GLAD's bit for bit. An E-step only
 ships new parameters: each partition computes its posteriors at its next evaluation and keeps them
 in the Python worker (recomputed from the shipped parameters when Spark runs it elsewhere). The
 driver holds the β vector (8 bytes per task) and ships it with each evaluation (a broadcast above
@@ -237,8 +239,8 @@ def _glad_posteriors(run: str, pid: int, version: int, part, alphas, betas):
 
 def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, Any], progress) -> Dict[str, Any]:
     """GLAD's EM with the driver's conjugate gradient (Tally's, through tally_partitioned_glad_fit):
-    each objective evaluation is one job whose partitions return their likelihood part, α-gradient
-    and β-gradient, added on the driver in partition order; an E-step is only a new set of
+    each objective evaluation is one job whose partitions return their likelihood part and
+    α-gradient as exact partials (int64 limbs, summed in any order) and their β-gradients; an E-step is only a new set of
     parameters, each partition computing (and keeping) its posteriors at its next evaluation."""
     info = sorted((r.pid, r.tasks, r.answers) for r in packed.select("pid", "tasks", "answers").collect())
     starts: Dict[int, int] = {}
@@ -260,7 +262,7 @@ def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, An
         state["version"] += 1
         state["estep"] = ship(x)
 
-    def likelihood(x: np.ndarray, gradient: np.ndarray) -> float:
+    def likelihood(x: np.ndarray, partial: np.ndarray, gradient: np.ndarray) -> None:
         version, estep, trial = state["version"], state["estep"], ship(x)
 
         def go(records):
@@ -271,16 +273,14 @@ def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, An
                 part = _partition(run, rec)
                 lo = W + starts[pid]
                 post = _glad_posteriors(run, pid, version, part, ex[:W], ex[lo:lo + tasks])
-                value, ga, gb = part.glad_likelihood(tx[:W], tx[lo:lo + tasks], post)
-                yield pid, value, ga, gb
+                exact, gb = part.glad_likelihood(tx[:W], tx[lo:lo + tasks], post)
+                yield pid, exact, gb
 
-        rows = sorted(codes.mapPartitions(go).collect(), key=lambda r: r[0])
+        rows = codes.mapPartitions(go).collect()
         if not rows:
             raise ValueError("tally.spark: no partition holds answers")
-        total = 0.0
-        for pid, value, ga, gb in rows:  # partition order: the same sums whichever executor ran what
-            total += value
-            gradient[:W] += ga
+        for pid, exact, gb in rows:  # integer sums: any order gives the same bits
+            partial += exact
             lo = W + starts[pid]
             gradient[lo:lo + len(gb)] = gb
         if trial is not x:
@@ -289,7 +289,6 @@ def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, An
         state["evaluations"] += 1
         if progress is not None:
             progress(state["evaluations"])
-        return total
 
     out = _native().partitioned_glad_fit(opts, W, total_tasks, K, total_answers, e_step, likelihood)
     for b in state["shipped"]:
@@ -357,12 +356,6 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
         raise ValueError(f"tally.spark.aggregate: worker or label values cannot be ordered ({e}); use one type per column") from None
     if not workers or not labels:
         raise ValueError("tally.spark.aggregate: no answers (no worker or no label)")
-    if method == "glad":
-        # One machine numbers workers by first appearance and GLAD's optimiser takes its dot
-        # products over them in that order: the same order here (one more job).
-        firsts = (answers.select(F.col(worker).alias("w"), F.monotonically_increasing_id().alias("r"))
-                  .groupBy("w").agg(F.min("r").alias("r")).collect())
-        workers = [r.w for r in sorted(firsts, key=lambda r: r.r)]
     W, K = len(workers), len(labels)
     fit = None if method == "glad" else N.PartitionedFit(method, opts, W, K)
     lap("dictionaries")
