@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 /* The version of this interface; it changes when a declaration here changes. */
-#define TALLY_ABI_VERSION 1
+#define TALLY_ABI_VERSION 2
 
 /* Error codes in tally_error.code. */
 #define TALLY_OK 0

@@ -92,6 +92,9 @@ def _find_library() -> Path:
         "`pip install ./python` from the Tally repository, or set TALLY_LIBRARY to a built libTallyC.so")
 
 
+# TALLY_ABI_VERSION of tally.h that these declarations follow.
+ABI_VERSION = 2
+
 _lock = threading.Lock()
 _lib: Optional[C.CDLL] = None
 _pylib: Optional[C.PyDLL] = None
@@ -102,7 +105,13 @@ def lib() -> C.CDLL:
     global _lib
     with _lock:
         if _lib is None:
-            _lib = _declare(C.CDLL(str(_find_library())))
+            path = _find_library()
+            loaded = _declare(C.CDLL(str(path)))
+            found = loaded.tally_abi_version()
+            if found != ABI_VERSION:
+                raise ImportError(f"{path} speaks Tally's C ABI version {found}; this tally package needs version "
+                                  f"{ABI_VERSION}: rebuild the library (scripts/build-wheel.sh) or reinstall the package")
+            _lib = loaded
         return _lib
 
 
