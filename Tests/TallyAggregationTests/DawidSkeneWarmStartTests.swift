@@ -82,6 +82,70 @@ struct DawidSkeneWarmStartTests {
         }
     }
 
+    @Test("the first E-step: workers the model names start from it, workers it lacks from a cold fit's first M-step")
+    func startingPoint() throws {
+        let old = crowd(tasks: 400, workers: 20, k: 3, seed: 30)
+        let new = crowd(tasks: 40, firstTask: 400, workers: 25, k: 3, seed: 31)
+        let before = try table(old), after = try table(old, new)
+        let saved = DawidSkeneParameters(try DawidSkene().fit(before), of: before, method: "ds")
+        // maxIterations 0 returns the parameters the first E-step would use.
+        let cold = try DawidSkene(maxIterations: 0).fit(after)
+        let warm = try DawidSkene(maxIterations: 0, initialConfusions: InitialConfusions(resuming: saved)).fit(after)
+        #expect(warm.resumedWorkers == 20)
+        let k = after.labelCount
+        var fromModel = 0, fromCold = 0
+        for w in 0..<after.workerCount {
+            let name = after.workers.name(Int32(w))
+            if let m = saved.workers.first(where: { $0.name == name }) {
+                for (i, answer) in m.answers.enumerated() {
+                    let y = try #require(after.labels.index(of: answer))
+                    for c in 0..<k {
+                        let expected = max(m.confusion[i][saved.labels.firstIndex(of: after.labels[c])!], 1e-10)
+                        #expect(warm.confusions[w, y, c] == expected, "\(name) row \(answer)")
+                    }
+                }
+                fromModel += 1
+            } else {
+                for y in 0..<k {
+                    for c in 0..<k { #expect(warm.confusions[w, y, c] == cold.confusions[w, y, c], "\(name) is new: a cold start") }
+                }
+                fromCold += 1
+            }
+        }
+        #expect(fromModel == 20 && fromCold == 5)
+        for c in 0..<k { #expect(warm.priors[c] == saved.priors[saved.labels.firstIndex(of: after.labels[c])!]) }
+        #expect(warm.resumedLoss == nil && warm.iterations == 0)
+    }
+
+    @Test("the first resumed iteration gains what refitting the workers to the new answers predicts, and nothing without them")
+    func firstIterationGain() throws {
+        let old = crowd(tasks: 6000, workers: 50, k: 2, seed: 40)
+        let new = crowd(tasks: 300, firstTask: 6000, workers: 50, k: 2, seed: 41)
+        let before = try table(old), after = try table(old, new)
+        let converged = try DawidSkene(maxIterations: 2000, tolerance: 1e-13).fit(before)
+        let saved = DawidSkeneParameters(converged, of: before, method: "ds")
+        // The same answers: the converged parameters are a fixed point, the first M-step gains nothing.
+        let same = try DawidSkene(initialConfusions: InitialConfusions(resuming: saved)).fit(before)
+        let sameGain = same.lossHistory[0] - (try #require(same.resumedLoss))
+        #expect(abs(sameGain) < 1e-9, "gain \(sameGain)")
+        #expect(same.iterations == 1)
+        // 5 % more answers: each worker's multinomial refitted to m new answers after n earlier ones
+        // gains about d m / (2 (n + m)) (d = K (labels given - 1) free parameters), whatever the start.
+        let warm = try DawidSkene(initialConfusions: InitialConfusions(resuming: saved)).fit(after)
+        let gain = warm.lossHistory[0] - (try #require(warm.resumedLoss))
+        var n = [Int](repeating: 0, count: after.workerCount), m = n
+        var given = [Set<Int32>](repeating: [], count: after.workerCount)
+        for (i, w) in after.worker.enumerated() {
+            if i < before.answerCount { n[Int(w)] += 1 } else { m[Int(w)] += 1 }
+            given[Int(w)].insert(after.label[i])
+        }
+        let k = Double(after.labelCount), total = Double(after.answerCount)
+        var predicted = (k - 1) * Double(after.answerCount - before.answerCount) / total / 2
+        for w in 0..<after.workerCount { predicted += k * Double(given[w].count - 1) * Double(m[w]) / Double(n[w] + m[w]) / 2 }
+        predicted /= total
+        #expect(gain > 0.5 * predicted && gain < 2 * predicted, "first iteration gained \(gain), predicted \(predicted)")
+    }
+
     @Test("a model whose labels differ from the answers' is refused, naming the labels")
     func labelMismatch() throws {
         let answers = try table(crowd(tasks: 200, workers: 10, k: 3, seed: 3))
