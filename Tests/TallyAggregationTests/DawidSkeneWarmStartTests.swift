@@ -97,12 +97,22 @@ struct DawidSkeneWarmStartTests {
         for w in 0..<after.workerCount {
             let name = after.workers.name(Int32(w))
             if let m = saved.workers.first(where: { $0.name == name }) {
-                for (i, answer) in m.answers.enumerated() {
-                    let y = try #require(after.labels.index(of: answer))
-                    for c in 0..<k {
-                        let expected = max(m.confusion[i][saved.labels.firstIndex(of: after.labels[c])!], 1e-10)
-                        #expect(warm.confusions[w, y, c] == expected, "\(name) row \(answer)")
+                // The saved cells, raised to at least half an answer and renormalised over the
+                // labels the worker gives: within (K_w + 1) floors of the saved value.
+                let answers = Double(after.byWorker.offsets[w + 1] - after.byWorker.offsets[w])
+                let given = (0..<k).filter { warm.confusions.isObserved(worker: w, answer: $0) }
+                for c in 0..<k {
+                    let floor = 0.5 / (answers * warm.priors[c] + 0.5 * Double(given.count))
+                    var sum = 0.0
+                    for y in given {
+                        let i = try #require(m.answers.firstIndex(of: after.labels[y]))
+                        let savedCell = m.confusion[i][saved.labels.firstIndex(of: after.labels[c])!]
+                        let cell = warm.confusions[w, y, c]
+                        #expect(cell >= floor / (1 + Double(given.count) * floor) * (1 - 1e-12), "\(name) (\(y), \(c))")
+                        #expect(abs(cell - savedCell) <= Double(given.count + 1) * floor, "\(name) (\(y), \(c)): \(cell) vs \(savedCell)")
+                        sum += cell
                     }
+                    #expect(abs(sum - 1) < 1e-12)
                 }
                 fromModel += 1
             } else {
@@ -144,6 +154,36 @@ struct DawidSkeneWarmStartTests {
         for w in 0..<after.workerCount { predicted += k * Double(given[w].count - 1) * Double(m[w]) / Double(n[w] + m[w]) / 2 }
         predicted /= total
         #expect(gain > 0.5 * predicted && gain < 2 * predicted, "first iteration gained \(gain), predicted \(predicted)")
+    }
+
+    @Test("a mistake the saved model never saw (a confusion cell at 1e-10) does not fix a new task's label: the warm fit labels it as a cold fit does")
+    func unseenMistake() throws {
+        // w0 was always right on the first 300 tasks; w1...w3 right 80 % of the time. On 30 new
+        // tasks w0 always answers the next label and w1...w3 the truth.
+        var rng = SplitMix64(seed: 50)
+        var t: [String] = [], w: [String] = [], l: [String] = []
+        for task in 0..<330 {
+            let truth = task % 3
+            for worker in 0..<4 {
+                var label = truth
+                if task >= 300 { label = worker == 0 ? (truth + 1) % 3 : truth }
+                else if worker > 0 && rng.next() % 5 == 0 { label = (truth + 1 + Int(rng.next() % 2)) % 3 }
+                t.append("t\(task)"); w.append("w\(worker)"); l.append("c\(label)")
+            }
+        }
+        let before = try AnswerTable(tasks: Array(t[..<1200]), workers: Array(w[..<1200]), labels: Array(l[..<1200]))
+        let after = try AnswerTable(tasks: t, workers: w, labels: l)
+        let earlier = try DawidSkene().fit(before)
+        let w0 = try #require(before.workers.lookup("w0"))
+        #expect(earlier.confusions[Int(w0), 1, 0] <= 1e-9, "the earlier fit holds w0's c1-for-c0 cell at the floor")
+        let saved = DawidSkeneParameters(earlier, of: before, method: "ds")
+        let cold = try DawidSkene().fit(after)
+        let warm = try DawidSkene(initialConfusions: InitialConfusions(resuming: saved)).fit(after)
+        for task in 300..<330 {
+            let id = Int(try #require(after.tasks.lookup("t\(task)")))
+            #expect(after.labels[Int(cold.labels[id])] == "c\(task % 3)", "cold, t\(task)")
+            #expect(warm.labels[id] == cold.labels[id], "warm, t\(task)")
+        }
     }
 
     @Test("a model whose labels differ from the answers' is refused, naming the labels")
