@@ -56,7 +56,9 @@ struct DawidSkeneWarmStartTests {
             .fit(answers)
         #expect(warm.resumedWorkers == answers.workerCount)
         #expect(warm.labels == cold.labels)
-        #expect(warm.iterations <= 2, "cold \(cold.iterations), warm \(warm.iterations)")
+        // The resumed cells are raised to half an answer (see `DawidSkeneEngine.resume`), which EM
+        // then takes back: at this tight tolerance that costs a few iterations, still fewer than cold.
+        #expect(warm.iterations < cold.iterations, "cold \(cold.iterations), warm \(warm.iterations)")
         // crowd-kit's loss counts the log prior once per answer, so EM need not raise it monotonically:
         // a resumed converged fit moves it only a little.
         #expect(abs(warm.lossHistory.last! - cold.lossHistory.last!) < 1e-5)
@@ -156,7 +158,7 @@ struct DawidSkeneWarmStartTests {
         #expect(gain > 0.5 * predicted && gain < 2 * predicted, "first iteration gained \(gain), predicted \(predicted)")
     }
 
-    @Test("a mistake the saved model never saw (a confusion cell at 1e-10) does not fix a new task's label: the warm fit labels it as a cold fit does")
+    @Test("a mistake the saved model never saw (a confusion cell near 0) does not fix a new task's label: the warm fit labels it as a cold fit does")
     func unseenMistake() throws {
         // w0 was always right on the first 300 tasks; w1...w3 right 80 % of the time. On 30 new
         // tasks w0 always answers the next label and w1...w3 the truth.
@@ -175,7 +177,7 @@ struct DawidSkeneWarmStartTests {
         let after = try AnswerTable(tasks: t, workers: w, labels: l)
         let earlier = try DawidSkene().fit(before)
         let w0 = try #require(before.workers.lookup("w0"))
-        #expect(earlier.confusions[Int(w0), 1, 0] <= 1e-9, "the earlier fit holds w0's c1-for-c0 cell at the floor")
+        #expect(earlier.confusions[Int(w0), 1, 0] <= 1e-5, "the earlier fit holds w0's c1-for-c0 cell near 0")
         let saved = DawidSkeneParameters(earlier, of: before, method: "ds")
         let cold = try DawidSkene().fit(after)
         let warm = try DawidSkene(initialConfusions: InitialConfusions(resuming: saved)).fit(after)
