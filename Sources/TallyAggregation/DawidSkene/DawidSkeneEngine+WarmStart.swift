@@ -6,9 +6,9 @@ extension DawidSkeneEngine {
     /// prior and, for each worker the model names whose every answered label has a row in it, the
     /// confusion matrix (and skill). Other workers keep the matrices of the usual start.
     ///
-    /// Each resumed cell of a label the worker now gives is raised to at least half an answer,
-    /// `0.5 / (n_w π_c + 0.5 K_w)` (`n_w` the worker's answers here, `π_c` the saved prior, `K_w` the
-    /// labels the worker gives), and each column renormalised over those labels. A maximum-likelihood
+    /// Dawid-Skene (not one-coin): each resumed cell of a label the worker now gives is raised to at
+    /// least half an answer, `0.5 / (n_w π_c + 0.5 K_w)` (`n_w` the worker's answers here, `π_c` the
+    /// saved prior, `K_w` the labels the worker gives), and each column renormalised over them. A maximum-likelihood
     /// fit holds a confusion the worker never showed at 1e-10, and EM cannot raise such a cell: a
     /// new task where the worker makes that mistake gets a posterior near 0 for its truth, so no
     /// count ever reaches the cell, and the task keeps a wrong label that a cold fit (which sees
@@ -51,7 +51,9 @@ extension DawidSkeneEngine {
             }
             // A label the worker now gives but the model has no row for: the usual start.
             guard (0..<k).allSatisfy({ !observed[w * k + $0] || covered[$0] }) else { continue }
-            raiseUnseen(&row, worker: w, prior: prior)
+            // The one-coin model's cells are not columns normalised over the worker's labels (a
+            // one-label worker has s and 1 - s on one row), so they are resumed as saved.
+            if mStep == .full { raiseUnseen(&row, worker: w, prior: prior) }
             for i in 0..<(k * k) {
                 confusion[w * k * k + i] = row[i]
                 logConfusion[w * k * k + i] = row[i] > 0 ? log(row[i]) : -Double.infinity
