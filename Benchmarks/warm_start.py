@@ -4,7 +4,8 @@ in at most a third of its iterations?
 
 Usage (normally through Benchmarks/warm-start.sh):
   warm_start.py [--tasks 1000000] [--workers 10000] [--overlap 10] [--classes 2] [--mix 0.5,0.3,0.1,0.1]
-                [--seed 7] [--new 0.05] [--method ds] [--tolerance T] [--reference N] [--no-build]
+                [--seed 7] [--new 0.05] [--method ds] [--tolerance T] [--base-tolerance T] [--reference N]
+                [--sweep N] [--no-build]
 
 Steps
   1. swift build -c release --product tally           (skipped with --no-build)
@@ -17,6 +18,15 @@ Steps
      each with --gold (the generator's truth) so tally prints the accuracy
   4. report iterations, fit seconds, accuracy, tasks labelled alike; PASS when the warm fit gives the
      cold fit's label on >= 99.99 % of tasks in at most a third of its iterations.
+  With --reference N, also a fit to tolerance 1e-9 (the converged cold fit) that both are compared with.
+  With --sweep N (needs --reference), cold and warm fits stopped after n = 1..N iterations (tolerance
+  1e-9, --max-iterations n: the first n iterates of a converged fit, counted as tally counts them) are
+  compared with the converged fit's labels: the first n at which each gives its label on >= 99.99 % of
+  tasks is the number of iterations it needs to reach the converged cold fit's labels (second verdict).
+  The warm fit's first-iteration gain (ELBO per answer) is printed beside the gain predicted from
+  refitting each worker's parameters to its new answers alone, 1/(2N) sum_w d_w m_w/(n_w + m_w)
+  (d_w free parameters, n_w earlier and m_w new answers of worker w): with the default tolerance a warm
+  fit cannot stop after one iteration when that exceeds the tolerance.
 Exit status: 0 PASS, 1 FAIL, 2 could not run.
 """
 
@@ -44,8 +54,40 @@ def run(tally, args, env=None):
     fit = re.search(r": fitted in ([0-9.]+) s", s)
     acc = re.search(r"accuracy on \d+ gold tasks: ([0-9.]+)", s)
     warm = re.search(r"warm start: (\d+) of (\d+) workers", s)
+    loss = re.search(r"iterations, loss ([-0-9.e]+)", s)
+    first = re.search(r"first iteration's gain ([-0-9.e+]+)", s)
     return dict(wall=wall, iterations=int(it.group(1)) if it else None, fit=float(fit.group(1)) if fit else None,
-                accuracy=float(acc.group(1)) if acc else None, warm=warm.group(0) if warm else None, stderr=s)
+                accuracy=float(acc.group(1)) if acc else None, warm=warm.group(0) if warm else None,
+                loss=float(loss.group(1)) if loss else None, first_gain=float(first.group(1)) if first else None, stderr=s)
+
+
+def refit_gain(base, full, method, k):
+    """The expected first-iteration gain per answer of a warm start from a converged fit on `base`:
+    each worker's multinomial refitted to m_w new answers after n_w earlier ones gains about
+    d_w m_w / (2 (n_w + m_w)) nats (chi-square with d_w degrees of freedom; d_w = K (labels given - 1)
+    for ds, 1 for onecoin-ds), plus K - 1 for the class prior. Cached beside the split."""
+    cache = full + f".refit-{method}.txt"
+    if os.path.isfile(cache) and os.path.getmtime(cache) > os.path.getmtime(full):
+        return float(open(cache).read())
+    n_base, n_all, given = {}, {}, {}
+    for path, counts in ((base, n_base), (full, n_all)):
+        with open(path) as f:
+            next(f)
+            for line in f:
+                _, w, l = line.rstrip("\n").split("\t")[:3]
+                counts[w] = counts.get(w, 0) + 1
+                if counts is n_all:
+                    given.setdefault(w, set()).add(l)
+    total = sum(n_all.values())
+    gain = (k - 1) * (total - sum(n_base.values())) / total / 2
+    for w, n in n_all.items():
+        m = n - n_base.get(w, 0)
+        d = 1 if method == "onecoin-ds" else k * (len(given[w]) - 1)
+        gain += d * m / n / 2
+    gain /= total
+    with open(cache, "w") as f:
+        f.write(repr(gain))
+    return gain
 
 
 def labels(path):
@@ -93,10 +135,16 @@ def main():
     ap.add_argument("--new", type=float, default=0.05, help="new answers as a fraction of the base (on new tasks)")
     ap.add_argument("--method", default="ds", choices=["ds", "onecoin-ds"])
     ap.add_argument("--tolerance", type=float, default=None, help="tally's --tolerance (default: the method's, 1e-5)")
+    ap.add_argument("--base-tolerance", type=float, default=None,
+                    help="tolerance of the earlier fit whose model is saved (default: --tolerance)")
     ap.add_argument("--reference", type=int, default=0, metavar="N",
                     help="also a fit to tolerance 1e-9 (at most N iterations) on all.tsv, both fits compared with it")
+    ap.add_argument("--sweep", type=int, default=0, metavar="N",
+                    help="cold and warm fits stopped after 1..N iterations, compared with the --reference fit's labels")
     ap.add_argument("--no-build", action="store_true")
     args = ap.parse_args()
+    if args.sweep and not args.reference:
+        die("--sweep needs --reference N (the converged fit it compares with)")
 
     _, py = B.find_venv()  # gen_synth.py needs numpy
     if not args.no_build:
@@ -118,13 +166,32 @@ def main():
     common = ["--method", args.method, "--gold", gold] + (["--tolerance", str(args.tolerance)] if args.tolerance is not None else [])
     model = os.path.join(work, f"model-{args.method}.json")
     log(f"load avg   : {B.loadavg()} (the machine is shared by several builds)")
-    earlier = run(tally, [base, "--save-model", model, "--out", os.path.join(work, "base.labels.tsv")] + common)
+    base_tol = args.base_tolerance if args.base_tolerance is not None else args.tolerance
+    earlier = run(tally, [base, "--save-model", model, "--out", os.path.join(work, "base.labels.tsv"), "--method", args.method,
+                          "--gold", gold] + (["--tolerance", str(base_tol)] if base_tol is not None else []))
     cold = run(tally, [full, "--out", os.path.join(work, "cold.labels.tsv")] + common)
     warm = run(tally, [full, "--init-model", model, "--out", os.path.join(work, "warm.labels.tsv")] + common)
     ref = None
     if args.reference:
         ref = run(tally, [full, "--out", os.path.join(work, "ref.labels.tsv"), "--method", args.method, "--gold", gold,
                           "--tolerance", "1e-9", "--max-iterations", str(args.reference)])
+    sweep = []
+    if args.sweep:
+        # The same inputs as .arrow files (memory-mapped: no parsing per run).
+        arrow = full[:-4] + ".arrow"
+        if not (os.path.isfile(arrow) and os.path.getmtime(arrow) > os.path.getmtime(full)):
+            if subprocess.run([tally, "convert", full, arrow], capture_output=True).returncode != 0:
+                die(f"tally convert {full} failed")
+        c = labels(os.path.join(work, "ref.labels.tsv"))
+        for n in range(1, args.sweep + 1):
+            row = [n]
+            for extra in ([], ["--init-model", model]):
+                out = os.path.join(work, "sweep.labels.tsv")
+                r = run(tally, [arrow, "--out", out, "--method", args.method, "--gold", gold, "--tolerance", "1e-9",
+                                "--max-iterations", str(n)] + extra)
+                x = labels(out)
+                row += [r["iterations"], r["loss"], sum(1 for t in c if c[t] != x[t]), r["accuracy"]]
+            sweep.append(row)
     log(f"load avg   : {B.loadavg()}")
 
     a, b = labels(os.path.join(work, "cold.labels.tsv")), labels(os.path.join(work, "warm.labels.tsv"))
@@ -141,16 +208,36 @@ def main():
     for name, r in rows:
         log(f"  {name:<28} {r['iterations']:>10} {r['fit']:>8.3f} {r['wall']:>8.2f} {r['accuracy'] if r['accuracy'] is not None else float('nan'):>9.4f}")
     log(f"  {warm['warm']}")
+    if base_tol is not None:
+        log(f"  earlier fit's tolerance {base_tol}")
+    predicted = refit_gain(base, full, args.method, args.classes)
+    log(f"  warm fit's first-iteration gain {warm['first_gain']:.3g} per answer; refitting each worker to its new answers alone "
+        f"is predicted to gain {predicted:.3g}; tolerance {args.tolerance if args.tolerance is not None else 1e-5:g}")
     log(f"  tasks with the cold fit's label: {same:,} of {len(a):,} ({agree * 100:.4f} %; {len(a) - same} differ)")
     if ref:
         c = labels(os.path.join(work, "ref.labels.tsv"))
         for name, x in (("cold", a), ("warm", b)):
             d = sum(1 for t in c if c[t] != x[t])
             log(f"  {name} vs the converged fit: {d} tasks differ ({(1 - d / len(c)) * 100:.4f} % alike)")
+    reach = {}
+    if sweep:
+        n_tasks = len(a)
+        log(f"\n  after n iterations (tolerance 1e-9): loss and tasks whose label differs from the converged fit's")
+        log(f"  {'n':>3} {'cold loss':>13} {'differ':>8} {'accuracy':>9}   {'warm loss':>13} {'differ':>8} {'accuracy':>9}")
+        for n, ci, cl, cd, ca, wi, wl, wd, wa in sweep:
+            log(f"  {n:>3} {cl:>13.9f} {cd:>8} {ca:>9.4f}   {wl:>13.9f} {wd:>8} {wa:>9.4f}")
+            for name, d in (("cold", cd), ("warm", wd)):
+                if name not in reach and d <= n_tasks * 0.0001:
+                    reach[name] = n
+        log(f"  iterations to the converged fit's labels on >= 99.99 % of tasks: cold {reach.get('cold', f'> {args.sweep}')}, "
+            f"warm {reach.get('warm', f'> {args.sweep}')}")
     ratio = warm["iterations"] / cold["iterations"]
     ok_agree, ok_iter = agree >= 0.9999, warm["iterations"] * 3 <= cold["iterations"]
     log(f"  same labels >= 99.99 %: {verdict(ok_agree)}; warm / cold iterations {warm['iterations']}/{cold['iterations']} "
         f"= {ratio:.2f} <= 1/3: {verdict(ok_iter)}")
+    if sweep:
+        ok_reach = "cold" in reach and "warm" in reach and reach["warm"] * 3 <= reach["cold"]
+        log(f"  iterations to the converged labels, warm <= 1/3 of cold: {verdict(ok_reach)}")
     return 0 if ok_agree and ok_iter else 1
 
 

@@ -172,6 +172,11 @@ public struct DawidSkeneModel: FittedModel {
     /// With a warm start (``InitialConfusions/init(resuming:)``), how many workers started from the
     /// saved model; `nil` without one.
     public let resumedWorkers: Int?
+    /// With a warm start, the loss (ELBO per answer, as in ``lossHistory``) of the resumed
+    /// parameters on these answers after the first E-step: the value the first iteration's gain is
+    /// measured from. `lossHistory[0] - resumedLoss` is what the first M-step gained by refitting
+    /// the saved parameters to the answers added since; `nil` without a warm start.
+    public let resumedLoss: Double?
 
     /// EM iterations run.
     public var iterations: Int { lossHistory.count }

@@ -134,6 +134,7 @@ struct DawidSkeneEngine {
         var logConfusion = [Double](repeating: 0, count: rows * k)
         var skills = maximise(counts, mask: mask, confusion: &confusion, logConfusion: &logConfusion)
         var resumedWorkers: Int?
+        var resumedLoss: Double?
         if let model = initial?.resumed {
             resumedWorkers = try resume(from: model, prior: &prior, confusion: &confusion, logConfusion: &logConfusion, skills: &skills)
         }
@@ -158,6 +159,7 @@ struct DawidSkeneEngine {
                 // model that still fits stops after one iteration.
                 previous = elbo(counts: counts, logConfusion: logConfusion, prior: prior, entropyTerm: entropyTerm) / n
                 if pseudoCounts != nil { previous += mapLogPrior(logConfusion: logConfusion, prior: prior) / n }
+                resumedLoss = previous
             }
             let newPrior = pseudoCounts == nil ? priorSum.map { $0 / Double(tasks) } : classPrior(columnSums: priorSum)
             if em == .hybrid && !hard {
@@ -196,6 +198,6 @@ struct DawidSkeneEngine {
             labels: probabilities.argmaxFirst(), probabilities: probabilities, priors: prior,
             confusions: ConfusionMatrices(workerCount: table.workerCount, labelCount: k, values: confusion, observed: observed),
             lossHistory: history, skills: skills, unusableGoldTasks: unusableGold, firstHardIteration: firstHard,
-            resumedWorkers: resumedWorkers)
+            resumedWorkers: resumedWorkers, resumedLoss: resumedLoss)
     }
 }

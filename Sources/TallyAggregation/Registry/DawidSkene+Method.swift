@@ -44,6 +44,10 @@ extension DawidSkeneModel {
         let priors = zip(table.labels.names, m.priors).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
         if let n = m.resumedWorkers {
             notes.append("\(name): warm start: \(n) of \(table.workerCount) workers and the class prior from the initial model")
+            if let start = m.resumedLoss, let first = m.lossHistory.first {
+                notes.append("\(name): warm start: the initial model's loss on these answers \(String(format: "%.9f", start)), "
+                             + "first iteration's gain \(String(format: "%.3g", first - start))")
+            }
         }
         notes.append("\(name): \(m.iterations) iterations, loss \(m.lossHistory.last.map { String(format: "%.9f", $0) } ?? "-"); priors \(priors)")
         return MethodResult(model: m, iterations: m.iterations, lossHistory: m.lossHistory, confusions: m.confusions, notes: notes)
