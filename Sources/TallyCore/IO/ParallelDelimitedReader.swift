@@ -163,40 +163,6 @@ enum ParallelDelimitedReader {
                 self.worker = worker
                 self.label = label
             }
-            let taskField = names[cols.task], workerField = names[cols.worker], labelField = names[cols.label]
-            // Workers and labels of up to 256 lines, interned in a batch: the worker table's slots
-            // are touched first, so that their cache misses overlap. An error found while
-            // splitting a line comes after the pending lines, so those are interned first.
-            let batchSize = 256
-            var pendingWorkers: [UnsafeRawBufferPointer] = [], pendingLabels: [Range<Int>] = [], pendingLines: [Int] = []
-            pendingWorkers.reserveCapacity(batchSize)
-            pendingLabels.reserveCapacity(batchSize)
-            pendingLines.reserveCapacity(batchSize)
-            var probes: [Interner.Probe] = []
-            probes.reserveCapacity(batchSize)
-            var sink: UInt64 = 0
-            func flush() throws {
-                guard !pendingLines.isEmpty else { return }
-                sink &+= workers.prefetch(pendingWorkers, into: &probes)
-                for j in 0..<pendingLines.count {
-                    let w = pendingWorkers[j], line = pendingLines[j]
-                    if w.isEmpty {
-                        throw InputError(.emptyField, file: path, line: line, field: workerField, "empty value; every answer needs a task, a worker and a label")
-                    }
-                    let (id, isNew) = workers.intern(w, probe: probes[j])
-                    if isNew && !isValidUTF8(w) {
-                        throw InputError(.invalidUTF8, file: path, line: line, field: workerField, "invalid UTF-8; expected text in UTF-8")
-                    }
-                    worker.append(id)
-                    let l = pendingLabels[j]
-                    label.append(try Self.intern(&labels, base, size: size, from: l.lowerBound, to: l.upperBound,
-                                                 file: path, line: line, field: labelField))
-                }
-                pendingWorkers.removeAll(keepingCapacity: true)
-                pendingLabels.removeAll(keepingCapacity: true)
-                pendingLines.removeAll(keepingCapacity: true)
-            }
-            defer { if sink == 0x5EED_5EED { self.lines = -1 } }  // keeps the touching loads alive
             do {
                 while p < end {
                     // One pass over the line: delimiters, its end, and any quote.
@@ -233,7 +199,6 @@ enum ParallelDelimitedReader {
                     }
                     guard nf == n else {
                         let field = nf < n ? names[nf] : "column \(n + 1)"
-                        try flush()
                         throw InputError(.raggedRow, file: path, line: thisLine, field: field, "row has \(nf) field\(nf == 1 ? "" : "s"), expected \(n) as in the header")
                     }
                     starts[n] = lineEnd + 1
@@ -242,8 +207,7 @@ enum ParallelDelimitedReader {
                     }
                     let task = field(cols.task)
                     if task.isEmpty {
-                        try flush()
-                        throw InputError(.emptyField, file: path, line: thisLine, field: taskField, "empty value; every answer needs a task, a worker and a label")
+                        throw InputError(.emptyField, file: path, line: thisLine, field: names[cols.task], "empty value; every answer needs a task, a worker and a label")
                     }
                     if task.count > PartitionedKeys.maxLongKey {
                         sawQuote = true
@@ -251,24 +215,20 @@ enum ParallelDelimitedReader {
                     }
                     // Every occurrence is checked (the first one of a bad name is its first).
                     if !ParallelDelimitedReader.isASCII(task) && !isValidUTF8(task) {
-                        try flush()
-                        throw InputError(.invalidUTF8, file: path, line: thisLine, field: taskField, "invalid UTF-8; expected text in UTF-8")
+                        throw InputError(.invalidUTF8, file: path, line: thisLine, field: names[cols.task], "invalid UTF-8; expected text in UTF-8")
                     }
                     if task.count > 8 { longKeys = true }
                     keys.append(base, size: size, offset: starts[cols.task], count: task.count)
-                    pendingWorkers.append(field(cols.worker))
-                    pendingLabels.append(starts[cols.label]..<starts[cols.label + 1] - 1)
-                    pendingLines.append(thisLine)
-                    if pendingLines.count == batchSize {
-                        try flush()
-                        // Long task names are compared in the file later: keep its pages mapped then.
-                        if !longKeys && p - released >= 8 << 20 {
-                            file.release(released..<p)
-                            released = p
-                        }
+                    worker.append(try Self.intern(&workers, base, size: size, from: starts[cols.worker], to: starts[cols.worker + 1] - 1,
+                                                  file: path, line: thisLine, field: names[cols.worker]))
+                    label.append(try Self.intern(&labels, base, size: size, from: starts[cols.label], to: starts[cols.label + 1] - 1,
+                                                 file: path, line: thisLine, field: names[cols.label]))
+                    // Long task names are compared in the file later: keep its pages mapped then.
+                    if !longKeys && p - released >= 8 << 20 {
+                        file.release(released..<p)
+                        released = p
                     }
                 }
-                try flush()
                 if !longKeys { file.release(released..<end) }
             } catch {
                 self.error = error

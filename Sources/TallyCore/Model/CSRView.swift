@@ -36,62 +36,26 @@ public struct CSRView: Sendable {
             }
         }
         offsets = counts
-        // Cursors as 32-bit integers when they fit (half the cache), and the scatter in blocks: the
-        // block's cursors and targets are touched first, so that the misses of a block overlap
-        // instead of coming one after another (a million rows are far larger than the cache).
-        let n = rows.count
-        var sink: Int64 = 0
-        var fused = [Int32](repeating: 0, count: n)
+        var cursor = counts
+        var fused = [Int32](repeating: 0, count: rows.count)
         rows.withUnsafeBufferPointer { rows in
             other.withUnsafeBufferPointer { other in
                 label.withUnsafeBufferPointer { label in
-                    fused.withUnsafeMutableBufferPointer { out in
-                        if n < Int(Int32.max) {
-                            var cursor = counts.map { Int32(truncatingIfNeeded: $0) }
-                            cursor.withUnsafeMutableBufferPointer { cursor in
-                                sink = Self.scatter(rows, other, label, k, cursor, out.baseAddress!)
-                            }
-                        } else {
-                            var cursor = counts
-                            cursor.withUnsafeMutableBufferPointer { cursor in
-                                sink = Self.scatter(rows, other, label, k, cursor, out.baseAddress!)
+                    cursor.withUnsafeMutableBufferPointer { cursor in
+                        fused.withUnsafeMutableBufferPointer { fused in
+                            let k32 = Int32(k)
+                            for i in 0..<rows.count {
+                                let r = Int(rows[i])
+                                fused[cursor[r]] = other[i] &* k32 &+ label[i]
+                                cursor[r] += 1
                             }
                         }
                     }
                 }
             }
         }
-        if sink == 0x5EED_5EED { fused.reserveCapacity(0) }  // keeps the touching loads alive
         entries = fused
         labelCount = k
-    }
-
-    /// The stable scatter of the counting sort: answer `i` to `out[cursor[rows[i]]]`, blocks of 32
-    /// answers whose cursors and targets are touched before they are written.
-    @inline(__always)
-    private static func scatter<C: FixedWidthInteger>(_ rows: UnsafeBufferPointer<Int32>, _ other: UnsafeBufferPointer<Int32>,
-                                                       _ label: UnsafeBufferPointer<Int32>, _ k: Int,
-                                                       _ cursor: UnsafeMutableBufferPointer<C>, _ out: UnsafeMutablePointer<Int32>) -> Int64 {
-        let k32 = Int32(k)
-        let n = rows.count
-        let block = 32
-        var sink: Int64 = 0
-        var i = 0
-        while i < n {
-            let end = min(n, i + block)
-            for j in i..<end {
-                let c = Int(cursor[Int(rows[j])])
-                sink &+= Int64(out[min(c, n - 1)])
-            }
-            for j in i..<end {
-                let r = Int(rows[j])
-                let c = cursor[r]
-                out[Int(c)] = other[j] &* k32 &+ label[j]
-                cursor[r] = c &+ 1
-            }
-            i = end
-        }
-        return sink
     }
 
     /// The view of answers whose rows never decrease (a task-sorted file, such as `tally synth`
