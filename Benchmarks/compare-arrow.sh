@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `tally aggregate --method ds` end to end from an Arrow file vs from the same answers as TSV, in
 # one sitting: the runs alternate (TSV, Arrow, TSV, …), each under /usr/bin/time -v; prints every
-# run and the medians of wall time and peak RSS, the ratio Arrow/TSV and the load average.
+# run and the medians of wall time, CPU time (user + system) and peak RSS, the ratios Arrow/TSV
+# and the load average.
 #   Benchmarks/compare-arrow.sh [ANSWERS.tsv] [RUNS]
 # Default answers: the 10 M-answer K = 2 set of compare-ds.sh (/tmp/tally-bench/synth-t1000000-w10000-o10-k2-s1).
 # Needs a release build (.build/release/tally) and GNU time; the .arrow is made beside the TSV by `tally convert`.
@@ -16,22 +17,25 @@ arrow="${tsv%.tsv}.arrow"
 [[ -f "$arrow" && "$arrow" -nt "$tsv" ]] || "$tally" convert "$tsv" "$arrow"
 cat "$tsv" "$arrow" > /dev/null   # warm the page cache for both
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-run() {  # run NAME INPUT → "wall rss_kb" on stdout
+run() {  # run NAME INPUT → "wall rss_kb cpu" on stdout
     /usr/bin/time -v "$tally" aggregate "$2" --method ds --out "$work/$1.labels.tsv" 2> "$work/$1.err" > /dev/null
     awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = (n == 3) ? t[1]*3600 + t[2]*60 + t[3] : t[1]*60 + t[2] }
-                /Maximum resident set size/ { r = $2 } END { print w, r }' "$work/$1.err"
+                /User time \(seconds\)/ { u = $2 } /System time \(seconds\)/ { s = $2 }
+                /Maximum resident set size/ { r = $2 } END { print w, r, u + s }' "$work/$1.err"
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 : > "$work/tsv.txt"; : > "$work/arrow.txt"
 for i in $(seq "$runs"); do
     run tsv "$tsv" >> "$work/tsv.txt"
     run arrow "$arrow" >> "$work/arrow.txt"
-    echo "run $i: tsv $(tail -1 "$work/tsv.txt" | awk '{printf "%.2f s %d MB", $1, $2/1024}'), arrow $(tail -1 "$work/arrow.txt" | awk '{printf "%.2f s %d MB", $1, $2/1024}')"
+    echo "run $i: tsv $(tail -1 "$work/tsv.txt" | awk '{printf "%.2f s (CPU %.2f s) %d MB", $1, $3, $2/1024}'), arrow $(tail -1 "$work/arrow.txt" | awk '{printf "%.2f s (CPU %.2f s) %d MB", $1, $3, $2/1024}')"
 done
 cmp -s "$work/tsv.labels.tsv" "$work/arrow.labels.tsv" && echo "labels: identical" || { echo "labels: DIFFER"; exit 1; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 tw=$(cut -d' ' -f1 "$work/tsv.txt" | median); aw=$(cut -d' ' -f1 "$work/arrow.txt" | median)
 tr=$(cut -d' ' -f2 "$work/tsv.txt" | median); ar=$(cut -d' ' -f2 "$work/arrow.txt" | median)
 echo "median wall: tsv $tw s, arrow $aw s, ratio arrow/tsv $(awk -v a="$aw" -v t="$tw" 'BEGIN { printf "%.3f", a / t }')"
+tc=$(cut -d' ' -f3 "$work/tsv.txt" | median); ac=$(cut -d' ' -f3 "$work/arrow.txt" | median)
+echo "median CPU (user + system): tsv $tc s, arrow $ac s, ratio arrow/tsv $(awk -v a="$ac" -v t="$tc" 'BEGIN { printf "%.3f", a / t }')"
 echo "median peak RSS: tsv $((${tr%.*} / 1024)) MB, arrow $((${ar%.*} / 1024)) MB"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,7 +4,8 @@
 # the whole DS run's wall time, for one or two tally binaries in alternation (A, B, A, B, …).
 #   Benchmarks/compare-read.sh [ANSWERS] [RUNS] [TALLY_A] [TALLY_B]
 # Default answers: the 10 M-answer K = 2 TSV of compare-ds.sh; default binary .build/release/tally.
-# Prints every run, then per binary the medians of the read seconds, the MB/s and the DS wall time,
+# Prints every run, then per binary the medians of the read seconds, the MB/s, the DS wall time and
+# the whole run's CPU time (user + system),
 # with the load average before and after (quote it: the machine is shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,17 +23,18 @@ echo "file: $file ($bytes bytes); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$runs"); do
     for j in "${!bins[@]}"; do
         start=$(date +%s.%N)
-        "${bins[$j]}" aggregate "$file" --method ds --out "$work/labels.$j.tsv" 2> "$work/err" > /dev/null
+        /usr/bin/time -f "%U %S" -o "$work/cpu" "${bins[$j]}" aggregate "$file" --method ds --out "$work/labels.$j.tsv" 2> "$work/err" > /dev/null
         end=$(date +%s.%N)
         read_s=$(sed -n 's/^read [0-9]* answers.*(\([0-9.]*\) s).*/\1/p' "$work/err" | head -1)
         wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
-        echo "$read_s $wall" >> "$work/times.$j"
-        echo "run $i, ${bins[$j]}: read $read_s s ($(awk -v b="$bytes" -v s="$read_s" 'BEGIN { printf "%.0f", b / s / 1e6 }') MB/s), ds end to end $wall s"
+        cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/cpu")
+        echo "$read_s $wall $cpu" >> "$work/times.$j"
+        echo "run $i, ${bins[$j]}: read $read_s s ($(awk -v b="$bytes" -v s="$read_s" 'BEGIN { printf "%.0f", b / s / 1e6 }') MB/s), ds end to end $wall s, CPU $cpu s"
     done
 done
 for j in "${!bins[@]}"; do
-    r=$(cut -d' ' -f1 "$work/times.$j" | median); w=$(cut -d' ' -f2 "$work/times.$j" | median)
-    echo "median ${bins[$j]}: read $r s = $(awk -v b="$bytes" -v s="$r" 'BEGIN { printf "%.0f", b / s / 1e6 }') MB/s; ds end to end $w s"
+    r=$(cut -d' ' -f1 "$work/times.$j" | median); w=$(cut -d' ' -f2 "$work/times.$j" | median); c=$(cut -d' ' -f3 "$work/times.$j" | median)
+    echo "median ${bins[$j]}: read $r s = $(awk -v b="$bytes" -v s="$r" 'BEGIN { printf "%.0f", b / s / 1e6 }') MB/s; ds end to end $w s; CPU $c s"
 done
 [[ ${#bins[@]} -eq 2 ]] && { cmp -s "$work/labels.0.tsv" "$work/labels.1.tsv" && echo "labels: identical" || echo "labels: DIFFER"; }
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -85,9 +85,21 @@ for name, src in sets.items():
           and t.schema.field("task").type.value_type == pa.string(), f"{name}: task is dictionary<int32, utf8>: {t.schema}")
     numeric = all(r[2].lstrip("-").isdigit() for r in rows)
     check((t.schema.field("label").type == pa.int64()) == numeric, f"{name}: label type {t.schema.field('label').type}")
-    check(as_rows(t) == rows, f"{name}: pyarrow reads Tally's rows")
-    check(as_rows(feather.read_table(mine)) == rows, f"{name}: feather.read_table reads Tally's rows")
-    check(as_rows(pl.read_ipc(mine).to_arrow()) == rows, f"{name}: polars reads Tally's rows")
+    # `tally convert` groups the rows by task (tasks in first-appearance order, each task's rows in
+    # input order) and says so in the schema metadata; --row-order input keeps the input's order.
+    first = {}
+    for r in rows:
+        first.setdefault(r[0], len(first))
+    grouped = sorted(rows, key=lambda r: first[r[0]])  # stable: each task's rows stay in order
+    check((t.schema.metadata or {}).get(b"tally.row_order") == b"task-grouped-v1", f"{name}: row-order metadata {t.schema.metadata}")
+    check(as_rows(t) == grouped, f"{name}: pyarrow reads Tally's rows, grouped by task")
+    check(as_rows(feather.read_table(mine)) == grouped, f"{name}: feather.read_table reads Tally's rows")
+    check(as_rows(pl.read_ipc(mine).to_arrow()) == grouped, f"{name}: polars reads Tally's rows")
+    check(t.column("task").chunk(0).dictionary.to_pylist()[:5] == list(first)[:5], f"{name}: task dictionary in first-appearance order")
+    in_order = f"{WORK}/{name}.tally-input.arrow"
+    run("convert", plain, in_order, "--row-order", "input", "-q")
+    t_in = feather.read_table(in_order)
+    check(as_rows(t_in) == rows and not (t_in.schema.metadata or {}).get(b"tally.row_order"), f"{name}: --row-order input keeps the rows")
 
     # 2. pyarrow and polars write; Tally reads.
     strings = pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(("task", "worker", "label"))})
@@ -139,6 +151,8 @@ for name, src in sets.items():
     out = f"{WORK}/{name}.tally.labels.tsv"
     run("aggregate", mine, "--method", "ds", "--out", out, "-q")
     check(open(out, "rb").read() == expected_labels, f"{name}: ds labels from Tally's .arrow identical to the TSV's")
+    run("aggregate", in_order, "--method", "ds", "--out", out, "-q")
+    check(open(out, "rb").read() == expected_labels, f"{name}: ds labels from Tally's input-order .arrow identical to the TSV's")
     print(f"arrow-interop: {name}: {len(rows)} answers, {len(variants)} pyarrow/polars variants read, Tally's file read by pyarrow and polars")
 
 # 3. Refusals.

@@ -11,7 +11,11 @@ struct ConvertCommand: ParsableCommand {
             IN is any answers file Tally reads (crowd-kit TSV/CSV, Toloka's export, JSON Lines, gzip-compressed \
             or not, or an Arrow file). OUT ending in .arrow, .feather or .ipc is written as an Arrow IPC file: task \
             and worker dictionary-encoded (int32 indices, utf8 names), label an int64 column when every label is \
-            an integer, else dictionary-encoded; rows in input order, in record batches of --rows-per-batch rows. \
+            an integer, else dictionary-encoded; rows grouped by task (tasks in order of first appearance, each task's \
+            rows in input order; --row-order input keeps the input's order), in record batches of --rows-per-batch \
+            rows. The dictionaries list names in order of first appearance in the input, and the schema metadata \
+            (tally.row_order = task-grouped-v1) says so, so every command reads the grouped file without sorting \
+            it and writes what it writes from the input. \
             Any other OUT is written as crowd-kit TSV (task, worker, label). The output is written beside its \
             destination and renamed into place. pyarrow, polars, pandas and DuckDB read the .arrow file.
 
@@ -33,7 +37,18 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Rows per Arrow record batch.", valueName: "N"))
     var rowsPerBatch = 1 << 20
 
+    @Option(help: ArgumentHelp("Row order of an Arrow output: task (grouped by task, the default) or input.", valueName: "order"))
+    var rowOrder: RowOrder = .task
+
     @OptionGroup var common: CommonOptions
+
+    /// The row order of an Arrow output.
+    enum RowOrder: String, ExpressibleByArgument, CaseIterable {
+        /// Grouped by task (``ArrowWriter/taskGroupedKey``).
+        case task
+        /// As in the input.
+        case input
+    }
 
     mutating func validate() throws {
         if rowsPerBatch < 1 { throw ValidationError("--rows-per-batch must be at least 1") }
@@ -51,7 +66,7 @@ struct ConvertCommand: ParsableCommand {
             let lower = output.lowercased()
             let written = ContinuousClock.now
             if lower.hasSuffix(".arrow") || lower.hasSuffix(".feather") || lower.hasSuffix(".ipc") {
-                try ArrowWriter.write(table, to: output, rowsPerBatch: rowsPerBatch)
+                try ArrowWriter.write(table, to: output, rowsPerBatch: rowsPerBatch, groupByTask: rowOrder == .task)
             } else {
                 try AtomicFile.write(try Self.tsv(table, file: input), to: output)
             }

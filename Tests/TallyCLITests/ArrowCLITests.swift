@@ -18,10 +18,24 @@ import TallyTestSupport
                 #expect(readText(dir, "l-tsv.tsv") == readText(dir, "l-arrow.tsv"), "\(method) labels")
                 #expect(readText(dir, "p-tsv.tsv") == readText(dir, "p-arrow.tsv"), "\(method) probabilities")
             }
+            // The default .arrow holds the rows grouped by task (first appearance, each task's rows
+            // in input order); --row-order input keeps the input's order.
             let back = try CLI.run(["convert", "toy.arrow", "back.tsv", "-q"], in: dir)
             #expect(back.status == 0 && back.stderr.isEmpty)
             let original = try String(contentsOfFile: toy, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t").prefix(3).joined(separator: "\t") }
-            #expect(readText(dir, "back.tsv")?.split(separator: "\n").map(String.init) == original)
+            var firstSeen: [Substring: Int] = [:]
+            for row in original.dropFirst() {
+                let task = row.split(separator: "\t")[0]
+                if firstSeen[task] == nil { firstSeen[task] = firstSeen.count }
+            }
+            let grouped = [original[0]] + original.dropFirst().enumerated()
+                .sorted { (firstSeen[$0.element.split(separator: "\t")[0]]!, $0.offset) < (firstSeen[$1.element.split(separator: "\t")[0]]!, $1.offset) }
+                .map(\.element)
+            #expect(readText(dir, "back.tsv")?.split(separator: "\n").map(String.init) == grouped)
+            let kept = try CLI.run(["convert", toy, "input.arrow", "--row-order", "input", "-q"], in: dir)
+            let again = try CLI.run(["convert", "input.arrow", "again.tsv", "-q"], in: dir)
+            #expect(kept.status == 0 && again.status == 0, "\(kept.stderr) \(again.stderr)")
+            #expect(readText(dir, "again.tsv")?.split(separator: "\n").map(String.init) == original)
         }
     }
 

@@ -382,4 +382,35 @@ struct InternerTests {
         // The two interners agree on lookups too.
         for k in keys { #expect(batched.lookupKey(k) == plain.lookupKey(k)) }
     }
+
+    @Test("an interner of distinct names with a deferred table: lookups from several threads, then interning more", arguments: [false, true])
+    func deferredTable(deferring: Bool) {
+        let names = (0..<5_000).map { $0 % 3 == 0 ? "a much longer name number \($0)" : "n\($0)" }
+        let bytes = names.map { Array($0.utf8) }
+        var interner = Interner(distinctCount: names.count, deferringTable: deferring) { id, body in
+            bytes[id].withUnsafeBytes { body($0) }
+        }
+        #expect(interner.names == names)
+        let copy = interner
+        let misses = UncheckedBox(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { part in
+            for (id, name) in names.enumerated() where id % 4 == part {
+                if copy.lookup(name) != Int32(id) { misses.add() }
+            }
+        }
+        #expect(misses.value == 0)
+        #expect(interner.lookup("n1") == 1 && interner.lookup("missing") == nil)
+        #expect(interner.intern("n2") == 2)
+        #expect(interner.intern("brand new") == Int32(names.count))
+        #expect(interner.lookup("brand new") == Int32(names.count) && interner.count == names.count + 1)
+        #expect(copy.count == names.count && copy.lookup("brand new") == nil)
+    }
+
+    /// A counter several threads add to.
+    final class UncheckedBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var value: Int
+        init(_ v: Int) { value = v }
+        func add() { lock.lock(); value += 1; lock.unlock() }
+    }
 }

@@ -10,17 +10,18 @@ import Dispatch
 /// Reads a large crowd-kit TSV or CSV file without quotes on several threads.
 ///
 /// The file is memory-mapped and cut into one chunk per thread at line boundaries. Each thread
-/// splits its chunk's lines (one pass over the bytes: no `memchr` per field, no field array) and
-/// interns the task, worker and label of each answer into its own ``AnswerTableBuilder`` with the
-/// batched interning of the one-thread reader. The chunks' names are then merged into the first
-/// chunk's interners in chunk order, each chunk's names in their own first-seen order, so every id
-/// comes out exactly as a one-thread read gives it; the merge looks names up on all threads and
-/// only adds the new ones on one. Each chunk's id columns are then remapped into the table's
-/// columns, again on all threads.
+/// splits its chunk's lines (one pass over the bytes: no `memchr` per field, no field array),
+/// hashes each task name into one of 256 buckets (``ChunkKeys``) and interns the worker and label
+/// into the chunk's own interners. The task names are then interned partition by partition on all
+/// threads (``PartitionedKeys``: small tables that stay in cache), each id the rank of the name's
+/// first answer; worker and label names are merged into the first chunk's interners in chunk
+/// order. So every id comes out exactly as a one-thread read gives it. The table's task and
+/// worker views are built on two threads.
 ///
-/// Memory: the mapping's pages are handed back to the kernel as each chunk is read, so the
-/// resident set is the output (the id columns, 12 bytes per answer, twice for a moment while the
-/// chunks are copied into the table) and the names, not the text.
+/// Memory: the mapping's pages are handed back to the kernel as each chunk is read (unless a
+/// task name longer than 8 bytes is met: those are compared in the file later), so the resident
+/// set is the output (the id columns, 12 bytes per answer, and 17 bytes per answer of buckets
+/// while the task names are interned) and the names, not the text.
 ///
 /// A quote anywhere in a data line gives up (`nil`): a quoted field may hide a newline, so a
 /// chunk boundary might fall inside a record; the one-thread reader then reads the file. Error
@@ -61,7 +62,8 @@ enum ParallelDelimitedReader {
         guard dataStart < total, dataStart <= min(total, 1 << 20) else { return nil }
 
         // Chunk boundaries: the first line start at or after each nominal cut.
-        let parts = max(1, threads)
+        // A chunk counts its answers in 32 bits: at most 16 GiB (under 2^32 lines of 6 bytes or more) each.
+        let parts = max(1, threads, (total >> 34) + 1)
         var bounds = [dataStart]
         for i in 1..<parts {
             var cut = dataStart + (total - dataStart) / parts * i
@@ -76,7 +78,8 @@ enum ParallelDelimitedReader {
         bounds.append(total)
         let cuts = bounds
 
-        let chunks = (0..<parts).map { _ in Chunk() }
+        // Answers are counted in 32 bits per chunk: more chunks for a file of billions of lines.
+        let chunks = (0..<parts).map { c in Chunk(bytes: cuts[c + 1] - cuts[c]) }
         let fileBox = UncheckedSendable(file)
         DispatchQueue.concurrentPerform(iterations: parts) { c in
             chunks[c].parse(fileBox.value, cuts[c]..<cuts[c + 1], header: header, delimiter: delim, file: path)
@@ -93,24 +96,52 @@ enum ParallelDelimitedReader {
             }
             firstLine += chunk.lines
         }
-        return try merge(chunks, file: path, threads: parts)
+        return try merge(chunks, file: file, path: path, threads: max(1, threads))
     }
 
-    /// One chunk's answers, in its own interners.
+    /// One chunk's answers: task names hashed into ``ChunkKeys`` buckets (interned later by
+    /// ``PartitionedKeys``), workers and labels in the chunk's own interners.
     final class Chunk: @unchecked Sendable {
-        var builder = AnswerTableBuilder()
+        var keys: ChunkKeys
+        var workers = Interner(capacity: 1024)
+        var labels = Interner(capacity: 16)
+        var worker: [Int32] = []
+        var label: [Int32] = []
         var error: (any Error)?
+        /// A quote, or a task name longer than ``PartitionedKeys/maxLongKey``: the one-thread reader reads the file.
         var sawQuote = false
         /// Lines in the chunk (newlines, plus one for a last line without one).
         var lines = 0
+
+        init(bytes: Int) {
+            keys = ChunkKeys(expected: bytes / 16)
+            worker.reserveCapacity(bytes / 16)
+            label.reserveCapacity(bytes / 16)
+        }
+
+        deinit { keys.deallocate() }
+
+        /// Interns a worker or label name (checked: not empty, UTF-8 when new), its first
+        /// eight bytes read with one load.
+        @inline(__always)
+        static func intern(_ interner: inout Interner, _ base: UnsafeRawPointer, size: Int, from a: Int, to b: Int,
+                           file: String, line: Int, field: String) throws -> Int32 {
+            let key = UnsafeRawBufferPointer(start: base + a, count: b - a)
+            if key.isEmpty {
+                throw InputError(.emptyField, file: file, line: line, field: field, "empty value; every answer needs a task, a worker and a label")
+            }
+            let (id, isNew) = interner.intern(key, word: Interner.shortWord(base, size: size, offset: a, count: b - a))
+            if isNew && !isValidUTF8(key) {
+                throw InputError(.invalidUTF8, file: file, line: line, field: field, "invalid UTF-8; expected text in UTF-8")
+            }
+            return id
+        }
 
         /// Reads the lines of `range`; line numbers in errors are 0-based within the chunk.
         func parse(_ file: MappedFile, _ range: Range<Int>, header: CrowdKitFormat.Header, delimiter: UInt8, file path: String) {
             let names = header.names, cols = header.columns
             let n = names.count
             let base = file.base
-            builder.reserveCapacity(range.count / (n + 3) + 1)
-            var batch = CrowdKitFormat.Batch()
             // Field starts of the current line (one more slot to detect too many fields).
             let starts = UnsafeMutablePointer<Int>.allocate(capacity: n + 2)
             defer { starts.deallocate() }
@@ -119,6 +150,19 @@ enum ParallelDelimitedReader {
             let end = range.upperBound
             var line = 0
             var released = range.lowerBound
+            var longKeys = false
+            let size = file.count
+            // Locals while reading (no exclusivity checks on the class's properties per answer).
+            var keys = self.keys, workers = self.workers, labels = self.labels, worker = self.worker, label = self.label
+            self.worker = []
+            self.label = []
+            defer {
+                self.keys = keys
+                self.workers = workers
+                self.labels = labels
+                self.worker = worker
+                self.label = label
+            }
             do {
                 while p < end {
                     // One pass over the line: delimiters, its end, and any quote.
@@ -155,63 +199,97 @@ enum ParallelDelimitedReader {
                     }
                     guard nf == n else {
                         let field = nf < n ? names[nf] : "column \(n + 1)"
-                        try batch.failing(InputError(.raggedRow, file: path, line: thisLine, field: field, "row has \(nf) field\(nf == 1 ? "" : "s"), expected \(n) as in the header"),
-                                          into: &builder, columns: cols, names: names, file: path)
+                        throw InputError(.raggedRow, file: path, line: thisLine, field: field, "row has \(nf) field\(nf == 1 ? "" : "s"), expected \(n) as in the header")
                     }
                     starts[n] = lineEnd + 1
                     @inline(__always) func field(_ k: Int) -> UnsafeRawBufferPointer {
                         UnsafeRawBufferPointer(start: base + starts[k], count: starts[k + 1] - 1 - starts[k])
                     }
-                    batch.tasks.append(field(cols.task))
-                    batch.workers.append(field(cols.worker))
-                    batch.labels.append(field(cols.label))
-                    batch.lines.append(thisLine)
-                    if batch.lines.count == CrowdKitFormat.Batch.size {
-                        try batch.flush(into: &builder, columns: cols, names: names, file: path)
-                        if p - released >= 8 << 20 {
-                            file.release(released..<p)
-                            released = p
-                        }
+                    let task = field(cols.task)
+                    if task.isEmpty {
+                        throw InputError(.emptyField, file: path, line: thisLine, field: names[cols.task], "empty value; every answer needs a task, a worker and a label")
+                    }
+                    if task.count > PartitionedKeys.maxLongKey {
+                        sawQuote = true
+                        return
+                    }
+                    // Every occurrence is checked (the first one of a bad name is its first).
+                    if !ParallelDelimitedReader.isASCII(task) && !isValidUTF8(task) {
+                        throw InputError(.invalidUTF8, file: path, line: thisLine, field: names[cols.task], "invalid UTF-8; expected text in UTF-8")
+                    }
+                    if task.count > 8 { longKeys = true }
+                    keys.append(base, size: size, offset: starts[cols.task], count: task.count)
+                    worker.append(try Self.intern(&workers, base, size: size, from: starts[cols.worker], to: starts[cols.worker + 1] - 1,
+                                                  file: path, line: thisLine, field: names[cols.worker]))
+                    label.append(try Self.intern(&labels, base, size: size, from: starts[cols.label], to: starts[cols.label + 1] - 1,
+                                                 file: path, line: thisLine, field: names[cols.label]))
+                    // Long task names are compared in the file later: keep its pages mapped then.
+                    if !longKeys && p - released >= 8 << 20 {
+                        file.release(released..<p)
+                        released = p
                     }
                 }
-                try batch.flush(into: &builder, columns: cols, names: names, file: path)
-                file.release(released..<end)
+                if !longKeys { file.release(released..<end) }
             } catch {
                 self.error = error
             }
             lines = line
-            if batch.sink == 0x5EED_5EED { builder.reserveCapacity(0) }  // keeps the touching loads alive
         }
     }
 
-    /// The table from the chunks: names merged into the first chunk's interners in order, the
-    /// columns remapped into one array each.
-    static func merge(_ chunks: [Chunk], file: String, threads: Int) throws -> AnswerTable {
-        // Moved out of the first chunk, so that adding to them copies nothing.
-        var tasks = chunks[0].builder.tasks, workers = chunks[0].builder.workers, labels = chunks[0].builder.rawLabels
-        chunks[0].builder.tasks = Interner()
-        chunks[0].builder.workers = Interner()
-        chunks[0].builder.rawLabels = Interner()
-        // maps[c][0…2]: chunk c's local id → global id (empty for chunk 0: the identity).
-        var maps: [[[Int32]]] = [[[], [], []]]
-        for chunk in chunks.dropFirst() {
-            maps.append([remap(chunk.builder.tasks, into: &tasks, threads: threads),
-                         remap(chunk.builder.workers, into: &workers, threads: 1),
-                         remap(chunk.builder.rawLabels, into: &labels, threads: 1)])
+    /// Whether `bytes` are all ASCII (eight at a time).
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let b = bytes.baseAddress!, n = bytes.count
+        var acc: UInt64 = 0
+        var i = 0
+        while i + 8 <= n {
+            acc |= b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
         }
+        while i < n {
+            acc |= UInt64(b.load(fromByteOffset: i, as: UInt8.self))
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// The table from the chunks: task names interned by partitions (``PartitionedKeys``),
+    /// worker and label names merged into the first chunk's interners in order, the columns
+    /// remapped into one array each.
+    static func merge(_ chunks: [Chunk], file: MappedFile, path: String, threads: Int) throws -> AnswerTable {
         var starts = [0]
-        for chunk in chunks { starts.append(starts.last! + chunk.builder.count) }
+        for chunk in chunks { starts.append(starts.last! + chunk.keys.answers) }
         let offsets = starts
         let total = starts.last!
-        guard total > 0 else { throw InputError(.noAnswers, file: file, "no answers: the file has a header but no answer rows") }
+        guard total > 0 else { throw InputError(.noAnswers, file: path, "no answers: the file has a header but no answer rows") }
+        var tasks = Interner()
+        let task = [Int32](unsafeUninitializedCapacity: total) { out, count in
+            tasks = PartitionedKeys.intern(chunks.map(\.keys), answerStarts: offsets, file: file.base, threads: threads, into: out.baseAddress!)
+            count = total
+        }
+        for chunk in chunks {
+            let used = chunk.keys
+            chunk.keys = ChunkKeys(expected: 0)
+            used.deallocate()
+        }
+        // Moved out of the first chunk, so that adding to them copies nothing.
+        var workers = chunks[0].workers, labels = chunks[0].labels
+        chunks[0].workers = Interner()
+        chunks[0].labels = Interner()
+        // maps[c][0…1]: chunk c's local id → global id (empty for chunk 0: the identity).
+        var maps: [[[Int32]]] = [[[], []]]
+        for chunk in chunks.dropFirst() {
+            maps.append([remap(chunk.workers, into: &workers, threads: threads),
+                         remap(chunk.labels, into: &labels, threads: 1)])
+        }
         var columns: [[Int32]] = []
-        for column in 0..<3 {
+        for column in 0..<2 {
             columns.append([Int32](unsafeUninitializedCapacity: total) { out, count in
                 let outBox = UncheckedSendable(out.baseAddress!)
                 let mapsBox = UncheckedSendable(maps)
                 DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
-                    let b = chunks[c].builder
-                    let source = column == 0 ? b.task : column == 1 ? b.worker : b.label
+                    let source = column == 0 ? chunks[c].worker : chunks[c].label
                     let map = mapsBox.value[c][column]
                     let o = outBox.value + offsets[c]
                     source.withUnsafeBufferPointer { s in
@@ -227,9 +305,12 @@ enum ParallelDelimitedReader {
                 count = total
             })
         }
-        for chunk in chunks { chunk.builder = AnswerTableBuilder() }
-        return try ArrowAnswerReader.table(file: file, tasks: tasks, workers: workers, rawLabels: labels,
-                                           task: columns[0], worker: columns[1], label: columns[2])
+        for chunk in chunks {
+            chunk.worker = []
+            chunk.label = []
+        }
+        return try ArrowAnswerReader.table(file: path, tasks: tasks, workers: workers, rawLabels: labels,
+                                           task: task, worker: columns[0], label: columns[1], threads: threads)
     }
 
     /// Local id → id in `global` for every name of `local`: looked up on `threads` threads

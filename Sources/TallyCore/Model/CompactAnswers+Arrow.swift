@@ -76,6 +76,9 @@ extension CompactAnswers {
         }
         try errors.rethrow()
         tasks.codes.releaseDictionary()
+        // A file Tally grouped by task: the worker dictionary is in first-appearance order of the
+        // source rows, which the TSV's ids follow (the grouped rows meet workers in another order).
+        if arrow.metadata[ArrowWriter.taskGroupedKey] == ArrowWriter.taskGroupedValue { workers.renumberByDictionary() }
 
         let set = LabelSet(labels.names)
         let k = set.count
@@ -385,6 +388,15 @@ private final class WorkerPass: @unchecked Sendable {
     init(_ workers: ColumnCodes, labels: ColumnCodes) {
         workerCodes = workers
         self.labels = LabelCodes(labels)
+    }
+
+    /// Renumbers the workers in the order of their dictionary indices.
+    func renumberByDictionary() {
+        let order = codeOfId.indices.sorted { codeOfId[$0] < codeOfId[$1] }
+        var newId = [Int32](repeating: 0, count: order.count)
+        for (id, old) in order.enumerated() { newId[old] = Int32(id) }
+        for v in workerTable.indices where workerTable[v] >= 0 { workerTable[v] = newId[Int(workerTable[v])] }
+        codeOfId = order.map { codeOfId[$0] }
     }
 
     func run(maxBatch: Int) throws {

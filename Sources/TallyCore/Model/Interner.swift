@@ -1,3 +1,5 @@
+import Foundation
+
 /// Maps byte strings to dense `Int32` ids, in the order they are first seen.
 ///
 /// Readers intern task, worker and label names straight from their input buffers, so no
@@ -10,6 +12,11 @@
 /// itself when it is at most 8 bytes long (else its offset in the arena). A probe touches one
 /// cache line; key bytes are compared only on a tag and length match.
 ///
+/// An interner made from distinct names (``init(distinctCount:deferringTable:_:)``, the task
+/// names of a large file) may leave its table unbuilt until the first lookup or intern: a run that
+/// only writes names by id never pays for hashing a million names into a table larger than the
+/// cache.
+///
 /// - Complexity: `intern` and `lookup` are expected O(length of the key).
 public struct Interner: Sendable {
     private var arena: [UInt8] = []
@@ -21,6 +28,8 @@ public struct Interner: Sendable {
     /// in the arena.
     private var slots: [UInt64]
     private var mask: Int
+    /// The table not built yet (`slots` empty): built once, on the first lookup, by whoever asks.
+    private var deferred: DeferredTable? = nil
 
     /// An interner with room for about `capacity` names before it grows.
     public init(capacity: Int = 64) {
@@ -36,12 +45,85 @@ public struct Interner: Sendable {
         for name in names { _ = intern(name) }
     }
 
+    /// An interner of `count` distinct names, given in id order by `name` (which calls its
+    /// second argument with the bytes of name `id`, already checked as UTF-8). The names are not
+    /// checked for repeats: the caller guarantees they are distinct. With `deferringTable` the
+    /// hash table is built on the first lookup or intern instead of now.
+    package init(distinctCount count: Int, deferringTable: Bool = false, _ name: (_ id: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Void) {
+        self.init(capacity: deferringTable ? 0 : count)
+        starts.reserveCapacity(count + 1)
+        if !deferringTable { hashes.reserveCapacity(count) }
+        for id in 0..<count {
+            name(id) { key in
+                let offset = arena.count
+                arena.append(contentsOf: key)
+                starts.append(arena.count)
+                if !deferringTable {
+                    let word = Interner.shortWord(key)
+                    let h = Interner.hash(key, word: word)
+                    hashes.append(h)
+                    place(id: id, hash: h, length: key.count, a: key.count <= 8 ? word : UInt64(offset))
+                }
+            }
+        }
+        if deferringTable {
+            slots = []
+            deferred = DeferredTable()
+        }
+    }
+
+    /// Builds the table of an interner made with `deferringTable` (before it changes).
+    @inline(__always)
+    private mutating func materialize() {
+        guard let d = deferred else { return }
+        (slots, mask, hashes) = d.table(arena, starts)
+        deferred = nil
+    }
+
+    /// The table of an interner made without one: built once, under a lock, by the first lookup.
+    private final class DeferredTable: @unchecked Sendable {
+        private let lock = NSLock()
+        private var built: (slots: [UInt64], mask: Int, hashes: [UInt64])?
+
+        func table(_ arena: [UInt8], _ starts: [Int]) -> (slots: [UInt64], mask: Int, hashes: [UInt64]) {
+            lock.lock()
+            defer { lock.unlock() }
+            if let built { return built }
+            let count = starts.count - 1
+            var t = Interner(capacity: count)
+            t.hashes.reserveCapacity(count)
+            arena.withUnsafeBytes { arena in
+                for id in 0..<count {
+                    let a = starts[id], b = starts[id + 1]
+                    let key = UnsafeRawBufferPointer(rebasing: arena[a..<b])
+                    let word = Interner.shortWord(key)
+                    let h = Interner.hash(key, word: word)
+                    t.hashes.append(h)
+                    t.place(id: id, hash: h, length: b - a, a: b - a <= 8 ? word : UInt64(a))
+                }
+            }
+            built = (t.slots, t.mask, t.hashes)
+            return built!
+        }
+    }
+
+    /// The slots and mask to probe: this interner's, or its deferred table's.
+    @inline(__always)
+    private func withTable<R>(_ body: (UnsafeBufferPointer<UInt64>, Int) -> R) -> R {
+        if let d = deferred {
+            let t = d.table(arena, starts)
+            return t.slots.withUnsafeBufferPointer { body($0, t.mask) }
+        }
+        return slots.withUnsafeBufferPointer { body($0, mask) }
+    }
+
     /// The number of distinct names.
     public var count: Int { starts.count - 1 }
 
     /// The id of `key`, adding it if it is new.
     @inline(__always)
     package mutating func intern(_ key: UnsafeRawBufferPointer) -> (id: Int32, isNew: Bool) {
+        materialize()
         let word = Interner.shortWord(key)
         let h = Interner.hash(key, word: word)
         if let id = find(key, word: word, hash: h) { return (id, false) }
@@ -63,7 +145,7 @@ public struct Interner: Sendable {
     package func prefetch(_ keys: [UnsafeRawBufferPointer], into probes: inout [Probe]) -> UInt64 {
         probes.removeAll(keepingCapacity: true)
         var sink: UInt64 = 0
-        slots.withUnsafeBufferPointer { slots in
+        withTable { slots, mask in
             for key in keys {
                 let word = Interner.shortWord(key)
                 let h = Interner.hash(key, word: word)
@@ -77,6 +159,7 @@ public struct Interner: Sendable {
     /// The id of `key`, whose ``Probe`` was made by ``prefetch(_:into:)``, adding it if new.
     @inline(__always)
     package mutating func intern(_ key: UnsafeRawBufferPointer, probe: Probe) -> (id: Int32, isNew: Bool) {
+        materialize()
         if let id = find(key, word: probe.word, hash: probe.hash) { return (id, false) }
         return (insert(key, word: probe.word, hash: probe.hash), true)
     }
@@ -161,7 +244,7 @@ public struct Interner: Sendable {
     private func find(_ key: UnsafeRawBufferPointer, word: UInt64, hash h: UInt64) -> Int32? {
         let n = key.count
         let want = (h >> 48) << 48 | UInt64(min(n, 0xFFFF)) << 32
-        return slots.withUnsafeBufferPointer { slots in
+        return withTable { slots, mask in
             var i = Int(truncatingIfNeeded: h) & mask
             while true {
                 let b = slots[2 * i + 1]
@@ -232,6 +315,25 @@ public struct Interner: Sendable {
         var w: UInt64 = 0
         for i in 0..<n { w |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
         return w
+    }
+
+    /// ``shortWord(_:)`` of the `count` bytes at `offset` in the `size` bytes at `base`: one
+    /// unaligned load, masked, when eight bytes fit before the end.
+    @inline(__always)
+    static func shortWord(_ base: UnsafeRawPointer, size: Int, offset: Int, count: Int) -> UInt64 {
+        guard count <= 8 else { return 0 }
+        guard offset + 8 <= size else { return shortWord(UnsafeRawBufferPointer(start: base + offset, count: count)) }
+        let w = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        return count == 8 ? w : w & ((1 << UInt64(8 * count)) &- 1)
+    }
+
+    /// The id of `key`, whose ``shortWord(_:)`` is `word`, adding it if it is new.
+    @inline(__always)
+    package mutating func intern(_ key: UnsafeRawBufferPointer, word: UInt64) -> (id: Int32, isNew: Bool) {
+        materialize()
+        let h = Interner.hash(key, word: word)
+        if let id = find(key, word: word, hash: h) { return (id, false) }
+        return (insert(key, word: word, hash: h), true)
     }
 
     /// A 64-bit hash of `key` (`word` is ``shortWord(_:)`` of it), eight bytes at a time.

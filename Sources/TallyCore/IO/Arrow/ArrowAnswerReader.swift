@@ -24,6 +24,8 @@ enum ArrowAnswerReader {
         }
         let columns = [try column(["task"]), try column(["worker", "performer"]), try column(["label"])]
         let roles = ["task", "worker", "label"]
+        // Tally's own task-grouped files: dictionaries in first-appearance order of the source.
+        let dictionaryOrder = arrow.metadata[ArrowWriter.taskGroupedKey] == ArrowWriter.taskGroupedValue
         var total = 0
         for batch in arrow.batches {
             // Every row takes at least one byte of the file (an index or a value), so this bounds the allocation.
@@ -52,7 +54,7 @@ enum ArrowAnswerReader {
                             let part = parts[c]
                             do {
                                 let reader = ArrowColumnReader(arrow: arrowBox.value, column: columns[c], role: roles[c])
-                                try reader.read(into: outs.value[c], interner: &part.interner)
+                                try reader.read(into: outs.value[c], interner: &part.interner, dictionaryOrder: dictionaryOrder && c < 2)
                             } catch {
                                 part.error = error
                                 return
@@ -135,11 +137,34 @@ final class ArrowColumnReader {
     }
 
     /// Fills `out` (one id per row of the file) and hands each read buffer back to the kernel.
-    func read(into out: UnsafeMutablePointer<Int32>, interner: inout Interner) throws {
+    /// With `dictionaryOrder` (a file Tally wrote grouped by task), a dictionary-encoded column's
+    /// ids are its dictionary indices: the values are taken as the names, in order, trusted to be
+    /// distinct (as Tally writes them; the key is Tally's own), their hash table left for a lookup.
+    func read(into out: UnsafeMutablePointer<Int32>, interner: inout Interner, dictionaryOrder: Bool = false) throws {
         let dictionary = try field.dictionary.map { try Dictionary(arrow, id: $0.id, role: role) }
         // Room for every dictionary value up front: no rehashing while a large dictionary is met.
         if let dictionary, interner.count == 0, dictionary.count > 1024 { interner = Interner(capacity: dictionary.count) }
         var state = DictionaryState()
+        if let dictionary, dictionaryOrder, interner.count == 0 {
+            // Each value checked (present, not empty, UTF-8), then the names as they are: Tally
+            // wrote them distinct, and the hash table waits for a lookup.
+            for v in 0..<dictionary.count {
+                guard let bytes = try dictionary.value(v, scratch: scratch) else {
+                    throw InputError(.emptyField, file: arrow.file, field: role, "null dictionary value \(v); every answer needs a task, a worker and a label")
+                }
+                if bytes.isEmpty {
+                    throw InputError(.emptyField, file: arrow.file, field: role, "empty dictionary value \(v); every answer needs a task, a worker and a label")
+                }
+                if !ParallelDelimitedReader.isASCII(bytes) && !isValidUTF8(bytes) {
+                    throw InputError(.invalidUTF8, file: arrow.file, field: role, "invalid UTF-8 in dictionary value \(v); expected text in UTF-8")
+                }
+            }
+            let scratch = self.scratch
+            interner = Interner(distinctCount: dictionary.count, deferringTable: true) { v, body in
+                if let bytes = try? dictionary.value(v, scratch: scratch) { body(bytes) }
+            }
+            state.identityCount = dictionary.count
+        }
         var row = 0
         for batch in arrow.batches {
             let (node, buffer, views) = try arrow.layout(of: column, in: batch)

@@ -71,7 +71,9 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
     /// Opens `path` and writes the schema and dictionaries; the record batches come next.
     /// `threads` fill a dictionary of generated names (``ArrowNames/init(prefix:count:)``) in
     /// parallel; the bytes do not depend on it.
-    package init(path: String, tasks: ArrowNames, workers: ArrowNames, labels: Labels, batchRows: [Int], threads: Int = 1) throws {
+    /// `metadata` goes into the schema's custom metadata (key, value), in order.
+    package init(path: String, tasks: ArrowNames, workers: ArrowNames, labels: Labels, batchRows: [Int], threads: Int = 1,
+                 metadata: [(String, String)] = []) throws {
         self.batchRows = batchRows
         self.threads = max(1, threads)
         out = try AtomicOutputFile(path: path)
@@ -95,7 +97,9 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
                 fields.append(Self.field(name, type: large[i] ? 20 : 5, typeTable: [], dictionary: Int64(i)))
             }
         }
-        schema = .table([.i16(0), .child(.tables(fields)), nil, nil])
+        let keyValues: FlatBufferBuilder.Field? = metadata.isEmpty ? nil
+            : .child(.tables(metadata.map { .table([.child(.string($0.0)), .child(.string($0.1))]) }))
+        schema = .table([.i16(0), .child(.tables(fields)), keyValues, nil])
         try out.append(Array("ARROW1".utf8) + [0, 0])
         _ = try message(header: 1, schema, bodyLength: 0)
         for (i, n) in names.enumerated() {
@@ -258,14 +262,26 @@ package final class ArrowAnswerWriter: @unchecked Sendable {
 ///     // pyarrow: pyarrow.feather.read_table("answers.arrow")
 ///
 /// `task` and `worker` are dictionary-encoded (`int32` indices into `utf8` names in the table's
-/// id order); `label` is an `int64` column when every label is an integer (``LabelSet/isNumeric``),
-/// else dictionary-encoded like the others. Rows stay in input order, in record batches of
-/// `rowsPerBatch` rows. The file is written beside its destination and renamed into place.
+/// id order, that is in order of first appearance in the input); `label` is an `int64` column when
+/// every label is an integer (``LabelSet/isNumeric``), else dictionary-encoded like the others.
+/// Rows stay in input order, or with `groupByTask` are grouped by task (see
+/// ``taskGroupedKey``), in record batches of `rowsPerBatch` rows. The file is written beside its
+/// destination and renamed into place.
 public enum ArrowWriter {
+    /// The schema metadata key of a file whose rows Tally grouped by task, with the value
+    /// ``taskGroupedValue``: the rows are grouped by task in the order of the task dictionary (the
+    /// task index column never decreases), each task's rows in the order of the source; the task
+    /// and worker dictionaries list names in order of first appearance in the source's rows. A
+    /// reader may then take dictionary indices as ids and skip grouping: every output is the one
+    /// the source gives.
+    public static let taskGroupedKey = "tally.row_order"
+    /// The value of ``taskGroupedKey`` (version 1 of the layout).
+    public static let taskGroupedValue = "task-grouped-v1"
+
     /// Writes `table` to `path` (see the type's documentation).
     ///
     /// - Throws: ``AtomicFile/WriteError`` when the file cannot be written.
-    public static func write(_ table: AnswerTable, to path: String, rowsPerBatch: Int = 1 << 20) throws {
+    public static func write(_ table: AnswerTable, to path: String, rowsPerBatch: Int = 1 << 20, groupByTask: Bool = false) throws {
         let n = table.answerCount
         let per = max(1, rowsPerBatch)
         let rows = stride(from: 0, to: n, by: per).map { min(per, n - $0) }
@@ -273,18 +289,40 @@ public enum ArrowWriter {
         let useInt = numeric?.count == table.labelCount
         let labels: ArrowAnswerWriter.Labels = useInt ? .int64 : .dictionary(ArrowNames(Interner(table.labels.names)))
         let writer = try ArrowAnswerWriter(path: path, tasks: ArrowNames(table.tasks), workers: ArrowNames(table.workers),
-                                           labels: labels, batchRows: rows)
+                                           labels: labels, batchRows: rows,
+                                           metadata: groupByTask ? [(taskGroupedKey, taskGroupedValue)] : [])
         do {
             var values = [Int64](repeating: 0, count: useInt ? min(per, n) : 0)
+            // Grouped rows: the batch's task, worker and label ids, from the task view.
+            var grouped = [[Int32]](repeating: [Int32](repeating: 0, count: groupByTask ? min(per, n) : 0), count: 3)
+            var task = 0
             for (b, count) in rows.enumerated() {
                 let start = b * per
-                try table.task.withUnsafeBytes { try writer.write(batch: b, column: 0, firstRow: 0, UnsafeRawBufferPointer(rebasing: $0[4 * start..<4 * (start + count)])) }
-                try table.worker.withUnsafeBytes { try writer.write(batch: b, column: 1, firstRow: 0, UnsafeRawBufferPointer(rebasing: $0[4 * start..<4 * (start + count)])) }
+                if groupByTask {
+                    let view = table.byTask
+                    let k = Int32(view.labelCount)
+                    for i in 0..<count {
+                        while view.offsets[task + 1] <= start + i { task += 1 }
+                        let e = view.entries[start + i]
+                        grouped[0][i] = Int32(task)
+                        grouped[1][i] = e / k
+                        grouped[2][i] = e % k
+                    }
+                }
+                func column(_ c: Int, _ source: [Int32]) throws {
+                    if groupByTask {
+                        try grouped[c].withUnsafeBytes { try writer.write(batch: b, column: c, firstRow: 0, UnsafeRawBufferPointer(rebasing: $0[0..<4 * count])) }
+                    } else {
+                        try source.withUnsafeBytes { try writer.write(batch: b, column: c, firstRow: 0, UnsafeRawBufferPointer(rebasing: $0[4 * start..<4 * (start + count)])) }
+                    }
+                }
+                try column(0, table.task)
+                try column(1, table.worker)
                 if let numeric, useInt {
-                    for i in 0..<count { values[i] = numeric[Int(table.label[start + i])] }
+                    for i in 0..<count { values[i] = numeric[Int(groupByTask ? grouped[2][i] : table.label[start + i])] }
                     try values.withUnsafeBytes { try writer.write(batch: b, column: 2, firstRow: 0, UnsafeRawBufferPointer(rebasing: $0[0..<8 * count])) }
                 } else {
-                    try table.label.withUnsafeBytes { try writer.write(batch: b, column: 2, firstRow: 0, UnsafeRawBufferPointer(rebasing: $0[4 * start..<4 * (start + count)])) }
+                    try column(2, table.label)
                 }
             }
             try writer.finish()

@@ -37,6 +37,8 @@ final class ArrowFile {
     private(set) var batches: [Batch] = []
     /// Dictionary batches, in order.
     private(set) var dictionaryBatches: [DictionaryBatch] = []
+    /// The schema's custom metadata (key → value; a repeated key keeps its last value).
+    private(set) var metadata: [String: String] = [:]
 
     /// Whether the file starts with Arrow's magic (`ARROW1`), or with a stream's first message.
     static func looksLikeArrow(_ head: [UInt8]) -> Bool {
@@ -115,6 +117,9 @@ final class ArrowFile {
         let endianness: Int16 = try schema.scalar(0, 0)
         guard endianness == 0 else { throw error("a big-endian Arrow file; Tally reads little-endian files only") }
         fields = try schema.tables(1).map { try ArrowField($0) }
+        for kv in try schema.tables(2) {
+            if let key = try kv.string(0) { metadata[key] = try kv.string(1) ?? "" }
+        }
     }
 
     private func blocks(_ footer: FlatTable, _ index: Int, _ fb: FlatBuffer) throws -> [(offset: Int, metaLength: Int, bodyLength: Int)] {
