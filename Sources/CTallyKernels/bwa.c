@@ -42,11 +42,18 @@ static inline ALWAYS_INLINE int bwa_update_impl(
         const int64_t lo = taskOffsets[t], hi = taskOffsets[t + 1];
         for (int64_t p = lo; p < hi; p++) {
             const double *restrict row = v + (int64_t)worker[p] * k;
-            for (int c = 0; c < k; c++) den[c] += row[c];
             if (labelOffsets) {
+                for (int c = 0; c < k; c++) den[c] += row[c];
                 for (int64_t e = labelOffsets[p]; e < labelOffsets[p + 1]; e++) num[labels[e]] += row[labels[e]];
             } else {
-                num[labels[p]] += row[labels[p]];
+                // num[l] += row[l] as a select over all labels (adding +0 elsewhere, which leaves
+                // the sums as they are): the sums stay in registers instead of a store and reload
+                // per answer.
+                const int l = labels[p];
+                for (int c = 0; c < k; c++) {
+                    den[c] += row[c];
+                    num[c] += c == l ? row[c] : 0.0;
+                }
             }
         }
         double *restrict zt = next + t * k;
@@ -69,6 +76,19 @@ static inline ALWAYS_INLINE int bwa_update_impl(
     return 0;
 }
 
+static inline ALWAYS_INLINE void bwa_residuals_impl(const int64_t *restrict taskOffsets, int64_t tasks,
+                                                    const int32_t *restrict worker, const int64_t *restrict labelOffsets,
+                                                    const int32_t *restrict labels, const int k, const double *restrict z,
+                                                    double *restrict residual, int64_t workers) {
+    memset(residual, 0, (size_t)(workers * k) * sizeof(double));
+    for (int64_t t = 0; t < tasks; t++)
+        for (int64_t p = taskOffsets[t]; p < taskOffsets[t + 1]; p++) {
+            double *restrict row = residual + (int64_t)worker[p] * k;
+            if (labelOffsets) add_residual(row, z + t * k, labels, labelOffsets[p], labelOffsets[p + 1], k);
+            else add_residual(row, z + t * k, labels, p, p + 1, k);
+        }
+}
+
 static inline ALWAYS_INLINE void bwa_precisions_impl(int64_t workers, const int k, double a, const double *restrict tasksOfWorker,
                                                      const double *restrict rate, const double *restrict residual,
                                                      const uint8_t *restrict active, double *restrict precision) {
@@ -88,12 +108,19 @@ static inline ALWAYS_INLINE void bwa_precisions_impl(int64_t workers, const int 
     const double *residual, const uint8_t *active, double *precision
 #define PRECISION_CALL(K) workers, K, a, tasksOfWorker, rate, residual, active, precision
 
+#define RESIDUAL_ARGS const int64_t *taskOffsets, int64_t tasks, const int32_t *worker, const int64_t *labelOffsets, \
+    const int32_t *labels, int k, const double *z, double *residual, int64_t workers
+#define RESIDUAL_CALL(K) taskOffsets, tasks, worker, labelOffsets, labels, K, z, residual, workers
+#define CASE_RESIDUAL(K) case K: bwa_residuals_impl(RESIDUAL_CALL(K)); return;
 #define CASE_UPDATE(K) case K: bwa_update_impl(UPDATE_CALL(K)); return;
 #define CASE_PRECISION(K) case K: bwa_precisions_impl(PRECISION_CALL(K)); return;
 #define SMALL_K(F) F(2) F(3) F(4) F(5) F(6) F(7) F(8)
 
 static void update_baseline(UPDATE_ARGS) {
     switch (k) { SMALL_K(CASE_UPDATE) default: bwa_update_impl(UPDATE_CALL(k)); }
+}
+static void residuals_baseline(RESIDUAL_ARGS) {
+    switch (k) { SMALL_K(CASE_RESIDUAL) default: bwa_residuals_impl(RESIDUAL_CALL(k)); }
 }
 static void precisions_baseline(PRECISION_ARGS) {
     switch (k) { SMALL_K(CASE_PRECISION) default: bwa_precisions_impl(PRECISION_CALL(k)); }
@@ -103,6 +130,9 @@ static void precisions_baseline(PRECISION_ARGS) {
 #define TARGET_AVX2 __attribute__((target("avx2")))
 TARGET_AVX2 static void update_avx2(UPDATE_ARGS) {
     switch (k) { SMALL_K(CASE_UPDATE) default: bwa_update_impl(UPDATE_CALL(k)); }
+}
+TARGET_AVX2 static void residuals_avx2(RESIDUAL_ARGS) {
+    switch (k) { SMALL_K(CASE_RESIDUAL) default: bwa_residuals_impl(RESIDUAL_CALL(k)); }
 }
 TARGET_AVX2 static void precisions_avx2(PRECISION_ARGS) {
     switch (k) { SMALL_K(CASE_PRECISION) default: bwa_precisions_impl(PRECISION_CALL(k)); }
@@ -121,4 +151,11 @@ void tally_bwa_precisions(PRECISION_ARGS) {
     if (tally_kernels_avx2()) { precisions_avx2(PRECISION_CALL(k)); return; }
 #endif
     precisions_baseline(PRECISION_CALL(k));
+}
+
+void tally_bwa_residuals(RESIDUAL_ARGS) {
+#if defined(__x86_64__)
+    if (tally_kernels_avx2()) { residuals_avx2(RESIDUAL_CALL(k)); return; }
+#endif
+    residuals_baseline(RESIDUAL_CALL(k));
 }

@@ -112,4 +112,9 @@ void tally_bwa_update(const int64_t *taskOffsets, int64_t tasks, const int32_t *
 /// for the active labels c (bwa.c).
 void tally_bwa_precisions(int64_t workers, int k, double a, const double *tasksOfWorker, const double *rate,
                           const double *residual, const uint8_t *active, double *precision);
+
+/// BWA's residuals of the scores z (bwa.c; BWA.Pairs.residuals): residual[j*K + c] = sum over the
+/// pairs of worker j of (z[t*K + c] - [c answered])^2, zeroed first; pairs as tally_bwa_update.
+void tally_bwa_residuals(const int64_t *taskOffsets, int64_t tasks, const int32_t *worker, const int64_t *labelOffsets,
+                         const int32_t *labels, int k, const double *z, double *residual, int64_t workers);
 #endif
