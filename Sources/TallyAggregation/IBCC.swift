@@ -223,6 +223,7 @@ struct DirichletRows {
         let args: UnsafeMutablePointer<Double>, psi: UnsafeMutablePointer<Double>, lg: UnsafeMutablePointer<Double>
         let slot: UnsafeMutablePointer<Int>, rowOf: UnsafeMutablePointer<Int>, rows: UnsafeMutablePointer<Double>
 
+        /// Room for a range of `workers` workers with `k` labels: K rows and K² cells each.
         init(workers: Int, k: Int) {
             let n = Swift.max(1, workers * k * (k + 1))
             args = .allocate(capacity: n); psi = .allocate(capacity: n); lg = .allocate(capacity: n)
@@ -230,6 +231,7 @@ struct DirichletRows {
             rows = .allocate(capacity: Swift.max(1, workers * k))
         }
 
+        /// Frees the buffers.
         func deallocate() {
             args.deallocate(); psi.deallocate(); lg.deallocate(); slot.deallocate(); rowOf.deallocate(); rows.deallocate()
         }
