@@ -13,12 +13,16 @@ method, in this order:
   1. the reference on the answers coded as Tally codes them (scripts/bayes_reference.py), --runs
      times; its median wall time (the call only: the file is read and coded before);
   2. `tally bench --methods M --repeat RUNS` on the same set: Tally's median fit time (reading
-     not included), the same measure;
+     not included), the same measure (the fit call in-process; --fit-repeat N for more fits than
+     --runs, which sub-millisecond fits need under load);
   2b. CPU, since under load wall times are mostly waiting for a core: the reference's
      process_time() around the call (median of the same runs), and Tally's whole-process CPU
      (user + system, all threads) of `tally aggregate --method M` minus that of `--method mv` on
      the same file (start-up and reading), medians of --runs; below 2 ms of difference the
      ratio is printed as a lower bound (start-up noise);
+  2c. CPU per fit in-process: that of `tally bench --repeat 1+R` minus `--repeat 1`, over R
+     (tally_fit_cpu_s; R such that the fits take about 0.5 s), against the reference's CPU of the
+     call: fit_cpu_speedup, the ratio of the same span on both sides;
   3. `tally aggregate --method M --probabilities FILE`: posteriors printed at full precision,
      compared with the reference's by task and label: largest absolute difference, and the share of
      tasks whose label (first argmax) is the same.
@@ -87,6 +91,32 @@ def tally_cpu(tally, answers, method, runs):
     return statistics.median(fit), statistics.median(base)
 
 
+def tally_fit_cpu(tally, data_dir, name, method, wall_estimate, runs):
+    """Tally's CPU seconds per fit, in-process: the CPU (user + system, all threads) of `tally bench
+    --repeat 1 + R` minus that of `--repeat 1` on the same set, divided by R (start-up, reading and
+    one fit cancel out); R is chosen so that the R fits take about half a second (3 to 400). The
+    median over `runs` such pairs, and R."""
+    import resource
+    extra = int(min(400, max(3, 0.5 / max(wall_estimate, 1e-6))))
+
+    def cpu(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = os.path.join(tmp, 'sets')
+            os.makedirs(folder)
+            os.symlink(os.path.join(data_dir, name), os.path.join(folder, name))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([tally, 'bench', '--datasets', folder, '--methods', method, '--repeat', str(repeat),
+                            '--out-dir', os.path.join(tmp, 'out'), '-q'], check=True, capture_output=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    per = []
+    for _ in range(runs):
+        one = cpu(1)
+        many = cpu(1 + extra)
+        per.append(max(0.0, many - one) / extra)
+    return statistics.median(per), extra
+
+
 def tally_posteriors(tally, answers, method):
     with tempfile.TemporaryDirectory() as tmp:
         p = os.path.join(tmp, 'p.tsv')
@@ -142,6 +172,9 @@ def main():
     ap.add_argument('--sets', default='')
     ap.add_argument('--methods', default='ibcc,bwa')
     ap.add_argument('--runs', type=int, default=5, help='default 5 (3 with --scale)')
+    ap.add_argument('--fit-repeat', type=int, default=0,
+                    help="Tally's in-process fits per set (tally bench --repeat; default --runs): sub-millisecond fits "
+                         "need many for a median that a preemption under load does not move")
     ap.add_argument('--tally', default=os.path.join(REPO, '.build', 'release', 'tally'))
     ap.add_argument('--no-build', action='store_true')
     ap.add_argument('--out', default='')
@@ -163,7 +196,8 @@ def main():
     print(f'# load at start: {os.getloadavg()}  runs: {a.runs}  reference: {a.reference}', flush=True)
     header = ['dataset', 'method', 'tasks', 'answers', 'labels', 'label_agreement', 'max_abs_diff',
               'reference_s', 'tally_s', 'speedup', 'tally_iterations',
-              'reference_cpu_s', 'tally_process_cpu_s', 'tally_mv_cpu_s', 'cpu_speedup']
+              'reference_cpu_s', 'tally_process_cpu_s', 'tally_mv_cpu_s', 'cpu_speedup',
+              'tally_fit_cpu_s', 'fit_cpu_repeats', 'fit_cpu_speedup']
     print('\t'.join(header), flush=True)
     rows, ok = [], True
     for name in names:
@@ -180,7 +214,7 @@ def main():
                 times.append(time.perf_counter() - t0)
                 cpus.append(time.process_time() - c0)
             ref_s, ref_cpu = statistics.median(times), statistics.median(cpus)
-            tally_s, iterations = tally_seconds(a.tally, a.datasets, name, method, a.runs)
+            tally_s, iterations = tally_seconds(a.tally, a.datasets, name, method, a.fit_repeat or a.runs)
             tally_labels, posteriors = tally_posteriors(a.tally, answers, method)
             order = [tally_labels.index(l) for l in labels]
             mine = np.array([[posteriors[t][c] for c in order] for t in tasks])
@@ -190,9 +224,12 @@ def main():
             process_cpu, mv_cpu = tally_cpu(a.tally, answers, method, a.runs)
             fit_cpu = process_cpu - mv_cpu
             cpu_speedup = f'{ref_cpu / fit_cpu:.1f}' if fit_cpu > 0.002 else f'>{ref_cpu / 0.002:.0f}'
+            per_fit_cpu, fit_repeats = tally_fit_cpu(a.tally, a.datasets, name, method, tally_s, a.runs)
+            fit_cpu_speedup = f'{ref_cpu / per_fit_cpu:.1f}' if per_fit_cpu > 0 else 'inf'
             row = [name, method, len(tasks), len(tuples), len(labels), f'{agree:.6f}', f'{diff:.3g}',
                    f'{ref_s:.6f}', f'{tally_s:.6f}', f'{speedup:.1f}', iterations,
-                   f'{ref_cpu:.4f}', f'{process_cpu:.4f}', f'{mv_cpu:.4f}', cpu_speedup]
+                   f'{ref_cpu:.4f}', f'{process_cpu:.4f}', f'{mv_cpu:.4f}', cpu_speedup,
+                   f'{per_fit_cpu:.6f}', fit_repeats, fit_cpu_speedup]
             rows.append(row)
             print('\t'.join(map(str, row)), flush=True)
             ok &= agree >= LABEL_AGREEMENT and diff <= POSTERIOR_TOLERANCE and speedup >= SPEEDUP
@@ -204,6 +241,10 @@ def main():
             print(f'# {method}: {len(mine)} sets; min label agreement {min(float(r[5]) for r in mine):.6f}; '
                   f'max |Δ posterior| {max(float(r[6]) for r in mine):.3g}; speed-up min {speedups[0]:.1f}, '
                   f'median {statistics.median(speedups):.1f}, max {speedups[-1]:.1f}')
+            fit = sorted(float(r[17]) for r in mine if r[17] != 'inf')
+            if fit:
+                print(f'# {method}: CPU per fit (in-process) ratio min {fit[0]:.1f}, median {statistics.median(fit):.1f}, '
+                      f'max {fit[-1]:.1f}; >= 100x on {sum(x >= SPEEDUP for x in fit)} of {len(fit)}')
     if a.out:
         with open(a.out, 'w') as f:
             f.write('\t'.join(header) + '\n' + ''.join('\t'.join(map(str, r)) + '\n' for r in rows))

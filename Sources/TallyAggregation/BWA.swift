@@ -1,3 +1,4 @@
+import CTallyKernels
 import Foundation
 import TallyCore
 
@@ -108,18 +109,31 @@ public struct BWA: Aggregator {
         // pass itself (the same sums in the same order as separate passes would make).
         var sums = [Double](repeating: 0, count: k)
         for t in 0..<tasks { for c in 0..<k { sums[c] += z[t * k + c] } }
-        pairs.residuals(z: z, k: k, into: &residual)
+        if k <= Int(TALLY_KERNELS_MAX_K) { pairs.residualsC(z: z, k: k, into: &residual) } else { pairs.residuals(z: z, k: k, into: &residual) }
 
+        // The C loops (bwa.c: AVX2 where the CPU has it, the same sums in the same order) up to
+        // TALLY_KERNELS_MAX_K labels; the Swift ones beyond.
+        let useC = k <= Int(TALLY_KERNELS_MAX_K)
+        var activeBytes = [UInt8](repeating: 0, count: k), movedBytes = [UInt8](repeating: 0, count: k)
         while active.contains(true) {
             for c in 0..<k { mean[c] = sums[c] / Double(tasks) }
-            for j in 0..<workers {
-                for c in 0..<k where active[c] {
-                    precision[j * k + c] = (a + tasksOfWorker[j]) / (rate[c] + residual[j * k + c])
+            var moved: [Bool]
+            if useC {
+                for c in 0..<k { activeBytes[c] = active[c] ? 1 : 0 }
+                tally_bwa_precisions(Int64(workers), Int32(k), a, tasksOfWorker, rate, residual, activeBytes, &precision)
+                pairs.updateC(precision: precision, mean: mean, lambda: lambda, k: k, active: activeBytes, z: z, next: &next,
+                              residual: &residual, sums: &sums, atol: Self.absoluteTolerance, rtol: tolerance, moved: &movedBytes)
+                moved = movedBytes.map { $0 != 0 }
+            } else {
+                for j in 0..<workers {
+                    for c in 0..<k where active[c] {
+                        precision[j * k + c] = (a + tasksOfWorker[j]) / (rate[c] + residual[j * k + c])
+                    }
                 }
-            }
-            let moved = pairs.update(precision: precision, mean: mean, lambda: lambda, k: k, active: active,
+                moved = pairs.update(precision: precision, mean: mean, lambda: lambda, k: k, active: active,
                                      z: z, next: &next, residual: &residual, sums: &sums,
                                      atol: Self.absoluteTolerance, rtol: tolerance)
+            }
             swap(&z, &next)
             for c in 0..<k where active[c] {
                 // Labels that stopped keep their values (the pass copies them).
@@ -146,6 +160,31 @@ public struct BWA: Aggregator {
             worker.reserveCapacity(csr.entries.count)
             labelList.reserveCapacity(csr.entries.count)
             let repeats = answers.duplicates.pairs > 0
+            if !repeats {
+                // Every answer is its own pair: one pass, the fused entry split by a multiply
+                // (⌈2⁶⁴/K⌉, exact for entries below 2³²) instead of a division.
+                let n = csr.entries.count, divider = k > 1 ? UInt64.max / UInt64(k) + 1 : 0
+                worker = [Int32](unsafeUninitializedCapacity: n) { w, count in
+                    labelList = [Int32](unsafeUninitializedCapacity: n) { l, lc in
+                        csr.entries.withUnsafeBufferPointer { e in
+                            for i in 0..<n {
+                                let v = UInt64(UInt32(bitPattern: e[i]))
+                                let q = k == 1 ? v : v.multipliedFullWidth(by: divider).high
+                                w[i] = Int32(truncatingIfNeeded: q)
+                                l[i] = Int32(truncatingIfNeeded: v &- q &* UInt64(k))
+                            }
+                        }
+                        lc = n
+                    }
+                    count = n
+                }
+                labelOffsets = [Int](unsafeUninitializedCapacity: n + 1) { o, count in
+                    for i in 0...n { o[i] = i }
+                    count = n + 1
+                }
+                taskOffsets = csr.offsets
+                return
+            }
             for t in 0..<csr.rowCount {
                 let first = worker.count
                 for e in csr.range(of: t) {
@@ -163,6 +202,34 @@ public struct BWA: Aggregator {
                 }
                 taskOffsets.append(worker.count)
             }
+        }
+
+        /// Whether every pair gave exactly one label (then `labelList[p]` is pair p's label).
+        var singleLabel: Bool { labelList.count == worker.count }
+
+        /// ``update(precision:mean:lambda:k:active:z:next:residual:sums:atol:rtol:)`` by the C loop
+        /// (`tally_bwa_update`; K ≤ `TALLY_KERNELS_MAX_K`): the same sums in the same order.
+        func updateC(precision: [Double], mean: [Double], lambda: Double, k: Int, active: [UInt8], z: [Double],
+                     next: inout [Double], residual: inout [Double], sums: inout [Double], atol: Double, rtol: Double,
+                     moved: inout [UInt8]) {
+            let single = singleLabel, workers = residual.count / k
+            taskOffsets.withUnsafeBufferPointer { taskOffsets in
+            labelOffsets.withUnsafeBufferPointer { labelOffsets in
+                tally_bwa_update(UnsafePointer(OpaquePointer(taskOffsets.baseAddress!)), Int64(taskOffsets.count - 1), worker,
+                                 single ? nil : UnsafePointer(OpaquePointer(labelOffsets.baseAddress!)), labelList, Int32(k),
+                                 precision, mean, lambda, active, z, &next, &residual, &sums, atol, rtol, &moved, Int64(workers))
+            }}
+        }
+
+        /// ``residuals(z:k:into:)`` by the C loop (`tally_bwa_residuals`; K ≤ `TALLY_KERNELS_MAX_K`).
+        func residualsC(z: [Double], k: Int, into residual: inout [Double]) {
+            let single = singleLabel, workers = residual.count / k
+            taskOffsets.withUnsafeBufferPointer { taskOffsets in
+            labelOffsets.withUnsafeBufferPointer { labelOffsets in
+                tally_bwa_residuals(UnsafePointer(OpaquePointer(taskOffsets.baseAddress!)), Int64(taskOffsets.count - 1), worker,
+                                    single ? nil : UnsafePointer(OpaquePointer(labelOffsets.baseAddress!)), labelList, Int32(k),
+                                    z, &residual, Int64(workers))
+            }}
         }
 
         /// `residual[j, c] = Σ_{pairs of j} (z[t, c] − y[c])²`.

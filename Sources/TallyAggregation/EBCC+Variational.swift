@@ -1,3 +1,4 @@
+import CTallyKernels
 import Foundation
 import TallyCore
 
@@ -111,7 +112,9 @@ struct EBCCEngine: Sendable {
         var logV = [Double](repeating: 0, count: workers * k * km)
         var permutedLogV = logV, permutedCounts = logV
         var prefix = [Double](repeating: 0, count: km)
-        var rowDigamma = [Double](repeating: 0, count: km)
+        var rowDigamma = [Double](repeating: 0, count: workers * km)
+        let scratch = GatherScratch(capacity: Swift.max(workers * km, pairCodes.count * km))
+        defer { scratch.deallocate() }
         var score = [Double](repeating: 0, count: km)
         let priorTerms = PriorTerms(diagonal: diagonalPrior, offDiagonal: offDiagonalPrior, labels: k)
         let rowPrior = priorTerms.row.value
@@ -131,25 +134,40 @@ struct EBCCEngine: Sendable {
                 let etaNorm = MACECrowdKitEngine.digamma(etaTotal)
                 for g in 0..<m { prefix[c * m + g] = MACECrowdKitEngine.digamma(groupPrior + groupTotals[c * m + g]) - etaNorm + tau }
             }
-            // q(v): E ln v for the (worker, label) pairs that occur.
+            // q(v): E ln v for the (worker, label) pairs that occur. The ψ arguments that are not
+            // negligible are gathered for the vector kernel (`tally_digamma_loggamma`, AVX2 where
+            // the CPU has it): first the row sums of every worker, then every occurring cell.
             counts.withUnsafeBufferPointer { counts in
             logV.withUnsafeMutableBufferPointer { logV in
             rowDigamma.withUnsafeMutableBufferPointer { rowDigamma in
+                let rowTerms = priorTerms.row
+                var gathered = 0
                 for j in 0..<workers {
                     let labels = workerOffsets[j]..<workerOffsets[j + 1]
                     if labels.isEmpty { continue }
-                    for x in 0..<km { rowDigamma[x] = 0 }
+                    let rd = rowDigamma.baseAddress! + j * km
+                    for x in 0..<km { rd[x] = 0 }
                     for l in labels {
                         let row = (j * k + Int(workerLabels[l])) * km
-                        for x in 0..<km { rowDigamma[x] += counts[row + x] }
+                        for x in 0..<km { rd[x] += counts[row + x] }
                     }
-                    let rowTerms = priorTerms.row
                     for x in 0..<km {
-                        let count = rowDigamma[x]
-                        rowDigamma[x] = count < rowTerms.negligible ? rowTerms.digamma + rowTerms.trigamma * count
-                                                                    : DirichletFunctions.digamma(rowPrior + count)
+                        let count = rd[x]
+                        if count < rowTerms.negligible {
+                            rd[x] = rowTerms.digamma + rowTerms.trigamma * count
+                        } else {
+                            scratch.args[gathered] = rowPrior + count
+                            scratch.slot[gathered] = j * km + x
+                            gathered += 1
+                        }
                     }
-                    for l in labels {
+                }
+                tally_digamma_loggamma(scratch.args, scratch.psi, nil, Int64(gathered))
+                for i in 0..<gathered { rowDigamma[scratch.slot[i]] = scratch.psi[i] }
+                gathered = 0
+                for j in 0..<workers {
+                    let rd = rowDigamma.baseAddress! + j * km
+                    for l in workerOffsets[j]..<workerOffsets[j + 1] {
                         let label = Int(workerLabels[l])
                         let row = (j * k + label) * km
                         for c in 0..<k {
@@ -158,12 +176,20 @@ struct EBCCEngine: Sendable {
                                 let x = c * m + g
                                 let count = counts[row + x]
                                 // First order about the prior below `negligible`: exact to about 1e-16 here.
-                                logV[row + x] = (count < prior.negligible ? prior.digamma + prior.trigamma * count
-                                                                          : DirichletFunctions.digamma(prior.value + count)) - rowDigamma[x]
+                                if count < prior.negligible {
+                                    logV[row + x] = prior.digamma + prior.trigamma * count - rd[x]
+                                } else {
+                                    scratch.args[gathered] = prior.value + count
+                                    scratch.slot[gathered] = row + x
+                                    scratch.rowOf[gathered] = j * km + x
+                                    gathered += 1
+                                }
                             }
                         }
                     }
                 }
+                tally_digamma_loggamma(scratch.args, scratch.psi, nil, Int64(gathered))
+                for i in 0..<gathered { logV[scratch.slot[i]] = scratch.psi[i] - rowDigamma[scratch.rowOf[i]] }
             }
             }
             }
@@ -268,6 +294,7 @@ struct EBCCEngine: Sendable {
         // The copies cost a pass over the pairs: worth it when there are many answers per pair.
         let permuted = !full && entries.count >= 2 * pairCodes.count
         let orderedPrefix = order.map { prefix[$0] }
+        let order32 = order.map { Int32($0) }
         if permuted {
             logV.withUnsafeBufferPointer { logV in
             permutedLogV.withUnsafeMutableBufferPointer { out in
@@ -296,82 +323,25 @@ struct EBCCEngine: Sendable {
         permutedCounts.withUnsafeMutableBufferPointer { permutedCounts in
         nextGroups.withUnsafeMutableBufferPointer { nextGroups in
         nextClasses.withUnsafeMutableBufferPointer { nextClasses in
-            let (entries, prefix, logV, zg, z, s, q, order) = (entries.baseAddress!, prefix.baseAddress!, logV.baseAddress!,
-                                                                zg.baseAddress!, z.baseAddress!, s.baseAddress!, q.baseAddress!, order.baseAddress!)
             let counts = permuted ? permutedCounts.baseAddress! : nextCounts.baseAddress!
-            // Column of the a-th pair in the rows read and written.
-            let column = permuted || full ? nil : order
-            let (nextGroups, nextClasses) = (nextGroups.baseAddress!, nextClasses.baseAddress!)
-            var localEntropy = 0.0, localMoved = false
-            for t in 0..<tasks {
-                // s[a]: the score of pair order[a] (column a of the ordered rows), for the pairs scored.
-                let range = offsets[t]..<offsets[t + 1]
-                for a in 0..<always { s[a] = prefix[a] }
-                if let column {
-                    for e in range {
-                        let row = logV + Int(entries[e]) * km
-                        for a in 0..<always { s[a] += row[column[a]] }
-                    }
-                } else {
-                    for e in range {
-                        let row = logV + Int(entries[e]) * km
-                        for a in 0..<always { s[a] += row[a] }
-                    }
-                }
-                var top = s[0]
-                for a in 1..<always where s[a] > top { top = s[a] }
-                var scored = always
-                while scored < km && prefix[scored] - top >= -69 {
-                    var v = prefix[scored]
-                    let x = column?[scored] ?? scored
-                    for e in range { v += logV[Int(entries[e]) * km + x] }
-                    s[scored] = v
-                    if v > top { top = v }
-                    scored += 1
-                }
-                var total = 0.0
-                for a in 0..<scored { q[a] = DawidSkeneEngine.expNonPositive(s[a] - top) }
-                for a in 0..<scored { total += q[a] }
-                let logSum = top + log(total)
-                // H(q(z_t, g_t)) = −Σ p ln p with ln p = s − logSum.
-                var expected = 0.0
-                let p = zg + t * km
-                for x in 0..<km { p[x] = 0 }
-                for a in 0..<scored {
-                    q[a] /= total
-                    expected += q[a] * s[a]
-                    p[order[a]] = q[a]
-                    nextGroups[order[a]] += q[a]
-                }
-                localEntropy += logSum - expected
-                let zt = z + t * k
-                for c in 0..<k {
-                    var v = 0.0
-                    for g in 0..<m { v += p[c * m + g] }
-                    if !(abs(zt[c] - v) <= atol + rtol * abs(v)) { localMoved = true }
-                    zt[c] = v
-                    nextClasses[c] += v
-                }
-                if let column {
-                    for e in range {
-                        let row = counts + Int(entries[e]) * km
-                        for a in 0..<scored { row[column[a]] += q[a] }
-                    }
-                } else {
-                    for e in range {
-                        let row = counts + Int(entries[e]) * km
-                        for a in 0..<scored { row[a] += q[a] }
-                    }
-                }
+            // The pass itself is C (`tally_ebcc_task_pass`, ebcc.c: AVX2 where the CPU has it).
+            // Column of the a-th pair in the rows read and written: nil when the rows are in order.
+            var isMoved: Int32 = 0
+            entropy = order32.withUnsafeBufferPointer { order32 in
+                tally_ebcc_task_pass(UnsafePointer(OpaquePointer(offsets.baseAddress!)), entries.baseAddress!, Int64(tasks), Int32(k), Int32(m),
+                                     prefix.baseAddress!, logV.baseAddress!, order32.baseAddress!,
+                                     permuted || full ? nil : order32.baseAddress!, Int32(always), zg.baseAddress!,
+                                     z.baseAddress!, s.baseAddress!, q.baseAddress!, counts, nextGroups.baseAddress!,
+                                     nextClasses.baseAddress!, atol, rtol, &isMoved)
             }
+            moved = isMoved != 0
+            let order = order.baseAddress!
             if permuted {
                 for code in pairCodes {
                     let (out, row) = (nextCounts.baseAddress! + code * km, counts + code * km)
                     for a in 0..<km { out[order[a]] = row[a] }
                 }
             }
-            entropy = localEntropy
-            moved = localMoved
         }}}}}}}}}}}}}
         return (entropy, moved)
     }
@@ -417,4 +387,21 @@ struct PriorTerms {
         let series = 1.0 / 6.0 - z * (1.0 / 30.0 - z * (1.0 / 42.0 - z * (1.0 / 30.0 - z * (5.0 / 66.0))))
         return sum + 1 / x + z / 2 + series * z / x
     }
+}
+
+/// Buffers for gathering special-function arguments before one call of the vector kernel: the
+/// arguments, ψ of each, where each result goes and the row it subtracts.
+struct GatherScratch {
+    let args: UnsafeMutablePointer<Double>, psi: UnsafeMutablePointer<Double>
+    let slot: UnsafeMutablePointer<Int>, rowOf: UnsafeMutablePointer<Int>
+
+    /// Room for `capacity` arguments (at least one).
+    init(capacity: Int) {
+        let n = Swift.max(1, capacity)
+        args = .allocate(capacity: n); psi = .allocate(capacity: n)
+        slot = .allocate(capacity: n); rowOf = .allocate(capacity: n)
+    }
+
+    /// Frees the buffers.
+    func deallocate() { args.deallocate(); psi.deallocate(); slot.deallocate(); rowOf.deallocate() }
 }

@@ -1,3 +1,4 @@
+import CTallyKernels
 import Foundation
 import TallyCore
 
@@ -91,6 +92,7 @@ public struct IBCC: Aggregator {
         let rowPrior = diagonalPrior + Double(k - 1) * offDiagonalPrior
         let dirichlet = DirichletRows(k: k, diagonal: diagonalPrior, offDiagonal: offDiagonalPrior, observed: engine.observed,
                                       workerRanges: balancedRows(workers, count: workers * k * k >= 16_384 ? execution.threads : 1))
+        defer { dirichlet.deallocate() }
         var logV = [Double](repeating: 0, count: workers * k * k)
         var logPi = [Double](repeating: 0, count: k)
         let slots = PassSlots(count: engine.partitions.count, tableSize: workers * k * k, k: k)
@@ -202,13 +204,51 @@ public struct IBCC: Aggregator {
 }
 
 /// The per-worker step of IBCC: `E ln v = ψ(n + prior) − ψ(row sum)` for every confusion row and
-/// the rows' KL divergences from their prior, over worker ranges in parallel.
+/// the rows' KL divergences from their prior, over worker ranges in parallel. Per range, the
+/// arguments that are not negligible are gathered and ψ and ln Γ of all of them made by one call
+/// of the vector kernel (`tally_digamma_loggamma`, special.c: AVX2 where the CPU has it).
 struct DirichletRows {
     let k: Int
     let diagonal: Double, offDiagonal: Double
     /// `observed[j * K + l]`: worker j gave label l (else the counts of that row are all 0).
     let observed: [Bool]
     let workerRanges: [Range<Int>]
+    /// Per worker range, the buffers of the gathered arguments (allocated once per fit; freed by
+    /// ``deallocate()``).
+    let scratch: [Scratch]
+
+    /// Buffers for one worker range: arguments, ψ and ln Γ of each, the cell each goes to and the
+    /// row it subtracts, and the rows' ψ.
+    struct Scratch {
+        let args: UnsafeMutablePointer<Double>, psi: UnsafeMutablePointer<Double>, lg: UnsafeMutablePointer<Double>
+        let slot: UnsafeMutablePointer<Int>, rowOf: UnsafeMutablePointer<Int>, rows: UnsafeMutablePointer<Double>
+
+        /// Room for a range of `workers` workers with `k` labels: K rows and K² cells each.
+        init(workers: Int, k: Int) {
+            let n = Swift.max(1, workers * k * (k + 1))
+            args = .allocate(capacity: n); psi = .allocate(capacity: n); lg = .allocate(capacity: n)
+            slot = .allocate(capacity: n); rowOf = .allocate(capacity: n)
+            rows = .allocate(capacity: Swift.max(1, workers * k))
+        }
+
+        /// Frees the buffers.
+        func deallocate() {
+            args.deallocate(); psi.deallocate(); lg.deallocate(); slot.deallocate(); rowOf.deallocate(); rows.deallocate()
+        }
+    }
+
+    /// The step for `k` labels with these priors over `workerRanges` (one part each, in parallel).
+    init(k: Int, diagonal: Double, offDiagonal: Double, observed: [Bool], workerRanges: [Range<Int>]) {
+        self.k = k
+        self.diagonal = diagonal
+        self.offDiagonal = offDiagonal
+        self.observed = observed
+        self.workerRanges = workerRanges
+        scratch = workerRanges.map { Scratch(workers: $0.count, k: k) }
+    }
+
+    /// Frees the buffers.
+    func deallocate() { for s in scratch { s.deallocate() } }
 
     /// Fills `logV` from the counts; returns `Σ_{j,c} KL(q(v_jc) ‖ prior)`.
     func expectations(counts n: [Double], logV: inout [Double]) -> Double {
@@ -225,56 +265,77 @@ struct DirichletRows {
         let kls = UnsafeMutableBufferPointer<Double>.allocate(capacity: ranges.count)
         defer { kls.deallocate() }
         let out = UncheckedSendable(kls)
+        let scratch = UncheckedSendable(self.scratch)
         n.withUnsafeBufferPointer { n in
             logV.withUnsafeMutableBufferPointer { logV in
             observed.withUnsafeBufferPointer { observed in
                 let (n, logV, observed) = (UncheckedSendable(n), UncheckedSendable(logV), UncheckedSendable(observed))
                 parallelFor(ranges.count) { part in
-                    let rowDigamma = UnsafeMutablePointer<Double>.allocate(capacity: k)
-                    let rowSum = UnsafeMutablePointer<Double>.allocate(capacity: k)
-                    defer { rowDigamma.deallocate(); rowSum.deallocate() }
+                    let range = ranges[part]
+                    // Arguments of ψ / ln Γ that are not negligible, gathered for the vector kernel
+                    // (`tally_digamma_loggamma`: AVX2 where the CPU has it), with where each goes.
+                    let sc = scratch.value[part]
+                    let (args, psi, lg, slot, rowOf, rowDigamma) = (sc.args, sc.psi, sc.lg, sc.slot, sc.rowOf, sc.rows)
                     var kl = 0.0
-                    for j in ranges[part] {
-                        let counts = n.value.baseAddress! + j * k * k, lv = logV.value.baseAddress! + j * k * k
-                        for c in 0..<k { rowSum[c] = 0 }
-                        for l in 0..<k { for c in 0..<k { rowSum[c] += counts[l * k + c] } }
+                    // Rows: ψ(row prior + row count) for every (worker, truth) of the range.
+                    var gathered = 0
+                    for j in range {
+                        let counts = n.value.baseAddress! + j * k * k, rd = rowDigamma + (j - range.lowerBound) * k
+                        for c in 0..<k { rd[c] = 0 }
+                        for l in 0..<k { for c in 0..<k { rd[c] += counts[l * k + c] } }
                         for c in 0..<k {
-                            let count = rowSum[c]
-                            rowSum[c] = rowPrior + count
+                            let count = rd[c]
                             if count < terms.row.negligible {
-                                rowDigamma[c] = terms.row.digamma + terms.row.trigamma * count
+                                rd[c] = terms.row.digamma + terms.row.trigamma * count
                                 kl += terms.row.logGamma + terms.row.digamma * count + priorLogGamma
                                 continue
                             }
-                            let (psi, lg) = DirichletFunctions.digammaLogGamma(rowSum[c])
-                            rowDigamma[c] = psi
-                            kl += lg + priorLogGamma
+                            args[gathered] = rowPrior + count
+                            slot[gathered] = (j - range.lowerBound) * k + c
+                            gathered += 1
                         }
+                    }
+                    tally_digamma_loggamma(args, psi, lg, Int64(gathered))
+                    for i in 0..<gathered {
+                        rowDigamma[slot[i]] = psi[i]
+                        kl += lg[i] + priorLogGamma
+                    }
+                    // Cells: E ln v = ψ(prior + count) − ψ(row), the KL terms.
+                    gathered = 0
+                    for j in range {
+                        let counts = n.value.baseAddress! + j * k * k, lv = logV.value.baseAddress! + j * k * k
+                        let rd = rowDigamma + (j - range.lowerBound) * k
                         for l in 0..<k {
                             if !observed.value[j * k + l] {
                                 for c in 0..<k {
-                                    let v = (l == c ? diagonalPsi : offPsi) - rowDigamma[c]
-                                    lv[l * k + c] = v
+                                    lv[l * k + c] = (l == c ? diagonalPsi : offPsi) - rd[c]
                                     kl -= l == c ? diagonalLogGamma : offLogGamma
                                 }
                                 continue
                             }
                             for c in 0..<k {
-                                let prior = l == c ? diagonal : offDiagonal
                                 let count = counts[l * k + c]
                                 let first = l == c ? terms.diagonal : terms.offDiagonal
                                 if count < first.negligible {
-                                    let v = first.digamma + first.trigamma * count - rowDigamma[c]
+                                    let v = first.digamma + first.trigamma * count - rd[c]
                                     lv[l * k + c] = v
                                     kl += -(first.logGamma + first.digamma * count) + count * v
                                     continue
                                 }
-                                let (psi, lg) = DirichletFunctions.digammaLogGamma(count + prior)
-                                let v = psi - rowDigamma[c]
-                                lv[l * k + c] = v
-                                kl += -lg + count * v
+                                args[gathered] = count + (l == c ? diagonal : offDiagonal)
+                                slot[gathered] = j * k * k + l * k + c
+                                rowOf[gathered] = (j - range.lowerBound) * k + c
+                                gathered += 1
                             }
                         }
+                    }
+                    tally_digamma_loggamma(args, psi, lg, Int64(gathered))
+                    let base = logV.value.baseAddress!, all = n.value.baseAddress!
+                    for i in 0..<gathered {
+                        let cell = slot[i]
+                        let v = psi[i] - rowDigamma[rowOf[i]]
+                        base[cell] = v
+                        kl += -lg[i] + all[cell] * v
                     }
                     out.value[part] = kl
                 }

@@ -79,4 +79,59 @@ void tally_glad_objective_range(const int64_t *offsets, const int32_t *entries, 
 
 /// 1 when the AVX2+FMA variant is in use on this CPU.
 int tally_kernels_avx2(void);
+
+/// psi[i] = ψ(x[i]) and, when lg is not NULL, lg[i] = ln Γ(x[i]), for i < n and x[i] > 0 (special.c):
+/// the shift to x >= 10 by the recurrence, then the asymptotic series, as DirichletFunctions.swift;
+/// four at a time with AVX2+FMA when the CPU has them (arguments below 1e-280 or above 1e300 go
+/// through the scalar path). About 1e-15 absolute from SciPy's digamma and gammaln.
+void tally_digamma_loggamma(const double *x, double *psi, double *lg, int64_t n);
+
+/// Variants of tally_digamma_loggamma, for measurements and tests: AUTO is what it runs (AVX2 when
+/// the CPU has it), BASELINE the scalar code with libm's log.
+enum { TALLY_SPECIAL_AUTO = 0, TALLY_SPECIAL_BASELINE = 1 };
+
+void tally_digamma_loggamma_variant(const double *x, double *psi, double *lg, int64_t n, int variant);
+
+/// EBCC's task pass over all tasks (ebcc.c; EBCCEngine.taskPass in EBCC+Variational.swift): per
+/// task, the scores of the `always` pairs of highest prefix plus any other pair within e^-69 of the
+/// best, q(z, g) by a softmax over them, written into zg (tasks x K*M, pair order), z (tasks x K),
+/// added into nextGroups (K*M), nextClasses (K) and, per answer, into counts (rows of K*M at
+/// entries[e] * K*M). prefix: K*M in `order`; logV: rows of K*M, in `order` when column is NULL,
+/// else in storage order with column = order; s, q: K*M scratch. *moved = 1 when some z moved
+/// beyond atol + rtol |new|. Returns the sum over tasks of the entropy of q(z, g). AVX2+FMA code
+/// when the CPU has it.
+double tally_ebcc_task_pass(const int64_t *offsets, const int32_t *entries, int64_t tasks, int k, int m,
+                            const double *prefix, const double *logV, const int32_t *order, const int32_t *column,
+                            int always, double *zg, double *z, double *s, double *q, double *counts,
+                            double *nextGroups, double *nextClasses, double atol, double rtol, int *moved);
+
+/// Variants of tally_ebcc_task_pass for measurements and tests: AUTO (AVX2 when the CPU has it) or BASELINE.
+enum { TALLY_EBCC_AUTO = 0, TALLY_EBCC_BASELINE = 1 };
+
+double tally_ebcc_task_pass_variant(const int64_t *offsets, const int32_t *entries, int64_t tasks, int k, int m,
+                                    const double *prefix, const double *logV, const int32_t *order,
+                                    const int32_t *column, int always, double *zg, double *z, double *s, double *q,
+                                    double *counts, double *nextGroups, double *nextClasses, double atol,
+                                    double rtol, int *moved, int variant);
+
+/// BWA's update pass (bwa.c; BWA.Pairs.update in BWA.swift): for every task, the new score of
+/// each active label into next (tasks x K; inactive labels copied from z), moved[c] = 1 when some
+/// score of label c moved beyond atol + rtol |new|; residual (workers x K, zeroed here) and sums
+/// (K, zeroed here) remade for the new scores. Pairs are task-sorted (taskOffsets), worker[p] their
+/// worker; labelOffsets[p]..labelOffsets[p+1] index their labels in `labels`, or, when
+/// labelOffsets is NULL, pair p gave the one label labels[p]. K <= TALLY_KERNELS_MAX_K.
+void tally_bwa_update(const int64_t *taskOffsets, int64_t tasks, const int32_t *worker, const int64_t *labelOffsets,
+                      const int32_t *labels, int k, const double *v, const double *mean, double lambda,
+                      const uint8_t *active, const double *z, double *next, double *residual, double *sums,
+                      double atol, double rtol, uint8_t *moved, int64_t workers);
+
+/// BWA's precisions: precision[j*K + c] = (a + tasksOfWorker[j]) / (rate[c] + residual[j*K + c])
+/// for the active labels c (bwa.c).
+void tally_bwa_precisions(int64_t workers, int k, double a, const double *tasksOfWorker, const double *rate,
+                          const double *residual, const uint8_t *active, double *precision);
+
+/// BWA's residuals of the scores z (bwa.c; BWA.Pairs.residuals): residual[j*K + c] = sum over the
+/// pairs of worker j of (z[t*K + c] - [c answered])^2, zeroed first; pairs as tally_bwa_update.
+void tally_bwa_residuals(const int64_t *taskOffsets, int64_t tasks, const int32_t *worker, const int64_t *labelOffsets,
+                         const int32_t *labels, int k, const double *z, double *residual, int64_t workers);
 #endif
