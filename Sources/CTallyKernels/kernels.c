@@ -133,12 +133,51 @@ TARGET_AVX2 static inline ALWAYS_INLINE double horizontal_max(__m256d v) {
     return _mm_cvtsd_f64(_mm_max_sd(a, _mm_unpackhi_pd(a, a)));
 }
 
+// One task's posterior row from its logits `l` (changed: shifted by their maximum): the softmax
+// into `x` (or its arg-max as 0/1 when `hard`), the task's entropy term, and the row stored.
+// The plain and the blocked AVX2 passes share it, so both do the same operations in the same order.
+TARGET_AVX2 static inline ALWAYS_INLINE void posterior_row_avx2(
+    __m256d *l, __m256d *x, double *restrict row, const int K, int hard, double *entropy, __m256d *entropyLanes) {
+    const double epsTerm = EPS * log(EPS);
+    const __m256d eps = _mm256_set1_pd(EPS), epsTerms = _mm256_set1_pd(epsTerm);
+    __m256d mv = l[0];
+    for (int v = 1; v < VECTORS(K); v++) mv = _mm256_max_pd(mv, l[v]);
+    const __m256d m = _mm256_set1_pd(horizontal_max(mv));
+    __m256d sv = _mm256_setzero_pd();
+    for (int v = 0; v < VECTORS(K); v++) {
+        l[v] = _mm256_sub_pd(l[v], m);
+        x[v] = exp_nonpositive_avx2(l[v]);
+        sv = _mm256_add_pd(sv, x[v]);
+    }
+    const double sum = horizontal_sum(sv);
+    const __m256d inverse = _mm256_set1_pd(1.0 / sum);
+    for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_mul_pd(x[v], inverse);
+    if (hard) {
+        double q[16];
+        for (int v = 0; v < VECTORS(K); v++) _mm256_storeu_pd(q + 4 * v, x[v]);
+        int best = 0;
+        for (int c = 1; c < K; c++) if (q[c] > q[best]) best = c;
+        for (int c = 0; c < 4 * VECTORS(K); c++) q[c] = c == best ? 1.0 : 0.0;
+        for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_loadu_pd(q + 4 * v);
+        *entropy += (double)(K - 1) * epsTerm;
+    } else {
+        const __m256d logSum = _mm256_set1_pd(log(sum));
+        for (int v = 0; v < VECTORS(K); v++) {
+            __m256d term = _mm256_blendv_pd(epsTerms, _mm256_mul_pd(x[v], _mm256_sub_pd(l[v], logSum)),
+                                            _mm256_cmp_pd(x[v], eps, _CMP_GE_OQ));
+            if (LANES(K, v) < 4) term = _mm256_and_pd(term, lanes_below(LANES(K, v)));
+            *entropyLanes = _mm256_add_pd(*entropyLanes, term);
+        }
+    }
+    for (int v = 0; v < VECTORS(K); v++) store_lanes(row + 4 * v, x[v], LANES(K, v));
+}
+
 TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_k(
     const int64_t *restrict offsets, const int32_t *restrict entries, const double *restrict logE,
     const double *restrict logPrior, const int32_t *restrict gold, double *restrict p,
     double *restrict counts, double *restrict priorSum, int64_t begin, int64_t end, const int K, int hard) {
     const double epsTerm = EPS * log(EPS);
-    const __m256d minusInfinity = _mm256_set1_pd(-INFINITY), eps = _mm256_set1_pd(EPS), epsTerms = _mm256_set1_pd(epsTerm);
+    const __m256d minusInfinity = _mm256_set1_pd(-INFINITY);
     __m256d prior[4], sums[4];
     for (int v = 0; v < VECTORS(K); v++) {
         prior[v] = _mm256_blendv_pd(minusInfinity, load_lanes(logPrior + 4 * v, LANES(K, v)), lanes_below(LANES(K, v)));
@@ -163,36 +202,7 @@ TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_k(
                 const double *restrict e = logE + (int64_t)entries[i] * K;
                 for (int v = 0; v < VECTORS(K); v++) l[v] = _mm256_add_pd(l[v], load_lanes(e + 4 * v, LANES(K, v)));
             }
-            __m256d mv = l[0];
-            for (int v = 1; v < VECTORS(K); v++) mv = _mm256_max_pd(mv, l[v]);
-            const __m256d m = _mm256_set1_pd(horizontal_max(mv));
-            __m256d sv = _mm256_setzero_pd();
-            for (int v = 0; v < VECTORS(K); v++) {
-                l[v] = _mm256_sub_pd(l[v], m);
-                x[v] = exp_nonpositive_avx2(l[v]);
-                sv = _mm256_add_pd(sv, x[v]);
-            }
-            const double sum = horizontal_sum(sv);
-            const __m256d inverse = _mm256_set1_pd(1.0 / sum);
-            for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_mul_pd(x[v], inverse);
-            if (hard) {
-                double q[16];
-                for (int v = 0; v < VECTORS(K); v++) _mm256_storeu_pd(q + 4 * v, x[v]);
-                int best = 0;
-                for (int c = 1; c < K; c++) if (q[c] > q[best]) best = c;
-                for (int c = 0; c < 4 * VECTORS(K); c++) q[c] = c == best ? 1.0 : 0.0;
-                for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_loadu_pd(q + 4 * v);
-                entropy += (double)(K - 1) * epsTerm;
-            } else {
-                const __m256d logSum = _mm256_set1_pd(log(sum));
-                for (int v = 0; v < VECTORS(K); v++) {
-                    __m256d term = _mm256_blendv_pd(epsTerms, _mm256_mul_pd(x[v], _mm256_sub_pd(l[v], logSum)),
-                                                    _mm256_cmp_pd(x[v], eps, _CMP_GE_OQ));
-                    if (LANES(K, v) < 4) term = _mm256_and_pd(term, lanes_below(LANES(K, v)));
-                    entropyLanes = _mm256_add_pd(entropyLanes, term);
-                }
-            }
-            for (int v = 0; v < VECTORS(K); v++) store_lanes(row + 4 * v, x[v], LANES(K, v));
+            posterior_row_avx2(l, x, row, K, hard, &entropy, &entropyLanes);
         }
         for (int v = 0; v < VECTORS(K); v++) sums[v] = _mm256_add_pd(sums[v], x[v]);
         for (int64_t i = lo; i < hi; i++) {
@@ -219,7 +229,7 @@ TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_blocked_k(
     const double *restrict logPrior, const int32_t *restrict gold, double *restrict p,
     double *restrict counts, double *restrict priorSum, int64_t begin, int64_t end, const int K, int hard) {
     const double epsTerm = EPS * log(EPS);
-    const __m256d minusInfinity = _mm256_set1_pd(-INFINITY), eps = _mm256_set1_pd(EPS), epsTerms = _mm256_set1_pd(epsTerm);
+    const __m256d minusInfinity = _mm256_set1_pd(-INFINITY);
     __m256d prior[4], sums[4];
     for (int v = 0; v < VECTORS(K); v++) {
         prior[v] = _mm256_blendv_pd(minusInfinity, load_lanes(logPrior + 4 * v, LANES(K, v)), lanes_below(LANES(K, v)));
@@ -254,36 +264,7 @@ TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_blocked_k(
             } else {
                 __m256d l[4];
                 for (int v = 0; v < VECTORS(K); v++) l[v] = x[v];
-                __m256d mv = l[0];
-                for (int v = 1; v < VECTORS(K); v++) mv = _mm256_max_pd(mv, l[v]);
-                const __m256d m = _mm256_set1_pd(horizontal_max(mv));
-                __m256d sv = _mm256_setzero_pd();
-                for (int v = 0; v < VECTORS(K); v++) {
-                    l[v] = _mm256_sub_pd(l[v], m);
-                    x[v] = exp_nonpositive_avx2(l[v]);
-                    sv = _mm256_add_pd(sv, x[v]);
-                }
-                const double sum = horizontal_sum(sv);
-                const __m256d inverse = _mm256_set1_pd(1.0 / sum);
-                for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_mul_pd(x[v], inverse);
-                if (hard) {
-                    double q[16];
-                    for (int v = 0; v < VECTORS(K); v++) _mm256_storeu_pd(q + 4 * v, x[v]);
-                    int best = 0;
-                    for (int c = 1; c < K; c++) if (q[c] > q[best]) best = c;
-                    for (int c = 0; c < 4 * VECTORS(K); c++) q[c] = c == best ? 1.0 : 0.0;
-                    for (int v = 0; v < VECTORS(K); v++) x[v] = _mm256_loadu_pd(q + 4 * v);
-                    entropy += (double)(K - 1) * epsTerm;
-                } else {
-                    const __m256d logSum = _mm256_set1_pd(log(sum));
-                    for (int v = 0; v < VECTORS(K); v++) {
-                        __m256d term = _mm256_blendv_pd(epsTerms, _mm256_mul_pd(x[v], _mm256_sub_pd(l[v], logSum)),
-                                                        _mm256_cmp_pd(x[v], eps, _CMP_GE_OQ));
-                        if (LANES(K, v) < 4) term = _mm256_and_pd(term, lanes_below(LANES(K, v)));
-                        entropyLanes = _mm256_add_pd(entropyLanes, term);
-                    }
-                }
-                for (int v = 0; v < VECTORS(K); v++) store_lanes(row + 4 * v, x[v], LANES(K, v));
+                posterior_row_avx2(l, x, row, K, hard, &entropy, &entropyLanes);
             }
             for (int v = 0; v < VECTORS(K); v++) sums[v] = _mm256_add_pd(sums[v], x[v]);
         }
