@@ -8,6 +8,7 @@ import glob
 import json
 import math
 import os
+import re
 import platform
 import shutil
 import subprocess
@@ -85,22 +86,41 @@ def build_tally(skip):
     return exe
 
 
+# gen_synth.py's default worker mix (good, mediocre, random spammer, constant spammer): sets made
+# with it keep the short name they always had.
+DEFAULT_MIX = "0.5,0.3,0.1,0.1"
+
+
 def synth_name(params):
-    return "synth-t{tasks}-w{workers}-o{overlap}-k{classes}-s{seed}".format(**params)
+    """The cache folder's name: the five main parameters, then any other parameter (the worker mix
+    unless it is the default) as -KEY-VALUE, so that crowds differing only in those do not share a
+    folder."""
+    name = "synth-t{tasks}-w{workers}-o{overlap}-k{classes}-s{seed}".format(**params)
+    for key in sorted(params):
+        value = params[key]
+        if key in ("tasks", "workers", "overlap", "classes", "seed") or (key == "mix" and value == DEFAULT_MIX):
+            continue
+        name += "-" + key + "-" + re.sub(r"[^0-9A-Za-z.]+", "_", str(value))
+    return name
+
+
+def _meta_matches(folder, params):
+    """True when folder holds a complete gen_synth.py set whose meta.json has these parameters."""
+    if not os.path.isfile(os.path.join(folder, "answers.tsv")):
+        return False
+    try:
+        with open(os.path.join(folder, "meta.json")) as f:
+            meta = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return all(meta.get(k, DEFAULT_MIX if k == "mix" else None) == v for k, v in params.items())
 
 
 def _complete_set_matching(root, params):
     """Another complete gen_synth.py set under root made with the same parameters, if any."""
     for meta_path in sorted(glob.glob(os.path.join(root, "*", "meta.json"))):
         d = os.path.dirname(meta_path)
-        if ".partial-" in os.path.basename(d) or not os.path.isfile(os.path.join(d, "answers.tsv")):
-            continue
-        try:
-            with open(meta_path) as f:
-                meta = json.load(f)
-        except (OSError, ValueError):
-            continue
-        if all(meta.get(k) == v for k, v in params.items()):
+        if ".partial-" not in os.path.basename(d) and _meta_matches(d, params):
             return d
     return None
 
@@ -113,8 +133,9 @@ def ensure_data(py, params):
     name = synth_name(params)
     out = os.path.join(root, name)
     answers = os.path.join(out, "answers.tsv")
-    # gen_synth.py writes meta.json last: its presence means the set is complete.
-    if os.path.isfile(os.path.join(out, "meta.json")) and os.path.isfile(answers):
+    # gen_synth.py writes meta.json last: its presence means the set is complete; its parameters
+    # must be these (a folder of an older naming may hold another worker mix).
+    if _meta_matches(out, params):
         log(f"data: reusing {answers}")
         return answers
     other = _complete_set_matching(root, params) if os.path.isdir(root) else None

@@ -321,9 +321,15 @@ static void detect_cpu(void) {
 #endif
 }
 
+// Set by tally_kernels_force_baseline for the calling thread only, so a test can run the baseline
+// copies while other threads keep the AVX2 ones.
+static _Thread_local int baseline_on_this_thread = 0;
+
+void tally_kernels_force_baseline(int on) { baseline_on_this_thread = on != 0; }
+
 int tally_kernels_avx2(void) {
     pthread_once(&cpu_once, detect_cpu);
-    return has_avx2;
+    return has_avx2 && !baseline_on_this_thread;
 }
 
 // The generic pass with K a run-time value, kept callable for measurements and tests.

@@ -77,8 +77,12 @@ void tally_glad_objective_range(const int64_t *offsets, const int32_t *entries, 
                                 const double *post, void *alphaSums, double *betaGrad, double lnOthers,
                                 double *scratch, int32_t *scratchWorkers, int64_t capacity, void *valueSum, int64_t *nans);
 
-/// 1 when the AVX2+FMA variant is in use on this CPU.
+/// 1 when the AVX2+FMA variant is in use on this CPU (and not turned off for the calling thread).
 int tally_kernels_avx2(void);
+
+/// on = 1: every kernel called from this thread runs its baseline (non-AVX2) copy, as on a CPU
+/// without AVX2; on = 0 undoes it. Other threads are not affected. For tests of the baseline copies.
+void tally_kernels_force_baseline(int on);
 
 /// psi[i] = ψ(x[i]) and, when lg is not NULL, lg[i] = ln Γ(x[i]), for i < n and x[i] > 0 (special.c):
 /// the shift to x >= 10 by the recurrence, then the asymptotic series, as DirichletFunctions.swift;
