@@ -96,3 +96,39 @@ enum CBridge {
         return o
     }
 }
+
+/// A Swift object handed to C behind an opaque pointer (`tally_table *`, `tally_result *`,
+/// `tally_partition *`, `tally_partitioned_fit *`): one place for the retain, look-up and release.
+protocol OpaqueHandle: AnyObject {}
+
+extension OpaqueHandle {
+    /// The object behind `p` (not retained), or nil for NULL.
+    static func from(_ p: OpaquePointer?) -> Self? {
+        guard let p else { return nil }
+        return Unmanaged<Self>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    /// Gives up the reference that ``retainedPointer`` handed to C; NULL is ignored.
+    static func release(_ p: OpaquePointer?) {
+        guard let p else { return }
+        Unmanaged<Self>.fromOpaque(UnsafeRawPointer(p)).release()
+    }
+
+    /// A new reference to this object for C, released by ``release(_:)``.
+    var retainedPointer: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
+}
+
+extension CBridge {
+    /// The body of an exported function that reports failure through `errorOut`: `body`'s value
+    /// with `errorOut` marked as success, or `failure` with `errorOut` filled from what it threw.
+    static func reporting<R>(_ errorOut: UnsafeMutablePointer<tally_error>?, failure: R, _ body: () throws -> R) -> R {
+        do {
+            let value = try body()
+            ok(errorOut)
+            return value
+        } catch {
+            fail(errorOut, error)
+            return failure
+        }
+    }
+}

@@ -56,19 +56,15 @@ public func tally_method_json(_ index: Int32, _ buffer: UnsafeMutablePointer<CCh
 }
 
 /// A table read from a file, behind a `tally_table *`.
-final class TableHandle {
+final class TableHandle: OpaqueHandle {
     let table: AnswerTable
     init(_ table: AnswerTable) { self.table = table }
-    static func from(_ p: OpaquePointer?) -> TableHandle? {
-        guard let p else { return nil }
-        return Unmanaged<TableHandle>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-    }
 }
 
 /// Reads an answers file in any format the CLI reads; nil with `errorOut` filled on failure.
 @_cdecl("tally_read_answers")
 public func tally_read_answers(_ path: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?, _ errorOut: UnsafeMutablePointer<tally_error>?) -> OpaquePointer? {
-    do {
+    CBridge.reporting(errorOut, failure: nil) {
         guard let path else { throw InputError(.fileNotFound, file: "<memory>", "no path") }
         let o = try CBridge.options(optionsJSON)
         var options = AnswerReadOptions()
@@ -82,19 +78,14 @@ public func tally_read_answers(_ path: UnsafePointer<CChar>?, _ optionsJSON: Uns
         options.taskColumn = o["task_column"]?.stringValue
         options.includeRejected = o["include_rejected"]?.boolValue ?? false
         let file = try AnswerReader.read(String(cString: path), options: options)
-        CBridge.ok(errorOut)
-        return OpaquePointer(Unmanaged.passRetained(TableHandle(file.table)).toOpaque())
-    } catch {
-        CBridge.fail(errorOut, error)
-        return nil
+        return TableHandle(file.table).retainedPointer
     }
 }
 
 /// Releases a table from ``tally_read_answers(_:_:_:)``.
 @_cdecl("tally_table_free")
 public func tally_table_free(_ t: OpaquePointer?) {
-    guard let t else { return }
-    Unmanaged<TableHandle>.fromOpaque(UnsafeRawPointer(t)).release()
+    TableHandle.release(t)
 }
 
 /// Writes answers, tasks, workers and labels counts (4 entries).
@@ -147,7 +138,7 @@ public func tally_evaluate(_ predictionCount: Int64, _ predictionTask: UnsafePoi
                            _ goldCount: Int64, _ goldTask: UnsafePointer<Int32>?, _ goldLabel: UnsafePointer<Int32>?,
                            _ tasks: UnsafePointer<tally_names>?, _ labels: UnsafePointer<tally_names>?,
                            _ out: UnsafeMutablePointer<Double>?, _ errorOut: UnsafeMutablePointer<tally_error>?) -> Int32 {
-    do {
+    CBridge.reporting(errorOut, failure: -1) {
         guard let tasks, let labels, let out else { throw InputError(.invalidValue, file: "<memory>", "tasks, labels and out must not be NULL") }
         let taskNames = try CBridge.names(tasks.pointee, "task"), labelNames = try CBridge.names(labels.pointee, "label")
         func entries(_ n: Int64, _ t: UnsafePointer<Int32>?, _ l: UnsafePointer<Int32>?, _ what: String) throws -> [GoldLabels.Entry] {
@@ -162,10 +153,6 @@ public func tally_evaluate(_ predictionCount: Int64, _ predictionTask: UnsafePoi
         let e = Evaluation(predictions: try GoldLabels(entries(predictionCount, predictionTask, predictionLabel, "predictions"), file: "<predictions>"),
                            gold: try GoldLabels(entries(goldCount, goldTask, goldLabel, "gold"), file: "<gold>"))
         out[0] = e.accuracy; out[1] = e.macroF1; out[2] = Double(e.scored); out[3] = Double(e.goldTasks)
-        CBridge.ok(errorOut)
         return 0
-    } catch {
-        CBridge.fail(errorOut, error)
-        return -1
     }
 }

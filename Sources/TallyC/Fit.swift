@@ -4,7 +4,7 @@ import TallyAggregation
 import TallyCore
 
 /// A fitted result behind a `tally_result *`: the registry's result and the table's sizes.
-final class FitHandle {
+final class FitHandle: OpaqueHandle {
     let result: MethodResult
     let tasks: Int, workers: Int, labels: Int
     /// Per Tally label id, the caller's label code.
@@ -16,11 +16,6 @@ final class FitHandle {
         workers = table.workerCount
         labels = table.labelCount
         self.labelOrder = labelOrder
-    }
-
-    static func from(_ p: OpaquePointer?) -> FitHandle? {
-        guard let p else { return nil }
-        return Unmanaged<FitHandle>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
     }
 }
 
@@ -131,7 +126,7 @@ public func tally_abi_version() -> Int32 { TALLY_ABI_VERSION }
 @_cdecl("tally_fit")
 public func tally_fit(_ method: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?, _ answers: UnsafePointer<tally_answers>?,
                       _ inputs: UnsafePointer<tally_inputs>?, _ errorOut: UnsafeMutablePointer<tally_error>?) -> OpaquePointer? {
-    do {
+    CBridge.reporting(errorOut, failure: nil) {
         guard let method else { throw InputError(.invalidValue, file: "<memory>", field: "method", "no method name") }
         guard let answers else { throw InputError(.invalidValue, file: "<memory>", field: "answers", "no answers") }
         let descriptor = try MethodRegistry.method(named: String(cString: method))
@@ -150,19 +145,14 @@ public func tally_fit(_ method: UnsafePointer<CChar>?, _ optionsJSON: UnsafePoin
         let parameters = try FitRequest.parameters(options, for: descriptor)
         let methodInputs = try FitRequest.inputs(options, inputs, table: table, taskNames: taskNames, workerNames: workerNames, labelNames: labelNames)
         let result = try descriptor.fit(table, inputs: methodInputs, parameters: parameters)
-        CBridge.ok(errorOut)
-        return OpaquePointer(Unmanaged.passRetained(FitHandle(result: result, table: table, labelOrder: order)).toOpaque())
-    } catch {
-        CBridge.fail(errorOut, error)
-        return nil
+        return FitHandle(result: result, table: table, labelOrder: order).retainedPointer
     }
 }
 
 /// Releases a result from ``tally_fit(_:_:_:_:_:)``.
 @_cdecl("tally_result_free")
 public func tally_result_free(_ r: OpaquePointer?) {
-    guard let r else { return }
-    Unmanaged<FitHandle>.fromOpaque(UnsafeRawPointer(r)).release()
+    FitHandle.release(r)
 }
 
 /// The number of tasks `T` of a result.

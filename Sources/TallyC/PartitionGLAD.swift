@@ -11,18 +11,14 @@ import TallyCore
 public func tally_partition_glad_estep(_ p: OpaquePointer?, _ alphas: UnsafePointer<Double>?, _ workers: Int64, _ betas: UnsafePointer<Double>?,
                                        _ tasks: Int64, _ posteriors: UnsafeMutablePointer<Double>?, _ labels: UnsafeMutablePointer<Int32>?,
                                        _ errorOut: UnsafeMutablePointer<tally_error>?) -> Int32 {
-    do {
+    CBridge.reporting(errorOut, failure: -1) {
         guard let h = PartitionHandle.from(p) else { throw InputError(.invalidValue, file: "<partition>", "no partition") }
         guard let alphas, let betas, let posteriors else { throw InputError(.invalidValue, file: "<partition>", "NULL abilities, task parameters or posteriors") }
         let part = h.partition
         try part.gladEStep(alphas: UnsafeBufferPointer(start: alphas, count: Int(workers)), betas: UnsafeBufferPointer(start: betas, count: Int(tasks)),
                            posteriors: UnsafeMutableBufferPointer(start: posteriors, count: part.taskCount * part.labelCount),
                            labels: labels.map { UnsafeMutableBufferPointer(start: $0, count: part.taskCount) })
-        CBridge.ok(errorOut)
         return 0
-    } catch {
-        CBridge.fail(errorOut, error)
-        return -1
     }
 }
 
@@ -33,7 +29,7 @@ public func tally_partition_glad_estep(_ p: OpaquePointer?, _ alphas: UnsafePoin
 public func tally_partition_glad_likelihood(_ p: OpaquePointer?, _ alphas: UnsafePointer<Double>?, _ workers: Int64, _ betas: UnsafePointer<Double>?,
                                             _ tasks: Int64, _ posteriors: UnsafePointer<Double>?, _ partial: UnsafeMutablePointer<Int64>?,
                                             _ betaGradient: UnsafeMutablePointer<Double>?, _ errorOut: UnsafeMutablePointer<tally_error>?) -> Int32 {
-    do {
+    CBridge.reporting(errorOut, failure: -1) {
         guard let h = PartitionHandle.from(p) else { throw InputError(.invalidValue, file: "<partition>", "no partition") }
         guard let alphas, let betas, let posteriors, let partial, let betaGradient else {
             throw InputError(.invalidValue, file: "<partition>", "NULL abilities, task parameters, posteriors, partial or gradient")
@@ -44,11 +40,7 @@ public func tally_partition_glad_likelihood(_ p: OpaquePointer?, _ alphas: Unsaf
             posteriors: UnsafeBufferPointer(start: posteriors, count: part.taskCount * part.labelCount),
             betaGradient: UnsafeMutableBufferPointer(start: betaGradient, count: part.taskCount))
         for (i, v) in result.limbs.enumerated() { partial[i] = v }
-        CBridge.ok(errorOut)
         return 0
-    } catch {
-        CBridge.fail(errorOut, error)
-        return -1
     }
 }
 
@@ -73,7 +65,7 @@ public func tally_partitioned_glad_fit(_ optionsJSON: UnsafePointer<CChar>?, _ w
                                        _ xOut: UnsafeMutablePointer<Double>?, _ eStepXOut: UnsafeMutablePointer<Double>?,
                                        _ lossOut: UnsafeMutablePointer<Double>?, _ lossCapacity: Int64, _ countsOut: UnsafeMutablePointer<Int64>?,
                                        _ errorOut: UnsafeMutablePointer<tally_error>?) -> Int32 {
-    do {
+    CBridge.reporting(errorOut, failure: -1) {
         guard let callback else { throw InputError(.invalidValue, file: "<memory>", "no callback") }
         let driver = try PartitionedGLAD(glad: try partitionedGLADSettings(optionsJSON), workers: Int(workers), tasks: Int(tasks),
                                          labels: Int(labels), answers: Int(answers))
@@ -106,10 +98,6 @@ public func tally_partitioned_glad_fit(_ optionsJSON: UnsafePointer<CChar>?, _ w
             countsOut[2] = Int64(result.evaluations)
             countsOut[3] = Int64(result.lineSearchFailures)
         }
-        CBridge.ok(errorOut)
         return 0
-    } catch {
-        CBridge.fail(errorOut, error)
-        return -1
     }
 }

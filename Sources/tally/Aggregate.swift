@@ -84,9 +84,6 @@ struct Aggregate: ParsableCommand {
     @Option(help: "Gold labels (task, label): used by gold-mv, and scored against when given.")
     var gold: String?
 
-    @Option(help: ArgumentHelp("At most this many threads for reading and fitting (default: 2 on a machine with two or more cores, or TALLY_THREADS).", valueName: "N"))
-    var threads: Int?
-
     @Option(name: .customLong("param"), help: ArgumentHelp(
         "Any parameter of the method by its registry name, as `tally methods` lists it (repeatable); e.g. --param diagonal-prior=4 for ibcc. Every method's parameters are reachable this way, including those without an option of their own.",
         valueName: "name=value"))
@@ -97,6 +94,7 @@ struct Aggregate: ParsableCommand {
 
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Input") var kind: AnswerTypeOptions
+    @OptionGroup(title: "Execution") var execution: ExecutionOptions
     @OptionGroup(title: "Iterative methods (\(MethodRegistry.all.filter { $0.takes("max-iterations") }.map(\.name).joined(separator: ", ")))") var iteration: IterationOptions
     @OptionGroup(title: familyTitle(.votes)) var votes: VoteOptions
     @OptionGroup(title: familyTitle(.dawidSkene)) var ds: DawidSkeneOptions
@@ -146,9 +144,6 @@ struct Aggregate: ParsableCommand {
         if pairwise.given && !descriptor.takes("bootstrap") {
             throw ValidationError("--bootstrap, --confidence and --bootstrap-method apply to --method \(MethodRegistry.all.filter { $0.takes("bootstrap") }.map(\.name).joined(separator: ", "))")
         }
-        if let threads, threads < 1 {
-            throw ValidationError("--threads must be at least 1, got \(threads)")
-        }
         if ds.confusions != nil && !descriptor.makesConfusions {
             throw ValidationError("--confusions applies to --method \(MethodRegistry.all.filter(\.makesConfusions).map(\.name).joined(separator: ", "))")
         }
@@ -192,8 +187,7 @@ struct Aggregate: ParsableCommand {
             for (name, value) in try ds.priorParameters() { given[name] = value }
         }
         for (name, value) in textMultiLabel.values { given[name] = value }
-        var parameters = MethodParameters(given, compatibility: iteration.compat ?? .none, execution: .fromEnvironment()).only(descriptor)
-        if let threads { parameters.execution.threads = threads }
+        var parameters = MethodParameters(given, compatibility: iteration.compat ?? .none, execution: execution.settings).only(descriptor)
         for item in params {
             let (name, value) = try Self.parameter(item, of: descriptor)
             parameters.values[name] = value
@@ -211,15 +205,7 @@ struct Aggregate: ParsableCommand {
             let known = descriptor.parameters.map(\.name)
             throw ValidationError("--param: \(descriptor.name) has no parameter '\(name)'; it takes \(known.isEmpty ? "none" : known.joined(separator: ", "))")
         }
-        let value: ParameterValue?
-        switch p.defaultValue {
-        case .int: value = Int(text).map(ParameterValue.int)
-        case .unsigned: value = UInt64(text).map(ParameterValue.unsigned)
-        case .double: value = Double(text).flatMap { $0.isFinite ? ParameterValue.double($0) : nil }
-        case .string: value = .string(text)
-        case .flag: value = ["true": true, "false": false][text].map(ParameterValue.flag)
-        }
-        guard let value else {
+        guard let value = p.value(parsing: text) else {
             throw ValidationError("--param \(name): expected a \(p.defaultValue.typeName), got '\(text)'")
         }
         return (name, value)
@@ -232,7 +218,7 @@ struct Aggregate: ParsableCommand {
         let start = ContinuousClock.now
         let progress = ProgressLine("reading \(file)", quiet: quiet)
         var options = input.readOptions(quiet: quiet)
-        if let threads { options.execution.threads = threads }
+        options.execution = execution.settings
         if progress.enabled { options.progress = { progress.update($0, $1) } }
         let answersFile = try AnswerReader.read(file, as: kind.answerType, options: options)
         progress.finish()

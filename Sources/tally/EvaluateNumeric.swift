@@ -3,39 +3,21 @@ import TallyCore
 
 /// `tally evaluate VALUES --gold GOLD --answer-type numeric`: MAE and RMSE of numeric estimates.
 enum NumericScoring {
-    /// Reads `task` and a number (`value`, `label` or `true_label`) per row.
-    ///
-    /// - Throws: ``InputError`` naming the file, line and field of a missing column, an empty
-    ///   cell, a value that is not a finite number, or a task given twice with different values.
-    static func read(_ path: String) throws -> [String: Double] {
-        let table = try TableReader.read(path, required: ["task"], alternatives: [["value", "label", "true_label"]],
-                                         expecting: "task and value (or label, true_label)")
-        let ti = table.column("task")!, vi = table.column("value", "label", "true_label")!
-        let field = table.header[vi]
-        guard !table.rows.isEmpty else { throw InputError(.noAnswers, file: table.file, "no rows: the file has a header but no values") }
-        var out: [String: Double] = [:]
-        for (i, r) in table.rows.enumerated() {
-            let line = table.lines[i]
-            guard !r[ti].isEmpty else { throw InputError(.emptyField, file: table.file, line: line, field: "task", "empty value; expected a task") }
-            guard let v = Double(r[vi]), v.isFinite else {
-                throw InputError(.invalidValue, file: table.file, line: line, field: field, "\(ErrorText.quoted(r[vi])) is not a number; expected a finite number such as 42 or -3.5")
+    /// Estimates and gold values: `task` and a number (`value`, `label` or `true_label`) per row;
+    /// a value that is not a finite number is an error naming its file, line and field.
+    static let file = TaskValueFile<Double>(
+        columns: ["value", "label", "true_label"], plural: "values",
+        parse: { cell, file, line, field in
+            guard let v = Double(cell), v.isFinite else {
+                throw InputError(.invalidValue, file: file, line: line, field: field, "\(ErrorText.quoted(cell)) is not a number; expected a finite number such as 42 or -3.5")
             }
-            if let old = out[r[ti]], old != v {
-                throw InputError(.conflictingGold, file: table.file, line: line, field: field, "task \(ErrorText.quoted(r[ti])) has two values, \(old) and \(v)")
-            }
-            out[r[ti]] = v
-        }
-        return out
-    }
+            return v
+        },
+        same: { $0 == $1 }, shown: { "\($0)" })
 
     /// MAE and RMSE of the estimates in `labels` against `gold`; an error when no gold task has an estimate.
     static func errors(labels: String, gold: String) throws -> NumericErrors {
-        let estimates = try read(labels), truth = try read(gold)
-        let e = NumericErrors(estimates: estimates, gold: truth)
-        if e.scored == 0 {
-            throw InputError(.noAnswers, file: labels, "no gold task has an estimate (its \(estimates.count) tasks and the \(truth.count) of \(gold) share no name); check that the task names match")
-        }
-        return e
+        try file.score(labels: labels, gold: gold, missing: "an estimate", { NumericErrors(estimates: $0, gold: $1) }, scored: \.scored)
     }
 
     static func text(_ e: NumericErrors) -> String {

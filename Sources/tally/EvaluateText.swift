@@ -3,35 +3,17 @@ import TallyCore
 
 /// `tally evaluate TEXTS --gold GOLD --answer-type text`: word error rate of transcriptions.
 enum TextScoring {
-    /// Reads `task` and a transcription (`text`, `output`, `label` or `true_label`) per row.
-    ///
-    /// - Throws: ``InputError`` naming the file, line and field of a missing column, invalid
-    ///   UTF-8, an empty task, or a task given twice with different texts.
-    static func read(_ path: String) throws -> [String: String] {
-        let table = try TableReader.read(path, required: ["task"], alternatives: [["text", "output", "label", "true_label"]],
-                                         expecting: "task and text (or output, label, true_label)")
-        let ti = table.column("task")!, vi = table.column("text", "output", "label", "true_label")!
-        guard !table.rows.isEmpty else { throw InputError(.noAnswers, file: table.file, "no rows: the file has a header but no texts") }
-        var out: [String: String] = [:]
-        for (i, r) in table.rows.enumerated() {
-            guard !r[ti].isEmpty else { throw InputError(.emptyField, file: table.file, line: table.lines[i], field: "task", "empty value; expected a task") }
-            if let old = out[r[ti]], !old.utf8.elementsEqual(r[vi].utf8) {
-                throw InputError(.conflictingGold, file: table.file, line: table.lines[i], field: table.header[vi],
-                                 "task \(ErrorText.quoted(r[ti])) has two texts, \(ErrorText.quoted(old)) and \(ErrorText.quoted(r[vi]))")
-            }
-            out[r[ti]] = r[vi]
-        }
-        return out
-    }
+    /// Transcriptions and gold texts: `task` and a text (`text`, `output`, `label` or `true_label`)
+    /// per row; any text is a value, two are the same when their bytes are.
+    static let file = TaskValueFile<String>(
+        columns: ["text", "output", "label", "true_label"], plural: "texts",
+        parse: { cell, _, _, _ in cell },
+        same: { $0.utf8.elementsEqual($1.utf8) }, shown: { ErrorText.quoted($0) })
 
     /// The word error rate of `labels` against `gold`; an error when no gold task has a text.
     static func wer(labels: String, gold: String, tokenizer: TextTokenizer) throws -> WordErrorRate {
-        let predicted = try read(labels), truth = try read(gold)
-        let w = WordErrorRate(predictions: predicted, gold: truth, tokenizer: tokenizer)
-        if w.scored == 0 {
-            throw InputError(.noAnswers, file: labels, "no gold task has a text (its \(predicted.count) tasks and the \(truth.count) of \(gold) share no name); check that the task names match")
-        }
-        return w
+        try file.score(labels: labels, gold: gold, missing: "a text", { WordErrorRate(predictions: $0, gold: $1, tokenizer: tokenizer) },
+                       scored: \.scored)
     }
 
     static func text(_ w: WordErrorRate) -> String {

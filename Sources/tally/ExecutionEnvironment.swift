@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import TallyCore
 
@@ -15,6 +16,24 @@ extension ExecutionSettings {
                 FileHandle.standardError.write(Data("iteration \(iteration): \(seconds) seconds\n".utf8))
             }
         }
+        return settings
+    }
+}
+
+/// `--threads`, for the commands that run on several threads (`aggregate`, `synth`): with the
+/// environment's settings, the one ``ExecutionSettings`` value a command passes to the libraries.
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("At most this many threads (default: 2 on a machine with two or more cores, or TALLY_THREADS).", valueName: "N"))
+    var threads: Int?
+
+    mutating func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// The environment's settings (``ExecutionSettings/fromEnvironment(_:)``), `--threads` when given.
+    var settings: ExecutionSettings {
+        var settings = ExecutionSettings.fromEnvironment()
+        if let threads { settings.threads = threads }
         return settings
     }
 }

@@ -57,19 +57,16 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "The random seed.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Threads drawing record batches (default: 2 on two or more cores).", valueName: "N"))
-    var threads = ExecutionSettings.defaultThreads
-
     @Flag(help: "Do not flush answers.arrow to disk before renaming it into place (faster; for scratch data).")
     var noSync = false
 
+    @OptionGroup(title: "Execution") var execution: ExecutionOptions
     @OptionGroup var output: OutputFolderOptions
     @OptionGroup var common: CommonOptions
 
     mutating func validate() throws {
         if (answers == nil) == (tasks == nil) { throw ValidationError("give one of --answers and --tasks") }
         if SyntheticCrowd.Accuracy(accuracy) == nil { throw ValidationError("--accuracy must be a probability (0.8), uniform:LO,HI or beta:A,B, got '\(accuracy)'") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let p = try? makeCrowd().problem { throw ValidationError(p) }
     }
 
@@ -93,7 +90,7 @@ struct SynthCommand: ParsableCommand {
         try reportingErrors {
             let out = output.folder(quiet: common.quiet)
             let c = try makeCrowd()
-            let s = try c.write(to: out, threads: threads, sync: !noSync)
+            let s = try c.write(to: out, threads: execution.settings.threads, sync: !noSync)
             let rate = Double(s.answers) / max(s.answerSeconds, 1e-9) / 1e6
             note(String(format: "synth: %d answers (%d tasks × %d, %d workers, K = %d) in %.3f s (%.1f M answers/s), flushed in %.3f s; gold and workers in %.3f s; %.2f%% of answers right",
                         s.answers, c.tasks, c.overlap, c.workers, c.classes, s.answerSeconds, rate, s.flushSeconds, s.truthSeconds, 100 * s.answerAccuracy),

@@ -26,9 +26,32 @@ enum BenchCharts {
             .quantitative("goldTasks", title: "gold tasks"), .nominal("best"),
             .quantitative("published", title: "published accuracy", format: ".3f"),
         ]
-        var layers = [
+        var extra: [VegaLite] = []
+        if hasPublished {
+            var published = VegaLite.FieldDef.quantitative("published", title: "accuracy on gold tasks", scale: VegaLite.Scale(zero: false))
+            published.format = ".3f"
+            extra.append(VegaLite(
+                transform: [VegaLite.filter("isValid(datum.published)")],
+                mark: .init("point", filled: false, size: 110, shape: "diamond", strokeWidth: 2),
+                encoding: .init(x: published, color: .nominal("method"), tooltip: tooltip)))
+        }
+        return bestPerDataset(
+            values, x: x, field: "accuracy", tooltip: tooltip,
+            title: .init(title, subtitle: "Ringed: best on the data set." + (hasPublished ? " Hollow diamond: published accuracy." : "")),
+            description: "Accuracy of each aggregation method on each data set's gold tasks (tally bench).",
+            extraLayers: extra)
+    }
+
+    /// A score per method and data set as a dot plot: data sets down the side, one colour per
+    /// method, rows whose `best` is true ringed, then `extraLayers` on top. `field` is the score
+    /// plotted on `x`; rows without one are left out.
+    static func bestPerDataset(
+        _ values: [JSONValue], x: VegaLite.FieldDef, field: String, tooltip: [VegaLite.FieldDef],
+        title: VegaLite.Title, description: String, extraLayers: [VegaLite] = []
+    ) -> VegaLite {
+        let layers = [
             VegaLite(
-                transform: [VegaLite.filter("isValid(datum.accuracy)")],
+                transform: [VegaLite.filter("isValid(datum.\(field))")],
                 mark: .init("point", filled: true, size: 70, opacity: 0.85),
                 encoding: .init(x: x, color: .nominal("method"), tooltip: tooltip)),
             VegaLite(
@@ -36,22 +59,10 @@ enum BenchCharts {
                 mark: .init("point", filled: false, size: 260, color: "black", strokeWidth: 1.5),
                 encoding: .init(x: x, tooltip: tooltip)),
         ]
-        if hasPublished {
-            var published = VegaLite.FieldDef.quantitative("published", title: "accuracy on gold tasks", scale: VegaLite.Scale(zero: false))
-            published.format = ".3f"
-            layers.append(VegaLite(
-                transform: [VegaLite.filter("isValid(datum.published)")],
-                mark: .init("point", filled: false, size: 110, shape: "diamond", strokeWidth: 2),
-                encoding: .init(x: published, color: .nominal("method"), tooltip: tooltip)))
-        }
-        return VegaLite(
-            schema: VegaLite.schemaURL,
-            title: .init(title, subtitle: "Ringed: best on the data set." + (hasPublished ? " Hollow diamond: published accuracy." : "")),
-            description: "Accuracy of each aggregation method on each data set's gold tasks (tally bench).",
-            width: 480, height: ["step": 18],
-            data: .init(values: values),
+        return VegaLite.rowChart(
+            title, description: description, width: 480, step: 18, values: values,
             encoding: .init(y: .nominal("dataset", title: "data set", sort: "ascending")),
-            layer: layers)
+            layer: layers + extraLayers)
     }
 
     /// Fit time per method per data set on a log scale: a dot plot like ``accuracy(_:title:)``.
@@ -65,12 +76,10 @@ enum BenchCharts {
                 "iterations": r.iterations.map { .number(Double($0)) } ?? .null,
             ]
         }
-        return VegaLite(
-            schema: VegaLite.schemaURL,
-            title: .init(title, subtitle: "Median over the repeats, seconds, log scale."),
+        return VegaLite.rowChart(
+            .init(title, subtitle: "Median over the repeats, seconds, log scale."),
             description: "Time each aggregation method took to fit each data set (tally bench).",
-            width: 480, height: ["step": 18],
-            data: .init(values: values),
+            width: 480, step: 18, values: values,
             transform: [VegaLite.filter("isValid(datum.seconds) && datum.seconds > 0")],
             mark: .init("point", filled: true, size: 70, opacity: 0.85),
             encoding: .init(

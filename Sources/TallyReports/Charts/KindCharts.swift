@@ -16,9 +16,9 @@ enum KindCharts {
         }
     }
 
-    /// The primary metric of the `type` rows per method and data set: a dot plot with data sets
-    /// down the side and one colour per method, the best per data set ringed (as the accuracy
-    /// chart of categorical results).
+    /// The primary metric of the `type` rows per method and data set: the dot plot of
+    /// ``BenchCharts/bestPerDataset(_:x:field:tooltip:title:description:extraLayers:)``, as the
+    /// accuracy chart of categorical results.
     static func bench(_ rows: [Bench.Row], type: AnswerType) -> VegaLite {
         let (field, axis, _) = metric(type)
         let values: [JSONValue] = rows.filter { $0.kind == type }.map { r in
@@ -33,19 +33,10 @@ enum KindCharts {
         if type == .numeric { tooltip.append(.quantitative("rmse", title: "RMSE", format: ".4f")) }
         if type == .pairwise { tooltip.append(.quantitative("spearman", title: "Spearman's ρ", format: ".4f")) }
         tooltip += [.quantitative("goldTasks", title: "gold entries scored"), .nominal("best")]
-        return VegaLite(
-            schema: VegaLite.schemaURL,
+        return BenchCharts.bestPerDataset(
+            values, x: x, field: field, tooltip: tooltip,
             title: .init("\(title(type)) per method and data set", subtitle: "Ringed: best on the data set."),
-            description: "The \(type.rawValue) data sets of a tally bench run: \(axis) of each method.",
-            width: 480, height: ["step": 18],
-            data: .init(values: values),
-            encoding: .init(y: .nominal("dataset", title: "data set", sort: "ascending")),
-            layer: [
-                VegaLite(transform: [VegaLite.filter("isValid(datum.\(field))")], mark: .init("point", filled: true, size: 70, opacity: 0.85),
-                         encoding: .init(x: x, color: .nominal("method"), tooltip: tooltip)),
-                VegaLite(transform: [VegaLite.filter("datum.best")], mark: .init("point", filled: false, size: 260, color: "black", strokeWidth: 1.5),
-                         encoding: .init(x: x, tooltip: tooltip)),
-            ])
+            description: "The \(type.rawValue) data sets of a tally bench run: \(axis) of each method.")
     }
 
     /// A chart's heading word for `type`: `MAE`, `Rank correlation`, `WER`, `F1`, `Accuracy`.
@@ -63,12 +54,10 @@ enum KindCharts {
     static func methods(_ scores: [(method: String, value: Double?)], type: AnswerType, scenario: String) -> VegaLite {
         let (field, axis, _) = metric(type)
         let values: [JSONValue] = scores.map { ["method": .string($0.method), field: .rounded($0.value, decimals: 4)] }
-        return VegaLite(
-            schema: VegaLite.schemaURL,
-            title: .init("\(title(type)) per method", subtitle: "Simulated \(type.rawValue) answers of \(scenario), scored against the simulation's truth."),
+        return VegaLite.rowChart(
+            .init("\(title(type)) per method", subtitle: "Simulated \(type.rawValue) answers of \(scenario), scored against the simulation's truth."),
             description: "\(axis) of each method that takes \(type.rawValue) answers (tally simulate).",
-            width: 420, height: ["step": 22],
-            data: .init(values: values),
+            width: 420, step: 22, values: values,
             mark: .init("bar", tooltip: true),
             encoding: .init(x: .quantitative(field, title: axis), y: .nominal("method", sort: "-x"), color: .nominal("method")))
     }

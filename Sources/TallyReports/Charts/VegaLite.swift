@@ -241,6 +241,17 @@ public struct VegaLite: Codable, Sendable, Equatable {
         ["filter": .string(expression)]
     }
 
+    /// A top-level spec (with `$schema`) with `values` inline, one row per value of its discrete
+    /// y axis: `width` pixels wide, `step` pixels per row.
+    static func rowChart(
+        _ title: Title, description: String, width: Int64, step: Int64, values: [JSONValue],
+        transform: [JSONValue]? = nil, mark: Mark? = nil, encoding: Encoding, layer: [VegaLite]? = nil
+    ) -> VegaLite {
+        VegaLite(
+            schema: schemaURL, title: title, description: description, width: .int(width), height: ["step": .int(step)],
+            data: .init(values: values), transform: transform, mark: mark, encoding: encoding, layer: layer)
+    }
+
     /// A field name as Vega-Lite reads it: `.` and brackets would otherwise address nested data.
     static func escapeField(_ name: String) -> String {
         var out = ""

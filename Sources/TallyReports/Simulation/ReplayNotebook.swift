@@ -235,12 +235,10 @@ public struct ReplayNotebook: Sendable {
             values.append(["type": .string(type), "outcome": "kept", "workers": .number(Double(group.count - banned))])
             values.append(["type": .string(type), "outcome": "banned", "workers": .number(Double(banned))])
         }
-        return VegaLite(
-            schema: VegaLite.schemaURL,
-            title: .init("Workers by type: kept or banned", subtitle: "workers.tsv; a worker counts as banned after their first ban."),
+        return VegaLite.rowChart(
+            .init("Workers by type: kept or banned", subtitle: "workers.tsv; a worker counts as banned after their first ban."),
             description: "Workers of each type in the simulated crowd, split by whether the pool's rules banned them (tally simulate).",
-            width: 420, height: ["step": 26],
-            data: .init(values: values),
+            width: 420, step: 26, values: values,
             mark: .init("bar"),
             encoding: .init(
                 x: .quantitative("workers", title: "workers"),
@@ -362,12 +360,10 @@ public struct ReplayNotebook: Sendable {
     func accuracyChart() -> VegaLite? {
         let rows = accuracies
         guard !rows.isEmpty else { return nil }
-        return VegaLite(
-            schema: VegaLite.schemaURL,
-            title: .init("Accuracy by aggregation method", subtitle: "Accepted answers aggregated per task, scored against the true labels."),
+        return VegaLite.rowChart(
+            .init("Accuracy by aggregation method", subtitle: "Accepted answers aggregated per task, scored against the true labels."),
             description: "Accuracy of each aggregation method on the simulated pool's accepted answers (tally simulate).",
-            width: 420, height: ["step": 24],
-            data: .init(values: rows.map { ["method": .string($0.method), "accuracy": .rounded($0.accuracy, decimals: 4)] }),
+            width: 420, step: 24, values: rows.map { ["method": .string($0.method), "accuracy": .rounded($0.accuracy, decimals: 4)] },
             mark: .init("point", filled: true, size: 120),
             encoding: .init(
                 x: .quantitative("accuracy", title: "accuracy on all tasks", scale: VegaLite.Scale(zero: false)),
