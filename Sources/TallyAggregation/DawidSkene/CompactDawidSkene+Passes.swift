@@ -104,21 +104,8 @@ extension CompactEngine {
                             let first = UncheckedSendable(counts)
                             parallelFor(parts.count) { part in
                                 let target = part == 0 ? first.value : slots.counts[part]
-                                target.update(repeating: 0)
-                                slots.priorSums[part].update(repeating: 0)
-                                if useC {
-                                    slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
-                                        tally_ds_general_range(
-                                            UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
-                                            shared.d.baseAddress!, prior.baseAddress!, nil,
-                                            shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
-                                            Int64(parts[part].lowerBound), Int64(parts[part].upperBound), Int32(k), 0)
-                                    }
-                                } else {
-                                    slots.entropy[part] = DawidSkeneEngine.generalRange(
-                                        parts[part], shared, k: k, logPrior: logPrior, hard: false,
-                                        counts: target, priorSum: slots.priorSums[part])
-                                }
+                                DawidSkeneEngine.generalPart(part, parts[part], shared, k: k, logPrior: logPrior, hard: false, useC: useC,
+                                                             target: target, slots: slots)
                             }
                             slots.addSlots(into: first)
                         }

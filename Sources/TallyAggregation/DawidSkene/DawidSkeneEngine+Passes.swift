@@ -82,23 +82,30 @@ extension DawidSkeneEngine {
         let parts = partitions
         let useC = useCKernel && k <= Int(TALLY_KERNELS_MAX_K)
         scatterInParallel(logConfusion, posteriors: &posteriors, counts: &counts, slots: slots) { part, shared, target in
-            target.update(repeating: 0)
-            slots.priorSums[part].update(repeating: 0)
-            if useC {
-                slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
-                    tally_ds_general_range(
-                        UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
-                        shared.d.baseAddress!, prior.baseAddress!, shared.gold.isEmpty ? nil : shared.gold.baseAddress!,
-                        shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
-                        Int64(parts[part].lowerBound), Int64(parts[part].upperBound), Int32(k), hard ? 1 : 0)
-                }
-            } else {
-                slots.entropy[part] = Self.generalRange(
-                    parts[part], shared, k: k, logPrior: logPrior, hard: hard,
-                    counts: target, priorSum: slots.priorSums[part])
-            }
+            Self.generalPart(part, parts[part], shared, k: k, logPrior: logPrior, hard: hard, useC: useC, target: target, slots: slots)
         }
         return slots.combined(k: k)
+    }
+
+    /// One thread's share of a general pass (both engines'): task `range` scattered into `target`
+    /// (zeroed here), its prior sums and entropy term into slot `part`; the C kernel when `useC`,
+    /// else ``generalRange(_:_:k:logPrior:hard:counts:priorSum:)``.
+    static func generalPart(_ part: Int, _ range: Range<Int>, _ shared: SharedPointers, k: Int, logPrior: [Double], hard: Bool,
+                            useC: Bool, target: UnsafeMutableBufferPointer<Double>, slots: PassSlots) {
+        target.update(repeating: 0)
+        slots.priorSums[part].update(repeating: 0)
+        if useC {
+            slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
+                tally_ds_general_range(
+                    UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
+                    shared.d.baseAddress!, prior.baseAddress!, shared.gold.isEmpty ? nil : shared.gold.baseAddress!,
+                    shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
+                    Int64(range.lowerBound), Int64(range.upperBound), Int32(k), hard ? 1 : 0)
+            }
+        } else {
+            slots.entropy[part] = generalRange(range, shared, k: k, logPrior: logPrior, hard: hard, counts: target,
+                                               priorSum: slots.priorSums[part])
+        }
     }
 
     /// The general pass over one range of tasks (see ``pass(logPrior:logConfusion:posteriors:counts:hard:)``).
