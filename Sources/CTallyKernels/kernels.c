@@ -172,95 +172,89 @@ TARGET_AVX2 static inline ALWAYS_INLINE void posterior_row_avx2(
     for (int v = 0; v < VECTORS(K); v++) store_lanes(row + 4 * v, x[v], LANES(K, v));
 }
 
-TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_k(
-    const int64_t *restrict offsets, const int32_t *restrict entries, const double *restrict logE,
-    const double *restrict logPrior, const int32_t *restrict gold, double *restrict p,
-    double *restrict counts, double *restrict priorSum, int64_t begin, int64_t end, const int K, int hard) {
-    const double epsTerm = EPS * log(EPS);
+// The pieces both AVX2 passes share, so that they do the same operations in the same order.
+
+// The prior logits (lanes past K at -inf, so 0 probability) and the prior sums, zeroed.
+TARGET_AVX2 static inline ALWAYS_INLINE void start_avx2(const double *restrict logPrior, const int K, __m256d *prior,
+                                                        __m256d *sums) {
     const __m256d minusInfinity = _mm256_set1_pd(-INFINITY);
-    __m256d prior[4], sums[4];
     for (int v = 0; v < VECTORS(K); v++) {
         prior[v] = _mm256_blendv_pd(minusInfinity, load_lanes(logPrior + 4 * v, LANES(K, v)), lanes_below(LANES(K, v)));
         sums[v] = _mm256_setzero_pd();
     }
-    double entropy = 0.0;
-    __m256d entropyLanes = _mm256_setzero_pd();
-    for (int64_t t = begin; t < end; t++) {
-        prefetch_rows(offsets, entries, logE, counts, t + PREFETCH_AHEAD, end, K);
-        const int64_t lo = offsets[t], hi = offsets[t + 1];
-        double *restrict row = p + t * K;
-        __m256d x[4];
-        if (gold && gold[t] >= 0) {
-            for (int c = 0; c < K; c++) row[c] = 0.0;
-            row[gold[t]] = 1.0;
-            for (int v = 0; v < VECTORS(K); v++) x[v] = load_lanes(row + 4 * v, LANES(K, v));
-            entropy += (double)(K - 1) * epsTerm;
-        } else {
-            __m256d l[4];
-            for (int v = 0; v < VECTORS(K); v++) l[v] = prior[v];
-            for (int64_t i = lo; i < hi; i++) {
-                const double *restrict e = logE + (int64_t)entries[i] * K;
-                for (int v = 0; v < VECTORS(K); v++) l[v] = _mm256_add_pd(l[v], load_lanes(e + 4 * v, LANES(K, v)));
-            }
-            posterior_row_avx2(l, x, row, K, hard, &entropy, &entropyLanes);
-        }
-        for (int v = 0; v < VECTORS(K); v++) sums[v] = _mm256_add_pd(sums[v], x[v]);
-        for (int64_t i = lo; i < hi; i++) {
-            double *restrict n = counts + (int64_t)entries[i] * K;
-            for (int v = 0; v < VECTORS(K); v++)
-                store_lanes(n + 4 * v, _mm256_add_pd(load_lanes(n + 4 * v, LANES(K, v)), x[v]), LANES(K, v));
-        }
+}
+
+// Task t's logits: the prior plus its answers' log-confusion rows, in answer order.
+TARGET_AVX2 static inline ALWAYS_INLINE void logits_avx2(const int64_t *restrict offsets, const int32_t *restrict entries,
+                                                         const double *restrict logE, int64_t t, const int K,
+                                                         const __m256d *prior, __m256d *l) {
+    for (int v = 0; v < VECTORS(K); v++) l[v] = prior[v];
+    for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
+        const double *restrict e = logE + (int64_t)entries[i] * K;
+        for (int v = 0; v < VECTORS(K); v++) l[v] = _mm256_add_pd(l[v], load_lanes(e + 4 * v, LANES(K, v)));
     }
+}
+
+// A golden task's row: one-hot at its label, into `row` and the registers `x`.
+TARGET_AVX2 static inline ALWAYS_INLINE void gold_row_avx2(double *restrict row, int32_t label, const int K, __m256d *x,
+                                                           double *entropy) {
+    const double epsTerm = EPS * log(EPS);
+    for (int c = 0; c < K; c++) row[c] = 0.0;
+    row[label] = 1.0;
+    for (int v = 0; v < VECTORS(K); v++) x[v] = load_lanes(row + 4 * v, LANES(K, v));
+    *entropy += (double)(K - 1) * epsTerm;
+}
+
+// Task t's posterior `x` added into its answers' count rows, in answer order.
+TARGET_AVX2 static inline ALWAYS_INLINE void scatter_avx2(const int64_t *restrict offsets, const int32_t *restrict entries,
+                                                          double *restrict counts, int64_t t, const int K, const __m256d *x) {
+    for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
+        double *restrict n = counts + (int64_t)entries[i] * K;
+        for (int v = 0; v < VECTORS(K); v++)
+            store_lanes(n + 4 * v, _mm256_add_pd(load_lanes(n + 4 * v, LANES(K, v)), x[v]), LANES(K, v));
+    }
+}
+
+// The end of a pass: the prior sums added into `priorSum`; returns the entropy term.
+TARGET_AVX2 static inline ALWAYS_INLINE double finish_avx2(const __m256d *sums, const int K, double *restrict priorSum,
+                                                           double entropy, __m256d entropyLanes) {
     double q[16];
     for (int v = 0; v < VECTORS(K); v++) _mm256_storeu_pd(q + 4 * v, sums[v]);
     for (int c = 0; c < K; c++) priorSum[c] += q[c];
     return entropy + horizontal_sum(entropyLanes);
 }
 
-// The AVX2 pass in blocks of GENERAL_BLOCK tasks (issue 17): first every task's logits (the row
-// gathers of the block are independent, so their cache misses overlap), then the softmax, entropy
-// and posterior rows, then the scatter into the count rows, with the next block's rows
-// prefetched while this one is computed. Per task the same operations in the same order as
-// range_avx2_k, and the tasks in order, so the same bits.
+// The AVX2 pass in blocks of `block` tasks (issue 17): first every task's logits (the row gathers
+// of the block are independent, so their cache misses overlap), then the softmax, entropy and
+// posterior rows, then the scatter into the count rows, with the rows of the task `ahead`
+// positions on prefetched. Per task the same operations in the same order whatever the block, and
+// the tasks in order, so every block size gives the same bits. range_avx2 (TALLY_DS_AVX2) is the
+// task-at-a-time pass (block 1, rows six tasks ahead), range_avx2_blocked the default (blocks of 8).
 enum { GENERAL_BLOCK = 8 };
 
-TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_blocked_k(
+TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_in_blocks(
     const int64_t *restrict offsets, const int32_t *restrict entries, const double *restrict logE,
     const double *restrict logPrior, const int32_t *restrict gold, double *restrict p,
-    double *restrict counts, double *restrict priorSum, int64_t begin, int64_t end, const int K, int hard) {
-    const double epsTerm = EPS * log(EPS);
-    const __m256d minusInfinity = _mm256_set1_pd(-INFINITY);
+    double *restrict counts, double *restrict priorSum, int64_t begin, int64_t end, const int K, int hard,
+    const int block, const int ahead) {
     __m256d prior[4], sums[4];
-    for (int v = 0; v < VECTORS(K); v++) {
-        prior[v] = _mm256_blendv_pd(minusInfinity, load_lanes(logPrior + 4 * v, LANES(K, v)), lanes_below(LANES(K, v)));
-        sums[v] = _mm256_setzero_pd();
-    }
+    start_avx2(logPrior, K, prior, sums);
     double entropy = 0.0;
     __m256d entropyLanes = _mm256_setzero_pd();
-    __m256d block[GENERAL_BLOCK][4];
-    for (int64_t t0 = begin; t0 < end; t0 += GENERAL_BLOCK) {
-        const int nb = end - t0 < GENERAL_BLOCK ? (int)(end - t0) : GENERAL_BLOCK;
+    __m256d rows[GENERAL_BLOCK][4];
+    for (int64_t t0 = begin; t0 < end; t0 += block) {
+        const int nb = end - t0 < block ? (int)(end - t0) : block;
         for (int j = 0; j < nb; j++) {
-            prefetch_rows(offsets, entries, logE, counts, t0 + j + GENERAL_BLOCK, end, K);
-            const int64_t t = t0 + j;
-            if (gold && gold[t] >= 0) continue;
-            __m256d l[4];
-            for (int v = 0; v < VECTORS(K); v++) l[v] = prior[v];
-            for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
-                const double *restrict e = logE + (int64_t)entries[i] * K;
-                for (int v = 0; v < VECTORS(K); v++) l[v] = _mm256_add_pd(l[v], load_lanes(e + 4 * v, LANES(K, v)));
-            }
-            for (int v = 0; v < VECTORS(K); v++) block[j][v] = l[v];
+            prefetch_rows(offsets, entries, logE, counts, t0 + j + ahead, end, K);
+            if (gold && gold[t0 + j] >= 0) continue;
+            logits_avx2(offsets, entries, logE, t0 + j, K, prior, rows[j]);
         }
         for (int j = 0; j < nb; j++) {
             const int64_t t = t0 + j;
             double *restrict row = p + t * K;
-            __m256d *x = block[j];
+            __m256d *x = rows[j];
             if (gold && gold[t] >= 0) {
-                for (int c = 0; c < K; c++) row[c] = 0.0;
-                row[gold[t]] = 1.0;
-                for (int v = 0; v < VECTORS(K); v++) x[v] = load_lanes(row + 4 * v, LANES(K, v));
-                entropy += (double)(K - 1) * epsTerm;
+                gold_row_avx2(row, gold[t], K, x, &entropy);
             } else {
                 __m256d l[4];
                 for (int v = 0; v < VECTORS(K); v++) l[v] = x[v];
@@ -268,36 +262,26 @@ TARGET_AVX2 static inline ALWAYS_INLINE double range_avx2_blocked_k(
             }
             for (int v = 0; v < VECTORS(K); v++) sums[v] = _mm256_add_pd(sums[v], x[v]);
         }
-        for (int j = 0; j < nb; j++) {
-            const int64_t t = t0 + j;
-            const __m256d *x = block[j];
-            for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
-                double *restrict n = counts + (int64_t)entries[i] * K;
-                for (int v = 0; v < VECTORS(K); v++)
-                    store_lanes(n + 4 * v, _mm256_add_pd(load_lanes(n + 4 * v, LANES(K, v)), x[v]), LANES(K, v));
-            }
-        }
+        for (int j = 0; j < nb; j++) scatter_avx2(offsets, entries, counts, t0 + j, K, rows[j]);
     }
-    double q[16];
-    for (int v = 0; v < VECTORS(K); v++) _mm256_storeu_pd(q + 4 * v, sums[v]);
-    for (int c = 0; c < K; c++) priorSum[c] += q[c];
-    return entropy + horizontal_sum(entropyLanes);
+    return finish_avx2(sums, K, priorSum, entropy, entropyLanes);
 }
 
-TARGET_AVX2 static double range_avx2_blocked(const int64_t *offsets, const int32_t *entries, const double *logE,
-                                             const double *logPrior, const int32_t *gold, double *p, double *counts,
-                                             double *priorSum, int64_t begin, int64_t end, int k, int hard) {
-#define CASE_AVX2_BLOCKED(KK) case KK: return range_avx2_blocked_k(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, KK, hard);
+#define RANGE_PARAMETERS                                                                                  \
+    const int64_t *offsets, const int32_t *entries, const double *logE, const double *logPrior,          \
+    const int32_t *gold, double *p, double *counts, double *priorSum, int64_t begin, int64_t end, int k, int hard
+#define RANGE_ARGUMENTS offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end
+
+TARGET_AVX2 static double range_avx2_blocked(RANGE_PARAMETERS) {
+#define CASE_AVX2_BLOCKED(KK) case KK: return range_avx2_in_blocks(RANGE_ARGUMENTS, KK, hard, GENERAL_BLOCK, GENERAL_BLOCK);
     switch (k) { SPECIALISED_K(CASE_AVX2_BLOCKED) default: break; }
-    return range_impl(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+    return range_impl(RANGE_ARGUMENTS, k, hard);
 }
 
-TARGET_AVX2 static double range_avx2(const int64_t *offsets, const int32_t *entries, const double *logE,
-                                     const double *logPrior, const int32_t *gold, double *p, double *counts,
-                                     double *priorSum, int64_t begin, int64_t end, int k, int hard) {
-#define CASE_AVX2(KK) case KK: return range_avx2_k(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, KK, hard);
+TARGET_AVX2 static double range_avx2(RANGE_PARAMETERS) {
+#define CASE_AVX2(KK) case KK: return range_avx2_in_blocks(RANGE_ARGUMENTS, KK, hard, 1, PREFETCH_AHEAD);
     switch (k) { SPECIALISED_K(CASE_AVX2) default: break; }
-    return range_impl(offsets, entries, logE, logPrior, gold, p, counts, priorSum, begin, end, k, hard);
+    return range_impl(RANGE_ARGUMENTS, k, hard);
 }
 #endif
 
@@ -376,4 +360,71 @@ double tally_ds_general_range(const int64_t *offsets, const int32_t *entries, co
                               int64_t begin, int64_t end, int k, int hard) {
     return tally_ds_general_range_variant(offsets, entries, logE, logPrior, gold, p, counts, priorSum,
                                           begin, end, k, hard, TALLY_DS_AUTO);
+}
+
+// The start of a Dawid-Skene fit (issue 17: the set-up of a 10 M-answer fit took longer than its
+// iterations). The same operations in the same order as the Swift code they replace, so the same
+// bits: the vote shares as VoteKernels.shares (unweighted: +1 per answer, then / answers), the
+// scatter as DawidSkeneEngine.scatter (task order, answer order).
+
+// K as a constant where it helps (the label of an entry is entry % K).
+#define START_K(F) F(2) F(3) F(4) F(5) F(6) F(7) F(8) F(9) F(10)
+
+static inline __attribute__((always_inline)) void vote_shares_k(const int64_t *restrict offsets,
+                                                                const int32_t *restrict entries, int64_t tasks,
+                                                                const int k, double *restrict p) {
+    for (int64_t t = 0; t < tasks; t++) {
+        double *restrict row = p + t * k;
+        if (k == 2) {
+            // Counted in a register: `row[label] += 1` through memory is a chain of dependent
+            // store-to-load round trips (most of this function's time at K = 2). The counts are
+            // integers, exact in a double either way, so the bits are the same.
+            int64_t ones = 0;
+            for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) ones += entries[i] & 1;
+            row[0] = (double)(offsets[t + 1] - offsets[t] - ones);
+            row[1] = (double)ones;
+        } else {
+            for (int c = 0; c < k; c++) row[c] = 0.0;
+            for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) row[entries[i] % k] += 1.0;
+        }
+        const double total = (double)(offsets[t + 1] - offsets[t]);
+        for (int c = 0; c < k; c++) row[c] /= total;
+    }
+}
+
+void tally_ds_vote_shares(const int64_t *offsets, const int32_t *entries, int64_t tasks, int k, double *p) {
+#define CASE_SHARES(KK) case KK: vote_shares_k(offsets, entries, tasks, KK, p); return;
+    switch (k) { START_K(CASE_SHARES) default: break; }
+    vote_shares_k(offsets, entries, tasks, k, p);
+}
+
+static inline __attribute__((always_inline)) void scatter_rows_k(const int64_t *restrict offsets,
+                                                                 const int32_t *restrict entries, int64_t tasks,
+                                                                 const int k, const double *restrict p,
+                                                                 double *restrict counts) {
+    for (int64_t t = 0; t < tasks; t++) {
+        const double *restrict row = p + t * k;
+        for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
+            double *restrict n = counts + (int64_t)entries[i] * k;
+            for (int c = 0; c < k; c++) n[c] += row[c];
+        }
+    }
+}
+
+void tally_ds_scatter_rows(const int64_t *offsets, const int32_t *entries, int64_t tasks, int k, const double *p,
+                           double *counts) {
+#define CASE_SCATTER(KK) case KK: scatter_rows_k(offsets, entries, tasks, KK, p, counts); return;
+    switch (k) { START_K(CASE_SCATTER) default: break; }
+    scatter_rows_k(offsets, entries, tasks, k, p, counts);
+}
+
+void tally_mark_entries(const int32_t *entries, int64_t count, uint8_t *observed, uint16_t *narrow) {
+    if (narrow) {
+        for (int64_t i = 0; i < count; i++) {
+            observed[entries[i]] = 1;
+            narrow[i] = (uint16_t)entries[i];
+        }
+    } else {
+        for (int64_t i = 0; i < count; i++) observed[entries[i]] = 1;
+    }
 }

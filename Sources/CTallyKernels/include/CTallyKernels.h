@@ -60,6 +60,22 @@ int tally_ds_binary_blocked(const void *offsets, int offsets32, const void *entr
                             double priorOdds, const int32_t *gold, double *p, uint8_t *labels, double *n,
                             int64_t begin, int64_t end, int hard, double *out, int variant);
 
+/// A Dawid-Skene fit's starting posteriors: each task's unweighted vote shares (count of each label
+/// over the task's answers; the same bits as the Swift VoteKernels.shares), written into p
+/// (tasks x K; every cell written). offsets: tasks + 1 task-sorted CSR offsets; entries: fused
+/// worker*K+label.
+void tally_ds_vote_shares(const int64_t *offsets, const int32_t *entries, int64_t tasks, int k, double *p);
+
+/// counts[e*K + c] += p[t*K + c] for every answer (entry e) of every task t, in task order then
+/// answer order (one thread; the first M-step's expected counts, the same bits as the Swift loop).
+void tally_ds_scatter_rows(const int64_t *offsets, const int32_t *entries, int64_t tasks, int k, const double *p,
+                           double *counts);
+
+/// observed[e] = 1 for each of the `count` entries (observed zeroed by the caller, as large as the
+/// largest entry + 1); with narrow non-NULL, also narrow[i] = entries[i] as a 16-bit number (the
+/// caller checks that every entry is below 65536).
+void tally_mark_entries(const int32_t *entries, int64_t count, uint8_t *observed, uint16_t *narrow);
+
 /// Doubles of scratch one call of tally_glad_objective_range needs for `capacity` answers
 /// (capacity must be at least the largest task's answer count); plus `capacity` int32s.
 int64_t tally_glad_scratch_doubles(int64_t capacity);

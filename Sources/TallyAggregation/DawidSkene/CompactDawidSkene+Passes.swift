@@ -55,40 +55,36 @@ extension CompactEngine {
     /// (`binary_blocked.c`, the same bits as `compact.c`'s simple pass) with `UInt32` offsets.
     func passBinary(logPrior: [Double], logConfusion: [Double], counts: inout [Double], slots: PassSlots,
                     state: PassState) -> (priorSum: [Double], entropyTerm: Double) {
-        var logOdds = [Double](repeating: 0, count: rows)
-        for r in 0..<rows where observed[r] { logOdds[r] = logConfusion[2 * r + 1] - logConfusion[2 * r] }
+        let logOdds = DawidSkeneEngine.logOdds(logConfusion, observed: observed)
         let priorOdds = logPrior[1] - logPrior[0]
         let parts = partitions
-        let results = UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>.allocate(capacity: parts.count)
-        defer { results.deallocate() }
-        let out = UncheckedSendable(results)
-        answers.offsets.withUnsafeBufferPointer { offsets in
-            answers.entries.withUnsafeBufferPointer { entries in
-                logOdds.withUnsafeBufferPointer { d in
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        let first = UncheckedSendable(counts)
-                        let shared = UncheckedSendable((offsets, entries, d))
-                        parallelFor(parts.count) { part in
-                            let (offsets, entries, d) = shared.value
-                            let target = part == 0 ? first.value : slots.counts[part]
-                            target.update(repeating: 0)
-                            var r = (0.0, 0.0, 0.0)
-                            withUnsafeMutableBytes(of: &r) { raw in
-                                let o = raw.baseAddress!.assumingMemoryBound(to: Double.self)
-                                _ = tally_ds_binary_blocked(offsets.baseAddress!, 1, entries.baseAddress!, 0, d.baseAddress!, priorOdds,
-                                                            nil, nil, state.labels.baseAddress!, target.baseAddress!,
-                                                            Int64(parts[part].lowerBound), Int64(parts[part].upperBound), 0, o,
-                                                            Int32(TALLY_DS_AUTO))
+        return DawidSkeneEngine.binaryResults(parts: parts.count) { out in
+            answers.offsets.withUnsafeBufferPointer { offsets in
+                answers.entries.withUnsafeBufferPointer { entries in
+                    logOdds.withUnsafeBufferPointer { d in
+                        counts.withUnsafeMutableBufferPointer { counts in
+                            let first = UncheckedSendable(counts)
+                            let shared = UncheckedSendable((offsets, entries, d))
+                            parallelFor(parts.count) { part in
+                                let (offsets, entries, d) = shared.value
+                                let target = part == 0 ? first.value : slots.counts[part]
+                                target.update(repeating: 0)
+                                var r = (0.0, 0.0, 0.0)
+                                withUnsafeMutableBytes(of: &r) { raw in
+                                    let o = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+                                    _ = tally_ds_binary_blocked(offsets.baseAddress!, 1, entries.baseAddress!, 0, d.baseAddress!, priorOdds,
+                                                                nil, nil, state.labels.baseAddress!, target.baseAddress!,
+                                                                Int64(parts[part].lowerBound), Int64(parts[part].upperBound), 0, o,
+                                                                Int32(TALLY_DS_AUTO))
+                                }
+                                out.value[part] = (r.0, r.1, r.2)
                             }
-                            out.value[part] = (r.0, r.1, r.2)
+                            slots.addSlots(into: first)
                         }
-                        slots.addSlots(into: first)
                     }
                 }
             }
         }
-        let sum0 = results.reduce(0) { $0 + $1.sum0 }, sum1 = results.reduce(0) { $0 + $1.sum1 }
-        return ([sum0, sum1], results.reduce(0) { $0 + $1.entropy })
     }
 
     /// ``DawidSkeneEngine/pass``'s general E-step and scatter (the C kernel up to K = 64, else the
@@ -108,21 +104,8 @@ extension CompactEngine {
                             let first = UncheckedSendable(counts)
                             parallelFor(parts.count) { part in
                                 let target = part == 0 ? first.value : slots.counts[part]
-                                target.update(repeating: 0)
-                                slots.priorSums[part].update(repeating: 0)
-                                if useC {
-                                    slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
-                                        tally_ds_general_range(
-                                            UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
-                                            shared.d.baseAddress!, prior.baseAddress!, nil,
-                                            shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
-                                            Int64(parts[part].lowerBound), Int64(parts[part].upperBound), Int32(k), 0)
-                                    }
-                                } else {
-                                    slots.entropy[part] = DawidSkeneEngine.generalRange(
-                                        parts[part], shared, k: k, logPrior: logPrior, hard: false,
-                                        counts: target, priorSum: slots.priorSums[part])
-                                }
+                                DawidSkeneEngine.generalPart(part, parts[part], shared, k: k, logPrior: logPrior, hard: false, useC: useC,
+                                                             target: target, slots: slots)
                             }
                             slots.addSlots(into: first)
                         }
@@ -130,13 +113,7 @@ extension CompactEngine {
                 }
             }
         }
-        var priorSum = [Double](repeating: 0, count: k)
-        var entropyTerm = 0.0
-        for part in 0..<parts.count {
-            for j in 0..<k { priorSum[j] += slots.priorSums[part][j] }
-            entropyTerm += slots.entropy[part]
-        }
-        return (priorSum, entropyTerm)
+        return slots.combined(k: k)
     }
 
     /// ``DawidSkeneEngine/maximise``: confusion matrices (or one-coin skills) from the counts over

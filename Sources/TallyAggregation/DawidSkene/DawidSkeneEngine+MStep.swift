@@ -255,6 +255,17 @@ final class PassSlots: @unchecked Sendable {
         }
     }
 
+    /// The prior sums and entropy terms of the slots added in slot order: a general pass's result.
+    func combined(k: Int) -> (priorSum: [Double], entropyTerm: Double) {
+        var priorSum = [Double](repeating: 0, count: k)
+        var entropyTerm = 0.0
+        for part in 0..<priorSums.count {
+            for j in 0..<k { priorSum[j] += priorSums[part][j] }
+            entropyTerm += entropy[part]
+        }
+        return (priorSum, entropyTerm)
+    }
+
     func deallocate() {
         for c in counts where c.baseAddress != nil { c.deallocate() }
         for p in priorSums { p.deallocate() }

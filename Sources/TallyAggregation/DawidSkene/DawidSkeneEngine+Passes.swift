@@ -15,19 +15,41 @@ extension DawidSkeneEngine {
 
     func columnMeans(_ p: [Double]) -> [Double] {
         var sum = [Double](repeating: 0, count: k)
-        for t in 0..<tasks { for c in 0..<k { sum[c] += p[t * k + c] } }
+        p.withUnsafeBufferPointer { p in
+            for t in 0..<tasks { for c in 0..<k { sum[c] += p[t * k + c] } }
+        }
         return sum.map { $0 / Double(tasks) }
     }
 
-    /// `counts[e, c] = Σ P[t, c]` over answers with fused entry `e`.
+    /// Majority-vote shares of every task over `table.byTask` (the starting posteriors): the
+    /// C kernel `tally_ds_vote_shares`, the same bits as ``VoteKernels/shares(_:weights:)``.
+    func voteShares() -> [Double] {
+        let view = table.byTask
+        let k = self.k
+        return [Double](unsafeUninitializedCapacity: tasks * k) { out, count in
+            view.offsets.withUnsafeBufferPointer { offsets in
+                view.entries.withUnsafeBufferPointer { entries in
+                    tally_ds_vote_shares(UnsafePointer(OpaquePointer(offsets.baseAddress)), entries.baseAddress,
+                                         Int64(tasks), Int32(k), out.baseAddress)
+                }
+            }
+            count = tasks * k
+        }
+    }
+
+    /// `counts[e, c] = Σ P[t, c]` over answers with fused entry `e` (task order, then answer order;
+    /// the C kernel `tally_ds_scatter_rows`, once per fit).
     func scatter(_ p: [Double]) -> [Double] {
-        // Once per fit (the start), so plain array indexing is fast enough.
         var counts = [Double](repeating: 0, count: rows * k)
-        let offsets = taskOffsets, entries = taskEntries
-        for t in 0..<tasks {
-            for i in offsets[t]..<offsets[t + 1] {
-                let base = Int(entries[i]) * k
-                for c in 0..<k { counts[base + c] += p[t * k + c] }
+        let k = self.k, tasks = self.tasks
+        taskOffsets.withUnsafeBufferPointer { offsets in
+            taskEntries.withUnsafeBufferPointer { entries in
+                p.withUnsafeBufferPointer { p in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        tally_ds_scatter_rows(UnsafePointer(OpaquePointer(offsets.baseAddress)), entries.baseAddress, Int64(tasks),
+                                              Int32(k), p.baseAddress, counts.baseAddress)
+                    }
+                }
             }
         }
         return counts
@@ -60,29 +82,30 @@ extension DawidSkeneEngine {
         let parts = partitions
         let useC = useCKernel && k <= Int(TALLY_KERNELS_MAX_K)
         scatterInParallel(logConfusion, posteriors: &posteriors, counts: &counts, slots: slots) { part, shared, target in
-            target.update(repeating: 0)
-            slots.priorSums[part].update(repeating: 0)
-            if useC {
-                slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
-                    tally_ds_general_range(
-                        UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
-                        shared.d.baseAddress!, prior.baseAddress!, shared.gold.isEmpty ? nil : shared.gold.baseAddress!,
-                        shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
-                        Int64(parts[part].lowerBound), Int64(parts[part].upperBound), Int32(k), hard ? 1 : 0)
-                }
-            } else {
-                slots.entropy[part] = Self.generalRange(
-                    parts[part], shared, k: k, logPrior: logPrior, hard: hard,
-                    counts: target, priorSum: slots.priorSums[part])
+            Self.generalPart(part, parts[part], shared, k: k, logPrior: logPrior, hard: hard, useC: useC, target: target, slots: slots)
+        }
+        return slots.combined(k: k)
+    }
+
+    /// One thread's share of a general pass (both engines'): task `range` scattered into `target`
+    /// (zeroed here), its prior sums and entropy term into slot `part`; the C kernel when `useC`,
+    /// else ``generalRange(_:_:k:logPrior:hard:counts:priorSum:)``.
+    static func generalPart(_ part: Int, _ range: Range<Int>, _ shared: SharedPointers, k: Int, logPrior: [Double], hard: Bool,
+                            useC: Bool, target: UnsafeMutableBufferPointer<Double>, slots: PassSlots) {
+        target.update(repeating: 0)
+        slots.priorSums[part].update(repeating: 0)
+        if useC {
+            slots.entropy[part] = logPrior.withUnsafeBufferPointer { prior in
+                tally_ds_general_range(
+                    UnsafePointer(OpaquePointer(shared.offsets.baseAddress!)), shared.entries.baseAddress!,
+                    shared.d.baseAddress!, prior.baseAddress!, shared.gold.isEmpty ? nil : shared.gold.baseAddress!,
+                    shared.p.baseAddress!, target.baseAddress!, slots.priorSums[part].baseAddress!,
+                    Int64(range.lowerBound), Int64(range.upperBound), Int32(k), hard ? 1 : 0)
             }
+        } else {
+            slots.entropy[part] = generalRange(range, shared, k: k, logPrior: logPrior, hard: hard, counts: target,
+                                               priorSum: slots.priorSums[part])
         }
-        var priorSum = [Double](repeating: 0, count: k)
-        var entropyTerm = 0.0
-        for part in 0..<parts.count {
-            for j in 0..<k { priorSum[j] += slots.priorSums[part][j] }
-            entropyTerm += slots.entropy[part]
-        }
-        return (priorSum, entropyTerm)
     }
 
     /// The general pass over one range of tasks (see ``pass(logPrior:logConfusion:posteriors:counts:hard:)``).
@@ -215,33 +238,49 @@ extension DawidSkeneEngine {
         logPrior: [Double], logConfusion: [Double], posteriors: inout [Double], counts: inout [Double], hard: Bool,
         slots: PassSlots
     ) -> (priorSum: [Double], entropyTerm: Double) {
-        var logOdds = [Double](repeating: 0, count: rows)
-        for r in 0..<rows where observed[r] { logOdds[r] = logConfusion[2 * r + 1] - logConfusion[2 * r] }
+        let logOdds = Self.logOdds(logConfusion, observed: observed)
         let priorOdds = logPrior[1] - logPrior[0]
         let parts = partitions
-        let results = UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>.allocate(capacity: parts.count)
-        defer { results.deallocate() }
-        let out = UncheckedSendable(results)
         let useC = useCKernel
         let narrow = UncheckedSendable(slots.narrowEntries)
-        scatterInParallel(logOdds, posteriors: &posteriors, counts: &counts, slots: slots) { part, shared, target in
-            if useC {
-                target.update(repeating: 0)
-                var r = (0.0, 0.0, 0.0)
-                withUnsafeMutableBytes(of: &r) { raw in
-                    let o = raw.baseAddress!.assumingMemoryBound(to: Double.self)
-                    let gold = shared.gold.isEmpty ? nil : shared.gold.baseAddress
-                    let (lo, hi) = (Int64(parts[part].lowerBound), Int64(parts[part].upperBound))
-                    let entries = narrow.value.map { UnsafeRawPointer($0.baseAddress!) } ?? UnsafeRawPointer(shared.entries.baseAddress!)
-                    _ = tally_ds_binary_blocked(shared.offsets.baseAddress!, 0, entries, narrow.value == nil ? 0 : 1, shared.d.baseAddress!,
-                                                priorOdds, gold, shared.p.baseAddress!, nil, target.baseAddress!, lo, hi, hard ? 1 : 0, o,
-                                                Int32(TALLY_DS_AUTO))
+        return Self.binaryResults(parts: parts.count) { out in
+            scatterInParallel(logOdds, posteriors: &posteriors, counts: &counts, slots: slots) { part, shared, target in
+                if useC {
+                    target.update(repeating: 0)
+                    var r = (0.0, 0.0, 0.0)
+                    withUnsafeMutableBytes(of: &r) { raw in
+                        let o = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+                        let gold = shared.gold.isEmpty ? nil : shared.gold.baseAddress
+                        let (lo, hi) = (Int64(parts[part].lowerBound), Int64(parts[part].upperBound))
+                        let entries = narrow.value.map { UnsafeRawPointer($0.baseAddress!) } ?? UnsafeRawPointer(shared.entries.baseAddress!)
+                        _ = tally_ds_binary_blocked(shared.offsets.baseAddress!, 0, entries, narrow.value == nil ? 0 : 1, shared.d.baseAddress!,
+                                                    priorOdds, gold, shared.p.baseAddress!, nil, target.baseAddress!, lo, hi, hard ? 1 : 0, o,
+                                                    Int32(TALLY_DS_AUTO))
+                    }
+                    out.value[part] = (r.0, r.1, r.2)
+                } else {
+                    out.value[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: target)
                 }
-                out.value[part] = (r.0, r.1, r.2)
-            } else {
-                out.value[part] = Self.binaryRange(parts[part], shared, priorOdds: priorOdds, hard: hard, counts: target)
             }
         }
+    }
+
+    /// The two-label pass's per-entry table: `ln e[w,y,1] − ln e[w,y,0]` for the observed rows, 0
+    /// elsewhere (the full and the compact engine's).
+    static func logOdds(_ logConfusion: [Double], observed: [Bool]) -> [Double] {
+        var logOdds = [Double](repeating: 0, count: observed.count)
+        for r in observed.indices where observed[r] { logOdds[r] = logConfusion[2 * r + 1] - logConfusion[2 * r] }
+        return logOdds
+    }
+
+    /// Runs `body` with one `(sum0, sum1, entropy)` slot per task range (each range's thread fills
+    /// its own) and returns their sums in range order: the prior's column sums and the entropy term.
+    static func binaryResults(
+        parts: Int, _ body: (UncheckedSendable<UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>>) -> Void
+    ) -> (priorSum: [Double], entropyTerm: Double) {
+        let results = UnsafeMutableBufferPointer<(sum0: Double, sum1: Double, entropy: Double)>.allocate(capacity: parts)
+        defer { results.deallocate() }
+        body(UncheckedSendable(results))
         let sum0 = results.reduce(0) { $0 + $1.sum0 }, sum1 = results.reduce(0) { $0 + $1.sum1 }
         return ([sum0, sum1], results.reduce(0) { $0 + $1.entropy })
     }

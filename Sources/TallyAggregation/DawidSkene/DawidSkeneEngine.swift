@@ -63,9 +63,14 @@ struct DawidSkeneEngine {
         tasks = table.taskCount
         rows = table.workerCount * k
         taskOffsets = taskView?.offsets ?? table.byTask.offsets
-        taskEntries = taskView?.entries ?? table.byTask.entries
+        let entries = taskView?.entries ?? table.byTask.entries
+        taskEntries = entries
         var observed = [Bool](repeating: false, count: rows)
-        for e in taskEntries { observed[Int(e)] = true }
+        observed.withUnsafeMutableBytes { o in
+            entries.withUnsafeBufferPointer { e in
+                tally_mark_entries(e.baseAddress, Int64(e.count), o.baseAddress?.assumingMemoryBound(to: UInt8.self), nil)
+            }
+        }
         self.observed = observed
         gold = []
         let partitions = Self.split(taskOffsets, into: max(1, min(threads, taskEntries.count / max(1, minimumAnswersPerThread) + 1)))
@@ -124,7 +129,7 @@ struct DawidSkeneEngine {
     ) throws -> DawidSkeneModel {
         let n = Double(table.answerCount)
         // Initialisation: majority-vote shares, golden rows one-hot, prior = plain mean.
-        var p = start ?? VoteKernels.shares(table, weights: nil).probabilities.values
+        var p = start ?? voteShares()
         applyGold(&p)
         var prior = pseudoCounts == nil ? columnMeans(p) : classPrior(columnSums: columnMeans(p).map { $0 * Double(tasks) })
         var counts = scatter(p)
