@@ -83,6 +83,6 @@ fi
 
 cd "$work"
 TALLY_REPO="$repo" TALLY_SPARK_MASTER="$master" TALLY_WHEEL_ZIP="$work/tally-wheel.zip" \
-TALLY_SPARK_SYNTHETIC="$work/synthetic.parquet" TALLY_SPARK_PARTITIONS="$partitions" TALLY_SPARK_KILL_PID="${pids[2]}" \
+TALLY_SPARK_SYNTHETIC="$work/synthetic.parquet" TALLY_SPARK_PARTITIONS="$partitions" TALLY_SPARK_KILL_PID="${pids[2]}" TALLY_SPARK_WORKER_PIDS="${pids[1]} ${pids[2]}" \
 TALLY_NATIVE_CACHE="$work" \
     "$py" -m pytest -q -s -p no:cacheprovider --rootdir "$work" "$repo/python/tests_spark/test_spark.py" "$@"

@@ -65,7 +65,7 @@ class _Group:
         self.peers: Dict[int, Any] = {}
         self.sock = None
         if self.pid == 0:
-            host = ctx.getTaskInfos()[0].address.rsplit(":", 1)[0]
+            host = ctx.getTaskInfos()[0].address.rsplit(":", 1)[0].strip("[]")
             server = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
             server.bind((host, 0))
             server.listen(self.size)
