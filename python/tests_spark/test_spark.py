@@ -119,7 +119,7 @@ def test_real_datasets(spark):
         frame = tally.read_answers(str(path)).astype(str)
         sdf = spark.createDataFrame(frame[["task", "worker", "label"]])
         out = []
-        models = {}
+        models, frames = {}, {}
         for method, barrier in sweep_runs(name):
             try:
                 if method not in models:
@@ -129,10 +129,18 @@ def test_real_datasets(spark):
                 parts = 3 if method == "glad" and not barrier else 2
                 t0 = time.perf_counter()
                 result = ts.aggregate(sdf, method, probabilities=True, num_partitions=parts, barrier=barrier)
-                _, diff = compare(name, method, result, frame, model=models[method])
+                got, diff = compare(name, method, result, frame, model=models[method])
                 out.append((name, method, barrier, None, result.passes, diff, time.perf_counter() - t0))
+                frames[(method, barrier)] = got
             except AssertionError as e:
                 out.append((name, method, barrier, str(e), None, None, None))
+        for method in SWEEP_METHODS:  # both modes add in the same order: the same bits
+            if (method, True) in frames and (method, False) in frames:
+                a, b = frames[(method, True)], frames[(method, False)]
+                same = (a["label"] == b["label"]).all() and np.array_equal(np.vstack(a["probabilities"].to_numpy()),
+                                                                          np.vstack(b["probabilities"].to_numpy()))
+                if not same:
+                    out.append((name, method, True, "barrier and default modes differ", None, None, None))
         return out
 
     t0 = time.perf_counter()

@@ -33,7 +33,8 @@ ships new parameters: each partition computes its posteriors at its next evaluat
 in the Python worker (recomputed from the shipped parameters when Spark runs it elsewhere). The
 driver holds the β vector (8 bytes per task) and ships it with each evaluation (a broadcast above
 1 MB); about 1 + 1.5 evaluations per conjugate-gradient step, so GLAD takes tens to hundreds of
-jobs per fit where Dawid-Skene takes one per iteration.
+jobs per fit where Dawid-Skene takes one per iteration. ``barrier=True`` runs any method's whole fit
+as one barrier-mode job instead (tally._spark_barrier): the same bits, no job per pass.
 
 Labels are ordered as the CLI orders them (numeric when every label is an integer written as a
 string, "2" before "10"; otherwise sorted), so ties break towards the same label.
