@@ -3,13 +3,15 @@
 # and 2 GB each) on 127.0.0.1, started here and stopped at the end even on failure. The package's
 # wheel is shipped to the executors (sc.addPyFile of the wheel under a .zip name); executors and
 # driver run ../.venv-spark's Python (pyspark 4, pyarrow, numpy, pandas; scripts/setup-spark-venv.sh),
-# which does not have tally installed. python/tests_spark checks ds, onecoin-ds, mv and wawa (and
-# glad on two sets; TALLY_SPARK_GLAD_SETS=all for every set) against single-machine Tally on every
-# categorical data set and on a synthetic set read from Parquet, and kills one worker during a DS
-# and a GLAD run.
+# which does not have tally installed. python/tests_spark checks ds, onecoin-ds, mv, wawa and glad
+# against single-machine Tally on every categorical data set (barrier mode on all 23, the default
+# mode on six, GLAD's on two; TALLY_SPARK_DEFAULT_SETS=all, TALLY_SPARK_GLAD_SETS=all for every
+# set) and on a synthetic set read from Parquet, and kills one worker during a DS and a GLAD run.
 #
 #   scripts/test-spark.sh                 # CI size: 1 M synthetic answers
 #   TALLY_SPARK_ANSWERS=10000000 scripts/test-spark.sh    # the 10 M-answer check (long)
+#   TALLY_SPARK_ANSWERS=10000000 TALLY_SPARK_SYNTHETIC_GLAD=1 TALLY_SPARK_WORKER_MEMORY=3g TALLY_SPARK_EXECUTOR_MEMORY=3g \
+#     flock /tmp/tally-bigrun.lock scripts/test-spark.sh -k synthetic_parquet    # every method at 10 M (not in CI)
 #   scripts/test-spark.sh --bench FILE.parquet [PARTITIONS]  # Benchmarks/spark/bench_spark.py on the cluster
 #
 # Needs Java 17 (apt-get install openjdk-17-jre-headless).
@@ -83,6 +85,6 @@ fi
 
 cd "$work"
 TALLY_REPO="$repo" TALLY_SPARK_MASTER="$master" TALLY_WHEEL_ZIP="$work/tally-wheel.zip" \
-TALLY_SPARK_SYNTHETIC="$work/synthetic.parquet" TALLY_SPARK_PARTITIONS="$partitions" TALLY_SPARK_KILL_PID="${pids[2]}" \
+TALLY_SPARK_SYNTHETIC="$work/synthetic.parquet" TALLY_SPARK_PARTITIONS="$partitions" TALLY_SPARK_KILL_PID="${pids[2]}" TALLY_SPARK_WORKER_PIDS="${pids[1]} ${pids[2]}" \
 TALLY_NATIVE_CACHE="$work" \
     "$py" -m pytest -q -s -p no:cacheprovider --rootdir "$work" "$repo/python/tests_spark/test_spark.py" "$@"

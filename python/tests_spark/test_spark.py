@@ -23,14 +23,34 @@ REPO = Path(os.environ.get("TALLY_REPO", Path(__file__).resolve().parents[2]))
 METHODS = ["ds", "onecoin-ds", "mv", "wawa", "glad"]
 SWEEP_METHODS = [m for m in METHODS if m in os.environ.get("TALLY_SPARK_METHODS", ",".join(METHODS)).split(",")]
 SINGLE = {"ds": ta.DawidSkene, "onecoin-ds": ta.OneCoinDawidSkene, "mv": ta.MajorityVote, "wawa": ta.Wawa, "glad": ta.GLAD}
-# GLAD on the synthetic Parquet set: one Spark job per objective evaluation (hundreds), so CI's
-# 1 M-answer run takes it only when TALLY_SPARK_SYNTHETIC_GLAD=1.
+# GLAD on the synthetic Parquet set: a minute or more of one machine's fit at 1 M answers, so CI's
+# run takes it only when TALLY_SPARK_SYNTHETIC_GLAD=1.
 SYNTHETIC_METHODS = METHODS if os.environ.get("TALLY_SPARK_SYNTHETIC_GLAD") == "1" else METHODS[:-1]
-# GLAD takes one Spark job per objective evaluation (tens to hundreds per fit, about 1,700 on
-# vldb-rel), so the sweep runs it on the sets it needs fewest evaluations on unless
-# TALLY_SPARK_GLAD_SETS=all (or a comma-separated list); python/tests/test_partitioned.py checks
-# the same partitioned GLAD without Spark on every set (TALLY_GLAD_ALL_SETS=1).
+# TALLY_SPARK_SYNTHETIC_METHODS: the synthetic set's methods in this order (say "glad,ds").
+if os.environ.get("TALLY_SPARK_SYNTHETIC_METHODS"):
+    SYNTHETIC_METHODS = os.environ["TALLY_SPARK_SYNTHETIC_METHODS"].split(",")
+# The sweep over the real data sets runs every method in barrier mode (the whole fit one Spark
+# job, the tasks summing over their own socket: GLAD's 29 to 1,743 objective evaluations per fit
+# and Dawid-Skene's passes cost no job each) on every set, and in the default mode (one job per
+# pass) on the sets of TALLY_SPARK_DEFAULT_SETS (comma-separated, or "all"; GLAD's default mode on
+# TALLY_SPARK_GLAD_SETS, the sets it needs fewest evaluations on). Both modes add the partitions'
+# statistics in the same order, so they give the same bits. TALLY_SPARK_BARRIER_METHODS: the
+# methods run in barrier mode (default: all five).
+_DEFAULT_SETS = os.environ.get("TALLY_SPARK_DEFAULT_SETS", "snow-wsd,gal-hitspam-cf,act-cf,bluebirds,snow-temp,vldb-face")
 _GLAD_SETS = os.environ.get("TALLY_SPARK_GLAD_SETS", "snow-wsd,gal-hitspam-cf")
+BARRIER_METHODS = [m for m in os.environ.get("TALLY_SPARK_BARRIER_METHODS", ",".join(METHODS)).split(",") if m]
+
+
+def sweep_runs(name):
+    """(method, barrier) pairs the sweep runs on data set ``name``."""
+    runs = []
+    for method in SWEEP_METHODS:
+        if method in BARRIER_METHODS:
+            runs.append((method, True))
+        chosen = _GLAD_SETS if method == "glad" else _DEFAULT_SETS
+        if chosen == "all" or name in chosen.split(","):
+            runs.append((method, False))
+    return runs
 
 
 def categorical_sets():
@@ -61,7 +81,8 @@ def single(method, frame):
 
 def compare(name, method, result, frame, model=None):
     """Labels identical and probabilities within 1e-9 of one machine's (``model``: an already
-    fitted single-machine model); GLAD's largest difference is printed (its sums are exact: 0)."""
+    fitted single-machine model); GLAD's largest difference is printed (its sums are exact: 0).
+    Returns (the Spark labels frame, max |Δp|)."""
     if model is None:
         labels, probas = single(method, frame)
     else:
@@ -71,6 +92,7 @@ def compare(name, method, result, frame, model=None):
     got = got.loc[labels.index]
     mismatched = int((got["label"].to_numpy() != labels.to_numpy()).sum())
     assert mismatched == 0, f"{name} {method}: {mismatched} labels differ from one machine's"
+    diff = 0.0
     if probas is not None:
         p = np.vstack(got["probabilities"].to_numpy())
         assert list(probas.columns) == result.classes
@@ -78,15 +100,17 @@ def compare(name, method, result, frame, model=None):
         assert diff <= 1e-9, f"{name} {method}: probabilities differ by {diff}"
         if method == "glad":
             print(f"{name} glad on {result.partitions} partitions: {mismatched} labels differ, max |Δp| {diff:.3g}")
-    return got
+    return got, diff
 
 
 SETS = categorical_sets()
 
 
 def test_real_datasets(spark):
-    """Every categorical data set × every method, several fits at once (Spark runs concurrent jobs;
-    on small sets a pass is mostly scheduling latency); all mismatches are reported together."""
+    """Every categorical data set × every method in barrier mode, and in the default mode on a
+    few sets (see sweep_runs), several fits at once (Spark runs concurrent jobs; on small sets a pass
+    is mostly scheduling latency); all mismatches are reported together, and the largest |Δp|
+    of each method and mode is printed."""
     from concurrent.futures import ThreadPoolExecutor
     assert len(SETS) >= 16 or os.environ.get("TALLY_SPARK_SETS"), f"only {len(SETS)} data sets found"
 
@@ -95,42 +119,114 @@ def test_real_datasets(spark):
         frame = tally.read_answers(str(path)).astype(str)
         sdf = spark.createDataFrame(frame[["task", "worker", "label"]])
         out = []
-        for method in SWEEP_METHODS:
-            if method == "glad" and _GLAD_SETS != "all" and name not in _GLAD_SETS.split(","):
-                continue
+        models, frames = {}, {}
+        for method, barrier in sweep_runs(name):
             try:
-                # GLAD on three partitions (its sums are exact: one machine's bits whatever the
-                # partitioning), the others on two.
-                result = ts.aggregate(sdf, method, probabilities=True, num_partitions=3 if method == "glad" else 2)
-                compare(name, method, result, frame)
-                out.append((name, method, None, result.passes))
+                if method not in models:
+                    models[method] = SINGLE[method]().fit(frame)
+                # The default mode's GLAD on three partitions (its sums are exact: one machine's
+                # bits whatever the partitioning), the rest on two (barrier mode: one per slot).
+                parts = 3 if method == "glad" and not barrier else 2
+                t0 = time.perf_counter()
+                result = ts.aggregate(sdf, method, probabilities=True, num_partitions=parts, barrier=barrier)
+                got, diff = compare(name, method, result, frame, model=models[method])
+                out.append((name, method, barrier, None, result.passes, diff, time.perf_counter() - t0))
+                frames[(method, barrier)] = got
             except AssertionError as e:
-                out.append((name, method, str(e), None))
+                out.append((name, method, barrier, str(e), None, None, None))
+        for method in SWEEP_METHODS:  # both modes add in the same order: the same bits
+            if (method, True) in frames and (method, False) in frames:
+                a, b = frames[(method, True)], frames[(method, False)]
+                same = (a["label"] == b["label"]).all() and np.array_equal(np.vstack(a["probabilities"].to_numpy()),
+                                                                          np.vstack(b["probabilities"].to_numpy()))
+                if not same:
+                    out.append((name, method, True, "barrier and default modes differ", None, None, None))
         return out
 
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=int(os.environ.get("TALLY_SPARK_CONCURRENT", "6"))) as pool:
         results = [r for rs in pool.map(one, SETS) for r in rs]
-    failures = [f"{n} {m}: {e}" for n, m, e, _ in results if e]
-    print(f"real data sets: {len(SETS)} sets, {len(results)} fits ({sum(m == 'glad' for _, m, *_ in results)} glad), "
-          f"{sum(p or 0 for *_, p in results)} passes, "
-          f"{time.perf_counter() - t0:.0f} s")
+    failures = [f"{n} {m}{' (barrier)' if b else ''}: {e}" for n, m, b, e, *_ in results if e]
+    summary = {}
+    for n, m, b, e, passes, diff, seconds in results:
+        if e is None:
+            s = summary.setdefault((m, b), [0, 0, 0.0, 0.0])
+            s[0] += 1
+            s[1] += passes
+            s[2] = max(s[2], diff)
+            s[3] += seconds
+    for (m, b), (fits, passes, diff, seconds) in sorted(summary.items()):
+        print(f"  {m}{' barrier' if b else ''}: {fits} sets, {passes} passes, max |Δp| {diff:.3g}, {seconds:.0f} s of fits")
+    print(f"real data sets: {len(SETS)} sets, {len(results)} fits, {sum(r[4] or 0 for r in results)} passes, "
+          f"{time.perf_counter() - t0:.0f} s, load {os.getloadavg()[0]:.1f}")
     assert not failures, "\n".join(failures)
 
 
+def _executor_rss(pids):
+    """RSS in bytes of every process under each worker daemon (executor JVM and Python workers)."""
+    def tree(pid):
+        total = 0
+        for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split():
+            try:
+                with open(f"/proc/{child}/statm") as f:
+                    total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except OSError:
+                pass
+            total += tree(int(child))
+        return total
+    return {p: tree(p) for p in pids}
+
+
 def test_synthetic_parquet(spark):
+    """The synthetic Parquet set (1 M answers in CI; TALLY_SPARK_ANSWERS=10000000 for 10 M):
+    every method against one machine, in the default mode, and in barrier mode for the methods
+    of TALLY_SPARK_SYNTHETIC_BARRIER (comma-separated; glad runs only with
+    TALLY_SPARK_SYNTHETIC_GLAD=1, in the modes TALLY_SPARK_SYNTHETIC_GLAD_MODES, default
+    "barrier"). Prints each run's time, passes, max |Δp|, one machine's fit time and the
+    executors' peak RSS (TALLY_SPARK_WORKER_PIDS, sampled every 0.5 s)."""
     path = os.environ.get("TALLY_SPARK_SYNTHETIC")
     if not path:
         pytest.skip("TALLY_SPARK_SYNTHETIC (a Parquet file from make_synthetic.py) is not set")
     frame = pd.read_parquet(path)
     sdf = spark.read.parquet(path)
     partitions = int(os.environ.get("TALLY_SPARK_PARTITIONS", "4"))
+    barrier_methods = os.environ.get("TALLY_SPARK_SYNTHETIC_BARRIER", "").split(",")
+    glad_modes = os.environ.get("TALLY_SPARK_SYNTHETIC_GLAD_MODES", "barrier").split(",")
+    pids = [int(p) for p in os.environ.get("TALLY_SPARK_WORKER_PIDS", "").split()]
     for method in SYNTHETIC_METHODS:
         t0 = time.perf_counter()
-        result = ts.aggregate(sdf, method, probabilities=True, num_partitions=partitions)
-        seconds = time.perf_counter() - t0
-        compare("synthetic", method, result, frame)
-        print(f"synthetic {len(frame)} answers, {method}: {seconds:.1f} s on Spark, {result.passes} passes")
+        model = SINGLE[method]().fit(frame)
+        single_seconds = time.perf_counter() - t0
+        modes = ([m == "barrier" for m in glad_modes] if method == "glad"
+                 else [False] + ([True] if method in barrier_methods else []))
+        for barrier in modes:
+            peaks = {p: 0 for p in pids}
+            stop = threading.Event()
+
+            def sample():
+                while not stop.is_set():
+                    for p, v in _executor_rss(pids).items():
+                        peaks[p] = max(peaks[p], v)
+                    time.sleep(0.5)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            t0 = time.perf_counter()
+            try:
+                # Barrier mode: one task per slot (two workers of one core).
+                result = ts.aggregate(sdf, method, probabilities=True, num_partitions=2 if barrier else partitions,
+                                      barrier=barrier)
+                result.labels.count()
+            finally:
+                stop.set()
+                sampler.join()
+            seconds = time.perf_counter() - t0
+            _, diff = compare("synthetic", method, result, frame, model=model)
+            rss = ", ".join(f"{v / 2**30:.2f}" for v in peaks.values()) or "not sampled"
+            timings = ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items())
+            print(f"synthetic {len(frame)} answers, {method}{' barrier' if barrier else ''} on {result.partitions} partitions: "
+                  f"{seconds:.1f} s on Spark ({timings}), {result.passes} passes; one machine {single_seconds:.1f} s; "
+                  f"0 labels differ, max |Δp| {diff:.3g}; executors' peak RSS {rss} GB; load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def test_skills_confusions_and_priors(spark):

@@ -33,7 +33,8 @@ ships new parameters: each partition computes its posteriors at its next evaluat
 in the Python worker (recomputed from the shipped parameters when Spark runs it elsewhere). The
 driver holds the β vector (8 bytes per task) and ships it with each evaluation (a broadcast above
 1 MB); about 1 + 1.5 evaluations per conjugate-gradient step, so GLAD takes tens to hundreds of
-jobs per fit where Dawid-Skene takes one per iteration.
+jobs per fit where Dawid-Skene takes one per iteration. ``barrier=True`` runs any method's whole fit
+as one barrier-mode job instead (tally._spark_barrier): the same bits, no job per pass.
 
 Labels are ordered as the CLI orders them (numeric when every label is an integer written as a
 string, "2" before "10"; otherwise sorted), so ties break towards the same label.
@@ -237,11 +238,8 @@ def _glad_posteriors(run: str, pid: int, version: int, part, alphas, betas):
     return post
 
 
-def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, Any], progress) -> Dict[str, Any]:
-    """GLAD's EM with the driver's conjugate gradient (Tally's, through tally_partitioned_glad_fit):
-    each objective evaluation is one job whose partitions return their likelihood part and
-    α-gradient as exact partials (int64 limbs, summed in any order) and their β-gradients; an E-step is only a new set of
-    parameters, each partition computing (and keeping) its posteriors at its next evaluation."""
+def _glad_layout(packed):
+    """(first global task index of each partition, tasks, answers): partitions' tasks in pid order."""
     info = sorted((r.pid, r.tasks, r.answers) for r in packed.select("pid", "tasks", "answers").collect())
     starts: Dict[int, int] = {}
     total_tasks = total_answers = 0
@@ -249,6 +247,15 @@ def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, An
         starts[pid] = total_tasks
         total_tasks += tasks
         total_answers += answers
+    return starts, total_tasks, total_answers
+
+
+def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, Any], progress) -> Dict[str, Any]:
+    """GLAD's EM with the driver's conjugate gradient (Tally's, through tally_partitioned_glad_fit):
+    each objective evaluation is one job whose partitions return their likelihood part and
+    α-gradient as exact partials (int64 limbs, summed in any order) and their β-gradients; an E-step is only a new set of
+    parameters, each partition computing (and keeping) its posteriors at its next evaluation."""
+    starts, total_tasks, total_answers = _glad_layout(packed)
     state: Dict[str, Any] = {"version": 0, "estep": None, "evaluations": 0, "shipped": []}
 
     def ship(x: np.ndarray):
@@ -299,7 +306,7 @@ def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, An
 
 def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task: str = "task", worker: str = "worker",
               label: str = "label", num_partitions: Optional[int] = None,
-              progress: Optional[Callable[[int], None]] = None, **options) -> SparkAggregation:
+              progress: Optional[Callable[[int], None]] = None, barrier: bool = False, **options) -> SparkAggregation:
     """Aggregates the answers of a PySpark DataFrame with Tally's engine on every partition.
 
     ``method``: "ds", "onecoin-ds", "mv", "wawa" or "glad". ``options``: ``max_iterations`` (or
@@ -310,7 +317,12 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     GLAD's ``skills`` are the abilities α; its ``priors`` the fixed uniform label priors.
     ``num_partitions``: partitions of tasks (default: the context's default parallelism).
     ``progress``: called on the driver with the number of passes done after each pass (for glad,
-    after each objective evaluation).
+    after each objective evaluation; with ``barrier``, once at the end).
+    ``barrier``: run the whole fit as one Spark job in barrier execution mode (every task runs the
+    driver's loop and the partitions' sums travel by ``BarrierTaskContext.allGather``; see
+    ``tally._spark_barrier``): the same bits as the default mode without a job per pass, for many
+    small data sets or GLAD's many evaluations; ``num_partitions`` must not exceed the cluster's
+    task slots, and a lost task re-runs the whole fit.
     Raises ValueError for a bad method, option or column, or an answer without a task, worker or label.
 
     >>> result = aggregate(spark.read.parquet("answers.parquet"), "ds", probabilities=True)
@@ -377,8 +389,27 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
 
     glad = None
     if method == "glad":
-        glad = _glad_passes(sc, packed, codes, run, W, K, opts, progress)
+        if barrier:
+            from . import _spark_barrier
+            starts, tasks_total, answers_total = _glad_layout(packed)
+            glad = _spark_barrier.glad_fit(codes, run, W, K, opts, starts, tasks_total, answers_total)
+            glad["starts"] = starts
+            if progress is not None:
+                progress(glad["evaluations"])
+        else:
+            glad = _glad_passes(sc, packed, codes, run, W, K, opts, progress)
         passes = glad["evaluations"]
+    elif barrier:
+        from . import _spark_barrier
+        # The driver's fit takes the same summed statistics, pass by pass, as the barrier tasks' fits.
+        history = _spark_barrier.em_fit(codes, run, method, opts, W, K, n)
+        for stats in history:
+            fit.update(stats)
+        if not fit.done:
+            raise RuntimeError("tally.spark: the driver's fit did not end with the barrier job's passes")
+        passes = len(history)
+        if progress is not None:
+            progress(passes)
     else:
         passes = _em_passes(sc, codes, run, fit, n, progress)
     lap("passes")
