@@ -2,8 +2,8 @@
 whether every output is bit-identical (labels, probabilities, α, β written by `tally aggregate`,
 the EM iterations, conjugate-gradient steps, passes and final loss it reports), and each binary's
 CPU per EM iteration: the median over --runs of (user + sys of `tally aggregate --method glad`
-minus the median of the same binary's `--method mv`, which reads the same answers), divided by the
-iterations. Runs alternate A B A B. One TSV row per set, then the medians of the ratios.
+minus the median of the same binary's `--method mv`, which reads the same answers), divided by its
+EM iterations. Runs alternate A B A B. One TSV row per set, then the medians of the ratios.
 
     python3 scripts/glad_compare_builds.py BEFORE_TALLY AFTER_TALLY [--data DIR] [--runs 3] [--threads N]
 
@@ -82,8 +82,8 @@ def main():
                     sa = summary
         same = all(filecmp.cmp(f"{work}/b/{o}.tsv", f"{work}/a/{o}.tsv", shallow=False) for o in OUTPUTS)
         differing += (not same) or sb != sa
-        iters = int(sb[0])
-        per = {k: max(0.0, statistics.median(cpu[k]) - statistics.median(base[k])) / max(iters, 1) * 1000 for k in cpu}
+        iters = {"b": int(sb[0]), "a": int(sa[0])}
+        per = {k: max(0.0, statistics.median(cpu[k]) - statistics.median(base[k])) / max(iters[k], 1) * 1000 for k in cpu}
         ratio = per["a"] / per["b"] if per["b"] > 0 else float("nan")
         ratios.append(ratio)
         n = sum(1 for _ in open(answers)) - 1
