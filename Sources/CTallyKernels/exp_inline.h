@@ -38,24 +38,21 @@ static inline __attribute__((always_inline)) double exp_nonpositive(double x) {
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+// c[0] x^(n-1) + c[1] x^(n-2) + ... + c[n-1] by Horner's rule, one FMA a step (acc = acc x + c[i]),
+// four at a time (the loop unrolls over constant coefficients).
+__attribute__((target("avx2,fma")))
+static inline __attribute__((always_inline)) __m256d horner_avx2(__m256d x, const double *c, int n) {
+    __m256d acc = _mm256_set1_pd(c[0]);
+    for (int i = 1; i < n; i++) acc = _mm256_fmadd_pd(acc, x, _mm256_set1_pd(c[i]));
+    return acc;
+}
+
 // e^r for |r| <= ln2/2, degree-12 Taylor polynomial (as exp_nonpositive), four at a time.
 __attribute__((target("avx2,fma")))
 static inline __attribute__((always_inline)) __m256d exp_reduced_avx2(__m256d r) {
-    const __m256d one = _mm256_set1_pd(1.0);
-    __m256d c = _mm256_set1_pd(1.0 / 479001600.0);
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 39916800.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 3628800.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 362880.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 40320.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 5040.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 720.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 120.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 24.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(1.0 / 6.0));
-    c = _mm256_fmadd_pd(c, r, _mm256_set1_pd(0.5));
-    c = _mm256_fmadd_pd(c, r, one);
-    c = _mm256_fmadd_pd(c, r, one);
-    return c;
+    static const double taylor[13] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
+                                      1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
+    return horner_avx2(r, taylor, 13);
 }
 
 // e^x four at a time for x already clamped to [-708, 708]: the reduction x = k ln2 + r with the

@@ -38,6 +38,7 @@ static void special_scalar(const double *x, double *psi, double *lg, int64_t n) 
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "exp_inline.h"
 #define TARGET_AVX2 __attribute__((target("avx2,fma")))
 
 // ln x for positive normal x, four at a time: x = m 2^e with m in [sqrt(1/2), sqrt(2)), then
@@ -58,17 +59,8 @@ TARGET_AVX2 static inline __attribute__((always_inline)) __m256d log_avx2(__m256
     const __m256d one = _mm256_set1_pd(1.0);
     const __m256d s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
     const __m256d s2 = _mm256_mul_pd(s, s);
-    __m256d q = _mm256_set1_pd(2.0 / 23);
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 21));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 19));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 17));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 15));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 13));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 11));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 9));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 7));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 5));
-    q = _mm256_fmadd_pd(q, s2, _mm256_set1_pd(2.0 / 3));
+    static const double series[11] = {2.0 / 23, 2.0 / 21, 2.0 / 19, 2.0 / 17, 2.0 / 15, 2.0 / 13, 2.0 / 11, 2.0 / 9, 2.0 / 7, 2.0 / 5, 2.0 / 3};
+    const __m256d q = horner_avx2(s2, series, 11);
     // ln m = 2s + s·s²·q
     const __m256d lnm = _mm256_fmadd_pd(_mm256_mul_pd(s, s2), q, _mm256_add_pd(s, s));
     // e ln2, ln2 = hi + lo with hi exact in 32 bits (e·hi is exact).
@@ -83,25 +75,17 @@ TARGET_AVX2 static inline __attribute__((always_inline)) void finish4(__m256d x,
     const __m256d one = _mm256_set1_pd(1.0);
     const __m256d inv = _mm256_div_pd(one, x), inv2 = _mm256_mul_pd(inv, inv);
     const __m256d lx = log_avx2(x);
-    __m256d t = _mm256_set1_pd(1.0 / 12);
-    t = _mm256_fnmadd_pd(inv2, t, _mm256_set1_pd(691.0 / 32760));
-    t = _mm256_fnmadd_pd(inv2, t, _mm256_set1_pd(1.0 / 132));
-    t = _mm256_fnmadd_pd(inv2, t, _mm256_set1_pd(1.0 / 240));
-    t = _mm256_fnmadd_pd(inv2, t, _mm256_set1_pd(1.0 / 252));
-    t = _mm256_fnmadd_pd(inv2, t, _mm256_set1_pd(1.0 / 120));
-    t = _mm256_fnmadd_pd(inv2, t, _mm256_set1_pd(1.0 / 12));
+    // The tails' series in -1/x² (one FMA a step: t·(−inv2) + c is −(inv2·t) + c, the same bits).
+    const __m256d minusInv2 = _mm256_sub_pd(_mm256_setzero_pd(), inv2);
+    static const double psiSeries[7] = {1.0 / 12, 691.0 / 32760, 1.0 / 132, 1.0 / 240, 1.0 / 252, 1.0 / 120, 1.0 / 12};
+    const __m256d t = horner_avx2(minusInv2, psiSeries, 7);
     const __m256d psiTail = _mm256_mul_pd(inv2, t);
     __m256d psi = _mm256_sub_pd(_mm256_fnmadd_pd(_mm256_set1_pd(0.5), inv, lx), psiTail);
     psi = _mm256_sub_pd(psi, _mm256_and_pd(shifted, _mm256_div_pd(numerator, product)));
     _mm256_storeu_pd(psiOut, psi);
     if (lgOut) {
-        __m256d g = _mm256_set1_pd(1.0 / 156);
-        g = _mm256_fnmadd_pd(inv2, g, _mm256_set1_pd(691.0 / 360360));
-        g = _mm256_fnmadd_pd(inv2, g, _mm256_set1_pd(1.0 / 1188));
-        g = _mm256_fnmadd_pd(inv2, g, _mm256_set1_pd(1.0 / 1680));
-        g = _mm256_fnmadd_pd(inv2, g, _mm256_set1_pd(1.0 / 1260));
-        g = _mm256_fnmadd_pd(inv2, g, _mm256_set1_pd(1.0 / 360));
-        g = _mm256_fnmadd_pd(inv2, g, _mm256_set1_pd(1.0 / 12));
+        static const double lgSeries[7] = {1.0 / 156, 691.0 / 360360, 1.0 / 1188, 1.0 / 1680, 1.0 / 1260, 1.0 / 360, 1.0 / 12};
+        const __m256d g = horner_avx2(minusInv2, lgSeries, 7);
         const __m256d lgTail = _mm256_mul_pd(inv, g);
         __m256d lg = _mm256_fmsub_pd(_mm256_sub_pd(x, _mm256_set1_pd(0.5)), lx, x);
         lg = _mm256_add_pd(lg, _mm256_add_pd(_mm256_set1_pd(LN_SQRT_2PI), lgTail));

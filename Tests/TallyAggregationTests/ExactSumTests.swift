@@ -1,3 +1,4 @@
+import CTallyKernels
 import Foundation
 import Testing
 import TallyCore
@@ -58,5 +59,58 @@ struct ExactSumTests {
         #expect(nan.value.isNaN)
         #expect(ExactSum.dot([1, .infinity], [1, 1]) == .infinity)
         #expect(ExactSum.dot([0, 0], [1, 2]) == 0)
+    }
+
+    /// ExactSum.dot as it was written in Swift before it moved to C (the specification): every
+    /// product on the grid by ``ExactSum/scaled(_:shift:)``, added in `Int128`.
+    static func referenceDot(_ a: [Double], _ b: [Double]) -> Double {
+        let n = min(a.count, b.count)
+        var ma = 0.0, mb = 0.0
+        for i in 0..<n {
+            let x = abs(a[i]), y = abs(b[i])
+            if !x.isFinite || !y.isFinite { return zip(a, b).reduce(0.0) { $0 + $1.0 * $1.1 } }
+            ma = max(ma, x)
+            mb = max(mb, y)
+        }
+        if ma == 0 || mb == 0 { return 0 }
+        let ea = Int(ma.exponent) + 1, eb = Int(mb.exponent) + 1
+        let fraction = 126 - (Int.bitWidth - max(n, 1).leadingZeroBitCount)
+        var sum: Int128 = 0
+        for i in 0..<n {
+            let p = a[i] * b[i]
+            if p != 0 { sum &+= ExactSum.scaled(p, shift: fraction - ea - eb) }
+        }
+        return Double(sign: .plus, exponent: ea + eb - fraction, significand: ExactSum.double(sum))
+    }
+
+    @Test("the C dot product (AVX2 when the CPU has it) gives the Swift algorithm's bits, tiny and huge magnitudes included")
+    func dotMatchesReference() {
+        var rng = SplitMix64(seed: 1818)
+        func uniform() -> Double { Double(rng.next() >> 11) * 0x1p-53 }
+        for trial in 0..<400 {
+            let n = 1 + Int(rng.next() % (trial % 3 == 0 ? 3000 : 40))
+            let sa = pow(2, (uniform() - 0.5) * (trial % 4 == 0 ? 1800 : 60))
+            let sb = pow(2, (uniform() - 0.5) * (trial % 5 == 0 ? 1800 : 60))
+            var a = (0..<n).map { _ in (uniform() - 0.5) * sa * pow(2, (uniform() - 0.5) * 100) }
+            var b = (0..<n).map { _ in (uniform() - 0.5) * sb }
+            for i in 0..<n where rng.next() % 20 == 0 { a[i] = 0 }
+            for i in 0..<n where rng.next() % 50 == 0 { b[i] = -0.0 }
+            if trial % 7 == 0 { for i in 0..<n where rng.next() % 10 == 0 { a[i] = Double.leastNonzeroMagnitude * Double(1 + rng.next() % 100) } }
+            if trial % 11 == 0 { a[Int(rng.next() % UInt64(n))] = trial % 2 == 0 ? .infinity : .nan }
+            let want = Self.referenceDot(a, b), got = ExactSum.dot(a, b)
+            #expect(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN), "trial \(trial): \(got) vs \(want)")
+        }
+    }
+
+    /// Runs where the pass uses the vector log1p (AVX2+FMA and a libm it matched once, glibc 2.36's
+    /// FMA build); elsewhere the pass calls libm's log1p and there is nothing to compare.
+    @Test("GLAD's vectorised log1p gives libm's bits on e^{-t}, t in [0, 30], and on (0, 1]", .enabled(if: tally_glad_log1p_vector() == 1))
+    func gladLog1p() {
+        var rng = SplitMix64(seed: 30)
+        let x = (0..<400_000).map { i in
+            let u = Double(rng.next() >> 11) * 0x1p-53
+            return i % 2 == 0 ? exp(-30 * u) : max(u, 0x1p-60)
+        }
+        #expect(tally_glad_log1p_mismatches(x, Int64(x.count)) == 0)
     }
 }

@@ -93,6 +93,20 @@ void tally_glad_objective_range(const int64_t *offsets, const int32_t *entries, 
                                 const double *post, void *alphaSums, double *betaGrad, double lnOthers,
                                 double *scratch, int32_t *scratchWorkers, int64_t capacity, void *valueSum, int64_t *nans);
 
+/// GLAD's vectorised log1p (glad.c) against libm's on x[0..<n] (n a multiple of 4, 0 < x <= 1):
+/// the number of values whose bits differ, or -1 without AVX2+FMA.
+int64_t tally_glad_log1p_mismatches(const double *x, int64_t n);
+
+/// 1 when GLAD's objective pass uses its vectorised log1p (AVX2+FMA, and its bits matched libm's
+/// log1p on the values checked once per process), else 0 (libm's log1p).
+int tally_glad_log1p_vector(void);
+
+/// ExactSum.dot's exact sum (exact_dot.c): 0 when an entry of a[0..<n] or b[0..<n] is not finite
+/// (nothing written); 1 when max|a| or max|b| is 0 (the dot is 0); else 2, with the sum of every
+/// product a[i]*b[i] (rounded as a double) truncated onto the grid 2^exponent, as one int128
+/// written to sum (the dot is sum * 2^exponent, rounded once).
+int tally_exact_dot(const double *a, const double *b, int64_t n, int *exponent, void *sum);
+
 /// 1 when the AVX2+FMA variant is in use on this CPU (and not turned off for the calling thread).
 int tally_kernels_avx2(void);
 
