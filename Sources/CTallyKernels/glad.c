@@ -79,6 +79,12 @@ static void exp_in_place_avx2(double *v, int64_t n) {
 // correction c; then s = f/(2 + f) and the degree-14 polynomial in s² (Estrin's order). Lanes
 // outside those cases (x not in (0, 1], |f| < 2^-20 after the normalisation) are set in *rare:
 // the caller takes libm's log1p there. log1p_avx2_ok() checks the bits against libm once.
+//
+// The algorithm and its constants are fdlibm's s_log1p.c, which glibc's file keeps with this notice:
+//   Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+//   Developed at SunPro, a Sun Microsystems, Inc. business.
+//   Permission to use, copy, modify, and distribute this software is freely granted, provided
+//   that this notice is preserved.
 __attribute__((target("avx2,fma")))
 static inline __attribute__((always_inline)) __m256d log1p_unit_avx2(__m256d x, int *rare) {
     const __m256d one = _mm256_set1_pd(1.0), half = _mm256_set1_pd(0.5);
