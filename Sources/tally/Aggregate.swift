@@ -261,7 +261,8 @@ struct Aggregate: ParsableCommand {
         }
         note("\(method): fitted in \(seconds(since: fitStart))", quiet: quiet)
 
-        // Render every output, then write them all or none.
+        // Render every output, then write them all or none (TALLY_DEBUG_TIMING: the time it takes).
+        let outputStart = ContinuousClock.now
         func format(for path: String) -> OutputFormat { self.format ?? OutputFormat(pathExtensionOf: path) ?? .tsv }
         var outputs: [(bytes: [UInt8], path: String)] = [(ResultWriter.labels(table, result.labels, format: format(for: out)), out)]
         if let probabilities {
@@ -288,7 +289,11 @@ struct Aggregate: ParsableCommand {
             guard let m = result.model as? DawidSkeneModel else { throw AggregationError("--save-model: \(method) fitted no Dawid-Skene model") }
             outputs.append((try DawidSkeneParameters(m, of: table, method: method).jsonBytes(), path))
         }
+        let rendered = ContinuousClock.now
         try AtomicFile.write(outputs)
+        if parameters.execution.iterationTiming != nil {
+            note("outputs: rendered in \(String(format: "%.3f s", (rendered - outputStart).seconds)), written in \(seconds(since: rendered))", quiet: quiet)
+        }
         if let goldLabels {
             let e = Evaluation(labels: result.labels, of: table, gold: goldLabels)
             let caveat = descriptor.needsGold ? " — the same gold \(method) weighted workers by, so not an independent estimate" : ""

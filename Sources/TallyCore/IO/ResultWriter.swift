@@ -26,7 +26,8 @@ public enum ResultWriter {
     /// One `task, label` row per task of `table`; `labels` holds a label id per task id (as
     /// aggregators return them).
     public static func labels(_ table: AnswerTable, _ labels: [Int32], format: OutputFormat) -> [UInt8] {
-        records("task", keys: table.tasks, header: ["label"], format: format) { out, t in
+        if format != .json { return delimitedLabels(table, labels, format: format) }
+        return records("task", keys: table.tasks, header: ["label"], format: format) { out, t in
             out.field("label", table.labels[Int(labels[t])])
         }
     }

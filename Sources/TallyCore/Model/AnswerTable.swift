@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Every answer of a data set, with names interned to dense ids.
 ///
 /// Strings live only at the edges: tasks, workers and labels are interned to `Int32` ids once,
@@ -43,8 +41,8 @@ public struct AnswerTable: Sendable, TaskWorkerColumns {
         self = try b.build(file: "<memory>")
     }
 
-    /// The table of these columns; with `threads` ≥ 2 (and 65,536 answers or more) the worker
-    /// view is built on a second thread while the task view and the duplicate count are built.
+    /// The table of these columns, its views built by ``AnswerTableViews`` (on two threads with
+    /// `threads` ≥ 2 and 65,536 answers or more; the worker view's entries when first read).
     init(tasks: Interner, workers: Interner, labels: LabelSet, task: [Int32], worker: [Int32], label: [Int32], threads: Int = 1) {
         let k = max(labels.count, 1)
         self.tasks = tasks
@@ -53,28 +51,27 @@ public struct AnswerTable: Sendable, TaskWorkerColumns {
         self.task = task
         self.worker = worker
         self.label = label
-        if threads >= 2 && task.count >= 1 << 16 {
-            final class Views: @unchecked Sendable {
-                var byTask: CSRView?, byWorker: CSRView?, duplicates: DuplicateReport?
-            }
-            let views = Views()
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                if part == 0 {
-                    let view = CSRView(rows: task, rowCount: tasks.count, other: worker, label: label, labelCount: k)
-                    views.duplicates = DuplicateReport(byTask: view, workerCount: workers.count, tasks: tasks, workers: workers)
-                    views.byTask = view
-                } else {
-                    views.byWorker = CSRView(rows: worker, rowCount: workers.count, other: task, label: label, labelCount: k)
-                }
-            }
-            byTask = views.byTask!
-            byWorker = views.byWorker!
-            duplicates = views.duplicates!
-        } else {
-            byTask = CSRView(rows: task, rowCount: tasks.count, other: worker, label: label, labelCount: k)
-            byWorker = CSRView(rows: worker, rowCount: workers.count, other: task, label: label, labelCount: k)
-            duplicates = DuplicateReport(byTask: byTask, workerCount: workers.count, tasks: tasks, workers: workers)
-        }
+        let views = AnswerTableViews(task: task, worker: worker, label: label, tasks: tasks, workers: workers, labelCount: k, threads: threads)
+        byTask = views.byTask
+        byWorker = views.byWorker
+        duplicates = views.duplicates
+    }
+}
+
+extension AnswerTable {
+    /// A table whose views and duplicate count were built with its columns (one pass over a
+    /// task-grouped file, ``ArrowGroupedReader``); they must be what the columns give.
+    init(tasks: Interner, workers: Interner, labels: LabelSet, task: [Int32], worker: [Int32], label: [Int32],
+         byTask: CSRView, byWorker: CSRView, duplicates: DuplicateReport) {
+        self.tasks = tasks
+        self.workers = workers
+        self.labels = labels
+        self.task = task
+        self.worker = worker
+        self.label = label
+        self.byTask = byTask
+        self.byWorker = byWorker
+        self.duplicates = duplicates
     }
 }
 
@@ -166,6 +163,13 @@ public struct DuplicateReport: Sendable, Equatable {
     /// Equal when the counts and the example pair are equal (``repeatedWorkers`` is not compared).
     public static func == (a: Self, b: Self) -> Bool {
         a.pairs == b.pairs && a.extraAnswers == b.extraAnswers && a.example?.task == b.example?.task && a.example?.worker == b.example?.worker
+    }
+
+    init(pairs: Int, extraAnswers: Int, repeatedWorkers: Set<Int32>, example: (task: String, worker: String)?) {
+        self.pairs = pairs
+        self.extraAnswers = extraAnswers
+        self.repeatedWorkers = repeatedWorkers
+        self.example = example
     }
 
     init(byTask: CSRView, workerCount: Int, tasks: Interner, workers: Interner) {

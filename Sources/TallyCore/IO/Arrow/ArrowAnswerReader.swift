@@ -35,6 +35,10 @@ enum ArrowAnswerReader {
             total += batch.length
         }
         guard total > 0 else { throw InputError(.noAnswers, file: path, "no answers: the file has a schema but no rows") }
+        // Tally's own task-grouped file: one pass builds the columns and the views together.
+        if dictionaryOrder, let table = try ArrowGroupedReader.read(arrow, columns: columns, total: total, threads: threads) {
+            return AnswerFile(table: table, gold: nil, format: .arrow, skipped: [:])
+        }
 
         final class Part: @unchecked Sendable {
             var interner: Interner
@@ -47,6 +51,9 @@ enum ArrowAnswerReader {
         let task = try [Int32](unsafeUninitializedCapacity: total) { taskOut, taskCount in
             worker = try [Int32](unsafeUninitializedCapacity: total) { workerOut, workerCount in
                 label = try [Int32](unsafeUninitializedCapacity: total) { labelOut, labelCount in
+                    for out in [taskOut, workerOut, labelOut] {
+                        FreshArray.adviseHugePages(UnsafeMutableRawPointer(out.baseAddress!), byteCount: 4 * total)
+                    }
                     let outs = UncheckedSendable([taskOut.baseAddress!, workerOut.baseAddress!, labelOut.baseAddress!])
                     let work: @Sendable (Int) -> Void = { job in
                         // Job 0: tasks; job 1: workers then labels (the two halves take about as long).
@@ -146,23 +153,7 @@ final class ArrowColumnReader {
         if let dictionary, interner.count == 0, dictionary.count > 1024 { interner = Interner(capacity: dictionary.count) }
         var state = DictionaryState()
         if let dictionary, dictionaryOrder, interner.count == 0 {
-            // Each value checked (present, not empty, UTF-8), then the names as they are: Tally
-            // wrote them distinct, and the hash table waits for a lookup.
-            for v in 0..<dictionary.count {
-                guard let bytes = try dictionary.value(v, scratch: scratch) else {
-                    throw InputError(.emptyField, file: arrow.file, field: role, "null dictionary value \(v); every answer needs a task, a worker and a label")
-                }
-                if bytes.isEmpty {
-                    throw InputError(.emptyField, file: arrow.file, field: role, "empty dictionary value \(v); every answer needs a task, a worker and a label")
-                }
-                if !ParallelDelimitedReader.isASCII(bytes) && !isValidUTF8(bytes) {
-                    throw InputError(.invalidUTF8, file: arrow.file, field: role, "invalid UTF-8 in dictionary value \(v); expected text in UTF-8")
-                }
-            }
-            let scratch = self.scratch
-            interner = Interner(distinctCount: dictionary.count, deferringTable: true) { v, body in
-                if let bytes = try? dictionary.value(v, scratch: scratch) { body(bytes) }
-            }
+            interner = try distinctInterner(dictionary)
             state.identityCount = dictionary.count
         }
         var row = 0
@@ -199,6 +190,27 @@ final class ArrowColumnReader {
             }
             for b in buffer..<min(buffer + 3, batch.buffers.count) { arrow.mapping.release(batch.buffers[b]) }
             row += batch.length
+        }
+    }
+
+    /// The interner of a dictionary whose values are the names in id order (a file Tally wrote
+    /// grouped by task): each value checked (present, not empty, UTF-8), then the names as they
+    /// are: Tally wrote them distinct, and the hash table waits for a lookup.
+    func distinctInterner(_ dictionary: Dictionary) throws -> Interner {
+        for v in 0..<dictionary.count {
+            guard let bytes = try dictionary.value(v, scratch: scratch) else {
+                throw InputError(.emptyField, file: arrow.file, field: role, "null dictionary value \(v); every answer needs a task, a worker and a label")
+            }
+            if bytes.isEmpty {
+                throw InputError(.emptyField, file: arrow.file, field: role, "empty dictionary value \(v); every answer needs a task, a worker and a label")
+            }
+            if !ParallelDelimitedReader.isASCII(bytes) && !isValidUTF8(bytes) {
+                throw InputError(.invalidUTF8, file: arrow.file, field: role, "invalid UTF-8 in dictionary value \(v); expected text in UTF-8")
+            }
+        }
+        let scratch = self.scratch
+        return Interner(distinctCount: dictionary.count, deferringTable: true) { v, body in
+            if let bytes = try? dictionary.value(v, scratch: scratch) { body(bytes) }
         }
     }
 
