@@ -165,6 +165,22 @@ enum ParallelDelimitedReader {
             return id
         }
 
+        /// Interns a worker or label name (checked: not empty, UTF-8 when new), its first
+        /// eight bytes read with one load.
+        @inline(__always)
+        static func intern(_ interner: inout Interner, _ base: UnsafeRawPointer, size: Int, from a: Int, to b: Int,
+                           file: String, line: Int, field: String) throws -> Int32 {
+            let key = UnsafeRawBufferPointer(start: base + a, count: b - a)
+            if key.isEmpty {
+                throw InputError(.emptyField, file: file, line: line, field: field, "empty value; every answer needs a task, a worker and a label")
+            }
+            let (id, isNew) = interner.intern(key, word: Interner.shortWord(base, size: size, offset: a, count: b - a))
+            if isNew && !isValidUTF8(key) {
+                throw InputError(.invalidUTF8, file: file, line: line, field: field, "invalid UTF-8; expected text in UTF-8")
+            }
+            return id
+        }
+
         /// Reads the lines of `range`; line numbers in errors are 0-based within the chunk.
         func parse(_ file: MappedFile, _ range: Range<Int>, header: CrowdKitFormat.Header, delimiter: UInt8, file path: String) {
             let names = header.names, cols = header.columns
