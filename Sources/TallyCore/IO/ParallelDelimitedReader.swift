@@ -10,13 +10,16 @@ import Dispatch
 /// Reads a large crowd-kit TSV or CSV file without quotes on several threads.
 ///
 /// The file is memory-mapped and cut into one chunk per thread at line boundaries. Each thread
-/// splits its chunk's lines (one pass over the bytes: no `memchr` per field, no field array),
+/// splits its chunk's lines (each byte classified once, 64 at a time, by ``StopMask``; the
+/// splitter walks the set bits: no branch per byte, no `memchr` per field, no field array),
 /// hashes each task name into one of 256 buckets (``ChunkKeys``) and interns the worker and label
-/// into the chunk's own interners. The task names are then interned partition by partition on all
+/// into the chunk's own interners, short names through a front table (``ShortNameTable``: one
+/// probe, no hashing of bytes, no reference counting). The task names are then interned partition by partition on all
 /// threads (``PartitionedKeys``: small tables that stay in cache), each id the rank of the name's
 /// first answer; worker and label names are merged into the first chunk's interners in chunk
-/// order. So every id comes out exactly as a one-thread read gives it. The table's task and
-/// worker views are built on two threads.
+/// order. So every id comes out exactly as a one-thread read gives it. The first chunk's worker
+/// and label columns have room for the whole file, and the other chunks' are appended to them
+/// (no copy of the first). The table's task and worker views are built on two threads.
 ///
 /// Memory: the mapping's pages are handed back to the kernel as each chunk is read (unless a
 /// task name longer than 8 bytes is met: those are compared in the file later), so the resident
@@ -32,6 +35,7 @@ enum ParallelDelimitedReader {
     /// (chunks); `nil` when the file cannot be read this way (a quote, a header the fast path does
     /// not know, no data line), and the caller reads it with one thread.
     static func read(path: String, total: Int, delimiter: UInt8?, threads: Int) throws -> AnswerTable? {
+        if tracing { lastPhase = DispatchTime.now().uptimeNanoseconds }
         // The header, through the one-thread scanner (BOM, blank lines, delimiter sniffing).
         let headerSource = try ByteSource(path: path, range: 0..<min(total, 1 << 20))
         var scanner = DelimitedScanner(headerSource, delimiter: delimiter)
@@ -42,7 +46,7 @@ enum ParallelDelimitedReader {
                 header = (names, try CrowdKitFormat.Columns(names, file: path, line: scanner.recordLine))
             }
         }
-        guard let header, let delim = scanner.delimiter, !scanner.sawQuote,
+        guard let header, let delim = scanner.delimiter, !scanner.sawQuote, delim != 0,
               delim != UInt8(ascii: " "), delim != UInt8(ascii: "\n"), delim != UInt8(ascii: "\""), delim != UInt8(ascii: "\r")
         else { return nil }
         let headerLine = scanner.recordLine
@@ -79,11 +83,15 @@ enum ParallelDelimitedReader {
         let cuts = bounds
 
         // Answers are counted in 32 bits per chunk: more chunks for a file of billions of lines.
-        let chunks = (0..<parts).map { c in Chunk(bytes: cuts[c + 1] - cuts[c]) }
+        let chunks = (0..<parts).map { c in
+            Chunk(bytes: cuts[c + 1] - cuts[c], reserve: (c == 0 ? total - dataStart : cuts[c + 1] - cuts[c]) / 16 + 16)
+        }
         let fileBox = UncheckedSendable(file)
+        phase("header")
         DispatchQueue.concurrentPerform(iterations: parts) { c in
             chunks[c].parse(fileBox.value, cuts[c]..<cuts[c + 1], header: header, delimiter: delim, file: path)
         }
+        phase("parse")
         if chunks.contains(where: \.sawQuote) { return nil }
         // The earliest chunk's error, on its file line.
         var firstLine = headerLine + 1
@@ -105,6 +113,9 @@ enum ParallelDelimitedReader {
         var keys: ChunkKeys
         var workers = Interner(capacity: 1024)
         var labels = Interner(capacity: 16)
+        /// Worker and label names of at most eight bytes already in `workers` and `labels`.
+        var workerFront = ShortNameTable(capacity: 1024)
+        var labelFront = ShortNameTable(capacity: 16)
         var worker: [Int32] = []
         var label: [Int32] = []
         var error: (any Error)?
@@ -113,13 +124,46 @@ enum ParallelDelimitedReader {
         /// Lines in the chunk (newlines, plus one for a last line without one).
         var lines = 0
 
-        init(bytes: Int) {
+        /// A chunk of `bytes` bytes whose id columns have room for `reserve` answers (the first
+        /// chunk's for the whole file's, so that the others are appended to them in place).
+        init(bytes: Int, reserve: Int) {
             keys = ChunkKeys(expected: bytes / 16)
-            worker.reserveCapacity(bytes / 16)
-            label.reserveCapacity(bytes / 16)
+            worker.reserveCapacity(reserve)
+            label.reserveCapacity(reserve)
         }
 
-        deinit { keys.deallocate() }
+        deinit {
+            keys.deallocate()
+            workerFront.deallocate()
+            labelFront.deallocate()
+        }
+
+        /// The id of the worker or label name at `a ..< b`: from `front` when the name is short
+        /// and known (inlined: one load of the window's bytes and one probe), else ``slowIntern``.
+        @inline(__always)
+        static func intern(_ interner: inout Interner, _ front: inout ShortNameTable, _ base: UnsafeRawPointer, size: Int,
+                           from a: Int, to b: Int, file: String, line: Int, names: [String], column: Int) throws -> Int32 {
+            let length = b - a
+            if length > 0 && length <= 8 && a + 8 <= size {
+                let full = base.loadUnaligned(fromByteOffset: a, as: UInt64.self)
+                let word = length == 8 ? full : full & ((1 << UInt64(8 * length)) &- 1)
+                if let id = front.lookup(word: word, length: length) { return id }
+            }
+            return try slowIntern(&interner, &front, base, size: size, from: a, to: b, file: file, line: line, names: names, column: column)
+        }
+
+        /// A name not in `front`: interned (checked) and, when short, added to `front`.
+        @inline(never)
+        static func slowIntern(_ interner: inout Interner, _ front: inout ShortNameTable, _ base: UnsafeRawPointer, size: Int,
+                               from a: Int, to b: Int, file: String, line: Int, names: [String], column: Int) throws -> Int32 {
+            let length = b - a
+            let id = try intern(&interner, base, size: size, from: a, to: b, file: file, line: line, field: names[column])
+            if length > 0 && length <= 8 {
+                let word = Interner.shortWord(base, size: size, offset: a, count: length)
+                if front.lookup(word: word, length: length) == nil { front.insert(word: word, length: length, id: id) }
+            }
+            return id
+        }
 
         /// Interns a worker or label name (checked: not empty, UTF-8 when new), its first
         /// eight bytes read with one load.
@@ -145,15 +189,20 @@ enum ParallelDelimitedReader {
             // Field starts of the current line (one more slot to detect too many fields).
             let starts = UnsafeMutablePointer<Int>.allocate(capacity: n + 2)
             defer { starts.deallocate() }
-            let tab = delimiter, nl = UInt8(ascii: "\n"), quote = UInt8(ascii: "\"")
+            let tab = delimiter, nl = UInt8(ascii: "\n")
+            let stops = StopMask(delimiter: delimiter)
             var p = range.lowerBound
             let end = range.upperBound
             var line = 0
             var released = range.lowerBound
             var longKeys = false
             let size = file.count
+            // The 64-byte window of the file being split, and its stops not yet walked.
+            var window = p
+            var mask = stops.window(base, at: window, size: size)
             // Locals while reading (no exclusivity checks on the class's properties per answer).
             var keys = self.keys, workers = self.workers, labels = self.labels, worker = self.worker, label = self.label
+            var workerFront = self.workerFront, labelFront = self.labelFront
             self.worker = []
             self.label = []
             defer {
@@ -162,30 +211,37 @@ enum ParallelDelimitedReader {
                 self.labels = labels
                 self.worker = worker
                 self.label = label
+                self.workerFront = workerFront
+                self.labelFront = labelFront
             }
             do {
                 while p < end {
-                    // One pass over the line: delimiters, its end, and any quote.
-                    var i = p
+                    // The line's delimiters and its end: the set bits of the stop mask, in order.
                     var nf = 1
                     starts[0] = p
-                    var c: UInt8 = 0
-                    while i < end {
-                        c = base.load(fromByteOffset: i, as: UInt8.self)
-                        if c == tab {
-                            if nf <= n { starts[nf] = i + 1 }
-                            nf += 1
-                        } else if c == nl || c == quote {
-                            break
+                    var recordEnd = end
+                    while true {
+                        if mask == 0 {
+                            window += 64
+                            if window >= end { break }
+                            mask = stops.window(base, at: window, size: size)
+                            continue
                         }
-                        i += 1
+                        let at = window + mask.trailingZeroBitCount
+                        mask &= mask &- 1
+                        let c = base.load(fromByteOffset: at, as: UInt8.self)
+                        if c == tab {
+                            if nf <= n { starts[nf] = at + 1 }
+                            nf += 1
+                        } else if c == nl {
+                            recordEnd = at
+                            break
+                        } else {
+                            sawQuote = true
+                            return
+                        }
                     }
-                    if i < end && c == quote {
-                        sawQuote = true
-                        return
-                    }
-                    let recordEnd = i
-                    let next = i < end ? i + 1 : end
+                    let next = recordEnd < end ? recordEnd + 1 : end
                     var lineEnd = recordEnd
                     if lineEnd > p && base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
                     let thisLine = line
@@ -214,15 +270,17 @@ enum ParallelDelimitedReader {
                         return
                     }
                     // Every occurrence is checked (the first one of a bad name is its first).
-                    if !ParallelDelimitedReader.isASCII(task) && !isValidUTF8(task) {
+                    let taskWord = Interner.shortWord(base, size: size, offset: starts[cols.task], count: task.count)
+                    let ascii = task.count <= 8 ? taskWord & 0x8080_8080_8080_8080 == 0 : ParallelDelimitedReader.isASCII(task)
+                    if !ascii && !isValidUTF8(task) {
                         throw InputError(.invalidUTF8, file: path, line: thisLine, field: names[cols.task], "invalid UTF-8; expected text in UTF-8")
                     }
                     if task.count > 8 { longKeys = true }
-                    keys.append(base, size: size, offset: starts[cols.task], count: task.count)
-                    worker.append(try Self.intern(&workers, base, size: size, from: starts[cols.worker], to: starts[cols.worker + 1] - 1,
-                                                  file: path, line: thisLine, field: names[cols.worker]))
-                    label.append(try Self.intern(&labels, base, size: size, from: starts[cols.label], to: starts[cols.label + 1] - 1,
-                                                 file: path, line: thisLine, field: names[cols.label]))
+                    keys.append(base, offset: starts[cols.task], count: task.count, word: taskWord)
+                    worker.append(try Self.intern(&workers, &workerFront, base, size: size, from: starts[cols.worker], to: starts[cols.worker + 1] - 1,
+                                                  file: path, line: thisLine, names: names, column: cols.worker))
+                    label.append(try Self.intern(&labels, &labelFront, base, size: size, from: starts[cols.label], to: starts[cols.label + 1] - 1,
+                                                 file: path, line: thisLine, names: names, column: cols.label))
                     // Long task names are compared in the file later: keep its pages mapped then.
                     if !longKeys && p - released >= 8 << 20 {
                         file.release(released..<p)
@@ -268,6 +326,7 @@ enum ParallelDelimitedReader {
             tasks = PartitionedKeys.intern(chunks.map(\.keys), answerStarts: offsets, file: file.base, threads: threads, into: out.baseAddress!)
             count = total
         }
+        phase("tasks")
         for chunk in chunks {
             let used = chunk.keys
             chunk.keys = ChunkKeys(expected: 0)
@@ -283,34 +342,54 @@ enum ParallelDelimitedReader {
             maps.append([remap(chunk.workers, into: &workers, threads: threads),
                          remap(chunk.labels, into: &labels, threads: 1)])
         }
-        var columns: [[Int32]] = []
-        for column in 0..<2 {
-            columns.append([Int32](unsafeUninitializedCapacity: total) { out, count in
-                let outBox = UncheckedSendable(out.baseAddress!)
-                let mapsBox = UncheckedSendable(maps)
-                DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
-                    let source = column == 0 ? chunks[c].worker : chunks[c].label
-                    let map = mapsBox.value[c][column]
-                    let o = outBox.value + offsets[c]
-                    source.withUnsafeBufferPointer { s in
-                        if map.isEmpty {
-                            o.initialize(from: s.baseAddress!, count: s.count)
-                        } else {
-                            map.withUnsafeBufferPointer { m in
-                                for i in 0..<s.count { o[i] = m[Int(s[i])] }
-                            }
-                        }
+        phase("remap")
+        // The first chunk's id columns (room reserved for the whole file), the others' appended
+        // after their ids are mapped in place: one column per thread.
+        final class Columns: @unchecked Sendable { var worker: [Int32] = [], label: [Int32] = [] }
+        let columns = Columns()
+        let mapsBox = UncheckedSendable(maps)
+        DispatchQueue.concurrentPerform(iterations: 2) { column in
+            @inline(__always) func take(_ chunk: Chunk) -> [Int32] {
+                if column == 0 { defer { chunk.worker = [] }; return chunk.worker }
+                defer { chunk.label = [] }
+                return chunk.label
+            }
+            var out = take(chunks[0])
+            out.reserveCapacity(total)
+            for c in 1..<chunks.count {
+                var ids = take(chunks[c])
+                mapsBox.value[c][column].withUnsafeBufferPointer { m in
+                    ids.withUnsafeMutableBufferPointer { s in
+                        for i in 0..<s.count { s[i] = m[Int(s[i])] }
                     }
                 }
-                count = total
-            })
+                out.append(contentsOf: ids)
+            }
+            if column == 0 { columns.worker = out } else { columns.label = out }
         }
-        for chunk in chunks {
-            chunk.worker = []
-            chunk.label = []
-        }
+        phase("columns")
+        defer { phase("table") }
         return try ArrowAnswerReader.table(file: path, tasks: tasks, workers: workers, rawLabels: labels,
-                                           task: task, worker: columns[0], label: columns[1], threads: threads)
+                                           task: task, worker: columns.worker, label: columns.label, threads: threads)
+    }
+
+    /// With `TALLY_READ_PHASES` set in the environment, ``phase(_:)`` writes each phase's wall
+    /// time and the process's CPU time so far to standard error (for `Benchmarks/compare-read.sh`
+    /// and profiling; the timestamps are shared, so it is meant for one read at a time).
+    static let tracing = getenv("TALLY_READ_PHASES") != nil
+    /// When the last phase ended (only read and written by the reading thread, and only when tracing).
+    nonisolated(unsafe) static var lastPhase: UInt64 = 0
+
+    /// Marks the end of phase `name` (see ``tracing``).
+    static func phase(_ name: String) {
+        guard tracing else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        var text = "read phase \(name): \(Double(now &- lastPhase) / 1e6) ms wall; process CPU so far \(cpu) s\n"
+        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        lastPhase = now
     }
 
     /// Local id → id in `global` for every name of `local`: looked up on `threads` threads

@@ -248,12 +248,12 @@ struct ChunkKeys: @unchecked Sendable {
         free(partOf)
     }
 
-    /// Appends the key at `offset` in the file `base` of `size` bytes, `count` bytes long (1 …
-    /// ``PartitionedKeys/maxLongKey``), as the next answer.
+    /// Appends the key at `offset` in the file `base`, `count` bytes long (1 …
+    /// ``PartitionedKeys/maxLongKey``), as the next answer; `word` is its
+    /// ``Interner/shortWord(_:size:offset:count:)``.
     @inline(__always)
-    mutating func append(_ base: UnsafeRawPointer, size: Int, offset: Int, count: Int) {
+    mutating func append(_ base: UnsafeRawPointer, offset: Int, count: Int, word: UInt64) {
         let key = UnsafeRawBufferPointer(start: base + offset, count: count)
-        let word = Interner.shortWord(base, size: size, offset: offset, count: count)
         let h = Interner.hash(key, word: word)
         let p = Int(truncatingIfNeeded: h >> UInt64(64 - PartitionedKeys.partitionBits))
         let short = count <= 8
