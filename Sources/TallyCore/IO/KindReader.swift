@@ -10,9 +10,9 @@ struct KindReader {
     private var names: [String]?
     private var columns = Columns()
     private var pairwise = PairwiseAnswersBuilder()
-    private var numeric = NumericAnswersBuilder()
+    private var numeric = TaskValueBuilder<NumericAnswers>()
     private var multi = MultiLabelAnswersBuilder()
-    private var text = TextAnswersBuilder()
+    private var text = TaskValueBuilder<TextAnswers>()
 
     /// Positions of the columns a kind reads.
     struct Columns {
@@ -42,14 +42,8 @@ struct KindReader {
             let field = fields.count < names.count ? names[fields.count] : "column \(names.count + 1)"
             throw InputError(.raggedRow, file: file, line: line, field: field, "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(names.count) as in the header")
         }
-        if let s = columns.status {
-            let status = String(decoding: fields[s], as: UTF8.self)
-            switch status {
-            case "REJECTED" where !options.includeRejected, "SKIPPED", "EXPIRED", "ACTIVE":
-                skipped[status.lowercased(), default: 0] += 1
-                return
-            default: break
-            }
+        if let s = columns.status, TolokaExportFormat.leavesOut(status: fields[s], options: options, counting: &skipped) {
+            return
         }
         let valueField = names[columns.value]
         switch kind {
@@ -83,19 +77,12 @@ struct KindReader {
         case .text:
             let t = try Self.task(fields, columns, file: file, line: line, into: &text.tasks)
             let w = try AnswerTableBuilder.internChecked(&text.workers, fields[columns.worker], file: file, line: line, field: names[columns.worker])
-            let bytes = fields[columns.value]
-            guard isValidUTF8(bytes) else {
-                throw InputError(.invalidUTF8, file: file, line: line, field: valueField, "invalid UTF-8 in the text; expected a transcription in UTF-8")
-            }
-            text.append(task: t, worker: w, text: String(decoding: bytes, as: UTF8.self))
+            let value = try utf8Text(fields[columns.value], line: line, field: valueField, invalid: "invalid UTF-8 in the text; expected a transcription in UTF-8")
+            text.append(task: t, worker: w, value: value)
         case .multiLabel:
             let t = try Self.task(fields, columns, file: file, line: line, into: &multi.tasks)
             let w = try AnswerTableBuilder.internChecked(&multi.workers, fields[columns.worker], file: file, line: line, field: names[columns.worker])
-            let bytes = fields[columns.value]
-            guard isValidUTF8(bytes) else {
-                throw InputError(.invalidUTF8, file: file, line: line, field: valueField, "invalid UTF-8; expected text in UTF-8")
-            }
-            let value = String(decoding: bytes, as: UTF8.self).trimmingSpaces
+            let value = try utf8Text(fields[columns.value], line: line, field: valueField, invalid: "invalid UTF-8; expected text in UTF-8").trimmingSpaces
             if value.hasPrefix("[") {
                 guard let items = LabelListParser.parse(value) else {
                     throw InputError(.invalidValue, file: file, line: line, field: valueField,
@@ -144,12 +131,15 @@ struct KindReader {
             return try AnswerTableBuilder.internChecked(&interner, fields[columns.task[0]], file: file, line: line, field: columns.taskField)
         }
         var key: [UInt8] = []
-        for (n, c) in columns.task.enumerated() {
-            if n > 0 { key.append(contentsOf: TolokaExportFormat.joiner) }
-            key.append(contentsOf: fields[c])
-        }
+        TolokaExportFormat.taskKey(fields, columns: columns.task, into: &key)
         let field = columns.taskField
         return try key.withUnsafeBytes { try AnswerTableBuilder.internChecked(&interner, $0, file: file, line: line, field: field) }
+    }
+
+    /// A cell as text; `message` is the error when it is not valid UTF-8.
+    private func utf8Text(_ bytes: UnsafeRawBufferPointer, line: Int, field: String, invalid message: String) throws -> String {
+        guard isValidUTF8(bytes) else { throw InputError(.invalidUTF8, file: file, line: line, field: field, message) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A finite number (ASCII spaces around it allowed).

@@ -9,6 +9,29 @@
 enum TolokaExportFormat {
     static let joiner = Array(" | ".utf8)
 
+    /// Sets `key` to a row's task key: the cells of its task columns joined by ` | `.
+    static func taskKey(_ fields: [UnsafeRawBufferPointer], columns: [Int], into key: inout [UInt8]) {
+        key.removeAll(keepingCapacity: true)
+        for (n, c) in columns.enumerated() {
+            if n > 0 { key.append(contentsOf: joiner) }
+            key.append(contentsOf: fields[c])
+        }
+    }
+
+    /// Whether a row whose `ASSIGNMENT:status` cell is `status` is left out: `SKIPPED`, `EXPIRED` and
+    /// `ACTIVE` assignments carry no answer, `REJECTED` ones are left out unless
+    /// `options.includeRejected`. A row left out is counted in `skipped` under its status, lower-cased.
+    static func leavesOut(status field: UnsafeRawBufferPointer, options: AnswerReadOptions, counting skipped: inout [String: Int]) -> Bool {
+        let status = String(decoding: field, as: UTF8.self)
+        switch status {
+        case "REJECTED" where !options.includeRejected, "SKIPPED", "EXPIRED", "ACTIVE":
+            skipped[status.lowercased(), default: 0] += 1
+            return true
+        default:
+            return false
+        }
+    }
+
     static func read(_ source: ByteSource, options: AnswerReadOptions, progress: ((Int) -> Void)?) throws -> AnswerFile {
         let file = source.name
         var scanner = DelimitedScanner(source, delimiter: options.delimiter ?? UInt8(ascii: "\t"), progress: progress)
@@ -35,11 +58,7 @@ enum TolokaExportFormat {
                 guard isValidUTF8(fields[g]) else {
                     throw InputError(.invalidUTF8, file: file, line: line, field: cols.names[g], "invalid UTF-8; expected text in UTF-8")
                 }
-                key.removeAll(keepingCapacity: true)
-                for (n, c) in cols.task.enumerated() {
-                    if n > 0 { key.append(contentsOf: joiner) }
-                    key.append(contentsOf: fields[c])
-                }
+                taskKey(fields, columns: cols.task, into: &key)
                 let gold = String(decoding: fields[g], as: UTF8.self)
                 let (id, isNew) = key.withUnsafeBytes { goldTasks.intern($0) }
                 if isNew {
@@ -48,22 +67,12 @@ enum TolokaExportFormat {
                     throw InputError(.conflictingGold, file: file, line: line, field: cols.names[g], "task \(ErrorText.quoted(goldTasks.name(id))) has two golden answers, \(ErrorText.quoted(goldLabels[Int(id)])) and \(ErrorText.quoted(gold))")
                 }
             }
-            if let s = cols.status {
-                let status = String(decoding: fields[s], as: UTF8.self)
-                switch status {
-                case "REJECTED" where !options.includeRejected, "SKIPPED", "EXPIRED", "ACTIVE":
-                    skipped[status.lowercased(), default: 0] += 1
-                    return
-                default: break
-                }
+            if let s = cols.status, leavesOut(status: fields[s], options: options, counting: &skipped) {
+                return
             }
             let labelBytes = fields[cols.label]
             // Task key: one column, or the INPUT values joined.
-            key.removeAll(keepingCapacity: true)
-            for (n, c) in cols.task.enumerated() {
-                if n > 0 { key.append(contentsOf: joiner) }
-                key.append(contentsOf: fields[c])
-            }
+            taskKey(fields, columns: cols.task, into: &key)
             let t = try key.withUnsafeBytes {
                 try AnswerTableBuilder.internChecked(&builder.tasks, $0, file: file, line: line, field: cols.taskField)
             }

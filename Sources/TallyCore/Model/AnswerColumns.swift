@@ -24,6 +24,34 @@ extension TaskWorkerColumns {
     @inlinable public var workerCount: Int { workers.count }
 }
 
+/// Answers holding one value per row besides its task and worker (``NumericAnswers``,
+/// ``TextAnswers``), so that one ``TaskValueBuilder`` builds every such kind.
+protocol TaskValueAnswers: TaskWorkerColumns {
+    /// What one answer holds: a number, a text.
+    associatedtype Value
+    /// Answers from interned names and parallel id and value columns.
+    init(tasks: Interner, workers: Interner, task: [Int32], worker: [Int32], values: [Value])
+}
+
+/// Builds ``TaskValueAnswers`` (numeric or text answers); readers feed it one answer at a time.
+struct TaskValueBuilder<Answers: TaskValueAnswers> {
+    var tasks = Interner(capacity: 1024)
+    var workers = Interner(capacity: 1024)
+    private(set) var task: [Int32] = [], worker: [Int32] = [], values: [Answers.Value] = []
+
+    mutating func append(task t: Int32, worker w: Int32, value v: Answers.Value) {
+        task.append(t)
+        worker.append(w)
+        values.append(v)
+    }
+
+    /// The answers fed; throws ``InputError/Code/noAnswers`` when there were none.
+    consuming func build(file: String) throws -> Answers {
+        guard !task.isEmpty else { throw InputError(.noAnswers, file: file, "no answers: the file has a header but no answer rows") }
+        return Answers(tasks: tasks, workers: workers, task: task, worker: worker, values: values)
+    }
+}
+
 extension InputError {
     /// Checks that columns given together hold as many rows each; otherwise throws
     /// ``Code/raggedRow`` naming every column's length ("columns differ in length: 3 tasks,

@@ -34,6 +34,16 @@ public struct MultiLabelAnswers: Sendable, TaskWorkerColumns {
     /// The label ids of answer `i`.
     public func labelSet(ofAnswer i: Int) -> ArraySlice<Int32> { labelIds[labelOffsets[i]..<labelOffsets[i + 1]] }
 
+    /// One categorical table for label `id`: every answer, with label `1` when its set holds the
+    /// label and `0` otherwise (the labels `0` and `1` both present in the table's ``LabelSet``).
+    public func binaryTable(for id: Int32) -> AnswerTable {
+        var label = [Int32](repeating: 0, count: answerCount)
+        for i in 0..<answerCount where labelSet(ofAnswer: i).contains(id) { label[i] = 1 }
+        return AnswerTable(tasks: tasks, workers: workers, labels: LabelSet(["0", "1"]), task: task, worker: worker, label: label)
+    }
+}
+
+extension MultiLabelAnswers {
     /// Answers from parallel columns; each answer's labels in any order (repeats are merged).
     ///
     /// - Throws: ``InputError`` when the columns differ in length or hold nothing.
@@ -45,24 +55,6 @@ public struct MultiLabelAnswers: Sendable, TaskWorkerColumns {
             b.append(task: b.tasks.intern(tasks[i]), worker: b.workers.intern(workers[i]), labels: set)
         }
         self = try b.build(file: "<memory>")
-    }
-
-    init(tasks: Interner, workers: Interner, labels: LabelSet, task: [Int32], worker: [Int32], labelOffsets: [Int], labelIds: [Int32]) {
-        self.tasks = tasks
-        self.workers = workers
-        self.labels = labels
-        self.task = task
-        self.worker = worker
-        self.labelOffsets = labelOffsets
-        self.labelIds = labelIds
-    }
-
-    /// One categorical table for label `id`: every answer, with label `1` when its set holds the
-    /// label and `0` otherwise (the labels `0` and `1` both present in the table's ``LabelSet``).
-    public func binaryTable(for id: Int32) -> AnswerTable {
-        var label = [Int32](repeating: 0, count: answerCount)
-        for i in 0..<answerCount where labelSet(ofAnswer: i).contains(id) { label[i] = 1 }
-        return AnswerTable(tasks: tasks, workers: workers, labels: LabelSet(["0", "1"]), task: task, worker: worker, label: label)
     }
 }
 

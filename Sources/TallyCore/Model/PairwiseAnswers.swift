@@ -34,7 +34,9 @@ public struct PairwiseAnswers: Sendable {
     /// Item names in the order crowd-kit's pairwise methods number them (`np.unique`: numeric
     /// order when every name is an integer, otherwise Unicode order; see ``LabelSet``).
     public var sortedItems: LabelSet { LabelSet(items.names) }
+}
 
+extension PairwiseAnswers {
     /// Comparisons from parallel columns of names.
     ///
     /// - Throws: ``InputError`` when the columns differ in length, hold nothing, a comparison
@@ -50,15 +52,6 @@ public struct PairwiseAnswers: Sendable {
             try b.append(worker: w, left: l, right: r, winner: winner, file: "<memory>", line: i + 1)
         }
         self = try b.build(file: "<memory>")
-    }
-
-    init(items: Interner, workers: Interner, worker: [Int32], left: [Int32], right: [Int32], winner: [Int32]) {
-        self.items = items
-        self.workers = workers
-        self.worker = worker
-        self.left = left
-        self.right = right
-        self.winner = winner
     }
 }
 

@@ -16,42 +16,24 @@ public struct TextAnswers: Sendable, TaskWorkerColumns {
     public let worker: [Int32]
     /// The text of each answer.
     public let text: [String]
+}
 
+extension TextAnswers {
     /// Answers from parallel columns.
     ///
     /// - Throws: ``InputError`` when the columns differ in length or hold nothing.
     public init(tasks: [String], workers: [String], texts: [String]) throws {
         try InputError.checkColumnLengths(["tasks": tasks.count, "workers": workers.count, "texts": texts.count])
-        var b = TextAnswersBuilder()
+        var b = TaskValueBuilder<TextAnswers>()
         for i in tasks.indices {
-            b.append(task: b.tasks.intern(tasks[i]), worker: b.workers.intern(workers[i]), text: texts[i])
+            b.append(task: b.tasks.intern(tasks[i]), worker: b.workers.intern(workers[i]), value: texts[i])
         }
         self = try b.build(file: "<memory>")
     }
-
-    init(tasks: Interner, workers: Interner, task: [Int32], worker: [Int32], text: [String]) {
-        self.tasks = tasks
-        self.workers = workers
-        self.task = task
-        self.worker = worker
-        self.text = text
-    }
 }
 
-/// Builds ``TextAnswers``; readers feed it one answer at a time.
-struct TextAnswersBuilder {
-    var tasks = Interner(capacity: 1024)
-    var workers = Interner(capacity: 1024)
-    private(set) var task: [Int32] = [], worker: [Int32] = [], text: [String] = []
-
-    mutating func append(task t: Int32, worker w: Int32, text s: String) {
-        task.append(t)
-        worker.append(w)
-        text.append(s)
-    }
-
-    consuming func build(file: String) throws -> TextAnswers {
-        guard !task.isEmpty else { throw InputError(.noAnswers, file: file, "no answers: the file has a header but no answer rows") }
-        return TextAnswers(tasks: tasks, workers: workers, task: task, worker: worker, text: text)
+extension TextAnswers: TaskValueAnswers {
+    init(tasks: Interner, workers: Interner, task: [Int32], worker: [Int32], values: [String]) {
+        self.init(tasks: tasks, workers: workers, task: task, worker: worker, text: values)
     }
 }

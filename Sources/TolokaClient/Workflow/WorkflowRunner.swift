@@ -130,33 +130,24 @@ public final class WorkflowRunner: @unchecked Sendable {
         removeStaleTemporaries()
         let me = try await client.requester()
         emit(.note("requester \(me.id)\(me.balance.map { ", balance $\($0)" } ?? "")"))
-        try checkDeadline("creating the project")
-        let projectID = try await ensureProject()
+        let projectID = try await step("creating the project") { try await ensureProject() }
         var skillIDs: [String: String] = [:]
         if !workflow.skills.isEmpty {
-            try checkDeadline("looking up skills")
-            skillIDs = try await ensureSkills()
+            skillIDs = try await step("looking up skills") { try await ensureSkills() }
         }
         var trainingID: String?
         if workflow.training != nil {
-            try checkDeadline("creating the training")
-            let id = try await ensureTraining(projectID: projectID)
-            try checkDeadline("uploading training tasks")
-            try await uploadTrainingTasks(trainingID: id)
-            try checkDeadline("opening training \(id)")
-            try await ensureTrainingOpen(trainingID: id)
+            let id = try await step("creating the training") { try await ensureTraining(projectID: projectID) }
+            try await step("uploading training tasks") { try await uploadTrainingTasks(trainingID: id) }
+            try await step("opening training \(id)") { try await ensureTrainingOpen(trainingID: id) }
             trainingID = id
         }
-        try checkDeadline("creating the pool")
-        let poolID = try await ensurePool(projectID: projectID)
-        try checkDeadline("uploading tasks")
-        try await uploadTasks(poolID: poolID)
-        try checkDeadline("opening pool \(poolID)")
-        try await ensureOpen(poolID: poolID)
+        let poolID = try await step("creating the pool") { try await ensurePool(projectID: projectID) }
+        try await step("uploading tasks") { try await uploadTasks(poolID: poolID) }
+        try await step("opening pool \(poolID)") { try await ensureOpen(poolID: poolID) }
         try await waitForClose(poolID: poolID)
         try await closeTrainingIfAsked()
-        try checkDeadline("downloading assignments")
-        try await download(poolID: poolID)
+        try await step("downloading assignments") { try await download(poolID: poolID) }
         let summary = try RunOutputs.write(from: jsonlPath, workflow: workflow, poolID: poolID, outDir: outDir, webRoot: resolvedWebRoot)
         if !state.outputsWritten {
             state.outputsWritten = true
@@ -192,6 +183,12 @@ public final class WorkflowRunner: @unchecked Sendable {
     func checkDeadline(_ step: String) throws {
         guard let deadline, let timeout, Date() >= deadline else { return }
         throw TolokaError(kind: .timeout, message: "the run reached its time limit of \(Self.seconds(timeout)) before \(step); what it did is kept in \(statePath): run the same command again to continue")
+    }
+
+    /// Runs one step of ``run()`` if the time limit has not been reached before it (see ``checkDeadline(_:)``).
+    func step<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        try checkDeadline(name)
+        return try await body()
     }
 
     private static func seconds(_ s: Double) -> String { s.rounded() == s ? "\(Int(s)) s" : String(format: "%.1f s", s) }

@@ -72,7 +72,7 @@ extension EmulatorStore {
     /// `PATCH /api/v1/assignments/{id}` with `{"status": "ACCEPTED"|"REJECTED", "public_comment": …}`; a rejection needs the comment.
     func reviewAssignment(_ id: String, _ body: JSONValue) throws -> JSONValue {
         let (pool, i) = try assignmentRecord(id)
-        guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        let o = try body.requestObject()
         var v = Validator(o)
         let status = v.string("status", required: true)
         let comment = v.string("public_comment")

@@ -63,7 +63,7 @@ extension EmulatorStore {
 
     /// `PUT /api/v1/user-restrictions`: `{scope, user_id, pool_id | project_id, private_comment, will_expire}` (201).
     func setRestriction(_ body: JSONValue) throws -> JSONValue {
-        guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        let o = try body.requestObject()
         var v = Validator(o)
         let scopeName = v.string("scope", required: true)
         let userID = v.id("user_id", required: true)
@@ -77,9 +77,7 @@ extension EmulatorStore {
         if scope == .pool, let pid = v.id("pool_id", required: true) {
             if let p = numericID(pid).flatMap({ pools[$0] }) { (poolID, projectID) = (p.id, p.projectID) } else { v.fail("pool_id", .doesNotExist("Pool \(pid)")) }
         }
-        if scope == .project, let pid = v.id("project_id", required: true) {
-            if let p = numericID(pid).flatMap({ projects[$0] }) { projectID = p.id } else { v.fail("project_id", .doesNotExist("Project \(pid)")) }
-        }
+        if scope == .project, let p = projectReference(&v) { projectID = p.id }
         guard v.isValid, let scope, let worker else { throw APIError.validation(v.errors) }
         let r = Restriction(scope: scope, duration: nil, unit: .permanent, privateComment: o["private_comment"]?.stringValue)
         world.addRestriction(worker: Int32(worker), r, projectID: projectID, poolID: poolID, at: clock.now(), end: end)

@@ -4,6 +4,17 @@ import TallyCore
 extension EmulatorStore {
     // MARK: - Operations
 
+    /// The `operation_id` a batch upload asks its operation to have: nil when the query has none; a
+    /// 400 `INVALID_UUID` when it is not a UUID, a 409 `OPERATION_ALREADY_EXISTS` when it is taken.
+    func newOperationID(_ query: [String: String]) throws -> String? {
+        guard let operationID = query["operation_id"] else { return nil }
+        guard UUID(uuidString: operationID) != nil else { throw APIError.validation("operation_id", "INVALID_UUID", "Expected a UUID, got \(operationID)") }
+        if operations[operationID.lowercased()] != nil || operations[operationID] != nil {
+            throw APIError(409, "OPERATION_ALREADY_EXISTS", "Operation with id \(operationID) already exists")
+        }
+        return operationID
+    }
+
     func readOperation(_ id: String) throws -> JSONValue {
         guard var op = operations[id] ?? operations[id.lowercased()] else { throw APIError.notFound("Operation", id) }
         op.reads += 1

@@ -5,8 +5,19 @@ import TallyQualityControl
 extension EmulatorStore {
     // MARK: - Projects
 
+    /// The project a pool, training or restriction body names in its required `project_id`, or nil
+    /// with the field failed on `v` (absent, not an id, or no such project).
+    func projectReference(_ v: inout Validator) -> ProjectRecord? {
+        guard let pid = v.id("project_id", required: true) else { return nil }
+        guard let project = numericID(pid).flatMap({ projects[$0] }) else {
+            v.fail("project_id", .doesNotExist("Project \(pid)"))
+            return nil
+        }
+        return project
+    }
+
     func validateProject(_ body: JSONValue) throws -> [String: JSONValue] {
-        guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        let o = try body.requestObject()
         var v = Validator(o)
         v.string("public_name", required: true)
         v.string("public_description", required: true)
@@ -108,13 +119,9 @@ extension EmulatorStore {
     /// A pool body checked as Toloka checks it (see ``createPool(_:)``), with the server's fields
     /// dropped, defaults filled in, collector uuids drawn, its rules compiled and its training requirement read.
     func validatePool(_ body: JSONValue) throws -> (json: [String: JSONValue], project: ProjectRecord, engine: QualityControlEngine, requirement: (skillID: String, passing: Double)?) {
-        guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        var o = try body.requestObject()
         var v = Validator(o)
-        var project: ProjectRecord?
-        if let pid = v.id("project_id", required: true) {
-            project = numericID(pid).flatMap { projects[$0] }
-            if project == nil { v.fail("project_id", .doesNotExist("Project \(pid)")) }
-        }
+        let project = projectReference(&v)
         v.string("private_name", required: true, maxLength: Self.poolTextMaxLength, nonBlank: true)
         for f in ["private_comment", "public_description"] { v.string(f, maxLength: Self.poolTextMaxLength) }
         v.string("public_instructions", maxLength: Self.poolInstructionsMaxLength)
@@ -219,7 +226,13 @@ extension EmulatorStore {
     }
 
     func listPools(_ q: [String: String]) throws -> JSONValue {
-        var items = poolOrder.map { pools[$0]! }.filter { $0.training == nil }
+        try listPoolRecords(q, trainings: false) { render($0) }
+    }
+
+    /// A page of the pools (or, with `trainings`, the trainings) that match `q`'s `status` and
+    /// `project_id`, sorted by `id`, `created` or `last_started` and limited as `q` asks.
+    func listPoolRecords(_ q: [String: String], trainings: Bool, render: (PoolRecord) -> JSONValue) throws -> JSONValue {
+        var items = poolOrder.map { pools[$0]! }.filter { ($0.training != nil) == trainings }
         if let s = q["status"] { items = items.filter { $0.status == s } }
         if let p = q["project_id"] { items = items.filter { String($0.projectID) == p } }
         let page = try Listing.page(items, query: q, fields: ["id": .number, "created": .number, "last_started": .number], defaultLimit: 20, maxLimit: 300) { p, field in
@@ -230,7 +243,7 @@ extension EmulatorStore {
             default: nil
             }
         }
-        return page.json { render($0) }
+        return page.json(render)
     }
 
     /// `POST /pools/{id}/open|close|archive`: 202 with an operation, or 204 when already there.

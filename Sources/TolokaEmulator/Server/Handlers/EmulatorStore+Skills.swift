@@ -10,7 +10,7 @@ extension EmulatorStore {
     /// `POST /api/v1/skills`: validates and creates a skill (201). `name` is required; toloka-kit's
     /// examples look a skill up by name first and create it only when missing, so names need not be unique.
     func createSkill(_ body: JSONValue) throws -> JSONValue {
-        guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        var o = try body.requestObject()
         var v = Validator(o)
         v.string("name", required: true, maxLength: Self.skillTextMaxLength, nonBlank: true)
         v.string("private_comment", maxLength: Self.skillTextMaxLength)
@@ -105,7 +105,7 @@ extension EmulatorStore {
 
     /// `PUT /api/v1/user-skills`: sets `{skill_id, user_id, value}` (0–100) and answers the user skill.
     func setUserSkill(_ body: JSONValue) throws -> JSONValue {
-        guard let o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        let o = try body.requestObject()
         var v = Validator(o)
         let skillID = v.id("skill_id", required: true)
         let userID = v.id("user_id", required: true)

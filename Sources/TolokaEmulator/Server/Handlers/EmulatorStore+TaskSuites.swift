@@ -22,30 +22,17 @@ extension EmulatorStore {
     /// `mixer_config` gets one of the first suite's size taking tasks together in upload order
     /// (unshuffled): with suites of one size, each issued suite is an uploaded one.
     func createTaskSuites(_ body: JSONValue, query: [String: String]) throws -> EmulatorResponse {
-        let items: [JSONValue]
-        let single: Bool
-        switch body {
-        case .array(let a): items = a; single = false
-        case .object: items = [body]; single = true
-        default: throw APIError(400, "VALIDATION_ERROR", "Expected a task suite object or an array of task suites")
-        }
+        var batch = try BatchUpload(body, expected: "a task suite object or an array of task suites")
+        let items = batch.items
         guard !items.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "No task suites in the request") }
         let asyncMode = try queryBool(query, "async_mode") ?? false
         let openPool = try queryBool(query, "open_pool") ?? false
         let skipInvalid = try queryBool(query, "skip_invalid_items") ?? false
-        let operationID = query["operation_id"]
-        if let operationID {
-            guard UUID(uuidString: operationID) != nil else { throw APIError.validation("operation_id", "INVALID_UUID", "Expected a UUID, got \(operationID)") }
-            if operations[operationID.lowercased()] != nil || operations[operationID] != nil {
-                throw APIError(409, "OPERATION_ALREADY_EXISTS", "Operation with id \(operationID) already exists")
-            }
-        }
-        var log: [JSONValue] = []
+        let operationID = try newOperationID(query)
         // Validate every suite first (nothing is created when one is invalid, unless skip_invalid_items).
-        var errors: [Int: [String: FieldError]] = [:]
         var valid: [(Int, PoolRecord, [JSONValue], [String: JSONValue])] = []
         for (i, item) in items.enumerated() {
-            guard let o = item.objectValue else { errors[i] = ["task_suite": .object]; continue }
+            guard let o = item.objectValue else { batch.errors[i] = ["task_suite": .object]; continue }
             var v = Validator(o)
             var pool: PoolRecord?
             if let pid = v.id("pool_id", required: true) {
@@ -68,24 +55,14 @@ extension EmulatorStore {
                     taskItems.append(.object(to))
                 }
             }
-            if v.isValid, let pool { valid.append((i, pool, taskItems, o)) } else { errors[i] = v.errors }
+            if v.isValid, let pool { valid.append((i, pool, taskItems, o)) } else { batch.errors[i] = v.errors }
         }
-        for (i, e) in errors.sorted(by: { $0.key < $1.key }) {
-            log.append(["type": "TASK_SUITE_VALIDATE", "success": false, "input": items[i], "output": .object(e.mapValues(\.json))])
-        }
-        func errorsJSON() -> JSONValue {
-            .object(Dictionary(uniqueKeysWithValues: errors.map { (String($0.key), JSONValue.object($0.value.mapValues(\.json))) }))
-        }
+        var log = batch.validationLog(type: "TASK_SUITE_VALIDATE")
+        let errors = batch.errors
+        let parameters: JSONValue = ["open_pool": .bool(openPool), "skip_invalid_items": .bool(skipInvalid)]
         if (!errors.isEmpty && !skipInvalid) || valid.isEmpty {
-            if asyncMode {
-                let op = newOperation(type: "TASK_SUITE.BATCH_CREATE", parameters: ["open_pool": .bool(openPool), "skip_invalid_items": .bool(skipInvalid)],
-                                      details: ["total_count": .int(Int64(items.count)), "valid_count": .int(Int64(valid.count)),
-                                                "not_valid_count": .int(Int64(errors.count)), "success_count": 0, "failed_count": .int(Int64(items.count))],
-                                      outcome: "FAIL", log: log, id: operationID)
-                return .json(202, op.rendered(realNow: op.submittedReal))
-            }
-            if single, let e = errors[0] { throw APIError.validation(e) }
-            throw APIError(400, "VALIDATION_ERROR", "Validation failed", payload: errorsJSON())
+            return try rejectBatch(batch, type: "TASK_SUITE.BATCH_CREATE", parameters: parameters, valid: valid.count, asyncMode: asyncMode,
+                                   log: log, operationID: operationID)
         }
         var created: [Int: JSONValue] = [:]
         var opened = Set<Int>()
@@ -111,14 +88,13 @@ extension EmulatorStore {
         }
         if !opened.isEmpty { advanceAll() }
         if asyncMode {
-            let op = newOperation(type: "TASK_SUITE.BATCH_CREATE", parameters: ["open_pool": .bool(openPool), "skip_invalid_items": .bool(skipInvalid)],
+            let op = newOperation(type: "TASK_SUITE.BATCH_CREATE", parameters: parameters,
                                   details: ["total_count": .int(Int64(items.count)), "valid_count": .int(Int64(valid.count)),
                                             "not_valid_count": .int(Int64(errors.count)), "success_count": .int(Int64(valid.count)),
                                             "failed_count": .int(Int64(errors.count))], log: log, id: operationID)
             return .json(202, op.rendered(realNow: op.submittedReal))
         }
-        if single { return .json(201, created[0]!) }
-        return .json(201, ["items": .object(Dictionary(uniqueKeysWithValues: created.map { (String($0.key), $0.value) })), "validation_errors": errorsJSON()])
+        return createdBatch(batch, created: created)
     }
 
     /// A suite with its tasks as they are now (remaining overlap).

@@ -80,58 +80,33 @@ extension EmulatorStore {
     /// `keys`, when the server hashed them with the parse (``PreparedBody/prepareWithKeys(_:)``), are
     /// the items' crowd keys in item order; otherwise each is hashed here.
     func createTasks(_ body: JSONValue, query: [String: String], keys: [UInt64]? = nil) throws -> EmulatorResponse {
-        let items: [JSONValue]
-        let single: Bool
-        switch body {
-        case .array(let a): items = a; single = false
-        case .object: items = [body]; single = true
-        default: throw APIError(400, "VALIDATION_ERROR", "Expected a task object or an array of tasks")
-        }
+        var batch = try BatchUpload(body, expected: "a task object or an array of tasks")
+        let items = batch.items
         let asyncMode = try queryBool(query, "async_mode") ?? false
         let allowDefaults = try queryBool(query, "allow_defaults") ?? false
         let skipInvalid = try queryBool(query, "skip_invalid_items") ?? false
         let openPool = try queryBool(query, "open_pool") ?? false
-        let operationID = query["operation_id"]
-        if let operationID {
-            guard UUID(uuidString: operationID) != nil else { throw APIError.validation("operation_id", "INVALID_UUID", "Expected a UUID, got \(operationID)") }
-            if operations[operationID.lowercased()] != nil || operations[operationID] != nil {
-                throw APIError(409, "OPERATION_ALREADY_EXISTS", "Operation with id \(operationID) already exists")
-            }
-        }
+        let operationID = try newOperationID(query)
         guard !items.isEmpty else { throw APIError(400, "VALIDATION_ERROR", "No tasks in the request") }
         if let error = Self.taskCountError(items.count, asyncMode: asyncMode) { throw error }
 
         var prepared: [PreparedTask] = []
-        var errors: [Int: [String: FieldError]] = [:]
         for (i, item) in items.enumerated() {
             switch prepareTask(item, index: i, allowDefaults: allowDefaults) {
             case .success(let t): prepared.append(t)
-            case .failure(let e): errors[i] = e.fields
+            case .failure(let e): batch.errors[i] = e.fields
             }
         }
         for pool in Set(prepared.map { ObjectIdentifier($0.pool) }).compactMap({ id in prepared.first { ObjectIdentifier($0.pool) == id }?.pool }) {
             if pool.status == "ARCHIVED" { throw APIError.inappropriateStatus(["OPEN", "CLOSED"]) }
             if pool.mixer == nil { throw APIError(409, "MIXER_CONFIG_REQUIRED", "Pool \(pool.id) has no mixer_config; tasks need one (or upload task suites)") }
         }
-        let failed = (!errors.isEmpty && !skipInvalid) || prepared.isEmpty
-        func errorsJSON() -> JSONValue {
-            .object(Dictionary(uniqueKeysWithValues: errors.map { (String($0.key), JSONValue.object($0.value.mapValues(\.json))) }))
-        }
-        var log: [JSONValue] = []
-        for (i, e) in errors.sorted(by: { $0.key < $1.key }) {
-            log.append(["type": "TASK_VALIDATE", "success": false, "input": items[i], "output": .object(e.mapValues(\.json))])
-        }
+        let errors = batch.errors
+        var log = batch.validationLog(type: "TASK_VALIDATE")
         let parameters: JSONValue = ["open_pool": .bool(openPool), "allow_defaults": .bool(allowDefaults), "skip_invalid_items": .bool(skipInvalid)]
-        if failed {
-            if asyncMode {
-                let op = newOperation(type: "TASK.BATCH_CREATE", parameters: parameters,
-                                      details: ["total_count": .int(Int64(items.count)), "valid_count": .int(Int64(prepared.count)),
-                                                "not_valid_count": .int(Int64(errors.count)), "success_count": 0, "failed_count": .int(Int64(items.count))],
-                                      outcome: "FAIL", log: log, id: operationID)
-                return .json(202, op.rendered(realNow: op.submittedReal))
-            }
-            if single, let e = errors[0] { throw APIError.validation(e) }
-            throw APIError(400, "VALIDATION_ERROR", "Validation failed", payload: errorsJSON())
+        if (!errors.isEmpty && !skipInvalid) || prepared.isEmpty {
+            return try rejectBatch(batch, type: "TASK.BATCH_CREATE", parameters: parameters, valid: prepared.count, asyncMode: asyncMode,
+                                   log: log, operationID: operationID)
         }
 
         let now = clock.now()
@@ -186,9 +161,7 @@ extension EmulatorStore {
                                   log: log, id: operationID)
             return .json(202, op.rendered(realNow: op.submittedReal))
         }
-        if single { return .json(201, created[0]!) }
-        return .json(201, ["items": .object(Dictionary(uniqueKeysWithValues: created.map { (String($0.key), $0.value) })),
-                           "validation_errors": errorsJSON()])
+        return createdBatch(batch, created: created)
     }
 
     struct TaskErrors: Error { let fields: [String: FieldError] }

@@ -24,13 +24,9 @@ extension EmulatorStore {
     /// training once (`retry_training_after_days` is stored, not acted on); hints are not simulated
     /// (the score counts first answers).
     func createTraining(_ body: JSONValue) throws -> JSONValue {
-        guard var o = body.objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        var o = try body.requestObject()
         var v = Validator(o)
-        var project: ProjectRecord?
-        if let pid = v.id("project_id", required: true) {
-            project = numericID(pid).flatMap { projects[$0] }
-            if project == nil { v.fail("project_id", .doesNotExist("Project \(pid)")) }
-        }
+        let project = projectReference(&v)
         v.string("private_name", required: true, maxLength: Self.poolTextMaxLength, nonBlank: true)
         v.string("private_comment", maxLength: Self.poolTextMaxLength)
         v.string("public_instructions", maxLength: Self.poolInstructionsMaxLength)
@@ -78,17 +74,6 @@ extension EmulatorStore {
 
     /// `GET /api/v1/trainings`: by `project_id` and `status`, with `id`/`created` ranges, `sort` and `limit`.
     func listTrainings(_ q: [String: String]) throws -> JSONValue {
-        var items = poolOrder.map { pools[$0]! }.filter { $0.training != nil }
-        if let s = q["status"] { items = items.filter { $0.status == s } }
-        if let p = q["project_id"] { items = items.filter { String($0.projectID) == p } }
-        let page = try Listing.page(items, query: q, fields: ["id": .number, "created": .number, "last_started": .number], defaultLimit: 20, maxLimit: 300) { p, field in
-            switch field {
-            case "id": .number(Double(p.id))
-            case "created": .number(p.created)
-            case "last_started": p.lastStarted.map(SortKey.number)
-            default: nil
-            }
-        }
-        return page.json(renderTraining)
+        try listPoolRecords(q, trainings: true, render: renderTraining)
     }
 }

@@ -142,3 +142,11 @@ struct Validator {
                                           "array_boolean", "array_string", "array_integer", "array_float", "array_url",
                                           "array_file", "array_coordinates", "array_json"]
 }
+
+extension JSONValue {
+    /// A request body as a JSON object, or Toloka's 400 `VALIDATION_ERROR` when it is anything else.
+    func requestObject() throws -> [String: JSONValue] {
+        guard let o = objectValue else { throw APIError(400, "VALIDATION_ERROR", "Expected a JSON object") }
+        return o
+    }
+}
