@@ -103,7 +103,7 @@ public struct ParameterDescriptor: Sendable {
     /// `text` read as the type of the parameter's default (an integer, a finite number, `true` or
     /// `false`, or any text for a choice); nil when it does not read as one. Choices are checked
     /// by ``MethodDescriptor/resolve(_:)``.
-    public func parse(_ text: String) -> ParameterValue? {
+    package func parse(_ text: String) -> ParameterValue? {
         switch defaultValue {
         case .int: return Int(text).map(ParameterValue.int)
         case .unsigned: return UInt64(text).map(ParameterValue.unsigned)
