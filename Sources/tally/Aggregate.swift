@@ -211,7 +211,15 @@ struct Aggregate: ParsableCommand {
             let known = descriptor.parameters.map(\.name)
             throw ValidationError("--param: \(descriptor.name) has no parameter '\(name)'; it takes \(known.isEmpty ? "none" : known.joined(separator: ", "))")
         }
-        guard let value = p.parse(text) else {
+        let value: ParameterValue?
+        switch p.defaultValue {
+        case .int: value = Int(text).map(ParameterValue.int)
+        case .unsigned: value = UInt64(text).map(ParameterValue.unsigned)
+        case .double: value = Double(text).flatMap { $0.isFinite ? ParameterValue.double($0) : nil }
+        case .string: value = .string(text)
+        case .flag: value = ["true": true, "false": false][text].map(ParameterValue.flag)
+        }
+        guard let value else {
             throw ValidationError("--param \(name): expected a \(p.defaultValue.typeName), got '\(text)'")
         }
         return (name, value)

@@ -3,8 +3,8 @@ import Testing
 @testable import TallyAggregation
 import TallyCore
 
-/// The helpers several methods share since issue 13's clean-up: parameter text, prior checks,
-/// the partition passes' first-max label and the numeric index's sums.
+/// The helpers several methods share since issue 13's clean-up: prior checks, the partition
+/// passes' first-max label and the numeric index's sums (and base-parameters' messages).
 @Suite("Shared aggregation helpers")
 struct SharedHelpersTests {
     /// The error message `body` throws (nil when it throws none).
@@ -13,26 +13,7 @@ struct SharedHelpersTests {
         return nil
     }
 
-    @Test("ParameterDescriptor.parse reads the default's type and refuses other text")
-    func parse() {
-        let count = ParameterDescriptor.maxIterations(10)
-        #expect(count.parse("25") == .int(25))
-        #expect(count.parse("2.5") == nil)
-        let seed = ParameterDescriptor.seed(0, "seed")
-        #expect(seed.parse("7") == .unsigned(7))
-        #expect(seed.parse("-1") == nil)
-        let tolerance = ParameterDescriptor.tolerance(1e-5, "tolerance")
-        #expect(tolerance.parse("1e-3") == .double(1e-3))
-        #expect(tolerance.parse("inf") == nil)
-        #expect(tolerance.parse("nan") == nil)
-        let flag = ParameterDescriptor("clamp-gold", "flag", default: .flag(false))
-        #expect(flag.parse("true") == .flag(true))
-        #expect(flag.parse("yes") == nil)
-        let choice = ParameterDescriptor("em", "choice", default: .string("soft"), choices: ["soft", "hard"])
-        #expect(choice.parse("hybrid") == .string("hybrid"))  // choices are checked by resolve
-    }
-
-    @Test("binary-relevance's base-parameters use the same reading and name the bad item")
+    @Test("binary-relevance's base-parameters read each value as its parameter's type and name the bad item")
     func baseParameters() throws {
         let values = try BinaryRelevance.parameterValues("max-iterations=10, tolerance=1e-3", for: DawidSkene.method)
         #expect(values == ["max-iterations": .int(10), "tolerance": .double(1e-3)])

@@ -87,7 +87,15 @@ public struct BinaryRelevance: Sendable {
             guard let p = descriptor.parameter(name) else {
                 throw AggregationError("base-parameters: \(descriptor.name) has no parameter '\(name)'; it takes \(descriptor.parameters.map(\.name).joined(separator: ", "))")
             }
-            guard let parsed = p.parse(value) else { throw AggregationError("base-parameters: \(name) takes a \(p.defaultValue.typeName), got '\(value)'") }
+            let parsed: ParameterValue?
+            switch p.defaultValue {
+            case .int: parsed = Int(value).map(ParameterValue.int)
+            case .unsigned: parsed = UInt64(value).map(ParameterValue.unsigned)
+            case .double: parsed = Double(value).flatMap { $0.isFinite ? ParameterValue.double($0) : nil }
+            case .string: parsed = .string(value)
+            case .flag: parsed = ["true": true, "false": false][value].map(ParameterValue.flag)
+            }
+            guard let parsed else { throw AggregationError("base-parameters: \(name) takes a \(p.defaultValue.typeName), got '\(value)'") }
             out[name] = parsed
         }
         return out

@@ -99,19 +99,6 @@ public struct ParameterDescriptor: Sendable {
         self.choices = choices
         self.crowdKitValue = crowdKit
     }
-
-    /// `text` read as the type of the parameter's default (an integer, a finite number, `true` or
-    /// `false`, or any text for a choice); nil when it does not read as one. Choices are checked
-    /// by ``MethodDescriptor/resolve(_:)``.
-    package func parse(_ text: String) -> ParameterValue? {
-        switch defaultValue {
-        case .int: return Int(text).map(ParameterValue.int)
-        case .unsigned: return UInt64(text).map(ParameterValue.unsigned)
-        case .double: return Double(text).flatMap { $0.isFinite ? ParameterValue.double($0) : nil }
-        case .string: return .string(text)
-        case .flag: return ["true": true, "false": false][text].map(ParameterValue.flag)
-        }
-    }
 }
 
 extension ParameterDescriptor {
