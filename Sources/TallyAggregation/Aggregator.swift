@@ -52,6 +52,21 @@ extension AggregationError {
         guard iterations >= 0 else { throw AggregationError("the number of iterations must be ≥ 0") }
         if let tolerance, !tolerance.isFinite { throw AggregationError("the tolerance must be a finite number") }
     }
+
+    /// Throws unless every named value is a positive finite number (the priors of the Bayesian
+    /// methods); the message starts with `method` and names the first value that is not.
+    static func checkPositive(_ method: String, _ values: KeyValuePairs<String, Double>) throws {
+        for (name, v) in values {
+            guard v.isFinite && v > 0 else { throw AggregationError("\(method): \(name) must be a positive number, got \(v)") }
+        }
+    }
+
+    /// Throws unless `answers` holds at least one answer, task and label; the message starts with `method`.
+    static func checkNotEmpty(_ answers: AnswerTable, method: String) throws {
+        guard answers.answerCount > 0, answers.taskCount > 0, answers.labelCount > 0 else {
+            throw AggregationError("\(method): no answers to aggregate")
+        }
+    }
 }
 
 /// The result of the majority-vote family: labels, vote shares and worker skills.

@@ -67,12 +67,8 @@ public struct BWA: Aggregator {
     public func fit(_ answers: AnswerTable) throws -> BWAModel {
         try AggregationError.checkIterations(maxIterations, tolerance: tolerance)
         guard tolerance >= 0 else { throw AggregationError("bwa: the tolerance must be ≥ 0") }
-        for (name, v) in [("precision-prior", precisionPriorShape), ("mean-weight", meanWeight)] {
-            guard v.isFinite && v > 0 else { throw AggregationError("bwa: \(name) must be a positive number, got \(v)") }
-        }
-        guard answers.answerCount > 0, answers.taskCount > 0, answers.labelCount > 0 else {
-            throw AggregationError("bwa: no answers to aggregate")
-        }
+        try AggregationError.checkPositive("bwa", ["precision-prior": precisionPriorShape, "mean-weight": meanWeight])
+        try AggregationError.checkNotEmpty(answers, method: "bwa")
         let k = answers.labelCount, tasks = answers.taskCount, workers = answers.workerCount
         let pairs = Pairs(answers)
         let a = precisionPriorShape, lambda = meanWeight

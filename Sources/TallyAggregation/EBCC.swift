@@ -163,12 +163,9 @@ public struct EBCC: Aggregator {
         guard maxIterations >= 1 else { throw AggregationError("ebcc: max-iterations must be at least 1, got \(maxIterations)") }
         guard tolerance.isFinite && tolerance >= 0 else { throw AggregationError("ebcc: the tolerance must be a finite number ≥ 0, got \(tolerance)") }
         guard groups >= 1 else { throw AggregationError("ebcc: groups must be at least 1, got \(groups)") }
-        for (name, v) in [("class-prior", classPrior), ("group-prior", groupPrior), ("diagonal-prior", diagonalPrior), ("off-diagonal-prior", offDiagonalPrior)] {
-            guard v.isFinite && v > 0 else { throw AggregationError("ebcc: \(name) must be a positive number, got \(v)") }
-        }
-        guard answers.answerCount > 0, answers.taskCount > 0, answers.labelCount > 0 else {
-            throw AggregationError("ebcc: no answers to aggregate")
-        }
+        try AggregationError.checkPositive("ebcc", ["class-prior": classPrior, "group-prior": groupPrior, "diagonal-prior": diagonalPrior,
+                                                    "off-diagonal-prior": offDiagonalPrior])
+        try AggregationError.checkNotEmpty(answers, method: "ebcc")
     }
 
     private func engine(_ answers: AnswerTable) -> EBCCEngine {

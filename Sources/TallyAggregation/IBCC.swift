@@ -65,12 +65,8 @@ public struct IBCC: Aggregator {
     public func fit(_ answers: AnswerTable) throws -> IBCCModel {
         try AggregationError.checkIterations(maxIterations, tolerance: tolerance)
         guard tolerance >= 0 else { throw AggregationError("ibcc: the tolerance must be ≥ 0") }
-        for (name, v) in [("diagonal-prior", diagonalPrior), ("off-diagonal-prior", offDiagonalPrior), ("class-prior", classPrior)] {
-            guard v.isFinite && v > 0 else { throw AggregationError("ibcc: \(name) must be a positive number, got \(v)") }
-        }
-        guard answers.answerCount > 0, answers.taskCount > 0, answers.labelCount > 0 else {
-            throw AggregationError("ibcc: no answers to aggregate")
-        }
+        try AggregationError.checkPositive("ibcc", ["diagonal-prior": diagonalPrior, "off-diagonal-prior": offDiagonalPrior, "class-prior": classPrior])
+        try AggregationError.checkNotEmpty(answers, method: "ibcc")
         let k = answers.labelCount, tasks = answers.taskCount, workers = answers.workerCount
         // The reference's boolean matrices keep a repeated (task, worker, label) answer once.
         let view = Self.distinctAnswers(answers)

@@ -71,7 +71,7 @@ public struct MinimaxEntropy: Aggregator {
                           ("worker-regularization", workerRegularization), ("task-regularization", taskRegularization)] {
             guard v.isFinite && v >= 0 else { throw AggregationError("minimax: \(name) must be a number ≥ 0, got \(v)") }
         }
-        guard answers.answerCount > 0, answers.labelCount > 0 else { throw AggregationError("minimax: no answers to aggregate") }
+        try AggregationError.checkNotEmpty(answers, method: "minimax")
         let graph = MinimaxGraph(answers)
         let k = answers.labelCount, kk = k * k
         let lambdaWorker = workerRegularization * Double(k * k)

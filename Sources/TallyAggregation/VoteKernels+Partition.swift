@@ -16,10 +16,7 @@ extension VoteKernels {
             part.byTask.entries.withUnsafeBufferPointer { entries in
                 _ = shares(offsets: offsets, entries: entries, k: k, tasks: part.taskCount, weights: nil, into: posteriors)
                 for t in 0..<part.taskCount {
-                    // The first-max label, as ProbabilityMatrix.argmaxFirst chooses it.
-                    var best = 0
-                    var bestValue = -Double.infinity
-                    for c in 0..<k where posteriors[t * k + c] > bestValue { bestValue = posteriors[t * k + c]; best = c }
+                    let best = TaskPartition.firstMaxLabel(posteriors, task: t, labels: k)
                     // Distinct (worker, label) entries of the task: crowd-kit drops repeated answers.
                     scratch.removeAll(keepingCapacity: true)
                     scratch.append(contentsOf: entries[offsets[t]..<offsets[t + 1]])

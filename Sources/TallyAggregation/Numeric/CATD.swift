@@ -67,30 +67,22 @@ public struct CATD: Sendable {
         var truth = NumericMedian.medians(index)
         var weight = [Double](repeating: 0, count: index.workerCount)
         let confidence = (0..<index.workerCount).map { w in
-            let n = index.workerOffsets[w + 1] - index.workerOffsets[w]
+            let n = index.answerCount(ofWorker: w)
             return n == 0 ? 0 : Self.confidence(answers: n)
         }
         for _ in 0..<iterations {
             var total = 0.0
             for w in 0..<index.workerCount {
-                var dif = 0.0
-                for k in index.workerOffsets[w]..<index.workerOffsets[w + 1] {
-                    let i = Int(index.workerRows[k])
-                    let d = truth[Int(index.task[i])] - index.value[i]
-                    dif += d * d
+                let dif = index.sum(ofWorker: w) { t, v in
+                    let d = truth[t] - v
+                    return d * d
                 }
                 weight[w] = confidence[w] / (dif + 1e-9)
                 total += weight[w]
             }
             for w in 0..<index.workerCount { weight[w] /= total }
             for t in 0..<index.taskCount {
-                var sum = 0.0, weights = 0.0
-                for k in index.taskOffsets[t]..<index.taskOffsets[t + 1] {
-                    let i = Int(index.taskRows[k])
-                    let wi = weight[Int(index.worker[i])]
-                    sum += wi * index.value[i]
-                    weights += wi
-                }
+                let (sum, weights) = index.weightedSum(ofTask: t, weight: weight)
                 truth[t] = normalization == .task ? sum / weights : sum
             }
         }

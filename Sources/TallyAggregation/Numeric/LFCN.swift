@@ -47,25 +47,16 @@ public struct LFCN: Sendable {
         while iterations < maxIterations && change > tolerance {
             iterations += 1
             for w in 0..<index.workerCount {
-                let range = index.workerOffsets[w]..<index.workerOffsets[w + 1]
-                var msd = 0.0
-                for k in range {
-                    let i = Int(index.workerRows[k])
-                    let d = index.value[i] - truth[Int(index.task[i])]
-                    msd += d * d
+                let squares = index.sum(ofWorker: w) { t, v in
+                    let d = v - truth[t]
+                    return d * d
                 }
-                msd /= Double(range.count)
+                let msd = squares / Double(index.answerCount(ofWorker: w))
                 weight[w] = 1 / (msd + 1e-9)
             }
             change = 0
             for t in 0..<index.taskCount {
-                var sum = 0.0, weights = 0.0
-                for k in index.taskOffsets[t]..<index.taskOffsets[t + 1] {
-                    let i = Int(index.taskRows[k])
-                    let wi = weight[Int(index.worker[i])]
-                    weights += wi
-                    sum += wi * index.value[i]
-                }
+                let (sum, weights) = index.weightedSum(ofTask: t, weight: weight)
                 truth[t] = sum / weights
                 change += (truth[t] - old[t]) * (truth[t] - old[t])
                 old[t] = truth[t]

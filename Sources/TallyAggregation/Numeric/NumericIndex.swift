@@ -63,4 +63,33 @@ struct NumericIndex: Sendable {
     func values(ofTask t: Int) -> [Double] {
         (taskOffsets[t]..<taskOffsets[t + 1]).map { value[Int(taskRows[$0])] }
     }
+
+    /// The number of answers worker `w` gave.
+    func answerCount(ofWorker w: Int) -> Int { workerOffsets[w + 1] - workerOffsets[w] }
+
+    /// `term(task, value)` summed over worker `w`'s answers in input order (how CATD, PM/CRH and
+    /// LFC-N measure a worker's distance from the current truth).
+    @inline(__always)
+    func sum(ofWorker w: Int, _ term: (_ task: Int, _ value: Double) -> Double) -> Double {
+        var total = 0.0
+        for k in workerOffsets[w]..<workerOffsets[w + 1] {
+            let i = Int(workerRows[k])
+            total += term(Int(task[i]), value[i])
+        }
+        return total
+    }
+
+    /// Task `t`'s answers weighted by their workers' `weight`, in input order: Σ weight × value and
+    /// Σ weight.
+    @inline(__always)
+    func weightedSum(ofTask t: Int, weight: [Double]) -> (sum: Double, weights: Double) {
+        var sum = 0.0, weights = 0.0
+        for k in taskOffsets[t]..<taskOffsets[t + 1] {
+            let i = Int(taskRows[k])
+            let wi = weight[Int(worker[i])]
+            sum += wi * value[i]
+            weights += wi
+        }
+        return (sum, weights)
+    }
 }

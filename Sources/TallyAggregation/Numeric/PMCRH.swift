@@ -48,12 +48,8 @@ public struct PMCRH: Sendable {
         for _ in 0..<iterations {
             var largest = 0.0
             for w in 0..<index.workerCount {
-                var dif = 0.0
-                for k in index.workerOffsets[w]..<index.workerOffsets[w + 1] {
-                    let i = Int(index.workerRows[k])
-                    let t = Int(index.task[i])
-                    if truth[t] != index.value[i] { dif += abs(truth[t] - index.value[i]) / spread[t] }
-                }
+                // An answer equal to the truth adds nothing (its task's spread may be 0).
+                var dif = index.sum(ofWorker: w) { t, v in truth[t] == v ? 0 : abs(truth[t] - v) / spread[t] }
                 if dif == 0 { dif = 0.00000001 }
                 weight[w] = dif
                 if dif > largest { largest = dif }

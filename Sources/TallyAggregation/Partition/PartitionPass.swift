@@ -94,12 +94,7 @@ extension TaskPartition {
         statistics[needStatistics - 2] = Double(t)
         statistics[needStatistics - 1] = Double(answerCount)
         if let labels {
-            for task in 0..<t {
-                var best = 0
-                var bestValue = -Double.infinity
-                for c in 0..<k where p[task * k + c] > bestValue { bestValue = p[task * k + c]; best = c }
-                labels[task] = Int32(best)
-            }
+            for task in 0..<t { labels[task] = Int32(Self.firstMaxLabel(p, task: task, labels: k)) }
         }
     }
 

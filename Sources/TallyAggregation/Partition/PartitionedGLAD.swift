@@ -114,12 +114,7 @@ extension TaskPartition {
             for i in 0..<(t * k) { posteriors[i] = p[i] }
         }
         if let labels {
-            for task in 0..<t {
-                var best = 0
-                var bestValue = -Double.infinity
-                for c in 0..<k where posteriors[task * k + c] > bestValue { bestValue = posteriors[task * k + c]; best = c }
-                labels[task] = Int32(best)
-            }
+            for task in 0..<t { labels[task] = Int32(Self.firstMaxLabel(posteriors, task: task, labels: k)) }
         }
     }
 

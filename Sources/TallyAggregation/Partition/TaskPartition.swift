@@ -92,3 +92,15 @@ package struct TaskPartition: Sendable {
         }
     }
 }
+
+extension TaskPartition {
+    /// The first label of highest posterior in task `t`'s row of the tasks × `k` `posteriors`
+    /// (NaNs never win), as ``ProbabilityMatrix/argmaxFirst()`` chooses it.
+    @inline(__always)
+    static func firstMaxLabel(_ posteriors: UnsafeMutableBufferPointer<Double>, task t: Int, labels k: Int) -> Int {
+        var best = 0
+        var bestValue = -Double.infinity
+        for c in 0..<k where posteriors[t * k + c] > bestValue { bestValue = posteriors[t * k + c]; best = c }
+        return best
+    }
+}

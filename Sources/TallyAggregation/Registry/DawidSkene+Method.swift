@@ -41,7 +41,7 @@ extension DawidSkeneModel {
         if m.unusableGoldTasks > 0 {
             notes.append("warning: \(m.unusableGoldTasks) gold tasks name a label no worker gave; they were not clamped")
         }
-        let priors = zip(table.labels.names, m.priors).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+        let priors = MethodResult.perLabel(m.priors, of: table)
         if let n = m.resumedWorkers {
             notes.append("\(name): warm start: \(n) of \(table.workerCount) workers and the class prior from the initial model")
             if let start = m.resumedLoss, let first = m.lossHistory.first {

@@ -28,7 +28,7 @@ extension EBCC {
                          offDiagonalPrior: p.double("off-diagonal-prior"), maxIterations: p.int("max-iterations"),
                          tolerance: p.double("tolerance"), seed: p.unsigned("seed"), restarts: p.int("restarts"),
                          execution: p.execution, progress: inputs.progress).fit(table)
-        let proportions = zip(table.labels.names, m.classProportions).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+        let proportions = MethodResult.perLabel(m.classProportions, of: table)
         let notes = ["ebcc: restart \(m.bestRestart + 1) of \(m.restartELBOs.count) kept (seed \(m.seed.map(String.init) ?? "-")), "
                      + "ELBO \(String(format: "%.6f", m.elbo)), \(m.iterations) iterations\(m.converged ? "" : " (not converged)"); class proportions \(proportions)"]
         return MethodResult(model: m, iterations: m.iterations, lossHistory: m.elboHistory, confusions: m.confusions, notes: notes)

@@ -20,7 +20,7 @@ extension IBCC {
         let m = try IBCC(diagonalPrior: p.double("diagonal-prior"), offDiagonalPrior: p.double("off-diagonal-prior"),
                          classPrior: p.double("class-prior"), maxIterations: p.int("max-iterations"),
                          tolerance: p.double("tolerance"), progress: inputs.progress, execution: p.execution).fit(table)
-        let proportions = zip(table.labels.names, m.classProportions).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+        let proportions = MethodResult.perLabel(m.classProportions, of: table)
         let elbo = m.elboHistory.last.map { String(format: "%.6f", $0) } ?? "-"
         let notes = ["ibcc: \(m.iterations) iterations\(m.converged ? "" : " (not converged)"), ELBO \(elbo); class proportions \(proportions)"]
         return MethodResult(model: m, iterations: m.iterations, lossHistory: m.elboHistory, confusions: m.confusions, notes: notes)

@@ -1,3 +1,6 @@
+import Foundation
+import TallyCore
+
 /// A fitted model that estimates the class prior (the share of each true label).
 ///
 /// The registry's callers read it through ``MethodResult/priors`` without knowing the method.
@@ -24,4 +27,10 @@ extension IBCCModel: ClassPriorModel {
 extension MethodResult {
     /// The class prior, when the method estimates one (Dawid-Skene family, GLAD, IBCC); nil otherwise.
     public var priors: [Double]? { (model as? any ClassPriorModel)?.classPriors }
+
+    /// `values` by label for a note, in ``TallyCore/LabelSet`` order: `"name 0.1234, …"` (class
+    /// priors and proportions).
+    static func perLabel(_ values: [Double], of table: AnswerTable) -> String {
+        zip(table.labels.names, values).map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+    }
 }
