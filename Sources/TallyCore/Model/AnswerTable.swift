@@ -44,17 +44,10 @@ public struct AnswerTable: Sendable, TaskWorkerColumns {
     /// The table of these columns, its views built by ``AnswerTableViews`` (on two threads with
     /// `threads` ≥ 2 and 65,536 answers or more; the worker view's entries when first read).
     init(tasks: Interner, workers: Interner, labels: LabelSet, task: [Int32], worker: [Int32], label: [Int32], threads: Int = 1) {
-        let k = max(labels.count, 1)
-        self.tasks = tasks
-        self.workers = workers
-        self.labels = labels
-        self.task = task
-        self.worker = worker
-        self.label = label
-        let views = AnswerTableViews(task: task, worker: worker, label: label, tasks: tasks, workers: workers, labelCount: k, threads: threads)
-        byTask = views.byTask
-        byWorker = views.byWorker
-        duplicates = views.duplicates
+        let views = AnswerTableViews(task: task, worker: worker, label: label, tasks: tasks, workers: workers,
+                                     labelCount: max(labels.count, 1), threads: threads)
+        self.init(tasks: tasks, workers: workers, labels: labels, task: task, worker: worker, label: label,
+                  byTask: views.byTask, byWorker: views.byWorker, duplicates: views.duplicates)
     }
 }
 
