@@ -163,10 +163,7 @@ def em_fit(codes, run: str, method: str, opts: Dict[str, Any], W: int, K: int, n
         if ctx.partitionId() == 0:
             yield history
 
-    out = codes.barrier().mapPartitions(go).collect()
-    if len(out) != 1:
-        raise RuntimeError(f"tally.spark: the barrier job returned {len(out)} results, expected 1")
-    return out[0]
+    return _run_barrier(codes, go)
 
 
 def glad_fit(codes, run: str, W: int, K: int, opts: Dict[str, Any], starts: Dict[int, int], tasks: int,
@@ -207,6 +204,12 @@ def glad_fit(codes, run: str, W: int, K: int, opts: Dict[str, Any], starts: Dict
         if ctx.partitionId() == 0:
             yield out
 
+    return _run_barrier(codes, go)
+
+
+def _run_barrier(codes, go):
+    """Runs ``go`` over every partition of ``codes`` as one barrier job; partition 0 alone yields,
+    and its one result is returned."""
     out = codes.barrier().mapPartitions(go).collect()
     if len(out) != 1:
         raise RuntimeError(f"tally.spark: the barrier job returned {len(out)} results, expected 1")
