@@ -40,9 +40,9 @@ static int compare(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-enum { SIMPLE, BLOCKED_BASE, BLOCKED_AVX2, BLOCKED_AVX2_16, COMPACT_SIMPLE, COMPACT_BLOCKED, COMPACT_BLOCKED_16, STREAM, VARIANTS };
+enum { SIMPLE, BLOCKED_BASE, BLOCKED_AVX2, BLOCKED_AVX2_16, BLOCKED_AVX512_16, COMPACT_SIMPLE, COMPACT_BLOCKED, COMPACT_BLOCKED_16, STREAM, VARIANTS };
 static const char *names[VARIANTS] = {
-    "simple (binary.c)", "blocked, SSE2", "blocked, AVX2", "blocked, AVX2, 16-bit entries",
+    "simple (binary.c)", "blocked, SSE2", "blocked, AVX2", "blocked, AVX2, 16-bit entries", "blocked, AVX-512, 16-bit entries",
     "compact simple (compact.c)", "compact blocked, AVX2", "compact blocked, AVX2, 16-bit",
     "memory only (floor bytes)"};
 
@@ -82,7 +82,8 @@ int main(int argc, char **argv) {
         available[v] = 1;
     }
     available[BLOCKED_AVX2] = available[BLOCKED_AVX2_16] = available[COMPACT_BLOCKED] = available[COMPACT_BLOCKED_16] = tally_kernels_avx2();
-    if (!small) available[BLOCKED_AVX2_16] = available[COMPACT_BLOCKED_16] = 0;
+    available[BLOCKED_AVX512_16] = tally_kernels_avx512();
+    if (!small) available[BLOCKED_AVX2_16] = available[BLOCKED_AVX512_16] = available[COMPACT_BLOCKED_16] = 0;
     const char *only = getenv("ONLY");  // run one variant alone (for a profiler)
     if (only) for (int v = 1; v < VARIANTS; v++) available[v] = available[v] && v == atoi(only);
     volatile double sink = 0;
@@ -103,6 +104,9 @@ int main(int argc, char **argv) {
                 break;
             case BLOCKED_AVX2_16:
                 tally_ds_binary_blocked(offsets, 0, entries16, 1, d, priorOdds, goldOrNull, p[v], NULL, n[v], 0, tasks, 0, out[v], TALLY_DS_AVX2);
+                break;
+            case BLOCKED_AVX512_16:
+                tally_ds_binary_blocked(offsets, 0, entries16, 1, d, priorOdds, goldOrNull, p[v], NULL, n[v], 0, tasks, 0, out[v], TALLY_DS_AVX512);
                 break;
             case COMPACT_SIMPLE:
                 tally_ds_binary_compact(offsets32, entries, d, priorOdds, NULL, labels[v], n[v], 0, tasks, 0, out[v]);
