@@ -11,7 +11,9 @@
 //
 // Prints the median milliseconds (of this thread's CPU time) per pass and ns per answer of each variant, and a memory-only
 // reference (read the entries and offsets, write the posteriors: the bytes of the bandwidth floor
-// on one thread); exits 1 if a variant's bits differ from the simple pass's.
+// on one thread) and the first and last phases of the blocked pass alone (log-odds sums; the count
+// scatter, in task order), to show where a pass's time goes; exits 1 if a variant's bits differ
+// from the simple pass's.
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,11 +42,11 @@ static int compare(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-enum { SIMPLE, BLOCKED_BASE, BLOCKED_AVX2, BLOCKED_AVX2_16, COMPACT_SIMPLE, COMPACT_BLOCKED, COMPACT_BLOCKED_16, STREAM, VARIANTS };
+enum { SIMPLE, BLOCKED_BASE, BLOCKED_AVX2, BLOCKED_AVX2_16, BLOCKED_AVX512_16, COMPACT_SIMPLE, COMPACT_BLOCKED, COMPACT_BLOCKED_16, STREAM, GATHER_ONLY, SCATTER_ONLY, VARIANTS };
 static const char *names[VARIANTS] = {
-    "simple (binary.c)", "blocked, SSE2", "blocked, AVX2", "blocked, AVX2, 16-bit entries",
+    "simple (binary.c)", "blocked, SSE2", "blocked, AVX2", "blocked, AVX2, 16-bit entries", "blocked, AVX-512, 16-bit entries",
     "compact simple (compact.c)", "compact blocked, AVX2", "compact blocked, AVX2, 16-bit",
-    "memory only (floor bytes)"};
+    "memory only (floor bytes)", "phase: log-odds sums only", "phase: count scatter only"};
 
 int main(int argc, char **argv) {
     const int w = argc > 1 ? atoi(argv[1]) : 10000;
@@ -82,7 +84,9 @@ int main(int argc, char **argv) {
         available[v] = 1;
     }
     available[BLOCKED_AVX2] = available[BLOCKED_AVX2_16] = available[COMPACT_BLOCKED] = available[COMPACT_BLOCKED_16] = tally_kernels_avx2();
-    if (!small) available[BLOCKED_AVX2_16] = available[COMPACT_BLOCKED_16] = 0;
+    available[BLOCKED_AVX512_16] = tally_kernels_avx512();
+    available[GATHER_ONLY] = available[SCATTER_ONLY] = small;
+    if (!small) available[BLOCKED_AVX2_16] = available[BLOCKED_AVX512_16] = available[COMPACT_BLOCKED_16] = 0;
     const char *only = getenv("ONLY");  // run one variant alone (for a profiler)
     if (only) for (int v = 1; v < VARIANTS; v++) available[v] = available[v] && v == atoi(only);
     volatile double sink = 0;
@@ -104,6 +108,9 @@ int main(int argc, char **argv) {
             case BLOCKED_AVX2_16:
                 tally_ds_binary_blocked(offsets, 0, entries16, 1, d, priorOdds, goldOrNull, p[v], NULL, n[v], 0, tasks, 0, out[v], TALLY_DS_AVX2);
                 break;
+            case BLOCKED_AVX512_16:
+                tally_ds_binary_blocked(offsets, 0, entries16, 1, d, priorOdds, goldOrNull, p[v], NULL, n[v], 0, tasks, 0, out[v], TALLY_DS_AVX512);
+                break;
             case COMPACT_SIMPLE:
                 tally_ds_binary_compact(offsets32, entries, d, priorOdds, NULL, labels[v], n[v], 0, tasks, 0, out[v]);
                 break;
@@ -112,6 +119,27 @@ int main(int argc, char **argv) {
                 break;
             case COMPACT_BLOCKED_16:
                 tally_ds_binary_blocked(offsets32, 1, entries16, 1, d, priorOdds, NULL, NULL, labels[v], n[v], 0, tasks, 0, out[v], TALLY_DS_AVX2);
+                break;
+            case GATHER_ONLY:  // the blocked pass's first phase alone (16-bit entries): each task's log-odds
+                for (int64_t t = 0; t < tasks; t++) {
+                    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    int64_t i = offsets[t];
+                    for (; i + 4 <= offsets[t + 1]; i += 4) {
+                        a0 += d[entries16[i]], a1 += d[entries16[i + 1]];
+                        a2 += d[entries16[i + 2]], a3 += d[entries16[i + 3]];
+                    }
+                    for (; i < offsets[t + 1]; i++) a0 += d[entries16[i]];
+                    p[v][t] = priorOdds + ((a0 + a1) + (a2 + a3));
+                }
+                break;
+            case SCATTER_ONLY:  // its last phase alone: the simple pass's posteriors into the counts
+                for (int64_t t = 0; t < tasks; t++) {
+                    const double p0 = p[SIMPLE][2 * t], p1 = p[SIMPLE][2 * t + 1];
+                    for (int64_t i = offsets[t]; i < offsets[t + 1]; i++) {
+                        n[v][2 * entries16[i]] += p0;
+                        n[v][2 * entries16[i] + 1] += p1;
+                    }
+                }
                 break;
             case STREAM: {
                 int64_t acc = 0;
@@ -139,7 +167,7 @@ int main(int argc, char **argv) {
         if (v != SIMPLE) qsort(times[v], (size_t)repeats, sizeof(double), compare);
         const double median = times[v][repeats / 2];
         const char *verdict = "";
-        if (v != STREAM) {
+        if (v < STREAM) {
             const int compact = v >= COMPACT_SIMPLE, ref = compact ? COMPACT_SIMPLE : SIMPLE;
             int same = memcmp(n[v], n[ref], sizeof(double) * (size_t)(rows * 2)) == 0
                 && memcmp(out[v], out[ref], sizeof(out[v])) == 0;

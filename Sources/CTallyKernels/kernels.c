@@ -296,12 +296,14 @@ static double range_baseline(const int64_t *offsets, const int32_t *entries, con
 }
 
 #include <pthread.h>
-static int has_avx2 = 0;
+static int has_avx2 = 0, has_avx512 = 0;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 static void detect_cpu(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    // avx512f is reported only when the OS saves the zmm state as well.
+    has_avx512 = has_avx2 && __builtin_cpu_supports("avx512f");
 #endif
 }
 
@@ -314,6 +316,11 @@ void tally_kernels_force_baseline(int on) { baseline_on_this_thread = on != 0; }
 int tally_kernels_avx2(void) {
     pthread_once(&cpu_once, detect_cpu);
     return has_avx2 && !baseline_on_this_thread;
+}
+
+int tally_kernels_avx512(void) {
+    pthread_once(&cpu_once, detect_cpu);
+    return has_avx512 && !baseline_on_this_thread;
 }
 
 // The generic pass with K a run-time value, kept callable for measurements and tests.

@@ -8,7 +8,7 @@ import TallyCore
 /// (`binary.c` for the engine, `compact.c` for the compact table): the same bits in posteriors,
 /// labels, counts, column sums and entropy term, for 16- and 32-bit entries, int64 and uint32
 /// offsets, soft and hard EM, with and without golden tasks, aligned and unaligned posteriors, and
-/// ranges that do not start or end on a block boundary.
+/// ranges that do not start or end on a block boundary; every variant (baseline, AVX2, AVX-512).
 @Suite("Blocked two-label DS kernel: the simple passes' bits")
 struct BinaryBlockedKernelTests {
     /// Task-sorted random answers: 1 to 13 per task from `workers` workers.
@@ -34,6 +34,18 @@ struct BinaryBlockedKernelTests {
 
     private func bits(_ x: [Double]) -> [UInt64] { x.map(\.bitPattern) }
 
+    /// Every variant of the pass; AVX2 and AVX-512 are skipped where the CPU lacks them.
+    private let variants = [TALLY_DS_AUTO, TALLY_DS_BASELINE, TALLY_DS_AVX2, TALLY_DS_AVX512]
+
+    /// Whether `variant` can run on this CPU.
+    private func available(_ variant: Int) -> Bool {
+        switch variant {
+        case TALLY_DS_AVX2: return tally_kernels_avx2() != 0
+        case TALLY_DS_AVX512: return tally_kernels_avx512() != 0
+        default: return true
+        }
+    }
+
     @Test("engine layout: the bits of binary.c (16- and 32-bit entries, gold, soft and hard, aligned or not)",
           arguments: [300, 40_000])
     func engineLayout(workers: Int) throws {
@@ -48,7 +60,7 @@ struct BinaryBlockedKernelTests {
                 tally_ds_binary_range(a.offsets, a.entries, a.d, 0.25, gold, &pRef, &nRef, Int64(begin), Int64(end), Int32(hard), &outRef)
                 let layouts = workers * 2 <= 65536 ? [false, true] : [false]
                 for sixteen in layouts {
-                    for variant in [TALLY_DS_AUTO, TALLY_DS_BASELINE] {
+                    for variant in variants where available(variant) {
                         for shift in [0, 1] {  // p at a 16-byte boundary (streaming stores) or 8 bytes off
                             var storage = [Double](repeating: 0, count: 2 * a.tasks + 1)
                             var n = [Double](repeating: 0, count: 4 * workers), out = [Double](repeating: 0, count: 3)
@@ -85,7 +97,7 @@ struct BinaryBlockedKernelTests {
         var labelsRef = [UInt8](repeating: 7, count: a.tasks), nRef = [Double](repeating: 0, count: 2000)
         var outRef = [Double](repeating: 0, count: 3)
         tally_ds_binary_compact(offsets32, a.entries, a.d, -0.5, nil, &labelsRef, &nRef, 0, Int64(a.tasks), 0, &outRef)
-        for variant in [TALLY_DS_AUTO, TALLY_DS_BASELINE] {
+        for variant in variants where available(variant) {
             var labels = [UInt8](repeating: 7, count: a.tasks), n = [Double](repeating: 0, count: 2000)
             var out = [Double](repeating: 0, count: 3)
             #expect(tally_ds_binary_blocked(offsets32, 1, a.entries, 0, a.d, -0.5, nil, nil, &labels, &n, 0, Int64(a.tasks), 0, &out,

@@ -21,7 +21,9 @@ double tally_ds_general_range(const int64_t *offsets, const int32_t *entries, co
 /// (AVX2_BLOCKED when the CPU has it, else BASELINE); GENERIC has K as a run-time value; BASELINE has one
 /// copy per K from 3 to 16 without AVX2; AVX2 returns NaN on a CPU without AVX2 and FMA; AVX2_BLOCKED
 /// is AVX2 in blocks of 8 tasks (logits, then softmax, then scatter; the same bits as AVX2).
-enum { TALLY_DS_AUTO = 0, TALLY_DS_GENERIC = 1, TALLY_DS_BASELINE = 2, TALLY_DS_AVX2 = 3, TALLY_DS_AVX2_BLOCKED = 4 };
+/// AVX512 is for tally_ds_binary_blocked only (its posteriors eight tasks at a time; the same bits).
+enum { TALLY_DS_AUTO = 0, TALLY_DS_GENERIC = 1, TALLY_DS_BASELINE = 2, TALLY_DS_AVX2 = 3, TALLY_DS_AVX2_BLOCKED = 4,
+       TALLY_DS_AVX512 = 5 };
 
 double tally_ds_general_range_variant(const int64_t *offsets, const int32_t *entries, const double *logE,
                                       const double *logPrior, const int32_t *gold, double *p,
@@ -53,9 +55,10 @@ void tally_ds_binary_compact(const uint32_t *offsets, const int32_t *entries, co
 /// then the scatter) so that their memory accesses overlap. offsets: int64 (offsets32 == 0) or
 /// uint32 (offsets32 != 0); entries: the fused worker*2+label as int32 (entries16 == 0) or uint16
 /// (entries16 != 0, possible when workers*2 <= 65536); p (tasks x 2) and labels (argmax byte, ties to
-/// label 0) are written for the range when non-NULL; gold may be NULL. variant: TALLY_DS_AUTO (AVX2
-/// when the CPU has it), TALLY_DS_BASELINE or TALLY_DS_AVX2. Returns 0, or -1 when the variant is not
-/// available on this CPU.
+/// label 0) are written for the range when non-NULL; gold may be NULL. variant: TALLY_DS_AUTO (AVX-512
+/// when the CPU has it, else AVX2 when it has that), TALLY_DS_BASELINE, TALLY_DS_AVX2 or
+/// TALLY_DS_AVX512 (the soft posteriors eight tasks at a time). Every variant gives the same bits.
+/// Returns 0, or -1 when the variant is not available on this CPU.
 int tally_ds_binary_blocked(const void *offsets, int offsets32, const void *entries, int entries16, const double *d,
                             double priorOdds, const int32_t *gold, double *p, uint8_t *labels, double *n,
                             int64_t begin, int64_t end, int hard, double *out, int variant);
@@ -109,6 +112,11 @@ int tally_exact_dot(const double *a, const double *b, int64_t n, int *exponent, 
 
 /// 1 when the AVX2+FMA variant is in use on this CPU (and not turned off for the calling thread).
 int tally_kernels_avx2(void);
+
+/// 1 when the CPU (and OS) has AVX-512F as well as AVX2+FMA, for the kernels that have an AVX-512
+/// copy (the two-label blocked pass's posteriors, binary_blocked.c); 0 when the calling thread was
+/// switched to the baseline copies.
+int tally_kernels_avx512(void);
 
 /// on = 1: every kernel called from this thread runs its baseline (non-AVX2) copy, as on a CPU
 /// without AVX2; on = 0 undoes it. Other threads are not affected. For tests of the baseline copies.
