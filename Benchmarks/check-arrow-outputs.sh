@@ -11,7 +11,7 @@ a="$1"; b="$2"
 data="${3:-$(cd "$(dirname "$0")/../.." && pwd)/shared/datasets}"
 big="${4:-${TALLY_BENCH_DATA:-/tmp/tally-bench}/synth-t1000000-w10000-o10-k2-s1/answers.tsv}"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-runs=0; same=0
+runs=0; same=0; refused=0
 check() {  # check NAME INPUT METHOD
     local name="$1" input="$2" method="$3" ca cb
     set +e
@@ -21,6 +21,7 @@ check() {  # check NAME INPUT METHOD
     runs=$((runs + 1))
     if [[ $ca == "$cb" ]] && { [[ $ca != 0 ]] || { cmp -s "$work/a.labels.tsv" "$work/b.labels.tsv" && cmp -s "$work/a.p.tsv" "$work/b.p.tsv"; }; }; then
         same=$((same + 1))
+        [[ $ca != 0 ]] && refused=$((refused + 1))
     else
         echo "DIFFERENT: $name $method (exit $ca vs $cb)"
     fi
@@ -40,5 +41,5 @@ for s in bluebirds snow-rte zhou-web vldb-adult; do
     "$a" convert "$work/$s-L.tsv" "$work/$s-L.arrow" > /dev/null 2>&1
     for m in ds mv wawa mmsr glad onecoin-ds zbs; do check "$s-L.tsv" "$work/$s-L.tsv" $m; check "$s-L.arrow" "$work/$s-L.arrow" $m; done
 done
-echo "identical: $same of $runs runs (labels, probabilities, exit codes)"
+echo "identical: $same of $runs runs (labels, probabilities, exit codes; $refused of them refused by both builds with the same exit code)"
 [[ $same == "$runs" ]]

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TallyCore
+@testable import TallyCore
 import TallyTestSupport
 
 @Suite("ResultWriter")

@@ -20,15 +20,26 @@ final class DeferredColumns: @unchecked Sendable {
     /// Whether the columns exist yet.
     var isBuilt: Bool { ready.load(ordering: .acquiring) }
 
+    // Once built, a read is one load of the flag and of one array (callers reading one answer at
+    // a time in a loop, as `tally convert` does, pay no more than that).
     /// The task of each answer.
-    @usableFromInline var task: [Int32] { built().task }
+    @usableFromInline var task: [Int32] {
+        if !ready.load(ordering: .acquiring) { build() }
+        return columns.task
+    }
     /// The worker of each answer.
-    @usableFromInline var worker: [Int32] { built().worker }
+    @usableFromInline var worker: [Int32] {
+        if !ready.load(ordering: .acquiring) { build() }
+        return columns.worker
+    }
     /// The label of each answer.
-    @usableFromInline var label: [Int32] { built().label }
+    @usableFromInline var label: [Int32] {
+        if !ready.load(ordering: .acquiring) { build() }
+        return columns.label
+    }
 
-    private func built() -> (task: [Int32], worker: [Int32], label: [Int32]) {
-        if ready.load(ordering: .acquiring) { return columns }
+    /// Makes the columns unless another reader already has (under the lock).
+    private func build() {
         lock.lock()
         defer { lock.unlock() }
         if !ready.load(ordering: .relaxed) {
@@ -36,7 +47,6 @@ final class DeferredColumns: @unchecked Sendable {
             view = nil
             ready.store(true, ordering: .releasing)
         }
-        return columns
     }
 
     /// The three columns of `view`'s entries, one pass.
