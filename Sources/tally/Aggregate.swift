@@ -264,7 +264,7 @@ struct Aggregate: ParsableCommand {
         // Render every output, then write them all or none (TALLY_DEBUG_TIMING: the time it takes).
         let outputStart = ContinuousClock.now
         func format(for path: String) -> OutputFormat { self.format ?? OutputFormat(pathExtensionOf: path) ?? .tsv }
-        var outputs: [(bytes: [UInt8], path: String)] = [(ResultWriter.labels(table, result.labels, format: format(for: out)), out)]
+        var outputs: [(bytes: [UInt8], path: String)] = [(ResultWriter.labels(table, result.labels, format: format(for: out), threads: parameters.execution.threads), out)]
         if let probabilities {
             outputs.append((ResultWriter.probabilities(table, result.probabilities, format: format(for: probabilities)), probabilities))
         }

@@ -86,12 +86,13 @@ struct ConvertCommand: ParsableCommand {
         let labels = table.labels.names.map { Array($0.utf8) }
         var out = Array("task\tworker\tlabel\n".utf8)
         out.reserveCapacity(table.answerCount * 24)
+        let (task, worker, label) = (table.task, table.worker, table.label)
         for i in 0..<table.answerCount {
-            out += tasks[Int(table.task[i])]
+            out += tasks[Int(task[i])]
             out.append(9)
-            out += workers[Int(table.worker[i])]
+            out += workers[Int(worker[i])]
             out.append(9)
-            out += labels[Int(table.label[i])]
+            out += labels[Int(label[i])]
             out.append(10)
         }
         return out

@@ -31,10 +31,15 @@ import TallyTestSupport
             #expect(back.byTask.offsets == source.byTask.offsets && back.byTask.entries == source.byTask.entries)
             #expect(back.byWorker.offsets == source.byWorker.offsets)
             #expect(!back.byWorker.entriesBuilt)
+            // Nothing but the task view exists yet: the columns and the worker view come on first read,
+            // and the worker view is scattered from the task view without making the columns.
+            #expect(!back.columnsBuilt && back.answerCount == source.answerCount)
+            let workerEntries = back.byWorker.entries
+            #expect(!back.columnsBuilt)
             // The worker view of the grouped rows: tasks in id order within each worker.
             let expected = AnswerTableViewsTests.reference(rows: back.worker, rowCount: back.workerCount, other: back.task,
                                                            label: back.label, k: back.labelCount)
-            #expect(back.byWorker.entries == expected.entries)
+            #expect(back.columnsBuilt && workerEntries == expected.entries && back.byWorker.entries == expected.entries)
             #expect(back.duplicates == source.duplicates && back.duplicates.pairs > 0)
             #expect(back.duplicates.repeatedWorkers == source.duplicates.repeatedWorkers)
             // The columns are the grouped rows: each task's answers in a run, in task id order.

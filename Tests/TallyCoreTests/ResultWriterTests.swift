@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TallyCore
+@testable import TallyCore
 import TallyTestSupport
 
 @Suite("ResultWriter")
@@ -65,6 +65,27 @@ struct ResultWriterTests {
         }
         #expect(gold.entries.map(\.task) == Self.taskNames)
         #expect(gold.entries.map(\.label) == labels.map { t.labels[Int($0)] })
+    }
+
+    @Test("labels rendered in parts on several threads: the same bytes as TextBuffer writes", arguments: [OutputFormat.tsv, .csv])
+    func labelsInParts(format: OutputFormat) throws {
+        // 150,000 tasks: past the 131,072 at which the parts start; names that need quotes spread over all parts.
+        let names = ["plain", "tab\tin", "comma,in", "q\"uo\"te", "line\nbreak", "é 日本"]
+        let tasks = (0..<150_000).map { names[($0 * 7) % names.count] + "\($0)" }
+        let table = try AnswerTable(tasks: tasks, workers: tasks.map { _ in "w" }, labels: tasks.indices.map { $0 % 3 == 0 ? "x,y" : "q" })
+        let labels = (0..<table.taskCount).map { Int32(($0 * 5) % table.labelCount) }
+        var expected = TextBuffer(format: format)
+        expected.header(["task", "label"])
+        for t in 0..<table.taskCount {
+            expected.beginRecord()
+            expected.field("task", table.tasks.name(Int32(t)))
+            expected.field("label", table.labels[Int(labels[t])])
+            expected.endRecord()
+        }
+        let reference = expected.finish()
+        for threads in [1, 2, 3] {
+            #expect(ResultWriter.labels(table, labels, format: format, threads: threads) == reference, "threads \(threads)")
+        }
     }
 
     @Test("labels as JSON: escaping")

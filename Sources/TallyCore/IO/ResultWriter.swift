@@ -24,9 +24,10 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// same `Double`; NaN is `nan` in TSV/CSV and `null` in JSON.
 public enum ResultWriter {
     /// One `task, label` row per task of `table`; `labels` holds a label id per task id (as
-    /// aggregators return them).
-    public static func labels(_ table: AnswerTable, _ labels: [Int32], format: OutputFormat) -> [UInt8] {
-        if format != .json { return delimitedLabels(table, labels, format: format) }
+    /// aggregators return them). With `threads` ≥ 2 a large TSV or CSV is rendered in parts on
+    /// that many threads (the same bytes).
+    public static func labels(_ table: AnswerTable, _ labels: [Int32], format: OutputFormat, threads: Int = 1) -> [UInt8] {
+        if format != .json { return delimitedLabels(table, labels, format: format, threads: threads) }
         return records("task", keys: table.tasks, header: ["label"], format: format) { out, t in
             out.field("label", table.labels[Int(labels[t])])
         }

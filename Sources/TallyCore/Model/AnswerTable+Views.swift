@@ -134,42 +134,25 @@ struct SortedRowsPart {
         // inside this range's share, so parts never write the same offset.
         let last = range.isEmpty ? Int32.max : rows[range.upperBound - 1]
         if workers > 0 {
-            var stamp = [Int32](repeating: 0, count: workers)
-            var seen = [Int32](repeating: 0, count: workers)
             var counts = [Int](repeating: 0, count: workers)
-            var pairs = 0, extra = 0
-            var example: (task: Int32, worker: Int32)?
-            var repeated = Set<Int32>()
-            let ok = stamp.withUnsafeMutableBufferPointer { stamp in
-                seen.withUnsafeMutableBufferPointer { seen in
-                    counts.withUnsafeMutableBufferPointer { counts -> Bool in
-                        for i in range {
-                            let row = rows[i]
-                            if row < previous || row > last { return false }
-                            previous = row
-                            while next <= Int(row) { o[next] = i; next += 1 }
-                            let w = other[i]
-                            e[i] = w &* k32 &+ label[i]
-                            let wi = Int(w)
-                            counts[wi] += 1
-                            let mark = row &+ 1
-                            if stamp[wi] == mark {
-                                seen[wi] += 1
-                                extra += 1
-                                if seen[wi] == 2 { pairs += 1 }
-                                repeated.insert(w)
-                                if example == nil { example = (row, w) }
-                            } else {
-                                stamp[wi] = mark
-                                seen[wi] = 1
-                            }
-                        }
-                        return true
+            let found = DuplicateTally.counting(workers: workers) { duplicates -> DuplicateTally.Found? in
+                let ok = counts.withUnsafeMutableBufferPointer { counts -> Bool in
+                    for i in range {
+                        let row = rows[i]
+                        if row < previous || row > last { return false }
+                        previous = row
+                        while next <= Int(row) { o[next] = i; next += 1 }
+                        let w = other[i]
+                        e[i] = w &* k32 &+ label[i]
+                        counts[Int(w)] += 1
+                        duplicates.note(task: row, worker: w)
                     }
+                    return true
                 }
+                return ok ? duplicates.found : nil
             }
-            guard ok else { return nil }
-            (self.pairs, self.extra, self.example, self.repeated, workerCounts) = (pairs, extra, example, repeated, counts)
+            guard let found else { return nil }
+            (self.pairs, self.extra, self.example, self.repeated, workerCounts) = (found.pairs, found.extra, found.example, found.repeated, counts)
         } else {
             for i in range {
                 let row = rows[i]

@@ -15,11 +15,16 @@ public struct AnswerTable: Sendable, TaskWorkerColumns {
     /// The labels that occur in the answers, in the toolkit's order.
     public let labels: LabelSet
     /// The task of each answer, in input order.
-    public let task: [Int32]
+    @inlinable public var task: [Int32] { deferredColumns?.task ?? storedTask }
     /// The worker of each answer, in input order.
-    public let worker: [Int32]
+    @inlinable public var worker: [Int32] { deferredColumns?.worker ?? storedWorker }
     /// The label of each answer, in input order.
-    public let label: [Int32]
+    @inlinable public var label: [Int32] { deferredColumns?.label ?? storedLabel }
+    /// The columns of a table built with them (empty when they are deferred).
+    @usableFromInline let storedTask: [Int32], storedWorker: [Int32], storedLabel: [Int32]
+    /// The columns of a table read in task order (``ArrowGroupedReader``), made from ``byTask``
+    /// the first time one is read; `nil` when they are stored.
+    @usableFromInline let deferredColumns: DeferredColumns?
     /// Answers grouped by task; entries are `worker * K + label`.
     public let byTask: CSRView
     /// Answers grouped by worker; entries are `task * K + label`.
@@ -59,13 +64,36 @@ extension AnswerTable {
         self.tasks = tasks
         self.workers = workers
         self.labels = labels
-        self.task = task
-        self.worker = worker
-        self.label = label
+        storedTask = task
+        storedWorker = worker
+        storedLabel = label
+        deferredColumns = nil
         self.byTask = byTask
         self.byWorker = byWorker
         self.duplicates = duplicates
     }
+
+    /// A table of answers in task order (row `i` is entry `i` of `byTask`) whose columns are made
+    /// from `byTask` when first read (``DeferredColumns``): a method that reads only the views
+    /// (Dawid-Skene) never pays for them.
+    init(tasks: Interner, workers: Interner, labels: LabelSet, byTask: CSRView, byWorker: CSRView, duplicates: DuplicateReport) {
+        self.tasks = tasks
+        self.workers = workers
+        self.labels = labels
+        storedTask = []
+        storedWorker = []
+        storedLabel = []
+        deferredColumns = DeferredColumns(taskView: byTask)
+        self.byTask = byTask
+        self.byWorker = byWorker
+        self.duplicates = duplicates
+    }
+
+    /// The number of answers (rows of the input); read from the task view, so deferred columns stay unbuilt.
+    @inlinable public var answerCount: Int { deferredColumns == nil ? storedTask.count : byTask.offsets.last ?? 0 }
+
+    /// Whether ``task``, ``worker`` and ``label`` exist yet (`false` only for deferred columns not yet read).
+    public var columnsBuilt: Bool { deferredColumns?.isBuilt ?? true }
 }
 
 /// Builds an ``AnswerTable`` from interned ids; readers feed it one answer at a time.

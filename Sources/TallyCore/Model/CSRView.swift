@@ -74,6 +74,11 @@ public struct CSRView: Sendable {
         }, labelCount: k)
     }
 
+    /// A deferred view whose `offsets` are known and whose entries `build` makes on first read.
+    package static func deferred(offsets: [Int], labelCount k: Int, _ build: @escaping @Sendable () -> [Int32]) -> CSRView {
+        CSRView(offsets: offsets, deferred: DeferredEntries(build), labelCount: k)
+    }
+
     private init(offsets: [Int], deferred: DeferredEntries, labelCount: Int) {
         self.offsets = offsets
         stored = []

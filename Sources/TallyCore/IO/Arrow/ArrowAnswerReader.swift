@@ -197,6 +197,7 @@ final class ArrowColumnReader {
     /// grouped by task): each value checked (present, not empty, UTF-8), then the names as they
     /// are: Tally wrote them distinct, and the hash table waits for a lookup.
     func distinctInterner(_ dictionary: Dictionary) throws -> Interner {
+        if let interner = Self.asciiInterner(dictionary) { return interner }
         for v in 0..<dictionary.count {
             guard let bytes = try dictionary.value(v, scratch: scratch) else {
                 throw InputError(.emptyField, file: arrow.file, field: role, "null dictionary value \(v); every answer needs a task, a worker and a label")
@@ -211,6 +212,22 @@ final class ArrowColumnReader {
         let scratch = self.scratch
         return Interner(distinctCount: dictionary.count, deferringTable: true) { v, body in
             if let bytes = try? dictionary.value(v, scratch: scratch) { body(bytes) }
+        }
+    }
+
+    /// ``distinctInterner(_:)``'s fast path, for the dictionary Tally writes (one batch of utf8
+    /// values, no nulls): the values are checked in bulk (offsets strictly increasing inside the
+    /// data, so none is empty; the data ASCII, so all are UTF-8) and copied with no per-value
+    /// lookup; `nil` (the value-by-value path decides) for anything else.
+    private static func asciiInterner(_ dictionary: Dictionary) -> Interner? {
+        guard dictionary.chunks.count == 1, let values = dictionary.chunks.first, values.validity == nil,
+              case .utf8(let offsets) = values.storage, let data = values.data.baseAddress else { return nil }
+        let n = values.count
+        guard n > 0, offsets[0] >= 0, Int(offsets[n]) <= values.data.count else { return nil }
+        for i in 0..<n where offsets[i + 1] <= offsets[i] { return nil }
+        guard ParallelDelimitedReader.isASCII(UnsafeRawBufferPointer(start: data + Int(offsets[0]), count: Int(offsets[n] - offsets[0]))) else { return nil }
+        return Interner(distinctCount: n, deferringTable: true) { v, body in
+            body(UnsafeRawBufferPointer(start: data + Int(offsets[v]), count: Int(offsets[v + 1] - offsets[v])))
         }
     }
 

@@ -6,11 +6,13 @@ import Dispatch
 /// In such a file the dictionaries are the names in id order and the rows come task by task in
 /// id order, so a row's ids are its dictionary indices (labels through a table into
 /// ``LabelSet`` order). One pass per chunk of rows (chunks end at task boundaries, run on the
-/// threads at once, beside the building of the task names' interner) writes the three columns,
-/// the task view's offsets and fused entries, counts the repeated (task, worker) pairs and each
-/// worker's answers; the worker view is deferred (``CSRView/deferred(rows:offsets:other:label:labelCount:)``).
-/// The result equals what ``ArrowAnswerReader``'s column-by-column reading and
-/// ``AnswerTableViews`` give for the same file.
+/// threads at once, beside the building of the task names' interner) writes the task view's
+/// offsets and fused entries, counts the repeated (task, worker) pairs (``DuplicateTally``) and
+/// each worker's answers. Nothing else is allocated per answer: the worker view's entries are
+/// scattered from the task view when first read (``CSRView/deferred(offsets:labelCount:_:)``),
+/// and the table's `task`, `worker` and `label` columns are made from the task view when first
+/// read (``DeferredColumns``); Dawid-Skene reads neither. The result equals what
+/// ``ArrowAnswerReader``'s column-by-column reading and ``AnswerTableViews`` give for the same file.
 ///
 /// Anything unexpected (indices not `int32`, a null, an index outside its dictionary, task ids
 /// that decrease, a label value that is empty, repeated or never used) returns `nil`, and the
@@ -98,32 +100,26 @@ enum ArrowGroupedReader {
         defer { slots.deinitialize(count: chunkCount); slots.deallocate() }
         let taskReader = ArrowColumnReader(arrow: arrow, column: columns[0], role: "task")
         let shared = UncheckedSendable((batches, dictionaries[0], labelOf, bounds, arrow.mapping, slots, taskReader))
-        var task: [Int32] = [], worker: [Int32] = [], label: [Int32] = [], entries: [Int32] = []
+        var entries: [Int32] = []
         let offsets: [Int] = FreshArray.uninitialized(taskCount + 1) { o in
-            task = FreshArray.uninitialized(total) { t in
-                worker = FreshArray.uninitialized(total) { w in
-                    label = FreshArray.uninitialized(total) { l in
-                        entries = FreshArray.uninitialized(total) { e in
-                            let out = UncheckedSendable(Output(offsets: o, task: t, worker: w, label: l, entries: e))
-                            // Job 0: the task names' interner; then the chunks, the threads taking them in turn.
-                            let run: @Sendable (Int) -> Void = { job in
-                                let (batches, taskDictionary, labelOf, bounds, mapping, slots, taskReader) = shared.value
-                                if job == 0 {
-                                    do { results.tasks = try taskReader.distinctInterner(taskDictionary) } catch { results.error = error }
-                                    return
-                                }
-                                let range = bounds[job - 1]..<bounds[job]
-                                slots[job - 1] = Self.chunk(range, batches: batches, labelOf: labelOf, total: total, taskCount: taskCount,
-                                                            workerCount: workerCount, labelCount: k, out: out.value)
-                                Self.release(range, batches: batches, mapping: mapping)
-                            }
-                            if threads >= 2 {
-                                DispatchQueue.concurrentPerform(iterations: 1 + chunkCount, execute: run)
-                            } else {
-                                for job in 0...chunkCount { run(job) }
-                            }
-                        }
+            entries = FreshArray.uninitialized(total) { e in
+                let out = UncheckedSendable(Output(offsets: o, entries: e))
+                // Job 0: the task names' interner; then the chunks, the threads taking them in turn.
+                let run: @Sendable (Int) -> Void = { job in
+                    let (batches, taskDictionary, labelOf, bounds, mapping, slots, taskReader) = shared.value
+                    if job == 0 {
+                        do { results.tasks = try taskReader.distinctInterner(taskDictionary) } catch { results.error = error }
+                        return
                     }
+                    let range = bounds[job - 1]..<bounds[job]
+                    slots[job - 1] = Self.chunk(range, batches: batches, labelOf: labelOf, total: total, taskCount: taskCount,
+                                                workerCount: workerCount, labelCount: k, out: out.value)
+                    Self.release(range, batches: batches, mapping: mapping)
+                }
+                if threads >= 2 {
+                    DispatchQueue.concurrentPerform(iterations: 1 + chunkCount, execute: run)
+                } else {
+                    for job in 0...chunkCount { run(job) }
                 }
             }
         }
@@ -148,20 +144,44 @@ enum ArrowGroupedReader {
         for w in 0..<workerCount { workerOffsets[w + 1] += workerOffsets[w] }
         let duplicates = DuplicateReport(pairs: pairs, extraAnswers: extra, repeatedWorkers: repeated,
                                          example: example.map { (tasks.name($0.task), workers.name($0.worker)) })
-        return AnswerTable(tasks: tasks, workers: workers, labels: set, task: task, worker: worker, label: label,
-                           byTask: CSRView(offsets: offsets, entries: entries, labelCount: k),
-                           byWorker: CSRView.deferred(rows: worker, offsets: workerOffsets, other: task, label: label, labelCount: k),
-                           duplicates: duplicates)
+        let byTask = CSRView(offsets: offsets, entries: entries, labelCount: k)
+        let byWorker = CSRView.deferred(offsets: workerOffsets, labelCount: k) { [workerOffsets] in
+            workerEntries(of: byTask, workerOffsets: workerOffsets)
+        }
+        return AnswerTable(tasks: tasks, workers: workers, labels: set, byTask: byTask, byWorker: byWorker, duplicates: duplicates)
+    }
+
+    /// The worker view's entries (`task * K + label`, grouped by worker, in row order within a
+    /// worker) scattered from the task view of answers stored in task order: what the counting
+    /// sort of the `worker` column gives, without the columns.
+    static func workerEntries(of byTask: CSRView, workerOffsets: [Int]) -> [Int32] {
+        var cursor = workerOffsets
+        let k = byTask.labelCount, k32 = Int32(k)
+        return FreshArray.uninitialized(byTask.entries.count) { fused in
+            byTask.offsets.withUnsafeBufferPointer { o in
+                byTask.entries.withUnsafeBufferPointer { e in
+                    cursor.withUnsafeMutableBufferPointer { cursor in
+                        for t in 0..<byTask.rowCount {
+                            let base = Int32(truncatingIfNeeded: t) &* k32
+                            for i in o[t]..<o[t + 1] {
+                                let w = Int(e[i] / k32), y = e[i] % k32
+                                fused[cursor[w]] = base &+ y
+                                cursor[w] += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The arrays one pass fills (each chunk its own rows, and its own tasks' offsets).
     private struct Output {
         let offsets: UnsafeMutableBufferPointer<Int>
-        let task: UnsafeMutableBufferPointer<Int32>, worker: UnsafeMutableBufferPointer<Int32>, label: UnsafeMutableBufferPointer<Int32>
         let entries: UnsafeMutableBufferPointer<Int32>
     }
 
-    /// One chunk of rows (starting at a task's first row): its columns, entries, the offsets from
+    /// One chunk of rows (starting at a task's first row): its entries, the offsets from
     /// the task after the one before the chunk through its last task (through `taskCount` for the
     /// last chunk), its repeated pairs and answers per worker; `ok` false at the first row that
     /// breaks the file's promise (a task id below the one before or above the chunk's last, an
@@ -177,54 +197,33 @@ enum ArrowGroupedReader {
         let last = taskAt(range.upperBound - 1)
         guard last >= 0, Int(last) < taskCount else { c.ok = false; return c }
         var next = range.lowerBound == 0 ? 0 : Int(previous) + 1
-        var stamp = [Int32](repeating: 0, count: workerCount)
-        var seen = [Int32](repeating: 0, count: workerCount)
         var counts = [Int32](repeating: 0, count: workerCount)
         var labelSeen = [Bool](repeating: false, count: labelOf.count)
         let k32 = Int32(k)
         let workersU = UInt32(workerCount), labelsU = UInt32(labelOf.count)
-        var pairs = 0, extra = 0
-        var example: (task: Int32, worker: Int32)?
-        var repeated = Set<Int32>()
-        let ok = stamp.withUnsafeMutableBufferPointer { stamp in
-            seen.withUnsafeMutableBufferPointer { seen in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    labelSeen.withUnsafeMutableBufferPointer { labelSeen in
-                        labelOf.withUnsafeBufferPointer { labelOf -> Bool in
-                            for b in batches.indices {
-                                let batch = batches[b]
-                                let end = b + 1 < batches.count ? batches[b + 1].first : total
-                                let lo = max(range.lowerBound, batch.first), hi = min(range.upperBound, end)
-                                guard lo < hi else { continue }
-                                let base = batch.first
-                                for i in lo..<hi {
-                                    let t = batch.task[i - base], w = batch.worker[i - base], l = batch.label[i - base]
-                                    guard t >= previous, t <= last, UInt32(bitPattern: w) < workersU, UInt32(bitPattern: l) < labelsU else { return false }
-                                    previous = t
-                                    while next <= Int(t) { out.offsets[next] = i; next += 1 }
-                                    let y = labelOf[Int(l)]
-                                    labelSeen[Int(l)] = true
-                                    out.task[i] = t
-                                    out.worker[i] = w
-                                    out.label[i] = y
-                                    out.entries[i] = w &* k32 &+ y
-                                    let wi = Int(w)
-                                    counts[wi] &+= 1
-                                    let mark = t &+ 1
-                                    if stamp[wi] == mark {
-                                        seen[wi] += 1
-                                        extra += 1
-                                        if seen[wi] == 2 { pairs += 1 }
-                                        repeated.insert(w)
-                                        if example == nil { example = (t, w) }
-                                    } else {
-                                        stamp[wi] = mark
-                                        seen[wi] = 1
-                                    }
-                                }
+        let ok = DuplicateTally.counting(workers: workerCount) { duplicates -> Bool in
+            defer { (c.pairs, c.extra, c.example, c.repeated) = (duplicates.found.pairs, duplicates.found.extra, duplicates.found.example, duplicates.found.repeated) }
+            return counts.withUnsafeMutableBufferPointer { counts in
+                labelSeen.withUnsafeMutableBufferPointer { labelSeen in
+                    labelOf.withUnsafeBufferPointer { labelOf -> Bool in
+                        for b in batches.indices {
+                            let batch = batches[b]
+                            let end = b + 1 < batches.count ? batches[b + 1].first : total
+                            let lo = max(range.lowerBound, batch.first), hi = min(range.upperBound, end)
+                            guard lo < hi else { continue }
+                            let base = batch.first
+                            for i in lo..<hi {
+                                let t = batch.task[i - base], w = batch.worker[i - base], l = batch.label[i - base]
+                                guard t >= previous, t <= last, UInt32(bitPattern: w) < workersU, UInt32(bitPattern: l) < labelsU else { return false }
+                                previous = t
+                                while next <= Int(t) { out.offsets[next] = i; next += 1 }
+                                labelSeen[Int(l)] = true
+                                out.entries[i] = w &* k32 &+ labelOf[Int(l)]
+                                counts[Int(w)] &+= 1
+                                duplicates.note(task: t, worker: w)
                             }
-                            return true
                         }
+                        return true
                     }
                 }
             }
@@ -233,7 +232,7 @@ enum ArrowGroupedReader {
         if range.upperBound == total {
             while next <= taskCount { out.offsets[next] = total; next += 1 }
         }
-        (c.pairs, c.extra, c.example, c.repeated, c.workerCounts, c.labelSeen) = (pairs, extra, example, repeated, counts, labelSeen)
+        (c.workerCounts, c.labelSeen) = (counts, labelSeen)
         return c
     }
 
