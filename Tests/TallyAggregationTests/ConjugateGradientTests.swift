@@ -37,6 +37,7 @@ struct ConjugateGradientTests {
         #expect(result.iterations == c.iterations)
         #expect(result.evaluations == c.evaluations)
         #expect(!result.lineSearchFailed)
+        #expect(result.stop == (c.iterations == c.maxIterations ? .iterations : .gradient))
         for (a, b) in zip(result.x, c.x) { #expect(abs(a - b) <= 1e-9, "\(result.x) vs \(c.x)") }
     }
 
@@ -53,6 +54,6 @@ struct ConjugateGradientTests {
             for i in 0..<x.count { g[i] = 2 * (x[i] - Double(i)) }
             return 0
         }
-        #expect(still.iterations == 0 && still.evaluations == 1 && still.x == [0, 1, 2])
+        #expect(still.iterations == 0 && still.evaluations == 1 && still.x == [0, 1, 2] && still.stop == .gradient)
     }
 }

@@ -24,16 +24,7 @@ struct ConjugateGradient {
     var c1 = 1e-4
     var c2 = 0.4
 
-    struct Result {
-        var x: [Double]
-        var value: Double
-        var iterations: Int
-        var evaluations: Int
-        /// The line search failed before the gradient test or the iteration limit stopped it.
-        var lineSearchFailed: Bool
-    }
-
-    func minimize(from x0: [Double], evaluate: (_ x: [Double], _ gradient: inout [Double]) -> Double) -> Result {
+    func minimize(from x0: [Double], evaluate: (_ x: [Double], _ gradient: inout [Double]) -> Double) -> MinimizerResult {
         let n = x0.count
         var xk = x0
         var gfk = [Double](repeating: 0, count: n)
@@ -104,7 +95,8 @@ struct ConjugateGradient {
             gnorm = gnormNext
             k += 1
         }
-        return Result(x: xk, value: oldValue, iterations: k, evaluations: evaluations, lineSearchFailed: failed)
+        let stop: MinimizerResult.Stop = failed ? .lineSearch : gnorm <= gradientTolerance ? .gradient : .iterations
+        return MinimizerResult(x: xk, value: oldValue, iterations: k, evaluations: evaluations, stop: stop)
     }
 
     /// The exact dot product rounded once (``ExactSum/dot(_:_:)``): the same bits in any order

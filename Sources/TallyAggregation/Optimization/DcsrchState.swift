@@ -3,8 +3,8 @@
 /// call of `dcstep` on the modified function.
 ///
 /// ``MoreThuenteLineSearch`` (SciPy's Python `dcsrch`) and ``LBFGSBLineSearch`` (the copy in
-/// SciPy's C L-BFGS-B) share this; they differ only in how `min`, `max` and the slope's sign treat
-/// a NaN, so each keeps its own `dcstep` and its own narrowing of the interval.
+/// SciPy's C L-BFGS-B) share this and `dcstep` (`Dcstep.swift`); they differ only in how `min`,
+/// `max` and the slope's sign treat a NaN and in a few spellings, which their ``Flavour`` names.
 struct DcsrchState {
     var brackt = false
     var stage = 1
@@ -15,11 +15,6 @@ struct DcsrchState {
 
     /// How a search ends when `dcsrch` asks for no further evaluation.
     enum Ending { case converged, warning }
-
-    /// `dcstep` of one flavour: the safeguarded step from the interval `(stx, sty)` towards `stp`
-    /// (value `fp`, slope `dp`), updating the interval and `brackt`; the step lies in `[stpmin, stpmax]`.
-    typealias Step = (_ stx: inout Double, _ fx: inout Double, _ dx: inout Double, _ sty: inout Double, _ fy: inout Double, _ dy: inout Double,
-                      _ stp: inout Double, _ fp: Double, _ dp: Double, _ brackt: inout Bool, _ stpmin: Double, _ stpmax: Double) -> Void
 
     /// A state before any search.
     init() {}
@@ -56,33 +51,35 @@ struct DcsrchState {
     /// `dcsrch`'s call of `dcstep`: in stage 1, when `f` is at most `fx` but above `ftest`, on the
     /// modified function `phi(s) − s·gtest` (values and slopes shifted there and back), else on
     /// `phi` itself.
-    mutating func step(_ stp: inout Double, f: Double, g: Double, ftest: Double, _ dcstep: Step) {
+    mutating func step(_ stp: inout Double, f: Double, g: Double, ftest: Double, _ flavour: Flavour) {
         if stage == 1 && f <= fx && f > ftest {
             let fm = f - stp * gtest
             var fxm = fx - stx * gtest, fym = fy - sty * gtest
             let gm = g - gtest
             var gxm = gx - gtest, gym = gy - gtest
-            dcstep(&stx, &fxm, &gxm, &sty, &fym, &gym, &stp, fm, gm, &brackt, stmin, stmax)
+            Self.dcstep(flavour, stx: &stx, fx: &fxm, dx: &gxm, sty: &sty, fy: &fym, dy: &gym, stp: &stp, fp: fm, dp: gm,
+                        brackt: &brackt, stpmin: stmin, stpmax: stmax)
             fx = fxm + stx * gtest
             fy = fym + sty * gtest
             gx = gxm + gtest
             gy = gym + gtest
         } else {
-            dcstep(&stx, &fx, &gx, &sty, &fy, &gy, &stp, f, g, &brackt, stmin, stmax)
+            Self.dcstep(flavour, stx: &stx, fx: &fx, dx: &gx, sty: &sty, fy: &fy, dy: &gy, stp: &stp, fp: f, dp: g,
+                        brackt: &brackt, stpmin: stmin, stpmax: stmax)
         }
     }
 
     /// `dcsrch`'s update of the bounds after a step: once bracketed, bisect when the interval did
     /// not shrink to 0.66 of its width two steps ago, and bound the next step by the interval
-    /// (`lo` and `hi`: the flavour's `min` and `max`); before that, let the bounds grow ahead of
-    /// the step (1.1 and 4 times its distance from `stx`).
-    mutating func narrow(_ stp: inout Double, lo: (Double, Double) -> Double, hi: (Double, Double) -> Double) {
+    /// (with the flavour's `min` and `max`); before that, let the bounds grow ahead of the step
+    /// (1.1 and 4 times its distance from `stx`).
+    mutating func narrow(_ stp: inout Double, _ flavour: Flavour) {
         if brackt {
             if abs(sty - stx) >= 0.66 * width1 { stp = stx + 0.5 * (sty - stx) }
             width1 = width
             width = abs(sty - stx)
-            stmin = lo(stx, sty)
-            stmax = hi(stx, sty)
+            stmin = flavour.min(stx, sty)
+            stmax = flavour.max(stx, sty)
         } else {
             stmin = stp + 1.1 * (stp - stx)
             stmax = stp + 4.0 * (stp - stx)
@@ -106,6 +103,19 @@ struct DcsrchState {
             if slopesDiffer { sty = stx; fy = fx; dy = dx }
             stx = stp; fx = fp; dx = dp
         }
+    }
+
+    /// The minimiser of the cubic through the ends `st` (slope `d`) and `other` (slope `dOther`),
+    /// from its `theta` and `gamma` (each flavour's `cubic`, `gamma` before its sign is set),
+    /// as MINPACK's `dcstep` writes it: `st + (p / q)·(other − st)` with `p = (γ − d) + θ`,
+    /// `q = ((γ − d) + γ) + dOther`, and `γ` negated when `other` lies below `st`.
+    @inline(__always) static func cubicMinimizer(
+        from st: Double, slope d: Double, to other: Double, slope dOther: Double, _ cubic: (theta: Double, gamma: Double)
+    ) -> Double {
+        let gamma = other < st ? -cubic.gamma : cubic.gamma
+        let p = (gamma - d) + cubic.theta
+        let q = ((gamma - d) + gamma) + dOther
+        return st + (p / q) * (other - st)
     }
 
     /// `dcstep`'s third case (a lower value, slopes of one sign, the slope's magnitude shrinking):

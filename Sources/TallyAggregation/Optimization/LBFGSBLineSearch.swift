@@ -28,74 +28,11 @@ struct LBFGSBLineSearch {
         case .warning?: return .warning
         case nil: break
         }
-        s.step(&stp, f: f, g: g, ftest: ftest, Self.dcstep)
-        s.narrow(&stp, lo: fmin, hi: fmax)
+        s.step(&stp, f: f, g: g, ftest: ftest, .c)
+        s.narrow(&stp, .c)
         stp = fmax(stp, stpmin)
         stp = fmin(stp, stpmax)
         if s.fallsBack(at: stp, xtol: xtol) { stp = s.stx }
         return .evaluate
-    }
-
-    @inline(__always) static func square(_ x: Double) -> Double { pow(x, 2.0) }
-
-    static func dcstep(_ stx: inout Double, _ fx: inout Double, _ dx: inout Double, _ sty: inout Double, _ fy: inout Double, _ dy: inout Double,
-                       _ stp: inout Double, _ fp: Double, _ dp: Double, _ brackt: inout Bool, _ stpmin: Double, _ stpmax: Double) {
-        let sgnd = dp * (dx / abs(dx))
-        var stpf: Double
-        if fp > fx {
-            let theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
-            let s = fmax(abs(theta), fmax(abs(dx), abs(dp)))
-            var gamma = s * (square(theta / s) - (dx / s) * (dp / s)).squareRoot()
-            if stp < stx { gamma = -gamma }
-            let p = (gamma - dx) + theta
-            let q = ((gamma - dx) + gamma) + dp
-            let r = p / q
-            let stpc = stx + r * (stp - stx)
-            let stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)
-            stpf = abs(stpc - stx) < abs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2.0
-            brackt = true
-        } else if sgnd < 0 {
-            let theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
-            let s = fmax(abs(theta), fmax(abs(dx), abs(dp)))
-            var gamma = s * (square(theta / s) - (dx / s) * (dp / s)).squareRoot()
-            if stp > stx { gamma = -gamma }
-            let p = (gamma - dp) + theta
-            let q = ((gamma - dp) + gamma) + dx
-            let r = p / q
-            let stpc = stp + r * (stx - stp)
-            let stpq = stp + (dp / (dp - dx)) * (stx - stp)
-            stpf = abs(stpc - stp) > abs(stpq - stp) ? stpc : stpq
-            brackt = true
-        } else if abs(dp) < abs(dx) {
-            let theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
-            let s = fmax(abs(theta), fmax(abs(dx), abs(dp)))
-            let gamma = s * fmax(0.0, square(theta / s) - (dx / s) * (dp / s)).squareRoot()
-            let (stpc, stpq) = DcsrchState.thirdCaseSteps(theta: theta, gamma: gamma, stx: stx, stp: stp, dx: dx, dp: dp, stpmin: stpmin, stpmax: stpmax)
-            if brackt {
-                stpf = abs(stpc - stp) < abs(stpq - stp) ? stpc : stpq
-                stpf = stp > stx ? fmin(stp + 0.66 * (sty - stp), stpf) : fmax(stp + 0.66 * (sty - stp), stpf)
-            } else {
-                stpf = abs(stpc - stp) > abs(stpq - stp) ? stpc : stpq
-                stpf = fmin(stpmax, stpf)
-                stpf = fmax(stpmin, stpf)
-            }
-        } else {
-            if brackt {
-                let theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
-                let s = fmax(abs(theta), fmax(abs(dy), abs(dp)))
-                var gamma = s * (square(theta / s) - (dy / s) * (dp / s)).squareRoot()
-                if stp > sty { gamma = -gamma }
-                let p = (gamma - dp) + theta
-                let q = ((gamma - dp) + gamma) + dy
-                let r = p / q
-                stpf = stp + r * (sty - stp)
-            } else if stp > stx {
-                stpf = stpmax
-            } else {
-                stpf = stpmin
-            }
-        }
-        DcsrchState.moveInterval(stx: &stx, fx: &fx, dx: &dx, sty: &sty, fy: &fy, dy: &dy, to: stp, fp: fp, dp: dp, slopesDiffer: sgnd < 0)
-        stp = stpf
     }
 }

@@ -28,17 +28,8 @@ struct LimitedMemoryBFGS {
     /// SciPy's `maxls`.
     var maxLineSearch = 20
 
-    struct Result {
-        var x: [Double]
-        var value: Double
-        var iterations: Int
-        var evaluations: Int
-        /// Why it stopped: `gradient`, `reduction`, `iterations` or `line search`.
-        var reason: String
-    }
-
     /// Minimises from `x0`; `evaluate(x, &g)` returns `f(x)` and writes its gradient into `g`.
-    func minimize(_ x0: [Double], evaluate: (_ x: [Double], _ g: inout [Double]) -> Double) -> Result {
+    func minimize(_ x0: [Double], evaluate: (_ x: [Double], _ g: inout [Double]) -> Double) -> MinimizerResult {
         let n = x0.count
         var x = x0
         var g = [Double](repeating: 0, count: n)
@@ -58,7 +49,7 @@ struct LimitedMemoryBFGS {
             for i in 0..<a.count { s += a[i] * b[i] }
             return s
         }
-        if infNorm(g) <= gradientTolerance { return Result(x: x, value: f, iterations: 0, evaluations: evaluations, reason: "gradient") }
+        if infNorm(g) <= gradientTolerance { return MinimizerResult(x: x, value: f, iterations: 0, evaluations: evaluations, stop: .gradient) }
         var sList: [[Double]] = [], yList: [[Double]] = [], rhoList: [Double] = []
         var theta = 1.0
         var iterations = 0
@@ -113,17 +104,17 @@ struct LimitedMemoryBFGS {
                 x = t
                 g = r
                 f = fold
-                if sList.isEmpty { return Result(x: x, value: f, iterations: iterations + 1, evaluations: evaluations, reason: "line search") }
+                if sList.isEmpty { return MinimizerResult(x: x, value: f, iterations: iterations + 1, evaluations: evaluations, stop: .lineSearch) }
                 sList.removeAll(); yList.removeAll(); rhoList.removeAll()
                 theta = 1
                 continue
             }
             let step = (step: stp, dphi: gd)
             iterations += 1
-            if iterations >= maxIterations { return Result(x: x, value: f, iterations: iterations, evaluations: evaluations, reason: "iterations") }
-            if infNorm(g) <= gradientTolerance { return Result(x: x, value: f, iterations: iterations, evaluations: evaluations, reason: "gradient") }
+            if iterations >= maxIterations { return MinimizerResult(x: x, value: f, iterations: iterations, evaluations: evaluations, stop: .iterations) }
+            if infNorm(g) <= gradientTolerance { return MinimizerResult(x: x, value: f, iterations: iterations, evaluations: evaluations, stop: .gradient) }
             if fold - f <= relativeReduction * fmax(fmax(abs(fold), abs(f)), 1) {
-                return Result(x: x, value: f, iterations: iterations, evaluations: evaluations, reason: "reduction")
+                return MinimizerResult(x: x, value: f, iterations: iterations, evaluations: evaluations, stop: .reduction)
             }
             var y = [Double](repeating: 0, count: n)
             for i in 0..<n { y[i] = g[i] - r[i] }

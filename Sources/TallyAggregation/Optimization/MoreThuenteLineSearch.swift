@@ -72,80 +72,10 @@ struct MoreThuenteLineSearch {
         case .warning?: return (stp, .warning)
         case nil: break
         }
-        s.step(&stp, f: f, g: g, ftest: ftest, Self.step(stx:fx:dx:sty:fy:dy:stp:fp:dp:brackt:stpmin:stpmax:))
-        s.narrow(&stp, lo: Swift.min, hi: Swift.max)
-        stp = Self.clip(stp, stepMin, stepMax)
+        s.step(&stp, f: f, g: g, ftest: ftest, .python)
+        s.narrow(&stp, .python)
+        stp = State.Flavour.python.clip(stp, stepMin, stepMax)
         if s.fallsBack(at: stp, xtol: xtol) { stp = s.stx }
         return (stp, .evaluate)
-    }
-
-    @inline(__always) private static func clip(_ x: Double, _ lo: Double, _ hi: Double) -> Double {
-        x.isNaN ? x : Swift.min(Swift.max(x, lo), hi)
-    }
-
-    /// The cubic through `(stA, fa)` and `(stB, fb)` with slopes `da` and `db`, as MINPACK's
-    /// `dcstep` writes it: `θ = 3 (fa − fb) / (stB − stA) + da + db` and
-    /// `γ = s √((θ/s)² − (da/s)(db/s))`, `s = max(|θ|, |da|, |db|)` (scaled against overflow);
-    /// `floorAtZero` clamps the radicand at 0.
-    @inline(__always) private static func cubic(
-        _ fa: Double, _ fb: Double, _ stA: Double, _ stB: Double, _ da: Double, _ db: Double, floorAtZero: Bool = false
-    ) -> (theta: Double, gamma: Double) {
-        let theta = 3 * (fa - fb) / (stB - stA) + da + db
-        let s = max(abs(theta), abs(da), abs(db))
-        let radicand = (theta / s) * (theta / s) - (da / s) * (db / s)
-        return (theta, s * (floorAtZero ? max(0, radicand) : radicand).squareRoot())
-    }
-
-    /// The minimiser of a ``cubic(_:_:_:_:_:_:floorAtZero:)`` written from the end `st` (slope
-    /// `d`) towards the other end `other` (slope `dOther`), as MINPACK's `dcstep` writes it:
-    /// `st + (p / q)·(other − st)` with `p = (γ − d) + θ`, `q = ((γ − d) + γ) + dOther`, and `γ`
-    /// negated when `other` lies below `st`.
-    @inline(__always) private static func cubicMinimizer(
-        from st: Double, slope d: Double, to other: Double, slope dOther: Double, _ cubic: (theta: Double, gamma: Double)
-    ) -> Double {
-        let gamma = other < st ? -cubic.gamma : cubic.gamma
-        let p = (gamma - d) + cubic.theta
-        let q = ((gamma - d) + gamma) + dOther
-        return st + (p / q) * (other - st)
-    }
-
-    @inline(__always) private static func sign(_ x: Double) -> Double {
-        x > 0 ? 1 : (x < 0 ? -1 : (x.isNaN ? .nan : 0))
-    }
-
-    /// MINPACK-2 `dcstep`: a safeguarded cubic/quadratic step and the update of the interval of
-    /// uncertainty.
-    private static func step(stx: inout Double, fx: inout Double, dx: inout Double, sty: inout Double, fy: inout Double, dy: inout Double, stp: inout Double, fp: Double, dp: Double, brackt: inout Bool, stpmin: Double, stpmax: Double) {
-        let sgnd = sign(dp) * sign(dx)
-        var stpf: Double
-        if fp > fx {
-            let stpc = cubicMinimizer(from: stx, slope: dx, to: stp, slope: dp, cubic(fx, fp, stx, stp, dx, dp))
-            let stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2) * (stp - stx)
-            stpf = abs(stpc - stx) <= abs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2
-            brackt = true
-        } else if sgnd < 0 {
-            let stpc = cubicMinimizer(from: stp, slope: dp, to: stx, slope: dx, cubic(fx, fp, stx, stp, dx, dp))
-            let stpq = stp + (dp / (dp - dx)) * (stx - stp)
-            stpf = abs(stpc - stp) > abs(stpq - stp) ? stpc : stpq
-            brackt = true
-        } else if abs(dp) < abs(dx) {
-            let (theta, gamma) = cubic(fx, fp, stx, stp, dx, dp, floorAtZero: true)
-            let (stpc, stpq) = DcsrchState.thirdCaseSteps(theta: theta, gamma: gamma, stx: stx, stp: stp, dx: dx, dp: dp, stpmin: stpmin, stpmax: stpmax)
-            if brackt {
-                stpf = abs(stpc - stp) < abs(stpq - stp) ? stpc : stpq
-                stpf = stp > stx ? min(stp + 0.66 * (sty - stp), stpf) : max(stp + 0.66 * (sty - stp), stpf)
-            } else {
-                stpf = abs(stpc - stp) > abs(stpq - stp) ? stpc : stpq
-                stpf = clip(stpf, stpmin, stpmax)
-            }
-        } else {
-            if brackt {
-                stpf = cubicMinimizer(from: stp, slope: dp, to: sty, slope: dy, cubic(fp, fy, stp, sty, dy, dp))
-            } else {
-                stpf = stp > stx ? stpmax : stpmin
-            }
-        }
-        DcsrchState.moveInterval(stx: &stx, fx: &fx, dx: &dx, sty: &sty, fy: &fy, dy: &dy, to: stp, fp: fp, dp: dp, slopesDiffer: sgnd < 0)
-        stp = stpf
     }
 }

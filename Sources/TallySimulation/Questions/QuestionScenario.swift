@@ -132,7 +132,7 @@ public struct QuestionScenario: Sendable, Equatable {
             throw typeNode.fail(.invalidValue, nil, "categorical questions are described by labels, tasks, crowd and pool (see datasets/scenarios/audio-gender.json), not by a question object")
         }
         let type = AnswerType(rawValue: try typeNode.choice(kinds))!
-        var parser = ScenarioParser()
+        let parser = ScenarioParser()
         func allowedOnly(_ keys: [String]) throws(ScenarioError) {
             for key in qo.keys.sorted() where !keys.contains(key) {
                 throw ScenarioError(.unknownKey, path: q.child(key), "not a setting of \(type.rawValue) questions; expected one of \(keys.joined(separator: ", "))")
