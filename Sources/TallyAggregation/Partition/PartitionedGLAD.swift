@@ -158,7 +158,7 @@ extension TaskPartition {
         return byTask.offsets.withUnsafeBufferPointer { offsets in
             byTask.entries.withUnsafeBufferPointer { entries in
                 let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t,
-                                        lnPriors: [Double](repeating: log(1 / Double(k)), count: k), muAlpha: [], muBeta: [],
+                                        lnPriors: [Double](repeating: tally_glad_log(1 / Double(k)), count: k), muAlpha: [], muBeta: [],
                                         parts: parts, threads: 1, cKernels: cKernels)
                 defer { kernel.deallocate() }
                 return body(kernel)
