@@ -242,7 +242,7 @@ struct GLADKernel: @unchecked Sendable {
     let lnOthers: Double
     /// `⌈2^64 / K⌉`: the worker of a fused entry is the high word of `entry · divider`.
     let divider: UInt64
-    /// The C pass (AVX2+FMA when the CPU has it), unless ``ExecutionSettings/cKernels`` is false.
+    /// The C pass (AVX2 when the CPU has it: the same bits as the baseline copy and as the Swift pass), unless ``ExecutionSettings/cKernels`` is false.
     let useC: Bool
     /// Per part: the C pass's scratch (answers of a block of tasks), `capacity` answers each.
     let scratch: [UnsafeMutablePointer<Double>]

@@ -1,5 +1,6 @@
 import Foundation
 import TallyCore
+import CTallyKernels
 
 /// GLAD over partitions of tasks (Spark, or any map-reduce): the single-machine EM loop and
 /// conjugate gradient (``GLAD``'s own code) run on the driver, and every pass over the answers
