@@ -124,7 +124,7 @@ public struct GLAD: Aggregator {
         let normaliser = Double(answers.answerCount * k)
         return answers.byTask.offsets.withUnsafeBufferPointer { offsets in
             answers.byTask.entries.withUnsafeBufferPointer { entries in
-                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount, cKernels: execution.cKernels)
+                let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t, lnPriors: priors.map { tally_glad_log($0) }, muAlpha: muAlpha, muBeta: muBeta, parts: parts, threads: threadCount, cKernels: execution.cKernels)
                 defer { kernel.deallocate() }
                 var posteriors = [Double](repeating: 0, count: t * k)
                 let run = runEM(workers: w, tasks: t, normaliser: normaliser, eStep: { x in kernel.eStep(x, into: &posteriors) },
@@ -242,7 +242,7 @@ struct GLADKernel: @unchecked Sendable {
     let lnOthers: Double
     /// `⌈2^64 / K⌉`: the worker of a fused entry is the high word of `entry · divider`.
     let divider: UInt64
-    /// The C pass (AVX2+FMA when the CPU has it), unless ``ExecutionSettings/cKernels`` is false.
+    /// The C pass (AVX2 when the CPU has it: the same bits as the baseline copy and as the Swift pass), unless ``ExecutionSettings/cKernels`` is false.
     let useC: Bool
     /// Per part: the C pass's scratch (answers of a block of tasks), `capacity` answers each.
     let scratch: [UnsafeMutablePointer<Double>]
@@ -260,7 +260,7 @@ struct GLADKernel: @unchecked Sendable {
         self.muBeta = muBeta
         self.parts = parts
         self.threads = threads
-        lnOthers = log(Double(k - 1))
+        lnOthers = tally_glad_log(Double(k - 1))
         divider = UInt64.max / UInt64(k) + 1
         let useC = cKernels
         self.useC = useC
@@ -304,7 +304,7 @@ struct GLADKernel: @unchecked Sendable {
         var sums = [Int128](repeating: 0, count: k)
         var counts = [Int](repeating: 0, count: k)
         for t in range {
-            let eb = exp(beta[t])
+            let eb = tally_glad_exp(beta[t])
             // ln σ(x) = −max(−x, 0) − ln(1 + e^{−|x|}) and ln σ(x) − ln σ(−x) = x, so an answer y
             // adds x + ln(K − 1) to label y and −max(x, 0) − ln(1 + e^{−|x|}) − ln(K − 1) to every
             // label. The sums over a task's answers are exact (``ExactSum``, each x clamped to
@@ -321,7 +321,7 @@ struct GLADKernel: @unchecked Sendable {
                 let x = alpha[w] * eb
                 guard let fx = ExactSum.fixed(x) else { nan = true; continue }
                 let ax = abs(x)
-                if ax <= Self.softplusLimit { softplus &+= ExactSum.fixed(log1p(exp(-ax)))! }
+                if ax <= Self.softplusLimit { softplus &+= ExactSum.fixed(tally_glad_softplus_negative(ax))! }
                 positive &+= ExactSum.fixed(max(x, 0))!
                 sums[y] &+= fx
                 counts[y] += 1
@@ -339,7 +339,7 @@ struct GLADKernel: @unchecked Sendable {
             }
             var sum = 0.0
             for c in 0..<k {
-                logits[c] = exp(logits[c] - top)
+                logits[c] = tally_glad_exp(logits[c] - top)
                 sum += logits[c]
             }
             for c in 0..<k { row[c] = logits[c] / sum }
@@ -393,7 +393,7 @@ struct GLADKernel: @unchecked Sendable {
     /// Adds the Gaussian log-priors on α and β to `q` and `gradient` (the likelihood part of `Q`
     /// and its gradient), then flips the sign: returns `−Q`, leaves `−∇Q`.
     static func addPriors(_ likelihood: Double, x: [Double], gradient: inout [Double], workers: Int, tasks: Int, muAlpha: [Double], muBeta: [Double]) -> Double {
-        let halfLog2Pi = 0.5 * log(2 * Double.pi)
+        let halfLog2Pi = 0.5 * tally_glad_log(2 * Double.pi)
         var z = [Double](repeating: 0, count: workers + tasks)
         gradient.withUnsafeMutableBufferPointer { grad in
             x.withUnsafeBufferPointer { x in
@@ -433,7 +433,7 @@ struct GLADKernel: @unchecked Sendable {
         var q: Int128 = 0
         var nanCount = 0
         for t in range {
-            let eb = exp(beta[t])
+            let eb = tally_glad_exp(beta[t])
             let row = posteriors + t * k
             var gb: Int128 = 0
             var taskNaN = false
@@ -444,9 +444,9 @@ struct GLADKernel: @unchecked Sendable {
                 let py = row[y]
                 let x = alpha[w] * eb
                 let ax = abs(x)
-                let z = exp(-ax)
+                let z = tally_glad_exp_nonpositive(0 - ax)
                 // py·(−ln σ(x)) + (1 − py)·(−ln σ(−x) + ln(K − 1)), crowd-kit's clamped softplus.
-                let term = (py * max(-x, 0) + (1 - py) * (max(x, 0) + lnOthers)) + (ax <= Self.softplusLimit ? log1p(z) : 0)
+                let term = (py * max(-x, 0) + (1 - py) * (max(x, 0) + lnOthers)) + (ax <= Self.softplusLimit ? tally_glad_log1p_unit(z) : 0)
                 let d = py - (x >= 0 ? 1 : z) / (1 + z)
                 if let v = ExactSum.fixed(term) { q &+= v } else { nanCount += 1 }
                 if let v = ExactSum.fixed(d * eb) { alphaSums[w] &+= v } else { nanCount += 1 }

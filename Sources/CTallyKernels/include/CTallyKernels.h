@@ -96,13 +96,28 @@ void tally_glad_objective_range(const int64_t *offsets, const int32_t *entries, 
                                 const double *post, void *alphaSums, double *betaGrad, double lnOthers,
                                 double *scratch, int32_t *scratchWorkers, int64_t capacity, void *valueSum, int64_t *nans);
 
-/// GLAD's vectorised log1p (glad.c) against libm's on x[0..<n] (n a multiple of 4, 0 < x <= 1):
-/// the number of values whose bits differ, or -1 without AVX2+FMA.
-int64_t tally_glad_log1p_mismatches(const double *x, int64_t n);
+/// GLAD's e^x (glad_math.h, Tally's own, no libm): 0 below -708, e^708 above 708, NaN for NaN.
+/// The same bits on every CPU (no fused multiply-add); the objective pass uses the same function.
+double tally_glad_exp(double x);
 
-/// 1 when GLAD's objective pass uses its vectorised log1p (AVX2+FMA, and its bits matched libm's
-/// log1p on the values checked once per process), else 0 (libm's log1p).
-int tally_glad_log1p_vector(void);
+/// GLAD's e^x for x <= 0, 0 below -69 (the sigmoid's e^{-|x|} in the objective pass).
+double tally_glad_exp_nonpositive(double x);
+
+/// GLAD's ln(1 + x) for x in [0, 1] (fdlibm's algorithm, no libm, no fused multiply-add).
+double tally_glad_log1p_unit(double x);
+
+/// ln(1 + e^{-ax}) for ax <= 30 (tally_glad_log1p_unit of tally_glad_exp_nonpositive(-ax), the
+/// objective pass's softplus term), 0 above 30 or for NaN.
+double tally_glad_softplus_negative(double ax);
+
+/// GLAD's ln y (through tally_glad_log1p_unit): -inf for 0, NaN for NaN or y < 0, inf for inf.
+double tally_glad_log(double y);
+
+/// The AVX2 lanes of GLAD's functions against their scalar spelling on x[0..<n] (n a multiple of
+/// 4; function 0: tally_glad_exp, 1: tally_glad_exp_nonpositive, 2: tally_glad_log1p_unit): the
+/// number of values whose bits differ (0 expected), or -1 without AVX2 (or under
+/// tally_kernels_force_baseline).
+int64_t tally_glad_math_mismatches(const double *x, int64_t n, int function);
 
 /// ExactSum.dot's exact sum (exact_dot.c): 0 when an entry of a[0..<n] or b[0..<n] is not finite
 /// (nothing written); 1 when max|a| or max|b| is 0 (the dot is 0); else 2, with the sum of every

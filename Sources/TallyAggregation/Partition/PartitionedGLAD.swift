@@ -1,5 +1,6 @@
 import Foundation
 import TallyCore
+import CTallyKernels
 
 /// GLAD over partitions of tasks (Spark, or any map-reduce): the single-machine EM loop and
 /// conjugate gradient (``GLAD``'s own code) run on the driver, and every pass over the answers
@@ -158,7 +159,7 @@ extension TaskPartition {
         return byTask.offsets.withUnsafeBufferPointer { offsets in
             byTask.entries.withUnsafeBufferPointer { entries in
                 let kernel = GLADKernel(offsets: offsets, entries: entries, k: k, workers: w, tasks: t,
-                                        lnPriors: [Double](repeating: log(1 / Double(k)), count: k), muAlpha: [], muBeta: [],
+                                        lnPriors: [Double](repeating: tally_glad_log(1 / Double(k)), count: k), muAlpha: [], muBeta: [],
                                         parts: parts, threads: 1, cKernels: cKernels)
                 defer { kernel.deallocate() }
                 return body(kernel)
