@@ -173,7 +173,16 @@ def _killed_fit(spark, cluster, sdf, method, options, kill_partition, at_pass, r
                     state.update(worker=worker, pass_=pass_, at=time.perf_counter())
                     if replace:
                         state["replacement"] = cluster.start_worker()
-                    return
+                    break
+            else:
+                continue
+            break
+        # After the kill: when the cluster has two slots again, when the re-run's first pass is logged.
+        while not stop.wait(0.1) and "rerun" not in state:
+            if replace and "ready" not in state and cluster.slots() >= 2:
+                state["ready"] = time.perf_counter() - state["at"]
+            if any(attempt > 0 and pass_ == 1 for _, _, attempt, _, pass_, _ in log.lines()):
+                state["rerun"] = time.perf_counter() - state["at"]
 
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
@@ -244,7 +253,8 @@ def test_barrier_kill_one_worker_during_a_fit(spark, cluster):
         print(f"barrier kill, {method} on {name}: {kill['worker']} (partition {kill_partition}) killed at pass "
               f"{kill['pass_']} of {result.passes}; {attempts} stage attempts; {seconds:.1f} s against "
               f"{ref_seconds:.1f} s undisturbed (retry cost {seconds - ref_seconds:.1f} s, a replacement worker "
-              f"started; killed/undisturbed s: {phases}); same bits as undisturbed, max |Δp| to one machine "
+              f"started, its executor up {kill.get('ready', float('nan')):.1f} s and the re-run's first pass "
+              f"{kill.get('rerun', float('nan')):.1f} s after the kill; killed/undisturbed s: {phases}); same bits as undisturbed, max |Δp| to one machine "
               f"{diff:.3g}; load {os.getloadavg()[0]:.1f}", flush=True)
         costs.setdefault(method, []).append((seconds - ref_seconds, seconds, ref_seconds))
         sdf.unpersist()

@@ -183,10 +183,14 @@ class _Group:
             self.round = int(round_)
             token = secret + self.round.to_bytes(8, "little")
             self.sock = socket.create_connection((host, int(port)), timeout=connect_timeout)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            _keepalive(self.sock)
-            self.sock.sendall(token + self.pid.to_bytes(4, "little"))
-            self.sock.settimeout(timeout)
+            try:
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                _keepalive(self.sock)
+                self.sock.sendall(token + self.pid.to_bytes(4, "little"))
+                self.sock.settimeout(timeout)
+            except BaseException:
+                self.close()
+                raise
             _log(ctx, self.round, f"connected to {host}:{port}")
 
     def gather(self, obj: Any) -> List[Any]:
