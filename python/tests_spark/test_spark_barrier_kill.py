@@ -186,10 +186,15 @@ def _killed_fit(spark, cluster, sdf, method, options, kill_partition, at_pass, r
             else:
                 continue
             break
-        # After the kill: when the cluster has two slots again, when the re-run's first pass is logged.
+        # After the kill: when the driver has seen the executor go and then has two slots again
+        # (the replacement's executor), when the re-run's first pass is logged.
         while not stop.wait(0.1) and "rerun" not in state:
-            if replace and "ready" not in state and cluster.slots() >= 2:
-                state["ready"] = time.perf_counter() - state["at"]
+            if replace and "ready" not in state:
+                slots = cluster.slots()
+                if slots < 2:
+                    state["lost"] = True
+                elif state.get("lost"):
+                    state["ready"] = time.perf_counter() - state["at"]
             if any(attempt > 0 and pass_ == 1 for _, _, attempt, _, pass_, _ in log.lines()):
                 state["rerun"] = time.perf_counter() - state["at"]
 
