@@ -6,7 +6,9 @@
 # which does not have tally installed. python/tests_spark checks ds, onecoin-ds, mv, wawa and glad
 # against single-machine Tally on every categorical data set (barrier mode on all 23, the default
 # mode on six, GLAD's on two; TALLY_SPARK_DEFAULT_SETS=all, TALLY_SPARK_GLAD_SETS=all for every
-# set) and on a synthetic set read from Parquet, and kills one worker during a DS and a GLAD run.
+# set) and on a synthetic set read from Parquet, and kills one worker during a DS and a GLAD run
+# (default mode) and during a DS and a GLAD fit in barrier mode (there the test starts a replacement
+# worker, as a cluster manager would: a barrier stage needs all its slots at once).
 #
 #   scripts/test-spark.sh                 # CI size: 1 M synthetic answers
 #   TALLY_SPARK_ANSWERS=10000000 scripts/test-spark.sh    # the 10 M-answer check (long)
@@ -41,6 +43,13 @@ cleanup() {
         for child in $(pgrep -P "$pid" 2>/dev/null || true); do kill "$child" 2>/dev/null || true; done
         kill "$pid" 2>/dev/null || true
     done
+    # Workers the tests started (replacements for killed ones), one pid a line.
+    if [[ -f "$work/extra-pids" ]]; then
+        while read -r pid; do
+            for child in $(pgrep -P "$pid" 2>/dev/null || true); do kill "$child" 2>/dev/null || true; done
+            kill "$pid" 2>/dev/null || true
+        done <"$work/extra-pids"
+    fi
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     if [[ $rc -ne 0 ]]; then
         echo "test-spark: failed; daemon logs:" >&2
@@ -86,5 +95,6 @@ fi
 cd "$work"
 TALLY_REPO="$repo" TALLY_SPARK_MASTER="$master" TALLY_WHEEL_ZIP="$work/tally-wheel.zip" \
 TALLY_SPARK_SYNTHETIC="$work/synthetic.parquet" TALLY_SPARK_PARTITIONS="$partitions" TALLY_SPARK_KILL_PID="${pids[2]}" TALLY_SPARK_WORKER_PIDS="${pids[1]} ${pids[2]}" \
-TALLY_NATIVE_CACHE="$work" \
-    "$py" -m pytest -q -s -p no:cacheprovider --rootdir "$work" "$repo/python/tests_spark/test_spark.py" "$@"
+TALLY_NATIVE_CACHE="$work" TALLY_SPARK_WORK="$work" \
+    "$py" -m pytest -q -s -p no:cacheprovider --rootdir "$work" "$repo/python/tests_spark/test_spark.py" \
+    "$repo/python/tests_spark/test_spark_barrier_kill.py" "$@"

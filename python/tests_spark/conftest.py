@@ -22,7 +22,11 @@ def spark():
                .config("spark.driver.memory", "2g")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "4")
-               .config("spark.task.maxFailures", "4"))
+               .config("spark.task.maxFailures", "4")
+               # Barrier tasks log their passes (test_spark_barrier_kill times its kill by them) to a
+               # file beside the cluster's work directory (the executors are on this host), else stderr.
+               .config("spark.executorEnv.TALLY_SPARK_BARRIER_LOG",
+                       os.path.join(os.environ["TALLY_SPARK_WORK"], "barrier.log") if os.environ.get("TALLY_SPARK_WORK") else "1"))
     session = builder.getOrCreate()
     if WHEEL:
         session.sparkContext.addPyFile(WHEEL)

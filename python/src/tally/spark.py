@@ -306,7 +306,8 @@ def _glad_passes(sc, packed, codes, run: str, W: int, K: int, opts: Dict[str, An
 
 def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task: str = "task", worker: str = "worker",
               label: str = "label", num_partitions: Optional[int] = None,
-              progress: Optional[Callable[[int], None]] = None, barrier: bool = False, **options) -> SparkAggregation:
+              progress: Optional[Callable[[int], None]] = None, barrier: bool = False, barrier_timeout: float = 3600.0,
+              barrier_slot_wait: float = 120.0, **options) -> SparkAggregation:
     """Aggregates the answers of a PySpark DataFrame with Tally's engine on every partition.
 
     ``method``: "ds", "onecoin-ds", "mv", "wawa" or "glad". ``options``: ``max_iterations`` (or
@@ -322,7 +323,11 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     driver's loop and the partitions' sums travel by ``BarrierTaskContext.allGather``; see
     ``tally._spark_barrier``): the same bits as the default mode without a job per pass, for many
     small data sets or GLAD's many evaluations; ``num_partitions`` must not exceed the cluster's
-    task slots, and a lost task re-runs the whole fit.
+    task slots, and a lost task makes Spark re-run the whole fit (all partitions, from the start,
+    the same bits). ``barrier_timeout``: seconds a barrier task waits at most for its peers'
+    statistics (one pass of the slowest partition) before it fails. ``barrier_slot_wait``: seconds
+    to wait for ``num_partitions`` task slots, before the job and while a lost executor is
+    replaced; then :class:`tally._spark_barrier.BarrierSlotsError`.
     Raises ValueError for a bad method, option or column, or an answer without a task, worker or label.
 
     >>> result = aggregate(spark.read.parquet("answers.parquet"), "ds", probabilities=True)
@@ -341,6 +346,11 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     spark = answers.sparkSession
     sc = spark.sparkContext
     N = _native()
+
+    if barrier:  # before any job: a fit that cannot get its slots fails now, not after the packing
+        from ._spark_barrier import Settings, wait_for_slots
+        settings = Settings(timeout=float(barrier_timeout), slot_wait=float(barrier_slot_wait))
+        wait_for_slots(sc, int(num_partitions or sc.defaultParallelism), settings.slot_wait)
 
     clock = [time.perf_counter()]
     timings: Dict[str, float] = {}
@@ -392,7 +402,7 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
         if barrier:
             from . import _spark_barrier
             starts, tasks_total, answers_total = _glad_layout(packed)
-            glad = _spark_barrier.glad_fit(codes, run, W, K, opts, starts, tasks_total, answers_total)
+            glad = _spark_barrier.glad_fit(codes, run, W, K, opts, starts, tasks_total, answers_total, settings)
             glad["starts"] = starts
             if progress is not None:
                 progress(glad["evaluations"])
@@ -402,7 +412,7 @@ def aggregate(answers, method: str = "ds", *, probabilities: bool = False, task:
     elif barrier:
         from . import _spark_barrier
         # The driver's fit takes the same summed statistics, pass by pass, as the barrier tasks' fits.
-        history = _spark_barrier.em_fit(codes, run, method, opts, W, K, n)
+        history = _spark_barrier.em_fit(codes, run, method, opts, W, K, n, settings)
         for stats in history:
             fit.update(stats)
         if not fit.done:
