@@ -17,9 +17,9 @@ import Dispatch
 /// probe, no hashing of bytes, no reference counting). The task names are then interned partition by partition on all
 /// threads (``PartitionedKeys``: small tables that stay in cache), each id the rank of the name's
 /// first answer; worker and label names are merged into the first chunk's interners in chunk
-/// order. So every id comes out exactly as a one-thread read gives it. The first chunk's worker
-/// and label columns have room for the whole file, and the other chunks' are appended to them
-/// (no copy of the first). The table's task and worker views are built on two threads.
+/// order. So every id comes out exactly as a one-thread read gives it. Then each chunk, on its
+/// own thread, writes its share of the table's columns and scatters its answers into the task
+/// view at cursors known from the interning's counts (``assemble(_:file:path:threads:)``).
 ///
 /// Memory: the mapping's pages are handed back to the kernel as each chunk is read (unless a
 /// task name longer than 8 bytes is met: those are compared in the file later), so the resident
@@ -84,7 +84,7 @@ enum ParallelDelimitedReader {
 
         // Answers are counted in 32 bits per chunk: more chunks for a file of billions of lines.
         let chunks = (0..<parts).map { c in
-            Chunk(bytes: cuts[c + 1] - cuts[c], reserve: (c == 0 ? total - dataStart : cuts[c + 1] - cuts[c]) / 16 + 16)
+            Chunk(bytes: cuts[c + 1] - cuts[c], reserve: (cuts[c + 1] - cuts[c]) / 16 + 16)
         }
         let fileBox = UncheckedSendable(file)
         phase("header")
@@ -104,7 +104,7 @@ enum ParallelDelimitedReader {
             }
             firstLine += chunk.lines
         }
-        return try merge(chunks, file: file, path: path, threads: max(1, threads))
+        return try assemble(chunks, file: file, path: path, threads: max(1, threads))
     }
 
     /// One chunk's answers: task names hashed into ``ChunkKeys`` buckets (interned later by
@@ -124,8 +124,7 @@ enum ParallelDelimitedReader {
         /// Lines in the chunk (newlines, plus one for a last line without one).
         var lines = 0
 
-        /// A chunk of `bytes` bytes whose id columns have room for `reserve` answers (the first
-        /// chunk's for the whole file's, so that the others are appended to them in place).
+        /// A chunk of `bytes` bytes whose id columns have room for `reserve` answers.
         init(bytes: Int, reserve: Int) {
             keys = ChunkKeys(expected: bytes / 16)
             worker.reserveCapacity(reserve)
@@ -206,6 +205,7 @@ enum ParallelDelimitedReader {
             self.worker = []
             self.label = []
             defer {
+                keys.finish()
                 self.keys = keys
                 self.workers = workers
                 self.labels = labels
@@ -310,67 +310,6 @@ enum ParallelDelimitedReader {
             i += 1
         }
         return acc & 0x8080_8080_8080_8080 == 0
-    }
-
-    /// The table from the chunks: task names interned by partitions (``PartitionedKeys``),
-    /// worker and label names merged into the first chunk's interners in order, the columns
-    /// remapped into one array each.
-    static func merge(_ chunks: [Chunk], file: MappedFile, path: String, threads: Int) throws -> AnswerTable {
-        var starts = [0]
-        for chunk in chunks { starts.append(starts.last! + chunk.keys.answers) }
-        let offsets = starts
-        let total = starts.last!
-        guard total > 0 else { throw InputError(.noAnswers, file: path, "no answers: the file has a header but no answer rows") }
-        var tasks = Interner()
-        let task = [Int32](unsafeUninitializedCapacity: total) { out, count in
-            tasks = PartitionedKeys.intern(chunks.map(\.keys), answerStarts: offsets, file: file.base, threads: threads, into: out.baseAddress!)
-            count = total
-        }
-        phase("tasks")
-        for chunk in chunks {
-            let used = chunk.keys
-            chunk.keys = ChunkKeys(expected: 0)
-            used.deallocate()
-        }
-        // Moved out of the first chunk, so that adding to them copies nothing.
-        var workers = chunks[0].workers, labels = chunks[0].labels
-        chunks[0].workers = Interner()
-        chunks[0].labels = Interner()
-        // maps[c][0…1]: chunk c's local id → global id (empty for chunk 0: the identity).
-        var maps: [[[Int32]]] = [[[], []]]
-        for chunk in chunks.dropFirst() {
-            maps.append([remap(chunk.workers, into: &workers, threads: threads),
-                         remap(chunk.labels, into: &labels, threads: 1)])
-        }
-        phase("remap")
-        // The first chunk's id columns (room reserved for the whole file), the others' appended
-        // after their ids are mapped in place: one column per thread.
-        final class Columns: @unchecked Sendable { var worker: [Int32] = [], label: [Int32] = [] }
-        let columns = Columns()
-        let mapsBox = UncheckedSendable(maps)
-        DispatchQueue.concurrentPerform(iterations: 2) { column in
-            @inline(__always) func take(_ chunk: Chunk) -> [Int32] {
-                if column == 0 { defer { chunk.worker = [] }; return chunk.worker }
-                defer { chunk.label = [] }
-                return chunk.label
-            }
-            var out = take(chunks[0])
-            out.reserveCapacity(total)
-            for c in 1..<chunks.count {
-                var ids = take(chunks[c])
-                mapsBox.value[c][column].withUnsafeBufferPointer { m in
-                    ids.withUnsafeMutableBufferPointer { s in
-                        for i in 0..<s.count { s[i] = m[Int(s[i])] }
-                    }
-                }
-                out.append(contentsOf: ids)
-            }
-            if column == 0 { columns.worker = out } else { columns.label = out }
-        }
-        phase("columns")
-        defer { phase("table") }
-        return try ArrowAnswerReader.table(file: path, tasks: tasks, workers: workers, rawLabels: labels,
-                                           task: task, worker: columns.worker, label: columns.label, threads: threads)
     }
 
     /// With `TALLY_READ_PHASES` set in the environment, ``phase(_:)`` writes each phase's wall

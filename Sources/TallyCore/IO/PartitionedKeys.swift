@@ -1,3 +1,6 @@
+#if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+import _Builtin_intrinsics.intel
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,6 +9,7 @@ import Musl
 import Darwin
 #endif
 import Dispatch
+import Synchronization
 
 /// Two-phase interning of one column of a chunked read (the task names of a large TSV file).
 ///
@@ -36,17 +40,21 @@ enum PartitionedKeys {
         var meta: UInt64
     }
 
-    /// One partition's names by local id: keys, length codes with hashes, first answers.
+    /// One partition's names by local id: keys, length codes with hashes, first answers, and
+    /// the answers of each name in each chunk (`counts[lid * chunks + c]`).
     final class Partition: @unchecked Sendable {
         var keys: [UInt64] = []
         var codes: [UInt32] = []
         var first: [Int] = []
+        var counts: [UInt32] = []
     }
 
-    /// Interns every partition of `chunks` (on `threads` threads) and fills `out` with one id per
-    /// answer (chunk `c`'s answers from `answerStarts[c]`); returns the names in id order.
-    static func intern(_ chunks: [ChunkKeys], answerStarts: [Int], file base: UnsafeRawPointer, threads: Int,
-                       into out: UnsafeMutablePointer<Int32>) -> Interner {
+    /// Interns every partition of `chunks` (on `threads` threads): afterwards each bucket entry's
+    /// `key` holds its name's id (read them back in answer order with ``ChunkIDs``). Returns the
+    /// names in id order and the answers of each name in each chunk, `counts[id * chunks + c]`
+    /// (the caller deallocates them).
+    static func intern(_ chunks: [ChunkKeys], answerStarts: [Int], file base: UnsafeRawPointer, threads: Int)
+        -> (names: Interner, counts: UnsafeMutablePointer<UInt32>) {
         let total = answerStarts.last!
         let parts = max(1, threads)
         let words = (total + 63) / 64
@@ -81,9 +89,11 @@ enum PartitionedKeys {
         let nameKey = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, count))
         let nameCode = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, count))
         defer { nameKey.deallocate(); nameCode.deallocate() }
-        let ranked = UncheckedSendable((chunks, bitmaps, ranks, nameKey, nameCode))
+        let counts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, count * chunks.count))
+        let ranked = UncheckedSendable((chunks, bitmaps, ranks, nameKey, nameCode, counts))
         DispatchQueue.concurrentPerform(iterations: parts) { t in
-            let (chunks, bitmaps, ranks, nameKey, nameCode) = ranked.value
+            let (chunks, bitmaps, ranks, nameKey, nameCode, counts) = ranked.value
+            let c = chunks.count
             var global: [Int32] = []
             var p = t
             while p < partitionCount {
@@ -94,6 +104,7 @@ enum PartitionedKeys {
                     global.append(Int32(truncatingIfNeeded: id))
                     nameKey[id] = part.keys[lid]
                     nameCode[id] = part.codes[lid]
+                    for j in 0..<c { counts[id * c + j] = part.counts[lid * c + j] }
                 }
                 global.withUnsafeBufferPointer { g in
                     for chunk in chunks {
@@ -104,34 +115,61 @@ enum PartitionedKeys {
                 part.keys = []
                 part.codes = []
                 part.first = []
+                part.counts = []
                 p += parts
             }
         }
-        // Phase 3: each chunk's answers in order, from its buckets in order.
-        let target = UncheckedSendable((chunks, out))
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
-            let (chunks, out) = target.value
-            let chunk = chunks[c]
-            let o = out + answerStarts[c]
-            let cursors = UnsafeMutablePointer<UnsafeMutablePointer<Entry>>.allocate(capacity: partitionCount)
-            defer { cursors.deallocate() }
-            for p in 0..<partitionCount { cursors[p] = chunk.bases[p] }
-            let part = chunk.partOf
-            for i in 0..<chunk.answers {
-                let p = Int(part[i])
-                o[i] = Int32(truncatingIfNeeded: cursors[p].pointee.key)
-                cursors[p] += 1
-            }
+        // The names, in id order, end to end (the hash table is built if something looks a name up).
+        let names = self.names(count: count, keys: nameKey, codes: nameCode, file: base, threads: parts)
+        return (names, counts)
+    }
+
+    /// The interner of `count` names given by their bucket keys and length codes (a short name's
+    /// bytes in its key, a long one's offset and length in the file): the offsets by one prefix
+    /// sum, the bytes copied on `threads` threads (a short name with one 8-byte store).
+    private static func names(count: Int, keys: UnsafeMutablePointer<UInt64>, codes: UnsafeMutablePointer<UInt32>,
+                              file base: UnsafeRawPointer, threads: Int) -> Interner {
+        @inline(__always) func length(_ id: Int) -> Int {
+            let code = Int(codes[id] >> 28)
+            return code <= 8 ? code : Int(keys[id] & 0xFF_FFFF)
         }
-        // The names, in id order (the hash table is built if something looks a name up).
-        return Interner(distinctCount: count, deferringTable: true) { id, body in
-            let code = nameCode[id] >> 28, key = nameKey[id]
-            if code <= 8 {
-                withUnsafeBytes(of: key.littleEndian) { body(UnsafeRawBufferPointer(rebasing: $0[0..<Int(code)])) }
-            } else {
-                body(UnsafeRawBufferPointer(start: base + Int(key >> 24), count: Int(key & 0xFF_FFFF)))
+        let starts: [Int] = FreshArray.uninitialized(count + 1) { s in
+            var at = 0
+            for id in 0..<count {
+                s[id] = at
+                at += length(id)
             }
+            s[count] = at
         }
+        let bytes = starts[count]
+        let arena: [UInt8] = FreshArray.uninitialized(bytes) { out in
+            let parts = count >= 1 << 16 ? max(1, threads) : 1
+            let shared = UncheckedSendable((out.baseAddress, keys, codes, base))
+            let run: @Sendable (Int) -> Void = { part in
+                let (out, keys, codes, base) = shared.value
+                guard let out else { return }
+                let lo = count * part / parts, hi = count * (part + 1) / parts
+                starts.withUnsafeBufferPointer { starts in
+                    let end = starts[hi]
+                    for id in lo..<hi {
+                        let a = starts[id], n = starts[id + 1] - a
+                        let code = codes[id] >> 28, key = keys[id]
+                        if code <= 8 {
+                            // Eight bytes when this part's later names overwrite the excess.
+                            if a + 8 <= end {
+                                UnsafeMutableRawPointer(out + a).storeBytes(of: key.littleEndian, as: UInt64.self)
+                            } else {
+                                withUnsafeBytes(of: key.littleEndian) { (out + a).update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n) }
+                            }
+                        } else {
+                            UnsafeMutableRawPointer(out + a).copyMemory(from: base + Int(key >> 24), byteCount: n)
+                        }
+                    }
+                }
+            }
+            if parts > 1 { DispatchQueue.concurrentPerform(iterations: parts, execute: run) } else { run(0) }
+        }
+        return Interner(distinctArena: arena, starts: starts)
     }
 
     /// Interns partition `p` of every chunk, in chunk order: keys, length codes and first answers
@@ -145,7 +183,9 @@ enum PartitionedKeys {
         // Slot: code and hash (32 bits) << 32 | local id + 1 (0: empty).
         var slots = [UInt64](repeating: 0, count: size)
         var mask = size - 1
-        var keys: [UInt64] = [], codes: [UInt32] = [], first: [Int] = []
+        var keys: [UInt64] = [], codes: [UInt32] = [], first: [Int] = [], counts: [UInt32] = []
+        let chunkCount = chunks.count
+        counts.reserveCapacity((expected / 8 + 16) * chunkCount)
         keys.reserveCapacity(expected / 8 + 16)
         codes.reserveCapacity(expected / 8 + 16)
         first.reserveCapacity(expected / 8 + 16)
@@ -178,6 +218,7 @@ enum PartitionedKeys {
                     codes.append(code)
                     let row = start + Int(meta >> 32)
                     first.append(row)
+                    for _ in 0..<chunkCount { counts.append(0) }
                     bitmap[row >> 6] |= 1 << UInt64(row & 63)
                     slots[s] = want | UInt64(id + 1)
                     if keys.count * 2 > size {
@@ -191,9 +232,11 @@ enum PartitionedKeys {
                         }
                     }
                 }
+                counts[id &* chunkCount &+ c] &+= 1
                 e[i].key = UInt64(id)
             }
         }
+        part.counts = counts
         part.keys = keys
         part.codes = codes
         part.first = first
@@ -205,6 +248,33 @@ enum PartitionedKeys {
         guard n == Int(b & 0xFF_FFFF) else { return false }
         return memcmpBytes(base + Int(a >> 24), base + Int(b >> 24), n)
     }
+}
+
+/// A chunk's ids in answer order, after ``PartitionedKeys/intern(_:answerStarts:file:threads:)``
+/// put each name's id into its bucket entries: one cursor per bucket, the answer's bucket from
+/// ``ChunkKeys/partOf``. A value holding a pointer; ``deallocate()`` frees it once.
+struct ChunkIDs {
+    private let cursors: UnsafeMutablePointer<UnsafeMutablePointer<PartitionedKeys.Entry>>
+    private let partOf: UnsafeMutablePointer<UInt8>
+
+    /// Cursors at the start of each of `chunk`'s buckets.
+    init(_ chunk: ChunkKeys) {
+        cursors = .allocate(capacity: PartitionedKeys.partitionCount)
+        for p in 0..<PartitionedKeys.partitionCount { cursors[p] = chunk.bases[p] }
+        partOf = chunk.partOf
+    }
+
+    /// The id of answer `i`; answers must be asked for in order, each once.
+    @inline(__always)
+    func next(_ i: Int) -> Int32 {
+        let p = Int(partOf[i])
+        let id = Int32(truncatingIfNeeded: cursors[p].pointee.key)
+        cursors[p] += 1
+        return id
+    }
+
+    /// Frees the cursors (once).
+    func deallocate() { cursors.deallocate() }
 }
 
 /// One chunk's keys of a column, hashed into the buckets of ``PartitionedKeys`` as the chunk is
@@ -223,15 +293,39 @@ struct ChunkKeys: @unchecked Sendable {
     /// The number of answers appended.
     private(set) var answers = 0
 
+    /// One 64-byte-aligned allocation holding every bucket's first room; a bucket that outgrows
+    /// it moves to its own.
+    private let arena: UnsafeMutablePointer<PartitionedKeys.Entry>
+    private let arenaEnd: UnsafeMutablePointer<PartitionedKeys.Entry>
+    /// Four entries (one cache line) per bucket, gathered here until the line is full and then
+    /// written to the bucket whole, past the cache (``flushLine(_:to:)``): 512 store streams per
+    /// two threads thrash the cache and read every line before writing it otherwise.
+    private let staging: UnsafeMutablePointer<PartitionedKeys.Entry>
+
+    /// Entries per cache line.
+    private static let line = 4
+
+    /// `count` entries of fresh memory at a 64-byte boundary.
+    private static func lines(_ count: Int) -> UnsafeMutablePointer<PartitionedKeys.Entry> {
+        var p: UnsafeMutableRawPointer?
+        guard posix_memalign(&p, 64, max(1, count) * MemoryLayout<PartitionedKeys.Entry>.stride) == 0, let p else {
+            fatalError("out of memory for \(count) task keys")
+        }
+        return p.assumingMemoryBound(to: PartitionedKeys.Entry.self)
+    }
+
     /// Buckets for about `expected` answers.
     init(expected: Int) {
         let n = PartitionedKeys.partitionCount
         bases = .allocate(capacity: n)
         counts = .allocate(capacity: n)
         capacities = .allocate(capacity: n)
-        let each = max(16, expected / n + expected / (4 * n))
+        let each = (max(16, expected / n + expected / (4 * n)) + Self.line - 1) / Self.line * Self.line
+        arena = Self.lines(n * each)
+        arenaEnd = arena + n * each
+        staging = Self.lines(n * Self.line)
         for p in 0..<n {
-            bases[p] = malloc(each * MemoryLayout<PartitionedKeys.Entry>.stride)!.assumingMemoryBound(to: PartitionedKeys.Entry.self)
+            bases[p] = arena + p * each
             counts[p] = 0
             capacities[p] = each
         }
@@ -239,9 +333,14 @@ struct ChunkKeys: @unchecked Sendable {
         partOf = malloc(partCapacity)!.assumingMemoryBound(to: UInt8.self)
     }
 
+    /// Whether bucket `p` still lives in the arena.
+    private func inArena(_ p: Int) -> Bool { bases[p] >= arena && bases[p] < arenaEnd }
+
     /// Frees the buckets (once; the value must not be used after).
     func deallocate() {
-        for p in 0..<PartitionedKeys.partitionCount { free(bases[p]) }
+        for p in 0..<PartitionedKeys.partitionCount where !inArena(p) { free(bases[p]) }
+        free(arena)
+        free(staging)
         bases.deallocate()
         counts.deallocate()
         capacities.deallocate()
@@ -250,7 +349,8 @@ struct ChunkKeys: @unchecked Sendable {
 
     /// Appends the key at `offset` in the file `base`, `count` bytes long (1 …
     /// ``PartitionedKeys/maxLongKey``), as the next answer; `word` is its
-    /// ``Interner/shortWord(_:size:offset:count:)``.
+    /// ``Interner/shortWord(_:size:offset:count:)``. The entry reaches its bucket when its
+    /// cache line is full or at ``finish()``.
     @inline(__always)
     mutating func append(_ base: UnsafeRawPointer, offset: Int, count: Int, word: UInt64) {
         let key = UnsafeRawBufferPointer(start: base + offset, count: count)
@@ -261,8 +361,13 @@ struct ChunkKeys: @unchecked Sendable {
         let entry = PartitionedKeys.Entry(key: short ? word : UInt64(offset) << 24 | UInt64(count),
                                           meta: UInt64(answers) << 32 | code)
         let n = counts[p]
-        if n == capacities[p] { grow(p) }
-        bases[p][n] = entry
+        let j = n & (Self.line - 1)
+        let stage = staging + p * Self.line
+        stage[j] = entry
+        if j == Self.line - 1 {
+            if n + 1 > capacities[p] { grow(p) }
+            Self.flushLine(stage, to: bases[p] + (n + 1 - Self.line))
+        }
         counts[p] = n + 1
         if answers == partCapacity {
             partCapacity *= 2
@@ -272,9 +377,40 @@ struct ChunkKeys: @unchecked Sendable {
         answers += 1
     }
 
+    /// Writes every bucket's entries still gathered in ``staging``: call once, after the last
+    /// ``append(_:offset:count:word:)`` and before the buckets are read.
+    func finish() {
+        for p in 0..<PartitionedKeys.partitionCount {
+            let n = counts[p], j = n & (Self.line - 1)
+            guard j > 0 else { continue }
+            if n > capacities[p] { grow(p) }
+            (bases[p] + (n - j)).update(from: staging + p * Self.line, count: j)
+        }
+        // The streaming stores are weakly ordered: fenced before another thread reads the buckets.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+    }
+
+    /// Copies the four entries at `from` to the 64-byte-aligned line `to`, past the cache on x86-64.
+    @inline(__always)
+    private static func flushLine(_ from: UnsafeMutablePointer<PartitionedKeys.Entry>, to: UnsafeMutablePointer<PartitionedKeys.Entry>) {
+        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+        let s = UnsafeMutableRawPointer(from), d = UnsafeMutableRawPointer(to)
+        for i in 0..<4 {
+            let v = (s + 16 * i).assumingMemoryBound(to: __m128i.self).pointee
+            _mm_stream_si128((d + 16 * i).assumingMemoryBound(to: __m128i.self), v)
+        }
+        #else
+        to.update(from: from, count: line)
+        #endif
+    }
+
+    /// Doubles bucket `p`'s room (a new 64-byte-aligned allocation; its whole lines copied).
     private func grow(_ p: Int) {
+        let moved = Self.lines(2 * capacities[p])
+        let written = counts[p] & ~(Self.line - 1)
+        moved.update(from: bases[p], count: written)
+        if !inArena(p) { free(bases[p]) }
+        bases[p] = moved
         capacities[p] *= 2
-        bases[p] = realloc(bases[p], capacities[p] * MemoryLayout<PartitionedKeys.Entry>.stride)!
-            .assumingMemoryBound(to: PartitionedKeys.Entry.self)
     }
 }

@@ -72,6 +72,17 @@ public struct Interner: Sendable {
         }
     }
 
+    /// An interner of distinct names already laid out end to end: name `id` is
+    /// `arena[starts[id] ..< starts[id + 1]]` (checked as UTF-8 by the caller, not checked for
+    /// repeats). The hash table is built on the first lookup or intern, as with `deferringTable`.
+    package init(distinctArena arena: [UInt8], starts: [Int]) {
+        self.init(capacity: 0)
+        self.arena = arena
+        self.starts = starts
+        slots = []
+        deferred = DeferredTable()
+    }
+
     /// Builds the table of an interner made with `deferringTable` (before it changes).
     @inline(__always)
     private mutating func materialize() {
