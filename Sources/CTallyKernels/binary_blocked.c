@@ -128,6 +128,11 @@ static inline ALWAYS_INLINE void posterior_block_scalar(Sums *restrict s, const 
 }
 
 #if defined(__x86_64__)
+// exp_nonpositive's degree-12 Taylor coefficients (exp_inline.h), highest first: the vector copies
+// below run Horner's rule over them with a multiply and an add a step (no FMA), as the scalar does.
+static const double exp_taylor[13] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
+                                      1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0,
+                                      1.0 / 6.0, 0.5, 1.0, 1.0};
 #define TARGET_AVX2 __attribute__((target("avx2")))
 // exp_nonpositive(-a) for a >= 0 four at a time, with the same operations in the same order (no
 // FMA), so every lane has the scalar function's bits; 0 where a >= 69 (the pass's flush).
@@ -139,21 +144,8 @@ TARGET_AVX2 static inline ALWAYS_INLINE __m256d exp_minus_avx2(__m256d a) {
     const __m256d kd = _mm256_sub_pd(t, shifter);
     const __m256d r = _mm256_sub_pd(_mm256_sub_pd(xc, _mm256_mul_pd(kd, _mm256_set1_pd(0.6931471803691238))),
                                     _mm256_mul_pd(kd, _mm256_set1_pd(1.9082149292705877e-10)));
-#define STEP(c) q = _mm256_add_pd(_mm256_mul_pd(q, r), _mm256_set1_pd(c))
-    __m256d q = _mm256_set1_pd(1.0 / 479001600.0);
-    STEP(1.0 / 39916800.0);
-    STEP(1.0 / 3628800.0);
-    STEP(1.0 / 362880.0);
-    STEP(1.0 / 40320.0);
-    STEP(1.0 / 5040.0);
-    STEP(1.0 / 720.0);
-    STEP(1.0 / 120.0);
-    STEP(1.0 / 24.0);
-    STEP(1.0 / 6.0);
-    STEP(0.5);
-    STEP(1.0);
-    STEP(1.0);
-#undef STEP
+    __m256d q = _mm256_set1_pd(exp_taylor[0]);
+    for (int i = 1; i < 13; i++) q = _mm256_add_pd(_mm256_mul_pd(q, r), _mm256_set1_pd(exp_taylor[i]));
     const __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52);
     const __m256d result = _mm256_mul_pd(q, _mm256_castsi256_pd(bits));
     return _mm256_and_pd(result, _mm256_cmp_pd(a, _mm256_set1_pd(69.0), _CMP_LT_OQ));
@@ -221,21 +213,8 @@ TARGET_AVX512 static inline ALWAYS_INLINE __m512d exp_minus_avx512(__m512d a) {
     const __m512d kd = _mm512_sub_pd(t, shifter);
     const __m512d r = _mm512_sub_pd(_mm512_sub_pd(xc, _mm512_mul_pd(kd, _mm512_set1_pd(0.6931471803691238))),
                                     _mm512_mul_pd(kd, _mm512_set1_pd(1.9082149292705877e-10)));
-#define STEP(c) q = _mm512_add_pd(_mm512_mul_pd(q, r), _mm512_set1_pd(c))
-    __m512d q = _mm512_set1_pd(1.0 / 479001600.0);
-    STEP(1.0 / 39916800.0);
-    STEP(1.0 / 3628800.0);
-    STEP(1.0 / 362880.0);
-    STEP(1.0 / 40320.0);
-    STEP(1.0 / 5040.0);
-    STEP(1.0 / 720.0);
-    STEP(1.0 / 120.0);
-    STEP(1.0 / 24.0);
-    STEP(1.0 / 6.0);
-    STEP(0.5);
-    STEP(1.0);
-    STEP(1.0);
-#undef STEP
+    __m512d q = _mm512_set1_pd(exp_taylor[0]);
+    for (int i = 1; i < 13; i++) q = _mm512_add_pd(_mm512_mul_pd(q, r), _mm512_set1_pd(exp_taylor[i]));
     const __m512i bits = _mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52);
     const __m512d result = _mm512_mul_pd(q, _mm512_castsi512_pd(bits));
     return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(a, _mm512_set1_pd(69.0), _CMP_LT_OQ), result);

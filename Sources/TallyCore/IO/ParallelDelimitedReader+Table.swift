@@ -232,10 +232,10 @@ extension DuplicateReport {
         var example: (task: Int32, worker: Int32)?
         var repeated = Set<Int32>()
         for part in parts {
-            pairs += part.pairs
-            extra += part.extra
-            if example == nil { example = part.example }
-            repeated.formUnion(part.repeated)
+            pairs += part.found.pairs
+            extra += part.found.extra
+            if example == nil { example = part.found.example }
+            repeated.formUnion(part.found.repeated)
         }
         self.init(pairs: pairs, extraAnswers: extra, repeatedWorkers: repeated,
                   example: example.map { (tasks.name($0.task), workers.name($0.worker)) })
@@ -271,42 +271,18 @@ extension DuplicateReport {
     @inline(__always)
     private static func count(_ o: UnsafeBufferPointer<Int>, _ e: UnsafeBufferPointer<Int32>, tasks range: Range<Int>, workerCount: Int,
                               into part: DuplicatePart, worker: (Int32) -> Int32) {
-        var stamp = [Int32](repeating: 0, count: workerCount)
-        var seen = [Int32](repeating: 0, count: workerCount)
-        var pairs = 0, extra = 0
-        var example: (task: Int32, worker: Int32)?
-        var repeated = Set<Int32>()
-        stamp.withUnsafeMutableBufferPointer { stamp in
-            seen.withUnsafeMutableBufferPointer { seen in
-                for t in range {
-                    let mark = Int32(truncatingIfNeeded: t &+ 1)
-                    for i in o[t]..<o[t + 1] {
-                        let w = worker(e[i])
-                        let wi = Int(w)
-                        if stamp[wi] == mark {
-                            seen[wi] &+= 1
-                            extra += 1
-                            if seen[wi] == 2 { pairs += 1 }
-                            repeated.insert(w)
-                            if example == nil { example = (Int32(truncatingIfNeeded: t), w) }
-                        } else {
-                            stamp[wi] = mark
-                            seen[wi] = 1
-                        }
-                    }
-                }
+        part.found = DuplicateTally.counting(workers: workerCount) { duplicates in
+            for t in range {
+                let task = Int32(truncatingIfNeeded: t)
+                for i in o[t]..<o[t + 1] { duplicates.note(task: task, worker: worker(e[i])) }
             }
+            return duplicates.found
         }
-        part.pairs = pairs
-        part.extra = extra
-        part.example = example
-        part.repeated = repeated
     }
 }
 
 /// One task range's share of a ``DuplicateReport``, written by the thread that counted it.
 final class DuplicatePart: @unchecked Sendable {
-    var pairs = 0, extra = 0
-    var example: (task: Int32, worker: Int32)?
-    var repeated = Set<Int32>()
+    /// What ``DuplicateTally`` found in the range.
+    var found = DuplicateTally.Found()
 }

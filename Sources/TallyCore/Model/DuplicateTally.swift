@@ -1,6 +1,7 @@
 /// Counts repeated (task, worker) pairs while answers are read task by task: the one home of the
 /// duplicate-tracking step of the task-sorted readers (``ArrowGroupedReader``'s pass and
-/// ``SortedRowsPart``), which both call ``note(task:worker:)`` once per answer in their hot loop.
+/// ``SortedRowsPart``) and of the parallel delimited reader's count by task halves
+/// (``DuplicateReport``), which all call ``note(task:worker:)`` once per answer in their hot loop.
 ///
 /// Per worker it keeps the last task it answered (plus one; 0 = none yet) and how many times it
 /// answered that task, side by side in one buffer so that one answer touches one cache line.
