@@ -133,6 +133,30 @@ static inline ALWAYS_INLINE void posterior_block_scalar(Sums *restrict s, const 
 static const double exp_taylor[13] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
                                       1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0,
                                       1.0 / 6.0, 0.5, 1.0, 1.0};
+// The running sums of `count` tasks' posteriors, computed lane-wise by a vector phase, added in
+// task order as posterior_one adds them (so the vector phases keep the scalar pass's bits), and the
+// pairs interleaved into `pairs`.
+static inline ALWAYS_INLINE void sums_in_order(Sums *restrict s, const double *restrict factors, const double *restrict terms,
+                                               const double *restrict p0s, const double *restrict p1s, int count,
+                                               double *restrict pairs) {
+    double sum0 = s->sum0, sum1 = s->sum1, entropy = s->entropy, product = s->product;
+    int inBlock = s->inBlock;
+    for (int j = 0; j < count; j++) {
+        product *= factors[j];
+        if (++inBlock == 512) {
+            entropy -= log(product);
+            product = 1.0;
+            inBlock = 0;
+        }
+        entropy += terms[j];
+        pairs[2 * j] = p0s[j];
+        pairs[2 * j + 1] = p1s[j];
+        sum0 += p0s[j];
+        sum1 += p1s[j];
+    }
+    s->sum0 = sum0, s->sum1 = sum1, s->entropy = entropy, s->product = product, s->inBlock = inBlock;
+}
+
 #define TARGET_AVX2 __attribute__((target("avx2")))
 // exp_nonpositive(-a) for a >= 0 four at a time, with the same operations in the same order (no
 // FMA), so every lane has the scalar function's bits; 0 where a >= 69 (the pass's flush).
@@ -177,22 +201,7 @@ TARGET_AVX2 static inline ALWAYS_INLINE void posterior_block_avx2(Sums *restrict
         const __m256d term = _mm256_mul_pd(_mm256_xor_pd(low, sign), a);
         _mm256_storeu_pd(terms + j, _mm256_blendv_pd(epsTerms, term, _mm256_cmp_pd(low, eps, _CMP_GE_OQ)));
     }
-    double sum0 = s->sum0, sum1 = s->sum1, entropy = s->entropy, product = s->product;
-    int inBlock = s->inBlock;
-    for (int j = 0; j < vectorEnd; j++) {
-        product *= factors[j];
-        if (++inBlock == 512) {
-            entropy -= log(product);
-            product = 1.0;
-            inBlock = 0;
-        }
-        entropy += terms[j];
-        pairs[2 * j] = p0s[j];
-        pairs[2 * j + 1] = p1s[j];
-        sum0 += p0s[j];
-        sum1 += p1s[j];
-    }
-    s->sum0 = sum0, s->sum1 = sum1, s->entropy = entropy, s->product = product, s->inBlock = inBlock;
+    sums_in_order(s, factors, terms, p0s, p1s, vectorEnd, pairs);
     for (int j = vectorEnd; j < nb; j++) {
         const double a = fabs(delta[j]);
         const double z = a < 69.0 ? exp_nonpositive(-a) : 0.0;
@@ -252,22 +261,7 @@ TARGET_AVX512 static inline ALWAYS_INLINE void posterior_block_avx512(Sums *rest
         const __m512d term = _mm512_mul_pd(_mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(low), sign)), a);
         _mm512_storeu_pd(terms + j, _mm512_mask_blend_pd(_mm512_cmp_pd_mask(low, eps, _CMP_GE_OQ), epsTerms, term));
     }
-    double sum0 = s->sum0, sum1 = s->sum1, entropy = s->entropy, product = s->product;
-    int inBlock = s->inBlock;
-    for (int j = 0; j < nb; j++) {
-        product *= factors[j];
-        if (++inBlock == 512) {
-            entropy -= log(product);
-            product = 1.0;
-            inBlock = 0;
-        }
-        entropy += terms[j];
-        pairs[2 * j] = p0s[j];
-        pairs[2 * j + 1] = p1s[j];
-        sum0 += p0s[j];
-        sum1 += p1s[j];
-    }
-    s->sum0 = sum0, s->sum1 = sum1, s->entropy = entropy, s->product = product, s->inBlock = inBlock;
+    sums_in_order(s, factors, terms, p0s, p1s, nb, pairs);
 }
 #endif
 
