@@ -128,14 +128,6 @@ struct AnswerTableViewsTests {
         let labelNames = ["yes", "no,maybe", "a\tb", "\"q\""]
         let table = try AnswerTable(tasks: tasks, workers: tasks.map { _ in "w" }, labels: tasks.indices.map { labelNames[$0 % 4] })
         let labels = (0..<table.taskCount).map { Int32(($0 * 7) % table.labelCount) }
-        var expected = TextBuffer(format: format)
-        expected.header(["task", "label"])
-        for t in 0..<table.taskCount {
-            expected.beginRecord()
-            expected.field("task", table.tasks.name(Int32(t)))
-            expected.field("label", table.labels[Int(labels[t])])
-            expected.endRecord()
-        }
-        #expect(ResultWriter.labels(table, labels, format: format) == expected.finish())
+        #expect(ResultWriter.labels(table, labels, format: format) == TextBuffer.labelsFile(table, labels, format: format))
     }
 }

@@ -74,15 +74,7 @@ struct ResultWriterTests {
         let tasks = (0..<150_000).map { names[($0 * 7) % names.count] + "\($0)" }
         let table = try AnswerTable(tasks: tasks, workers: tasks.map { _ in "w" }, labels: tasks.indices.map { $0 % 3 == 0 ? "x,y" : "q" })
         let labels = (0..<table.taskCount).map { Int32(($0 * 5) % table.labelCount) }
-        var expected = TextBuffer(format: format)
-        expected.header(["task", "label"])
-        for t in 0..<table.taskCount {
-            expected.beginRecord()
-            expected.field("task", table.tasks.name(Int32(t)))
-            expected.field("label", table.labels[Int(labels[t])])
-            expected.endRecord()
-        }
-        let reference = expected.finish()
+        let reference = TextBuffer.labelsFile(table, labels, format: format)
         for threads in [1, 2, 3] {
             #expect(ResultWriter.labels(table, labels, format: format, threads: threads) == reference, "threads \(threads)")
         }
@@ -203,5 +195,21 @@ struct ResultWriterTests {
     @Test("no format for other extensions", arguments: ["out", "-", "a.tsv.gz", "a.jsonl", "csv"])
     func noFormat(path: String) {
         #expect(OutputFormat(pathExtensionOf: path) == nil)
+    }
+}
+
+extension TextBuffer {
+    /// The labels file `ResultWriter.labels` must write, made the plain way: a header, then each
+    /// task's record field by field.
+    static func labelsFile(_ table: AnswerTable, _ labels: [Int32], format: OutputFormat) -> [UInt8] {
+        var expected = TextBuffer(format: format)
+        expected.header(["task", "label"])
+        for t in 0..<table.taskCount {
+            expected.beginRecord()
+            expected.field("task", table.tasks.name(Int32(t)))
+            expected.field("label", table.labels[Int(labels[t])])
+            expected.endRecord()
+        }
+        return expected.finish()
     }
 }
