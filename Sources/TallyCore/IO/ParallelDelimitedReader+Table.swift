@@ -14,13 +14,13 @@ extension ParallelDelimitedReader {
     /// Worker and label names are merged first (into the first chunk's interners, in chunk order:
     /// small), so each chunk's local ids map straight to the table's ids, labels already in
     /// ``LabelSet`` order. The task names are interned by partitions (``PartitionedKeys``), which
-    /// also counts each name's answers per chunk; the prefix sums of those counts are the task
-    /// view's offsets and give each chunk its own write cursor per task (the answers of chunk 0
-    /// first, then chunk 1's, …: a stable counting sort whose scatter is split over the threads with
-    /// no second counting pass). Then every chunk, on its own thread, reads its answers once in
+    /// also counts each name's answers; the prefix sums of those counts are the task view's
+    /// offsets (a stable counting sort with no second counting pass, whose scatter is split over
+    /// the threads by task halves). Then every chunk, on its own thread, reads its answers once in
     /// order: the task id from its buckets, the worker and label ids through the maps, writes the
-    /// three columns, scatters the fused entry into the task view and counts its workers' answers
-    /// (the worker view's offsets; its entries are deferred, as ``AnswerTableViews`` defers them).
+    /// three columns and counts its workers' answers (the worker view's offsets; its entries are
+    /// deferred, as ``AnswerTableViews`` defers them); and each thread scatters the fused entries of
+    /// its half of the tasks into the task view.
     /// The repeated (task, worker) pairs are counted over the task view by task ranges, one per
     /// thread (``DuplicateReport/init(offsets:entries:labelCount:workerCount:tasks:workers:threads:)``).
     ///
@@ -69,7 +69,7 @@ extension ParallelDelimitedReader {
             for t in 0..<taskCount {
                 o[t] = running
                 if narrow { cursor32[t] = UInt32(truncatingIfNeeded: running) } else { cursor64[t] = running }
-                for c in 0..<parts { running += Int(counts[t * parts + c]) }
+                running += Int(counts[t])
             }
             o[taskCount] = running
         }

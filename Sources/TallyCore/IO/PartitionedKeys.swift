@@ -41,7 +41,7 @@ enum PartitionedKeys {
     }
 
     /// One partition's names by local id: keys, length codes with hashes, first answers, and
-    /// the answers of each name in each chunk (`counts[lid * chunks + c]`).
+    /// the answers of each name (`counts[lid]`).
     final class Partition: @unchecked Sendable {
         var keys: [UInt64] = []
         var codes: [UInt32] = []
@@ -51,8 +51,8 @@ enum PartitionedKeys {
 
     /// Interns every partition of `chunks` (on `threads` threads): afterwards each bucket entry's
     /// `key` holds its name's id (read them back in answer order with ``ChunkIDs``). Returns the
-    /// names in id order and the answers of each name in each chunk, `counts[id * chunks + c]`
-    /// (the caller deallocates them).
+    /// names in id order and the answers of each name, `counts[id]` (the caller deallocates
+    /// them).
     static func intern(_ chunks: [ChunkKeys], answerStarts: [Int], file base: UnsafeRawPointer, threads: Int)
         -> (names: Interner, counts: UnsafeMutablePointer<UInt32>) {
         let total = answerStarts.last!
@@ -89,11 +89,10 @@ enum PartitionedKeys {
         let nameKey = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, count))
         let nameCode = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, count))
         defer { nameKey.deallocate(); nameCode.deallocate() }
-        let counts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, count * chunks.count))
+        let counts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, count))
         let ranked = UncheckedSendable((chunks, bitmaps, ranks, nameKey, nameCode, counts))
         DispatchQueue.concurrentPerform(iterations: parts) { t in
             let (chunks, bitmaps, ranks, nameKey, nameCode, counts) = ranked.value
-            let c = chunks.count
             var global: [Int32] = []
             var p = t
             while p < partitionCount {
@@ -104,7 +103,7 @@ enum PartitionedKeys {
                     global.append(Int32(truncatingIfNeeded: id))
                     nameKey[id] = part.keys[lid]
                     nameCode[id] = part.codes[lid]
-                    for j in 0..<c { counts[id * c + j] = part.counts[lid * c + j] }
+                    counts[id] = part.counts[lid]
                 }
                 global.withUnsafeBufferPointer { g in
                     for chunk in chunks {
@@ -184,8 +183,7 @@ enum PartitionedKeys {
         var slots = [UInt64](repeating: 0, count: size)
         var mask = size - 1
         var keys: [UInt64] = [], codes: [UInt32] = [], first: [Int] = [], counts: [UInt32] = []
-        let chunkCount = chunks.count
-        counts.reserveCapacity((expected / 8 + 16) * chunkCount)
+        counts.reserveCapacity(expected / 8 + 16)
         keys.reserveCapacity(expected / 8 + 16)
         codes.reserveCapacity(expected / 8 + 16)
         first.reserveCapacity(expected / 8 + 16)
@@ -218,7 +216,7 @@ enum PartitionedKeys {
                     codes.append(code)
                     let row = start + Int(meta >> 32)
                     first.append(row)
-                    for _ in 0..<chunkCount { counts.append(0) }
+                    counts.append(0)
                     bitmap[row >> 6] |= 1 << UInt64(row & 63)
                     slots[s] = want | UInt64(id + 1)
                     if keys.count * 2 > size {
@@ -232,7 +230,7 @@ enum PartitionedKeys {
                         }
                     }
                 }
-                counts[id &* chunkCount &+ c] &+= 1
+                counts[id] &+= 1
                 e[i].key = UInt64(id)
             }
         }
