@@ -204,7 +204,7 @@ class _Group:
             for p in range(1, self.size):
                 _send_bytes(self.peers[p], payload)
             return everyone
-        except TimeoutError as e:  # socket.timeout is TimeoutError
+        except (TimeoutError, socket.timeout) as e:  # one class from Python 3.10 on, two before
             raise TimeoutError(f"tally.spark barrier: partition {self.pid} (round {self.round}) waited over "
                                f"{self.timeout:.0f} s (barrier_timeout) for its peers' statistics") from e
 
